@@ -1,0 +1,349 @@
+"""``bpdesk bench``: the engine's speed, side by side with PyTorch CPU in the same run.
+
+Every figure is the median of several timed repeats; bpdesk and PyTorch
+repeats alternate so that a noisy machine slows both alike. PyTorch is
+optional (``pip install torch==2.13.0``); without it only bpdesk's figures are
+reported. Nothing here is a pass/fail test: the targets are printed next to
+the measurements.
+"""
+
+from __future__ import annotations
+
+import platform
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from bpdesk import __version__
+from bpdesk.core.datasets import Dataset, make_dataset, xor
+from bpdesk.core.gradcheck import gradient_check
+from bpdesk.core.network import Network
+from bpdesk.core.training import TrainConfig, Trainer
+
+
+@dataclass
+class CaseResult:
+    """One benchmark case: rates (per second) for bpdesk and, if available, PyTorch."""
+
+    name: str
+    description: str
+    unit: str
+    bpdesk: float
+    torch: float | None = None
+    target: float | None = None
+    target_text: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def ratio(self) -> float | None:
+        """bpdesk's rate over PyTorch's (or the case's own ratio, e.g. a speedup)."""
+        if "ratio" in self.extra:
+            return self.extra["ratio"]
+        if self.torch:
+            return self.bpdesk / self.torch
+        return None
+
+    @property
+    def met(self) -> bool | None:
+        """Whether the measured ratio reached the target (None if it could not be measured)."""
+        if self.target is None or self.ratio is None:
+            return None
+        return self.ratio >= self.target
+
+    def to_dict(self) -> dict:
+        """Plain values for ``--json``."""
+        return {
+            "name": self.name,
+            "description": self.description,
+            "unit": self.unit,
+            "bpdesk": self.bpdesk,
+            "torch": self.torch,
+            "ratio": self.ratio,
+            "target": self.target,
+            "met": self.met,
+            **self.extra,
+        }
+
+
+def _rate(fn: Callable[[], None], per_call: int, seconds: float) -> Callable[[], float]:
+    """A repeat: call ``fn`` for about ``seconds`` and return units per second."""
+    # Calibrate once so that each repeat makes the same number of calls.
+    fn()
+    start = time.perf_counter()
+    calls = 0
+    while time.perf_counter() - start < seconds / 10:
+        fn()
+        calls += 1
+    calls = max(1, calls * 10)
+
+    def repeat() -> float:
+        t0 = time.perf_counter()
+        for _ in range(calls):
+            fn()
+        return calls * per_call / (time.perf_counter() - t0)
+
+    return repeat
+
+
+def _alternate(ours: Callable[[], float], theirs: Callable[[], float] | None, repeats: int):
+    a, b = [], []
+    for _ in range(repeats):
+        a.append(ours())
+        if theirs is not None:
+            b.append(theirs())
+    return statistics.median(a), (statistics.median(b) if b else None)
+
+
+def _torch():
+    try:
+        import torch
+    except ImportError:
+        return None
+    return torch
+
+
+def _torch_mlp(torch, sizes, hidden, output, dtype):
+    layers = []
+    acts = {"sigmoid": torch.nn.Sigmoid, "tanh": torch.nn.Tanh, "relu": torch.nn.ReLU}
+    for k, (a, b) in enumerate(zip(sizes, sizes[1:])):
+        layers.append(torch.nn.Linear(a, b))
+        last = k == len(sizes) - 2
+        act = output if last else hidden
+        if act in acts:
+            layers.append(acts[act]())
+    return torch.nn.Sequential(*layers).to(dtype)
+
+
+def _torch_step(torch, model, opt, loss_kind):
+    def step(x, t):
+        opt.zero_grad()
+        y = model(x)
+        if loss_kind == "ce":
+            loss = torch.nn.functional.cross_entropy(y, t)
+        else:
+            loss = 0.5 * ((y - t) ** 2).sum(dim=1).mean()
+        loss.backward()
+        opt.step()
+        return loss
+
+    return step
+
+
+def case_xor(repeats: int, seconds: float) -> CaseResult:
+    """XOR, 2-4-1 sigmoid, MSE, full batch, SGD: training steps per second."""
+    data = xor()
+    net = Network.create([2, 4, 1], activation="sigmoid", seed=0)
+    trainer = Trainer(net, data, TrainConfig(learning_rate=0.5, epochs=None))
+    ours_step = _rate(trainer.step, 1, seconds)
+    ours_epoch = _rate(trainer.run_epoch, 1, seconds)
+    torch = _torch()
+    theirs_step = theirs_epoch = None
+    if torch is not None:
+        torch.manual_seed(0)
+        X = torch.tensor(data.X_train, dtype=torch.float64)
+        T = torch.tensor(data.T_train, dtype=torch.float64)
+        model = _torch_mlp(torch, [2, 4, 1], "sigmoid", "sigmoid", torch.float64)
+        opt = torch.optim.SGD(model.parameters(), lr=0.5)
+        step = _torch_step(torch, model, opt, "mse")
+
+        def epoch():
+            # What bpdesk's epoch also does: the loss and accuracy of the new weights.
+            step(X, T)
+            with torch.no_grad():
+                y = model(X)
+                float(0.5 * ((y - T) ** 2).sum(dim=1).mean())
+                float(((y > 0.5) == (T > 0.5)).double().mean())
+
+        theirs_step = _rate(lambda: step(X, T), 1, seconds)
+        theirs_epoch = _rate(epoch, 1, seconds)
+    step_rate, torch_step = _alternate(ours_step, theirs_step, repeats)
+    epoch_rate, torch_epoch = _alternate(ours_epoch, theirs_epoch, repeats)
+    return CaseResult(
+        "xor",
+        "XOR, 2-4-1 sigmoid, MSE, full batch, SGD (a step: forward, backward, update)",
+        "steps/s",
+        step_rate,
+        torch_step,
+        20.0,
+        "≥ 20× PyTorch",
+        {
+            "epochs_per_second": epoch_rate,
+            "torch_epochs_per_second": torch_epoch,
+            "epoch_ratio": epoch_rate / torch_epoch if torch_epoch else None,
+        },
+    )
+
+
+def case_spirals(repeats: int, seconds: float) -> CaseResult:
+    """Two spirals, 500 points, 2-8-8-1 tanh/sigmoid, mini-batch 10: epochs per second."""
+    data = make_dataset("spiral", n_samples=500, noise=0.1, test_ratio=0.0, seed=0)
+    net = Network.create([2, 8, 8, 1], activation="tanh", output_activation="sigmoid", seed=0)
+    trainer = Trainer(net, data, TrainConfig(learning_rate=0.1, batch_size=10, epochs=None))
+    ours = _rate(trainer.run_epoch, 1, seconds)
+    theirs = None
+    torch = _torch()
+    if torch is not None:
+        torch.manual_seed(0)
+        X = torch.tensor(data.X_train, dtype=torch.float64)
+        T = torch.tensor(data.T_train, dtype=torch.float64)
+        model = _torch_mlp(torch, [2, 8, 8, 1], "tanh", "sigmoid", torch.float64)
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        step = _torch_step(torch, model, opt, "mse")
+        n = len(X)
+
+        def epoch():
+            perm = torch.randperm(n)
+            for s in range(0, n, 10):
+                idx = perm[s : s + 10]
+                step(X[idx], T[idx])
+            with torch.no_grad():
+                y = model(X)
+                float(0.5 * ((y - T) ** 2).sum(dim=1).mean())
+                float(((y > 0.5) == (T > 0.5)).double().mean())
+
+        theirs = _rate(epoch, 1, seconds)
+    rate, torch_rate = _alternate(ours, theirs, repeats)
+    return CaseResult(
+        "spirals",
+        "Two spirals, 500 points, 2-8-8-1 tanh/sigmoid, MSE, mini-batch 10, SGD (an epoch: "
+        "50 steps, then loss and accuracy on all 500 points)",
+        "epochs/s",
+        rate,
+        torch_rate,
+        15.0,
+        "≥ 15× PyTorch",
+    )
+
+
+def _mnist_like(n: int, seed: int = 0) -> Dataset:
+    # Ten Gaussian clusters in 784 dimensions stand in for MNIST: the cost of a
+    # step depends on the shapes, not on what the pixels show.
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 10, n)
+    centres = rng.normal(0, 1, (10, 784))
+    X = centres[labels] + rng.normal(0, 1, (n, 784))
+    T = np.eye(10)[labels]
+    return Dataset("multiclass", X, T, np.empty((0, 784)), np.empty((0, 10)))
+
+
+def case_mlp(repeats: int, seconds: float) -> CaseResult:
+    """784-128-64-10 ReLU, softmax cross-entropy, batch 64, float64: steps per second."""
+    data = _mnist_like(64)
+    net = Network.create([784, 128, 64, 10], activation="relu", loss="ce", init="he", seed=0)
+    trainer = Trainer(net, data, TrainConfig(learning_rate=0.01, epochs=None))
+    ours = _rate(trainer.step, 1, seconds)
+    theirs = None
+    torch = _torch()
+    if torch is not None:
+        torch.manual_seed(0)
+        X = torch.tensor(data.X_train, dtype=torch.float64)
+        labels = torch.tensor(np.argmax(data.T_train, axis=1))
+        model = _torch_mlp(torch, [784, 128, 64, 10], "relu", "softmax", torch.float64)
+        opt = torch.optim.SGD(model.parameters(), lr=0.01)
+        step = _torch_step(torch, model, opt, "ce")
+        theirs = _rate(lambda: step(X, labels), 1, seconds)
+    rate, torch_rate = _alternate(ours, theirs, repeats)
+    return CaseResult(
+        "mlp",
+        "784-128-64-10 ReLU, softmax cross-entropy, batch 64, float64, SGD (a step)",
+        "steps/s",
+        rate,
+        torch_rate,
+        1.5,
+        "≥ 1.5× PyTorch float64",
+    )
+
+
+def case_gradcheck(repeats: int, seconds: float) -> CaseResult:
+    """Gradient check of a 100-64-50-1 network (~10,000 parameters): backprop vs numerical."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(32, 100))
+    T = (rng.uniform(size=(32, 1)) > 0.5).astype(float)
+    net = Network.create([100, 64, 50, 1], activation="tanh", output_activation="sigmoid", seed=0)
+    speedups, results = [], []
+    for _ in range(max(1, min(repeats, 3))):
+        result = gradient_check(net, X, T, repeats=max(5, repeats * 5))
+        speedups.append(result.speedup)
+        results.append(result)
+    result = results[speedups.index(statistics.median(speedups))]
+    return CaseResult(
+        "gradcheck",
+        "Gradient check, 100-64-50-1 tanh/sigmoid, 32 samples: central differences "
+        "(2 forward passes per parameter) against backprop (1 forward + 1 backward)",
+        "gradients/s",
+        1.0 / result.backprop_seconds,
+        None,
+        5000.0,
+        "speedup ≥ 5,000×",
+        {
+            "ratio": statistics.median(speedups),
+            "parameters": result.n_parameters,
+            "numerical_forward_passes": result.numerical_forward_passes,
+            "backprop_passes": result.backprop_passes,
+            "numerical_seconds": result.numerical_seconds,
+            "backprop_seconds": result.backprop_seconds,
+            "max_relative_error": result.max_relative_error,
+        },
+    )
+
+
+CASES: dict[str, Callable[[int, float], CaseResult]] = {
+    "xor": case_xor,
+    "spirals": case_spirals,
+    "mlp": case_mlp,
+    "gradcheck": case_gradcheck,
+}
+
+
+def environment() -> dict:
+    """Versions and threads, printed with every run so figures can be compared."""
+    torch = _torch()
+    return {
+        "bpdesk": __version__,
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "torch": getattr(torch, "__version__", None),
+        "torch_threads": torch.get_num_threads() if torch is not None else None,
+        "machine": platform.machine(),
+    }
+
+
+def run(
+    names: list[str], repeats: int = 7, seconds: float = 0.4, progress=None
+) -> list[CaseResult]:
+    """Run the named cases (all by default) and return their results."""
+    results = []
+    for name in names:
+        if progress is not None:
+            progress(name)
+        results.append(CASES[name](repeats, seconds))
+    return results
+
+
+def format_table(results: list[CaseResult]) -> str:
+    """A plain-text table of the results."""
+    lines = [f"{'case':<10} {'bpdesk':>18} {'PyTorch':>18} {'ratio':>9}  target"]
+    for r in results:
+        theirs = f"{r.torch:,.0f} {r.unit}" if r.torch else "—"
+        ratio = f"{r.ratio:,.1f}×" if r.ratio is not None else "—"
+        mark = {True: "met", False: "MISSED", None: ""}[r.met]
+        lines.append(
+            f"{r.name:<10} {r.bpdesk:>12,.0f} {r.unit:<5} {theirs:>18} {ratio:>9}  {r.target_text} {mark}"
+        )
+        if r.extra.get("epoch_ratio"):
+            lines.append(
+                f"{'':<10} {r.extra['epochs_per_second']:>12,.0f} ep/s  "
+                f"{r.extra['torch_epochs_per_second']:>12,.0f} ep/s {r.extra['epoch_ratio']:>8.1f}×  "
+                f"(whole epochs, with loss and accuracy)"
+            )
+        if "numerical_forward_passes" in r.extra:
+            e = r.extra
+            lines.append(
+                f"{'':<10} {e['parameters']:,} parameters: {e['numerical_forward_passes']:,} forward passes "
+                f"in {e['numerical_seconds']:.3f} s against {e['backprop_passes']} passes in "
+                f"{e['backprop_seconds'] * 1e3:.3f} ms; max relative error {e['max_relative_error']:.1e}"
+            )
+    return "\n".join(lines)

@@ -1,0 +1,461 @@
+"""The ``bpdesk`` command: the desktop application by default, plus headless sub-commands.
+
+    bpdesk [FILE.bpnet]             open the window (optionally with a file)
+    bpdesk train [FILE] [options]   train from the terminal
+    bpdesk gradcheck [FILE] [...]   backprop against central differences
+    bpdesk bench [--case NAME ...]  speed, side by side with PyTorch
+
+Bad input ends with exit status 2 and one line on stderr, never a traceback.
+The sub-commands never import Qt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+from collections.abc import Sequence
+
+from bpdesk import __version__
+
+SUBCOMMANDS = ("train", "gradcheck", "bench")
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """Bad command-line input: reported as one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line, not a usage dump."""
+
+    def error(self, message: str):
+        raise UsageError(message)
+
+
+# -- argument types ----------------------------------------------------------------
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive finite number, got {text}")
+    return value
+
+
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not math.isfinite(value) or not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {text}")
+    return value
+
+
+def _whole(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative, got {value}")
+    return value
+
+
+def _layers(text: str) -> list[int]:
+    parts = [p.strip() for p in text.replace("-", ",").split(",")]
+    try:
+        sizes = [int(p) for p in parts]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected sizes separated by commas, like 2,4,1; got {text!r}"
+        ) from None
+    if len(sizes) < 2 or any(n < 1 for n in sizes):
+        raise argparse.ArgumentTypeError(f"need at least two sizes, each ≥ 1; got {text!r}")
+    return sizes
+
+
+# -- parsers -----------------------------------------------------------------------
+
+
+def _gui_parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog="bpdesk",
+        description="See and touch backpropagation. Sub-commands: train, gradcheck, bench "
+        "(run 'bpdesk train --help').",
+    )
+    p.add_argument("--version", action="version", version=f"bpdesk {__version__}")
+    p.add_argument("file", nargs="?", help="a .bpnet file to open")
+    p.add_argument("--screenshot", metavar="PATH", help="render the main window to a PNG and exit")
+    p.add_argument("--size", default="1600x1000", help="window size for --screenshot (WxH)")
+    p.add_argument(
+        "--smoke", action="store_true", help="open the window, train briefly, check, exit"
+    )
+    return p
+
+
+def _model_options(p: argparse.ArgumentParser) -> None:
+    from bpdesk.core import ACTIVATIONS, DATASET_NAMES, INITIALIZERS, LOSSES
+
+    p.add_argument(
+        "file", nargs="?", help="start from this .bpnet file (its network, data and settings)"
+    )
+    p.add_argument("--dataset", choices=DATASET_NAMES, help="dataset to train on (default: xor)")
+    p.add_argument("--csv", metavar="PATH", help="read the dataset from a CSV file instead")
+    p.add_argument("--samples", type=_whole, help="number of generated points (default 200)")
+    p.add_argument("--noise", type=_fraction, help="noise of generated data, 0 to 1 (default 0.1)")
+    p.add_argument(
+        "--test-ratio", type=_fraction, help="fraction held out for testing (default 0.3)"
+    )
+    p.add_argument("--layers", type=_layers, help="layer sizes, e.g. 2,4,1")
+    p.add_argument("--activation", choices=[a for a in ACTIVATIONS if a != "softmax"])
+    p.add_argument("--output-activation", choices=list(ACTIVATIONS))
+    p.add_argument("--loss", choices=list(LOSSES))
+    p.add_argument("--init", choices=list(INITIALIZERS))
+    p.add_argument("--dtype", choices=["float64", "float32"])
+    p.add_argument("--seed", type=_whole, help="seed for weights, data and shuffling (default 0)")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+
+
+def _train_parser() -> argparse.ArgumentParser:
+    from bpdesk.core import OPTIMIZERS, REGULARIZATIONS
+
+    p = _Parser(prog="bpdesk train", description="Train a network from the terminal.")
+    _model_options(p)
+    p.add_argument("--optimizer", choices=OPTIMIZERS)
+    p.add_argument("--lr", type=_positive_float, help="learning rate η (default 0.5)")
+    p.add_argument("--momentum", type=_fraction)
+    p.add_argument("--reg", choices=REGULARIZATIONS, help="regularisation")
+    p.add_argument("--reg-rate", type=_fraction)
+    p.add_argument("--batch-size", type=_whole, help="examples per step; 0 = all (default)")
+    p.add_argument("--epochs", type=_whole, help="epochs to train (default 2000)")
+    p.add_argument("--save", metavar="OUT.bpnet", help="save the trained network and its history")
+    return p
+
+
+def _gradcheck_parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog="bpdesk gradcheck",
+        description="Compare backprop's gradient with central differences, and their cost.",
+    )
+    _model_options(p)
+    p.add_argument(
+        "--epsilon", type=_positive_float, default=1e-5, help="nudge size (default 1e-5)"
+    )
+    return p
+
+
+def _bench_parser() -> argparse.ArgumentParser:
+    from bpdesk.bench import CASES
+
+    p = _Parser(prog="bpdesk bench", description="Measure speed, side by side with PyTorch CPU.")
+    p.add_argument(
+        "--case", action="append", choices=list(CASES), help="a case to run (repeatable)"
+    )
+    p.add_argument("--repeats", type=_whole, default=7, help="timed repeats per case (default 7)")
+    p.add_argument("--seconds", type=_positive_float, default=0.4, help="length of a repeat")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    return p
+
+
+# -- building a problem from options -------------------------------------------------
+
+
+def _problem(args) -> tuple:
+    """``(network, dataset, config, history)`` from a file and/or options."""
+    from bpdesk.core import LossHistory, Network, TrainConfig, load_bpnet, load_csv, make_dataset
+
+    history = LossHistory()
+    if args.file:
+        conflicting = [
+            name
+            for name in ("layers", "activation", "output_activation", "loss", "init", "dtype")
+            if getattr(args, name) is not None
+        ]
+        if conflicting:
+            flag = "--" + conflicting[0].replace("_", "-")
+            raise UsageError(f"{flag} cannot be combined with FILE (the file has its own network)")
+        doc = load_bpnet(args.file)
+        if doc.dataset is None and not (args.dataset or args.csv):
+            raise UsageError(f"{args.file} holds no dataset: add --dataset NAME or --csv PATH")
+        network, dataset, config, history = doc.network, doc.dataset, doc.training, doc.history
+    else:
+        network, dataset, config = None, None, TrainConfig(epochs=2000)
+    seed = args.seed if args.seed is not None else (network.seed if network else 0)
+    if args.csv:
+        dataset = load_csv(args.csv, test_ratio=args.test_ratio or 0.0, seed=seed)
+    elif args.dataset or dataset is None:
+        dataset = make_dataset(
+            args.dataset or "xor",
+            n_samples=args.samples if args.samples is not None else 200,
+            noise=args.noise if args.noise is not None else 0.1,
+            test_ratio=args.test_ratio if args.test_ratio is not None else 0.3,
+            seed=seed,
+        )
+    if network is None:
+        output, loss = dataset.suggested_output()
+        loss = args.loss or loss
+        if args.output_activation:
+            output = args.output_activation
+        elif args.loss == "bce":
+            output = "sigmoid"
+        elif args.loss == "ce":
+            output = "softmax"
+        sizes = args.layers or [dataset.n_inputs, 4, dataset.n_outputs]
+        network = Network.create(
+            sizes,
+            activation=args.activation or "sigmoid",
+            output_activation=output,
+            loss=loss,
+            init=args.init or "xavier",
+            seed=seed,
+            dtype=args.dtype or "float64",
+        )
+    if network.layer_sizes[0] != dataset.n_inputs or network.layer_sizes[-1] != dataset.n_outputs:
+        raise UsageError(
+            f"the network {'-'.join(map(str, network.layer_sizes))} does not fit the dataset "
+            f"{dataset.name} ({_count(dataset.n_inputs, 'input')}, {_count(dataset.n_outputs, 'output')})"
+        )
+    return network, dataset, config, history
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+# -- sub-commands ----------------------------------------------------------------------
+
+
+class _Progress:
+    """A single updating line on a terminal, at most ten times a second; silent otherwise."""
+
+    def __init__(self, total: int | None, stream=sys.stderr) -> None:
+        self.total = total
+        self.stream = stream
+        self.enabled = stream.isatty()
+        self._last = 0.0
+
+    def update(self, epoch: int, loss: float, accuracy: float | None, force: bool = False) -> None:
+        now = time.monotonic()
+        if not self.enabled or (not force and now - self._last < 0.1):
+            return
+        self._last = now
+        acc = f"  accuracy {accuracy:6.1%}" if accuracy is not None else ""
+        if self.total:
+            filled = int(30 * epoch / self.total)
+            bar = f"[{'#' * filled}{'.' * (30 - filled)}] "
+            count = f"epoch {epoch}/{self.total}"
+        else:
+            bar, count = "", f"epoch {epoch}"
+        self.stream.write(f"\r{bar}{count}  loss {loss:.6g}{acc}  ")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def cmd_train(argv: Sequence[str]) -> int:
+    """``bpdesk train``: train, show progress, print a summary (or JSON)."""
+    from dataclasses import replace
+
+    from bpdesk.core import BpnetDocument, TrainingControl, save_bpnet, train
+
+    args = _train_parser().parse_args(argv)
+    network, dataset, config, history = _problem(args)
+    changes = {
+        "learning_rate": args.lr,
+        "batch_size": args.batch_size,
+        "optimizer": args.optimizer,
+        "momentum": args.momentum,
+        "regularization": args.reg,
+        "reg_rate": args.reg_rate,
+        "seed": args.seed,
+    }
+    config = replace(config, **{k: v for k, v in changes.items() if v is not None})
+    start_epoch = history.epochs
+    epochs = args.epochs if args.epochs is not None else (config.epochs or 2000)
+    config = replace(config, epochs=start_epoch + epochs).validated()
+
+    progress = _Progress(epochs)
+    control = TrainingControl()
+    last = None
+    interrupted = False
+    started = time.perf_counter()
+    try:
+        for snap in train(network, dataset, config, control, start_epoch=start_epoch):
+            last = snap
+            if not snap.diverged:
+                history.train_loss.append(snap.train_loss)
+                history.test_loss.append(snap.test_loss)
+            progress.update(snap.epoch - start_epoch, snap.train_loss, snap.train_accuracy)
+    except KeyboardInterrupt:
+        interrupted = True
+    seconds = time.perf_counter() - started
+    if last is not None:
+        progress.update(last.epoch - start_epoch, last.train_loss, last.train_accuracy, force=True)
+    progress.close()
+
+    trained = (last.epoch - start_epoch) if last else 0
+    if last is None:  # zero epochs: report the starting point
+        final_loss = network.compute_loss(dataset.X_train, dataset.T_train)
+        train_acc = test_acc = test_loss = None
+    else:
+        final_loss, train_acc, test_acc, test_loss = (
+            last.train_loss,
+            last.train_accuracy,
+            last.test_accuracy,
+            last.test_loss,
+        )
+    summary = {
+        "network": network.describe(),
+        "dataset": dataset.name,
+        "train_examples": dataset.n_train,
+        "test_examples": dataset.n_test,
+        "epochs": trained,
+        "total_epochs": start_epoch + trained,
+        "final_loss": final_loss,
+        "test_loss": test_loss,
+        "train_accuracy": train_acc,
+        "test_accuracy": test_acc,
+        "seconds": seconds,
+        "epochs_per_second": trained / seconds if seconds > 0 and trained else 0.0,
+        "diverged": bool(last and last.diverged),
+        "reason": last.reason if last and last.diverged else ("interrupted" if interrupted else ""),
+        "saved": None,
+    }
+    if args.save:
+        try:
+            save_bpnet(BpnetDocument(network, dataset, config, history), args.save)
+        except OSError as exc:
+            print(
+                f"bpdesk train: cannot save {args.save!r}: {exc.strerror or exc}", file=sys.stderr
+            )
+            return 1
+        summary["saved"] = args.save
+    if args.json:
+        print(json.dumps(summary, allow_nan=False, default=str))
+    else:
+        print(_train_text(summary))
+    return 130 if interrupted else 0
+
+
+def _train_text(s: dict) -> str:
+    def pct(v):
+        return "—" if v is None else f"{v:.1%}"
+
+    lines = [
+        f"trained {s['network']} on {s['dataset']} "
+        f"({s['train_examples']} training, {s['test_examples']} test examples)",
+        f"  epochs          {s['epochs']:,}",
+        f"  final loss      {s['final_loss']:.6g}",
+        f"  test loss       {'—' if s['test_loss'] is None else format(s['test_loss'], '.6g')}",
+        f"  train accuracy  {pct(s['train_accuracy'])}",
+        f"  test accuracy   {pct(s['test_accuracy'])}",
+        f"  speed           {s['epochs_per_second']:,.0f} epochs/s",
+    ]
+    if s["diverged"]:
+        lines.append(f"  diverged        {s['reason']}")
+    elif s["reason"]:
+        lines.append(f"  stopped         {s['reason']}")
+    if s["saved"]:
+        lines.append(f"  saved           {s['saved']}")
+    return "\n".join(lines)
+
+
+def cmd_gradcheck(argv: Sequence[str]) -> int:
+    """``bpdesk gradcheck``: backprop against central differences, with pass counts and times."""
+    import numpy as np
+
+    from bpdesk.core import gradient_check
+
+    args = _gradcheck_parser().parse_args(argv)
+    network, dataset, _, _ = _problem(args)
+    X, T = dataset.X_train, dataset.T_train
+    if args.samples is not None:
+        if args.samples < 1:
+            raise UsageError("--samples must be at least 1")
+        X, T = X[: args.samples], T[: args.samples]
+    if any(a in ("relu", "leaky_relu") for a in network.activations):
+        # Central differences across a ReLU's kink measure nonsense, and zero
+        # biases put z exactly on it for an all-zero input such as XOR's (0,0).
+        # Nudging the biases slightly moves every z off the kink.
+        rng = np.random.default_rng(network.seed)
+        for b in network.biases:
+            b += rng.uniform(-1e-3, 1e-3, b.shape)
+    result = gradient_check(network, X, T, epsilon=args.epsilon)
+    summary = {"network": network.describe(), "samples": len(X), **result.summary()}
+    if args.json:
+        print(json.dumps(summary, allow_nan=False))
+    else:
+        print(
+            f"gradient check of {summary['network']} on {len(X)} examples\n"
+            f"  parameters                {result.n_parameters:,}\n"
+            f"  numerical forward passes  {result.numerical_forward_passes:,}"
+            f"   ({result.numerical_seconds:.4f} s)\n"
+            f"  backprop passes           {result.backprop_passes}"
+            f"   ({result.backprop_seconds * 1e3:.4f} ms: 1 forward + 1 backward)\n"
+            f"  speedup                   {result.speedup:,.0f}×\n"
+            f"  max relative error        {result.max_relative_error:.2e}"
+            f"   ({'pass' if result.passed else 'FAIL'})"
+        )
+    return 0 if result.passed else 1
+
+
+def cmd_bench(argv: Sequence[str]) -> int:
+    """``bpdesk bench``: the benchmark cases, with PyTorch in the same run when installed."""
+    from bpdesk import bench
+
+    args = _bench_parser().parse_args(argv)
+    names = args.case or list(bench.CASES)
+    if args.repeats < 1:
+        raise UsageError("--repeats must be at least 1")
+
+    def progress(name: str) -> None:
+        if not args.json and sys.stderr.isatty():
+            print(f"running {name} …", file=sys.stderr)
+
+    results = bench.run(names, repeats=args.repeats, seconds=args.seconds, progress=progress)
+    env = bench.environment()
+    if args.json:
+        print(json.dumps({"environment": env, "cases": [r.to_dict() for r in results]}))
+    else:
+        print(", ".join(f"{k} {v}" for k, v in env.items() if v is not None))
+        print(bench.format_table(results))
+        print(f"medians of {args.repeats} repeats")
+    return 0
+
+
+def cmd_gui(argv: Sequence[str]) -> int:
+    """Open the desktop application."""
+    args = _gui_parser().parse_args(argv)
+    from bpdesk.ui.app import run_app
+
+    return run_app(args)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``bpdesk`` command."""
+    from bpdesk.core.errors import BpdeskError
+
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = argv[0] if argv and argv[0] in SUBCOMMANDS else None
+    handler = {"train": cmd_train, "gradcheck": cmd_gradcheck, "bench": cmd_bench}.get(
+        command, cmd_gui
+    )
+    try:
+        return handler(argv[1:] if command else argv)
+    except (UsageError, BpdeskError) as exc:
+        print(f"bpdesk{' ' + command if command else ''}: {exc}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,340 @@
+"""Datasets: the explainer's four-point XOR and seeded 2-D generators.
+
+Inputs are batch-as-rows ``(n, features)``. Targets are ``(n, 1)`` with 0/1
+for binary problems, one-hot ``(n, classes)`` for multi-class problems and
+``(n, 1)`` real values for regression. Generated problems live in roughly
+``[-1, 1]²`` so that sigmoid and tanh units start out of saturation.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from bpdesk.core.errors import DatasetError
+
+KINDS = ("binary", "multiclass", "regression")
+MAX_SAMPLES = 100_000
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """How a dataset was made, so that it can be made again: name and settings."""
+
+    name: str
+    n_samples: int = 200
+    noise: float = 0.1
+    test_ratio: float = 0.3
+    seed: int = 0
+    n_classes: int = 3
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset:
+    """A train/test split; arrays are private copies marked read-only."""
+
+    kind: str
+    X_train: np.ndarray
+    T_train: np.ndarray
+    X_test: np.ndarray
+    T_test: np.ndarray
+    spec: DatasetSpec | None = None
+    title: str = ""
+    feature_names: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise DatasetError(
+                f"unknown dataset kind {self.kind!r} (choose from: {' '.join(KINDS)})"
+            )
+        for name in ("X_train", "T_train", "X_test", "T_test"):
+            array = np.array(getattr(self, name), dtype=np.float64, ndmin=2)
+            array.flags.writeable = False
+            object.__setattr__(self, name, array)
+        n_in = self.X_train.shape[1]
+        n_out = self.T_train.shape[1]
+        if self.X_train.shape[0] != self.T_train.shape[0]:
+            raise DatasetError("training inputs and targets have different numbers of rows")
+        if self.X_test.shape[0] != self.T_test.shape[0]:
+            raise DatasetError("test inputs and targets have different numbers of rows")
+        if self.X_train.shape[0] == 0:
+            raise DatasetError("a dataset needs at least one training example")
+        if self.X_test.size:
+            if self.X_test.shape[1] != n_in or self.T_test.shape[1] != n_out:
+                raise DatasetError("test set columns do not match the training set")
+        else:
+            object.__setattr__(self, "X_test", np.empty((0, n_in)))
+            object.__setattr__(self, "T_test", np.empty((0, n_out)))
+            self.X_test.flags.writeable = False
+            self.T_test.flags.writeable = False
+        if not self.feature_names:
+            object.__setattr__(self, "feature_names", tuple(f"x{k + 1}" for k in range(n_in)))
+
+    @property
+    def n_inputs(self) -> int:
+        """Number of input features."""
+        return self.X_train.shape[1]
+
+    @property
+    def n_outputs(self) -> int:
+        """Number of output neurons the problem needs (classes for multi-class)."""
+        return self.T_train.shape[1]
+
+    @property
+    def n_train(self) -> int:
+        """Number of training examples."""
+        return self.X_train.shape[0]
+
+    @property
+    def n_test(self) -> int:
+        """Number of test examples."""
+        return self.X_test.shape[0]
+
+    @property
+    def name(self) -> str:
+        """The generator's name, or ``custom``."""
+        return self.spec.name if self.spec else "custom"
+
+    def suggested_output(self) -> tuple[str, str]:
+        """``(output_activation, loss)`` that suit this kind of problem."""
+        return {
+            "binary": ("sigmoid", "mse"),
+            "multiclass": ("softmax", "ce"),
+            "regression": ("linear", "mse"),
+        }[self.kind]
+
+    def labels(self, T: np.ndarray) -> np.ndarray:
+        """Class index of each row of targets (binary: 0/1; multi-class: argmax)."""
+        if self.kind == "multiclass":
+            return np.argmax(T, axis=1)
+        return (T[:, 0] > 0.5).astype(int)
+
+    def with_points(self, X_train: np.ndarray, T_train: np.ndarray) -> Dataset:
+        """The same dataset with different training points (the test set is kept)."""
+        return Dataset(
+            self.kind,
+            X_train,
+            T_train,
+            self.X_test,
+            self.T_test,
+            None,
+            self.title,
+            self.feature_names,
+        )
+
+    def same_data(self, other: Dataset) -> bool:
+        """True when both hold exactly the same points and targets."""
+        return self.kind == other.kind and all(
+            np.array_equal(getattr(self, n), getattr(other, n))
+            for n in ("X_train", "T_train", "X_test", "T_test")
+        )
+
+
+# -- generators ------------------------------------------------------------------
+
+Generator = Callable[[np.random.Generator, int, float, int], tuple[np.ndarray, np.ndarray]]
+
+
+def _circle(rng, n, noise, _classes):
+    # Class 1 inside radius 0.5, class 0 in a ring from 0.7 to 1.0.
+    inner = n // 2
+    r = np.concatenate([rng.uniform(0, 0.5, inner), rng.uniform(0.7, 1.0, n - inner)])
+    angle = rng.uniform(0, 2 * np.pi, n)
+    X = np.column_stack([r * np.cos(angle), r * np.sin(angle)])
+    X += rng.normal(0, noise * 0.5, X.shape)
+    t = np.concatenate([np.ones(inner), np.zeros(n - inner)])
+    return X, t[:, None]
+
+
+def _xor_cloud(rng, n, noise, _classes):
+    # Points in the four quadrants; class 1 where the coordinates' signs differ.
+    X = rng.uniform(-1, 1, (n, 2))
+    X += np.sign(X) * 0.05  # a small gap along the axes
+    t = (X[:, 0] * X[:, 1] < 0).astype(float)
+    X += rng.normal(0, noise * 0.5, X.shape)
+    return X, t[:, None]
+
+
+def _gauss(rng, n, noise, _classes):
+    half = n // 2
+    spread = 0.2 + noise
+    X = np.concatenate(
+        [rng.normal(0.5, spread, (half, 2)), rng.normal(-0.5, spread, (n - half, 2))]
+    )
+    t = np.concatenate([np.ones(half), np.zeros(n - half)])
+    return X, t[:, None]
+
+
+def _spiral(rng, n, noise, _classes):
+    half = n // 2
+    parts, targets = [], []
+    for label, count in ((1, half), (0, n - half)):
+        k = np.arange(count)
+        r = k / max(count, 1) * 0.95 + 0.05
+        angle = 1.75 * k / max(count, 1) * 2 * np.pi + (0 if label else np.pi)
+        pts = np.column_stack([r * np.sin(angle), r * np.cos(angle)])
+        parts.append(pts + rng.normal(0, noise * 0.15, pts.shape))
+        targets.append(np.full(count, float(label)))
+    return np.concatenate(parts), np.concatenate(targets)[:, None]
+
+
+def _moons(rng, n, noise, _classes):
+    half = n // 2
+    a = rng.uniform(0, np.pi, half)
+    b = rng.uniform(0, np.pi, n - half)
+    upper = np.column_stack([np.cos(a), np.sin(a)])
+    lower = np.column_stack([1 - np.cos(b), 0.5 - np.sin(b)])
+    X = (np.concatenate([upper, lower]) - [0.5, 0.25]) * 0.8
+    X += rng.normal(0, noise * 0.5, X.shape)
+    t = np.concatenate([np.ones(half), np.zeros(n - half)])
+    return X, t[:, None]
+
+
+def _blobs(rng, n, noise, classes):
+    labels = np.arange(n) % classes
+    angle = 2 * np.pi * labels / classes + np.pi / 2
+    centres = 0.6 * np.column_stack([np.cos(angle), np.sin(angle)])
+    X = centres + rng.normal(0, 0.15 + noise, (n, 2))
+    return X, np.eye(classes)[labels]
+
+
+def _reg_plane(rng, n, noise, _classes):
+    X = rng.uniform(-1, 1, (n, 2))
+    t = (X[:, 0] + X[:, 1]) / 2 + rng.normal(0, noise * 0.5, n)
+    return X, t[:, None]
+
+
+def _reg_gauss(rng, n, noise, _classes):
+    X = rng.uniform(-1, 1, (n, 2))
+    bumps = ((-0.5, -0.5, 1.0), (0.5, 0.5, 1.0), (-0.5, 0.5, -1.0), (0.5, -0.5, -1.0))
+    t = sum(s * np.exp(-((X[:, 0] - cx) ** 2 + (X[:, 1] - cy) ** 2) / 0.18) for cx, cy, s in bumps)
+    t = t + rng.normal(0, noise * 0.5, n)
+    return X, t[:, None]
+
+
+@dataclass(frozen=True)
+class GeneratorInfo:
+    """A registered dataset: its kind, title and one-line description."""
+
+    kind: str
+    title: str
+    description: str
+    make: Generator | None
+
+
+GENERATORS: dict[str, GeneratorInfo] = {
+    "xor": GeneratorInfo(
+        "binary",
+        "XOR (4 points)",
+        "The explainer's four points: 1 when exactly one input is 1.",
+        None,
+    ),
+    "circle": GeneratorInfo(
+        "binary", "Circle", "A disc of one class inside a ring of the other.", _circle
+    ),
+    "xor-cloud": GeneratorInfo(
+        "binary",
+        "XOR cloud",
+        "Points in four quadrants; class 1 where the signs differ.",
+        _xor_cloud,
+    ),
+    "gauss": GeneratorInfo("binary", "Two Gaussians", "Two overlapping round clouds.", _gauss),
+    "spiral": GeneratorInfo(
+        "binary", "Two spirals", "Two interleaved spirals: a hard one.", _spiral
+    ),
+    "moons": GeneratorInfo("binary", "Two moons", "Two interlocking half-moons.", _moons),
+    "blobs": GeneratorInfo(
+        "multiclass", "Gaussian blobs", "Three or more clouds, one class each.", _blobs
+    ),
+    "reg-plane": GeneratorInfo(
+        "regression", "Regression: plane", "A tilted plane t = (x₁ + x₂)/2.", _reg_plane
+    ),
+    "reg-gauss": GeneratorInfo(
+        "regression", "Regression: bumps", "Two hills and two valleys.", _reg_gauss
+    ),
+}
+DATASET_NAMES = tuple(GENERATORS)
+
+XOR_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+XOR_T = np.array([[0.0], [1.0], [1.0], [0.0]])
+
+
+def xor() -> Dataset:
+    """The explainer's XOR: (0,0)→0, (0,1)→1, (1,0)→1, (1,1)→0, all for training."""
+    return Dataset(
+        "binary",
+        XOR_X,
+        XOR_T,
+        np.empty((0, 2)),
+        np.empty((0, 1)),
+        DatasetSpec("xor", 4, 0.0, 0.0),
+        "XOR",
+    )
+
+
+def make_dataset(
+    name: str,
+    n_samples: int = 200,
+    noise: float = 0.1,
+    test_ratio: float = 0.3,
+    seed: int = 0,
+    n_classes: int = 3,
+) -> Dataset:
+    """Build a named dataset (``xor circle xor-cloud gauss spiral moons blobs reg-plane reg-gauss``).
+
+    ``noise`` is between 0 and 1, ``test_ratio`` the fraction held out for
+    testing (0 ≤ ratio < 1); the same ``seed`` gives the same points.
+    """
+    info = GENERATORS.get(name) if isinstance(name, str) else None
+    if info is None:
+        raise DatasetError(f"unknown dataset {name!r} (choose from: {' '.join(DATASET_NAMES)})")
+    if name == "xor":
+        return xor()
+    spec = check_spec(DatasetSpec(name, n_samples, noise, test_ratio, seed, n_classes))
+    rng = np.random.default_rng(spec.seed)
+    X, T = info.make(rng, spec.n_samples, spec.noise, spec.n_classes)
+    X_train, T_train, X_test, T_test = split(X, T, spec.test_ratio, rng)
+    return Dataset(info.kind, X_train, T_train, X_test, T_test, spec, info.title)
+
+
+def check_spec(spec: DatasetSpec) -> DatasetSpec:
+    """Validate a generator's settings; return them or raise :class:`DatasetError`."""
+
+    def whole(value, low, high, what):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, np.integer))
+            or not low <= value <= high
+        ):
+            raise DatasetError(f"{what} must be a whole number from {low} to {high}, got {value!r}")
+
+    whole(spec.n_samples, 4, MAX_SAMPLES, "the number of samples")
+    whole(spec.seed, 0, 2**63 - 1, "the seed")
+    whole(spec.n_classes, 3, 8, "the number of classes")
+    for value, low, high, what in (
+        (spec.noise, 0.0, 1.0, "noise"),
+        (spec.test_ratio, 0.0, 0.9, "the test ratio"),
+    ):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or not math.isfinite(value)
+        ):
+            raise DatasetError(f"{what} must be a number, got {value!r}")
+        if not low <= value <= high:
+            raise DatasetError(f"{what} must be between {low} and {high}, got {value}")
+    return spec
+
+
+def split(
+    X: np.ndarray, T: np.ndarray, test_ratio: float, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Shuffle rows with ``rng`` and hold out ``test_ratio`` of them for testing."""
+    order = rng.permutation(len(X))
+    n_test = round(len(X) * test_ratio)
+    n_test = min(n_test, len(X) - 1)
+    test, train = order[:n_test], order[n_test:]
+    return X[train], T[train], X[test], T[test]

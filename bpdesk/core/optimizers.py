@@ -1,0 +1,131 @@
+"""Optimisers and regularisation, working on a network's flat parameter vector.
+
+The training loop hands an optimiser the gradient *summed* over a batch and
+the batch size; the mean (``sum / batch``) is folded into the step's scalar
+where the algorithm allows, saving a pass over the parameters.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from bpdesk.core.errors import ConfigError
+
+OPTIMIZERS = ("sgd", "momentum", "adam")
+REGULARIZATIONS = ("none", "l1", "l2")
+
+
+class Optimizer:
+    """Updates ``params`` in place from ``grad_sum`` (the batch's summed gradient)."""
+
+    name = ""
+
+    def __init__(self, size: int, dtype: np.dtype, learning_rate: float, momentum: float = 0.9):
+        self.learning_rate = learning_rate
+        self.momentum = momentum
+        self._dtype = dtype
+        self._scalars: dict[float, np.ndarray] = {}
+
+    def _scalar(self, value: float) -> np.ndarray:
+        # 0-d arrays make ufuncs noticeably cheaper than Python floats on tiny arrays.
+        c = self._scalars.get(value)
+        if c is None:
+            if len(self._scalars) > 64:
+                self._scalars.clear()
+            c = self._scalars[value] = np.array(value, dtype=self._dtype)
+        return c
+
+    def step(self, params: np.ndarray, grad_sum: np.ndarray, batch: int) -> None:
+        """Apply one update; ``grad_sum`` may be overwritten."""
+        raise NotImplementedError
+
+
+class SGD(Optimizer):
+    """Plain gradient descent: ``w ← w − η·∂L/∂w``."""
+
+    name = "sgd"
+
+    def step(self, params, grad_sum, batch):
+        np.multiply(grad_sum, self._scalar(self.learning_rate / batch), grad_sum)
+        np.subtract(params, grad_sum, params)
+
+
+class Momentum(SGD):
+    """Gradient descent with momentum: ``v ← μ·v − η·∂L/∂w``, ``w ← w + v``."""
+
+    name = "momentum"
+
+    def __init__(self, size, dtype, learning_rate, momentum=0.9):
+        super().__init__(size, dtype, learning_rate, momentum)
+        self.velocity = np.zeros(size, dtype=dtype)
+
+    def step(self, params, grad_sum, batch):
+        v = self.velocity
+        np.multiply(v, self._scalar(self.momentum), out=v)
+        np.multiply(grad_sum, self._scalar(self.learning_rate / batch), out=grad_sum)
+        np.subtract(v, grad_sum, out=v)
+        np.add(params, v, out=params)
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba, 2015) with bias correction, β₁ = 0.9, β₂ = 0.999, ε = 1e-8."""
+
+    name = "adam"
+    beta1, beta2, eps = 0.9, 0.999, 1e-8
+
+    def __init__(self, size, dtype, learning_rate, momentum=0.9):
+        super().__init__(size, dtype, learning_rate, momentum)
+        self.m = np.zeros(size, dtype=dtype)
+        self.v = np.zeros(size, dtype=dtype)
+        self.t = 0
+        self._tmp = np.zeros(size, dtype=dtype)
+
+    def step(self, params, grad_sum, batch):
+        self.t += 1
+        g = grad_sum
+        np.multiply(g, self._scalar(1.0 / batch), out=g)
+        b1, b2 = self.beta1, self.beta2
+        np.multiply(self.m, self._scalar(b1), out=self.m)
+        np.multiply(g, self._scalar(1 - b1), out=self._tmp)
+        np.add(self.m, self._tmp, out=self.m)
+        np.multiply(g, g, out=self._tmp)
+        np.multiply(self._tmp, self._scalar(1 - b2), out=self._tmp)
+        np.multiply(self.v, self._scalar(b2), out=self.v)
+        np.add(self.v, self._tmp, out=self.v)
+        # Bias-corrected step: η·m̂/(√v̂ + ε) with m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ).
+        c1 = 1 - b1**self.t
+        c2 = 1 - b2**self.t
+        np.multiply(self.v, 1.0 / c2, out=self._tmp)
+        np.sqrt(self._tmp, out=self._tmp)
+        np.add(self._tmp, self.eps, out=self._tmp)
+        np.divide(self.m, self._tmp, out=self._tmp)
+        np.multiply(self._tmp, self.learning_rate / c1, out=self._tmp)
+        np.subtract(params, self._tmp, out=params)
+
+
+_CLASSES = {cls.name: cls for cls in (SGD, Momentum, Adam)}
+
+
+def make_optimizer(
+    name: str, size: int, dtype: np.dtype, learning_rate: float, momentum: float = 0.9
+) -> Optimizer:
+    """A fresh optimiser (``sgd momentum adam``) for ``size`` parameters."""
+    cls = _CLASSES.get(name)
+    if cls is None:
+        raise ConfigError(f"unknown optimiser {name!r} (choose from: {' '.join(OPTIMIZERS)})")
+    return cls(size, dtype, learning_rate, momentum)
+
+
+def add_regularization(
+    grad_sum: np.ndarray, params: np.ndarray, mask: np.ndarray, kind: str, rate: float, batch: int
+) -> None:
+    """Add the penalty's gradient (L2: ``λ·w``, L1: ``λ·sign(w)``) for the weights in ``mask``.
+
+    Biases are not penalised. The penalty is per batch-mean loss, so it is
+    scaled by ``batch`` to match ``grad_sum``.
+    """
+    if kind == "none" or rate == 0:
+        return
+    term = params * mask if kind == "l2" else np.sign(params) * mask
+    term *= rate * batch
+    grad_sum += term

@@ -1,0 +1,337 @@
+"""The training loop, as a generator of one frozen snapshot per epoch.
+
+``train(network, dataset, config)`` trains ``network`` in place and yields an
+:class:`EpochSnapshot` after every epoch. A :class:`TrainingControl` lets
+another thread stop or pause the run and change settings; the loop reads it
+between epochs, so nothing is locked while an epoch runs.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, fields, replace
+
+import numpy as np
+
+from bpdesk.core.datasets import Dataset
+from bpdesk.core.errors import ConfigError
+from bpdesk.core.metrics import AccuracyCounter
+from bpdesk.core.network import Network, Workspace, augment
+from bpdesk.core.optimizers import OPTIMIZERS, REGULARIZATIONS, add_regularization, make_optimizer
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Training settings. ``batch_size`` 0 means the whole training set."""
+
+    learning_rate: float = 0.5
+    batch_size: int = 0
+    optimizer: str = "sgd"
+    momentum: float = 0.9
+    regularization: str = "none"
+    reg_rate: float = 0.0
+    epochs: int | None = 1000
+    seed: int = 0
+    snapshot_every: int = 0
+
+    def validated(self) -> TrainConfig:
+        """Return ``self`` if every setting is usable, else raise :class:`ConfigError`."""
+        lr = self.learning_rate
+        if not _is_number(lr) or not math.isfinite(lr) or lr <= 0:
+            raise ConfigError(f"the learning rate must be a positive number, got {lr!r}")
+        if self.optimizer not in OPTIMIZERS:
+            raise ConfigError(
+                f"unknown optimiser {self.optimizer!r} (choose from: {' '.join(OPTIMIZERS)})"
+            )
+        if self.regularization not in REGULARIZATIONS:
+            raise ConfigError(
+                f"unknown regularisation {self.regularization!r} "
+                f"(choose from: {' '.join(REGULARIZATIONS)})"
+            )
+        for name, low in (("momentum", 0.0), ("reg_rate", 0.0)):
+            value = getattr(self, name)
+            if not _is_number(value) or not math.isfinite(value) or value < low:
+                raise ConfigError(
+                    f"{name.replace('_', ' ')} must be a number ≥ {low}, got {value!r}"
+                )
+        if self.momentum >= 1:
+            raise ConfigError(f"momentum must be below 1, got {self.momentum}")
+        for name in ("batch_size", "seed", "snapshot_every"):
+            value = getattr(self, name)
+            if not _is_whole(value) or value < 0:
+                raise ConfigError(
+                    f"{name.replace('_', ' ')} must be a whole number ≥ 0, got {value!r}"
+                )
+        if self.epochs is not None and (not _is_whole(self.epochs) or self.epochs < 0):
+            raise ConfigError(f"epochs must be a whole number ≥ 0, got {self.epochs!r}")
+        return self
+
+    def to_dict(self) -> dict:
+        """Plain values, for files and JSON."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True, eq=False)
+class EpochSnapshot:
+    """The state of a run after one epoch. Arrays in it are copies nobody else holds.
+
+    ``parameters`` (a copy of :attr:`Network.parameters`) is present only on
+    the epochs ``TrainConfig.snapshot_every`` asks for. ``test_loss`` and the
+    accuracies are ``None`` when there is no test set or no classes.
+    """
+
+    epoch: int
+    train_loss: float
+    test_loss: float | None
+    train_accuracy: float | None
+    test_accuracy: float | None
+    parameters: np.ndarray | None = None
+    diverged: bool = False
+    reason: str = ""
+
+
+class TrainingControl:
+    """Stop, pause and new settings for a run, set from any thread, read between epochs."""
+
+    def __init__(self) -> None:
+        self._stop = threading.Event()
+        self._running = threading.Event()
+        self._running.set()
+        self._lock = threading.Lock()
+        self._pending: dict | None = None
+
+    def request_stop(self) -> None:
+        """Ask the run to end after the current epoch (also ends a pause)."""
+        self._stop.set()
+        self._running.set()
+
+    def pause(self) -> None:
+        """Hold the run after the current epoch until :meth:`resume` or :meth:`request_stop`."""
+        self._running.clear()
+
+    def resume(self) -> None:
+        """Let a paused run continue."""
+        self._running.set()
+
+    @property
+    def stop_requested(self) -> bool:
+        """True once :meth:`request_stop` was called."""
+        return self._stop.is_set()
+
+    @property
+    def paused(self) -> bool:
+        """True while paused."""
+        return not self._running.is_set()
+
+    def change_settings(self, **changes) -> None:
+        """Queue new :class:`TrainConfig` values; the run takes them before its next epoch."""
+        with self._lock:
+            self._pending = {**(self._pending or {}), **changes}
+
+    def take_settings(self) -> dict | None:
+        """The queued changes, once (``None`` if there are none)."""
+        if self._pending is None:  # the common case, without taking the lock
+            return None
+        with self._lock:
+            pending, self._pending = self._pending, None
+        return pending
+
+    def wait_while_paused(self, poll: float = 0.05) -> None:
+        """Block while paused, waking up to notice a stop request."""
+        while not self._running.wait(poll):
+            if self._stop.is_set():
+                return
+
+
+class Trainer:
+    """Trains one network on one dataset, an epoch at a time.
+
+    The network is changed in place; while a trainer is running nothing else
+    should write to it. Workspaces and gradient buffers are the trainer's own,
+    so evaluating the network elsewhere cannot disturb a run.
+    """
+
+    def __init__(
+        self, network: Network, dataset: Dataset, config: TrainConfig, start_epoch: int = 0
+    ) -> None:
+        if network.layer_sizes[0] != dataset.n_inputs:
+            raise ConfigError(
+                f"the network has {network.layer_sizes[0]} inputs but the dataset has {dataset.n_inputs}"
+            )
+        if network.layer_sizes[-1] != dataset.n_outputs:
+            raise ConfigError(
+                f"the network has {network.layer_sizes[-1]} outputs but the dataset needs {dataset.n_outputs}"
+            )
+        self.network = network
+        self.dataset = dataset
+        self.epoch = start_epoch
+        dtype = network.dtype
+        self._x = augment(dataset.X_train, dtype)  # (n_in + 1, n)
+        self._t = np.ascontiguousarray(dataset.T_train.T, dtype=dtype)  # (n_out, n)
+        self._n = self._x.shape[1]
+        self._train_ws = Workspace(network, self._n)
+        self._train_acc = AccuracyCounter(self._t, dataset.kind)
+        self._fresh = False  # does _train_ws hold a forward pass of the current parameters?
+        if dataset.n_test:
+            self._x_test = augment(dataset.X_test, dtype)
+            self._t_test = np.ascontiguousarray(dataset.T_test.T, dtype=dtype)
+            self._test_ws = Workspace(network, dataset.n_test)
+            self._test_acc = AccuracyCounter(self._t_test, dataset.kind)
+        self._batch_ws: dict[int, Workspace] = {}
+        self._grad = np.zeros_like(network.parameters)
+        self._grad_blocks = network.blocks_of(self._grad)
+        self._weight_mask = network.weight_mask()
+        self._last_good = network.parameters.copy()
+        self._last_loss = math.nan
+        self._loss = network.loss_function
+        self.config: TrainConfig | None = None
+        self.optimizer = None
+        self.set_config(config)
+        self._rng = np.random.default_rng(self.config.seed)
+
+    def set_config(self, config: TrainConfig) -> None:
+        """Take new settings; the optimiser's state is kept unless the optimiser changes."""
+        config = config.validated()
+        old = self.config
+        if old is None or old.optimizer != config.optimizer:
+            self.optimizer = make_optimizer(
+                config.optimizer,
+                self.network.n_parameters,
+                self.network.dtype,
+                config.learning_rate,
+                config.momentum,
+            )
+        self.optimizer.learning_rate = config.learning_rate
+        self.optimizer.momentum = config.momentum
+        self.config = config
+
+    def _step(self, ws: Workspace, x: np.ndarray, t: np.ndarray, forward: bool = True) -> None:
+        if forward:
+            ws.forward(x)
+        ws.backward(t, self._grad_blocks)
+        cfg = self.config
+        if cfg.regularization != "none":
+            add_regularization(
+                self._grad,
+                self.network.parameters,
+                self._weight_mask,
+                cfg.regularization,
+                cfg.reg_rate,
+                ws.batch,
+            )
+        self.optimizer.step(self.network.parameters, self._grad, ws.batch)
+
+    def step(self) -> None:
+        """One gradient-descent step on the whole training set: forward, backward, update.
+
+        Unlike :meth:`run_epoch` it neither scores the result nor silences
+        NumPy's overflow warnings: it is the bare step, as benchmarks time it.
+        """
+        self._fresh = False
+        self._step(self._train_ws, self._x, self._t)
+
+    def run_epoch(self) -> EpochSnapshot:
+        """Train for one epoch and return its snapshot."""
+        # A diverging run overflows on purpose; it is reported, not warned about.
+        with np.errstate(all="ignore"):
+            return self._run_epoch()
+
+    def _run_epoch(self) -> EpochSnapshot:
+        n = self._n
+        batch = self.config.batch_size or n
+        ws = self._train_ws
+        if batch >= n:
+            # Full batch: the forward pass that scored the last epoch is exactly
+            # the one this step needs, so it is reused rather than repeated.
+            self._step(ws, self._x, self._t, forward=not self._fresh)
+        else:
+            order = self._rng.permutation(n)
+            x, t = self._x[:, order], self._t[:, order]
+            for start in range(0, n, batch):
+                size = min(batch, n - start)
+                bws = self._batch_ws.get(size)
+                if bws is None:
+                    bws = self._batch_ws[size] = Workspace(self.network, size)
+                self._step(bws, x[:, start : start + size], t[:, start : start + size])
+        self.epoch += 1
+        y = ws.forward(self._x)
+        self._fresh = True
+        loss = self._loss.value(y, self._t, ws.z[-1])
+        if not math.isfinite(loss):
+            return self._diverged(loss)
+        np.copyto(self._last_good, self.network.parameters)
+        self._last_loss = loss
+        test_loss = test_acc = None
+        if self.dataset.n_test:
+            yt = self._test_ws.forward(self._x_test)
+            test_loss = self._loss.value(yt, self._t_test, self._test_ws.z[-1])
+            test_acc = self._test_acc(yt)
+        every = self.config.snapshot_every
+        params = self.network.parameters.copy() if every and self.epoch % every == 0 else None
+        return EpochSnapshot(self.epoch, loss, test_loss, self._train_acc(y), test_acc, params)
+
+    def _diverged(self, loss: float) -> EpochSnapshot:
+        bad_epoch = self.epoch
+        self.epoch -= 1
+        np.copyto(self.network.parameters, self._last_good)
+        self._fresh = False
+        what = "NaN" if math.isnan(loss) else "infinite"
+        reason = (
+            f"the loss became {what} at epoch {bad_epoch}; the network was put back to epoch "
+            f"{self.epoch}. Try a lower learning rate (it is {self.config.learning_rate:g})."
+        )
+        y = self._train_ws.forward(self._x)
+        return EpochSnapshot(
+            self.epoch,
+            self._last_loss,
+            None,
+            self._train_acc(y),
+            None,
+            self.network.parameters.copy(),
+            diverged=True,
+            reason=reason,
+        )
+
+    def run(self, control: TrainingControl | None = None) -> Iterator[EpochSnapshot]:
+        """Yield a snapshot per epoch until ``config.epochs``, a stop request or divergence."""
+        while self.config.epochs is None or self.epoch < self.config.epochs:
+            if control is not None:
+                if control.paused:
+                    control.wait_while_paused()
+                if control.stop_requested:
+                    return
+                changes = control.take_settings()
+                if changes:
+                    self.set_config(replace(self.config, **changes))
+            snapshot = self.run_epoch()
+            yield snapshot
+            if snapshot.diverged:
+                return
+
+
+def train(
+    network: Network,
+    dataset: Dataset,
+    config: TrainConfig | None = None,
+    control: TrainingControl | None = None,
+    start_epoch: int = 0,
+) -> Iterator[EpochSnapshot]:
+    """Train ``network`` in place on ``dataset``, yielding an :class:`EpochSnapshot` per epoch.
+
+    Runs until ``config.epochs`` epochs have been counted (from ``start_epoch``),
+    ``control`` asks it to stop, or the loss stops being finite: then the last
+    snapshot has ``diverged=True``, a ``reason``, and the network holds the last
+    finite parameters.
+    """
+    trainer = Trainer(network, dataset, config or TrainConfig(), start_epoch)
+    return trainer.run(control)
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+
+
+def _is_whole(value) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)

@@ -1,0 +1,1 @@
+"""The Qt application: document model, network editor, panels, worker, main window."""
