@@ -1,0 +1,31 @@
+"""Resources are found from the source tree, and the wheel carries them."""
+
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+from bpdesk.paths import resource_path, resources_dir
+
+
+def test_resources_are_found():
+    assert resources_dir().is_dir()
+    assert resource_path("icons", "bpdesk.svg").is_file()
+    assert resource_path("bpdesk.desktop").read_text().startswith("[Desktop Entry]")
+
+
+@pytest.mark.slow
+def test_the_wheel_ships_resources_inside_the_package(tmp_path):
+    root = resources_dir().parent
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(root)],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = tmp_path.glob("bpdesk-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "bpdesk/resources/icons/bpdesk.svg" in names
+    assert "bpdesk/resources/bpdesk.desktop" in names
+    assert "bpdesk/core/network.py" in names
+    assert not any(n.startswith("tests/") for n in names)
