@@ -129,7 +129,8 @@ def explain_weight(
         # neuron k of layer m+1, fed by weight layer m
         name = neuron_name(network, m + 1, k)
         d = funcs[m].derivative(zs[m][n : n + 1].T, acts[m + 1][n : n + 1].T)[k, 0]
-        return Factor(f"∂a/∂z({name})", float(d), f"slope of {funcs[m].name} at {name}")
+        symbol = f"∂{name}/∂z" if m + 1 == L else f"∂a/∂z({name})"
+        return Factor(symbol, float(d), f"slope of {funcs[m].name} at {name}")
 
     def output_factors(o: int, n: int) -> list[Factor]:
         name = neuron_name(network, L, o)
@@ -238,7 +239,7 @@ def blame_text(
         fix = "decrease" if g > 0 else "increase"
         sentences.append(
             f"The error signal flows back to {target}, and this {what} carries {source} into it, "
-            f"so it takes blame {g:+.4g}: increasing it {direction} the loss, so gradient "
+            f"so it takes blame {format(g, '+.4g').replace('-', '−')}: increasing it {direction} the loss, so gradient "
             f"descent will {fix} it."
         )
     return " ".join(sentences)

@@ -1,0 +1,353 @@
+"""The document: the one object that owns the open network, its data and settings.
+
+Views take the document in their constructor, connect to its signals and
+redraw in ``_on_<event>`` handlers. Nothing but undo commands (see
+:mod:`bpdesk.ui.commands`) and the document's own computations changes it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoStack
+
+from bpdesk.core import Dataset, LossHistory, Network, TrainConfig, xor
+from bpdesk.core.network import Workspace, augment
+
+Parameter = tuple[int, int | None, int]  # (weight layer, i or None for a bias, j)
+MODES = ("forward", "backward")
+
+
+@dataclass(frozen=True, eq=False)
+class ForwardState:
+    """Values of a forward pass for the selected rows, one array per layer.
+
+    ``activations[0]`` is the input, ``activations[-1]`` the output; with
+    several rows every array is their mean. ``loss`` is the loss on those rows
+    and ``total_loss`` on the whole training set.
+    """
+
+    rows: tuple[int, ...]
+    activations: tuple[np.ndarray, ...]
+    zs: tuple[np.ndarray, ...]
+    targets: np.ndarray
+    loss: float
+    total_loss: float
+    version: int
+
+
+@dataclass(frozen=True, eq=False)
+class BackwardState:
+    """Values of a backward pass: ``δ = ∂L/∂z`` per neuron and ``∂L/∂W``, ``∂L/∂b`` per layer."""
+
+    rows: tuple[int, ...]
+    deltas: tuple[np.ndarray, ...]
+    weight_grads: tuple[np.ndarray, ...]
+    bias_grads: tuple[np.ndarray, ...]
+    gradient: np.ndarray  # flat, laid out like Network.parameters
+    loss: float
+    version: int
+
+
+def explainer_network() -> Network:
+    """The explainer's XOR network: 2-2-1, sigmoid, MSE, seeded."""
+    return Network.create([2, 2, 1], activation="sigmoid", loss="mse", init="xavier", seed=1)
+
+
+class Document(QObject):
+    """Owns the network, dataset, settings, history and what the views show."""
+
+    networkChanged = Signal()  # the architecture changed: views rebuild
+    parametersChanged = Signal()  # weight values changed, same architecture
+    datasetChanged = Signal()
+    settingsChanged = Signal()
+    historyChanged = Signal()
+    selectionChanged = Signal()
+    sampleChanged = Signal()
+    modeChanged = Signal(str)
+    computedChanged = Signal()  # forward/backward results, or their freshness, changed
+    message = Signal(str)  # a short notice for the user (limits, refused edits)
+
+    def __init__(
+        self,
+        network: Network | None = None,
+        dataset: Dataset | None = None,
+        config: TrainConfig | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.undo_stack = QUndoStack(self)
+        self._network = network or explainer_network()
+        self._dataset = dataset or xor()
+        self._config = config or TrainConfig(learning_rate=0.5, epochs=None)
+        self._history = LossHistory()
+        self._mode = "forward"
+        self._selected: Parameter | None = None
+        # One real example, not the batch mean, so a new user sees real inputs
+        # (XOR's (0, 1) → 1: both an active input and a silent one).
+        self._sample: int | None = min(1, self._dataset.n_train - 1)
+        self._version = 0
+        self._forward: ForwardState | None = None
+        self._backward: BackwardState | None = None
+        self.edit_counter = 0  # seeds the randomness of edits, so that each is reproducible
+        self.run_forward()
+
+    # -- reading ---------------------------------------------------------------
+
+    @property
+    def network(self) -> Network:
+        """The current network. Treat as read-only: change it through commands."""
+        return self._network
+
+    @property
+    def dataset(self) -> Dataset:
+        """The current dataset."""
+        return self._dataset
+
+    @property
+    def config(self) -> TrainConfig:
+        """The training settings (learning rate, batch size, optimiser…)."""
+        return self._config
+
+    @property
+    def history(self) -> LossHistory:
+        """Loss per epoch so far."""
+        return self._history
+
+    @property
+    def mode(self) -> str:
+        """``forward`` or ``backward``: what the editor shows."""
+        return self._mode
+
+    @property
+    def selected(self) -> Parameter | None:
+        """The selected weight or bias, or None."""
+        return self._selected
+
+    @property
+    def sample(self) -> int | None:
+        """The training example driving the views, or None for the batch mean."""
+        return self._sample
+
+    @property
+    def rows(self) -> tuple[int, ...]:
+        """The training rows the views use: the selected sample, or all of them."""
+        if self._sample is None:
+            return tuple(range(self._dataset.n_train))
+        return (self._sample,)
+
+    @property
+    def version(self) -> int:
+        """Grows by one on every change of parameters, architecture or data."""
+        return self._version
+
+    @property
+    def forward_state(self) -> ForwardState | None:
+        """The last forward pass (may be stale: see :meth:`is_fresh`)."""
+        return self._forward
+
+    @property
+    def backward_state(self) -> BackwardState | None:
+        """The last backward pass (may be stale: see :meth:`is_fresh`)."""
+        return self._backward
+
+    def is_fresh(self, which: str) -> bool:
+        """True when the last ``forward``/``backward`` pass matches the current network and rows."""
+        state = self._forward if which == "forward" else self._backward
+        return state is not None and state.version == self._version and state.rows == self.rows
+
+    def parameter_value(self, parameter: Parameter) -> float:
+        """The current value of a weight or bias."""
+        return float(self._network.parameters[self.parameter_index(parameter)])
+
+    def parameter_index(self, parameter: Parameter) -> int:
+        """Where a weight or bias sits in ``network.parameters``."""
+        layer, i, j = parameter
+        if i is None:
+            return self._network.bias_index(layer, j)
+        return self._network.weight_index(layer, i, j)
+
+    def training_arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(X, T)`` of the rows the views use."""
+        rows = list(self.rows)
+        return self._dataset.X_train[rows], self._dataset.T_train[rows]
+
+    # -- view state (not undoable: it changes what is shown, not the work) -----
+
+    def set_mode(self, mode: str) -> None:
+        """Show the forward or the backward view."""
+        if mode not in MODES:
+            raise ValueError(f"unknown view {mode!r}")
+        if mode != self._mode:
+            self._mode = mode
+            self.modeChanged.emit(mode)
+
+    def select(self, parameter: Parameter | None) -> None:
+        """Select a weight or bias (None clears the selection)."""
+        if parameter is not None:
+            self.parameter_index(parameter)  # raises IndexError if it does not exist
+        if parameter != self._selected:
+            self._selected = parameter
+            self.selectionChanged.emit()
+
+    def set_sample(self, sample: int | None) -> None:
+        """Drive the views with one training example, or the batch mean (None)."""
+        if sample is not None and not 0 <= sample < self._dataset.n_train:
+            raise IndexError(f"there is no training example {sample}")
+        if sample != self._sample:
+            # Choosing another example is not an edit: the passes that were up to
+            # date are recomputed for it at once.
+            forward_fresh, backward_fresh = self.is_fresh("forward"), self.is_fresh("backward")
+            self._sample = sample
+            self.sampleChanged.emit()
+            if backward_fresh:
+                self.run_backward()
+            elif forward_fresh:
+                self.run_forward()
+            else:
+                self.computedChanged.emit()
+
+    def notify(self, text: str) -> None:
+        """Show the user a short notice (a refused edit, a limit)."""
+        self.message.emit(text)
+
+    # -- computations -----------------------------------------------------------
+
+    def run_forward(self) -> ForwardState:
+        """Run the selected rows forward and keep the values (fresh until the next change)."""
+        X, T = self.training_arrays()
+        net = self._network
+        with np.errstate(all="ignore"):
+            _, cache = net.forward(X)
+            loss = net.loss_function.value(cache.workspace.a[-1], T.T, cache.workspace.z[-1])
+            total = net.compute_loss(self._dataset.X_train, self._dataset.T_train)
+        self._forward = ForwardState(
+            rows=self.rows,
+            activations=tuple(a.mean(axis=0) for a in cache.activations),
+            zs=tuple(z.mean(axis=0) for z in cache.zs),
+            targets=T.mean(axis=0),
+            loss=float(loss),
+            total_loss=float(total),
+            version=self._version,
+        )
+        self.computedChanged.emit()
+        return self._forward
+
+    def run_backward(self) -> BackwardState:
+        """Backpropagate the selected rows (running forward first if that is stale)."""
+        if not self.is_fresh("forward"):
+            self.run_forward()
+        X, T = self.training_arrays()
+        net = self._network
+        with np.errstate(all="ignore"):
+            _, cache = net.forward(X)
+            dW, db = net.backward(cache, T)
+            loss = net.loss_function.value(cache.workspace.a[-1], T.T, cache.workspace.z[-1])
+        n = len(X)
+        gradient = np.concatenate([np.concatenate([w.ravel(), b]) for w, b in zip(dW, db)])
+        self._backward = BackwardState(
+            rows=self.rows,
+            # Each sample's own δ, averaged: the δ of the batch-mean loss times n.
+            deltas=tuple(d.sum(axis=0) / n for d in cache.deltas),
+            weight_grads=tuple(dW),
+            bias_grads=tuple(db),
+            gradient=gradient,
+            loss=float(loss),
+            version=self._version,
+        )
+        self.computedChanged.emit()
+        return self._backward
+
+    def gradient_step_parameters(self) -> np.ndarray:
+        """Parameters after one step ``w − η·∂L/∂w`` with the backward pass's gradients."""
+        if not self.is_fresh("backward"):
+            self.run_backward()
+        lr = self._config.learning_rate
+        return self._network.parameters - lr * self._backward.gradient
+
+    # -- changes (called by undo commands) ----------------------------------------
+
+    def _changed(self) -> None:
+        self._version += 1
+
+    def replace_network(self, network: Network) -> None:
+        """Swap in a network (an architecture edit or undoing one)."""
+        if network.layer_sizes != self._network.layer_sizes:
+            # Values of another architecture cannot even be shown as stale.
+            self._forward = self._backward = None
+        self._network = network
+        if self._selected is not None:
+            try:
+                self.parameter_index(self._selected)
+            except IndexError:
+                self._selected = None
+                self.selectionChanged.emit()
+        self._changed()
+        self.networkChanged.emit()
+        self.computedChanged.emit()
+
+    def set_parameters(self, values: np.ndarray, recompute: bool = False) -> None:
+        """Overwrite every parameter; ``recompute`` refreshes the forward pass straight away."""
+        values = np.asarray(values)
+        if values.shape != self._network.parameters.shape:
+            raise ValueError("parameters do not match the network")
+        if np.array_equal(values, self._network.parameters):
+            return
+        self._network.parameters[:] = values
+        self._changed()
+        self.parametersChanged.emit()
+        if recompute:
+            self.run_forward()
+        else:
+            self.computedChanged.emit()
+
+    def set_parameter(self, parameter: Parameter, value: float) -> None:
+        """Set one weight or bias."""
+        index = self.parameter_index(parameter)
+        if self._network.parameters[index] == value:
+            return
+        self._network.parameters[index] = value
+        self._changed()
+        self.parametersChanged.emit()
+        self.computedChanged.emit()
+
+    def replace_dataset(self, dataset: Dataset) -> None:
+        """Swap in a dataset (its input/output sizes must already fit the network)."""
+        self._dataset = dataset
+        if self._sample is not None and self._sample >= dataset.n_train:
+            self._sample = None
+            self.sampleChanged.emit()
+        self._changed()
+        self.datasetChanged.emit()
+        self.computedChanged.emit()
+
+    def replace_config(self, config: TrainConfig) -> None:
+        """Swap in training settings."""
+        config = config.validated()
+        if config != self._config:
+            self._config = config
+            self.settingsChanged.emit()
+
+    def set_learning_rate(self, value: float) -> None:
+        """Convenience for :meth:`replace_config` with a new learning rate."""
+        self.replace_config(replace(self._config, learning_rate=value))
+
+    def replace_history(self, history: LossHistory) -> None:
+        """Swap in a loss history."""
+        self._history = history
+        self.historyChanged.emit()
+
+    def next_edit_rng(self) -> np.random.Generator:
+        """A generator for the new weights of one edit, reproducible from the network's seed."""
+        self.edit_counter += 1
+        return np.random.default_rng([self._network.seed, self.edit_counter])
+
+
+def evaluate_rows(network: Network, X: np.ndarray) -> Workspace:
+    """A forward pass over ``X`` in a fresh workspace (for panels that read every layer)."""
+    xa = augment(X, network.dtype)
+    ws = Workspace(network, xa.shape[1])
+    ws.forward(xa)
+    return ws

@@ -1,0 +1,114 @@
+"""What the user asks of the network, turned into undo commands.
+
+The editor, the menus and the tests all edit through these functions; each
+pushes one command on the document's stack or, if the edit is impossible,
+tells the user why (``Document.notify``) and changes nothing.
+"""
+
+from __future__ import annotations
+
+import math
+
+from bpdesk.core import BpdeskError
+from bpdesk.core import architecture as arch
+from bpdesk.ui.commands import ReplaceNetworkCommand, SetParameterCommand, SetParametersCommand
+from bpdesk.ui.document import Document, Parameter
+
+
+def _replace(doc: Document, build, text: str) -> bool:
+    try:
+        network = build()
+    except BpdeskError as exc:
+        doc.notify(f"{text}: {exc}")
+        return False
+    doc.undo_stack.push(ReplaceNetworkCommand(doc, network, text))
+    return True
+
+
+def _hidden(doc: Document, layer: int, what: str) -> bool:
+    last = len(doc.network.layer_sizes) - 1
+    if layer == 0 or layer == last:
+        side = "input" if layer == 0 else "output"
+        doc.notify(f"{what}: the {side} layer's size follows the dataset")
+        return False
+    return True
+
+
+def add_neuron(doc: Document, layer: int, index: int | None = None) -> bool:
+    """Add a neuron to hidden ``layer`` at ``index`` (default: at the end)."""
+    if not _hidden(doc, layer, "Cannot add a neuron"):
+        return False
+    if index is None:
+        index = doc.network.layer_sizes[layer]
+    rng = doc.next_edit_rng()
+    return _replace(doc, lambda: arch.insert_neuron(doc.network, layer, index, rng), "Add neuron")
+
+
+def remove_neuron(doc: Document, layer: int, index: int) -> bool:
+    """Remove neuron ``index`` of hidden ``layer``; every other weight stays."""
+    if not _hidden(doc, layer, "Cannot remove that neuron"):
+        return False
+    return _replace(doc, lambda: arch.remove_neuron(doc.network, layer, index), "Remove neuron")
+
+
+def move_neuron(doc: Document, layer: int, source: int, target: int) -> bool:
+    """Reorder a hidden neuron; the weights move with it and the function does not change."""
+    if source == target:
+        return False
+    if not _hidden(doc, layer, "Cannot reorder"):
+        return False
+    return _replace(
+        doc, lambda: arch.move_neuron(doc.network, layer, source, target), "Move neuron"
+    )
+
+
+def insert_layer(
+    doc: Document, position: int, size: int = 3, activation: str | None = None
+) -> bool:
+    """Insert a hidden layer so that it becomes layer ``position``."""
+    if activation is None:
+        hidden = doc.network.activations[:-1]
+        activation = hidden[min(position - 1, len(hidden) - 1)] if hidden else "sigmoid"
+    rng = doc.next_edit_rng()
+    return _replace(
+        doc,
+        lambda: arch.insert_layer(doc.network, position, size, activation, rng),
+        "Insert hidden layer",
+    )
+
+
+def remove_layer(doc: Document, layer: int) -> bool:
+    """Remove hidden ``layer``; the layers either side are joined by new weights."""
+    if not _hidden(doc, layer, "Cannot remove that layer"):
+        return False
+    rng = doc.next_edit_rng()
+    return _replace(doc, lambda: arch.remove_layer(doc.network, layer, rng), "Remove hidden layer")
+
+
+def set_activation(doc: Document, weight_layer: int, activation: str) -> bool:
+    """Change the activation of the neurons fed by ``weight_layer``."""
+    if doc.network.activations[weight_layer] == activation:
+        return False
+    return _replace(
+        doc, lambda: arch.set_activation(doc.network, weight_layer, activation), f"Use {activation}"
+    )
+
+
+def set_value(doc: Document, parameter: Parameter, value: float) -> bool:
+    """Type a new value into a weight or bias."""
+    if not math.isfinite(value):
+        doc.notify("A weight must be a finite number")
+        return False
+    if abs(value) > 1e6:
+        doc.notify("Weights are limited to ±1,000,000")
+        return False
+    doc.undo_stack.push(SetParameterCommand(doc, parameter, value))
+    return True
+
+
+def apply_gradients(doc: Document) -> bool:
+    """Move every weight by −η·∂L/∂w (the backward pass's gradients) as one undoable step."""
+    values = doc.gradient_step_parameters()
+    lr = doc.config.learning_rate
+    doc.undo_stack.push(SetParametersCommand(doc, values, f"Apply gradients (η = {lr:g})"))
+    return True

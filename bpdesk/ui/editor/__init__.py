@@ -1,0 +1,1 @@
+"""The network editor: a QGraphicsScene of neurons and weights that follows the document."""

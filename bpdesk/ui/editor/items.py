@@ -1,0 +1,448 @@
+"""The items of the network editor: neurons, weights, their labels and the layer headers.
+
+Items only draw and report what the user did to them; the scene decides what
+that means for the document.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPainterPathStroker, QPen
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QStyleOptionGraphicsItem
+
+from bpdesk.ui import theme
+
+NODE_RADIUS = 24.0
+LABEL_FONT = QFont("DejaVu Sans", 8)
+VALUE_FONT = QFont("DejaVu Sans", 9)
+HEADER_FONT = QFont("DejaVu Sans", 9)
+# Below this zoom factor text would be too small to read: it is not drawn.
+TEXT_MIN_LOD = 0.55
+
+
+def _lod(painter: QPainter, option: QStyleOptionGraphicsItem) -> float:
+    return option.levelOfDetailFromTransform(painter.worldTransform())
+
+
+class NeuronNode(QGraphicsObject):
+    """A neuron: a circle with its value inside (activation, or δ in the backward view)."""
+
+    dragFinished = Signal(object, QPointF)  # (node, scene position where it was dropped)
+    dragMoved = Signal(object, QPointF)
+
+    def __init__(self, layer: int, index: int, name: str, movable: bool) -> None:
+        super().__init__()
+        self.layer = layer
+        self.index = index
+        self.name = name
+        self.text = ""
+        self.fill = theme.color("node_fill")
+        self.stale = False
+        self.highlight = False
+        self.home = QPointF()
+        self.setAcceptHoverEvents(True)
+        self.setZValue(10)
+        self.setCursor(Qt.CursorShape.OpenHandCursor if movable else Qt.CursorShape.ArrowCursor)
+        if movable:
+            self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsMovable)
+        self._dragging = False
+
+    def boundingRect(self) -> QRectF:
+        r = NODE_RADIUS + 4
+        return QRectF(-r, -r, 2 * r, 2 * r)
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath()
+        path.addEllipse(QPointF(), NODE_RADIUS, NODE_RADIUS)
+        return path
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        border = theme.color("selected") if self.highlight else theme.color("node_border")
+        painter.setPen(QPen(border, 3.0 if self.highlight else 1.6))
+        painter.setBrush(QBrush(self.fill))
+        painter.drawEllipse(QPointF(), NODE_RADIUS, NODE_RADIUS)
+        if self.text and _lod(painter, option) >= TEXT_MIN_LOD:
+            font = QFont(VALUE_FONT)
+            font.setItalic(self.stale)
+            painter.setFont(font)
+            painter.setPen(theme.color("stale" if self.stale else "text"))
+            painter.drawText(self.boundingRect(), Qt.AlignmentFlag.AlignCenter, self.text)
+
+    def set_display(self, text: str, fill: QColor, stale: bool) -> None:
+        """Show ``text`` inside on ``fill``; ``stale`` greys it out."""
+        if (text, fill.rgb(), stale) != (self.text, self.fill.rgb(), self.stale):
+            self.text, self.fill, self.stale = text, fill, stale
+            self.update()
+
+    def set_highlight(self, on: bool) -> None:
+        """Ring the neuron (it lies on the selected weight's path)."""
+        if on != self.highlight:
+            self.highlight = on
+            self.update()
+
+    def itemChange(self, change, value):
+        # A neuron slides only up and down its own column.
+        if change == QGraphicsItem.GraphicsItemChange.ItemPositionChange and self._dragging:
+            return QPointF(value.x(), value.y())
+        return super().itemChange(change, value)
+
+    def mousePressEvent(self, event) -> None:
+        if (
+            event.button() == Qt.MouseButton.LeftButton
+            and self.flags() & QGraphicsItem.GraphicsItemFlag.ItemIsMovable
+        ):
+            self._dragging = True
+            self.setCursor(Qt.CursorShape.ClosedHandCursor)
+            self.setZValue(20)
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event) -> None:
+        super().mouseMoveEvent(event)
+        if self._dragging:
+            self.dragMoved.emit(self, self.scenePos())
+
+    def mouseReleaseEvent(self, event) -> None:
+        super().mouseReleaseEvent(event)
+        if self._dragging:
+            self._dragging = False
+            self.setCursor(Qt.CursorShape.OpenHandCursor)
+            self.setZValue(10)
+            self.dragFinished.emit(self, self.scenePos())
+
+
+class WeightEdge(QGraphicsObject):
+    """A weight: a line whose width grows with |value| and whose colour shows its sign."""
+
+    clicked = Signal(object)
+    doubleClicked = Signal(object)
+
+    def __init__(self, layer: int, i: int, j: int, source: NeuronNode, target: NeuronNode) -> None:
+        super().__init__()
+        self.layer, self.i, self.j = layer, i, j
+        self.source, self.target = source, target
+        self.value = 0.0
+        self.width = 1.0
+        self.pen_color = theme.color("faint_text")
+        self.selected = False
+        self.on_path = False
+        self.hovered = False
+        self.label: EdgeLabel | None = None
+        self.setAcceptHoverEvents(True)
+        self.setZValue(1)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.update_geometry()
+
+    @property
+    def parameter(self) -> tuple[int, int, int]:
+        """``(layer, i, j)`` of the weight this edge draws."""
+        return (self.layer, self.i, self.j)
+
+    def line(self) -> QLineF:
+        """The visible segment, from circle edge to circle edge."""
+        a, b = self.source.pos(), self.target.pos()
+        line = QLineF(a, b)
+        length = line.length()
+        if length <= 2 * NODE_RADIUS:
+            return line
+        t = NODE_RADIUS / length
+        return QLineF(line.pointAt(t), line.pointAt(1 - t))
+
+    def update_geometry(self) -> None:
+        """Call when a neuron at either end moved."""
+        self.prepareGeometryChange()
+        self._line = self.line()
+        path = QPainterPath(self._line.p1())
+        path.lineTo(self._line.p2())
+        stroker = QPainterPathStroker()
+        stroker.setWidth(12)  # easy to hit, however thin the line looks
+        self._shape = stroker.createStroke(path)
+        self._bounds = self._shape.boundingRect().adjusted(-6, -6, 6, 6)
+        if self.label is not None:
+            self.label.place()
+
+    def boundingRect(self) -> QRectF:
+        return self._bounds
+
+    def shape(self) -> QPainterPath:
+        return self._shape
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        if self.selected or self.on_path or self.hovered:
+            glow = theme.color("selected" if self.selected else "path")
+            glow.setAlpha(110 if self.selected else 80)
+            painter.setPen(
+                QPen(glow, self.width + 7, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap)
+            )
+            painter.drawLine(self._line)
+        painter.setPen(
+            QPen(self.pen_color, self.width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap)
+        )
+        painter.drawLine(self._line)
+
+    def set_style(self, value: float, width: float, color: QColor) -> None:
+        """Show ``value`` with this line width and colour."""
+        if (value, width, color.rgba()) != (self.value, self.width, self.pen_color.rgba()):
+            self.value, self.width, self.pen_color = value, width, color
+            self.update()
+
+    def set_selected(self, selected: bool, on_path: bool) -> None:
+        """Mark the edge as the selected weight, or as lying on its path."""
+        if (selected, on_path) != (self.selected, self.on_path):
+            self.selected, self.on_path = selected, on_path
+            self.update()
+            if self.label is not None:
+                self.label.update()
+
+    def hoverEnterEvent(self, event) -> None:
+        self.hovered = True
+        self.update()
+        if self.label is not None:
+            self.label.set_forced(True)
+        super().hoverEnterEvent(event)
+
+    def hoverLeaveEvent(self, event) -> None:
+        self.hovered = False
+        self.update()
+        if self.label is not None:
+            self.label.set_forced(False)
+        super().hoverLeaveEvent(event)
+
+    def mousePressEvent(self, event) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.clicked.emit(self)
+            event.accept()
+        else:
+            super().mousePressEvent(event)
+
+    def mouseDoubleClickEvent(self, event) -> None:
+        self.doubleClicked.emit(self)
+        event.accept()
+
+
+class EdgeLabel(QGraphicsItem):
+    """The number on a weight, in a small box part-way along the line.
+
+    The scene hides labels that would overlap others (``shown``); hovering
+    the edge, or selecting it, shows its label anyway (``forced``).
+    """
+
+    def __init__(self, edge: WeightEdge, position: float) -> None:
+        super().__init__()
+        self.edge = edge
+        self.position = position  # 0 at the source, 1 at the target
+        self.text = ""
+        self.stale = False
+        self.shown = True
+        self.forced = False
+        self.setZValue(5)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        edge.label = self
+        self._rect = QRectF()
+        self.place()
+
+    def place(self) -> None:
+        """Follow the edge."""
+        self.setPos(self.edge._line.pointAt(self.position))
+
+    def rect_for(self, text: str) -> QRectF:
+        """The box this text needs, centred on the label's position."""
+        width = 7.0 * max(len(text), 1) + 8
+        return QRectF(-width / 2, -8, width, 16)
+
+    def scene_rect(self) -> QRectF:
+        """Where the box sits in the scene (for overlap tests)."""
+        return self.rect_for(self.text).translated(self.pos())
+
+    def boundingRect(self) -> QRectF:
+        return self.rect_for(self.text).adjusted(-1, -1, 1, 1)
+
+    def set_text(self, text: str, stale: bool) -> None:
+        """Show this number (greyed when ``stale``)."""
+        if (text, stale) != (self.text, self.stale):
+            self.prepareGeometryChange()
+            self.text, self.stale = text, stale
+            self.update()
+
+    def set_forced(self, forced: bool) -> None:
+        """Show even if crowded (while hovered or selected)."""
+        if forced != self.forced:
+            self.forced = forced
+            self.setZValue(8 if forced else 5)
+            self.update()
+
+    @property
+    def visible_now(self) -> bool:
+        """Whether the label is drawn at all (zoom aside)."""
+        return bool(self.text) and (self.shown or self.forced or self.edge.selected)
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        if not self.visible_now:
+            return
+        emphasised = self.forced or self.edge.selected
+        if not emphasised and _lod(painter, option) < TEXT_MIN_LOD * 1.4:
+            return
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        rect = self.rect_for(self.text)
+        border = theme.color("selected") if self.edge.selected else QColor(self.edge.pen_color)
+        painter.setPen(QPen(border, 1.0))
+        painter.setBrush(QColor(255, 255, 255, 235))
+        painter.drawRoundedRect(rect, 4, 4)
+        font = QFont(LABEL_FONT)
+        font.setItalic(self.stale)
+        painter.setFont(font)
+        painter.setPen(theme.color("stale" if self.stale else "text"))
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self.text)
+
+
+class TextItem(QGraphicsObject):
+    """A line of text in the scene (bias values, targets, the loss, notices)."""
+
+    clicked = Signal(object)
+    doubleClicked = Signal(object)
+
+    def __init__(self, text: str = "", font: QFont | None = None, align=Qt.AlignmentFlag.AlignLeft):
+        super().__init__()
+        self.text = text
+        self.font = QFont(font or LABEL_FONT)
+        self.color = theme.color("text")
+        self.align = align
+        self.box: QColor | None = None
+        self.setZValue(12)
+
+    def _rect(self) -> QRectF:
+        from PySide6.QtGui import QFontMetricsF
+
+        metrics = QFontMetricsF(self.font)
+        lines = self.text.split("\n") or [""]
+        width = max(metrics.horizontalAdvance(line) for line in lines) + 8
+        height = metrics.height() * len(lines) + 4
+        if self.align & Qt.AlignmentFlag.AlignHCenter:
+            return QRectF(-width / 2, -height / 2, width, height)
+        if self.align & Qt.AlignmentFlag.AlignRight:
+            return QRectF(-width, -height / 2, width, height)
+        return QRectF(0, -height / 2, width, height)
+
+    def boundingRect(self) -> QRectF:
+        return self._rect().adjusted(-1, -1, 1, 1)
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        if not self.text or _lod(painter, option) < TEXT_MIN_LOD:
+            return
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        rect = self._rect()
+        if self.box is not None:
+            painter.setPen(QPen(self.box, 1.0))
+            painter.setBrush(QColor(255, 255, 255, 235))
+            painter.drawRoundedRect(rect, 4, 4)
+        painter.setFont(self.font)
+        painter.setPen(self.color)
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self.text)
+
+    def set_text(self, text: str, color: QColor | None = None, italic: bool = False) -> None:
+        """Change the text (and colour)."""
+        color = color or theme.color("text")
+        if (text, color.rgba(), italic) != (self.text, self.color.rgba(), self.font.italic()):
+            self.prepareGeometryChange()
+            self.text, self.color = text, color
+            self.font.setItalic(italic)
+            self.update()
+
+    def mousePressEvent(self, event) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.clicked.emit(self)
+            event.accept()
+        else:
+            super().mousePressEvent(event)
+
+    def mouseDoubleClickEvent(self, event) -> None:
+        self.doubleClicked.emit(self)
+        event.accept()
+
+
+class RoundButton(QGraphicsObject):
+    """A small round button in the scene (+, −, ×) with a tooltip."""
+
+    clicked = Signal()
+
+    def __init__(self, symbol: str, tooltip: str, radius: float = 9.0) -> None:
+        super().__init__()
+        self.symbol = symbol
+        self.radius = radius
+        self.hovered = False
+        self.setToolTip(tooltip)
+        self.setAcceptHoverEvents(True)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setZValue(15)
+
+    def boundingRect(self) -> QRectF:
+        r = self.radius + 1
+        return QRectF(-r, -r, 2 * r, 2 * r)
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        fill = theme.color("node_border") if self.hovered else QColor("#e9e9e4")
+        painter.setPen(QPen(theme.color("node_border"), 1.0))
+        painter.setBrush(fill)
+        painter.drawEllipse(QPointF(), self.radius, self.radius)
+        painter.setPen(QPen(QColor("white") if self.hovered else theme.color("text"), 1.8))
+        s = self.radius * 0.45
+        if self.symbol in ("+", "−"):
+            painter.drawLine(QPointF(-s, 0), QPointF(s, 0))
+        if self.symbol == "+":
+            painter.drawLine(QPointF(0, -s), QPointF(0, s))
+        if self.symbol == "×":
+            painter.drawLine(QPointF(-s, -s), QPointF(s, s))
+            painter.drawLine(QPointF(-s, s), QPointF(s, -s))
+
+    def hoverEnterEvent(self, event) -> None:
+        self.hovered = True
+        self.update()
+
+    def hoverLeaveEvent(self, event) -> None:
+        self.hovered = False
+        self.update()
+
+    def mousePressEvent(self, event) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            event.accept()
+        else:
+            super().mousePressEvent(event)
+
+    def mouseReleaseEvent(self, event) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self.contains(event.pos()):
+            self.clicked.emit()
+
+
+class TrashTarget(QGraphicsObject):
+    """Where a dragged neuron is dropped to delete it; shown only during a drag."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.active = False
+        self.setZValue(3)
+        self.setVisible(False)
+        self.setToolTip("Drop a neuron here to remove it")
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(-90, -24, 180, 48)
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        color = theme.color("selected") if self.active else theme.color("faint_text")
+        pen = QPen(color, 2.0, Qt.PenStyle.DashLine)
+        painter.setPen(pen)
+        painter.setBrush(QColor(225, 87, 89, 40) if self.active else QColor(0, 0, 0, 10))
+        painter.drawRoundedRect(self.boundingRect().adjusted(1, 1, -1, -1), 10, 10)
+        painter.setFont(HEADER_FONT)
+        painter.setPen(color)
+        painter.drawText(
+            self.boundingRect(), Qt.AlignmentFlag.AlignCenter, "🗑  drop here to remove"
+        )
+
+    def set_active(self, active: bool) -> None:
+        """Light up while a neuron hovers over it."""
+        if active != self.active:
+            self.active = active
+            self.update()

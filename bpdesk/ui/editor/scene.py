@@ -1,0 +1,545 @@
+"""The network editor's scene: builds items from the document and keeps them up to date.
+
+It rebuilds its items only when the architecture changes; every other
+change (values, the view, the selection, the sample) restyles the items in
+place. User gestures on the items become edits through :mod:`bpdesk.ui.editing`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QColor, QFont
+from PySide6.QtWidgets import QGraphicsScene, QMenu
+
+from bpdesk.core.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
+from bpdesk.core.chainrule import neuron_name
+from bpdesk.core.losses import check_output
+from bpdesk.ui import editing, theme
+from bpdesk.ui.document import Document
+from bpdesk.ui.editor.items import (
+    HEADER_FONT,
+    NODE_RADIUS,
+    EdgeLabel,
+    NeuronNode,
+    RoundButton,
+    TextItem,
+    TrashTarget,
+    WeightEdge,
+)
+
+COLUMN = 220.0
+LABEL_AT = 0.3  # labels sit this far along an edge from its source
+PALETTE_MIME = "application/x-bpdesk-palette"
+REVEAL_MS = 260
+
+
+def row_spacing(max_neurons: int) -> float:
+    """Vertical distance between neurons: roomy for small layers, tighter for big ones."""
+    return 80.0 if max_neurons <= 6 else 66.0 if max_neurons <= 12 else 58.0
+
+
+class NetworkScene(QGraphicsScene):
+    """Neurons, weights and headers for the document's network."""
+
+    editRequested = Signal(object, QPointF)  # (parameter, scene position) to type a value
+    revealFinished = Signal(str)
+
+    def __init__(self, doc: Document, parent=None) -> None:
+        super().__init__(parent)
+        self.doc = doc
+        self.nodes: list[list[NeuronNode]] = []
+        self.edges: list[WeightEdge] = []
+        self.labels: list[EdgeLabel] = []
+        self.bias_labels: dict[tuple[int, int], TextItem] = {}
+        self.headers: list[TextItem] = []
+        self.output_notes: list[TextItem] = []
+        self.loss_note: TextItem | None = None
+        self.trash = TrashTarget()
+        self._reveal: tuple[str, int] | None = None
+        self._reveal_timer = QTimer(self)
+        self._reveal_timer.timeout.connect(self._reveal_step)
+        self.reveal_ms = REVEAL_MS
+        self.setBackgroundBrush(theme.color("background"))
+        doc.networkChanged.connect(self.rebuild)
+        doc.parametersChanged.connect(self._on_values_changed)
+        doc.computedChanged.connect(self._on_values_changed)
+        doc.modeChanged.connect(self._on_mode_changed)
+        doc.selectionChanged.connect(self._on_selection_changed)
+        doc.datasetChanged.connect(self._on_values_changed)
+        self.rebuild()
+
+    # -- building ---------------------------------------------------------------
+
+    def rebuild(self) -> None:
+        """Recreate every item for the current architecture."""
+        self._reveal_timer.stop()
+        self._reveal = None
+        self.clear()
+        self.trash = TrashTarget()
+        self.addItem(self.trash)
+        net = self.doc.network
+        sizes = net.layer_sizes
+        last = len(sizes) - 1
+        row = row_spacing(max(sizes))
+        top = -(max(sizes) - 1) / 2 * row
+        self.nodes, self.edges, self.labels, self.headers = [], [], [], []
+        self.bias_labels, self.output_notes = {}, []
+        for layer, n in enumerate(sizes):
+            column = []
+            for k in range(n):
+                node = NeuronNode(layer, k, neuron_name(net, layer, k), movable=0 < layer < last)
+                node.home = QPointF(layer * COLUMN, (k - (n - 1) / 2) * row)
+                node.setPos(node.home)
+                node.dragMoved.connect(self._on_node_drag_moved)
+                node.dragFinished.connect(self._on_node_dropped)
+                node.setToolTip(self._node_tooltip(layer, k))
+                self.addItem(node)
+                column.append(node)
+            self.nodes.append(column)
+        for layer in range(net.n_layers):
+            for i, source in enumerate(self.nodes[layer]):
+                for j, target in enumerate(self.nodes[layer + 1]):
+                    edge = WeightEdge(layer, i, j, source, target)
+                    edge.clicked.connect(self._on_edge_clicked)
+                    edge.doubleClicked.connect(self._on_edge_double_clicked)
+                    self.addItem(edge)
+                    self.edges.append(edge)
+                    label = EdgeLabel(edge, LABEL_AT)
+                    self.addItem(label)
+                    self.labels.append(label)
+            for j, node in enumerate(self.nodes[layer + 1]):
+                bias = TextItem("", align=Qt.AlignmentFlag.AlignHCenter)
+                bias.setPos(node.home + QPointF(0, NODE_RADIUS + 10))
+                bias.setCursor(Qt.CursorShape.PointingHandCursor)
+                bias.setToolTip(
+                    "Bias of this neuron: click to explain its gradient, double-click to edit"
+                )
+                bias.clicked.connect(lambda _, p=(layer, None, j): self.doc.select(p))
+                bias.doubleClicked.connect(
+                    lambda item, p=(layer, None, j): self.editRequested.emit(p, item.scenePos())
+                )
+                self.addItem(bias)
+                self.bias_labels[(layer, j)] = bias
+        self._build_headers(top)
+        self._build_notes()
+        bottom = (max(sizes) - 1) / 2 * row
+        self.trash.setPos(last * COLUMN / 2, bottom + NODE_RADIUS + 90)
+        self._layout_labels()
+        self._on_values_changed()
+        self._on_selection_changed()
+        self.setSceneRect(self.content_rect().adjusted(-200, -150, 200, 220))
+
+    def content_rect(self) -> QRectF:
+        """The area the network's visible items cover (what "fit" fits)."""
+        rect = QRectF()
+        for item in self.items():
+            if item.isVisible() and item is not self.trash:
+                rect = rect.united(item.sceneBoundingRect())
+        return rect
+
+    def _build_headers(self, top: float) -> None:
+        net = self.doc.network
+        sizes = net.layer_sizes
+        last = len(sizes) - 1
+        y = top - NODE_RADIUS - 62
+        font = QFont(HEADER_FONT)
+        font.setBold(True)
+        for layer, n in enumerate(sizes):
+            x = layer * COLUMN
+            if layer == 0:
+                title = "Input"
+            elif layer == last:
+                title = "Output"
+            else:
+                title = f"Hidden {layer}" if last > 2 else "Hidden"
+            header = TextItem(f"{title} · {n}", font, Qt.AlignmentFlag.AlignHCenter)
+            header.setPos(x, y)
+            header.setToolTip(f"{title} layer: {n} neuron{'s' if n != 1 else ''}")
+            self.addItem(header)
+            self.headers.append(header)
+            if layer > 0:
+                act = net.activations[layer - 1]
+                chooser = TextItem(f"{act} ▾", align=Qt.AlignmentFlag.AlignHCenter)
+                chooser.box = theme.color("grid")
+                chooser.setPos(x, y + 20)
+                chooser.setCursor(Qt.CursorShape.PointingHandCursor)
+                chooser.setToolTip("Activation of this layer: click to change it")
+                chooser.clicked.connect(lambda item, l=layer - 1: self._activation_menu(l, item))
+                self.addItem(chooser)
+            if 0 < layer < last:
+                for dx, symbol, tip, slot in (
+                    (
+                        -26,
+                        "−",
+                        "Remove this layer's last neuron",
+                        lambda l=layer: self._remove_last(l),
+                    ),
+                    (
+                        0,
+                        "+",
+                        "Add a neuron to this layer",
+                        lambda l=layer: editing.add_neuron(self.doc, l),
+                    ),
+                    (
+                        26,
+                        "×",
+                        "Remove this hidden layer",
+                        lambda l=layer: editing.remove_layer(self.doc, l),
+                    ),
+                ):
+                    button = RoundButton(symbol, tip)
+                    button.setPos(x + dx, y + 42)
+                    button.clicked.connect(slot)
+                    self.addItem(button)
+            if layer < last:
+                insert = RoundButton("+", "Insert a hidden layer here", radius=8)
+                insert.setPos(x + COLUMN / 2, y + 42)
+                insert.setOpacity(0.75)
+                insert.clicked.connect(lambda p=layer + 1: editing.insert_layer(self.doc, p))
+                self.addItem(insert)
+
+    def _build_notes(self) -> None:
+        last = len(self.nodes) - 1
+        for node in self.nodes[last]:
+            note = TextItem("", align=Qt.AlignmentFlag.AlignLeft)
+            note.setPos(node.home + QPointF(NODE_RADIUS + 10, 0))
+            self.addItem(note)
+            self.output_notes.append(note)
+        for node in self.nodes[0]:
+            name = TextItem(node.name, align=Qt.AlignmentFlag.AlignRight)
+            name.setPos(node.home - QPointF(NODE_RADIUS + 8, 0))
+            name.color = theme.color("faint_text")
+            self.addItem(name)
+        bottom = max(node.home.y() for node in self.nodes[last])
+        font = QFont(HEADER_FONT)
+        font.setBold(True)
+        self.loss_note = TextItem("", font, Qt.AlignmentFlag.AlignLeft)
+        self.loss_note.box = theme.color("grid")
+        self.loss_note.setPos(self.nodes[last][0].home.x() - NODE_RADIUS, bottom + NODE_RADIUS + 44)
+        self.addItem(self.loss_note)
+
+    def _layout_labels(self) -> None:
+        """Hide the labels that would overlap a neuron or a label with a higher priority."""
+        cell = 40.0
+        grid: dict[tuple[int, int], list[QRectF]] = defaultdict(list)
+
+        def cells(rect: QRectF):
+            for cx in range(int(rect.left() // cell), int(rect.right() // cell) + 1):
+                for cy in range(int(rect.top() // cell), int(rect.bottom() // cell) + 1):
+                    yield (cx, cy)
+
+        def add(rect: QRectF) -> None:
+            for c in cells(rect):
+                grid[c].append(rect)
+
+        for column in self.nodes:
+            for node in column:
+                r = NODE_RADIUS + 2
+                add(QRectF(node.pos().x() - r, node.pos().y() - r, 2 * r, 2 * r))
+        for bias in self.bias_labels.values():
+            add(bias.boundingRect().translated(bias.pos()))
+        # Bigger weights first: when space is short, the labels that matter most stay.
+        for label in sorted(self.labels, key=lambda lb: -abs(lb.edge.value)):
+            rect = label.rect_for("−0.000").adjusted(-2, -1, 2, 1).translated(label.pos())
+            clash = any(rect.intersects(other) for c in cells(rect) for other in grid[c])
+            label.shown = not clash
+            if not clash:
+                add(rect)
+            label.update()
+
+    # -- showing values -------------------------------------------------------------
+
+    def _visible(self, layer: int) -> bool:
+        if self._reveal is None:
+            return True
+        direction, count = self._reveal
+        if direction == "forward":
+            return layer < count
+        return layer >= len(self.nodes) - count
+
+    def _on_values_changed(self) -> None:
+        if not self.nodes:
+            return
+        doc = self.doc
+        net = doc.network
+        backward = doc.mode == "backward"
+        fwd = doc.forward_state
+        bwd = doc.backward_state
+        fwd_stale = not doc.is_fresh("forward")
+        bwd_stale = not doc.is_fresh("backward")
+        weights = net.weights
+        biases = net.biases
+        if backward and bwd is not None:
+            edge_values = bwd.weight_grads
+            bias_values = bwd.bias_grads
+            stale = bwd_stale
+        elif backward:
+            edge_values = bias_values = None
+            stale = True
+        else:
+            edge_values, bias_values, stale = weights, biases, False
+        scale = 1e-12
+        if edge_values is not None:
+            scale = max(scale, max(float(np.abs(w).max()) for w in edge_values))
+        for edge, label in zip(self.edges, self.labels):
+            shown = self._visible(edge.layer + 1)
+            if edge_values is None or not shown:
+                edge.set_style(0.0, 1.0, QColor(theme.current.grid))
+                label.set_text("", False)
+                continue
+            value = float(edge_values[edge.layer][edge.i, edge.j])
+            width = 0.8 + 5.5 * min(abs(value) / scale, 1.0)
+            alpha = 120 if stale else 230
+            edge.set_style(value, width, theme.signed_color(value, alpha))
+            label.set_text(theme.fmt(value), stale)
+        for (layer, j), item in self.bias_labels.items():
+            if bias_values is None or not self._visible(layer + 1):
+                item.set_text("")
+                continue
+            value = float(bias_values[layer][j])
+            prefix = "∂L/∂b " if backward else "b "
+            item.set_text(
+                prefix + theme.fmt(value), theme.color("stale" if stale else "faint_text"), stale
+            )
+        self._show_nodes(fwd, bwd, backward, fwd_stale, bwd_stale)
+        self._show_output_notes(fwd, bwd, backward, fwd_stale, bwd_stale)
+
+    def _show_nodes(self, fwd, bwd, backward, fwd_stale, bwd_stale) -> None:
+        white = QColor(theme.current.node_fill)
+        for layer, column in enumerate(self.nodes):
+            for k, node in enumerate(column):
+                if not self._visible(layer):
+                    node.set_display("", white, False)
+                    continue
+                if backward and layer > 0:
+                    if bwd is None:
+                        node.set_display("δ ?", white, True)
+                        continue
+                    value = float(bwd.deltas[layer - 1][k])
+                    stale = bwd_stale
+                    scale = max(1e-12, max(float(np.abs(d).max()) for d in bwd.deltas))
+                    strength = min(abs(value) / scale, 1.0)
+                else:
+                    if fwd is None:
+                        node.set_display("", white, True)
+                        continue
+                    value = float(fwd.activations[layer][k])
+                    stale = fwd_stale
+                    strength = min(abs(value), 1.0)
+                fill = theme.mix(white, theme.signed_color(value), 0.6 * strength)
+                node.set_display(theme.fmt(value), fill, stale)
+
+    def _show_output_notes(self, fwd, bwd, backward, fwd_stale, bwd_stale) -> None:
+        doc = self.doc
+        last = len(self.nodes) - 1
+        rows = doc.rows
+        many = len(rows) > 1
+        for k, note in enumerate(self.output_notes):
+            if fwd is None or not self._visible(last):
+                note.set_text("")
+                continue
+            t = float(fwd.targets[k])
+            y = float(fwd.activations[-1][k])
+            if backward and bwd is not None:
+                text = f"δ = ∂L/∂z\ntarget {theme.fmt_target(t)}"
+            else:
+                text = f"{'mean ' if many else ''}ŷ = {theme.fmt(y)}\ntarget {theme.fmt_target(t)}"
+            note.set_text(text, theme.color("stale" if fwd_stale else "text"), fwd_stale)
+        if self.loss_note is not None:
+            if fwd is None or not self._visible(last):
+                self.loss_note.set_text("")
+            else:
+                which = f"mean of {len(rows)} examples" if many else f"example {rows[0] + 1}"
+                text = f"Loss {theme.fmt(fwd.loss, 4)}  ({which})"
+                if not many:
+                    text += f"\nall examples: {theme.fmt(fwd.total_loss, 4)}"
+                self.loss_note.set_text(
+                    text, theme.color("stale" if fwd_stale else "text"), fwd_stale
+                )
+
+    def _on_mode_changed(self, mode: str) -> None:
+        self._on_values_changed()
+
+    # -- selection ---------------------------------------------------------------------
+
+    def _on_selection_changed(self) -> None:
+        selected = self.doc.selected
+        path_layers: dict[int, set[int] | None] = {}
+        if selected is not None:
+            layer, _, j = selected
+            # Every path from the weight's target neuron to the outputs: out of
+            # neuron j, then through everything in the layers after it.
+            path_layers[layer + 1] = {j}
+            for later in range(layer + 2, len(self.nodes)):
+                path_layers[later] = None
+        for edge in self.edges:
+            is_selected = selected is not None and edge.parameter == selected
+            sources = path_layers.get(edge.layer)
+            on_path = edge.layer in path_layers and (sources is None or edge.i in sources)
+            edge.set_selected(is_selected, on_path and not is_selected)
+            if edge.label is not None:
+                edge.label.set_forced(is_selected or edge.hovered)
+        for layer, column in enumerate(self.nodes):
+            for k, node in enumerate(column):
+                marked = layer in path_layers and (
+                    path_layers[layer] is None or k in path_layers[layer]
+                )
+                node.set_highlight(marked)
+        for (layer, j), item in self.bias_labels.items():
+            item.box = theme.color("selected") if selected == (layer, None, j) else None
+            item.update()
+
+    # -- animation ------------------------------------------------------------------------
+
+    def reveal(self, direction: str) -> None:
+        """Show the values layer by layer: left to right (forward) or right to left (backward)."""
+        self._reveal = (direction, 1)
+        self._on_values_changed()
+        if self.reveal_ms <= 0:
+            self._finish_reveal()
+            return
+        self._reveal_timer.start(self.reveal_ms)
+
+    def _reveal_step(self) -> None:
+        direction, count = self._reveal
+        if count >= len(self.nodes):
+            self._finish_reveal()
+            return
+        self._reveal = (direction, count + 1)
+        self._on_values_changed()
+
+    def _finish_reveal(self) -> None:
+        direction = self._reveal[0] if self._reveal else ""
+        self._reveal_timer.stop()
+        self._reveal = None
+        self._on_values_changed()
+        self.revealFinished.emit(direction)
+
+    @property
+    def revealing(self) -> bool:
+        """True while a pass is being animated."""
+        return self._reveal is not None
+
+    # -- gestures -----------------------------------------------------------------------------
+
+    def _on_edge_clicked(self, edge: WeightEdge) -> None:
+        self.doc.select(edge.parameter)
+
+    def _on_edge_double_clicked(self, edge: WeightEdge) -> None:
+        self.doc.select(edge.parameter)
+        self.editRequested.emit(edge.parameter, edge.label.scenePos())
+
+    def _drop_target(self, node: NeuronNode, pos: QPointF) -> str:
+        """Where a dragged neuron would land: ``trash``, ``away`` (off the network) or ``column``."""
+        if self.trash.isVisible() and self.trash.sceneBoundingRect().contains(pos):
+            return "trash"
+        if abs(pos.x() - node.home.x()) > COLUMN * 0.6:
+            return "away"
+        return "column"
+
+    def _on_node_drag_moved(self, node: NeuronNode, pos: QPointF) -> None:
+        self.trash.setVisible(True)
+        self.trash.set_active(self._drop_target(node, pos) != "column")
+
+    def _on_node_dropped(self, node: NeuronNode, pos: QPointF) -> None:
+        target = self._drop_target(node, pos)
+        self.trash.setVisible(False)
+        self.trash.set_active(False)
+        layer, index = node.layer, node.index
+        node.setPos(node.home)
+        if target in ("trash", "away"):
+            editing.remove_neuron(self.doc, layer, index)
+            return
+        column = self.nodes[layer]
+        homes = [n.home.y() for n in column]
+        new_index = int(np.argmin([abs(pos.y() - y) for y in homes]))
+        editing.move_neuron(self.doc, layer, index, new_index)
+
+    def drop_palette_item(self, kind: str, pos: QPointF) -> bool:
+        """A palette item (``neuron`` or ``layer``) was dropped at ``pos``."""
+        last = len(self.nodes) - 1
+        position = pos.x() / COLUMN
+        if kind == "neuron":
+            layer = round(position)
+            if not 0 <= layer <= last or abs(position - layer) > 0.4:
+                self.doc.notify("Drop a neuron onto a hidden layer's column")
+                return False
+            column = self.nodes[layer]
+            index = sum(1 for n in column if n.home.y() < pos.y())
+            return editing.add_neuron(self.doc, layer, index)
+        if kind == "layer":
+            gap = int(np.floor(position)) + 1  # dropping between layers k and k+1 inserts at k+1
+            if not 1 <= gap <= last:
+                self.doc.notify("Drop a hidden layer between two layers")
+                return False
+            return editing.insert_layer(self.doc, gap)
+        return False
+
+    def _remove_last(self, layer: int) -> None:
+        editing.remove_neuron(self.doc, layer, self.doc.network.layer_sizes[layer] - 1)
+
+    def _activation_menu(self, weight_layer: int, item: TextItem) -> None:
+        net = self.doc.network
+        output = weight_layer == net.n_layers - 1
+        menu = QMenu()
+        names = list(ACTIVATIONS) if output else list(HIDDEN_ACTIVATIONS)
+        for name in names:
+            action = QAction(name, menu)
+            action.setCheckable(True)
+            action.setChecked(net.activations[weight_layer] == name)
+            if output:
+                try:
+                    check_output(net.loss, name, net.layer_sizes[-1])
+                except ValueError as exc:
+                    action.setEnabled(False)
+                    action.setToolTip(str(exc))
+            action.triggered.connect(
+                lambda _=False, n=name: editing.set_activation(self.doc, weight_layer, n)
+            )
+            menu.addAction(action)
+        self._popup(menu, item)
+
+    def _popup(self, menu: QMenu, item) -> None:
+        views = self.views()
+        if not views:
+            return
+        view = views[0]
+        point = view.mapToGlobal(view.mapFromScene(item.scenePos()))
+        menu.exec(point)
+
+    def contextMenuEvent(self, event) -> None:
+        item = self.itemAt(event.scenePos(), self.views()[0].transform()) if self.views() else None
+        menu = QMenu()
+        doc = self.doc
+        last = len(self.nodes) - 1
+        if isinstance(item, NeuronNode) and 0 < item.layer < last:
+            layer, k = item.layer, item.index
+            menu.addAction("Remove neuron", lambda: editing.remove_neuron(doc, layer, k))
+            up = menu.addAction("Move up", lambda: editing.move_neuron(doc, layer, k, k - 1))
+            up.setEnabled(k > 0)
+            down = menu.addAction("Move down", lambda: editing.move_neuron(doc, layer, k, k + 1))
+            down.setEnabled(k < len(self.nodes[layer]) - 1)
+            menu.addAction("Add neuron below", lambda: editing.add_neuron(doc, layer, k + 1))
+            menu.addSeparator()
+            menu.addAction("Remove this layer", lambda: editing.remove_layer(doc, layer))
+        elif isinstance(item, WeightEdge):
+            p = item.parameter
+            menu.addAction("Explain this gradient (chain rule)", lambda: doc.select(p))
+            menu.addAction("Edit value…", lambda: self.editRequested.emit(p, item.label.scenePos()))
+        else:
+            gap = int(np.clip(np.floor(event.scenePos().x() / COLUMN) + 1, 1, last))
+            menu.addAction("Insert a hidden layer here", lambda: editing.insert_layer(doc, gap))
+        menu.exec(event.screenPos())
+        event.accept()
+
+    def _node_tooltip(self, layer: int, k: int) -> str:
+        last = len(self.doc.network.layer_sizes) - 1
+        name = neuron_name(self.doc.network, layer, k)
+        if layer == 0:
+            return f"{name}: an input"
+        role = "output" if layer == last else "hidden neuron"
+        hint = "" if layer == last else " · drag up/down to reorder, off the network to remove"
+        return f"{name}: {role}{hint}"

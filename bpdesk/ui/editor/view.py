@@ -1,0 +1,220 @@
+"""The view onto the network scene: zoom, fit, palette drops, inline value editing, notices."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer
+from PySide6.QtGui import QDoubleValidator, QPainter
+from PySide6.QtWidgets import QFrame, QGraphicsView, QLabel, QLineEdit
+
+from bpdesk.ui import editing
+from bpdesk.ui.document import Document, Parameter
+from bpdesk.ui.editor.scene import PALETTE_MIME, NetworkScene
+
+MIN_SCALE, MAX_SCALE = 0.15, 4.0
+FIT_MAX_SCALE = 2.0  # a tiny network is not blown up beyond this when fitted
+
+
+class NetworkView(QGraphicsView):
+    """Shows the :class:`NetworkScene`; refits itself until the user zooms by hand."""
+
+    def __init__(self, doc: Document, parent=None) -> None:
+        self.doc = doc
+        self.network_scene = NetworkScene(doc)
+        super().__init__(self.network_scene, parent)
+        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.BoundingRectViewportUpdate)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        # Panning is by dragging the background; scroll bars would only take room.
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setAcceptDrops(True)
+        self.setToolTip("")
+        self._auto_fit = True
+        self._editor: QLineEdit | None = None
+        self._editing: Parameter | None = None
+
+        self.banner = QLabel(self)
+        self.banner.setObjectName("modeBanner")
+        self.banner.setStyleSheet(
+            "QLabel#modeBanner { background: rgba(255,255,255,225); border: 1px solid #d5d5cf;"
+            " border-radius: 6px; padding: 4px 10px; color: #1f2430; }"
+        )
+        self.toast = QLabel(self)
+        self.toast.setObjectName("toast")
+        self.toast.setStyleSheet(
+            "QLabel#toast { background: #3b3f47; color: white; border-radius: 6px; padding: 6px 12px; }"
+        )
+        self.toast.hide()
+        self._toast_timer = QTimer(self)
+        self._toast_timer.setSingleShot(True)
+        self._toast_timer.timeout.connect(self.toast.hide)
+
+        self.network_scene.editRequested.connect(self.edit_value)
+        doc.networkChanged.connect(self._on_network_changed)
+        doc.modeChanged.connect(self._update_banner)
+        doc.computedChanged.connect(self._update_banner)
+        doc.message.connect(self.show_toast)
+        self._update_banner()
+
+    # -- zoom -----------------------------------------------------------------
+
+    def fit_network(self) -> None:
+        """Fit the whole network in the view (Ctrl+0)."""
+        self._auto_fit = True
+        rect = self.network_scene.content_rect().adjusted(-30, -50, 30, 20)
+        if rect.isEmpty():
+            return
+        self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
+        if self.transform().m11() > FIT_MAX_SCALE:
+            self.resetTransform()
+            self.scale(FIT_MAX_SCALE, FIT_MAX_SCALE)
+            self.centerOn(rect.center())
+
+    def zoom(self, factor: float) -> None:
+        """Zoom by ``factor`` around the mouse (or the centre), within limits."""
+        current = self.transform().m11()
+        factor = max(MIN_SCALE / current, min(MAX_SCALE / current, factor))
+        self._auto_fit = False
+        self.scale(factor, factor)
+
+    def wheelEvent(self, event) -> None:
+        steps = event.angleDelta().y() / 120
+        if steps:
+            self.zoom(1.15**steps)
+        event.accept()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self._auto_fit:
+            self.fit_network()
+        self._place_overlays()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._auto_fit:
+            self.fit_network()
+
+    def _on_network_changed(self) -> None:
+        # The scene has rebuilt itself already (it connected first).
+        if self._auto_fit:
+            self.fit_network()
+        self.cancel_edit()
+
+    # -- overlays --------------------------------------------------------------
+
+    def _update_banner(self, *_) -> None:
+        doc = self.doc
+        if doc.mode == "forward":
+            text = "Forward view — activations in the neurons, weights on the lines"
+            if not doc.is_fresh("forward"):
+                text += "   ·   values out of date: run the forward pass (F5)"
+        else:
+            text = "Backward view — δ = ∂L/∂z in the neurons, ∂L/∂w on the lines"
+            if doc.backward_state is None:
+                text += "   ·   run the backward pass (F6) to compute them"
+            elif not doc.is_fresh("backward"):
+                text += "   ·   values out of date: run the backward pass (F6)"
+        self.banner.setText(text)
+        self.banner.adjustSize()
+        self._place_overlays()
+
+    def _place_overlays(self) -> None:
+        self.banner.move(10, 8)
+        if self.toast.isVisible():
+            self.toast.adjustSize()
+            self.toast.move(
+                (self.width() - self.toast.width()) // 2, self.height() - self.toast.height() - 16
+            )
+
+    def show_toast(self, text: str) -> None:
+        """A short notice at the bottom of the editor that fades after a few seconds."""
+        self.toast.setText(text)
+        self.toast.show()
+        self.toast.raise_()
+        self._place_overlays()
+        self._toast_timer.start(4500)
+
+    # -- inline editing ------------------------------------------------------------
+
+    def edit_value(self, parameter: Parameter, scene_pos: QPointF) -> None:
+        """Open a small editor over the weight or bias to type a new value."""
+        self.cancel_edit()
+        editor = QLineEdit(self.viewport())
+        editor.setObjectName("valueEditor")
+        editor.setValidator(QDoubleValidator(-1e6, 1e6, 12, editor))
+        value = self.doc.parameter_value(parameter)
+        editor.setText(repr(round(value, 6)))
+        editor.selectAll()
+        editor.setFixedWidth(110)
+        editor.setToolTip("Type a value and press Enter (Esc cancels)")
+        point = self.mapFromScene(scene_pos)
+        editor.move(point.x() - 55, point.y() - 12)
+        editor.returnPressed.connect(self.commit_edit)
+        editor.installEventFilter(self)
+        editor.show()
+        editor.setFocus()
+        self._editor, self._editing = editor, parameter
+
+    def commit_edit(self) -> bool:
+        """Take the typed value (a bad value keeps the editor open with a message)."""
+        if self._editor is None:
+            return False
+        text = self._editor.text().replace("−", "-").replace(",", ".")
+        try:
+            value = float(text)
+        except ValueError:
+            self._editor.setStyleSheet("border: 2px solid #e15759;")
+            self.show_toast(f"{text!r} is not a number")
+            return False
+        parameter = self._editing
+        if not editing.set_value(self.doc, parameter, value):
+            self._editor.setStyleSheet("border: 2px solid #e15759;")
+            return False
+        self.cancel_edit()
+        return True
+
+    def cancel_edit(self) -> None:
+        """Close the inline editor without changing anything."""
+        if self._editor is not None:
+            editor, self._editor, self._editing = self._editor, None, None
+            editor.hide()
+            editor.deleteLater()
+
+    def eventFilter(self, obj, event) -> bool:
+        if obj is self._editor:
+            if event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Escape:
+                self.cancel_edit()
+                return True
+            if event.type() == QEvent.Type.FocusOut:
+                QTimer.singleShot(0, self.cancel_edit)
+        return super().eventFilter(obj, event)
+
+    # -- drops from the palette --------------------------------------------------------
+
+    def dragEnterEvent(self, event) -> None:
+        if event.mimeData().hasFormat(PALETTE_MIME):
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
+
+    def dragMoveEvent(self, event) -> None:
+        if event.mimeData().hasFormat(PALETTE_MIME):
+            event.acceptProposedAction()
+        else:
+            super().dragMoveEvent(event)
+
+    def dropEvent(self, event) -> None:
+        mime = event.mimeData()
+        if not mime.hasFormat(PALETTE_MIME):
+            super().dropEvent(event)
+            return
+        kind = bytes(mime.data(PALETTE_MIME)).decode()
+        pos = self.mapToScene(event.position().toPoint())
+        self.network_scene.drop_palette_item(kind, pos)
+        event.acceptProposedAction()
+
+    def visible_scene_rect(self) -> QRectF:
+        """The part of the scene on screen."""
+        return self.mapToScene(self.viewport().rect()).boundingRect()

@@ -1,0 +1,472 @@
+"""The main window: the network editor in the middle, dock panels around it."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QIcon, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDockWidget,
+    QDoubleSpinBox,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QToolBar,
+    QWidget,
+)
+
+from bpdesk import __version__
+from bpdesk.paths import resource_path
+from bpdesk.ui import editing, theme
+from bpdesk.ui.commands import SetConfigCommand
+from bpdesk.ui.document import Document
+from bpdesk.ui.editor.palette import Palette
+from bpdesk.ui.editor.view import NetworkView
+from bpdesk.ui.panels.chain_rule import ChainRulePanel
+
+SETTINGS_VERSION = 1
+
+
+class MainWindow(QMainWindow):
+    """bpdesk's window. Pass ``settings`` to keep window state somewhere other than the default."""
+
+    def __init__(self, doc: Document | None = None, settings: QSettings | None = None) -> None:
+        super().__init__()
+        self.doc = doc or Document(parent=self)
+        self.settings = settings if settings is not None else QSettings("bpdesk", "bpdesk")
+        self.setWindowTitle("bpdesk — Untitled")
+        icon = resource_path("icons", "bpdesk.svg")
+        if icon.is_file():
+            self.setWindowIcon(QIcon(str(icon)))
+        self.setDockOptions(
+            QMainWindow.DockOption.AnimatedDocks
+            | QMainWindow.DockOption.AllowTabbedDocks
+            | QMainWindow.DockOption.AllowNestedDocks
+        )
+
+        self.view = NetworkView(self.doc, self)
+        self.scene = self.view.network_scene
+        self.setCentralWidget(self.view)
+        self.docks: dict[str, QDockWidget] = {}
+        self.palette = Palette()
+        self.chain_rule = ChainRulePanel(self.doc)
+        self._add_dock(
+            "build",
+            "Build",
+            self.palette,
+            Qt.DockWidgetArea.LeftDockWidgetArea,
+            "Drag neurons and layers onto the network",
+        )
+        self._add_dock(
+            "chain_rule",
+            "Chain rule",
+            self.chain_rule,
+            Qt.DockWidgetArea.RightDockWidgetArea,
+            "How the selected weight's gradient is computed",
+        )
+
+        self._create_actions()
+        self._create_menus()
+        self._create_toolbar()
+        self._create_status_bar()
+        self._connect_document()
+        self._fit_to_screen(1600, 1000)
+        self.resizeDocks(
+            [self.docks["build"], self.docks["chain_rule"]], [200, 360], Qt.Orientation.Horizontal
+        )
+        self._default_state = self.saveState(SETTINGS_VERSION)
+        self._restore_settings()
+        self._on_mode_changed(self.doc.mode)
+        self._on_computed()
+
+    # -- construction ---------------------------------------------------------------
+
+    def _add_dock(self, key: str, title: str, widget: QWidget, area, tip: str) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock_{key}")
+        dock.setWidget(widget)
+        dock.setToolTip(tip)
+        self.addDockWidget(area, dock)
+        self.docks[key] = dock
+        return dock
+
+    def _action(
+        self, text: str, slot, shortcut=None, tip: str = "", checkable: bool = False
+    ) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            keys = shortcut if isinstance(shortcut, list) else [shortcut]
+            action.setShortcuts([QKeySequence(k) for k in keys])
+        action.setCheckable(checkable)
+        if tip:
+            shown = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            action.setToolTip(f"{tip} ({shown})" if shown else tip)
+            action.setStatusTip(tip)
+        if slot is not None:
+            action.triggered.connect(slot)
+        self.addAction(action)  # shortcuts work even when the action is in no visible menu
+        return action
+
+    def _create_actions(self) -> None:
+        doc = self.doc
+        self.act_forward_view = self._action(
+            "Forward view",
+            lambda: doc.set_mode("forward"),
+            "F",
+            "Show activations flowing left to right",
+            checkable=True,
+        )
+        self.act_backward_view = self._action(
+            "Backward view",
+            lambda: doc.set_mode("backward"),
+            "B",
+            "Show gradients flowing right to left",
+            checkable=True,
+        )
+        group = QActionGroup(self)
+        group.addAction(self.act_forward_view)
+        group.addAction(self.act_backward_view)
+        self.act_forward_pass = self._action(
+            "Forward pass",
+            self.forward_pass,
+            "F5",
+            "Run the selected example forward, layer by layer",
+        )
+        self.act_backward_pass = self._action(
+            "Backward pass", self.backward_pass, "F6", "Send the error backward, layer by layer"
+        )
+        self.act_apply = self._action(
+            "Apply gradients", self.apply_gradients, "F7", "Move every weight by −η·∂L/∂w"
+        )
+        self.act_undo = doc.undo_stack.createUndoAction(self, "Undo")
+        self.act_undo.setShortcuts([QKeySequence(QKeySequence.StandardKey.Undo)])
+        self.act_redo = doc.undo_stack.createRedoAction(self, "Redo")
+        self.act_redo.setShortcuts(
+            [QKeySequence("Ctrl+Shift+Z"), QKeySequence(QKeySequence.StandardKey.Redo)]
+        )
+        for action, tip in (
+            (self.act_undo, "Undo the last edit"),
+            (self.act_redo, "Redo the edit"),
+        ):
+            action.setToolTip(f"{tip} ({action.shortcut().toString()})")
+            self.addAction(action)
+        self.act_fit = self._action(
+            "Fit network", self.view.fit_network, "Ctrl+0", "Fit the whole network in view"
+        )
+        self.act_zoom_in = self._action(
+            "Zoom in", lambda: self.view.zoom(1.25), ["+", "=", "Ctrl++"], "Zoom in"
+        )
+        self.act_zoom_out = self._action(
+            "Zoom out", lambda: self.view.zoom(0.8), ["-", "Ctrl+-"], "Zoom out"
+        )
+        self.act_restore_layout = self._action(
+            "Restore default layout",
+            self.restore_default_layout,
+            None,
+            "Put every panel back where it started",
+        )
+        self.act_add_layer = self._action(
+            "Add hidden layer",
+            self._add_layer_before_output,
+            None,
+            "Insert a hidden layer before the output",
+        )
+        self.act_clear_selection = self._action(
+            "Clear selection", lambda: doc.select(None), "Esc", "Deselect the weight"
+        )
+        self.act_quit = self._action(
+            "Quit", self.close, QKeySequence.StandardKey.Quit, "Quit bpdesk"
+        )
+        self.act_about = self._action("About bpdesk", self.show_about, None, "Version and licences")
+        self.act_shortcuts = self._action(
+            "Keyboard shortcuts", self.show_shortcuts, "F1", "List the shortcuts"
+        )
+        self.act_train = self._action("Train / pause", None, "Space", "Start or pause training")
+        self.act_train.setEnabled(False)
+
+    def _create_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addAction(self.act_quit)
+        edit = bar.addMenu("&Edit")
+        edit.addAction(self.act_undo)
+        edit.addAction(self.act_redo)
+        edit.addSeparator()
+        edit.addAction(self.act_clear_selection)
+        view = bar.addMenu("&View")
+        view.addAction(self.act_forward_view)
+        view.addAction(self.act_backward_view)
+        view.addSeparator()
+        view.addAction(self.act_fit)
+        view.addAction(self.act_zoom_in)
+        view.addAction(self.act_zoom_out)
+        view.addSeparator()
+        self.panels_menu = view.addMenu("Panels")
+        for dock in self.docks.values():
+            toggle = dock.toggleViewAction()
+            toggle.setToolTip(f"Show or hide the {dock.windowTitle()} panel")
+            self.panels_menu.addAction(toggle)
+        view.addAction(self.act_restore_layout)
+        network = bar.addMenu("&Network")
+        network.addAction(self.act_forward_pass)
+        network.addAction(self.act_backward_pass)
+        network.addAction(self.act_apply)
+        network.addSeparator()
+        network.addAction(self.act_add_layer)
+        self.train_menu = bar.addMenu("&Train")
+        self.train_menu.addAction(self.act_train)
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.act_shortcuts)
+        help_menu.addAction(self.act_about)
+
+    def _create_toolbar(self) -> None:
+        bar = QToolBar("Main", self)
+        bar.setObjectName("toolbar_main")
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.addToolBar(bar)
+        self.toolbar = bar
+        bar.addAction(self.act_forward_view)
+        bar.addAction(self.act_backward_view)
+        bar.addSeparator()
+        bar.addAction(self.act_forward_pass)
+        bar.addAction(self.act_backward_pass)
+        bar.addAction(self.act_apply)
+        bar.addSeparator()
+        sample_tip = "Which training example drives the views (or the mean over all)"
+        bar.addWidget(self._label(" Example ", sample_tip))
+        self.sample_box = QComboBox()
+        self.sample_box.setToolTip(sample_tip)
+        self.sample_box.setMinimumContentsLength(16)
+        self.sample_box.currentIndexChanged.connect(self._on_sample_chosen)
+        bar.addWidget(self.sample_box)
+        lr_tip = "Learning rate η: how big a step Apply gradients (and training) takes"
+        bar.addWidget(self._label("  η ", lr_tip))
+        self.lr_box = QDoubleSpinBox()
+        self.lr_box.setDecimals(3)
+        self.lr_box.setRange(0.001, 100.0)
+        self.lr_box.setSingleStep(0.1)
+        self.lr_box.setToolTip(lr_tip)
+        self.lr_box.editingFinished.connect(self._on_lr_edited)
+        bar.addWidget(self.lr_box)
+        bar.addSeparator()
+        self.loss_label = QLabel()
+        self.loss_label.setObjectName("lossLabel")
+        self.loss_label.setToolTip("Loss over all training examples")
+        self.loss_label.setStyleSheet("font-weight: bold; padding: 0 8px;")
+        bar.addWidget(self.loss_label)
+        bar.addSeparator()
+        # The menu's undo/redo actions carry the command's name ("Undo Remove
+        # neuron"); the toolbar keeps short labels and puts the name in the tooltip.
+        stack = self.doc.undo_stack
+        bar.addAction(
+            self._short_action(
+                "Undo", stack.undo, stack.canUndoChanged, stack.undoTextChanged, self.act_undo
+            )
+        )
+        bar.addAction(
+            self._short_action(
+                "Redo", stack.redo, stack.canRedoChanged, stack.redoTextChanged, self.act_redo
+            )
+        )
+        bar.addAction(self.act_fit)
+
+    def _short_action(self, label: str, slot, can_signal, text_signal, source: QAction) -> QAction:
+        keys = source.shortcut().toString()
+        action = QAction(label, self)
+        action.triggered.connect(slot)
+        action.setEnabled(False)
+        action.setToolTip(f"{label} ({keys})")
+        can_signal.connect(action.setEnabled)
+
+        def describe(text: str) -> None:
+            action.setToolTip(f"{label} {text} ({keys})" if text else f"{label} ({keys})")
+
+        text_signal.connect(describe)
+        return action
+
+    def _fit_to_screen(self, width: int, height: int) -> None:
+        """Start at ``width × height``, or smaller if the screen is smaller."""
+        screen = self.screen()
+        if screen is not None:
+            available = screen.availableGeometry()
+            width = min(width, available.width())
+            height = min(height, available.height())
+        self.resize(width, height)
+
+    @staticmethod
+    def _label(text: str, tip: str) -> QLabel:
+        label = QLabel(text)
+        label.setToolTip(tip)
+        return label
+
+    def _create_status_bar(self) -> None:
+        status = self.statusBar()
+        self.status_network = QLabel()
+        self.status_network.setToolTip("The network's shape and loss")
+        status.addPermanentWidget(self.status_network)
+
+    def _connect_document(self) -> None:
+        doc = self.doc
+        doc.modeChanged.connect(self._on_mode_changed)
+        doc.computedChanged.connect(self._on_computed)
+        doc.datasetChanged.connect(self._fill_samples)
+        doc.sampleChanged.connect(self._on_sample_changed)
+        doc.settingsChanged.connect(self._on_settings_changed)
+        doc.networkChanged.connect(self._on_computed)
+        doc.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        self._fill_samples()
+        self._on_settings_changed()
+
+    # -- step through one training step ------------------------------------------------
+
+    def forward_pass(self) -> None:
+        """Run the forward pass and animate it left to right."""
+        self.doc.run_forward()
+        self.doc.set_mode("forward")
+        self.scene.reveal("forward")
+
+    def backward_pass(self) -> None:
+        """Run the backward pass and animate it right to left."""
+        self.doc.run_backward()
+        self.doc.set_mode("backward")
+        self.scene.reveal("backward")
+
+    def apply_gradients(self) -> None:
+        """Step every weight by −η·∂L/∂w; the loss display shows the new, lower loss."""
+        before = self.doc.forward_state.total_loss if self.doc.forward_state else None
+        editing.apply_gradients(self.doc)
+        after = self.doc.forward_state.total_loss
+        if before is not None:
+            change = "fell" if after < before else "rose"
+            self.statusBar().showMessage(
+                f"Applied gradients: the loss {change} from {theme.fmt(before, 4)} to {theme.fmt(after, 4)}",
+                8000,
+            )
+
+    def _add_layer_before_output(self) -> None:
+        editing.insert_layer(self.doc, len(self.doc.network.layer_sizes) - 1)
+
+    # -- document → widgets ------------------------------------------------------------
+
+    def _on_mode_changed(self, mode: str) -> None:
+        self.act_forward_view.setChecked(mode == "forward")
+        self.act_backward_view.setChecked(mode == "backward")
+
+    def _on_computed(self) -> None:
+        fwd = self.doc.forward_state
+        net = self.doc.network
+        if fwd is not None:
+            stale = "" if self.doc.is_fresh("forward") else " (out of date)"
+            if len(fwd.rows) == 1:
+                text = f"Loss {theme.fmt(fwd.loss, 4)} (example {fwd.rows[0] + 1}) · all {theme.fmt(fwd.total_loss, 4)}"
+            else:
+                text = f"Loss {theme.fmt(fwd.total_loss, 4)} (mean)"
+            self.loss_label.setText(text + stale)
+        self.status_network.setText(
+            f"{net.describe()}  ·  {self.doc.dataset.title or self.doc.dataset.name}"
+        )
+
+    def _fill_samples(self) -> None:
+        data = self.doc.dataset
+        box = self.sample_box
+        box.blockSignals(True)
+        box.clear()
+        box.addItem(f"All {data.n_train} (mean)", None)
+        for n in range(min(data.n_train, 500)):
+            x = ", ".join(theme.fmt(v, 2) for v in data.X_train[n])
+            t = ", ".join(
+                theme.fmt(v, 2) if data.kind == "regression" else f"{v:g}" for v in data.T_train[n]
+            )
+            box.addItem(f"{n + 1}: ({x}) → {t}", n)
+        box.blockSignals(False)
+        self._on_sample_changed()
+
+    def _on_sample_chosen(self, index: int) -> None:
+        self.doc.set_sample(self.sample_box.itemData(index))
+
+    def _on_sample_changed(self) -> None:
+        sample = self.doc.sample
+        index = 0 if sample is None else sample + 1
+        if index < self.sample_box.count() and self.sample_box.currentIndex() != index:
+            self.sample_box.blockSignals(True)
+            self.sample_box.setCurrentIndex(index)
+            self.sample_box.blockSignals(False)
+
+    def _on_settings_changed(self) -> None:
+        self.lr_box.blockSignals(True)
+        self.lr_box.setValue(self.doc.config.learning_rate)
+        self.lr_box.blockSignals(False)
+
+    def _on_lr_edited(self) -> None:
+        value = self.lr_box.value()
+        if value != self.doc.config.learning_rate:
+            config = replace(self.doc.config, learning_rate=value)
+            self.doc.undo_stack.push(SetConfigCommand(self.doc, config, f"Learning rate {value:g}"))
+
+    # -- window state -------------------------------------------------------------------
+
+    def restore_default_layout(self) -> None:
+        """Show every panel again, where it was at first start."""
+        self.restoreState(self._default_state, SETTINGS_VERSION)
+        for dock in self.docks.values():
+            dock.show()
+
+    def _restore_settings(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        state = self.settings.value("window/state")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        if isinstance(state, QByteArray):
+            self.restoreState(state, SETTINGS_VERSION)
+
+    def save_settings(self) -> None:
+        """Remember window geometry and the panels' layout."""
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState(SETTINGS_VERSION))
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_settings()
+        event.accept()
+
+    # -- help ------------------------------------------------------------------------------
+
+    def show_about(self) -> None:
+        """Version and licences."""
+        import numpy
+        import pyqtgraph
+        import PySide6
+
+        QMessageBox.about(
+            self,
+            "About bpdesk",
+            f"<h3>bpdesk {__version__}</h3>"
+            "<p>See and touch backpropagation. After <i>Learning representations by "
+            "back-propagating errors</i>, Rumelhart, Hinton &amp; Williams, Nature 323, 1986.</p>"
+            f"<p>Qt for Python (PySide6) {PySide6.__version__} — LGPLv3<br>"
+            f"pyqtgraph {pyqtgraph.__version__} — MIT<br>NumPy {numpy.__version__} — BSD</p>",
+        )
+
+    def shortcut_rows(self) -> list[tuple[str, str]]:
+        """(keys, what they do) for every action with a shortcut."""
+        rows = []
+        for action in self.actions():
+            keys = ", ".join(
+                k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts()
+            )
+            if keys:
+                rows.append((keys, action.text().replace("&", "")))
+        return rows
+
+    def show_shortcuts(self) -> None:
+        """A table of the keyboard shortcuts."""
+        rows = "".join(f"<tr><td><b>{k}</b></td><td>{t}</td></tr>" for k, t in self.shortcut_rows())
+        QMessageBox.information(
+            self, "Keyboard shortcuts", f"<table cellspacing='6'>{rows}</table>"
+        )
+
+    def settle(self, ms: int = 0) -> None:
+        """Finish pending layout (used before screenshots)."""
+        QTimer.singleShot(ms, lambda: None)

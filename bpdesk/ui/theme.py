@@ -1,0 +1,107 @@
+"""Colours, fonts and number formats shared by the editor and the panels.
+
+Orange is positive / class 1 and blue negative / class 0, as in the
+explainer. A colour-blind-safe palette swaps in colours that stay apart for
+every kind of colour vision.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from PySide6.QtGui import QColor
+
+
+@dataclass(frozen=True)
+class Palette:
+    """The colours of one theme."""
+
+    positive: str
+    negative: str
+    selected: str
+    path: str
+    background: str
+    node_fill: str
+    node_border: str
+    text: str
+    faint_text: str
+    stale: str
+    grid: str
+
+
+STANDARD = Palette(
+    positive="#f28e2b",
+    negative="#4e79a7",
+    selected="#e15759",
+    path="#b07aa1",
+    background="#fbfbf8",
+    node_fill="#ffffff",
+    node_border="#3b3f47",
+    text="#1f2430",
+    faint_text="#6b7080",
+    stale="#a0a4ad",
+    grid="#e6e6e0",
+)
+
+# Orange/blue already avoid the red–green axis; this variant widens the gap in
+# lightness too (Okabe & Ito's vermillion and blue), for print and projectors.
+COLOR_BLIND = Palette(
+    positive="#d55e00",
+    negative="#0072b2",
+    selected="#cc79a7",
+    path="#009e73",
+    background="#fbfbf8",
+    node_fill="#ffffff",
+    node_border="#3b3f47",
+    text="#1f2430",
+    faint_text="#6b7080",
+    stale="#a0a4ad",
+    grid="#e6e6e0",
+)
+
+current = STANDARD
+
+
+def color(name: str) -> QColor:
+    """A colour of the current palette by its field name."""
+    return QColor(getattr(current, name))
+
+
+def signed_color(value: float, alpha: int = 255) -> QColor:
+    """Orange for positive values, blue for negative ones, grey for exactly zero."""
+    c = QColor(current.positive if value > 0 else current.negative if value < 0 else current.stale)
+    c.setAlpha(alpha)
+    return c
+
+
+def mix(a: QColor, b: QColor, t: float) -> QColor:
+    """``a`` blended towards ``b`` by ``t`` (0 … 1)."""
+    t = min(max(t, 0.0), 1.0)
+    return QColor(
+        round(a.red() + (b.red() - a.red()) * t),
+        round(a.green() + (b.green() - a.green()) * t),
+        round(a.blue() + (b.blue() - a.blue()) * t),
+    )
+
+
+DECIMALS = 3
+
+
+def fmt_target(value: float) -> str:
+    """A target: whole numbers as they are (0, 1), others with two decimals."""
+    return f"{value:g}" if float(value).is_integer() else fmt(value, 2)
+
+
+def fmt(value: float, decimals: int | None = None) -> str:
+    """A number as the learner reads it: fixed decimals, a real minus sign, no '-0.000'."""
+    d = DECIMALS if decimals is None else decimals
+    if value is None or not math.isfinite(value):
+        return "—" if value is None else str(value)
+    if value != 0 and abs(value) < 0.5 * 10**-d:
+        text = f"{value:.{max(1, d - 1)}e}"
+    else:
+        text = f"{value:.{d}f}"
+        if float(text) == 0:
+            text = text.lstrip("-")
+    return text.replace("-", "−")

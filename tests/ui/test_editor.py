@@ -1,0 +1,355 @@
+"""The network editor: clicking weights, stepping through a training step, editing by hand."""
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
+from PySide6.QtGui import QDropEvent, QMouseEvent
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from bpdesk.core import TrainConfig, Trainer
+from bpdesk.core.architecture import MAX_NEURONS
+from bpdesk.ui import editing, theme
+from bpdesk.ui.commands import ReplaceNetworkCommand, SetParameterCommand
+from bpdesk.ui.editor.items import NeuronNode, RoundButton, WeightEdge
+from bpdesk.ui.editor.scene import PALETTE_MIME
+
+
+def edge_of(window, layer, i, j) -> WeightEdge:
+    (edge,) = [e for e in window.scene.edges if e.parameter == (layer, i, j)]
+    return edge
+
+
+def view_point(window, scene_point: QPointF) -> QPoint:
+    return window.view.mapFromScene(scene_point)
+
+
+def click_edge(qtbot, window, edge: WeightEdge) -> None:
+    # A point three quarters along the line: away from its label and the neurons.
+    point = view_point(window, edge.line().pointAt(0.75))
+    assert window.view.itemAt(point) is edge
+    QTest.mouseClick(
+        window.view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point
+    )
+
+
+def engine_gradient(doc, layer, i, j):
+    X, T = doc.training_arrays()
+    _, dW, db = doc.network.gradients(X, T)
+    return db[layer][j] if i is None else dW[layer][i, j]
+
+
+@pytest.mark.parametrize(("layer", "i", "j"), [(0, 1, 0), (1, 1, 0), (0, 0, 1)])
+@pytest.mark.parametrize("sample", [1, None])
+def test_clicking_a_weight_explains_its_gradient(qtbot, window, layer, i, j, sample):
+    doc = window.doc
+    doc.set_sample(sample)
+    edge = edge_of(window, layer, i, j)
+    click_edge(qtbot, window, edge)
+    assert doc.selected == (layer, i, j)
+    assert edge.selected
+    panel = window.chain_rule
+    rule = panel.rule
+    assert rule is not None
+    gradient = engine_gradient(doc, layer, i, j)
+    assert panel.final_value == pytest.approx(gradient, rel=1e-12, abs=1e-15)
+    # The terms shown multiply and add up to that value.
+    assert sum(np.prod([f.value for f in t.factors]) for t in rule.terms) == pytest.approx(
+        gradient, abs=1e-15
+    )
+    assert theme.fmt(gradient, 5) in panel.result.text()
+    # …and it is the number the edge shows in the backward view.
+    window.act_backward_pass.trigger()
+    assert edge.label.text == theme.fmt(gradient)
+    assert not edge.label.stale
+
+
+def test_selection_highlights_the_paths_to_the_output(window):
+    doc = window.doc
+    doc.select((0, 0, 1))  # x1 → h2
+    on_path = {e.parameter for e in window.scene.edges if e.on_path}
+    assert on_path == {(1, 1, 0)}  # h2 → ŷ is the only path onwards
+    assert window.scene.nodes[1][1].highlight
+    assert not window.scene.nodes[1][0].highlight
+
+
+def test_forward_backward_apply_matches_one_engine_sgd_step(window):
+    doc = window.doc
+    doc.set_sample(None)  # the batch mean, as the engine's full-batch step uses
+    reference = doc.network.copy()
+    window.act_forward_pass.trigger()
+    before = doc.forward_state.total_loss
+    window.act_backward_pass.trigger()
+    assert doc.is_fresh("backward")
+    window.act_apply.trigger()
+    after = doc.forward_state.total_loss
+    trainer = Trainer(reference, doc.dataset, TrainConfig(learning_rate=doc.config.learning_rate))
+    trainer.step()
+    expected = reference.compute_loss(doc.dataset.X_train, doc.dataset.T_train)
+    assert after == pytest.approx(expected, rel=1e-12)
+    assert np.allclose(doc.network.parameters, reference.parameters, rtol=1e-14)
+    assert after < before
+    assert "loss fell" in window.statusBar().currentMessage()
+    # One undoable step that restores the exact weights.
+    doc.undo_stack.undo()
+    assert doc.forward_state.total_loss == before
+
+
+def test_a_single_example_step_lowers_that_examples_loss(window):
+    doc = window.doc
+    doc.set_sample(2)
+    window.act_forward_pass.trigger()
+    before = doc.forward_state.loss
+    window.act_backward_pass.trigger()
+    window.act_apply.trigger()
+    assert doc.forward_state.loss < before
+
+
+def test_edits_make_computed_values_stale_until_recomputed(window):
+    doc = window.doc
+    window.act_backward_pass.trigger()
+    doc.set_mode("backward")
+    assert doc.is_fresh("backward")
+    doc.undo_stack.push(SetParameterCommand(doc, (1, 0, 0), 2.5))
+    assert not doc.is_fresh("forward")
+    assert not doc.is_fresh("backward")
+    assert all(label.stale for label in window.scene.labels)
+    assert "out of date" in window.view.banner.text()
+    window.act_backward_pass.trigger()
+    assert not any(label.stale for label in window.scene.labels)
+
+
+def test_the_views_follow_the_model(window):
+    doc = window.doc
+    edge = edge_of(window, 0, 0, 1)
+    doc.undo_stack.push(SetParameterCommand(doc, (0, 0, 1), -1.25))
+    assert edge.label.text == theme.fmt(-1.25)
+    assert edge.pen_color.name() == theme.current.negative
+    big = doc.network.copy()
+    from bpdesk.core import architecture as arch
+
+    big = arch.insert_layer(big, 2, 5, "tanh", np.random.default_rng(0))
+    doc.undo_stack.push(ReplaceNetworkCommand(doc, big, "test"))
+    assert [len(c) for c in window.scene.nodes] == [2, 2, 5, 1]
+    assert len(window.scene.edges) == 2 * 2 + 2 * 5 + 5
+    doc.set_mode("backward")
+    assert window.act_backward_view.isChecked()
+    doc.set_mode("forward")
+    assert window.act_forward_view.isChecked()
+
+
+def click_button(window, button: RoundButton) -> None:
+    point = view_point(window, button.scenePos())
+    assert window.view.itemAt(point) is button
+    QTest.mouseClick(
+        window.view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point
+    )
+
+
+def header_buttons(window, layer):
+    x = layer * 220.0
+    return {
+        item.symbol: item
+        for item in window.scene.items()
+        if isinstance(item, RoundButton) and abs(item.scenePos().x() - x) < 40
+    }
+
+
+def test_plus_and_minus_buttons_add_and_remove_neurons_keeping_weights(window):
+    doc = window.doc
+    before = doc.network.copy()
+    click_button(window, header_buttons(window, 1)["+"])
+    net = doc.network
+    assert net.layer_sizes == (2, 3, 1)
+    assert np.array_equal(net.weights[0][:, :2], before.weights[0])
+    assert np.array_equal(net.weights[1][:2], before.weights[1])
+    assert np.array_equal(net.biases[0][:2], before.biases[0])
+    assert np.all(net.weights[0][:, 2] != 0)  # initialised, not left at zero
+    click_button(window, header_buttons(window, 1)["−"])
+    assert np.array_equal(doc.network.parameters, before.parameters)
+    doc.undo_stack.undo()
+    doc.undo_stack.undo()
+    assert np.array_equal(doc.network.parameters, before.parameters)
+    doc.undo_stack.redo()
+    assert doc.network.layer_sizes == (2, 3, 1)
+    assert np.array_equal(doc.network.parameters, net.parameters)
+
+
+def test_insert_and_remove_layers_with_the_buttons(window):
+    doc = window.doc
+    before = doc.network.copy()
+    inserts = [
+        b
+        for b in window.scene.items()
+        if isinstance(b, RoundButton) and b.toolTip().startswith("Insert")
+    ]
+    last_gap = max(inserts, key=lambda b: b.scenePos().x())
+    click_button(window, last_gap)
+    assert doc.network.layer_sizes == (2, 2, 3, 1)
+    assert np.array_equal(doc.network.weights[0], before.weights[0])
+    click_button(window, header_buttons(window, 2)["×"])
+    assert doc.network.layer_sizes == (2, 2, 1)
+    assert np.array_equal(doc.network.weights[0], before.weights[0])
+    doc.undo_stack.undo()
+    doc.undo_stack.undo()
+    assert np.array_equal(doc.network.parameters, before.parameters)
+
+
+def drag(window, start: QPointF, end: QPointF, steps: int = 6) -> None:
+    """Press, move with the button held, release: a real drag on the view."""
+    viewport = window.view.viewport()
+    a, b = view_point(window, start), view_point(window, end)
+    QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, a)
+    for k in range(1, steps + 1):
+        p = QPointF(a + (b - a) * k / steps)
+        move = QMouseEvent(
+            QMouseEvent.Type.MouseMove,
+            p,
+            viewport.mapToGlobal(p),
+            Qt.MouseButton.NoButton,
+            Qt.MouseButton.LeftButton,
+            Qt.KeyboardModifier.NoModifier,
+        )
+        QApplication.sendEvent(viewport, move)
+    QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, b)
+
+
+def grow_hidden_layer(window, size):
+    doc = window.doc
+    while doc.network.layer_sizes[1] < size:
+        editing.add_neuron(doc, 1)
+
+
+def test_dragging_a_neuron_down_reorders_it_without_changing_the_function(window):
+    doc = window.doc
+    grow_hidden_layer(window, 4)
+    before = doc.network.copy()
+    X = doc.dataset.X_train
+    node = window.scene.nodes[1][0]
+    target = window.scene.nodes[1][2]
+    drag(window, node.scenePos(), target.home)
+    net = doc.network
+    assert net.layer_sizes == (2, 4, 1)
+    assert np.array_equal(net.weights[0][:, 2], before.weights[0][:, 0])
+    assert np.array_equal(net.weights[1][2], before.weights[1][0])
+    assert np.array_equal(net.weights[0][:, 0], before.weights[0][:, 1])
+    assert np.allclose(net.predict(X), before.predict(X), rtol=1e-15, atol=0)
+    assert doc.undo_stack.undoText() == "Move neuron"
+    doc.undo_stack.undo()
+    assert np.array_equal(doc.network.parameters, before.parameters)
+
+
+def test_dragging_a_neuron_off_the_network_removes_it(window):
+    doc = window.doc
+    grow_hidden_layer(window, 3)
+    before = doc.network.copy()
+    node = window.scene.nodes[1][1]
+    drag(window, node.scenePos(), node.scenePos() + QPointF(0, 10))
+    assert doc.network.layer_sizes == (2, 3, 1)  # a small move in place changes nothing
+    node = window.scene.nodes[1][1]
+    drag(window, node.scenePos(), window.scene.trash.scenePos())
+    net = doc.network
+    assert net.layer_sizes == (2, 2, 1)
+    assert np.array_equal(net.weights[0], before.weights[0][:, [0, 2]])
+    assert np.array_equal(net.weights[1], before.weights[1][[0, 2]])
+    # Far to the side of its column counts as off the network too.
+    node = window.scene.nodes[1][0]
+    drag(window, node.scenePos(), node.scenePos() + QPointF(-180, -40))
+    assert doc.network.layer_sizes == (2, 1, 1)
+
+
+def drop(window, kind: str, scene_point: QPointF) -> None:
+    mime = QMimeData()
+    mime.setData(PALETTE_MIME, kind.encode())
+    point = QPointF(view_point(window, scene_point))
+    event = QDropEvent(
+        point,
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    window.view.dropEvent(event)
+
+
+def test_palette_drops_add_a_neuron_and_insert_a_layer(window):
+    doc = window.doc
+    before = doc.network.copy()
+    hidden = window.scene.nodes[1]
+    # A neuron dropped between h1 and h2 lands at index 1.
+    drop(window, "neuron", (hidden[0].home + hidden[1].home) / 2)
+    net = doc.network
+    assert net.layer_sizes == (2, 3, 1)
+    assert np.array_equal(net.weights[0][:, [0, 2]], before.weights[0])
+    # A layer dropped between the hidden layer and the output is inserted there.
+    drop(window, "layer", QPointF(1.5 * 220, 0))
+    assert doc.network.layer_sizes == (2, 3, 3, 1)
+    # On the input column a neuron is refused, with a message.
+    messages = []
+    doc.message.connect(messages.append)
+    drop(window, "neuron", window.scene.nodes[0][0].home)
+    assert doc.network.layer_sizes == (2, 3, 3, 1)
+    assert messages
+    assert "input" in messages[-1]
+
+
+def test_limits_give_a_message_not_a_crash(window):
+    doc = window.doc
+    grow_hidden_layer(window, MAX_NEURONS)
+    messages = []
+    doc.message.connect(messages.append)
+    before = doc.network.copy()
+    click_button(window, header_buttons(window, 1)["+"])
+    assert doc.network.layer_sizes == before.layer_sizes
+    assert "at most 64" in messages[-1]
+    assert "at most 64" in window.view.toast.text()
+
+
+def test_double_click_types_a_new_weight(qtbot, window):
+    doc = window.doc
+    edge = edge_of(window, 1, 0, 0)
+    old = doc.parameter_value((1, 0, 0))
+    point = view_point(window, edge.line().pointAt(0.75))
+    QTest.mouseDClick(
+        window.view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point
+    )
+    editor = window.view._editor
+    assert editor is not None
+    editor.setText("abc")
+    assert not window.view.commit_edit()  # refused, nothing changed, editor stays open
+    assert doc.parameter_value((1, 0, 0)) == old
+    editor.setText("−0.75")
+    QTest.keyClick(editor, Qt.Key.Key_Return)
+    assert doc.parameter_value((1, 0, 0)) == -0.75
+    assert window.view._editor is None
+    doc.undo_stack.undo()
+    assert doc.parameter_value((1, 0, 0)) == old
+
+
+def test_changing_an_activation_from_the_header(window):
+    doc = window.doc
+    editing.set_activation(doc, 0, "tanh")
+    assert doc.network.activations == ("tanh", "sigmoid")
+    headers = [i for i in window.scene.items() if getattr(i, "text", "") == "tanh ▾"]
+    assert headers
+    doc.undo_stack.undo()
+    assert doc.network.activations == ("sigmoid", "sigmoid")
+
+
+def test_keyboard_switches_views_and_zooms(qtbot, window):
+    QTest.keyClick(window, Qt.Key.Key_B)
+    assert window.doc.mode == "backward"
+    QTest.keyClick(window, Qt.Key.Key_F)
+    assert window.doc.mode == "forward"
+    scale = window.view.transform().m11()
+    QTest.keyClick(window, Qt.Key.Key_Plus)
+    assert window.view.transform().m11() > scale
+    QTest.keyClick(window, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+    assert window.view._auto_fit
+
+
+def test_every_node_and_edge_has_a_home_in_the_scene(window):
+    assert all(isinstance(n, NeuronNode) for column in window.scene.nodes for n in column)
+    for edge in window.scene.edges:
+        assert edge.source is window.scene.nodes[edge.layer][edge.i]
+        assert edge.target is window.scene.nodes[edge.layer + 1][edge.j]

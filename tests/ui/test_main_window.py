@@ -1,0 +1,101 @@
+"""The main window: menus, docks, tooltips, persisted layout, the screenshot command."""
+
+import subprocess
+import sys
+
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QImage
+
+from bpdesk.ui.main_window import MainWindow
+
+
+def test_opens_with_the_explainers_xor_network_and_numbers_on_it(window):
+    doc = window.doc
+    assert doc.network.layer_sizes == (2, 2, 1)
+    assert doc.network.activations == ("sigmoid", "sigmoid")
+    assert doc.dataset.n_train == 4
+    assert doc.is_fresh("forward")
+    assert all(node.text for column in window.scene.nodes for node in column)
+    assert window.loss_label.text().startswith("Loss ")
+
+
+def test_menus_and_every_toolbar_action_have_tooltips(window):
+    titles = [a.text().replace("&", "") for a in window.menuBar().actions()]
+    assert titles == ["File", "Edit", "View", "Network", "Train", "Help"]
+    for action in window.toolbar.actions():
+        if action.isSeparator():
+            continue
+        widget = window.toolbar.widgetForAction(action)
+        tip = action.toolTip() or (widget.toolTip() if widget else "")
+        assert tip, action.text()
+    assert window.sample_box.toolTip()
+    assert window.lr_box.toolTip()
+
+
+def test_view_menu_toggles_every_dock_and_restores_the_layout(window):
+    toggles = {a.text() for a in window.panels_menu.actions()}
+    assert toggles == {d.windowTitle() for d in window.docks.values()}
+    dock = window.docks["chain_rule"]
+    dock.toggleViewAction().trigger()
+    assert not dock.isVisible()
+    window.act_restore_layout.trigger()
+    assert dock.isVisible()
+
+
+def test_window_geometry_and_docks_persist(qtbot, tmp_path):
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    first = MainWindow(settings=settings)
+    qtbot.addWidget(first)
+    first.show()
+    first.resize(700, 520)  # within the offscreen screen (800×600), which clamps
+    first.docks["build"].hide()
+    first.close()
+    second = MainWindow(settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(second)
+    second.show()
+    assert (second.size().width(), second.size().height()) == (700, 520)
+    assert not second.docks["build"].isVisible()
+    second.close()
+
+
+def test_learning_rate_edit_is_undoable(window):
+    doc = window.doc
+    window.lr_box.setValue(0.25)
+    window.lr_box.editingFinished.emit()
+    assert doc.config.learning_rate == 0.25
+    doc.undo_stack.undo()
+    assert doc.config.learning_rate == 0.5
+    assert window.lr_box.value() == 0.5
+
+
+def test_sample_selector_drives_the_views(window):
+    doc = window.doc
+    window.sample_box.setCurrentIndex(0)
+    assert doc.sample is None
+    window.sample_box.setCurrentIndex(4)
+    assert doc.sample == 3
+    assert window.scene.nodes[0][0].text == "1.000"
+
+
+def test_shortcut_list_covers_the_documented_keys(window):
+    keys = dict((text, keys) for keys, text in window.shortcut_rows())
+    assert keys["Forward view"] == "F"
+    assert keys["Backward view"] == "B"
+    assert "Ctrl+0" in keys["Fit network"]
+    assert "Ctrl+Shift+Z" in keys["Redo"]
+    assert keys["Train / pause"] == "Space"
+
+
+def test_screenshot_command_writes_the_window(tmp_path):
+    out = tmp_path / "shot.png"
+    env = {"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-m", "bpdesk", "--screenshot", str(out), "--size", "1280x800"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (1280, 800)
