@@ -68,7 +68,16 @@ def _whole(text: str) -> int:
     return value
 
 
+def _seed(text: str) -> int:
+    value = _whole(text)
+    if value >= 2**63:  # the .bpnet file (and NumPy's generators) take 63-bit seeds
+        raise argparse.ArgumentTypeError(f"must be below 2**63, got {value}")
+    return value
+
+
 def _layers(text: str) -> list[int]:
+    from bpdesk.core.bpnet import MAX_LAYER_SIZE, MAX_LAYERS, MAX_PARAMETERS
+
     parts = [p.strip() for p in text.replace("-", ",").split(",")]
     try:
         sizes = [int(p) for p in parts]
@@ -78,6 +87,16 @@ def _layers(text: str) -> list[int]:
         ) from None
     if len(sizes) < 2 or any(n < 1 for n in sizes):
         raise argparse.ArgumentTypeError(f"need at least two sizes, each ≥ 1; got {text!r}")
+    # The limits of the .bpnet file: a network trained here can always be saved and reopened.
+    if len(sizes) > MAX_LAYERS or max(sizes) > MAX_LAYER_SIZE:
+        raise argparse.ArgumentTypeError(
+            f"at most {MAX_LAYERS} layers of at most {MAX_LAYER_SIZE} neurons; got {text!r}"
+        )
+    n_params = sum((a + 1) * b for a, b in zip(sizes, sizes[1:]))
+    if n_params > MAX_PARAMETERS:
+        raise argparse.ArgumentTypeError(
+            f"{n_params:,} parameters; the limit is {MAX_PARAMETERS:,}"
+        )
     return sizes
 
 
@@ -119,7 +138,7 @@ def _model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--loss", choices=list(LOSSES))
     p.add_argument("--init", choices=list(INITIALIZERS))
     p.add_argument("--dtype", choices=["float64", "float32"])
-    p.add_argument("--seed", type=_whole, help="seed for weights, data and shuffling (default 0)")
+    p.add_argument("--seed", type=_seed, help="seed for weights, data and shuffling (default 0)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
 
 
@@ -169,7 +188,15 @@ def _bench_parser() -> argparse.ArgumentParser:
 
 def _problem(args) -> tuple:
     """``(network, dataset, config, history)`` from a file and/or options."""
-    from bpdesk.core import LossHistory, Network, TrainConfig, load_bpnet, load_csv, make_dataset
+    from bpdesk.core import (
+        FileFormatError,
+        LossHistory,
+        Network,
+        TrainConfig,
+        load_bpnet,
+        load_csv,
+        make_dataset,
+    )
 
     history = LossHistory()
     if args.file:
@@ -181,7 +208,14 @@ def _problem(args) -> tuple:
         if conflicting:
             flag = "--" + conflicting[0].replace("_", "-")
             raise UsageError(f"{flag} cannot be combined with FILE (the file has its own network)")
-        doc = load_bpnet(args.file)
+    if args.csv and args.dataset:
+        raise UsageError("--csv and --dataset cannot be combined (choose one source of data)")
+    if args.file:
+        try:
+            doc = load_bpnet(args.file)
+        except FileFormatError as exc:
+            # Name the file: the field alone does not say which file is broken.
+            raise UsageError(f"{args.file}: {exc}") from None
         if doc.dataset is None and not (args.dataset or args.csv):
             raise UsageError(f"{args.file} holds no dataset: add --dataset NAME or --csv PATH")
         network, dataset, config, history = doc.network, doc.dataset, doc.training, doc.history
@@ -208,6 +242,9 @@ def _problem(args) -> tuple:
         elif args.loss == "ce":
             output = "softmax"
         sizes = args.layers or [dataset.n_inputs, 4, dataset.n_outputs]
+        # Checked before building: a misfit is the problem to report, not
+        # what it upsets first (e.g. a softmax on a single output neuron).
+        _check_fit(sizes, dataset)
         network = Network.create(
             sizes,
             activation=args.activation or "sigmoid",
@@ -217,12 +254,16 @@ def _problem(args) -> tuple:
             seed=seed,
             dtype=args.dtype or "float64",
         )
-    if network.layer_sizes[0] != dataset.n_inputs or network.layer_sizes[-1] != dataset.n_outputs:
+    _check_fit(network.layer_sizes, dataset)
+    return network, dataset, config, history
+
+
+def _check_fit(sizes, dataset) -> None:
+    if sizes[0] != dataset.n_inputs or sizes[-1] != dataset.n_outputs:
         raise UsageError(
-            f"the network {'-'.join(map(str, network.layer_sizes))} does not fit the dataset "
+            f"the network {'-'.join(map(str, sizes))} does not fit the dataset "
             f"{dataset.name} ({_count(dataset.n_inputs, 'input')}, {_count(dataset.n_outputs, 'output')})"
         )
-    return network, dataset, config, history
 
 
 def _count(n: int, noun: str) -> str:
@@ -235,10 +276,11 @@ def _count(n: int, noun: str) -> str:
 class _Progress:
     """A single updating line on a terminal, at most ten times a second; silent otherwise."""
 
-    def __init__(self, total: int | None, stream=sys.stderr) -> None:
+    def __init__(self, total: int | None, stream=None) -> None:
         self.total = total
-        self.stream = stream
-        self.enabled = stream.isatty()
+        # Looked up now, not at import: tests and callers may have replaced sys.stderr.
+        self.stream = stream if stream is not None else sys.stderr
+        self.enabled = self.stream.isatty()
         self._last = 0.0
 
     def update(self, epoch: int, loss: float, accuracy: float | None, force: bool = False) -> None:
@@ -269,6 +311,8 @@ def cmd_train(argv: Sequence[str]) -> int:
     from bpdesk.core import BpnetDocument, TrainingControl, save_bpnet, train
 
     args = _train_parser().parse_args(argv)
+    if args.save:
+        _check_save_path(args.save)  # before training, not after minutes of it
     network, dataset, config, history = _problem(args)
     changes = {
         "learning_rate": args.lr,
@@ -286,13 +330,14 @@ def cmd_train(argv: Sequence[str]) -> int:
 
     progress = _Progress(epochs)
     control = TrainingControl()
-    last = None
+    last = good = None  # the last snapshot, and the last one with a finite loss
     interrupted = False
     started = time.perf_counter()
     try:
         for snap in train(network, dataset, config, control, start_epoch=start_epoch):
             last = snap
             if not snap.diverged:
+                good = snap
                 history.train_loss.append(snap.train_loss)
                 history.test_loss.append(snap.test_loss)
             progress.update(snap.epoch - start_epoch, snap.train_loss, snap.train_accuracy)
@@ -304,15 +349,17 @@ def cmd_train(argv: Sequence[str]) -> int:
     progress.close()
 
     trained = (last.epoch - start_epoch) if last else 0
-    if last is None:  # zero epochs: report the starting point
-        final_loss = network.compute_loss(dataset.X_train, dataset.T_train)
-        train_acc = test_acc = test_loss = None
+    if good is None:
+        # Zero epochs, or the first epoch diverged and the network is back at
+        # its start: report the starting point (a diverged snapshot's loss is
+        # not a number JSON can hold).
+        final_loss, test_loss, train_acc, test_acc = _evaluate(network, dataset)
     else:
         final_loss, train_acc, test_acc, test_loss = (
-            last.train_loss,
-            last.train_accuracy,
-            last.test_accuracy,
-            last.test_loss,
+            good.train_loss,
+            good.train_accuracy,
+            good.test_accuracy,
+            good.test_loss,
         )
     summary = {
         "network": network.describe(),
@@ -332,8 +379,11 @@ def cmd_train(argv: Sequence[str]) -> int:
         "saved": None,
     }
     if args.save:
+        # The file keeps the length of this run, not the epoch it ended at:
+        # continuing it without --epochs trains as long again, not ever longer.
+        saved_config = replace(config, epochs=epochs)
         try:
-            save_bpnet(BpnetDocument(network, dataset, config, history), args.save)
+            save_bpnet(BpnetDocument(network, dataset, saved_config, history), args.save)
         except OSError as exc:
             print(
                 f"bpdesk train: cannot save {args.save!r}: {exc.strerror or exc}", file=sys.stderr
@@ -345,6 +395,30 @@ def cmd_train(argv: Sequence[str]) -> int:
     else:
         print(_train_text(summary))
     return 130 if interrupted else 0
+
+
+def _check_save_path(path: str) -> None:
+    from pathlib import Path
+
+    target = Path(path)
+    if target.is_dir():
+        raise UsageError(f"cannot save to {path!r}: it is a folder")
+    if not target.absolute().parent.is_dir():
+        raise UsageError(f"cannot save to {path!r}: its folder does not exist")
+
+
+def _evaluate(network, dataset) -> tuple:
+    """``(train_loss, test_loss, train_accuracy, test_accuracy)`` of the network as it is."""
+    from bpdesk.core.metrics import accuracy
+
+    def score(X, T):
+        if len(X) == 0:
+            return None, None
+        return network.compute_loss(X, T), accuracy(network.predict(X), T, dataset.kind)
+
+    train_loss, train_acc = score(dataset.X_train, dataset.T_train)
+    test_loss, test_acc = score(dataset.X_test, dataset.T_test)
+    return train_loss, test_loss, train_acc, test_acc
 
 
 def _train_text(s: dict) -> str:

@@ -53,7 +53,16 @@ def _parts(network: Network) -> tuple[list[int], list[str], list[np.ndarray], li
     )
 
 
+def _whole(value, what: str) -> int:
+    # Positions and sizes come from the UI and from scripts: a float or a bool
+    # here is a mistake to report, not a number to round.
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ConfigError(f"{what} must be a whole number, got {value!r}")
+    return int(value)
+
+
 def _check_hidden(network: Network, layer: int) -> None:
+    layer = _whole(layer, "a layer")
     if not 0 < layer < len(network.layer_sizes) - 1:
         raise ConfigError(f"layer {layer} is not a hidden layer")
 
@@ -64,7 +73,7 @@ def insert_neuron(network: Network, layer: int, index: int, rng: np.random.Gener
     sizes, acts, W, b = _parts(network)
     if sizes[layer] >= MAX_NEURONS:
         raise ConfigError(f"a layer can have at most {MAX_NEURONS} neurons")
-    if not 0 <= index <= sizes[layer]:
+    if not 0 <= _whole(index, "a neuron position") <= sizes[layer]:
         raise ConfigError(f"cannot insert at position {index} of a {sizes[layer]}-neuron layer")
     init = get_initializer(network.init)
     n_prev, n_next = sizes[layer - 1], sizes[layer + 1]
@@ -85,7 +94,7 @@ def remove_neuron(network: Network, layer: int, index: int) -> Network:
     sizes, acts, W, b = _parts(network)
     if sizes[layer] <= 1:
         raise ConfigError("a hidden layer needs at least one neuron (remove the layer instead)")
-    if not 0 <= index < sizes[layer]:
+    if not 0 <= _whole(index, "a neuron position") < sizes[layer]:
         raise ConfigError(f"layer {layer} has no neuron {index}")
     W[layer - 1] = np.delete(W[layer - 1], index, axis=1)
     b[layer - 1] = np.delete(b[layer - 1], index)
@@ -102,6 +111,7 @@ def move_neuron(network: Network, layer: int, source: int, target: int) -> Netwo
     _check_hidden(network, layer)
     sizes, acts, W, b = _parts(network)
     n = sizes[layer]
+    source, target = _whole(source, "a neuron position"), _whole(target, "a neuron position")
     if not (0 <= source < n and 0 <= target < n):
         raise ConfigError(f"layer {layer} has {n} neurons; cannot move {source} to {target}")
     order = list(range(n))
@@ -121,6 +131,7 @@ def insert_layer(
     weight layers from the initialiser; all other weights stay.
     """
     sizes, acts, W, b = _parts(network)
+    position, size = _whole(position, "a layer position"), _whole(size, "a layer size")
     if not 0 < position < len(sizes):
         raise ConfigError(
             f"a hidden layer can go at positions 1 to {len(sizes) - 1}, not {position}"
@@ -157,7 +168,7 @@ def remove_layer(network: Network, layer: int, rng: np.random.Generator) -> Netw
 def set_activation(network: Network, weight_layer: int, activation: str) -> Network:
     """Change the activation of weight layer ``weight_layer`` (the neurons it feeds)."""
     sizes, acts, W, b = _parts(network)
-    if not 0 <= weight_layer < len(acts):
+    if not 0 <= _whole(weight_layer, "a weight layer") < len(acts):
         raise ConfigError(f"there is no weight layer {weight_layer}")
     act = get_activation(activation)
     last = weight_layer == len(acts) - 1
@@ -180,6 +191,11 @@ def set_loss(network: Network, loss: str, output_activation: str | None = None) 
 def resize_io(network: Network, n_inputs: int, n_outputs: int, rng: np.random.Generator) -> Network:
     """Fit the input and output layers to a dataset; the weights of kept neurons stay."""
     sizes, acts, W, b = _parts(network)
+    n_inputs, n_outputs = _whole(n_inputs, "inputs"), _whole(n_outputs, "outputs")
+    if n_inputs < 1 or n_outputs < 1:
+        raise ConfigError(
+            f"a network needs at least 1 input and 1 output, not {n_inputs} and {n_outputs}"
+        )
     if (sizes[0], sizes[-1]) == (n_inputs, n_outputs):
         return network.copy()
     init = get_initializer(network.init)

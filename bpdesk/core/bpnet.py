@@ -121,23 +121,44 @@ def to_json(doc: BpnetDocument) -> dict:
 
 def dumps(doc: BpnetDocument) -> str:
     """The document as ``.bpnet`` text. Floats are written exactly (shortest repr)."""
-    return json.dumps(to_json(doc), allow_nan=False, separators=(",", ":"))
+    return json.dumps(to_json(doc), allow_nan=False, separators=(",", ":"), default=_plain)
+
+
+def _plain(value: Any) -> Any:
+    # NumPy scalars (a seed or an index computed with NumPy) are written as
+    # the plain numbers they hold; anything else is a bug, reported by json.
+    if isinstance(value, (np.integer, np.floating, np.bool_)):
+        return value.item()
+    raise TypeError(f"cannot write a {type(value).__name__} into a .bpnet file")
 
 
 def save(doc: BpnetDocument, path: str | os.PathLike) -> None:
     """Write ``doc`` to ``path`` atomically (temporary file, then rename)."""
     path = Path(path)
     text = dumps(doc)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    mode = _file_mode(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
+        # mkstemp makes the file private (0600); give it the permissions an
+        # ordinary save would have, or those of the file it replaces.
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _file_mode(path: Path) -> int:
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 # -- reading ---------------------------------------------------------------------
@@ -174,15 +195,37 @@ def loads(text: str) -> BpnetDocument:
 
     try:
         data = json.loads(text, parse_constant=reject_constant)
+    except FileFormatError:
+        raise
     except json.JSONDecodeError as exc:
-        if exc.pos >= len(text.rstrip()):
+        if _cut_short(text, exc):
             raise FileFormatError("", "the file ends too early (is it truncated?)") from None
         raise FileFormatError(
             "", f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
         ) from None
+    except ValueError:
+        # Python refuses to parse integers of more than 4,300 digits.
+        raise FileFormatError("", "the file holds a number too long to read") from None
     except RecursionError:
         raise FileFormatError("", "the file is nested too deeply to be a bpdesk file") from None
     return from_json(data)
+
+
+def _cut_short(text: str, exc: json.JSONDecodeError) -> bool:
+    """True when the JSON error comes from the text ending, not from a wrong character."""
+    # An unterminated string ran into the end of the text; otherwise the text
+    # is cut short when all that follows the error is the start of a value
+    # (a file cut after "0.5e" fails at the "e", not at the end).
+    if exc.msg.startswith("Unterminated string"):
+        return True
+    rest = text[exc.pos :].rstrip()
+    if not rest:
+        return True
+    if len(rest) <= 24 and all(c in "+-.eE0123456789" for c in rest):
+        return True
+    return any(
+        word.startswith(rest) for word in ("true", "false", "null", "NaN", "-Infinity", "Infinity")
+    )
 
 
 def from_json(data: Any) -> BpnetDocument:
@@ -255,6 +298,15 @@ def _dataset(obj: dict, network: Network) -> Dataset:
             _required(sub, "x", where), f"{where}.x", 1 if part == "train" else 0, MAX_SAMPLES
         )
         ts = _list(_required(sub, "t", where), f"{where}.t", len(xs), len(xs))
+        # Say which way a dataset does not fit the network, not just "wrong length".
+        for rows, n, key, what in ((xs, n_in, "x", "input"), (ts, n_out, "t", "output")):
+            for r, row in enumerate(rows):
+                if isinstance(row, list) and len(row) != n:
+                    raise FileFormatError(
+                        f"{where}.{key}[{r}]",
+                        f"has {len(row)} values but the network has {n} {what}"
+                        + ("" if n == 1 else "s"),
+                    )
         X = _matrix(xs, f"{where}.x", len(xs), n_in)
         T = _matrix(ts, f"{where}.t", len(ts), n_out)
         _check_targets(T, kind, f"{where}.t")
@@ -262,8 +314,8 @@ def _dataset(obj: dict, network: Network) -> Dataset:
     title = obj.get("title", "")
     if not isinstance(title, str) or len(title) > 200:
         raise FileFormatError("dataset.title", "expected a short text")
-    names = obj.get("feature_names") or []
-    names = _list(names, "dataset.feature_names", 0, n_in)
+    names = obj.get("feature_names")
+    names = [] if names is None else _list(names, "dataset.feature_names", 0, n_in)
     if names and (
         len(names) != n_in or not all(isinstance(n, str) and len(n) <= 100 for n in names)
     ):
@@ -377,6 +429,8 @@ def _view(value: Any, network: Network, dataset: Dataset | None) -> ViewState:
 
 # -- field checks ----------------------------------------------------------------
 
+_FLOAT_MAX = int(np.finfo(np.float64).max)
+
 
 def _show(value: Any) -> str:
     if isinstance(value, list):
@@ -426,9 +480,13 @@ def _integer(value: Any, where: str, low: int, high: int | None) -> int:
 def _number(value: Any, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise FileFormatError(where, f"expected a number, got {_show(value)}")
+    try:
+        value = float(value)
+    except OverflowError:  # a whole number beyond the float range
+        value = math.inf
     if not math.isfinite(value):
         raise FileFormatError(where, "expected a finite number")
-    return float(value)
+    return value
 
 
 def _choice(value: Any, where: str, choices) -> str:
@@ -442,6 +500,8 @@ def _vector(value: Any, where: str, n: int) -> np.ndarray:
     for k, v in enumerate(value):
         if type(v) is not float and type(v) is not int:
             raise FileFormatError(f"{where}[{k}]", f"expected a number, got {_show(v)}")
+        if type(v) is int and abs(v) > _FLOAT_MAX:
+            raise FileFormatError(f"{where}[{k}]", "expected a finite number")
     array = np.array(value, dtype=np.float64)
     bad = np.flatnonzero(~np.isfinite(array))
     if bad.size:

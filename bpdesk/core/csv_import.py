@@ -42,12 +42,21 @@ def load_csv(
             raise DatasetError(f"cannot read {str(source)!r}: {_reason(exc)}") from None
     if kind is not None and kind not in KINDS:
         raise DatasetError(f"unknown dataset kind {kind!r} (choose from: {' '.join(KINDS)})")
-    if not (isinstance(test_ratio, (int, float)) and 0 <= test_ratio <= 0.9):
+    if (
+        isinstance(test_ratio, bool)
+        or not isinstance(test_ratio, (int, float))
+        or not 0 <= test_ratio <= 0.9
+    ):
         raise DatasetError(f"the test ratio must be between 0 and 0.9, got {test_ratio!r}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**63:
+        raise DatasetError(f"the seed must be a whole number from 0 to {2**63 - 1}, got {seed!r}")
 
+    # Split on line ends only: str.splitlines() also breaks at form feeds and
+    # other separators, which would make the line numbers in messages wrong.
+    physical = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     lines = [
         (number, line)
-        for number, line in enumerate(text.splitlines(), start=1)
+        for number, line in enumerate(physical, start=1)
         if line.strip() and not line.lstrip().startswith("#")
     ]
     if not lines:
@@ -59,17 +68,21 @@ def load_csv(
 
     header: list[str] | None = None
     first = rows[0][1]
-    if not all(_is_number(cell) for cell in first):
+    # A header has no number in it; a first row with some numbers is data (and a
+    # typo in it is reported, rather than the row silently taken for a header).
+    if not any(_is_number(cell) for cell in first):
         header = [cell.strip() for cell in first]
         rows = rows[1:]
         if not rows:
             raise DatasetError("the CSV file has a header but no data rows")
     width = len(header) if header else len(rows[0][1])
     if width < 2:
-        raise DatasetError(f"line {rows[0][0]}: need at least one input column and a target column")
+        raise DatasetError(
+            f"line {lines[0][0]}: need at least one input column and a target column"
+        )
     if width - 1 > MAX_FEATURES:
         raise DatasetError(
-            f"line {rows[0][0]}: {width - 1} input columns; the limit is {MAX_FEATURES}"
+            f"line {lines[0][0]}: {width - 1} input columns; the limit is {MAX_FEATURES}"
         )
     if len(rows) > MAX_SAMPLES:
         raise DatasetError(f"the CSV file has {len(rows)} rows; the limit is {MAX_SAMPLES}")
@@ -80,12 +93,11 @@ def load_csv(
         if len(cells) != width:
             raise DatasetError(f"line {number}: expected {width} values, found {len(cells)}")
         for c, cell in enumerate(cells):
-            try:
-                value = float(cell)
-            except ValueError:
+            if not _is_number(cell):
                 raise DatasetError(
                     f"line {number}, column {names[c]!r}: {cell.strip()!r} is not a number"
-                ) from None
+                )
+            value = float(cell)
             if not math.isfinite(value):
                 raise DatasetError(
                     f"line {number}, column {names[c]!r}: {cell.strip()} is not finite"
@@ -94,7 +106,7 @@ def load_csv(
 
     X, targets = data[:, :-1], data[:, -1]
     kind = kind or _infer_kind(targets)
-    T = _targets(targets, kind, [n for n, _ in rows])
+    T = _targets(targets, kind, [n for n, _ in rows], names[-1])
     rng = np.random.default_rng(seed)
     if test_ratio > 0 and len(X) >= 2:
         X_train, T_train, X_test, T_test = split(X, T, test_ratio, rng)
@@ -104,21 +116,22 @@ def load_csv(
     return Dataset(kind, X_train, T_train, X_test, T_test, None, title, tuple(names[:-1]))
 
 
-def _targets(values: np.ndarray, kind: str, line_numbers: list[int]) -> np.ndarray:
+def _targets(values: np.ndarray, kind: str, line_numbers: list[int], column: str) -> np.ndarray:
     if kind == "regression":
         return values[:, None]
     if kind == "binary":
         bad = np.flatnonzero((values != 0) & (values != 1))
         if bad.size:
             raise DatasetError(
-                f"line {line_numbers[bad[0]]}: a binary target must be 0 or 1, got {values[bad[0]]:g}"
+                f"line {line_numbers[bad[0]]}, column {column!r}: a binary target must be "
+                f"0 or 1, got {values[bad[0]]:g}"
             )
         return values[:, None]
     bad = np.flatnonzero((values != np.round(values)) | (values < 0) | (values >= MAX_CLASSES))
     if bad.size:
         raise DatasetError(
-            f"line {line_numbers[bad[0]]}: a class label must be a whole number from 0 to "
-            f"{MAX_CLASSES - 1}, got {values[bad[0]]:g}"
+            f"line {line_numbers[bad[0]]}, column {column!r}: a class label must be a whole "
+            f"number from 0 to {MAX_CLASSES - 1}, got {values[bad[0]]:g}"
         )
     classes = max(int(values.max()) + 1, 3)
     return np.eye(classes)[values.astype(int)]
@@ -140,6 +153,9 @@ def _delimiter(line: str) -> str:
 
 
 def _is_number(cell: str) -> bool:
+    # float() also takes Python's "1_000"; a CSV number never has underscores.
+    if "_" in cell:
+        return False
     try:
         float(cell)
     except ValueError:

@@ -51,27 +51,42 @@ class Dataset:
                 f"unknown dataset kind {self.kind!r} (choose from: {' '.join(KINDS)})"
             )
         for name in ("X_train", "T_train", "X_test", "T_test"):
-            array = np.array(getattr(self, name), dtype=np.float64, ndmin=2)
+            try:
+                array = np.array(getattr(self, name), dtype=np.float64, ndmin=2)
+            except (TypeError, ValueError):
+                raise DatasetError(f"{name} must be a table of numbers") from None
+            if array.ndim != 2:
+                raise DatasetError(f"{name} must be a table (rows × columns), not {array.ndim}-D")
+            if not np.all(np.isfinite(array)):
+                raise DatasetError(f"{name} holds a value that is not a finite number")
             array.flags.writeable = False
             object.__setattr__(self, name, array)
         n_in = self.X_train.shape[1]
         n_out = self.T_train.shape[1]
         if self.X_train.shape[0] != self.T_train.shape[0]:
             raise DatasetError("training inputs and targets have different numbers of rows")
-        if self.X_test.shape[0] != self.T_test.shape[0]:
-            raise DatasetError("test inputs and targets have different numbers of rows")
         if self.X_train.shape[0] == 0:
             raise DatasetError("a dataset needs at least one training example")
-        if self.X_test.size:
-            if self.X_test.shape[1] != n_in or self.T_test.shape[1] != n_out:
-                raise DatasetError("test set columns do not match the training set")
-        else:
-            object.__setattr__(self, "X_test", np.empty((0, n_in)))
-            object.__setattr__(self, "T_test", np.empty((0, n_out)))
-            self.X_test.flags.writeable = False
-            self.T_test.flags.writeable = False
-        if not self.feature_names:
-            object.__setattr__(self, "feature_names", tuple(f"x{k + 1}" for k in range(n_in)))
+        if n_in == 0 or n_out == 0:
+            raise DatasetError("a dataset needs at least one input column and one target column")
+        if self.X_test.size == 0 and self.T_test.size == 0:
+            # Any empty test set (even a bare np.empty(0)) means "no test set".
+            for name, width in (("X_test", n_in), ("T_test", n_out)):
+                empty = np.empty((0, width))
+                empty.flags.writeable = False
+                object.__setattr__(self, name, empty)
+        if self.X_test.shape[0] != self.T_test.shape[0]:
+            raise DatasetError("test inputs and targets have different numbers of rows")
+        if self.X_test.shape[1] != n_in or self.T_test.shape[1] != n_out:
+            raise DatasetError("test set columns do not match the training set")
+        names = tuple(self.feature_names)
+        if not names:
+            names = tuple(f"x{k + 1}" for k in range(n_in))
+        elif len(names) != n_in:
+            raise DatasetError(f"expected {n_in} feature names (one per input), got {len(names)}")
+        elif not all(isinstance(n, str) for n in names):
+            raise DatasetError("feature names must be texts")
+        object.__setattr__(self, "feature_names", names)
 
     @property
     def n_inputs(self) -> int:
@@ -260,6 +275,7 @@ DATASET_NAMES = tuple(GENERATORS)
 
 XOR_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 XOR_T = np.array([[0.0], [1.0], [1.0], [0.0]])
+XOR_X.flags.writeable = XOR_T.flags.writeable = False  # shared by every xor()
 
 
 def xor() -> Dataset:
@@ -286,7 +302,9 @@ def make_dataset(
     """Build a named dataset (``xor circle xor-cloud gauss spiral moons blobs reg-plane reg-gauss``).
 
     ``noise`` is between 0 and 1, ``test_ratio`` the fraction held out for
-    testing (0 ≤ ratio < 1); the same ``seed`` gives the same points.
+    testing (0 ≤ ratio ≤ 0.9); the same ``seed`` gives the same points.
+    ``xor`` is always the explainer's four points, all for training: the
+    settings do not apply to it.
     """
     info = GENERATORS.get(name) if isinstance(name, str) else None
     if info is None:
@@ -311,22 +329,32 @@ def check_spec(spec: DatasetSpec) -> DatasetSpec:
         ):
             raise DatasetError(f"{what} must be a whole number from {low} to {high}, got {value!r}")
 
+    def number(value, low, high, what):
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+            raise DatasetError(f"{what} must be a number, got {value!r}")
+        try:
+            value = float(value)
+        except OverflowError:  # an int too large for a float
+            value = math.inf
+        if not math.isfinite(value):
+            raise DatasetError(f"{what} must be a finite number, got {value!r}")
+        if not low <= value <= high:
+            raise DatasetError(f"{what} must be between {low} and {high}, got {value}")
+
     whole(spec.n_samples, 4, MAX_SAMPLES, "the number of samples")
     whole(spec.seed, 0, 2**63 - 1, "the seed")
     whole(spec.n_classes, 3, 8, "the number of classes")
-    for value, low, high, what in (
-        (spec.noise, 0.0, 1.0, "noise"),
-        (spec.test_ratio, 0.0, 0.9, "the test ratio"),
-    ):
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, (int, float))
-            or not math.isfinite(value)
-        ):
-            raise DatasetError(f"{what} must be a number, got {value!r}")
-        if not low <= value <= high:
-            raise DatasetError(f"{what} must be between {low} and {high}, got {value}")
-    return spec
+    number(spec.noise, 0.0, 1.0, "noise")
+    number(spec.test_ratio, 0.0, 0.9, "the test ratio")
+    # Plain Python numbers: a NumPy integer in a spec would not survive json.dumps (.bpnet).
+    return DatasetSpec(
+        spec.name,
+        int(spec.n_samples),
+        float(spec.noise),
+        float(spec.test_ratio),
+        int(spec.seed),
+        int(spec.n_classes),
+    )
 
 
 def split(

@@ -75,6 +75,26 @@ def signed_color(value: float, alpha: int = 255) -> QColor:
     return c
 
 
+_edge_colors: dict[tuple, QColor] = {}
+
+
+def edge_color(value: float, faded: bool = False) -> QColor:
+    """The colour of an edge: opaque, and one shared object per colour.
+
+    Opaque because translucent lines take several times longer to rasterise
+    (thousands of them in a big network); faded ones are pre-blended with
+    the background instead. Shared so that edges can compare by identity.
+    """
+    key = (id(current), (value > 0) - (value < 0), faded)
+    c = _edge_colors.get(key)
+    if c is None:
+        c = signed_color(value)
+        if faded:
+            c = mix(c, QColor(current.background), 0.55)
+        _edge_colors[key] = c
+    return c
+
+
 def mix(a: QColor, b: QColor, t: float) -> QColor:
     """``a`` blended towards ``b`` by ``t`` (0 … 1)."""
     t = min(max(t, 0.0), 1.0)

@@ -1,7 +1,7 @@
 """Fixtures for widget tests: a main window with its own settings file, closed at teardown."""
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 
 
 @pytest.fixture
@@ -20,6 +20,10 @@ def window(qtbot, settings):
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)
+    # The offscreen screen is only 800×600: narrow the panels so that the
+    # editor gets room enough for its header buttons, as on a real screen.
+    win.resizeDocks(list(win.docks.values()), [120] * len(win.docks), Qt.Orientation.Horizontal)
+    qtbot.wait(10)
     # qtbot keeps only a weak reference; holding it here keeps threads and
     # timers alive until the test is over, then closes the window cleanly.
     yield win

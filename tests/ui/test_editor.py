@@ -138,8 +138,17 @@ def test_the_views_follow_the_model(window):
     assert window.act_forward_view.isChecked()
 
 
+def button_point(window, button: RoundButton) -> QPoint:
+    # Buttons keep their size on screen: their offset in the row is in pixels.
+    return view_point(window, button.parentItem().scenePos()) + button.pos().toPoint()
+
+
 def click_button(window, button: RoundButton) -> None:
-    point = view_point(window, button.scenePos())
+    if not button.isVisible():
+        # Zoomed out too far for header buttons (the offscreen screen is small):
+        # zoom in on them, as a user would.
+        window.view.zoom_to(1.0, button.parentItem().scenePos())
+    point = button_point(window, button)
     assert window.view.itemAt(point) is button
     QTest.mouseClick(
         window.view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point
@@ -147,11 +156,11 @@ def click_button(window, button: RoundButton) -> None:
 
 
 def header_buttons(window, layer):
-    x = layer * 220.0
+    x = layer * window.scene.column
     return {
         item.symbol: item
         for item in window.scene.items()
-        if isinstance(item, RoundButton) and abs(item.scenePos().x() - x) < 40
+        if isinstance(item, RoundButton) and abs(item.parentItem().scenePos().x() - x) < 1
     }
 
 
@@ -183,7 +192,7 @@ def test_insert_and_remove_layers_with_the_buttons(window):
         for b in window.scene.items()
         if isinstance(b, RoundButton) and b.toolTip().startswith("Insert")
     ]
-    last_gap = max(inserts, key=lambda b: b.scenePos().x())
+    last_gap = max(inserts, key=lambda b: b.parentItem().scenePos().x())
     click_button(window, last_gap)
     assert doc.network.layer_sizes == (2, 2, 3, 1)
     assert np.array_equal(doc.network.weights[0], before.weights[0])
@@ -282,7 +291,7 @@ def test_palette_drops_add_a_neuron_and_insert_a_layer(window):
     assert net.layer_sizes == (2, 3, 1)
     assert np.array_equal(net.weights[0][:, [0, 2]], before.weights[0])
     # A layer dropped between the hidden layer and the output is inserted there.
-    drop(window, "layer", QPointF(1.5 * 220, 0))
+    drop(window, "layer", QPointF(1.5 * window.scene.column, 0))
     assert doc.network.layer_sizes == (2, 3, 3, 1)
     # On the input column a neuron is refused, with a message.
     messages = []
@@ -299,7 +308,10 @@ def test_limits_give_a_message_not_a_crash(window):
     messages = []
     doc.message.connect(messages.append)
     before = doc.network.copy()
-    click_button(window, header_buttons(window, 1)["+"])
+    plus = header_buttons(window, 1)["+"]
+    assert not plus.isVisible()  # 64 neurons: zoomed out too far for the buttons to fit
+    window.view.zoom_to(1.0, plus.parentItem().scenePos())
+    click_button(window, plus)
     assert doc.network.layer_sizes == before.layer_sizes
     assert "at most 64" in messages[-1]
     assert "at most 64" in window.view.toast.text()

@@ -18,6 +18,7 @@ VALUE_FONT = QFont("DejaVu Sans", 9)
 HEADER_FONT = QFont("DejaVu Sans", 9)
 # Below this zoom factor text would be too small to read: it is not drawn.
 TEXT_MIN_LOD = 0.55
+MIN_TEXT_PIXELS = 6.5
 
 
 def _lod(painter: QPainter, option: QStyleOptionGraphicsItem) -> float:
@@ -38,7 +39,7 @@ class NeuronNode(QGraphicsObject):
         self.text = ""
         self.fill = theme.color("node_fill")
         self.stale = False
-        self.highlight = False
+        self.highlight = ""  # "", "path" (on the selected weight's way out) or "target"
         self.home = QPointF()
         self.setAcceptHoverEvents(True)
         self.setZValue(10)
@@ -58,16 +59,33 @@ class NeuronNode(QGraphicsObject):
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        border = theme.color("selected") if self.highlight else theme.color("node_border")
-        painter.setPen(QPen(border, 3.0 if self.highlight else 1.6))
+        if self.highlight == "target":
+            pen = QPen(theme.color("selected"), 3.0)
+        elif self.highlight == "path":
+            pen = QPen(theme.color("path"), 2.2)
+        else:
+            pen = QPen(theme.color("node_border"), 1.6)
+        painter.setPen(pen)
         painter.setBrush(QBrush(self.fill))
         painter.drawEllipse(QPointF(), NODE_RADIUS, NODE_RADIUS)
-        if self.text and _lod(painter, option) >= TEXT_MIN_LOD:
-            font = QFont(VALUE_FONT)
-            font.setItalic(self.stale)
-            painter.setFont(font)
-            painter.setPen(theme.color("stale" if self.stale else "text"))
-            painter.drawText(self.boundingRect(), Qt.AlignmentFlag.AlignCenter, self.text)
+        if not self.text:
+            return
+        # The value is drawn at a size that fits the circle *on screen*, so a
+        # zoomed-out big network still shows numbers while they are legible.
+        lod = _lod(painter, option)
+        pixels = min(13.0, NODE_RADIUS * lod * 0.5)
+        if pixels < MIN_TEXT_PIXELS:
+            return
+        font = QFont(VALUE_FONT)
+        font.setPixelSize(round(pixels))
+        font.setItalic(self.stale)
+        painter.save()
+        painter.scale(1 / lod, 1 / lod)
+        painter.setFont(font)
+        painter.setPen(theme.color("stale" if self.stale else "text"))
+        r = NODE_RADIUS * lod
+        painter.drawText(QRectF(-r, -r, 2 * r, 2 * r), Qt.AlignmentFlag.AlignCenter, self.text)
+        painter.restore()
 
     def set_display(self, text: str, fill: QColor, stale: bool) -> None:
         """Show ``text`` inside on ``fill``; ``stale`` greys it out."""
@@ -75,10 +93,10 @@ class NeuronNode(QGraphicsObject):
             self.text, self.fill, self.stale = text, fill, stale
             self.update()
 
-    def set_highlight(self, on: bool) -> None:
-        """Ring the neuron (it lies on the selected weight's path)."""
-        if on != self.highlight:
-            self.highlight = on
+    def set_highlight(self, level: str) -> None:
+        """Ring the neuron: ``target`` of the selected weight, on its ``path`` out, or not ("")."""
+        if level != self.highlight:
+            self.highlight = level
             self.update()
 
     def itemChange(self, change, value):
@@ -128,6 +146,7 @@ class WeightEdge(QGraphicsObject):
         self.on_path = False
         self.hovered = False
         self.label: EdgeLabel | None = None
+        self.smooth = True  # antialiased; the scene turns it off for very big networks
         self.setAcceptHoverEvents(True)
         self.setZValue(1)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
@@ -168,7 +187,7 @@ class WeightEdge(QGraphicsObject):
         return self._shape
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, self.smooth)
         if self.selected or self.on_path or self.hovered:
             glow = theme.color("selected" if self.selected else "path")
             glow.setAlpha(110 if self.selected else 80)
@@ -182,10 +201,14 @@ class WeightEdge(QGraphicsObject):
         painter.drawLine(self._line)
 
     def set_style(self, value: float, width: float, color: QColor) -> None:
-        """Show ``value`` with this line width and colour."""
-        if (value, width, color.rgba()) != (self.value, self.width, self.pen_color.rgba()):
-            self.value, self.width, self.pen_color = value, width, color
+        """Show ``value`` with this line width and colour (colours come from a cache)."""
+        if width != self.width or color is not self.pen_color:
+            self.width, self.pen_color = width, color
             self.update()
+        if value != self.value:
+            self.value = value
+            if self.label is not None and self.label.visible_now:
+                self.label.update()
 
     def set_selected(self, selected: bool, on_path: bool) -> None:
         """Mark the edge as the selected weight, or as lying on its path."""
@@ -232,7 +255,7 @@ class EdgeLabel(QGraphicsItem):
         super().__init__()
         self.edge = edge
         self.position = position  # 0 at the source, 1 at the target
-        self.text = ""
+        self.active = False  # whether there is a value to show
         self.stale = False
         self.shown = True
         self.forced = False
@@ -246,23 +269,24 @@ class EdgeLabel(QGraphicsItem):
         """Follow the edge."""
         self.setPos(self.edge._line.pointAt(self.position))
 
-    def rect_for(self, text: str) -> QRectF:
-        """The box this text needs, centred on the label's position."""
-        width = 7.0 * max(len(text), 1) + 8
-        return QRectF(-width / 2, -8, width, 16)
+    RECT = QRectF(-27, -8, 54, 16)  # room for "−0.000"
+
+    @property
+    def text(self) -> str:
+        """The number shown (formatted when asked: most labels are never painted)."""
+        return theme.fmt(self.edge.value) if self.active else ""
 
     def scene_rect(self) -> QRectF:
         """Where the box sits in the scene (for overlap tests)."""
-        return self.rect_for(self.text).translated(self.pos())
+        return self.RECT.translated(self.pos())
 
     def boundingRect(self) -> QRectF:
-        return self.rect_for(self.text).adjusted(-1, -1, 1, 1)
+        return self.RECT.adjusted(-1, -1, 1, 1)
 
-    def set_text(self, text: str, stale: bool) -> None:
-        """Show this number (greyed when ``stale``)."""
-        if (text, stale) != (self.text, self.stale):
-            self.prepareGeometryChange()
-            self.text, self.stale = text, stale
+    def set_active(self, active: bool, stale: bool) -> None:
+        """Show the edge's value (greyed when ``stale``), or nothing."""
+        if (active, stale) != (self.active, self.stale):
+            self.active, self.stale = active, stale
             self.update()
 
     def set_forced(self, forced: bool) -> None:
@@ -275,7 +299,7 @@ class EdgeLabel(QGraphicsItem):
     @property
     def visible_now(self) -> bool:
         """Whether the label is drawn at all (zoom aside)."""
-        return bool(self.text) and (self.shown or self.forced or self.edge.selected)
+        return self.active and (self.shown or self.forced or self.edge.selected)
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         if not self.visible_now:
@@ -284,7 +308,7 @@ class EdgeLabel(QGraphicsItem):
         if not emphasised and _lod(painter, option) < TEXT_MIN_LOD * 1.4:
             return
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        rect = self.rect_for(self.text)
+        rect = self.RECT
         border = theme.color("selected") if self.edge.selected else QColor(self.edge.pen_color)
         painter.setPen(QPen(border, 1.0))
         painter.setBrush(QColor(255, 255, 255, 235))
@@ -302,13 +326,23 @@ class TextItem(QGraphicsObject):
     clicked = Signal(object)
     doubleClicked = Signal(object)
 
-    def __init__(self, text: str = "", font: QFont | None = None, align=Qt.AlignmentFlag.AlignLeft):
+    def __init__(
+        self,
+        text: str = "",
+        font: QFont | None = None,
+        align=Qt.AlignmentFlag.AlignLeft,
+        fixed: bool = False,
+    ):
         super().__init__()
         self.text = text
         self.font = QFont(font or LABEL_FONT)
         self.color = theme.color("text")
         self.align = align
         self.box: QColor | None = None
+        self.fixed = fixed
+        if fixed:
+            # Headings and notes keep their size on screen however far one zooms out.
+            self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
         self.setZValue(12)
 
     def _rect(self) -> QRectF:
@@ -328,7 +362,7 @@ class TextItem(QGraphicsObject):
         return self._rect().adjusted(-1, -1, 1, 1)
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
-        if not self.text or _lod(painter, option) < TEXT_MIN_LOD:
+        if not self.text or (not self.fixed and _lod(painter, option) < TEXT_MIN_LOD):
             return
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         rect = self._rect()
@@ -413,6 +447,32 @@ class RoundButton(QGraphicsObject):
     def mouseReleaseEvent(self, event) -> None:
         if event.button() == Qt.MouseButton.LeftButton and self.contains(event.pos()):
             self.clicked.emit()
+
+
+class ButtonRow(QGraphicsObject):
+    """Buttons side by side at a fixed size on screen, whatever the zoom."""
+
+    def __init__(self, spacing: float = 24.0) -> None:
+        super().__init__()
+        self.spacing = spacing
+        self.buttons: list[RoundButton] = []
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
+        self.setZValue(15)
+
+    def add(self, button: RoundButton) -> RoundButton:
+        """Append a button; the row stays centred on its position."""
+        button.setParentItem(self)
+        self.buttons.append(button)
+        n = len(self.buttons)
+        for k, b in enumerate(self.buttons):
+            b.setPos((k - (n - 1) / 2) * self.spacing, 0)
+        return button
+
+    def boundingRect(self) -> QRectF:
+        return QRectF()
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        pass
 
 
 class TrashTarget(QGraphicsObject):

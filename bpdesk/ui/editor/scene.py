@@ -22,6 +22,7 @@ from bpdesk.ui.document import Document
 from bpdesk.ui.editor.items import (
     HEADER_FONT,
     NODE_RADIUS,
+    ButtonRow,
     EdgeLabel,
     NeuronNode,
     RoundButton,
@@ -30,15 +31,22 @@ from bpdesk.ui.editor.items import (
     WeightEdge,
 )
 
-COLUMN = 220.0
+COLUMN = 220.0  # distance between layers of a small network (see column_spacing)
 LABEL_AT = 0.3  # labels sit this far along an edge from its source
 PALETTE_MIME = "application/x-bpdesk-palette"
 REVEAL_MS = 260
+SMOOTH_EDGES_LIMIT = 600  # above this many edges, lines are drawn without antialiasing (speed)
+MAX_PATH_EDGES = 80  # beyond this, highlighting every path would light up the whole network
 
 
 def row_spacing(max_neurons: int) -> float:
     """Vertical distance between neurons: roomy for small layers, tighter for big ones."""
     return 80.0 if max_neurons <= 6 else 66.0 if max_neurons <= 12 else 58.0
+
+
+def column_spacing(n_layers: int) -> float:
+    """Horizontal distance between layers: deep networks pack closer to fit the view."""
+    return COLUMN if n_layers <= 5 else 170.0 if n_layers <= 7 else 140.0
 
 
 class NetworkScene(QGraphicsScene):
@@ -54,10 +62,15 @@ class NetworkScene(QGraphicsScene):
         self.edges: list[WeightEdge] = []
         self.labels: list[EdgeLabel] = []
         self.bias_labels: dict[tuple[int, int], TextItem] = {}
+        self._edges_by_layer: list[list[WeightEdge]] = []
+        self._button_rows: list[ButtonRow] = []
+        self._view_scale = 1.0
         self.headers: list[TextItem] = []
+        self.choosers: list[TextItem] = []
         self.output_notes: list[TextItem] = []
         self.loss_note: TextItem | None = None
         self.trash = TrashTarget()
+        self.column = COLUMN
         self._reveal: tuple[str, int] | None = None
         self._reveal_timer = QTimer(self)
         self._reveal_timer.timeout.connect(self._reveal_step)
@@ -83,15 +96,16 @@ class NetworkScene(QGraphicsScene):
         net = self.doc.network
         sizes = net.layer_sizes
         last = len(sizes) - 1
+        self.column = column_spacing(len(sizes))
         row = row_spacing(max(sizes))
         top = -(max(sizes) - 1) / 2 * row
-        self.nodes, self.edges, self.labels, self.headers = [], [], [], []
+        self.nodes, self.edges, self.labels, self.headers, self.choosers = [], [], [], [], []
         self.bias_labels, self.output_notes = {}, []
         for layer, n in enumerate(sizes):
             column = []
             for k in range(n):
                 node = NeuronNode(layer, k, neuron_name(net, layer, k), movable=0 < layer < last)
-                node.home = QPointF(layer * COLUMN, (k - (n - 1) / 2) * row)
+                node.home = QPointF(layer * self.column, (k - (n - 1) / 2) * row)
                 node.setPos(node.home)
                 node.dragMoved.connect(self._on_node_drag_moved)
                 node.dragFinished.connect(self._on_node_dropped)
@@ -99,14 +113,18 @@ class NetworkScene(QGraphicsScene):
                 self.addItem(node)
                 column.append(node)
             self.nodes.append(column)
+        self._edges_by_layer = [[] for _ in range(net.n_layers)]
+        smooth = sum(a * b for a, b in zip(sizes, sizes[1:])) <= SMOOTH_EDGES_LIMIT
         for layer in range(net.n_layers):
             for i, source in enumerate(self.nodes[layer]):
                 for j, target in enumerate(self.nodes[layer + 1]):
                     edge = WeightEdge(layer, i, j, source, target)
+                    edge.smooth = smooth
                     edge.clicked.connect(self._on_edge_clicked)
                     edge.doubleClicked.connect(self._on_edge_double_clicked)
                     self.addItem(edge)
                     self.edges.append(edge)
+                    self._edges_by_layer[layer].append(edge)
                     label = EdgeLabel(edge, LABEL_AT)
                     self.addItem(label)
                     self.labels.append(label)
@@ -123,21 +141,25 @@ class NetworkScene(QGraphicsScene):
                 )
                 self.addItem(bias)
                 self.bias_labels[(layer, j)] = bias
+        self._button_rows = []
         self._build_headers(top)
+        self.set_view_scale(self._view_scale)
         self._build_notes()
         bottom = (max(sizes) - 1) / 2 * row
-        self.trash.setPos(last * COLUMN / 2, bottom + NODE_RADIUS + 90)
+        self.trash.setPos(last * self.column / 2, bottom + NODE_RADIUS + 90)
         self._layout_labels()
         self._on_values_changed()
         self._on_selection_changed()
-        self.setSceneRect(self.content_rect().adjusted(-200, -150, 200, 220))
+        # Generous: the view must be free to centre the network wherever margins need.
+        self.setSceneRect(self.content_rect().adjusted(-3000, -3000, 3000, 3000))
 
     def content_rect(self) -> QRectF:
-        """The area the network's visible items cover (what "fit" fits)."""
+        """The neurons' area. Headings and notes keep their size on screen, so the
+        view adds room for them in pixels (see ``NetworkView.fit_network``)."""
         rect = QRectF()
-        for item in self.items():
-            if item.isVisible() and item is not self.trash:
-                rect = rect.united(item.sceneBoundingRect())
+        for column in self.nodes:
+            for node in column:
+                rect = rect.united(node.sceneBoundingRect())
         return rect
 
     def _build_headers(self, top: float) -> None:
@@ -148,63 +170,62 @@ class NetworkScene(QGraphicsScene):
         font = QFont(HEADER_FONT)
         font.setBold(True)
         for layer, n in enumerate(sizes):
-            x = layer * COLUMN
+            x = layer * self.column
             if layer == 0:
                 title = "Input"
             elif layer == last:
                 title = "Output"
             else:
                 title = f"Hidden {layer}" if last > 2 else "Hidden"
-            header = TextItem(f"{title} · {n}", font, Qt.AlignmentFlag.AlignHCenter)
+            header = TextItem(f"{title} · {n}", font, Qt.AlignmentFlag.AlignHCenter, fixed=True)
+            short = {"Input": "In", "Output": "Out", "Hidden": "H"}.get(title, f"H{layer}")
+            header.texts = (f"{title} · {n}", f"{short} · {n}")  # roomy, crowded
             header.setPos(x, y)
             header.setToolTip(f"{title} layer: {n} neuron{'s' if n != 1 else ''}")
             self.addItem(header)
             self.headers.append(header)
             if layer > 0:
                 act = net.activations[layer - 1]
-                chooser = TextItem(f"{act} ▾", align=Qt.AlignmentFlag.AlignHCenter)
+                chooser = TextItem(f"{act} ▾", align=Qt.AlignmentFlag.AlignHCenter, fixed=True)
                 chooser.box = theme.color("grid")
                 chooser.setPos(x, y + 20)
                 chooser.setCursor(Qt.CursorShape.PointingHandCursor)
                 chooser.setToolTip("Activation of this layer: click to change it")
                 chooser.clicked.connect(lambda item, l=layer - 1: self._activation_menu(l, item))
                 self.addItem(chooser)
+                self.choosers.append(chooser)
             if 0 < layer < last:
-                for dx, symbol, tip, slot in (
+                row = ButtonRow()
+                row.setPos(x, y + 44)
+                self.addItem(row)
+                self._button_rows.append(row)
+                for symbol, tip, slot in (
+                    ("−", "Remove this layer's last neuron", lambda l=layer: self._remove_last(l)),
                     (
-                        -26,
-                        "−",
-                        "Remove this layer's last neuron",
-                        lambda l=layer: self._remove_last(l),
-                    ),
-                    (
-                        0,
                         "+",
                         "Add a neuron to this layer",
                         lambda l=layer: editing.add_neuron(self.doc, l),
                     ),
                     (
-                        26,
                         "×",
                         "Remove this hidden layer",
                         lambda l=layer: editing.remove_layer(self.doc, l),
                     ),
                 ):
-                    button = RoundButton(symbol, tip)
-                    button.setPos(x + dx, y + 42)
-                    button.clicked.connect(slot)
-                    self.addItem(button)
+                    row.add(RoundButton(symbol, tip)).clicked.connect(slot)
             if layer < last:
-                insert = RoundButton("+", "Insert a hidden layer here", radius=8)
-                insert.setPos(x + COLUMN / 2, y + 42)
+                gap = ButtonRow()
+                gap.setPos(x + self.column / 2, y + 44)
+                self.addItem(gap)
+                self._button_rows.append(gap)
+                insert = gap.add(RoundButton("+", "Insert a hidden layer here", radius=8))
                 insert.setOpacity(0.75)
                 insert.clicked.connect(lambda p=layer + 1: editing.insert_layer(self.doc, p))
-                self.addItem(insert)
 
     def _build_notes(self) -> None:
         last = len(self.nodes) - 1
         for node in self.nodes[last]:
-            note = TextItem("", align=Qt.AlignmentFlag.AlignLeft)
+            note = TextItem("", align=Qt.AlignmentFlag.AlignLeft, fixed=True)
             note.setPos(node.home + QPointF(NODE_RADIUS + 10, 0))
             self.addItem(note)
             self.output_notes.append(note)
@@ -216,7 +237,7 @@ class NetworkScene(QGraphicsScene):
         bottom = max(node.home.y() for node in self.nodes[last])
         font = QFont(HEADER_FONT)
         font.setBold(True)
-        self.loss_note = TextItem("", font, Qt.AlignmentFlag.AlignLeft)
+        self.loss_note = TextItem("", font, Qt.AlignmentFlag.AlignLeft, fixed=True)
         self.loss_note.box = theme.color("grid")
         self.loss_note.setPos(self.nodes[last][0].home.x() - NODE_RADIUS, bottom + NODE_RADIUS + 44)
         self.addItem(self.loss_note)
@@ -243,12 +264,22 @@ class NetworkScene(QGraphicsScene):
             add(bias.boundingRect().translated(bias.pos()))
         # Bigger weights first: when space is short, the labels that matter most stay.
         for label in sorted(self.labels, key=lambda lb: -abs(lb.edge.value)):
-            rect = label.rect_for("−0.000").adjusted(-2, -1, 2, 1).translated(label.pos())
+            rect = label.scene_rect().adjusted(-2, -1, 2, 1)
             clash = any(rect.intersects(other) for c in cells(rect) for other in grid[c])
             label.shown = not clash
             if not clash:
                 add(rect)
             label.update()
+
+    def set_view_scale(self, scale: float) -> None:
+        """The view's zoom: header buttons hide when columns get too close to fit them."""
+        self._view_scale = scale
+        # A row of three buttons and the insert button between columns need ~100 px.
+        room = self.column * scale >= 100
+        for row in self._button_rows:
+            row.setVisible(room)
+        for header in self.headers:
+            header.set_text(header.texts[0 if self.column * scale >= 125 else 1])
 
     # -- showing values -------------------------------------------------------------
 
@@ -284,17 +315,20 @@ class NetworkScene(QGraphicsScene):
         scale = 1e-12
         if edge_values is not None:
             scale = max(scale, max(float(np.abs(w).max()) for w in edge_values))
-        for edge, label in zip(self.edges, self.labels):
-            shown = self._visible(edge.layer + 1)
-            if edge_values is None or not shown:
-                edge.set_style(0.0, 1.0, QColor(theme.current.grid))
-                label.set_text("", False)
+        blank = theme.edge_color(0.0, faded=True)
+        for l in range(net.n_layers):
+            edges = self._edges_by_layer[l]
+            if edge_values is None or not self._visible(l + 1):
+                for edge in edges:
+                    edge.set_style(0.0, 1.0, blank)
+                    edge.label.set_active(False, False)
                 continue
-            value = float(edge_values[edge.layer][edge.i, edge.j])
-            width = 0.8 + 5.5 * min(abs(value) / scale, 1.0)
-            alpha = 120 if stale else 230
-            edge.set_style(value, width, theme.signed_color(value, alpha))
-            label.set_text(theme.fmt(value), stale)
+            values = np.asarray(edge_values[l], dtype=float).ravel()  # row-major: (i, j) order
+            # Widths in quarter pixels: tiny changes do not repaint every line.
+            widths = np.round((0.8 + 5.5 * np.minimum(np.abs(values) / scale, 1.0)) * 4) / 4
+            for edge, value, width in zip(edges, values.tolist(), widths.tolist()):
+                edge.set_style(value, width, theme.edge_color(value, stale))
+                edge.label.set_active(True, stale)
         for (layer, j), item in self.bias_labels.items():
             if bias_values is None or not self._visible(layer + 1):
                 item.set_text("")
@@ -371,10 +405,15 @@ class NetworkScene(QGraphicsScene):
         if selected is not None:
             layer, _, j = selected
             # Every path from the weight's target neuron to the outputs: out of
-            # neuron j, then through everything in the layers after it.
+            # neuron j, then through everything in the layers after it. In a
+            # big network that is nearly every edge, which says nothing: then
+            # only the first hop is marked.
             path_layers[layer + 1] = {j}
-            for later in range(layer + 2, len(self.nodes)):
-                path_layers[later] = None
+            sizes = self.doc.network.layer_sizes
+            beyond = sum(a * b for a, b in zip(sizes[layer + 2 :], sizes[layer + 3 :]))
+            if beyond <= MAX_PATH_EDGES:
+                for later in range(layer + 2, len(self.nodes)):
+                    path_layers[later] = None
         for edge in self.edges:
             is_selected = selected is not None and edge.parameter == selected
             sources = path_layers.get(edge.layer)
@@ -436,7 +475,7 @@ class NetworkScene(QGraphicsScene):
         """Where a dragged neuron would land: ``trash``, ``away`` (off the network) or ``column``."""
         if self.trash.isVisible() and self.trash.sceneBoundingRect().contains(pos):
             return "trash"
-        if abs(pos.x() - node.home.x()) > COLUMN * 0.6:
+        if abs(pos.x() - node.home.x()) > self.column * 0.6:
             return "away"
         return "column"
 
@@ -461,7 +500,7 @@ class NetworkScene(QGraphicsScene):
     def drop_palette_item(self, kind: str, pos: QPointF) -> bool:
         """A palette item (``neuron`` or ``layer``) was dropped at ``pos``."""
         last = len(self.nodes) - 1
-        position = pos.x() / COLUMN
+        position = pos.x() / self.column
         if kind == "neuron":
             layer = round(position)
             if not 0 <= layer <= last or abs(position - layer) > 0.4:
@@ -530,7 +569,7 @@ class NetworkScene(QGraphicsScene):
             menu.addAction("Explain this gradient (chain rule)", lambda: doc.select(p))
             menu.addAction("Edit value…", lambda: self.editRequested.emit(p, item.label.scenePos()))
         else:
-            gap = int(np.clip(np.floor(event.scenePos().x() / COLUMN) + 1, 1, last))
+            gap = int(np.clip(np.floor(event.scenePos().x() / self.column) + 1, 1, last))
             menu.addAction("Insert a hidden layer here", lambda: editing.insert_layer(doc, gap))
         menu.exec(event.screenPos())
         event.accept()

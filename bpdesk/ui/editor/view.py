@@ -12,6 +12,9 @@ from bpdesk.ui.editor.scene import PALETTE_MIME, NetworkScene
 
 MIN_SCALE, MAX_SCALE = 0.15, 4.0
 FIT_MAX_SCALE = 2.0  # a tiny network is not blown up beyond this when fitted
+# Room (left, right, top, bottom, in pixels) for what keeps its size on screen:
+# input names, output notes and the loss, the banner and the layer headings.
+FIT_MARGINS = (48, 200, 150, 70)
 
 
 class NetworkView(QGraphicsView):
@@ -61,16 +64,27 @@ class NetworkView(QGraphicsView):
     # -- zoom -----------------------------------------------------------------
 
     def fit_network(self) -> None:
-        """Fit the whole network in the view (Ctrl+0)."""
+        """Fit the whole network in the view (Ctrl+0), leaving room for headings and notes."""
         self._auto_fit = True
-        rect = self.network_scene.content_rect().adjusted(-30, -50, 30, 20)
-        if rect.isEmpty():
+        rect = self.network_scene.content_rect().adjusted(0, -12, 0, 26)  # bias values below
+        viewport = self.viewport().rect()
+        if rect.isEmpty() or viewport.isEmpty():
             return
-        self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
-        if self.transform().m11() > FIT_MAX_SCALE:
-            self.resetTransform()
-            self.scale(FIT_MAX_SCALE, FIT_MAX_SCALE)
-            self.centerOn(rect.center())
+        left, right, top, bottom = FIT_MARGINS
+        width = max(viewport.width() - left - right, 50)
+        height = max(viewport.height() - top - bottom, 50)
+        scale = min(width / rect.width(), height / rect.height(), FIT_MAX_SCALE)
+        scale = max(scale, MIN_SCALE)
+        # Where the network's centre should appear, in viewport pixels.
+        want_x = left + width / 2
+        want_y = top + height / 2
+        center = rect.center() + QPointF(
+            (viewport.width() / 2 - want_x) / scale, (viewport.height() / 2 - want_y) / scale
+        )
+        self.resetTransform()
+        self.scale(scale, scale)
+        self.centerOn(center)
+        self.network_scene.set_view_scale(scale)
 
     def zoom(self, factor: float) -> None:
         """Zoom by ``factor`` around the mouse (or the centre), within limits."""
@@ -78,6 +92,16 @@ class NetworkView(QGraphicsView):
         factor = max(MIN_SCALE / current, min(MAX_SCALE / current, factor))
         self._auto_fit = False
         self.scale(factor, factor)
+        self.network_scene.set_view_scale(self.transform().m11())
+
+    def zoom_to(self, scale: float, center: QPointF) -> None:
+        """Show the scene at ``scale`` (1 = actual size) around ``center``."""
+        self._auto_fit = False
+        scale = max(MIN_SCALE, min(MAX_SCALE, scale))
+        self.resetTransform()
+        self.scale(scale, scale)
+        self.centerOn(center)
+        self.network_scene.set_view_scale(scale)
 
     def wheelEvent(self, event) -> None:
         steps = event.angleDelta().y() / 120

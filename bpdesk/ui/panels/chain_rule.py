@@ -90,11 +90,17 @@ class ChainRulePanel(QWidget):
         parts.append(self._terms_table(rule))
         parts.append(f"<p><b>Blame.</b> {html.escape(rule.blame)}</p>")
         self.browser.setHtml("".join(parts))
-        sign = "increases" if rule.total > 0 else "decreases"
+        what = "bias" if rule.i is None else "weight"
+        if rule.total == 0:
+            effect = f"this {what} has no effect on the loss here"
+        else:
+            effect = (
+                f"increasing this {what} {'increases' if rule.total > 0 else 'decreases'} the loss"
+            )
         self.result.setText(
             f"∂L/∂w = <b>{theme.fmt(rule.total, 5)}</b>   "
             f"<span style='color:{theme.current.faint_text}'>(the number on the edge in the backward "
-            f"view; increasing this {'bias' if rule.i is None else 'weight'} {sign} the loss)</span>"
+            f"view; {effect})</span>"
         )
 
     def _intro(self, rule: ChainRule) -> str:
@@ -110,49 +116,45 @@ class ChainRulePanel(QWidget):
             )
         if rule.grouping == "next-layer":
             return (
-                f"There are {rule.n_paths} paths to the output; backprop has already summed those "
+                f"There are {rule.n_paths:,} paths to the output; backprop has already summed those "
                 "beyond the next layer into each neuron's δ = ∂L/∂z, so each term goes through one "
                 f"neuron of the next layer{per_sample}:"
             )
         return (
-            f"There are {rule.n_paths} paths to the output; backprop sums them all into δ = ∂L/∂z "
+            f"There are {rule.n_paths:,} paths to the output; backprop sums them all into δ = ∂L/∂z "
             f"of this neuron, so each term is δ × input{per_sample}:"
         )
 
     def _terms_table(self, rule: ChainRule) -> str:
         faint = theme.current.faint_text
         small = f"color:{faint}; font-size:9pt"
-        rows = []
+        lines = []
         for k, term in enumerate(rule.terms[:MAX_SHOWN_TERMS]):
-            label = f"path {k + 1}" if rule.sample is not None else f"ex. {term.sample + 1}"
-            cells = [f"<td style='{small}' valign='bottom'>{label}</td>"]
-            for n, f in enumerate(term.factors):
-                if n:
-                    cells.append("<td valign='bottom'>×</td>")
-                cells.append(
-                    f"<td align='center'><span style='{small}'>{html.escape(f.symbol)}</span><br>"
-                    f"{theme.fmt(f.value, 4)}</td>"
-                )
-            cells.append(
-                f"<td valign='bottom'>=</td><td valign='bottom'><b>{theme.fmt(term.value, 5)}</b></td>"
+            kind = "path" if rule.grouping == "paths" else "term"
+            label = f"{kind} {k + 1}" if rule.sample is not None else f"ex. {term.sample + 1}"
+            # Each factor keeps its symbol and value together; lines wrap between factors.
+            factors = " × ".join(
+                f"<nobr><span style='{small}'>{html.escape(f.symbol)}</span> {theme.fmt(f.value, 4)}</nobr>"
+                for f in term.factors
             )
-            rows.append(f"<tr>{''.join(cells)}</tr>")
+            lines.append(
+                f"<p style='margin:3px 0'><span style='{small}'>{label}:</span> {factors} "
+                f"<nobr>= <b>{theme.fmt(term.value, 5)}</b></nobr></p>"
+            )
         hidden = len(rule.terms) - MAX_SHOWN_TERMS
-        more = ""
         if hidden > 0:
             rest = sum(t.value for t in rule.terms[MAX_SHOWN_TERMS:])
-            more = f"<p>… and {hidden} more terms adding up to {theme.fmt(rest, 5)}</p>"
+            lines.append(f"<p>… and {hidden} more terms adding up to {theme.fmt(rest, 5)}</p>")
         count = len(rule.terms)
-        total = f"<p>Sum of {count} term{'s' if count != 1 else ''} = <b>{theme.fmt(rule.total, 5)}</b></p>"
-        legend = (
-            "".join(
+        lines.append(
+            f"<p>Sum of {count} term{'s' if count != 1 else ''} = <b>{theme.fmt(rule.total, 5)}</b></p>"
+        )
+        if rule.terms:
+            legend = "".join(
                 f"<li><b>{html.escape(f.symbol)}</b> = {theme.fmt(f.value, 4)}: {html.escape(f.meaning)}</li>"
                 for f in rule.terms[0].factors
             )
-            if rule.terms
-            else ""
-        )
-        return (
-            f"<table cellspacing='5'>{''.join(rows)}</table>{more}{total}"
-            f"<p style='{small}'>In the first term:</p><ul style='{small}'>{legend}</ul>"
-        )
+            lines.append(
+                f"<p style='{small}'>In the first term:</p><ul style='{small}'>{legend}</ul>"
+            )
+        return "".join(lines)

@@ -1,0 +1,541 @@
+"""The .bpnet file: exact round trips, atomic saves, and a named field for every bad file."""
+
+import copy
+import json
+import os
+import re
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bpdesk.core import (
+    BpnetDocument,
+    Dataset,
+    FileFormatError,
+    LossHistory,
+    Network,
+    TrainConfig,
+    ViewState,
+    bpnet,
+    load_bpnet,
+    load_csv,
+    make_dataset,
+    save_bpnet,
+    xor,
+)
+
+# Awkward floats that a sloppy writer would round: shortest-repr JSON must keep every one.
+AWKWARD = [5e-324, -2.2250738585072014e-308, 1e308, -0.0, 0.1, 1 / 3, np.pi * 1e-200, -7.0]
+
+
+def awkward_network(dtype: str) -> Network:
+    net = Network.create(
+        [2, 5, 4, 3],
+        activation="tanh",
+        output_activation="softmax",
+        loss="ce",
+        init="he",
+        seed=123,
+        dtype=dtype,
+    )
+    rng = np.random.default_rng(8)
+    values = rng.normal(size=net.n_parameters) * 10.0 ** rng.integers(-30, 30, net.n_parameters)
+    if dtype == "float64":
+        values[: len(AWKWARD)] = AWKWARD
+    net.parameters[:] = values.astype(dtype)
+    return net
+
+
+def full_document(dtype: str = "float64") -> BpnetDocument:
+    data = make_dataset("blobs", n_samples=40, noise=0.25, test_ratio=0.25, seed=6)
+    data = Dataset(
+        data.kind,
+        data.X_train,
+        data.T_train,
+        data.X_test,
+        data.T_test,
+        data.spec,
+        "Blobs for the test",
+        ("width", "height"),
+    )
+    training = TrainConfig(
+        learning_rate=0.123456789,
+        batch_size=8,
+        optimizer="adam",
+        momentum=0.5,
+        regularization="l2",
+        reg_rate=0.001,
+        epochs=777,
+        seed=5,
+        snapshot_every=3,
+    )
+    history = LossHistory([1.5, 0.75, 1 / 3, 5e-324], [None, 0.8, None, 0.1])
+    view = ViewState("backward", (1, None, 2), 3)
+    return BpnetDocument(awkward_network(dtype), data, training, history, view)
+
+
+def round_trip(doc: BpnetDocument, tmp_path) -> BpnetDocument:
+    path = tmp_path / "doc.bpnet"
+    save_bpnet(doc, path)
+    return load_bpnet(path)
+
+
+def small_json() -> dict:
+    """A valid file's JSON: a 2-4-1 network on XOR, with a selected weight and sample."""
+    net = Network.create([2, 4, 1], seed=1)
+    doc = BpnetDocument(net, xor(), view=ViewState("forward", (1, 3, 0), 2))
+    doc.history.train_loss += [0.3, 0.2]
+    doc.history.test_loss += [None, None]
+    return bpnet.to_json(doc)
+
+
+DELETE = object()
+
+
+def set_at(data: dict, field: str, value) -> dict:
+    """A copy of ``data`` with ``field`` (written as in error messages, ``a.b[1][2]``) set."""
+    data = copy.deepcopy(data)
+    keys = [int(k) if k.isdigit() else k for k in re.findall(r"[^.\[\]]+", field)]
+    target = data
+    for key in keys[:-1]:
+        target = target[key]
+    if value is DELETE:
+        del target[keys[-1]]
+    else:
+        target[keys[-1]] = value
+    return data
+
+
+def rejected(data, text: str | None = None) -> FileFormatError:
+    with pytest.raises(FileFormatError) as info:
+        bpnet.loads(json.dumps(data) if text is None else text)
+    return info.value
+
+
+# -- round trips --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_network_round_trips_bit_for_bit(tmp_path, dtype):
+    doc = full_document(dtype)
+    loaded = round_trip(doc, tmp_path)
+    net, back = doc.network, loaded.network
+    assert back.dtype == np.dtype(dtype)
+    assert back.parameters.dtype == np.dtype(dtype)
+    # tobytes tells -0.0 from 0.0 and catches a last-bit rounding that == would not.
+    assert back.parameters.tobytes() == net.parameters.tobytes()
+    for w, v in zip(net.weights, back.weights):
+        assert v.tobytes() == w.tobytes()
+    assert back.layer_sizes == (2, 5, 4, 3)
+    assert back.activations == ("tanh", "tanh", "softmax")
+    assert (back.loss, back.init, back.seed) == ("ce", "he", 123)
+
+
+def test_awkward_floats_survive(tmp_path):
+    loaded = round_trip(full_document(), tmp_path)
+    head = loaded.network.parameters[: len(AWKWARD)]
+    assert head.tobytes() == np.array(AWKWARD).tobytes()
+    assert np.signbit(head[3])  # -0.0 stays negative
+
+
+def test_dataset_training_history_and_view_round_trip(tmp_path):
+    doc = full_document()
+    loaded = round_trip(doc, tmp_path)
+    data, back = doc.dataset, loaded.dataset
+    assert back.kind == "multiclass"
+    assert back.same_data(data)
+    for field in ("X_train", "T_train", "X_test", "T_test"):
+        assert getattr(back, field).tobytes() == getattr(data, field).tobytes()
+    assert back.spec == data.spec
+    assert back.spec.name == "blobs"
+    assert back.title == "Blobs for the test"
+    assert back.feature_names == ("width", "height")
+    assert loaded.training == doc.training
+    assert loaded.history.train_loss == [1.5, 0.75, 1 / 3, 5e-324]
+    assert loaded.history.test_loss == [None, 0.8, None, 0.1]
+    assert loaded.history.epochs == 4
+    assert loaded.view == ViewState("backward", (1, None, 2), 3)
+
+
+def test_xor_dataset_and_a_csv_dataset_round_trip(tmp_path):
+    net = Network.create([2, 3, 1], seed=0)
+    loaded = round_trip(BpnetDocument(net, xor()), tmp_path)
+    assert loaded.dataset.same_data(xor())
+    assert loaded.dataset.spec == xor().spec
+    csv = load_csv("", text="a,b,t\n0.25,1,0\n-1,2.5,1\n")
+    loaded = round_trip(BpnetDocument(net, csv), tmp_path)
+    assert loaded.dataset.spec is None
+    assert loaded.dataset.name == "custom"
+    assert loaded.dataset.feature_names == ("a", "b")
+    assert loaded.dataset.same_data(csv)
+
+
+def test_document_without_dataset_round_trips_with_defaults(tmp_path):
+    net = Network.create([3, 2], activation="relu", output_activation="linear", seed=9)
+    loaded = round_trip(BpnetDocument(net), tmp_path)
+    assert loaded.dataset is None
+    assert loaded.training == TrainConfig()
+    assert loaded.history == LossHistory()
+    assert loaded.view == ViewState()
+    assert loaded.network.parameters.tobytes() == net.parameters.tobytes()
+    X = np.random.default_rng(0).normal(size=(7, 3))
+    assert np.array_equal(loaded.network.predict(X), net.predict(X))
+
+
+def test_epochs_none_round_trips(tmp_path):
+    doc = BpnetDocument(Network.create([2, 1]), training=TrainConfig(epochs=None))
+    assert round_trip(doc, tmp_path).training.epochs is None
+
+
+def test_numpy_numbers_in_a_document_are_written_as_plain_numbers(tmp_path):
+    doc = BpnetDocument(
+        Network.create([2, 4, 1]),
+        make_dataset("circle", n_samples=np.int64(30), seed=np.int64(2)),
+        TrainConfig(learning_rate=np.float64(0.25), batch_size=np.int64(4)),
+        LossHistory([np.float32(0.5)], [None]),
+        ViewState("forward", (np.int64(0), np.int64(1), np.int64(2)), np.int64(0)),
+    )
+    loaded = round_trip(doc, tmp_path)
+    assert loaded.dataset.spec.n_samples == 30
+    assert loaded.training.batch_size == 4
+    assert loaded.view.selected == (0, 1, 2)
+
+
+def test_file_is_compact_json_with_format_and_version(tmp_path):
+    path = tmp_path / "x.bpnet"
+    save_bpnet(BpnetDocument(Network.create([2, 4, 1])), path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["format"] == "bpnet"
+    assert data["version"] == bpnet.VERSION
+    assert data["network"]["layer_sizes"] == [2, 4, 1]
+
+
+# -- atomic saving ------------------------------------------------------------------
+
+
+def test_saving_leaves_no_temporary_file(tmp_path):
+    save_bpnet(full_document(), tmp_path / "a.bpnet")
+    save_bpnet(full_document(), tmp_path / "a.bpnet")  # over an existing file too
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.bpnet"]
+
+
+def test_saving_goes_through_a_temporary_file_and_a_rename(tmp_path, monkeypatch):
+    calls = []
+    real_replace = os.replace
+
+    def spy(src, dst):
+        calls.append((os.path.basename(src), os.path.basename(dst)))
+        # At the moment of the rename the whole document is already on disk.
+        assert json.loads(Path(src).read_text(encoding="utf-8"))["format"] == "bpnet"
+        real_replace(src, dst)
+
+    monkeypatch.setattr(bpnet.os, "replace", spy)
+    save_bpnet(full_document(), tmp_path / "b.bpnet")
+    assert len(calls) == 1
+    src, dst = calls[0]
+    assert dst == "b.bpnet"
+    assert src.startswith(".b.bpnet.")
+    assert src.endswith(".tmp")
+
+
+def test_a_failed_rename_leaves_the_old_file_untouched(tmp_path, monkeypatch):
+    path = tmp_path / "keep.bpnet"
+    save_bpnet(BpnetDocument(Network.create([2, 4, 1], seed=1)), path)
+    before = path.read_bytes()
+
+    def broken(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(bpnet.os, "replace", broken)
+    with pytest.raises(OSError, match="No space left"):
+        save_bpnet(full_document(), path)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["keep.bpnet"]
+
+
+def test_an_unserialisable_document_leaves_the_old_file_untouched(tmp_path):
+    path = tmp_path / "keep.bpnet"
+    save_bpnet(BpnetDocument(Network.create([2, 4, 1], seed=1)), path)
+    before = path.read_bytes()
+    bad_history = BpnetDocument(Network.create([2, 1]), history=LossHistory([float("nan")], [None]))
+    with pytest.raises(ValueError, match="Out of range float"):
+        save_bpnet(bad_history, path)
+    bad_view = BpnetDocument(Network.create([2, 1]), view=ViewState(object()))  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        save_bpnet(bad_view, path)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["keep.bpnet"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
+def test_saved_files_get_ordinary_permissions_not_the_temporary_files(tmp_path):
+    umask = os.umask(0o022)
+    try:
+        new = tmp_path / "new.bpnet"
+        save_bpnet(BpnetDocument(Network.create([2, 1])), new)
+        # A temporary file is created private (0600); the saved file must not be.
+        assert new.stat().st_mode & 0o777 == 0o644
+        shared = tmp_path / "shared.bpnet"
+        shared.write_text("old")
+        shared.chmod(0o664)
+        save_bpnet(BpnetDocument(Network.create([2, 1])), shared)
+        assert shared.stat().st_mode & 0o777 == 0o664
+    finally:
+        os.umask(umask)
+
+
+# -- loading: what is rejected, and where --------------------------------------------
+
+
+def test_the_reference_file_loads():
+    doc = bpnet.from_json(small_json())
+    assert doc.network.layer_sizes == (2, 4, 1)
+    assert doc.view.selected == (1, 3, 0)
+
+
+# (field, bad value, what the message says): the error names exactly the field that was spoiled.
+BAD_FIELDS = [
+    # wrong types at several depths
+    ("network.weights[1][3][0]", "abc", 'expected a number, got "abc"'),
+    ("network.weights[0][1][2]", True, "expected a number, got true"),
+    ("network.weights[0][1][2]", None, "expected a number, got null"),
+    ("network.weights[0][1][2]", [1.0], "expected a number, got a list"),
+    ("network.biases[0][2]", {}, "expected a number, got an object"),
+    ("network.layer_sizes[1]", True, "expected a whole number, got true"),
+    ("network.layer_sizes[1]", 4.0, "expected a whole number, got 4.0"),
+    ("network.layer_sizes[1]", "4", 'expected a whole number, got "4"'),
+    ("network.layer_sizes[1]", 0, "must be from 1 to 4096, got 0"),
+    ("network.seed", -1, "must be from 0 to"),
+    ("training.learning_rate", "fast", 'expected a number, got "fast"'),
+    ("training.learning_rate", True, "expected a number, got true"),
+    ("training.batch_size", False, "expected a whole number, got false"),
+    ("training.batch_size", 2.5, "expected a whole number, got 2.5"),
+    ("training.optimizer", 3, "expected a name, got 3"),
+    ("dataset.train.t[2][0]", "1", 'expected a number, got "1"'),
+    ("dataset.train.x[0][1]", None, "expected a number, got null"),
+    ("dataset.train.t[0][0]", 0.5, "a binary target must be 0 or 1, got 0.5"),
+    ("dataset.spec.n_samples", "many", 'expected a number, got "many"'),
+    ("dataset.title", 5, "expected a short text"),
+    ("view.selected.j", "0", 'expected a whole number, got "0"'),
+    ("view.selected.j", True, "expected a whole number, got true"),
+    ("view.selected.j", 1, "must be from 0 to 0, got 1"),
+    ("view.selected.i", 4, "must be from 0 to 3, got 4"),
+    ("view.selected.layer", 2, "must be from 0 to 1, got 2"),
+    ("view.sample", 4, "must be from 0 to 3, got 4"),
+    ("view.mode", "sideways", "expected one of forward, backward"),
+    # objects where lists belong, and the other way round
+    ("network.weights", {}, "expected a list, got an object"),
+    ("network.layer_sizes", {"0": 2}, "expected a list, got an object"),
+    ("history.train_loss", {}, "expected a list, got an object"),
+    ("dataset.feature_names", {}, "expected a list, got an object"),
+    ("dataset.feature_names", "x1", 'expected a list, got "x1"'),
+    ("dataset.train", [], "expected an object, got a list"),
+    ("network", [], "expected an object, got a list"),
+    ("training", "sgd", 'expected an object, got "sgd"'),
+    ("view", [], "expected an object, got a list"),
+    # wrong shapes
+    ("network.weights[0]", [[0.0] * 4], "expected 2 entries, got 1"),
+    ("network.weights[0][1]", [0.0] * 3, "expected 4 entries, got 3"),
+    ("network.weights", [], "expected 2 entries, got 0"),
+    ("network.biases[1]", [0.0, 0.0], "expected 1 entries, got 2"),
+    ("network.layer_sizes", [2], "expected 2 to 34 entries, got 1"),
+    ("network.activations", ["sigmoid"], "expected 2 entries, got 1"),
+    ("history.test_loss", [None], "expected 2 entries, got 1"),
+    ("dataset.train.x", [], "expected 1 to 100000 entries, got 0"),
+    # unknown names
+    (
+        "network.activations[0]",
+        "swish",
+        'expected one of sigmoid, tanh, relu, leaky_relu, linear, softmax; got "swish"',
+    ),
+    ("network.loss", "hinge", 'expected one of mse, bce, ce; got "hinge"'),
+    ("network.init", "zeros", 'got "zeros"'),
+    ("network.dtype", "float16", 'got "float16"'),
+    ("dataset.kind", "ranking", 'expected one of binary, multiclass, regression; got "ranking"'),
+    ("dataset.spec.name", "mnist", 'got "mnist"'),
+    # the dataset must fit the network
+    ("dataset.train.x[1]", [0.0, 1.0, 2.0], "has 3 values but the network has 2 inputs"),
+    ("dataset.train.t[3]", [0.0, 1.0], "has 2 values but the network has 1 output"),
+    # missing pieces
+    ("network.weights", DELETE, "missing"),
+    ("network", DELETE, "missing"),
+    ("format", DELETE, 'expected "bpnet", got null'),
+]
+
+
+@pytest.mark.parametrize(("field", "value", "message"), BAD_FIELDS)
+def test_bad_fields_are_named(field, value, message):
+    error = rejected(set_at(small_json(), field, value))
+    assert error.field == field
+    assert message in error.message
+    assert str(error) == f"{field}: {error.message}"
+
+
+# Settings that are each fine alone but impossible together are reported on their object.
+BAD_COMBINATIONS = [
+    ("training.optimizer", "rmsprop", "training", "unknown optimiser 'rmsprop'"),
+    ("training.learning_rate", -1.0, "training", "learning rate must be a positive number"),
+    ("network.activations[0]", "softmax", "network", "softmax can only be used on the output"),
+    ("network.loss", "ce", "network", "cross-entropy (ce) needs a softmax output layer"),
+]
+
+
+@pytest.mark.parametrize(("path", "value", "field", "message"), BAD_COMBINATIONS)
+def test_impossible_settings_are_named_by_their_object(path, value, field, message):
+    error = rejected(set_at(small_json(), path, value))
+    assert error.field == field
+    assert message in error.message
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("json", 'expected "bpnet", got "json" (not a bpdesk file?)'), (1, "got 1")],
+)
+def test_wrong_format_tag(value, message):
+    error = rejected(set_at(small_json(), "format", value))
+    assert error.field == "format"
+    assert message in error.message
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (2, "written by a newer bpdesk (format 2); this one reads up to 1"),
+        (99, "format 99"),
+        (0, "must be ≥ 1, got 0"),
+        ("1", 'expected a whole number, got "1"'),
+        (1.0, "expected a whole number, got 1.0"),
+    ],
+)
+def test_wrong_version(value, message):
+    error = rejected(set_at(small_json(), "version", value))
+    assert error.field == "version"
+    assert message in error.message
+
+
+def test_a_file_that_is_not_an_object():
+    error = rejected([1, 2, 3])
+    assert error.field == ""
+    assert "expected an object, got a list" in error.message
+
+
+def test_corrupt_json_names_line_and_column():
+    error = rejected(None, text='{"format": "bpnet",\n  "version": 1,, }')
+    assert error.field == ""
+    assert error.message == (
+        "not valid JSON at line 2, column 16: Expecting property name enclosed in double quotes"
+    )
+
+
+@pytest.mark.parametrize("fraction", [0.5, 0.25, 0.9, 0.999])
+def test_a_truncated_file_is_reported_as_truncated(tmp_path, fraction):
+    path = tmp_path / "full.bpnet"
+    save_bpnet(full_document(), path)
+    raw = path.read_bytes()
+    cut = tmp_path / "cut.bpnet"
+    cut.write_bytes(raw[: int(len(raw) * fraction)])
+    with pytest.raises(FileFormatError, match=r"^the file ends too early \(is it truncated\?\)$"):
+        load_bpnet(cut)
+
+
+def test_every_cut_of_a_file_is_reported_as_truncated():
+    # Wherever the cut falls (inside a number, a string, a keyword, between
+    # tokens) the message is the same, and never a confusing "expected ','".
+    text = bpnet.dumps(BpnetDocument(Network.create([2, 2, 1], seed=3), xor()))
+    for end in range(1, len(text)):
+        with pytest.raises(FileFormatError) as info:
+            bpnet.loads(text[:end])
+        message = info.value.message
+        if message != "the file ends too early (is it truncated?)":
+            # Only a cut that leaves valid JSON may fail later, on a field.
+            json.loads(text[:end])
+
+
+@pytest.mark.parametrize("token", ["NaN", "Infinity", "-Infinity"])
+def test_nan_and_infinity_tokens_are_refused(token):
+    text = json.dumps(set_at(small_json(), "network.weights[0][0][0]", 12345.5))
+    assert text.count("12345.5") == 1
+    error = rejected(None, text=text.replace("12345.5", token))
+    assert error.message == f"{token} is not allowed in a bpdesk file (numbers must be finite)"
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        "network.weights[0][0][0]",
+        "network.biases[1][0]",
+        "training.learning_rate",
+        "history.train_loss[1]",
+        "dataset.train.x[2][1]",
+    ],
+)
+@pytest.mark.parametrize("number", ["1e999", "-1e999", "1" + "0" * 400])
+def test_numbers_that_overflow_are_refused(field, number):
+    # 1e999 parses to inf, and a 401-digit integer does not fit a float either.
+    text = json.dumps(set_at(small_json(), field, 12345.5)).replace("12345.5", number)
+    error = rejected(None, text=text)
+    assert error.field == field
+    assert error.message == "expected a finite number"
+
+
+def test_an_integer_too_long_for_python_to_parse_is_refused():
+    # Python refuses to turn more than 4,300 digits into an int (a denial-of-service guard).
+    text = json.dumps(set_at(small_json(), "network.seed", 12345))
+    error = rejected(None, text=text.replace("12345", "9" * 5000))
+    assert error.message == "the file holds a number too long to read"
+
+
+def test_deep_nesting_is_refused():
+    error = rejected(None, text="[" * 100_000 + "]" * 100_000)
+    assert "nested too deeply" in error.message
+
+
+def test_oversized_files_are_refused_before_reading(tmp_path, monkeypatch):
+    path = tmp_path / "big.bpnet"
+    save_bpnet(full_document(), path)
+    monkeypatch.setattr(bpnet, "MAX_FILE_BYTES", 1000)
+    with pytest.raises(FileFormatError, match=r"^the file is .* MB; the limit is"):
+        load_bpnet(path)
+    with pytest.raises(FileFormatError, match=r"^the file is larger than"):
+        bpnet.loads(path.read_text(encoding="utf-8"))
+
+
+def test_too_many_parameters_are_refused_before_the_weights_are_read():
+    data = set_at(small_json(), "network.layer_sizes", [2, 4096, 4096, 1])
+    data = set_at(data, "network.activations", ["sigmoid"] * 3)
+    error = rejected(data)
+    assert error.field == "network.layer_sizes"
+    assert error.message == "16797697 parameters; the limit is 5000000"
+
+
+def test_missing_file_non_utf8_and_folder(tmp_path):
+    with pytest.raises(FileFormatError, match=r"^cannot read '.*nope\.bpnet': No such file"):
+        load_bpnet(tmp_path / "nope.bpnet")
+    latin = tmp_path / "latin.bpnet"
+    latin.write_bytes('{"format": "bpnet", "title": "Größe"}'.encode("latin-1"))
+    with pytest.raises(FileFormatError, match=r"not UTF-8 text"):
+        load_bpnet(latin)
+    with pytest.raises(FileFormatError, match=r"^cannot read .*: Is a directory"):
+        load_bpnet(tmp_path)
+
+
+def test_unknown_keys_and_class_like_keys_do_nothing():
+    # The file is plain JSON read into dicts: no key can name a class or run code.
+    data = small_json()
+    data["__class__"] = "os.system"
+    data["__reduce__"] = ["os.system", ["echo pwned"]]
+    data["network"]["__class__"] = {"py/object": "subprocess.Popen"}
+    data["training"]["__init__"] = "rm -rf /"
+    data["view"]["!!python/object"] = "x"
+    doc = bpnet.from_json(data)
+    assert type(doc.network) is Network
+    assert type(doc.training) is TrainConfig
+    assert doc.network.layer_sizes == (2, 4, 1)
+    assert not hasattr(doc.training, "__init___")
+
+
+def test_a_file_from_a_newer_bpdesk_with_extra_training_settings_still_loads():
+    data = set_at(small_json(), "training.warmup_epochs", 10)
+    assert bpnet.from_json(data).training == TrainConfig()

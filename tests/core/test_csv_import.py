@@ -1,0 +1,244 @@
+"""CSV import: good files load exactly; every bad row is named by its line and column."""
+
+import numpy as np
+import pytest
+
+from bpdesk.core import DatasetError, csv_import, load_csv
+
+
+def write(tmp_path, text: str, name: str = "data.csv"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+XOR_ROWS = [[0, 0, 0], [0, 1, 1], [1, 0, 1], [1, 1, 0]]
+
+
+# -- good files ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("sep", [",", ";", "\t"], ids=["comma", "semicolon", "tab"])
+def test_file_with_header_loads_exactly(tmp_path, sep):
+    lines = [sep.join(["a", "b", "label"])] + [sep.join(map(str, r)) for r in XOR_ROWS]
+    data = load_csv(write(tmp_path, "\n".join(lines) + "\n", "xor.csv"))
+    assert data.kind == "binary"
+    assert data.feature_names == ("a", "b")
+    assert data.title == "xor.csv"
+    assert data.name == "custom"
+    np.testing.assert_array_equal(data.X_train, [[0, 0], [0, 1], [1, 0], [1, 1]])
+    np.testing.assert_array_equal(data.T_train, [[0], [1], [1], [0]])
+    assert data.n_test == 0
+    assert data.X_test.shape == (0, 2)
+
+
+@pytest.mark.parametrize("sep", [",", ";", "\t"], ids=["comma", "semicolon", "tab"])
+def test_file_without_header_names_the_columns(tmp_path, sep):
+    text = "\n".join(sep.join(f"{v}" for v in row) for row in [[0.5, -1.25, 2.0, 1], [3, 4, 5, 0]])
+    data = load_csv(write(tmp_path, text))
+    assert data.feature_names == ("x1", "x2", "x3")
+    np.testing.assert_array_equal(data.X_train, [[0.5, -1.25, 2.0], [3, 4, 5]])
+    np.testing.assert_array_equal(data.T_train, [[1], [0]])
+
+
+def test_comments_blank_lines_spaces_and_crlf_are_handled(tmp_path):
+    text = (
+        "# exported by hand\r\n\r\nx, y, t\r\n  # a comment\r\n 1.5 , 2 , 1 \r\n\r\n-3e-1,4,0\r\n"
+    )
+    data = load_csv(write(tmp_path, text))
+    assert data.feature_names == ("x", "y")
+    np.testing.assert_array_equal(data.X_train, [[1.5, 2.0], [-0.3, 4.0]])
+    np.testing.assert_array_equal(data.T_train, [[1], [0]])
+
+
+def test_quoted_cells_and_a_byte_order_mark_are_read(tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_bytes('\ufeff"x","y","t"\n"1","2","0"\n"3","4","1"\n'.encode())
+    data = load_csv(path)
+    assert data.feature_names == ("x", "y")
+    np.testing.assert_array_equal(data.X_train, [[1, 2], [3, 4]])
+
+
+def test_text_can_be_given_directly():
+    data = load_csv("", text="1,2,0.5\n3,4,1.5\n")
+    assert data.title == "CSV"
+    assert data.kind == "regression"
+    np.testing.assert_array_equal(data.T_train, [[0.5], [1.5]])
+
+
+def test_small_whole_labels_are_inferred_as_multiclass_one_hot():
+    data = load_csv("", text="0,0,0\n1,1,1\n2,2,2\n3,3,1\n")
+    assert data.kind == "multiclass"
+    np.testing.assert_array_equal(data.T_train, [[1, 0, 0], [0, 1, 0], [0, 0, 1], [0, 1, 0]])
+    assert data.suggested_output() == ("softmax", "ce")
+
+
+def test_multiclass_has_as_many_columns_as_the_largest_label_needs():
+    data = load_csv("", text="0,0\n1,5\n2,7\n")
+    assert data.T_train.shape == (3, 8)
+    np.testing.assert_array_equal(data.labels(data.T_train), [0, 5, 7])
+
+
+def test_explicit_multiclass_on_two_labels_still_has_at_least_three_classes():
+    # A softmax output needs at least two neurons; bpdesk's multi-class problems have three.
+    data = load_csv("", text="0,0\n1,1\n2,0\n", kind="multiclass")
+    assert data.kind == "multiclass"
+    assert data.T_train.shape == (3, 3)
+    np.testing.assert_array_equal(data.T_train, [[1, 0, 0], [0, 1, 0], [1, 0, 0]])
+
+
+@pytest.mark.parametrize(
+    ("targets", "kind"),
+    [
+        ("0 1 1 0", "binary"),
+        ("1 1 1 1", "binary"),
+        ("0 2 1 0", "multiclass"),
+        ("0.5 1 2 3", "regression"),
+        ("-1 0 1 0", "regression"),
+        ("0 1 8 2", "regression"),  # 8 is beyond the largest class label (7)
+    ],
+)
+def test_kind_is_inferred_from_the_targets(targets, kind):
+    text = "".join(f"{k},{t}\n" for k, t in enumerate(targets.split()))
+    assert load_csv("", text=text).kind == kind
+
+
+def test_explicit_regression_keeps_zero_one_targets_as_values():
+    data = load_csv("", text="0,0\n1,1\n2,1\n", kind="regression")
+    assert data.kind == "regression"
+    np.testing.assert_array_equal(data.T_train, [[0], [1], [1]])
+
+
+def test_test_split_is_seeded_and_keeps_every_row(tmp_path):
+    rows = "".join(f"{k},{k * 10},{k % 2}\n" for k in range(10))
+    path = write(tmp_path, rows)
+    a = load_csv(path, test_ratio=0.3, seed=4)
+    b = load_csv(path, test_ratio=0.3, seed=4)
+    c = load_csv(path, test_ratio=0.3, seed=5)
+    assert (a.n_train, a.n_test) == (7, 3)
+    assert a.same_data(b)
+    assert not a.same_data(c)
+    X = np.vstack([a.X_train, a.X_test])
+    assert sorted(X[:, 0]) == list(range(10))
+    # Rows stay whole: each input still sits beside its own target.
+    T = np.vstack([a.T_train, a.T_test])
+    np.testing.assert_array_equal(T[:, 0], X[:, 0] % 2)
+
+
+def test_arrays_are_read_only():
+    data = load_csv("", text="0,1\n1,0\n")
+    with pytest.raises(ValueError, match="read-only"):
+        data.X_train[0, 0] = 3.0
+
+
+# -- bad rows: line and column ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "message"),
+    [
+        ("x,y,t\n1,2,0\n3,4\n", None, r"^line 3: expected 3 values, found 2$"),
+        ("x,y,t\n1,2,0\n3,4,1,5\n", None, r"^line 3: expected 3 values, found 4$"),
+        ("x,y,t\n1,2,0\n3,abc,1\n", None, r"^line 3, column 'y': 'abc' is not a number$"),
+        ("1,2,0\n3,,1\n", None, r"^line 2, column 'x2': '' is not a number$"),
+        ("1,2,0\n3,1_000,1\n", None, r"^line 2, column 'x2': '1_000' is not a number$"),
+        ("x,y,t\n1,2,0\n3,4,nan\n", None, r"^line 3, column 't': nan is not finite$"),
+        ("x,y,t\n1,inf,0\n", None, r"^line 2, column 'y': inf is not finite$"),
+        ("x,y,t\n1,2,0\n1,-Infinity,1\n", None, r"^line 3, column 'y': -Infinity is not finite$"),
+        (
+            "x,y,t\n1,2,0\n3,4,2\n",
+            "binary",
+            r"^line 3, column 't': a binary target must be 0 or 1, got 2$",
+        ),
+        ("x,y,t\n1,2,0\n3,4,0.5\n", "binary", r"^line 3, column 't': a binary target .* got 0.5$"),
+        (
+            "1,2,0\n3,4,9\n",
+            "multiclass",
+            r"^line 2, column 'target': a class label must be a whole number from 0 to 7, got 9$",
+        ),
+        ("1,2,0\n3,4,1.5\n", "multiclass", r"^line 2, column 'target': a class label .* got 1.5$"),
+        ("1,2,-1\n3,4,1\n", "multiclass", r"^line 1, column 'target': a class label .* got -1$"),
+    ],
+)
+def test_bad_rows_are_named_by_line_and_column(text, kind, message):
+    with pytest.raises(DatasetError, match=message):
+        load_csv("", text=text, kind=kind)
+
+
+def test_line_numbers_count_comments_and_blank_lines():
+    text = "# header comment\n\nx,y,t\n\n1,2,0\n# another\n\n3,zz,1\n"
+    with pytest.raises(DatasetError, match=r"^line 8, column 'y': 'zz' is not a number$"):
+        load_csv("", text=text)
+
+
+def test_line_numbers_are_not_thrown_off_by_a_form_feed():
+    # str.splitlines() would count the form feed as a line break.
+    with pytest.raises(DatasetError, match=r"^line 3, column 'x2'"):
+        load_csv("", text="1,2,0\n\x0c3,4,1\n5,?,0\n")
+
+
+def test_a_typo_in_the_first_row_is_reported_not_taken_for_a_header():
+    with pytest.raises(DatasetError, match=r"^line 1, column 'x2': 'abc' is not a number$"):
+        load_csv("", text="0,abc,1\n0,1,1\n1,1,0\n")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", r"^the CSV file has no data rows$"),
+        ("\n\n  \n", r"^the CSV file has no data rows$"),
+        ("# only a comment\n", r"^the CSV file has no data rows$"),
+        ("x,y,label\n", r"^the CSV file has a header but no data rows$"),
+        ("x,y,label\n# nothing\n\n", r"^the CSV file has a header but no data rows$"),
+        ("1\n2\n", r"^line 1: need at least one input column and a target column$"),
+        (",".join(["1"] * 66) + "\n", r"^line 1: 65 input columns; the limit is 64$"),
+    ],
+)
+def test_files_without_usable_rows_are_refused(text, message):
+    with pytest.raises(DatasetError, match=message):
+        load_csv("", text=text)
+
+
+def test_too_many_rows_are_refused(tmp_path, monkeypatch):
+    # The real limit is 100,000 rows; a small one keeps the test quick.
+    monkeypatch.setattr(csv_import, "MAX_SAMPLES", 5)
+    load_csv(write(tmp_path, "x,t\n" + "1,0\n" * 5))
+    with pytest.raises(DatasetError, match=r"^the CSV file has 6 rows; the limit is 5$"):
+        load_csv(write(tmp_path, "x,t\n" + "1,0\n" * 6))
+
+
+def test_missing_file_is_named(tmp_path):
+    path = tmp_path / "nowhere.csv"
+    with pytest.raises(DatasetError, match=r"^cannot read '.*nowhere\.csv': No such file"):
+        load_csv(path)
+
+
+def test_a_folder_is_not_a_file(tmp_path):
+    with pytest.raises(DatasetError, match=r"^cannot read .*: Is a directory"):
+        load_csv(tmp_path)
+
+
+def test_non_utf8_file_is_refused(tmp_path):
+    path = tmp_path / "latin1.csv"
+    path.write_bytes("x,größe,t\n1,2,0\n".encode("latin-1"))
+    with pytest.raises(DatasetError, match=r"^cannot read '.*latin1\.csv': it is not a UTF-8 text"):
+        load_csv(path)
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"kind": "ordinal"}, r"unknown dataset kind 'ordinal'"),
+        ({"test_ratio": 0.95}, r"test ratio must be between 0 and 0.9, got 0.95"),
+        ({"test_ratio": -0.1}, r"test ratio must be between"),
+        ({"test_ratio": float("nan")}, r"test ratio must be between"),
+        ({"test_ratio": True}, r"test ratio must be between .* got True"),
+        ({"test_ratio": "0.2"}, r"test ratio must be between"),
+        ({"seed": -1}, r"the seed must be a whole number from 0 to \d+, got -1"),
+        ({"seed": 2**63}, r"the seed must be a whole number"),
+        ({"seed": 1.5}, r"the seed must be a whole number"),
+    ],
+)
+def test_bad_options_are_refused(options, message):
+    with pytest.raises(DatasetError, match=message):
+        load_csv("", text="0,1\n1,0\n", **options)
