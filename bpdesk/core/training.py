@@ -24,7 +24,12 @@ from bpdesk.core.optimizers import OPTIMIZERS, REGULARIZATIONS, add_regularizati
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """Training settings. ``batch_size`` 0 means the whole training set."""
+    """Training settings. ``batch_size`` 0 means the whole training set.
+
+    ``epochs`` is the epoch count at which a run stops, counted from the
+    network's first epoch (a run that starts at epoch 300 with ``epochs=1000``
+    trains 700 more); ``None`` trains until stopped.
+    """
 
     learning_rate: float = 0.5
     batch_size: int = 0
@@ -184,7 +189,7 @@ class Trainer:
         self._grad_blocks = network.blocks_of(self._grad)
         self._weight_mask = network.weight_mask()
         self._last_good = network.parameters.copy()
-        self._last_loss = math.nan
+        self._last_loss: float | None = None  # the loss of the last finite epoch
         self._loss = network.loss_function
         self.config: TrainConfig | None = None
         self.optimizer = None
@@ -283,6 +288,9 @@ class Trainer:
             f"{self.epoch}. Try a lower learning rate (it is {self.config.learning_rate:g})."
         )
         y = self._train_ws.forward(self._x)
+        if self._last_loss is None:
+            # The very first epoch diverged: report the loss the run started from.
+            self._last_loss = self._loss.value(y, self._t, self._train_ws.z[-1])
         return EpochSnapshot(
             self.epoch,
             self._last_loss,

@@ -249,3 +249,13 @@ def test_multiclass_training_with_softmax_cross_entropy_learns():
     snaps = list(train(net, data, TrainConfig(learning_rate=0.5, epochs=200)))
     assert snaps[-1].train_accuracy > 0.9
     assert snaps[-1].train_loss < snaps[0].train_loss
+
+
+def test_a_run_that_diverges_at_once_reports_its_starting_loss():
+    data = make_dataset("reg-plane", n_samples=50, seed=0)
+    net = Network.create([2, 4, 1], activation="relu", output_activation="linear", seed=0)
+    start = net.compute_loss(data.X_train, data.T_train)
+    (snap,) = list(train(net, data, TrainConfig(learning_rate=1e300, epochs=10)))
+    assert snap.diverged
+    assert snap.epoch == 0
+    assert snap.train_loss == pytest.approx(start)
