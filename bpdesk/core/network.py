@@ -225,7 +225,11 @@ class Network:
         check_output(loss, self.activations[-1], self.layer_sizes[-1])
         get_initializer(init)
         self.init = init
-        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**63:
+        if (
+            isinstance(seed, bool)
+            or not isinstance(seed, (int, np.integer))
+            or not 0 <= seed < 2**63
+        ):
             raise ConfigError(f"the seed must be a whole number from 0 to 2**63 − 1, got {seed!r}")
         self.seed = int(seed)
         if dtype not in DTYPES:

@@ -365,3 +365,38 @@ def test_every_node_and_edge_has_a_home_in_the_scene(window):
     for edge in window.scene.edges:
         assert edge.source is window.scene.nodes[edge.layer][edge.i]
         assert edge.target is window.scene.nodes[edge.layer + 1][edge.j]
+
+
+def test_forward_pass_reveals_layers_left_to_right_and_backward_right_to_left(qtbot, window):
+    scene = window.scene
+    scene.reveal_ms = 40
+    window.act_forward_pass.trigger()
+    assert scene.revealing
+    assert scene.nodes[0][0].text  # the inputs first…
+    assert scene.nodes[2][0].text == ""  # …the output not yet
+    with qtbot.waitSignal(scene.revealFinished, timeout=2000):
+        pass
+    assert scene.nodes[2][0].text
+    window.act_backward_pass.trigger()
+    assert scene.nodes[2][0].text  # the output's δ first…
+    assert scene.nodes[1][0].text == ""  # …the hidden layer after
+    assert edge_of(window, 0, 0, 0).label.text == ""
+    with qtbot.waitSignal(scene.revealFinished, timeout=2000):
+        pass
+    assert scene.nodes[1][0].text
+    assert edge_of(window, 0, 0, 0).label.text
+
+
+def test_double_click_a_bias_to_type_it(window):
+    doc = window.doc
+    bias = window.scene.bias_labels[(0, 1)]
+    point = view_point(window, bias.scenePos())
+    assert window.view.itemAt(point) is bias
+    QTest.mouseDClick(
+        window.view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point
+    )
+    assert doc.selected == (0, None, 1)
+    window.view._editor.setText("0.25")
+    assert window.view.commit_edit()
+    assert doc.network.biases[0][1] == 0.25
+    assert window.chain_rule.rule.i is None

@@ -137,7 +137,7 @@ class NetworkScene(QGraphicsScene):
                 )
                 bias.clicked.connect(lambda _, p=(layer, None, j): self.doc.select(p))
                 bias.doubleClicked.connect(
-                    lambda item, p=(layer, None, j): self.editRequested.emit(p, item.scenePos())
+                    lambda item, p=(layer, None, j): self._edit_bias(p, item)
                 )
                 self.addItem(bias)
                 self.bias_labels[(layer, j)] = bias
@@ -466,6 +466,10 @@ class NetworkScene(QGraphicsScene):
 
     def _on_edge_clicked(self, edge: WeightEdge) -> None:
         self.doc.select(edge.parameter)
+
+    def _edit_bias(self, parameter: Parameter, item: TextItem) -> None:
+        self.doc.select(parameter)
+        self.editRequested.emit(parameter, item.scenePos())
 
     def _on_edge_double_clicked(self, edge: WeightEdge) -> None:
         self.doc.select(edge.parameter)
