@@ -18,7 +18,7 @@ from bpdesk.core.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from bpdesk.core.chainrule import neuron_name
 from bpdesk.core.losses import check_output
 from bpdesk.ui import editing, theme
-from bpdesk.ui.document import Document
+from bpdesk.ui.document import Document, Parameter
 from bpdesk.ui.editor.items import (
     HEADER_FONT,
     NODE_RADIUS,
