@@ -106,6 +106,7 @@ class TrainingControl:
         self._running.set()
         self._lock = threading.Lock()
         self._pending: dict | None = None
+        self._step = False
 
     def request_stop(self) -> None:
         """Ask the run to end after the current epoch (also ends a pause)."""
@@ -142,6 +143,19 @@ class TrainingControl:
         with self._lock:
             pending, self._pending = self._pending, None
         return pending
+
+    def request_step(self) -> None:
+        """Run exactly one more epoch, then pause."""
+        self._step = True
+        self._running.set()
+
+    def take_step(self) -> bool:
+        """True (once) if the epoch just run was a single step: the run then pauses."""
+        if self._step:
+            self._step = False
+            self._running.clear()
+            return True
+        return False
 
     def wait_while_paused(self, poll: float = 0.05) -> None:
         """Block while paused, waking up to notice a stop request."""
@@ -314,6 +328,8 @@ class Trainer:
                 if changes:
                     self.set_config(replace(self.config, **changes))
             snapshot = self.run_epoch()
+            if control is not None:
+                control.take_step()  # a single step pauses again before the next epoch
             yield snapshot
             if snapshot.diverged:
                 return

@@ -259,3 +259,24 @@ def test_a_run_that_diverges_at_once_reports_its_starting_loss():
     assert snap.diverged
     assert snap.epoch == 0
     assert snap.train_loss == pytest.approx(start)
+
+
+def test_a_step_runs_one_epoch_then_pauses():
+    control = TrainingControl()
+    control.pause()
+    gen = train(Network.create([2, 2, 1]), xor(), TrainConfig(epochs=None), control)
+    got = []
+
+    def consume():
+        for _ in range(2):
+            got.append(next(gen).epoch)
+
+    thread = threading.Thread(target=consume, daemon=True)
+    thread.start()
+    control.request_step()
+    thread.join(0.3)
+    assert got == [1]  # one epoch, then held again
+    assert control.paused
+    control.request_step()
+    thread.join(5)
+    assert got == [1, 2]
