@@ -72,6 +72,11 @@ class LossRecord:
         self._data[:, self._n : self._n + k] = rows
         self._n += k
 
+    def rows(self, start: int, stop: int | None = None) -> np.ndarray:
+        """A copy of epochs ``start + 1 … stop`` as a ``(4, k)`` array (see :meth:`extend`)."""
+        stop = self._n if stop is None else min(stop, self._n)
+        return self._data[:, start:stop].copy()
+
     def truncate(self, epochs: int) -> None:
         """Forget everything after ``epochs`` (training went on from an earlier point)."""
         self._n = max(0, min(self._n, epochs))

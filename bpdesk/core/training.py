@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields, replace
 
 import numpy as np
@@ -107,6 +107,9 @@ class TrainingControl:
         self._lock = threading.Lock()
         self._pending: dict | None = None
         self._step = False
+        # Called in the training thread just before a pause takes hold (a GUI worker
+        # uses it to send what it has gathered before it goes quiet).
+        self.on_pause: Callable[[], None] | None = None
 
     def request_stop(self) -> None:
         """Ask the run to end after the current epoch (also ends a pause)."""
@@ -157,8 +160,14 @@ class TrainingControl:
             return True
         return False
 
+    def sleep(self, seconds: float) -> None:
+        """Wait up to ``seconds``, waking at once if a stop is requested (pacing a slow run)."""
+        self._stop.wait(seconds)
+
     def wait_while_paused(self, poll: float = 0.05) -> None:
         """Block while paused, waking up to notice a stop request."""
+        if self.on_pause is not None and not self._running.is_set():
+            self.on_pause()
         while not self._running.wait(poll):
             if self._stop.is_set():
                 return

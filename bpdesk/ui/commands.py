@@ -11,6 +11,7 @@ import numpy as np
 from PySide6.QtGui import QUndoCommand
 
 from bpdesk.core import Dataset, Network, TrainConfig
+from bpdesk.core.history import LossRecord
 from bpdesk.ui.document import Document, Parameter
 
 MERGE_SET_PARAMETER = 1001
@@ -101,7 +102,12 @@ class ReplaceDatasetCommand(QUndoCommand):
 
 
 class SetConfigCommand(QUndoCommand):
-    """Change training settings (learning rate, batch size, optimiser, …)."""
+    """Change training settings (learning rate, batch size, optimiser, …).
+
+    Training goes on through it: the worker takes the new settings between epochs.
+    """
+
+    touches_network = False
 
     def __init__(self, doc: Document, config: TrainConfig, text: str = "Change training settings"):
         super().__init__(text)
@@ -122,3 +128,114 @@ def _parameter_text(parameter: Parameter) -> str:
     if i is None:
         return f"Set bias b{layer + 1}[{j}]"
     return f"Set weight W{layer + 1}[{i},{j}]"
+
+
+class TrainCommand(QUndoCommand):
+    """A stretch of training, already done by the worker: undo puts the network and the
+    loss history back as they were before it; redo brings the trained state back.
+
+    Only the epochs of this stretch are kept (and whatever history it replaced
+    after a rewind), not the whole history: long runs paused often stay cheap.
+    """
+
+    def __init__(
+        self, doc: Document, params_before: np.ndarray, epoch_before: int, future: np.ndarray
+    ) -> None:
+        epochs = doc.epoch - epoch_before
+        super().__init__(f"Train {epochs:,} epoch{'s' if epochs != 1 else ''}")
+        self.doc = doc
+        self.params_before = params_before
+        self.epoch_before = epoch_before
+        self.future = future  # rows that followed epoch_before before training replaced them
+        self.params_after = doc.network.parameters.copy()
+        self.epoch_after = doc.epoch
+        self.added = doc.history.rows(epoch_before, doc.epoch)
+        self._done = True  # push() calls redo(): the training has already happened
+
+    def _history(self, rows: np.ndarray, epoch: int) -> None:
+        record = self.doc.history.copy()
+        record.truncate(self.epoch_before)
+        record.extend(rows)
+        self.doc.replace_history(record, epoch)
+
+    def redo(self) -> None:
+        if self._done:
+            self._done = False
+            return
+        self._history(self.added, self.epoch_after)
+        self.doc.snapshots.add(self.epoch_after, self.params_after)
+        self.doc.set_parameters(self.params_after, recompute=True)
+
+    def undo(self) -> None:
+        self._history(self.future, self.epoch_before)
+        self.doc.set_parameters(self.params_before, recompute=True)
+
+
+class ResetCommand(QUndoCommand):
+    """Re-initialise the weights from the seed and start again at epoch 0.
+
+    The run so far is kept as a faint curve for comparison (undo takes it back).
+    """
+
+    def __init__(self, doc: Document, network: Network) -> None:
+        super().__init__("Reset weights")
+        self.doc = doc
+        self.old_network = doc.network.copy()
+        self.new_network = network.copy()
+        self.old_record = doc.history.copy()
+        self.old_epoch = doc.epoch
+        self.run = None
+
+    def redo(self) -> None:
+        self.run = self.doc.archive_run(self.run)
+        self.doc.snapshots.clear()
+        self.doc.replace_history(LossRecord(), 0)
+        self.doc.replace_network(self.new_network.copy())
+        self.doc.run_forward()
+
+    def undo(self) -> None:
+        if self.run is not None:
+            self.doc.drop_run(self.run)
+        self.doc.replace_network(self.old_network.copy())
+        self.doc.replace_history(self.old_record.copy(), self.old_epoch)
+        self.doc.run_forward()
+
+
+MERGE_REWIND = 1002
+
+
+class RewindCommand(QUndoCommand):
+    """Show the network as it was at an earlier epoch (the later history stays visible
+    until training goes on from here). A drag of the history slider is one step."""
+
+    def __init__(self, doc: Document, epoch: int, parameters: np.ndarray) -> None:
+        super().__init__(f"Rewind to epoch {epoch:,}")
+        self.doc = doc
+        self.old_params = doc.network.parameters.copy()
+        self.old_epoch = doc.epoch
+        self.new_params = np.array(parameters, copy=True)
+        self.new_epoch = epoch
+        self.setObsolete(
+            epoch == self.old_epoch and np.array_equal(self.old_params, self.new_params)
+        )
+
+    def redo(self) -> None:
+        self.doc.set_epoch(self.new_epoch)
+        self.doc.set_parameters(self.new_params, recompute=True)
+
+    def undo(self) -> None:
+        self.doc.set_epoch(self.old_epoch)
+        self.doc.set_parameters(self.old_params, recompute=True)
+
+    def id(self) -> int:
+        return MERGE_REWIND
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not isinstance(other, RewindCommand):
+            return False
+        self.new_params, self.new_epoch = other.new_params, other.new_epoch
+        self.setText(f"Rewind to epoch {self.new_epoch:,}")
+        self.setObsolete(
+            self.new_epoch == self.old_epoch and np.array_equal(self.old_params, self.new_params)
+        )
+        return True

@@ -13,7 +13,8 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
-from bpdesk.core import Dataset, LossHistory, Network, TrainConfig, xor
+from bpdesk.core import Dataset, Network, TrainConfig, xor
+from bpdesk.core.history import LossRecord, ParameterHistory
 from bpdesk.core.network import Workspace, augment
 
 Parameter = tuple[int, int | None, int]  # (weight layer, i or None for a bias, j)
@@ -36,6 +37,14 @@ class ForwardState:
     loss: float
     total_loss: float
     version: int
+
+
+@dataclass(frozen=True, eq=False)
+class ArchivedRun:
+    """A finished run's loss curve, kept faint for comparison, with what it used."""
+
+    label: str
+    train_loss: np.ndarray
 
 
 @dataclass(frozen=True, eq=False)
@@ -69,6 +78,10 @@ class Document(QObject):
     modeChanged = Signal(str)
     computedChanged = Signal()  # forward/backward results, or their freshness, changed
     message = Signal(str)  # a short notice for the user (limits, refused edits)
+    historyExtended = Signal(int, int)  # (first new epoch, how many) appended by training
+    epochChanged = Signal(int)  # the epoch the network is at (training, reset, rewind)
+    runsChanged = Signal()  # archived runs for comparison
+    aboutToEdit = Signal(object)  # a command (or "undo"/"redo") is about to change the document
 
     def __init__(
         self,
@@ -82,7 +95,10 @@ class Document(QObject):
         self._network = network or explainer_network()
         self._dataset = dataset or xor()
         self._config = config or TrainConfig(learning_rate=0.5, epochs=None)
-        self._history = LossHistory()
+        self._record = LossRecord()
+        self._epoch = 0
+        self.snapshots = ParameterHistory()
+        self._runs: list[ArchivedRun] = []
         self._mode = "forward"
         self._selected: Parameter | None = None
         # One real example, not the batch mean, so a new user sees real inputs
@@ -112,9 +128,25 @@ class Document(QObject):
         return self._config
 
     @property
-    def history(self) -> LossHistory:
-        """Loss per epoch so far."""
-        return self._history
+    def history(self) -> LossRecord:
+        """Loss and accuracy per epoch (may run past :attr:`epoch` after a rewind)."""
+        return self._record
+
+    @property
+    def epoch(self) -> int:
+        """How many epochs the network has been trained for."""
+        return self._epoch
+
+    @property
+    def runs(self) -> list[ArchivedRun]:
+        """Earlier runs' loss curves, for comparison."""
+        return list(self._runs)
+
+    def run_label(self) -> str:
+        """What distinguishes a run: learning rate, activation, optimiser."""
+        hidden = "/".join(dict.fromkeys(self._network.activations[:-1])) or "no hidden layer"
+        c = self._config
+        return f"η {c.learning_rate:g} · {hidden} · {c.optimizer}"
 
     @property
     def mode(self) -> str:
@@ -334,10 +366,92 @@ class Document(QObject):
         """Convenience for :meth:`replace_config` with a new learning rate."""
         self.replace_config(replace(self._config, learning_rate=value))
 
-    def replace_history(self, history: LossHistory) -> None:
-        """Swap in a loss history."""
-        self._history = history
+    def replace_history(self, record: LossRecord, epoch: int) -> None:
+        """Swap in a loss record and the epoch the network is at."""
+        self._record = record
+        self.snapshots.truncate(epoch)
+        self._set_epoch(epoch)
         self.historyChanged.emit()
+
+    def _set_epoch(self, epoch: int) -> None:
+        if epoch != self._epoch:
+            self._epoch = epoch
+            self.epochChanged.emit(epoch)
+
+    def set_epoch(self, epoch: int) -> None:
+        """Move the epoch counter (a rewind or a reset: the network is set separately)."""
+        self._set_epoch(epoch)
+
+    def archive_run(self, run: ArchivedRun | None = None) -> ArchivedRun | None:
+        """Keep the current loss curve as a faint, labelled earlier run (if it has any epochs)."""
+        if run is None:
+            if self._epoch == 0:
+                return None
+            curve = np.array(self._record.train_loss[: self._epoch])
+            run = ArchivedRun(self.run_label(), curve)
+        self._runs.append(run)
+        self.runsChanged.emit()
+        return run
+
+    def drop_run(self, run: ArchivedRun) -> None:
+        """Forget an archived run (undoing a reset)."""
+        if run in self._runs:
+            self._runs.remove(run)
+            self.runsChanged.emit()
+
+    def clear_runs(self) -> None:
+        """Forget every archived run."""
+        if self._runs:
+            self._runs.clear()
+            self.runsChanged.emit()
+
+    # -- training (called by the training controller) ---------------------------
+
+    def begin_training(self) -> None:
+        """Training goes on from the current epoch: forget any later history (after a rewind)."""
+        if len(self._record) > self._epoch:
+            self._record.truncate(self._epoch)
+            self.historyChanged.emit()
+        self.snapshots.truncate(self._epoch)
+
+    def append_training(self, first_epoch: int, rows: np.ndarray, snapshots) -> None:
+        """Record epochs a worker trained: loss rows ``(4, k)`` and parameter snapshots."""
+        k = rows.shape[1]
+        if k:
+            if first_epoch != len(self._record) + 1:
+                raise ValueError(f"expected epoch {len(self._record) + 1}, got {first_epoch}")
+            self._record.extend(rows)
+            self.historyExtended.emit(first_epoch, k)
+        for epoch, params in snapshots:
+            self.snapshots.add(epoch, params)
+
+    def show_training_state(self, parameters: np.ndarray, epoch: int) -> None:
+        """Put the worker's latest parameters into the network and refresh what is shown."""
+        self._network.parameters[:] = parameters
+        self._changed()
+        self._set_epoch(epoch)
+        self.parametersChanged.emit()
+        backward = self.is_fresh("backward") or self._mode == "backward"
+        self.run_forward()
+        if backward:
+            self.run_backward()
+
+    # -- edits -------------------------------------------------------------------
+
+    def push(self, command) -> None:
+        """Do an edit as an undoable command (training pauses around it, see ``aboutToEdit``)."""
+        self.aboutToEdit.emit(command)
+        self.undo_stack.push(command)
+
+    def undo(self) -> None:
+        """Undo the last edit (training stops first)."""
+        self.aboutToEdit.emit("undo")
+        self.undo_stack.undo()
+
+    def redo(self) -> None:
+        """Redo the edit undone last (training stops first)."""
+        self.aboutToEdit.emit("redo")
+        self.undo_stack.redo()
 
     def next_edit_rng(self) -> np.random.Generator:
         """A generator for the new weights of one edit, reproducible from the network's seed."""

@@ -21,7 +21,7 @@ def _replace(doc: Document, build, text: str) -> bool:
     except BpdeskError as exc:
         doc.notify(f"{text}: {exc}")
         return False
-    doc.undo_stack.push(ReplaceNetworkCommand(doc, network, text))
+    doc.push(ReplaceNetworkCommand(doc, network, text))
     return True
 
 
@@ -102,7 +102,7 @@ def set_value(doc: Document, parameter: Parameter, value: float) -> bool:
     if abs(value) > 1e6:
         doc.notify("Weights are limited to ±1,000,000")
         return False
-    doc.undo_stack.push(SetParameterCommand(doc, parameter, value))
+    doc.push(SetParameterCommand(doc, parameter, value))
     return True
 
 
@@ -110,5 +110,5 @@ def apply_gradients(doc: Document) -> bool:
     """Move every weight by −η·∂L/∂w (the backward pass's gradients) as one undoable step."""
     values = doc.gradient_step_parameters()
     lr = doc.config.learning_rate
-    doc.undo_stack.push(SetParametersCommand(doc, values, f"Apply gradients (η = {lr:g})"))
+    doc.push(SetParametersCommand(doc, values, f"Apply gradients (η = {lr:g})"))
     return True

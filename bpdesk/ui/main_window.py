@@ -25,6 +25,7 @@ from bpdesk.ui.document import Document
 from bpdesk.ui.editor.palette import Palette
 from bpdesk.ui.editor.view import NetworkView
 from bpdesk.ui.panels.chain_rule import ChainRulePanel
+from bpdesk.ui.training import SPEEDS, TrainingController
 
 SETTINGS_VERSION = 1
 
@@ -46,6 +47,7 @@ class MainWindow(QMainWindow):
             | QMainWindow.DockOption.AllowNestedDocks
         )
 
+        self.trainer = TrainingController(self.doc, self)
         self.view = NetworkView(self.doc, self)
         self.scene = self.view.network_scene
         self.setCentralWidget(self.view)
@@ -183,8 +185,39 @@ class MainWindow(QMainWindow):
         self.act_shortcuts = self._action(
             "Keyboard shortcuts", self.show_shortcuts, "F1", "List the shortcuts"
         )
-        self.act_train = self._action("Train / pause", None, "Space", "Start or pause training")
-        self.act_train.setEnabled(False)
+        trainer = self.trainer
+        self.act_train = self._action(
+            "Train / pause", trainer.toggle, "Space", "Start or pause training"
+        )
+        self.act_step = self._action(
+            "Step one epoch", trainer.step, "Ctrl+Right", "Train exactly one epoch, then pause"
+        )
+        self.act_reset = self._action(
+            "Reset",
+            trainer.reset,
+            "Ctrl+R",
+            "Re-initialise the weights from the seed (keeps the old curve)",
+        )
+        self.speed_group = QActionGroup(self)
+        self.speed_actions = {}
+        for speed in SPEEDS:
+            text = (
+                "As fast as possible"
+                if speed is None
+                else f"{speed} epoch{'s' if speed != 1 else ''} per second"
+            )
+            action = self._action(
+                text,
+                lambda _=False, v=speed: trainer.set_speed(v),
+                None,
+                f"Train at {text.lower()}",
+                checkable=True,
+            )
+            self.speed_group.addAction(action)
+            self.speed_actions[speed] = action
+        self.speed_actions[trainer.speed].setChecked(True)
+        trainer.stateChanged.connect(self._on_training_state)
+        trainer.speedChanged.connect(lambda v: self.speed_actions[v].setChecked(True))
 
     def _create_menus(self) -> None:
         bar = self.menuBar()
@@ -217,6 +250,11 @@ class MainWindow(QMainWindow):
         network.addAction(self.act_add_layer)
         self.train_menu = bar.addMenu("&Train")
         self.train_menu.addAction(self.act_train)
+        self.train_menu.addAction(self.act_step)
+        self.train_menu.addAction(self.act_reset)
+        speed_menu = self.train_menu.addMenu("Speed")
+        for action in self.speed_actions.values():
+            speed_menu.addAction(action)
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.act_shortcuts)
         help_menu.addAction(self.act_about)
@@ -233,6 +271,10 @@ class MainWindow(QMainWindow):
         bar.addAction(self.act_forward_pass)
         bar.addAction(self.act_backward_pass)
         bar.addAction(self.act_apply)
+        bar.addSeparator()
+        bar.addAction(self.act_train)
+        bar.addAction(self.act_step)
+        bar.addAction(self.act_reset)
         bar.addSeparator()
         sample_tip = "Which training example drives the views (or the mean over all)"
         bar.addWidget(self._label(" Example ", sample_tip))
@@ -262,12 +304,12 @@ class MainWindow(QMainWindow):
         stack = self.doc.undo_stack
         bar.addAction(
             self._short_action(
-                "Undo", stack.undo, stack.canUndoChanged, stack.undoTextChanged, self.act_undo
+                "Undo", self.doc.undo, stack.canUndoChanged, stack.undoTextChanged, self.act_undo
             )
         )
         bar.addAction(
             self._short_action(
-                "Redo", stack.redo, stack.canRedoChanged, stack.redoTextChanged, self.act_redo
+                "Redo", self.doc.redo, stack.canRedoChanged, stack.redoTextChanged, self.act_redo
             )
         )
         bar.addAction(self.act_fit)
@@ -303,9 +345,16 @@ class MainWindow(QMainWindow):
 
     def _create_status_bar(self) -> None:
         status = self.statusBar()
+        self.status_training = QLabel()
+        self.status_training.setObjectName("trainingStatus")
+        self.status_training.setToolTip(
+            "Epochs trained, and accuracy on the training (and test) set"
+        )
+        status.addPermanentWidget(self.status_training)
         self.status_network = QLabel()
-        self.status_network.setToolTip("The network's shape and loss")
+        self.status_network.setToolTip("The network's shape and the dataset")
         status.addPermanentWidget(self.status_network)
+        self._on_epoch()
 
     def _connect_document(self) -> None:
         doc = self.doc
@@ -316,6 +365,8 @@ class MainWindow(QMainWindow):
         doc.settingsChanged.connect(self._on_settings_changed)
         doc.networkChanged.connect(self._on_computed)
         doc.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        doc.epochChanged.connect(self._on_epoch)
+        doc.historyChanged.connect(self._on_epoch)
         self._fill_samples()
         self._on_settings_changed()
 
@@ -368,6 +419,27 @@ class MainWindow(QMainWindow):
             f"{net.describe()}  ·  {self.doc.dataset.title or self.doc.dataset.name}"
         )
 
+    def _on_training_state(self, state: str) -> None:
+        self.act_train.setText("Pause" if state == "running" else "Train")
+        self._on_epoch()
+
+    def _on_epoch(self, *_) -> None:
+        doc = self.doc
+        record = doc.history
+        text = f"epoch {doc.epoch:,}"
+        if 0 < doc.epoch <= len(record):
+            row = doc.epoch - 1
+            train_acc = record.train_accuracy[row]
+            test_acc = record.test_accuracy[row]
+            if train_acc == train_acc:  # not NaN: a classification problem
+                text += f"  ·  accuracy {train_acc:.0%}"
+                if test_acc == test_acc:
+                    text += f" (test {test_acc:.0%})"
+        state = self.trainer.state
+        if state != "idle":
+            text = f"{state} · {text}"
+        self.status_training.setText(text)
+
     def _fill_samples(self) -> None:
         data = self.doc.dataset
         box = self.sample_box
@@ -403,7 +475,7 @@ class MainWindow(QMainWindow):
         value = self.lr_box.value()
         if value != self.doc.config.learning_rate:
             config = replace(self.doc.config, learning_rate=value)
-            self.doc.undo_stack.push(SetConfigCommand(self.doc, config, f"Learning rate {value:g}"))
+            self.doc.push(SetConfigCommand(self.doc, config, f"Learning rate {value:g}"))
 
     # -- window state -------------------------------------------------------------------
 
@@ -428,6 +500,8 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        # Stop and join the training thread before anything it reports to goes away.
+        self.trainer.shutdown()
         self.save_settings()
         event.accept()
 

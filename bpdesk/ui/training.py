@@ -1,0 +1,373 @@
+"""Training on a worker thread: the worker drives the engine, the controller the GUI side.
+
+The worker (a ``QObject`` moved to a ``QThread``) trains its own copy of the
+network and sends copies back: it never touches a widget or the document.
+At slow speeds it reports every epoch; at full speed it gathers the epochs
+and reports at most ~60 times a second, each report carrying every epoch's
+figures since the last, so the history has no gaps and the GUI never falls
+behind. The controller turns reports into document changes, turns a paused or
+stopped stretch of training into one undoable command, and stops the thread
+before the document is edited, restarting it afterwards.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+
+import numpy as np
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, QTimer, Signal, Slot
+
+from bpdesk.core import BpdeskError, Network, TrainConfig, Trainer, TrainingControl
+from bpdesk.core.history import FIELDS, snapshot_stride
+from bpdesk.ui.commands import ResetCommand, TrainCommand
+from bpdesk.ui.document import Document
+
+EMIT_INTERVAL = 1 / 60  # at full speed, at most this often
+SPEEDS = (1, 10, 100, None)  # epochs per second; None: as fast as possible
+FRAME_MS = 16  # the GUI shows new parameters at most this often
+
+
+@dataclass(frozen=True, eq=False)
+class TrainingUpdate:
+    """Epochs since the last report: their figures, the latest parameters, snapshots.
+
+    ``rows`` is ``(4, k)`` in the order of :data:`bpdesk.core.history.FIELDS`
+    (NaN where a figure does not exist). Every array here is a copy.
+    """
+
+    first_epoch: int
+    rows: np.ndarray
+    parameters: np.ndarray
+    epoch: int
+    snapshots: tuple[tuple[int, np.ndarray], ...] = ()
+    diverged: bool = False
+    reason: str = ""
+
+
+class TrainingWorker(QObject):
+    """Runs :class:`bpdesk.core.Trainer` on a copy of the network, in its own thread."""
+
+    progress = Signal(object)  # TrainingUpdate
+    paused = Signal(int)  # the epoch it stopped at, after sending everything up to it
+    finished = Signal(object)  # the last TrainingUpdate (possibly empty), or an error text
+
+    def __init__(
+        self,
+        network: Network,
+        dataset,
+        config: TrainConfig,
+        start_epoch: int,
+        control: TrainingControl,
+        speed: float | None,
+    ) -> None:
+        super().__init__()
+        self.trainer = Trainer(network, dataset, config, start_epoch)
+        self.control = control
+        self.speed = speed  # read between epochs: the GUI may change it any time
+        self._rows: list[tuple[float, float, float, float]] = []
+        self._snapshots: list[tuple[int, np.ndarray]] = []
+        self._first = start_epoch + 1
+
+    def _update(self, diverged: bool = False, reason: str = "") -> TrainingUpdate:
+        rows = np.array(self._rows, dtype=np.float64).reshape(-1, len(FIELDS)).T
+        update = TrainingUpdate(
+            first_epoch=self._first,
+            rows=rows,
+            parameters=self.trainer.network.parameters.copy(),
+            epoch=self.trainer.epoch,
+            snapshots=tuple(self._snapshots),
+            diverged=diverged,
+            reason=reason,
+        )
+        self._first += len(self._rows)
+        self._rows, self._snapshots = [], []
+        return update
+
+    def _on_pause(self) -> None:
+        # Called by the run, in this thread, as a pause takes hold.
+        if self._rows:
+            self.progress.emit(self._update())
+        self.paused.emit(self.trainer.epoch)
+
+    @Slot()
+    def run(self) -> None:
+        """Train until stopped; called in the worker thread."""
+        control = self.control
+        control.on_pause = self._on_pause
+        network = self.trainer.network
+        last_emit = time.perf_counter()
+        next_slot = last_emit
+        final = None
+        try:
+            for snap in self.trainer.run(control):
+                self._rows.append(
+                    (
+                        snap.train_loss,
+                        np.nan if snap.test_loss is None else snap.test_loss,
+                        np.nan if snap.train_accuracy is None else snap.train_accuracy,
+                        np.nan if snap.test_accuracy is None else snap.test_accuracy,
+                    )
+                )
+                if snap.diverged:
+                    self._rows.pop()  # the epoch that blew up is not part of the history
+                    final = self._update(diverged=True, reason=snap.reason)
+                    break
+                epoch = snap.epoch
+                if epoch % snapshot_stride(epoch) == 0:
+                    self._snapshots.append((epoch, network.parameters.copy()))
+                speed = self.speed
+                now = time.perf_counter()
+                if speed is not None or now - last_emit >= EMIT_INTERVAL:
+                    self.progress.emit(self._update())
+                    last_emit = now
+                if speed is not None and not control.paused:
+                    # Pace the run; waking on a stop request keeps the GUI responsive.
+                    next_slot = max(next_slot + 1.0 / speed, now)
+                    delay = next_slot - time.perf_counter()
+                    if delay > 0:
+                        control.sleep(delay)
+        except Exception as exc:  # pragma: no cover - reported, not swallowed
+            self.finished.emit(f"training failed: {exc}")
+            return
+        self.finished.emit(final or self._update())
+
+
+class TrainingController(QObject):
+    """The GUI side of training: start, pause, step, reset, speed, and clean shutdown."""
+
+    stateChanged = Signal(str)  # "idle", "running" or "paused"
+    speedChanged = Signal(object)
+    diverged = Signal(str)  # the reason, for a message to the user
+    redrawn = Signal()  # the network was refreshed from training (for measurements)
+
+    def __init__(self, doc: Document, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.doc = doc
+        self.speed: float | None = None
+        self.state = "idle"
+        self._thread: QThread | None = None
+        self._worker: TrainingWorker | None = None
+        self._control: TrainingControl | None = None
+        self._segment = None  # (params, epoch, record) when the current stretch began
+        self._latest: TrainingUpdate | None = None
+        self._frame = QTimer(self)
+        self._frame.setSingleShot(True)
+        self._frame.timeout.connect(self._show_latest)
+        doc.aboutToEdit.connect(self._on_about_to_edit)
+        doc.settingsChanged.connect(self._on_settings_changed)
+
+    # -- commands from the user -------------------------------------------------------
+
+    def toggle(self) -> None:
+        """Space: start, pause or resume."""
+        if self.state == "running":
+            self.pause()
+        else:
+            self.start()
+
+    def start(self) -> None:
+        """Train (or resume a paused run)."""
+        if self.state == "paused" and self._control is not None:
+            self._begin_segment()
+            self._control.resume()
+            self._set_state("running")
+            return
+        if self.state == "running":
+            return
+        if not self._launch():
+            return
+        self._set_state("running")
+
+    def pause(self) -> None:
+        """Hold the run after the current epoch (the worker keeps its state)."""
+        if self.state == "running" and self._control is not None:
+            self._control.pause()
+            self._set_state("paused")
+
+    def step(self) -> None:
+        """Train exactly one epoch, then pause."""
+        if self.state == "running":
+            self.pause()
+            return
+        if self._control is None and not self._launch(paused=True):
+            return
+        self._begin_segment()
+        self._control.request_step()
+        self._set_state("paused")
+
+    def reset(self) -> None:
+        """Stop, re-initialise the weights from the seed and start again at epoch 0 (undoable)."""
+        net = self.doc.network
+        fresh = Network(
+            net.layer_sizes,
+            net.activations,
+            loss=net.loss,
+            init=net.init,
+            seed=net.seed,
+            dtype=net.dtype.name,
+        )
+        self.doc.push(ResetCommand(self.doc, fresh))
+
+    def set_speed(self, speed: float | None) -> None:
+        """Epochs per second (1, 10, 100) or None for as fast as possible."""
+        self.speed = speed
+        if self._worker is not None:
+            self._worker.speed = speed
+        self.speedChanged.emit(speed)
+
+    def shutdown(self) -> None:
+        """Stop and join the worker thread (closing the window)."""
+        self._stop_worker()
+        self._set_state("idle")
+
+    # -- the worker's life -----------------------------------------------------------------
+
+    def _launch(self, paused: bool = False) -> bool:
+        doc = self.doc
+        config = replace(doc.config, epochs=None)
+        try:
+            control = TrainingControl()
+            if paused:
+                control.pause()
+            worker = TrainingWorker(
+                doc.network.copy(), doc.dataset, config, doc.epoch, control, self.speed
+            )
+        except BpdeskError as exc:
+            doc.notify(f"Cannot train: {exc}")
+            return False
+        self._begin_segment()
+        doc.begin_training()
+        thread = QThread()
+        thread.setObjectName("bpdesk-training")
+        worker.moveToThread(thread)
+        thread.started.connect(worker.run)
+        worker.progress.connect(self._on_progress)
+        worker.paused.connect(self._on_paused)
+        worker.finished.connect(self._on_finished)
+        # Direct: quit() is thread-safe, and a queued call would wait for a GUI
+        # thread that may itself be waiting for this thread to end.
+        worker.finished.connect(thread.quit, Qt.ConnectionType.DirectConnection)
+        thread.finished.connect(worker.deleteLater)
+        self._thread, self._worker, self._control = thread, worker, control
+        thread.start()
+        return True
+
+    def _stop_worker(self) -> None:
+        """Ask the worker to stop, wait for it, and take in everything it sent."""
+        thread, control = self._thread, self._control
+        if thread is None:
+            return
+        control.request_stop()
+        thread.quit()
+        thread.wait()
+        # The worker's last reports are queued for this thread: take them now.
+        QCoreApplication.sendPostedEvents(self, 0)
+        self._thread = self._worker = self._control = None
+        self._show_latest()
+        self._commit()
+
+    def _begin_segment(self) -> None:
+        if self._segment is None:
+            doc = self.doc
+            # The history past the current epoch (after a rewind) is about to be
+            # replaced: keep it so that undoing the training brings it back.
+            future = doc.history.rows(doc.epoch)
+            self._segment = (doc.network.parameters.copy(), doc.epoch, future)
+
+    def _commit(self) -> None:
+        """Make the training since the segment began one undoable command."""
+        if self._segment is None:
+            return
+        params, epoch, future = self._segment
+        self._segment = None
+        doc = self.doc
+        if doc.epoch == epoch and np.array_equal(params, doc.network.parameters):
+            return
+        # Straight onto the stack: this records what already happened, it is not an edit.
+        doc.undo_stack.push(TrainCommand(doc, params, epoch, future))
+
+    def _set_state(self, state: str) -> None:
+        if state != self.state:
+            self.state = state
+            self.stateChanged.emit(state)
+
+    # -- reports from the worker --------------------------------------------------------------
+
+    @Slot(object)
+    def _on_progress(self, update: TrainingUpdate) -> None:
+        # The history takes every epoch at once; the network on screen follows at
+        # most once a frame, however fast reports come.
+        self.doc.append_training(update.first_epoch, update.rows, update.snapshots)
+        self._latest = update
+        if not self._frame.isActive():
+            self._frame.start(FRAME_MS)
+
+    def _show_latest(self) -> None:
+        self._frame.stop()
+        update, self._latest = self._latest, None
+        if update is not None:
+            self.doc.show_training_state(update.parameters, update.epoch)
+            self.redrawn.emit()
+
+    @Slot(int)
+    def _on_paused(self, epoch: int) -> None:
+        self._show_latest()
+        self._commit()
+
+    @Slot(object)
+    def _on_finished(self, result) -> None:
+        if isinstance(result, str):
+            self.doc.notify(result)
+            result = None
+        if result is not None:
+            self._on_progress(result)
+            self._show_latest()
+            if result.diverged:
+                self._thread_done()
+                self._commit()
+                self._set_state("idle")
+                self.doc.notify(f"Training stopped: {result.reason}")
+                self.diverged.emit(result.reason)
+
+    def _thread_done(self) -> None:
+        thread = self._thread
+        if thread is not None:
+            thread.quit()
+            thread.wait()
+        self._thread = self._worker = self._control = None
+
+    # -- edits while training -----------------------------------------------------------------
+
+    def _on_about_to_edit(self, command) -> None:
+        if not getattr(command, "touches_network", True):
+            return
+        if self._thread is None:
+            self._commit()
+            return
+        was_running = self.state == "running"
+        self._stop_worker()
+        self._set_state("idle")
+        # The edit happens right after this signal; training resumes on the edited
+        # network once it is done. Undo, redo and reset land somewhere else in
+        # history: then training does not go on by surprise.
+        if (
+            was_running
+            and command not in ("undo", "redo")
+            and not isinstance(command, ResetCommand)
+        ):
+            QTimer.singleShot(0, self.start)
+
+    def _on_settings_changed(self) -> None:
+        control = self._control
+        if control is None:
+            return
+        c = self.doc.config
+        control.change_settings(
+            learning_rate=c.learning_rate,
+            batch_size=c.batch_size,
+            optimizer=c.optimizer,
+            momentum=c.momentum,
+            regularization=c.regularization,
+            reg_rate=c.reg_rate,
+        )

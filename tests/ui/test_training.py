@@ -1,0 +1,180 @@
+"""Training from the GUI: the worker thread, its controls, and what the window shows."""
+
+import numpy as np
+import pytest
+
+from bpdesk.core import make_dataset
+from bpdesk.ui import editing
+from bpdesk.ui.commands import ReplaceDatasetCommand, SetConfigCommand
+
+
+def wait_for_epoch(qtbot, doc, epoch, timeout=20000):
+    qtbot.waitUntil(lambda: doc.epoch >= epoch, timeout=timeout)
+
+
+def test_training_xor_from_the_window_lowers_the_loss(qtbot, window):
+    doc = window.doc
+    trainer = window.trainer
+    doc.set_sample(None)
+    start_loss = doc.forward_state.total_loss
+    window.act_train.trigger()
+    assert trainer.state == "running"
+    wait_for_epoch(qtbot, doc, 3000)
+    window.act_train.trigger()
+    assert trainer.state == "paused"
+    qtbot.waitUntil(lambda: doc.undo_stack.undoText().startswith("Train"), timeout=5000)
+    history = doc.history
+    # Every epoch is in the history, however fast training ran.
+    assert len(history) == doc.epoch
+    assert np.all(np.isfinite(history.train_loss))
+    assert doc.forward_state.total_loss < start_loss
+    assert history.train_loss[-1] == pytest.approx(doc.forward_state.total_loss, rel=1e-9)
+    assert window.status_training.text().startswith("paused · epoch")
+
+
+def test_pause_resume_and_step(qtbot, window):
+    doc = window.doc
+    trainer = window.trainer
+    trainer.set_speed(100)
+    trainer.start()
+    wait_for_epoch(qtbot, doc, 5)
+    trainer.pause()
+    qtbot.waitUntil(lambda: trainer._segment is None, timeout=5000)  # the stretch was committed
+    paused_at = doc.epoch
+    qtbot.wait(200)
+    assert doc.epoch == paused_at  # really paused
+    trainer.step()
+    qtbot.waitUntil(lambda: doc.epoch == paused_at + 1, timeout=5000)
+    qtbot.wait(200)
+    assert doc.epoch == paused_at + 1
+    trainer.start()
+    wait_for_epoch(qtbot, doc, paused_at + 5)
+    trainer.shutdown()
+    assert trainer.state == "idle"
+    assert len(doc.history) == doc.epoch
+
+
+def test_undo_after_training_restores_the_exact_network(qtbot, window):
+    doc = window.doc
+    before = doc.network.parameters.copy()
+    window.trainer.start()
+    wait_for_epoch(qtbot, doc, 200)
+    doc.undo()  # stops training first, then undoes it
+    assert window.trainer.state == "idle"
+    assert np.array_equal(doc.network.parameters, before)
+    assert doc.epoch == 0
+    assert len(doc.history) == 0
+    trained = doc.undo_stack.redoText()
+    assert trained.startswith("Train")
+    doc.redo()
+    assert doc.epoch > 0
+    assert len(doc.history) == doc.epoch
+
+
+def test_settings_change_mid_run_without_restarting(qtbot, window):
+    doc = window.doc
+    trainer = window.trainer
+    trainer.start()
+    wait_for_epoch(qtbot, doc, 50)
+    worker = trainer._worker
+    from dataclasses import replace
+
+    doc.push(SetConfigCommand(doc, replace(doc.config, learning_rate=2.0)))
+    assert trainer._worker is worker  # same worker, same thread
+    epoch = doc.epoch
+    wait_for_epoch(qtbot, doc, epoch + 50)
+    assert worker.trainer.config.learning_rate == 2.0
+    trainer.shutdown()
+
+
+def test_editing_the_network_while_training_keeps_it_consistent(qtbot, window):
+    doc = window.doc
+    trainer = window.trainer
+    trainer.start()
+    wait_for_epoch(qtbot, doc, 50)
+    editing.add_neuron(doc, 1)
+    assert doc.network.layer_sizes == (2, 3, 1)
+    qtbot.waitUntil(lambda: trainer.state == "running", timeout=5000)
+    epoch = doc.epoch
+    wait_for_epoch(qtbot, doc, epoch + 100)
+    assert trainer._worker.trainer.network.layer_sizes == (2, 3, 1)
+    assert doc.network.parameters.shape == trainer._worker.trainer.network.parameters.shape
+    trainer.shutdown()
+    assert len(doc.history) == doc.epoch
+
+
+def test_changing_the_dataset_while_training(qtbot, window):
+    doc = window.doc
+    trainer = window.trainer
+    trainer.start()
+    wait_for_epoch(qtbot, doc, 20)
+    data = make_dataset("circle", n_samples=60, seed=1)
+    doc.push(ReplaceDatasetCommand(doc, data, None, "Use circle"))
+    qtbot.waitUntil(lambda: trainer.state == "running", timeout=5000)
+    wait_for_epoch(qtbot, doc, doc.epoch + 20)
+    assert trainer._worker.trainer.dataset is data
+    trainer.shutdown()
+
+
+def test_a_huge_learning_rate_diverges_and_is_handled(qtbot, window):
+    doc = window.doc
+    trainer = window.trainer
+    # XOR with a linear output can blow up (a sigmoid output keeps MSE below ½).
+    editing.set_activation(doc, 1, "linear")
+    doc.push(
+        SetConfigCommand(doc, __import__("dataclasses").replace(doc.config, learning_rate=100.0))
+    )
+    with qtbot.waitSignal(trainer.diverged, timeout=20000) as blocker:
+        trainer.start()
+    reason = blocker.args[0]
+    assert "learning rate" in reason
+    assert trainer.state == "idle"
+    assert np.all(np.isfinite(doc.network.parameters))
+    assert np.all(np.isfinite(doc.history.train_loss))
+    assert "lower learning rate" in window.view.toast.text()
+
+
+def test_fifty_start_stop_cycles_are_clean(qtbot, window):
+    doc = window.doc
+    trainer = window.trainer
+    for _ in range(50):
+        trainer.start()
+        qtbot.wait(5)
+        trainer.shutdown()
+    assert trainer._thread is None
+    assert len(doc.history) == doc.epoch
+
+
+def test_closing_the_window_mid_training_joins_the_thread(qtbot, settings):
+    from bpdesk.ui.main_window import MainWindow
+
+    win = MainWindow(settings=settings)
+    qtbot.addWidget(win)
+    win.show()
+    win.trainer.start()
+    wait_for_epoch(qtbot, win.doc, 10)
+    thread = win.trainer._thread
+    win.close()
+    assert win.trainer._thread is None
+    assert thread.isFinished()
+
+
+def test_reset_keeps_the_old_run_for_comparison_and_is_undoable(qtbot, window):
+    doc = window.doc
+    trainer = window.trainer
+    trainer.start()
+    wait_for_epoch(qtbot, doc, 100)
+    trainer.pause()
+    qtbot.waitUntil(lambda: trainer._segment is None, timeout=5000)
+    trained = doc.network.parameters.copy()
+    epoch = doc.epoch
+    window.act_reset.trigger()
+    assert doc.epoch == 0
+    assert len(doc.history) == 0
+    assert len(doc.runs) == 1
+    assert "η 0.5" in doc.runs[0].label
+    assert len(doc.runs[0].train_loss) == epoch
+    doc.undo()
+    assert doc.epoch == epoch
+    assert np.array_equal(doc.network.parameters, trained)
+    assert doc.runs == []
