@@ -177,6 +177,8 @@ class ResetCommand(QUndoCommand):
     The run so far is kept as a faint curve for comparison (undo takes it back).
     """
 
+    resumes_training = False  # a fresh start: training waits for the user
+
     def __init__(self, doc: Document, network: Network) -> None:
         super().__init__("Reset weights")
         self.doc = doc
@@ -207,6 +209,8 @@ MERGE_REWIND = 1002
 class RewindCommand(QUndoCommand):
     """Show the network as it was at an earlier epoch (the later history stays visible
     until training goes on from here). A drag of the history slider is one step."""
+
+    resumes_training = False  # looking back: training would overwrite what is looked at
 
     def __init__(self, doc: Document, epoch: int, parameters: np.ndarray) -> None:
         super().__init__(f"Rewind to epoch {epoch:,}")

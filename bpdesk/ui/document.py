@@ -412,7 +412,8 @@ class Document(QObject):
         if len(self._record) > self._epoch:
             self._record.truncate(self._epoch)
             self.historyChanged.emit()
-        self.snapshots.truncate(self._epoch)
+        # Where this stretch starts, so that a rewind can come back here exactly.
+        self.snapshots.add(self._epoch, self._network.parameters)
 
     def append_training(self, first_epoch: int, rows: np.ndarray, snapshots) -> None:
         """Record epochs a worker trained: loss rows ``(4, k)`` and parameter snapshots."""

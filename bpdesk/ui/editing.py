@@ -9,9 +9,14 @@ from __future__ import annotations
 
 import math
 
-from bpdesk.core import BpdeskError
+from bpdesk.core import BpdeskError, Dataset, Network
 from bpdesk.core import architecture as arch
-from bpdesk.ui.commands import ReplaceNetworkCommand, SetParameterCommand, SetParametersCommand
+from bpdesk.ui.commands import (
+    ReplaceDatasetCommand,
+    ReplaceNetworkCommand,
+    SetParameterCommand,
+    SetParametersCommand,
+)
 from bpdesk.ui.document import Document, Parameter
 
 
@@ -111,4 +116,71 @@ def apply_gradients(doc: Document) -> bool:
     values = doc.gradient_step_parameters()
     lr = doc.config.learning_rate
     doc.push(SetParametersCommand(doc, values, f"Apply gradients (η = {lr:g})"))
+    return True
+
+
+def change_dataset(doc: Document, dataset: Dataset, text: str | None = None) -> bool:
+    """Use ``dataset``: the input and output layers follow it, and so do the output
+    activation and loss when the kind of problem changes (binary, classes, regression)."""
+    net = doc.network
+    network = None
+    try:
+        if (net.layer_sizes[0], net.layer_sizes[-1]) != (dataset.n_inputs, dataset.n_outputs):
+            network = arch.resize_io(net, dataset.n_inputs, dataset.n_outputs, doc.next_edit_rng())
+        if doc.dataset.kind != dataset.kind or not _loss_fits(net.loss, dataset):
+            output, loss = dataset.suggested_output()
+            network = arch.set_loss(network or net, loss, output)
+    except BpdeskError as exc:
+        doc.notify(f"Cannot use that dataset: {exc}")
+        return False
+    doc.push(
+        ReplaceDatasetCommand(doc, dataset, network, text or f"Use {dataset.title or dataset.name}")
+    )
+    return True
+
+
+def _loss_fits(loss: str, dataset: Dataset) -> bool:
+    if loss == "ce":
+        return dataset.kind == "multiclass"
+    if loss == "bce":
+        return dataset.kind == "binary"
+    return True
+
+
+def set_loss(doc: Document, loss: str) -> bool:
+    """Change the loss; the output activation follows when the loss needs a particular one."""
+    if loss == doc.network.loss:
+        return False
+    if not _loss_fits(loss, doc.dataset):
+        kind = {"ce": "classes (three or more)", "bce": "binary (0/1) targets"}[loss]
+        doc.notify(f"The {loss} loss needs a dataset with {kind}")
+        return False
+    output = {"ce": "softmax", "bce": "sigmoid"}.get(loss)
+    if (
+        output is None
+        and doc.network.activations[-1] == "softmax"
+        and doc.dataset.kind != "multiclass"
+    ):
+        output = "sigmoid"
+    return _replace(doc, lambda: arch.set_loss(doc.network, loss, output), f"Use the {loss} loss")
+
+
+def reinitialise(doc: Document, init: str | None = None, seed: int | None = None) -> bool:
+    """New starting weights from an initialiser and seed (undoable; the history starts again)."""
+    from bpdesk.ui.commands import ResetCommand
+
+    net = doc.network
+    try:
+        fresh = Network(
+            net.layer_sizes,
+            net.activations,
+            loss=net.loss,
+            init=init or net.init,
+            seed=net.seed if seed is None else seed,
+            dtype=net.dtype.name,
+        )
+    except BpdeskError as exc:
+        doc.notify(str(exc))
+        return False
+    doc.push(ResetCommand(doc, fresh))
     return True

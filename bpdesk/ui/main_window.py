@@ -25,6 +25,8 @@ from bpdesk.ui.document import Document
 from bpdesk.ui.editor.palette import Palette
 from bpdesk.ui.editor.view import NetworkView
 from bpdesk.ui.panels.chain_rule import ChainRulePanel
+from bpdesk.ui.panels.data import DataPanel
+from bpdesk.ui.panels.loss import LossPanel
 from bpdesk.ui.training import SPEEDS, TrainingController
 
 SETTINGS_VERSION = 1
@@ -54,20 +56,31 @@ class MainWindow(QMainWindow):
         self.docks: dict[str, QDockWidget] = {}
         self.palette = Palette()
         self.chain_rule = ChainRulePanel(self.doc)
-        self._add_dock(
-            "build",
-            "Build",
-            self.palette,
+        self.data_panel = DataPanel(self.doc)
+        self.loss_panel = LossPanel(self.doc)
+        left, right, bottom = (
             Qt.DockWidgetArea.LeftDockWidgetArea,
-            "Drag neurons and layers onto the network",
+            Qt.DockWidgetArea.RightDockWidgetArea,
+            Qt.DockWidgetArea.BottomDockWidgetArea,
+        )
+        self._add_dock(
+            "build", "Build", self.palette, left, "Drag neurons and layers onto the network"
+        )
+        self._add_dock(
+            "data",
+            "Data and training",
+            self.data_panel,
+            left,
+            "The dataset and how the network learns it",
         )
         self._add_dock(
             "chain_rule",
             "Chain rule",
             self.chain_rule,
-            Qt.DockWidgetArea.RightDockWidgetArea,
+            right,
             "How the selected weight's gradient is computed",
         )
+        self._add_dock("loss", "Loss", self.loss_panel, bottom, "Training and test loss per epoch")
 
         self._create_actions()
         self._create_menus()
@@ -75,11 +88,9 @@ class MainWindow(QMainWindow):
         self._create_status_bar()
         self._connect_document()
         self._fit_to_screen(1600, 1000)
-        self.resizeDocks(
-            [self.docks["build"], self.docks["chain_rule"]], [200, 360], Qt.Orientation.Horizontal
-        )
         self._default_state = self.saveState(SETTINGS_VERSION)
-        self._restore_settings()
+        self._restored = self._restore_settings()
+        self._shown_once = False
         self._on_mode_changed(self.doc.mode)
         self._on_computed()
 
@@ -186,9 +197,7 @@ class MainWindow(QMainWindow):
             "Keyboard shortcuts", self.show_shortcuts, "F1", "List the shortcuts"
         )
         trainer = self.trainer
-        self.act_train = self._action(
-            "Train / pause", trainer.toggle, "Space", "Start or pause training"
-        )
+        self.act_train = self._action("Train", trainer.toggle, "Space", "Start or pause training")
         self.act_step = self._action(
             "Step one epoch", trainer.step, "Ctrl+Right", "Train exactly one epoch, then pause"
         )
@@ -484,14 +493,40 @@ class MainWindow(QMainWindow):
         self.restoreState(self._default_state, SETTINGS_VERSION)
         for dock in self.docks.values():
             dock.show()
+        self._apply_default_sizes()
 
-    def _restore_settings(self) -> None:
+    def _apply_default_sizes(self) -> None:
+        # Proportions of the window, so that the editor keeps the most room.
+        width, height = self.width(), self.height()
+        docks = self.docks
+        horizontal = [docks[k] for k in ("build", "chain_rule") if k in docks]
+        self.resizeDocks(
+            horizontal, [int(width * 0.19), int(width * 0.24)], Qt.Orientation.Horizontal
+        )
+        build = docks["build"].widget().sizeHint().height() + 30
+        self.resizeDocks(
+            [docks["build"], docks["data"]], [build, int(height * 0.6)], Qt.Orientation.Vertical
+        )
+        self.resizeDocks([docks["loss"]], [int(height * 0.27)], Qt.Orientation.Vertical)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._shown_once:
+            self._shown_once = True
+            if not self._restored:
+                self._apply_default_sizes()
+            # The editor has the keyboard at start, so F, B, Space and the others work at once.
+            self.view.setFocus()
+
+    def _restore_settings(self) -> bool:
+        """Bring back the saved geometry and layout; True if there was a layout."""
         geometry = self.settings.value("window/geometry")
         state = self.settings.value("window/state")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
         if isinstance(state, QByteArray):
-            self.restoreState(state, SETTINGS_VERSION)
+            return self.restoreState(state, SETTINGS_VERSION)
+        return False
 
     def save_settings(self) -> None:
         """Remember window geometry and the panels' layout."""

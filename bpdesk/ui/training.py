@@ -20,7 +20,8 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, QTimer, Signa
 
 from bpdesk.core import BpdeskError, Network, TrainConfig, Trainer, TrainingControl
 from bpdesk.core.history import FIELDS, snapshot_stride
-from bpdesk.ui.commands import ResetCommand, TrainCommand
+from bpdesk.ui import editing
+from bpdesk.ui.commands import TrainCommand
 from bpdesk.ui.document import Document
 
 EMIT_INTERVAL = 1 / 60  # at full speed, at most this often
@@ -198,16 +199,7 @@ class TrainingController(QObject):
 
     def reset(self) -> None:
         """Stop, re-initialise the weights from the seed and start again at epoch 0 (undoable)."""
-        net = self.doc.network
-        fresh = Network(
-            net.layer_sizes,
-            net.activations,
-            loss=net.loss,
-            init=net.init,
-            seed=net.seed,
-            dtype=net.dtype.name,
-        )
-        self.doc.push(ResetCommand(self.doc, fresh))
+        editing.reinitialise(self.doc)
 
     def set_speed(self, speed: float | None) -> None:
         """Epochs per second (1, 10, 100) or None for as fast as possible."""
@@ -349,13 +341,10 @@ class TrainingController(QObject):
         self._stop_worker()
         self._set_state("idle")
         # The edit happens right after this signal; training resumes on the edited
-        # network once it is done. Undo, redo and reset land somewhere else in
-        # history: then training does not go on by surprise.
-        if (
-            was_running
-            and command not in ("undo", "redo")
-            and not isinstance(command, ResetCommand)
-        ):
+        # network once it is done. Undo, redo, a reset or a rewind land somewhere
+        # else in history: then training does not go on by surprise.
+        resumes = command not in ("undo", "redo") and getattr(command, "resumes_training", True)
+        if was_running and resumes:
             QTimer.singleShot(0, self.start)
 
     def _on_settings_changed(self) -> None:

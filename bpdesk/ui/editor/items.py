@@ -73,7 +73,7 @@ class NeuronNode(QGraphicsObject):
         # The value is drawn at a size that fits the circle *on screen*, so a
         # zoomed-out big network still shows numbers while they are legible.
         lod = _lod(painter, option)
-        pixels = min(13.0, NODE_RADIUS * lod * 0.5)
+        pixels = min(22.0, NODE_RADIUS * lod * 0.5)
         if pixels < MIN_TEXT_PIXELS:
             return
         font = QFont(VALUE_FONT)

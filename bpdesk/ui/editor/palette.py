@@ -20,6 +20,8 @@ class PaletteTile(QToolButton):
         self.setMinimumHeight(40)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setCursor(Qt.CursorShape.OpenHandCursor)
+        # Not focusable: a focused button would take the Space key (train/pause) for itself.
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self._press: QPoint | None = None
 
     def mousePressEvent(self, event) -> None:
@@ -71,14 +73,13 @@ class Palette(QWidget):
                 self,
             )
         )
-        help_text = QLabel(
-            "Drag a tile onto the network.\n\n"
-            "Drag a hidden neuron up or down to reorder it; drag it off the network "
-            "(or onto the bin that appears) to remove it.\n\n"
-            "The + − × buttons above each layer and right-click menus do the same. "
-            "Click a layer's activation to change it."
-        )
+        help_text = QLabel("Drag a tile onto the network. Drag a neuron off it to remove it.")
         help_text.setWordWrap(True)
         help_text.setStyleSheet("color: #6b7080;")
+        help_text.setToolTip(
+            "Drag a hidden neuron up or down to reorder it; drag it off the network (or onto "
+            "the bin that appears) to remove it. The + − × buttons above each layer and "
+            "right-click menus do the same. Click a layer's activation to change it."
+        )
         layout.addWidget(help_text)
         layout.addStretch(1)

@@ -168,6 +168,7 @@ class NetworkScene(QGraphicsScene):
         last = len(sizes) - 1
         y = top - NODE_RADIUS - 62
         font = QFont(HEADER_FONT)
+        font.setPointSize(10)
         font.setBold(True)
         for layer, n in enumerate(sizes):
             x = layer * self.column
@@ -225,7 +226,7 @@ class NetworkScene(QGraphicsScene):
     def _build_notes(self) -> None:
         last = len(self.nodes) - 1
         for node in self.nodes[last]:
-            note = TextItem("", align=Qt.AlignmentFlag.AlignLeft, fixed=True)
+            note = TextItem("", HEADER_FONT, align=Qt.AlignmentFlag.AlignLeft, fixed=True)
             note.setPos(node.home + QPointF(NODE_RADIUS + 10, 0))
             self.addItem(note)
             self.output_notes.append(note)

@@ -1,0 +1,503 @@
+"""The "Decision boundary" dock: the network's output over the input plane.
+
+As in the explainer's coloured square, every point of the plane is an input
+pair and its colour is what the network answers there; the training points
+sit on top, filled with their target's colour, so that success reads as
+"each point's background matches its fill". Test points are hollow rings.
+
+The plot items are created once. A redraw runs a fixed grid of input pairs
+through a reusable :class:`~bpdesk.core.network.Workspace` and writes the
+result into the same float32 (or, for several classes, RGBA) buffer, which the
+one ``ImageItem`` shows with fixed levels and a 256-entry lookup table.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bpdesk.core import Dataset, Network
+from bpdesk.core.network import Workspace, augment
+from bpdesk.ui import theme
+from bpdesk.ui.commands import ReplaceDatasetCommand
+from bpdesk.ui.document import Document
+from bpdesk.ui.panels.plots import plot_widget
+from bpdesk.ui.throttle import Throttle
+
+GRID = 100  # pixels per side: 10 000 input pairs, a few milliseconds for a small network
+REDRAW_MS = 30  # at most ~33 redraws a second, however fast training reports
+MARGIN = 0.1  # of the data's span, so that points on the edge are not cut in half
+XOR_MARGIN = 0.1  # around the explainer's unit square, so that its corner circles show whole
+TINT = 0.25  # the map's strongest colours are this much paler than the points drawn on them
+THRESHOLD = 0.5  # ŷ > 0.5 means class 1: the explainer's rule (and bpdesk.core.metrics')
+
+# Classes 0 and 1 take the palette's blue and orange, so that a binary problem
+# and the first two classes of a multi-class one look alike; the others are
+# chosen to stay apart from those and from the selection ring's colour.
+EXTRA_CLASS_COLORS = ("#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#9c755f", "#ff9da7")
+EXTRA_CLASS_COLORS_CB = ("#009e73", "#f0e442", "#56b4e9", "#e69f00", "#000000", "#999999")
+
+WHITE = np.array([255.0, 255.0, 255.0])
+
+
+def class_colors(n: int) -> list[QColor]:
+    """The colours of ``n`` classes (up to 8) in the current palette: blue, orange, …"""
+    extra = EXTRA_CLASS_COLORS_CB if theme.current is theme.COLOR_BLIND else EXTRA_CLASS_COLORS
+    names = (theme.current.negative, theme.current.positive, *extra)
+    return [QColor(names[k % len(names)]) for k in range(n)]
+
+
+def _rgb(color: QColor) -> np.ndarray:
+    return np.array([color.red(), color.green(), color.blue()], dtype=np.float64)
+
+
+def diverging_lut(low: QColor, high: QColor, tint: float = 0.0) -> np.ndarray:
+    """A 256-entry RGB lookup table from ``low`` through white (the middle) to ``high``.
+
+    ``tint`` pales both ends towards white (0 keeps them as given).
+    """
+    lo = _rgb(low) + (WHITE - _rgb(low)) * tint
+    hi = _rgb(high) + (WHITE - _rgb(high)) * tint
+    t = np.linspace(-1.0, 1.0, 256)[:, None]  # −1 at the low end, 0 in the middle
+    table = np.where(t < 0, WHITE + (lo - WHITE) * -t, WHITE + (hi - WHITE) * t)
+    return np.round(table).astype(np.uint8)
+
+
+class DecisionBoundaryPanel(QWidget):
+    """The network's output as a heat map over the input plane, with the data on top.
+
+    Binary problems show ŷ from blue (0) through white (0.5) to orange (1);
+    multi-class problems the winning class's colour, paler where the network
+    is less sure; regression a diverging map over the targets' range. Clicks
+    add training points (undoably); hovering reads the output under the cursor.
+    """
+
+    def __init__(self, doc: Document, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.doc = doc
+        self.redraws = 0  # grid evaluations so far (the benchmark reads it)
+        self.kind = ""
+        self.bounds: tuple[float, float, float, float] | None = None  # x_min, x_max, y_min, y_max
+        self.grid_x = np.empty(0)  # pixel centres along x₁ (image columns)
+        self.grid_y = np.empty(0)  # pixel centres along x₂ (image rows, bottom to top)
+        self.region_colors = np.empty((0, 3), np.uint8)  # per class, as painted in the map
+        self._grid_xa: np.ndarray | None = None  # the grid, augmented for the workspace
+        self._workspace: Workspace | None = None
+        self._workspace_net: Network | None = None
+        self._values = np.zeros((GRID, GRID), np.float32)  # binary and regression
+        self._rgba = np.full((GRID, GRID, 4), 255, np.uint8)  # multi-class
+        self._lut: np.ndarray | None = None
+        self._levels = (0.0, 1.0)
+        self._hover: tuple[float, float] | None = None
+
+        self.plot = plot_widget()
+        self.plot.setMinimumSize(160, 160)
+        self.plot.setToolTip(
+            "The network's output for every input pair. Click to add a training point."
+        )
+        item = self.plot.getPlotItem()
+        # A fixed view: the map covers only the data's region, so panning or
+        # zooming would just reveal empty plane; clicks add points instead.
+        item.setMouseEnabled(x=False, y=False)
+        item.hideButtons()
+        item.setAspectLocked(True)  # a circle of points should look like one
+        item.showGrid(x=False, y=False)  # grid lines over the map would read as its pixels
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setZValue(-10)
+        item.addItem(self.image)
+        # Hollow rings with a pale inside, so that they show on their own class's colour.
+        self.test_points = pg.ScatterPlotItem(size=11, brush=pg.mkBrush(theme.current.node_fill))
+        self.test_points.setZValue(1)
+        self.train_points = pg.ScatterPlotItem(size=11)
+        self.train_points.setZValue(2)
+        self.sample_ring = pg.ScatterPlotItem(size=24, brush=pg.mkBrush(None))
+        self.sample_ring.setZValue(3)
+        for scatter in (self.test_points, self.train_points, self.sample_ring):
+            item.addItem(scatter)
+
+        self.discretise = QCheckBox("Discretise")
+        self.discretise.toggled.connect(self._on_discretise)
+        self.class_label = QLabel("Left click adds")
+        self.class_choice = QComboBox()
+        self.class_choice.setToolTip("The class of the point a left click adds")
+        self.class_label.setToolTip(self.class_choice.toolTip())
+        self.readout = QLabel()
+        self.readout.setObjectName("boundaryReadout")
+        self.readout.setWordWrap(True)
+        self.readout.setToolTip("The inputs under the cursor and the network's output there")
+        self.message = QLabel()
+        self.message.setObjectName("boundaryMessage")
+        self.message.setWordWrap(True)
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message.setToolTip(
+            "Choose a dataset with two inputs (Data panel) to see the decision boundary"
+        )
+
+        controls = QHBoxLayout()
+        controls.addWidget(self.discretise)
+        controls.addStretch(1)
+        controls.addWidget(self.class_label)
+        controls.addWidget(self.class_choice)
+        page = QWidget()
+        page_layout = QVBoxLayout(page)
+        page_layout.setContentsMargins(0, 0, 0, 0)
+        page_layout.addLayout(controls)
+        page_layout.addWidget(self.plot, 1)
+        page_layout.addWidget(self.readout)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(page)
+        self.stack.addWidget(self.message)
+        self._page = page
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.stack)
+
+        self._throttle = Throttle(self.redraw, REDRAW_MS, self)
+        doc.parametersChanged.connect(self._throttle.request)
+        doc.networkChanged.connect(self._on_network_changed)
+        doc.datasetChanged.connect(self._on_dataset_changed)
+        doc.sampleChanged.connect(self._on_sample_changed)
+        scene = self.plot.scene()
+        scene.sigMouseMoved.connect(self._on_mouse_moved)
+        scene.sigMouseClicked.connect(self._on_scene_clicked)
+        self.plot.viewport().installEventFilter(self)
+        self._on_dataset_changed()
+
+    # -- reading ---------------------------------------------------------------------
+
+    @property
+    def showing_plot(self) -> bool:
+        """False when the dataset has no plane to draw (not exactly two inputs)."""
+        return self.stack.currentWidget() is self._page
+
+    def output_at(self, x1: float, x2: float) -> np.ndarray:
+        """The network's output for one input pair: ``(n_out,)``."""
+        with np.errstate(all="ignore"):
+            return self.doc.network.predict(np.array([[x1, x2]]))[0]
+
+    def contains(self, x1: float, x2: float) -> bool:
+        """True when ``(x1, x2)`` lies inside the mapped region."""
+        if self.bounds is None:
+            return False
+        x_min, x_max, y_min, y_max = self.bounds
+        return x_min <= x1 <= x_max and y_min <= x2 <= y_max
+
+    # -- drawing ---------------------------------------------------------------------
+
+    def request_redraw(self) -> None:
+        """Redraw soon: at most every ``REDRAW_MS`` however often this is asked."""
+        self._throttle.request()
+
+    def redraw(self) -> None:
+        """Evaluate the network on the grid now and show it (the same image, new data)."""
+        doc = self.doc
+        net, ds = doc.network, doc.dataset
+        if not self.showing_plot or self._grid_xa is None or not _fits(net, ds):
+            # An edit swaps the network first and the data next: wait for the data.
+            return
+        ws = self._workspace_for(net)
+        with np.errstate(all="ignore"):  # a diverged network gives inf/NaN, shown as gaps
+            y = ws.forward(self._grid_xa)  # (n_out, GRID²), row-major over the grid
+            if self.kind == "multiclass":
+                self._paint_classes(y)
+            else:
+                self._paint_values(y[0])
+        self.redraws += 1
+        self._show_readout()
+
+    def _paint_values(self, y: np.ndarray) -> None:
+        values = self._values
+        np.copyto(values, y.reshape(GRID, GRID))  # float64 → float32, into the same buffer
+        if self.kind == "binary" and self.discretise.isChecked():
+            np.greater(values, THRESHOLD, out=values)
+        self.image.setImage(values, autoLevels=False, levels=self._levels, lut=self._lut)
+
+    def _paint_classes(self, y: np.ndarray) -> None:
+        labels = np.argmax(np.nan_to_num(y, nan=-np.inf), axis=0)  # (GRID²,)
+        colors = self.region_colors[labels].astype(np.float64)  # (GRID², 3)
+        if not self.discretise.isChecked():
+            # Blend towards white by how unsure the network is: white where every
+            # class is equally likely (1/K), the full class colour at certainty.
+            k = y.shape[0]
+            sure = (np.nan_to_num(y.max(axis=0), nan=1 / k) - 1 / k) / (1 - 1 / k)
+            np.clip(sure, 0.0, 1.0, out=sure)
+            colors = WHITE + (colors - WHITE) * sure[:, None]
+        self._rgba[..., :3] = colors.reshape(GRID, GRID, 3)
+        self.image.setImage(self._rgba, autoLevels=False, levels=None, lut=None)
+
+    def _workspace_for(self, net: Network) -> Workspace:
+        # The workspace binds the network's own parameter arrays, so it follows
+        # weight changes by itself and is rebuilt only for another network.
+        if self._workspace is None or self._workspace_net is not net:
+            self._workspace = Workspace(net, GRID * GRID)
+            self._workspace_net = net
+            if self._grid_xa.dtype != net.dtype:  # a float32 network takes a float32 grid
+                self._grid_xa = self._grid_xa.astype(net.dtype)
+        return self._workspace
+
+    # -- following the document ------------------------------------------------------------
+
+    def _on_network_changed(self) -> None:
+        self._workspace = None
+        self.redraw()
+
+    def _on_dataset_changed(self) -> None:
+        ds = self.doc.dataset
+        if ds.n_inputs != 2:
+            self.message.setText(
+                f"The decision boundary needs 2 inputs; this dataset has {ds.n_inputs}."
+            )
+            self.stack.setCurrentWidget(self.message)
+            self.bounds = None
+            return
+        self.stack.setCurrentWidget(self._page)
+        if self.kind != ds.kind:
+            self.kind = ds.kind
+            self._configure_kind(ds)
+        self._configure_colors(ds)
+        bounds = self._bounds_for(ds)
+        if bounds != self.bounds:
+            self._set_bounds(bounds)
+        item = self.plot.getPlotItem()
+        item.setLabel("bottom", ds.feature_names[0])
+        item.setLabel("left", ds.feature_names[1])
+        self._show_points(ds)
+        self._on_sample_changed()
+        self.redraw()
+
+    def _on_sample_changed(self) -> None:
+        doc = self.doc
+        sample = doc.sample
+        if sample is None or doc.dataset.n_inputs != 2:
+            self.sample_ring.setData([], [])  # the batch mean: no one point to ring
+            return
+        x1, x2 = doc.dataset.X_train[sample]
+        self.sample_ring.setData(
+            [x1], [x2], pen=pg.mkPen(theme.current.selected, width=2.5), brush=pg.mkBrush(None)
+        )
+
+    def _on_discretise(self, _on: bool) -> None:
+        self.redraw()
+
+    def _configure_kind(self, ds: Dataset) -> None:
+        regression = ds.kind == "regression"
+        self.discretise.setEnabled(not regression)
+        self.discretise.setToolTip(
+            "Regression has no classes to round to: the map shows the output itself"
+            if regression
+            else "Show the network's decision (the rounded class) instead of its continuous output"
+        )
+        multiclass = ds.kind == "multiclass"
+        self.class_label.setVisible(multiclass)
+        self.class_choice.setVisible(multiclass)
+        if regression:
+            tip = (
+                "The network's output for every input pair. Adding points needs a "
+                "classification dataset: a click cannot choose a regression target."
+            )
+        elif multiclass:
+            tip = (
+                "The network's output for every input pair. "
+                "Left click adds a training point of the class chosen above."
+            )
+        else:
+            tip = (
+                "The network's output for every input pair. "
+                "Left click adds a class-1 training point, right click a class-0 one."
+            )
+        self.plot.setToolTip(tip)
+
+    def _configure_colors(self, ds: Dataset) -> None:
+        classes = class_colors(max(ds.n_outputs, 2))
+        self.region_colors = np.array(
+            [np.round(_rgb(c) + (WHITE - _rgb(c)) * TINT) for c in classes], np.uint8
+        )
+        if ds.kind == "regression":
+            targets = np.concatenate([ds.T_train[:, 0], ds.T_test[:, 0]])
+            low, high = float(targets.min()), float(targets.max())
+            if high - low < 1e-9:  # every target equal: centre it in a range of one
+                low, high = low - 0.5, high + 0.5
+            self._levels = (low, high)
+        else:
+            self._levels = (0.0, 1.0)
+        self._lut = diverging_lut(classes[0], classes[1], TINT)
+        if ds.kind == "multiclass":
+            names = [f"class {k}" for k in range(ds.n_outputs)]
+            current = self.class_choice.currentIndex()
+            if [self.class_choice.itemText(k) for k in range(self.class_choice.count())] != names:
+                self.class_choice.clear()
+                for name, color in zip(names, classes):
+                    swatch = QPixmap(12, 12)
+                    swatch.fill(color)
+                    self.class_choice.addItem(QIcon(swatch), name)
+                self.class_choice.setCurrentIndex(min(max(current, 0), ds.n_outputs - 1))
+
+    def _bounds_for(self, ds: Dataset) -> tuple[float, float, float, float]:
+        if ds.name == "xor":
+            # The explainer's square: (0, 0) bottom left, (1, 1) top right.
+            return (-XOR_MARGIN, 1 + XOR_MARGIN, -XOR_MARGIN, 1 + XOR_MARGIN)
+        X = np.concatenate([ds.X_train, ds.X_test])
+        if (
+            ds.spec is None
+            and self.bounds is not None
+            and ds.kind == self.kind
+            and all(self.contains(x1, x2) for x1, x2 in X)
+        ):
+            # Points added by hand (or undone): keep the view still under the cursor.
+            return self.bounds
+        low, high = X.min(axis=0), X.max(axis=0)
+        # A square around the data's middle, like the explainer's: the view keeps
+        # the aspect ratio, so a square fills a square panel with no empty bands.
+        half = float((high - low).max()) / 2
+        half = half * (1 + 2 * MARGIN) if half > 0 else 0.5
+        cx, cy = (float(v) for v in (low + high) / 2)
+        return (cx - half, cx + half, cy - half, cy + half)
+
+    def _set_bounds(self, bounds: tuple[float, float, float, float]) -> None:
+        self.bounds = bounds
+        x_min, x_max, y_min, y_max = bounds
+        # Pixel centres, so that each pixel shows the output at its own middle.
+        self.grid_x = x_min + (np.arange(GRID) + 0.5) * (x_max - x_min) / GRID
+        self.grid_y = y_min + (np.arange(GRID) + 0.5) * (y_max - y_min) / GRID
+        xx, yy = np.meshgrid(self.grid_x, self.grid_y)  # row i is grid_y[i]: row-major image
+        self._grid_xa = augment(np.column_stack([xx.ravel(), yy.ravel()]), self.doc.network.dtype)
+        if self.image.image is None:
+            self.image.setImage(self._values, autoLevels=False, levels=self._levels)
+        self.image.setRect(x_min, y_min, x_max - x_min, y_max - y_min)
+        self.plot.getPlotItem().vb.setRange(xRange=(x_min, x_max), yRange=(y_min, y_max), padding=0)
+
+    def _show_points(self, ds: Dataset) -> None:
+        colors = self._point_colors(ds, ds.T_train)
+        # A pale outline lifts a point off its own class's colour; regression targets
+        # shade towards white in the middle of their range, where a dark one shows better.
+        edge = theme.current.node_border if ds.kind == "regression" else theme.current.node_fill
+        outline = pg.mkPen(edge, width=1 if ds.kind == "regression" else 1.5)
+        self.train_points.setData(
+            ds.X_train[:, 0], ds.X_train[:, 1], brush=[pg.mkBrush(c) for c in colors], pen=outline
+        )
+        if ds.n_test:
+            colors = self._point_colors(ds, ds.T_test)
+            self.test_points.setData(
+                ds.X_test[:, 0],
+                ds.X_test[:, 1],
+                pen=[pg.mkPen(c, width=2.5) for c in colors],
+            )
+        else:
+            self.test_points.setData([], [])
+
+    def _point_colors(self, ds: Dataset, T: np.ndarray) -> list[QColor]:
+        # A handful of shared QColors (Qt copies them into brushes and pens anyway).
+        if ds.kind == "regression":
+            lut = diverging_lut(*class_colors(2))
+            low, high = self._levels
+            index = np.clip((T[:, 0] - low) / (high - low) * 255, 0, 255).round().astype(int)
+            table = [QColor(*map(int, rgb)) for rgb in lut]
+            return [table[k] for k in index]
+        table = class_colors(max(ds.n_outputs, 2))
+        return [table[k] for k in ds.labels(T)]
+
+    # -- hovering and clicking ---------------------------------------------------------------
+
+    def _on_mouse_moved(self, scene_pos) -> None:
+        vb = self.plot.getPlotItem().vb
+        if not vb.sceneBoundingRect().contains(scene_pos):
+            self.show_readout_at(None)
+            return
+        point = vb.mapSceneToView(scene_pos)
+        self.show_readout_at(point.x(), point.y())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Forget the hover position when the pointer leaves the plot."""
+        # The type first: this sees every paint and move of the viewport, and may
+        # still see some while the panel is being torn down.
+        if event.type() == QEvent.Type.Leave and watched is self.plot.viewport():
+            self.show_readout_at(None)
+        return super().eventFilter(watched, event)
+
+    def show_readout_at(self, x1: float | None, x2: float | None = None) -> None:
+        """Show the inputs ``(x1, x2)`` and the network's output there (None: the hint)."""
+        self._hover = None if x1 is None else (float(x1), float(x2))
+        self._show_readout()
+
+    def _show_readout(self) -> None:
+        ds = self.doc.dataset
+        if self._hover is None or ds.n_inputs != 2 or not _fits(self.doc.network, ds):
+            self.readout.setText(self._hint())
+            return
+        x1, x2 = self._hover
+        y = self.output_at(x1, x2)
+        n1, n2 = ds.feature_names
+        text = f"{n1} = {theme.fmt(x1, 2)}   {n2} = {theme.fmt(x2, 2)}   "
+        if ds.kind == "multiclass":
+            k = int(np.argmax(np.nan_to_num(y, nan=-np.inf)))
+            text += f"→ class {k} (output {theme.fmt(float(y[k]))})"
+        elif ds.kind == "binary":
+            label = 1 if y[0] > THRESHOLD else 0
+            text += f"ŷ = {theme.fmt(float(y[0]))} → class {label}"
+        else:
+            text += f"ŷ = {theme.fmt(float(y[0]))}"
+        self.readout.setText(text)
+
+    def _hint(self) -> str:
+        kind = self.doc.dataset.kind
+        if kind == "binary":
+            return "Orange: ŷ near 1 (class 1); blue: near 0. Left click adds a class-1 point, right click a class-0 one."
+        if kind == "multiclass":
+            return "Each class has a colour, paler where the network is unsure. Left click adds a point of the chosen class."
+        return "Orange: high output, blue: low (white: the middle of the targets' range)."
+
+    def _on_scene_clicked(self, event) -> None:
+        if event.double():
+            return  # the second click of a double click is not another point
+        vb = self.plot.getPlotItem().vb
+        if not vb.sceneBoundingRect().contains(event.scenePos()):
+            return
+        point = vb.mapSceneToView(event.scenePos())
+        if self.click_at(point.x(), point.y(), event.button()):
+            event.accept()
+
+    def click_at(self, x1: float, x2: float, button: Qt.MouseButton) -> bool:
+        """Handle a click at plot coordinates: add the point it means. True if one was added.
+
+        Binary: left adds class 1, right class 0. Multi-class: left adds the class
+        chosen in the combo box. Regression and clicks outside the map add nothing.
+        """
+        ds = self.doc.dataset
+        if ds.n_inputs != 2 or not self.contains(x1, x2):
+            return False
+        if ds.kind == "binary":
+            label = {Qt.MouseButton.LeftButton: 1, Qt.MouseButton.RightButton: 0}.get(button)
+        elif ds.kind == "multiclass" and button == Qt.MouseButton.LeftButton:
+            label = self.class_choice.currentIndex()
+        else:
+            label = None
+        if label is None or label < 0:
+            return False
+        self.add_point(x1, x2, label)
+        return True
+
+    def add_point(self, x1: float, x2: float, label: int) -> None:
+        """Add a training point of class ``label`` at ``(x1, x2)`` as one undoable edit."""
+        doc = self.doc
+        ds = doc.dataset
+        target = np.eye(ds.n_outputs)[label] if ds.kind == "multiclass" else [float(label)]
+        X = np.vstack([ds.X_train, [[x1, x2]]])
+        T = np.vstack([ds.T_train, [target]])
+        doc.push(
+            ReplaceDatasetCommand(doc, ds.with_points(X, T), None, f"Add a class-{label} point")
+        )
+
+
+def _fits(net: Network, ds: Dataset) -> bool:
+    """True when the network can run the dataset (not in the middle of swapping both)."""
+    return net.layer_sizes[0] == ds.n_inputs == 2 and net.layer_sizes[-1] == ds.n_outputs

@@ -1,0 +1,314 @@
+"""The "Data and training" dock: which problem, and how the network learns it.
+
+Every control edits through an undo command: dataset settings regenerate
+the data (the network's input and output layers follow), training settings
+change the configuration (a running training takes them at its next epoch).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bpdesk.core import (
+    INITIALIZERS,
+    LOSSES,
+    OPTIMIZERS,
+    REGULARIZATIONS,
+    BpdeskError,
+    DatasetSpec,
+    load_csv,
+    make_dataset,
+)
+from bpdesk.core.datasets import GENERATORS
+from bpdesk.ui import editing
+from bpdesk.ui.commands import SetConfigCommand
+from bpdesk.ui.document import Document
+
+CSV_ITEM = "csv"
+
+
+class DataPanel(QWidget):
+    """Dataset and training settings, each change an undoable edit."""
+
+    def __init__(self, doc: Document, parent=None) -> None:
+        super().__init__(parent)
+        self.doc = doc
+        self._updating = False
+
+        self.dataset_box = QComboBox()
+        for name, info in GENERATORS.items():
+            self.dataset_box.addItem(info.title, name)
+            self.dataset_box.setItemData(
+                self.dataset_box.count() - 1, info.description, Qt.ItemDataRole.ToolTipRole
+            )
+        self.dataset_box.addItem("From a CSV file…", CSV_ITEM)
+        self.dataset_box.setToolTip(
+            "The problem to learn: the explainer's XOR, generated 2-D sets, or a CSV file"
+        )
+        self.samples = self._spin(QSpinBox(), 4, 2000, "How many points to generate")
+        self.noise = self._spin(
+            QDoubleSpinBox(), 0.0, 1.0, "How noisy the generated points are (0 to 1)", 0.05
+        )
+        self.test_ratio = self._spin(
+            QDoubleSpinBox(),
+            0.0,
+            0.9,
+            "Fraction of the points held out to test on (never trained on)",
+            0.05,
+        )
+        self.classes = self._spin(QSpinBox(), 3, 8, "Number of classes (blobs only)")
+        self.data_seed = self._spin(
+            QSpinBox(), 0, 2**31 - 1, "Seed of the generated points: same seed, same points"
+        )
+        self.regenerate = QPushButton("Regenerate")
+        self.regenerate.setToolTip("New points with the next seed (undoable)")
+        self.dataset_info = QLabel()
+        self.dataset_info.setWordWrap(True)
+        self.dataset_info.setStyleSheet("color: #6b7080;")
+
+        self.batch = self._spin(
+            QSpinBox(), 0, 100_000, "Examples per step; 0 = all of them (full batch)"
+        )
+        self.batch.setSpecialValueText("all (full batch)")
+        self.loss_box = self._combo(
+            LOSSES, "The loss: mse = ½(ŷ − t)², bce binary cross-entropy, ce cross-entropy"
+        )
+        self.optimizer_box = self._combo(
+            OPTIMIZERS, "How gradients move the weights: plain SGD, with momentum, or Adam"
+        )
+        self.lr = self._spin(
+            QDoubleSpinBox(), 0.0001, 100.0, "Learning rate η: the size of each step", 0.05
+        )
+        self.lr.setDecimals(4)
+        self.momentum = self._spin(
+            QDoubleSpinBox(), 0.0, 0.999, "Momentum μ (for the momentum optimiser)", 0.05
+        )
+        self.reg_box = self._combo(
+            REGULARIZATIONS, "Regularisation: none, L1 (λ·|w|) or L2 (½λ·w²) on the weights"
+        )
+        self.reg_rate = self._spin(QDoubleSpinBox(), 0.0, 1.0, "Regularisation strength λ", 0.001)
+        self.reg_rate.setDecimals(4)
+        self.init_box = self._combo(
+            INITIALIZERS, "How starting weights are drawn (changing it re-initialises)"
+        )
+        self.weight_seed = self._spin(
+            QSpinBox(), 0, 2**31 - 1, "Seed of the starting weights (changing it re-initialises)"
+        )
+
+        data_box = QGroupBox("Data")
+        form = QFormLayout(data_box)
+        form.addRow("Dataset", self.dataset_box)
+        form.addRow("Points", self.samples)
+        form.addRow("Noise", self.noise)
+        form.addRow("Test ratio", self.test_ratio)
+        form.addRow("Classes", self.classes)
+        form.addRow("Seed", self.data_seed)
+        form.addRow(self.regenerate)
+        form.addRow(self.dataset_info)
+        train_box = QGroupBox("Training")
+        form = QFormLayout(train_box)
+        form.addRow("Batch size", self.batch)
+        form.addRow("Loss", self.loss_box)
+        form.addRow("Optimiser", self.optimizer_box)
+        form.addRow("Learning rate", self.lr)
+        form.addRow("Momentum", self.momentum)
+        form.addRow("Regularisation", self.reg_box)
+        form.addRow("Strength λ", self.reg_rate)
+        form.addRow("Initialiser", self.init_box)
+        form.addRow("Weight seed", self.weight_seed)
+        for label in self.findChildren(QLabel):
+            buddy = label.buddy()
+            if buddy is not None and not label.toolTip():
+                label.setToolTip(buddy.toolTip())
+
+        inner = QWidget()
+        column = QVBoxLayout(inner)
+        column.addWidget(data_box)
+        column.addWidget(train_box)
+        column.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(inner)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(scroll)
+
+        self.dataset_box.activated.connect(self._on_dataset_chosen)
+        for widget in (self.samples, self.noise, self.test_ratio, self.classes, self.data_seed):
+            widget.editingFinished.connect(self._regenerate_same)
+        self.regenerate.clicked.connect(self._regenerate_next_seed)
+        for widget in (self.batch, self.lr, self.momentum, self.reg_rate):
+            widget.editingFinished.connect(self._on_training_edited)
+        for box in (self.optimizer_box, self.reg_box):
+            box.activated.connect(self._on_training_edited)
+        self.loss_box.activated.connect(
+            lambda _: editing.set_loss(doc, self.loss_box.currentData())
+        )
+        self.init_box.activated.connect(self._on_init_edited)
+        self.weight_seed.editingFinished.connect(self._on_init_edited)
+        for signal in (doc.datasetChanged, doc.settingsChanged, doc.networkChanged):
+            signal.connect(self._show)
+        self._show()
+
+    # -- construction helpers -------------------------------------------------------------
+
+    @staticmethod
+    def _spin(widget, low, high, tip, step=None):
+        widget.setRange(low, high)
+        if step is not None:
+            widget.setSingleStep(step)
+        widget.setToolTip(tip)
+        widget.setKeyboardTracking(False)
+        return widget
+
+    @staticmethod
+    def _combo(names, tip) -> QComboBox:
+        box = QComboBox()
+        for name in names:
+            box.addItem(name, name)
+        box.setToolTip(tip)
+        return box
+
+    # -- document → controls -------------------------------------------------------------------
+
+    def _show(self) -> None:
+        self._updating = True
+        doc = self.doc
+        data, config, net = doc.dataset, doc.config, doc.network
+        spec = data.spec
+        index = self.dataset_box.findData(spec.name if spec else CSV_ITEM)
+        self.dataset_box.setCurrentIndex(index)
+        generated = spec is not None and spec.name != "xor"
+        for widget in (self.samples, self.noise, self.test_ratio, self.data_seed, self.regenerate):
+            widget.setEnabled(generated)
+        self.classes.setEnabled(generated and spec.name == "blobs")
+        if spec is not None:
+            self.samples.setValue(spec.n_samples)
+            self.noise.setValue(spec.noise)
+            self.test_ratio.setValue(spec.test_ratio)
+            self.classes.setValue(spec.n_classes)
+            self.data_seed.setValue(min(spec.seed, 2**31 - 1))
+        kinds = {
+            "binary": "two classes (0/1)",
+            "multiclass": "classes",
+            "regression": "a real number",
+        }
+        self.dataset_info.setText(
+            f"{data.n_train} training and {data.n_test} test examples, "
+            f"{data.n_inputs} input{'s' if data.n_inputs != 1 else ''}; target: {kinds[data.kind]}. "
+            "The input and output layers follow the dataset."
+        )
+        self.batch.setValue(config.batch_size)
+        self.loss_box.setCurrentIndex(self.loss_box.findData(net.loss))
+        self.optimizer_box.setCurrentIndex(self.optimizer_box.findData(config.optimizer))
+        self.lr.setValue(config.learning_rate)
+        self.momentum.setValue(config.momentum)
+        self.momentum.setEnabled(config.optimizer == "momentum")
+        self.reg_box.setCurrentIndex(self.reg_box.findData(config.regularization))
+        self.reg_rate.setValue(config.reg_rate)
+        self.reg_rate.setEnabled(config.regularization != "none")
+        self.init_box.setCurrentIndex(self.init_box.findData(net.init))
+        self.weight_seed.setValue(min(net.seed, 2**31 - 1))
+        self._updating = False
+
+    # -- controls → document ----------------------------------------------------------------------
+
+    def _spec(self, name: str, seed: int | None = None) -> DatasetSpec:
+        return DatasetSpec(
+            name,
+            self.samples.value(),
+            round(self.noise.value(), 4),
+            round(self.test_ratio.value(), 4),
+            self.data_seed.value() if seed is None else seed,
+            self.classes.value(),
+        )
+
+    def _use(self, spec: DatasetSpec, text: str) -> None:
+        try:
+            data = make_dataset(
+                spec.name, spec.n_samples, spec.noise, spec.test_ratio, spec.seed, spec.n_classes
+            )
+        except BpdeskError as exc:
+            self.doc.notify(str(exc))
+            self._show()
+            return
+        editing.change_dataset(self.doc, data, text)
+
+    def _on_dataset_chosen(self, index: int) -> None:
+        name = self.dataset_box.itemData(index)
+        if name == CSV_ITEM:
+            self._show()  # the combo shows the current data until a file is loaded
+            self.import_csv()
+            return
+        current = self.doc.dataset.spec
+        if current is not None and current.name == name:
+            return
+        self._use(self._spec(name), f"Use {GENERATORS[name].title}")
+
+    def _regenerate_same(self) -> None:
+        spec = self.doc.dataset.spec
+        if self._updating or spec is None or spec.name == "xor":
+            return
+        new = self._spec(spec.name)
+        if new != spec:
+            self._use(new, "Change the data")
+
+    def _regenerate_next_seed(self) -> None:
+        spec = self.doc.dataset.spec
+        if spec is None or spec.name == "xor":
+            return
+        self._use(self._spec(spec.name, spec.seed + 1), "Regenerate the data")
+
+    def import_csv(self, path: str | None = None) -> bool:
+        """Load a dataset from a CSV file (asks for the file when ``path`` is None)."""
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(
+                self, "Open a CSV dataset", "", "CSV files (*.csv);;All files (*)"
+            )
+            if not path:
+                return False
+        try:
+            data = load_csv(path, test_ratio=self.test_ratio.value())
+        except BpdeskError as exc:
+            self.doc.notify(f"Cannot use that CSV file: {exc}")
+            return False
+        return editing.change_dataset(self.doc, data, f"Use {data.title}")
+
+    def _on_training_edited(self, *_) -> None:
+        if self._updating:
+            return
+        config = replace(
+            self.doc.config,
+            batch_size=self.batch.value(),
+            optimizer=self.optimizer_box.currentData(),
+            learning_rate=round(self.lr.value(), 6),
+            momentum=round(self.momentum.value(), 6),
+            regularization=self.reg_box.currentData(),
+            reg_rate=round(self.reg_rate.value(), 6),
+        )
+        if config != self.doc.config:
+            self.doc.push(SetConfigCommand(self.doc, config))
+        self._show()
+
+    def _on_init_edited(self, *_) -> None:
+        if self._updating:
+            return
+        net = self.doc.network
+        init, seed = self.init_box.currentData(), self.weight_seed.value()
+        if (init, seed) != (net.init, min(net.seed, 2**31 - 1)):
+            editing.reinitialise(self.doc, init, seed)

@@ -1,0 +1,203 @@
+"""The "Loss" dock: training and test loss per epoch, earlier runs, and rewinding.
+
+Curves are created once and fed slices of the document's growing buffers
+(``setData(x[:n], y[:n])`` with clip-to-view and automatic downsampling), so a
+run of a million epochs stays smooth and costs no copies.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bpdesk.ui import theme
+from bpdesk.ui.commands import RewindCommand
+from bpdesk.ui.document import Document
+from bpdesk.ui.panels.plots import plot_widget
+from bpdesk.ui.throttle import Throttle
+
+RUN_COLORS = ("#9c755f", "#76b7b2", "#b07aa1", "#59a14f", "#edc948", "#ff9da7", "#bab0ac")
+
+
+class LossPanel(QWidget):
+    """Loss curves with a log-scale toggle, a hover readout, and click/drag to rewind."""
+
+    def __init__(self, doc: Document, parent=None) -> None:
+        super().__init__(parent)
+        self.doc = doc
+        self.redraws = 0
+        self.plot = plot_widget()
+        self.plot.setMinimumHeight(120)
+        item = self.plot.getPlotItem()
+        item.setLabel("bottom", "epoch")
+        item.setLabel("left", "loss")
+        self.legend = item.addLegend(offset=(-10, 10))
+        self._x = np.arange(1, 1025, dtype=np.float64)
+        self.train_curve = self._curve(theme.current.text, 2.0, "training")
+        self.test_curve = self._curve(theme.current.positive, 1.6, "test")
+        self.cursor = pg.InfiniteLine(
+            angle=90, movable=False, pen=pg.mkPen(theme.current.selected, width=1.5)
+        )
+        item.addItem(self.cursor)
+        self.run_curves: list[pg.PlotDataItem] = []
+
+        self.readout = QLabel("Hover over the curve to read it; click it to go back to that epoch.")
+        self.readout.setObjectName("lossReadout")
+        self.log_box = QCheckBox("Log scale")
+        self.log_box.setToolTip("Show the loss on a logarithmic axis (small losses become visible)")
+        self.log_box.toggled.connect(self._on_log)
+        self.clear_runs = QPushButton("Clear earlier runs")
+        self.clear_runs.setToolTip("Remove the faint curves of earlier runs")
+        self.clear_runs.clicked.connect(doc.clear_runs)
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setToolTip("History: drag to see the network as it was at an earlier epoch")
+        self.slider.setRange(0, 0)
+        self.slider.valueChanged.connect(self._on_slider)
+        self.slider_label = QLabel()
+        self.slider_label.setToolTip("The epoch the network is at, of the epochs trained")
+
+        controls = QHBoxLayout()
+        controls.addWidget(self.log_box)
+        controls.addWidget(self.clear_runs)
+        controls.addStretch(1)
+        history = QHBoxLayout()
+        history.addWidget(QLabel("History"))
+        history.addWidget(self.slider, 1)
+        history.addWidget(self.slider_label)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.plot, 1)
+        layout.addWidget(self.readout)
+        layout.addLayout(history)
+        layout.addLayout(controls)
+
+        self._throttle = Throttle(self._redraw, 33, self)
+        doc.historyExtended.connect(self._throttle.request)
+        doc.historyChanged.connect(self._redraw)
+        doc.epochChanged.connect(self._on_epoch)
+        doc.runsChanged.connect(self._on_runs)
+        self.plot.scene().sigMouseMoved.connect(self._on_hover)
+        self.plot.scene().sigMouseClicked.connect(self._on_click)
+        self._on_runs()
+        self._redraw()
+
+    def _curve(self, color, width: float, name: str, x=None, y=None) -> pg.PlotDataItem:
+        curve = pg.PlotDataItem(pen=pg.mkPen(color, width=width), name=name)
+        self.plot.addItem(curve)
+        # Set after adding: pyqtgraph 0.14 looks for the view box while the item
+        # is being added and fails if clipping is already on.
+        curve.setClipToView(True)
+        curve.setDownsampling(auto=True, method="peak")
+        if x is not None:
+            curve.setData(x, y)
+        return curve
+
+    def _xs(self, n: int) -> np.ndarray:
+        if n > len(self._x):
+            self._x = np.arange(1, max(n, 2 * len(self._x)) + 1, dtype=np.float64)
+        return self._x[:n]
+
+    # -- drawing ------------------------------------------------------------------------
+
+    def _redraw(self) -> None:
+        self.redraws += 1
+        record = self.doc.history
+        n = len(record)
+        x = self._xs(n)
+        self.train_curve.setData(x, record.train_loss)
+        test = record.test_loss
+        has_test = n > 0 and not np.isnan(test[-1])
+        self.test_curve.setData(x if has_test else [], test if has_test else [])
+        if has_test != self.test_curve.isVisible():
+            self.test_curve.setVisible(has_test)
+            # The legend lists only what is drawn.
+            if has_test:
+                self.legend.addItem(self.test_curve, "test")
+            else:
+                self.legend.removeItem(self.test_curve)
+        self._on_epoch(self.doc.epoch)
+
+    def _on_epoch(self, epoch: int) -> None:
+        n = len(self.doc.history)
+        self.cursor.setValue(epoch)
+        self.cursor.setVisible(0 < epoch < n)  # visible when looking back in time
+        self.slider.blockSignals(True)
+        self.slider.setRange(0, n)
+        self.slider.setValue(epoch)
+        self.slider.blockSignals(False)
+        self.slider_label.setText(f"{epoch:,} / {n:,}")
+
+    def _on_runs(self) -> None:
+        for curve in self.run_curves:
+            self.plot.removeItem(curve)
+            self.legend.removeItem(curve)
+        self.run_curves = []
+        for k, run in enumerate(self.doc.runs):
+            color = QColor(RUN_COLORS[k % len(RUN_COLORS)])
+            color.setAlpha(150)
+            x = np.arange(1, len(run.train_loss) + 1)
+            curve = self._curve(color, 1.3, run.label, x, run.train_loss)
+            curve.setZValue(-1)
+            self.run_curves.append(curve)
+        self.clear_runs.setEnabled(bool(self.run_curves))
+
+    def _on_log(self, on: bool) -> None:
+        self.plot.getPlotItem().setLogMode(y=on)
+
+    # -- reading and rewinding ------------------------------------------------------------------
+
+    def epoch_at(self, scene_pos) -> int | None:
+        """The epoch under a scene position (None outside the plot or the history)."""
+        vb = self.plot.getPlotItem().vb
+        if not vb.sceneBoundingRect().contains(scene_pos):
+            return None
+        x = vb.mapSceneToView(scene_pos).x()
+        n = len(self.doc.history)
+        if n == 0:
+            return None
+        return int(min(max(round(x), 1), n))
+
+    def _on_hover(self, scene_pos) -> None:
+        epoch = self.epoch_at(scene_pos)
+        if epoch is None:
+            return
+        record = self.doc.history
+        text = f"epoch {epoch:,}   loss {theme.fmt(record.train_loss[epoch - 1], 5)}"
+        test = record.test_loss[epoch - 1]
+        if not np.isnan(test):
+            text += f"   test {theme.fmt(test, 5)}"
+        acc = record.train_accuracy[epoch - 1]
+        if not np.isnan(acc):
+            text += f"   accuracy {acc:.0%}"
+        self.readout.setText(text)
+
+    def _on_click(self, event) -> None:
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        epoch = self.epoch_at(event.scenePos())
+        if epoch is not None:
+            self.rewind(epoch)
+
+    def _on_slider(self, value: int) -> None:
+        self.rewind(value)
+
+    def rewind(self, epoch: int) -> bool:
+        """Show the network as it was at ``epoch`` (the nearest kept snapshot), undoably."""
+        doc = self.doc
+        snapshot = doc.snapshots.nearest(epoch)
+        if snapshot is None or snapshot[1].shape != doc.network.parameters.shape:
+            doc.notify("No saved state for that epoch (the network was edited since)")
+            return False
+        kept, params = snapshot
+        doc.push(RewindCommand(doc, kept, params))
+        return True
