@@ -290,12 +290,33 @@ def case_gradcheck(repeats: int, seconds: float) -> CaseResult:
     )
 
 
+def case_gui(repeats: int, seconds: float) -> CaseResult:
+    """Training in the real window (offscreen) against the headless engine, same run."""
+    from bpdesk.bench_gui import measure
+
+    figures = measure(seconds=max(3.0, seconds * 8))
+    return CaseResult(
+        "gui",
+        "Two spirals 2-8-8-1 trained at full speed in the main window with every panel "
+        "visible, against the headless engine on the same problem",
+        "epochs/s",
+        figures["gui_epochs_per_second"],
+        None,
+        0.7,
+        "≥ 0.7× headless; stall p99 ≤ 50 ms; ≥ 20 redraws/s",
+        {"ratio": figures["gui_to_headless_ratio"], **figures},
+    )
+
+
 CASES: dict[str, Callable[[int, float], CaseResult]] = {
     "xor": case_xor,
     "spirals": case_spirals,
     "mlp": case_mlp,
     "gradcheck": case_gradcheck,
+    "gui": case_gui,
 }
+# Cases that open a window: run only when asked for by name.
+EXPLICIT_ONLY = ("gui",)
 
 
 def environment() -> dict:
@@ -338,6 +359,13 @@ def format_table(results: list[CaseResult]) -> str:
                 f"{'':<10} {r.extra['epochs_per_second']:>12,.0f} ep/s  "
                 f"{r.extra['torch_epochs_per_second']:>12,.0f} ep/s {r.extra['epoch_ratio']:>8.1f}×  "
                 f"(whole epochs, with loss and accuracy)"
+            )
+        if "stall_p99_ms" in r.extra:
+            e = r.extra
+            lines.append(
+                f"{'':<10} headless {e['headless_epochs_per_second']:,.0f} epochs/s; GUI stalls p99 "
+                f"{e['stall_p99_ms']:.1f} ms, max {e['stall_max_ms']:.1f} ms; redraws "
+                f"{e['redraws_per_second']:.0f}/s {e['redraws_by_panel']}"
             )
         if "numerical_forward_passes" in r.extra:
             e = r.extra

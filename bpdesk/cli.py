@@ -488,7 +488,7 @@ def cmd_bench(argv: Sequence[str]) -> int:
     from bpdesk import bench
 
     args = _bench_parser().parse_args(argv)
-    names = args.case or list(bench.CASES)
+    names = args.case or [name for name in bench.CASES if name not in bench.EXPLICIT_ONLY]
     if args.repeats < 1:
         raise UsageError("--repeats must be at least 1")
 

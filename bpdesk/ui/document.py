@@ -108,6 +108,8 @@ class Document(QObject):
         self._forward: ForwardState | None = None
         self._backward: BackwardState | None = None
         self.edit_counter = 0  # seeds the randomness of edits, so that each is reproducible
+        # True while a training run streams updates: views may then refresh less often.
+        self.training_active = False
         self.run_forward()
 
     # -- reading ---------------------------------------------------------------
@@ -247,7 +249,7 @@ class Document(QObject):
 
     # -- computations -----------------------------------------------------------
 
-    def run_forward(self) -> ForwardState:
+    def run_forward(self, emit: bool = True) -> ForwardState:
         """Run the selected rows forward and keep the values (fresh until the next change)."""
         X, T = self.training_arrays()
         net = self._network
@@ -264,13 +266,14 @@ class Document(QObject):
             total_loss=float(total),
             version=self._version,
         )
-        self.computedChanged.emit()
+        if emit:
+            self.computedChanged.emit()
         return self._forward
 
-    def run_backward(self) -> BackwardState:
+    def run_backward(self, emit: bool = True) -> BackwardState:
         """Backpropagate the selected rows (running forward first if that is stale)."""
         if not self.is_fresh("forward"):
-            self.run_forward()
+            self.run_forward(emit=False)
         X, T = self.training_arrays()
         net = self._network
         with np.errstate(all="ignore"):
@@ -289,7 +292,8 @@ class Document(QObject):
             loss=float(loss),
             version=self._version,
         )
-        self.computedChanged.emit()
+        if emit:
+            self.computedChanged.emit()
         return self._backward
 
     def gradient_step_parameters(self) -> np.ndarray:
@@ -428,14 +432,15 @@ class Document(QObject):
 
     def show_training_state(self, parameters: np.ndarray, epoch: int) -> None:
         """Put the worker's latest parameters into the network and refresh what is shown."""
+        backward = self.is_fresh("backward") or self._mode == "backward"
         self._network.parameters[:] = parameters
         self._changed()
         self._set_epoch(epoch)
-        self.parametersChanged.emit()
-        backward = self.is_fresh("backward") or self._mode == "backward"
-        self.run_forward()
+        self.run_forward(emit=False)
         if backward:
-            self.run_backward()
+            self.run_backward(emit=False)
+        self.parametersChanged.emit()
+        self.computedChanged.emit()
 
     # -- edits -------------------------------------------------------------------
 

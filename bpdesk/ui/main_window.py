@@ -24,9 +24,11 @@ from bpdesk.ui.commands import SetConfigCommand
 from bpdesk.ui.document import Document
 from bpdesk.ui.editor.palette import Palette
 from bpdesk.ui.editor.view import NetworkView
+from bpdesk.ui.panels.boundary import DecisionBoundaryPanel
 from bpdesk.ui.panels.chain_rule import ChainRulePanel
 from bpdesk.ui.panels.data import DataPanel
 from bpdesk.ui.panels.loss import LossPanel
+from bpdesk.ui.panels.predictions import PredictionsPanel
 from bpdesk.ui.training import SPEEDS, TrainingController
 
 SETTINGS_VERSION = 1
@@ -58,6 +60,8 @@ class MainWindow(QMainWindow):
         self.chain_rule = ChainRulePanel(self.doc)
         self.data_panel = DataPanel(self.doc)
         self.loss_panel = LossPanel(self.doc)
+        self.boundary_panel = DecisionBoundaryPanel(self.doc)
+        self.predictions_panel = PredictionsPanel(self.doc)
         left, right, bottom = (
             Qt.DockWidgetArea.LeftDockWidgetArea,
             Qt.DockWidgetArea.RightDockWidgetArea,
@@ -74,6 +78,13 @@ class MainWindow(QMainWindow):
             "The dataset and how the network learns it",
         )
         self._add_dock(
+            "boundary",
+            "Decision boundary",
+            self.boundary_panel,
+            right,
+            "The network's output over the input plane, with the data",
+        )
+        self._add_dock(
             "chain_rule",
             "Chain rule",
             self.chain_rule,
@@ -81,6 +92,16 @@ class MainWindow(QMainWindow):
             "How the selected weight's gradient is computed",
         )
         self._add_dock("loss", "Loss", self.loss_panel, bottom, "Training and test loss per epoch")
+        self._add_dock(
+            "predictions",
+            "Predictions",
+            self.predictions_panel,
+            bottom,
+            "Every example: target, prediction and whether it is right",
+        )
+        self.splitDockWidget(
+            self.docks["loss"], self.docks["predictions"], Qt.Orientation.Horizontal
+        )
 
         self._create_actions()
         self._create_menus()
@@ -153,18 +174,28 @@ class MainWindow(QMainWindow):
         self.act_apply = self._action(
             "Apply gradients", self.apply_gradients, "F7", "Move every weight by −η·∂L/∂w"
         )
-        self.act_undo = doc.undo_stack.createUndoAction(self, "Undo")
-        self.act_undo.setShortcuts([QKeySequence(QKeySequence.StandardKey.Undo)])
-        self.act_redo = doc.undo_stack.createRedoAction(self, "Redo")
-        self.act_redo.setShortcuts(
-            [QKeySequence("Ctrl+Shift+Z"), QKeySequence(QKeySequence.StandardKey.Redo)]
+        # Undo and redo go through the document, so that training stops first.
+        self.act_undo = self._action(
+            "Undo", doc.undo, QKeySequence.StandardKey.Undo, "Undo the last edit"
         )
-        for action, tip in (
-            (self.act_undo, "Undo the last edit"),
-            (self.act_redo, "Redo the edit"),
-        ):
-            action.setToolTip(f"{tip} ({action.shortcut().toString()})")
-            self.addAction(action)
+        self.act_redo = self._action(
+            "Redo",
+            doc.redo,
+            ["Ctrl+Shift+Z", QKeySequence.StandardKey.Redo],
+            "Redo the edit undone last",
+        )
+        # The toolbar keeps short labels; the menu's items name the command.
+        self.act_undo_short = self._action("Undo", doc.undo, None, "Undo the last edit (Ctrl+Z)")
+        self.act_redo_short = self._action("Redo", doc.redo, None, "Redo (Ctrl+Shift+Z)")
+        stack = doc.undo_stack
+        for action in (self.act_undo, self.act_undo_short):
+            action.setEnabled(False)
+            stack.canUndoChanged.connect(action.setEnabled)
+        for action in (self.act_redo, self.act_redo_short):
+            action.setEnabled(False)
+            stack.canRedoChanged.connect(action.setEnabled)
+        stack.undoTextChanged.connect(self._on_undo_text)
+        stack.redoTextChanged.connect(self._on_redo_text)
         self.act_fit = self._action(
             "Fit network", self.view.fit_network, "Ctrl+0", "Fit the whole network in view"
         )
@@ -306,36 +337,23 @@ class MainWindow(QMainWindow):
         self.loss_label.setObjectName("lossLabel")
         self.loss_label.setToolTip("Loss over all training examples")
         self.loss_label.setStyleSheet("font-weight: bold; padding: 0 8px;")
+        # A fixed width: text that changes 30 times a second must not re-lay out the window.
+        self.loss_label.setFixedWidth(self.loss_label.fontMetrics().horizontalAdvance("M" * 26))
         bar.addWidget(self.loss_label)
         bar.addSeparator()
-        # The menu's undo/redo actions carry the command's name ("Undo Remove
-        # neuron"); the toolbar keeps short labels and puts the name in the tooltip.
-        stack = self.doc.undo_stack
-        bar.addAction(
-            self._short_action(
-                "Undo", self.doc.undo, stack.canUndoChanged, stack.undoTextChanged, self.act_undo
-            )
-        )
-        bar.addAction(
-            self._short_action(
-                "Redo", self.doc.redo, stack.canRedoChanged, stack.redoTextChanged, self.act_redo
-            )
-        )
+        bar.addAction(self.act_undo_short)
+        bar.addAction(self.act_redo_short)
         bar.addAction(self.act_fit)
 
-    def _short_action(self, label: str, slot, can_signal, text_signal, source: QAction) -> QAction:
-        keys = source.shortcut().toString()
-        action = QAction(label, self)
-        action.triggered.connect(slot)
-        action.setEnabled(False)
-        action.setToolTip(f"{label} ({keys})")
-        can_signal.connect(action.setEnabled)
+    def _on_undo_text(self, text: str) -> None:
+        self.act_undo.setText(f"Undo {text}".strip())
+        self.act_undo_short.setToolTip(f"Undo {text} (Ctrl+Z)" if text else "Undo (Ctrl+Z)")
 
-        def describe(text: str) -> None:
-            action.setToolTip(f"{label} {text} ({keys})" if text else f"{label} ({keys})")
-
-        text_signal.connect(describe)
-        return action
+    def _on_redo_text(self, text: str) -> None:
+        self.act_redo.setText(f"Redo {text}".strip())
+        self.act_redo_short.setToolTip(
+            f"Redo {text} (Ctrl+Shift+Z)" if text else "Redo (Ctrl+Shift+Z)"
+        )
 
     def _fit_to_screen(self, width: int, height: int) -> None:
         """Start at ``width × height``, or smaller if the screen is smaller."""
@@ -499,7 +517,7 @@ class MainWindow(QMainWindow):
         # Proportions of the window, so that the editor keeps the most room.
         width, height = self.width(), self.height()
         docks = self.docks
-        horizontal = [docks[k] for k in ("build", "chain_rule") if k in docks]
+        horizontal = [docks[k] for k in ("build", "boundary") if k in docks]
         self.resizeDocks(
             horizontal, [int(width * 0.19), int(width * 0.24)], Qt.Orientation.Horizontal
         )
@@ -508,6 +526,16 @@ class MainWindow(QMainWindow):
             [docks["build"], docks["data"]], [build, int(height * 0.6)], Qt.Orientation.Vertical
         )
         self.resizeDocks([docks["loss"]], [int(height * 0.27)], Qt.Orientation.Vertical)
+        self.resizeDocks(
+            [docks["loss"], docks["predictions"]],
+            [int(width * 0.6), int(width * 0.4)],
+            Qt.Orientation.Horizontal,
+        )
+        self.resizeDocks(
+            [docks["boundary"], docks["chain_rule"]],
+            [int(height * 0.4), int(height * 0.3)],
+            Qt.Orientation.Vertical,
+        )
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

@@ -9,6 +9,7 @@ costs more than a few milliseconds to redraw asks for its refresh through a
 from __future__ import annotations
 
 import time
+import weakref
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer
@@ -21,7 +22,14 @@ class Throttle(QObject):
         self, callback: Callable[[], None], interval_ms: int, parent: QObject | None = None
     ):
         super().__init__(parent)
-        self.callback = callback
+        # A bound method is held weakly: a panel owns its throttle, and a strong
+        # reference back would keep the panel alive until the garbage collector
+        # tears both down in an order Qt does not expect.
+        if hasattr(callback, "__self__") and hasattr(callback, "__func__"):
+            ref = weakref.WeakMethod(callback)
+            self._callback = lambda: ref()
+        else:
+            self._callback = lambda: callback
         self.interval_ms = interval_ms
         self._last = 0.0
         self._timer = QTimer(self)
@@ -46,4 +54,6 @@ class Throttle(QObject):
 
     def _fire(self) -> None:
         self._last = time.monotonic()
-        self.callback()
+        callback = self._callback()
+        if callback is not None:
+            callback()

@@ -26,7 +26,7 @@ from bpdesk.ui.document import Document
 
 EMIT_INTERVAL = 1 / 60  # at full speed, at most this often
 SPEEDS = (1, 10, 100, None)  # epochs per second; None: as fast as possible
-FRAME_MS = 16  # the GUI shows new parameters at most this often
+FRAME_MS = 33  # the GUI shows new parameters at most this often (~30 frames a second)
 
 
 @dataclass(frozen=True, eq=False)
@@ -282,6 +282,7 @@ class TrainingController(QObject):
     def _set_state(self, state: str) -> None:
         if state != self.state:
             self.state = state
+            self.doc.training_active = state == "running"
             self.stateChanged.emit(state)
 
     # -- reports from the worker --------------------------------------------------------------

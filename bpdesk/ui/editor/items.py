@@ -7,7 +7,16 @@ that means for the document.
 from __future__ import annotations
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPainterPathStroker, QPen
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QPainter,
+    QPainterPath,
+    QPainterPathStroker,
+    QPen,
+)
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QStyleOptionGraphicsItem
 
 from bpdesk.ui import theme
@@ -340,14 +349,21 @@ class TextItem(QGraphicsObject):
         self.align = align
         self.box: QColor | None = None
         self.fixed = fixed
+        self._rect_key = None
+        self._rect_cache = QRectF()
         if fixed:
             # Headings and notes keep their size on screen however far one zooms out.
             self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
         self.setZValue(12)
 
     def _rect(self) -> QRectF:
-        from PySide6.QtGui import QFontMetricsF
+        # Measured once per text: Qt asks for the bounding rect at every repaint.
+        key = (self.text, self.font.italic())
+        if self._rect_key != key:
+            self._rect_key, self._rect_cache = key, self._measure()
+        return self._rect_cache
 
+    def _measure(self) -> QRectF:
         metrics = QFontMetricsF(self.font)
         lines = self.text.split("\n") or [""]
         width = max(metrics.horizontalAdvance(line) for line in lines) + 8

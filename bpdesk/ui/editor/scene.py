@@ -30,11 +30,13 @@ from bpdesk.ui.editor.items import (
     TrashTarget,
     WeightEdge,
 )
+from bpdesk.ui.throttle import Throttle
 
 COLUMN = 220.0  # distance between layers of a small network (see column_spacing)
 LABEL_AT = 0.3  # labels sit this far along an edge from its source
 PALETTE_MIME = "application/x-bpdesk-palette"
 REVEAL_MS = 260
+TRAINING_REDRAW_MS = 125
 SMOOTH_EDGES_LIMIT = 600  # above this many edges, lines are drawn without antialiasing (speed)
 MAX_PATH_EDGES = 80  # beyond this, highlighting every path would light up the whole network
 
@@ -77,11 +79,14 @@ class NetworkScene(QGraphicsScene):
         self.reveal_ms = REVEAL_MS
         self.setBackgroundBrush(theme.color("background"))
         doc.networkChanged.connect(self.rebuild)
-        doc.parametersChanged.connect(self._on_values_changed)
-        doc.computedChanged.connect(self._on_values_changed)
+        # Every change of values ends with computedChanged (parameters, data, the
+        # passes): listening to that alone redraws once per change, not twice.
+        doc.computedChanged.connect(self._on_computed)
+        # While training streams values the network is redrawn ten times a second:
+        # repainting it holds the interpreter, which the training thread needs too.
+        self._training_throttle = Throttle(self._on_values_changed, TRAINING_REDRAW_MS, self)
         doc.modeChanged.connect(self._on_mode_changed)
         doc.selectionChanged.connect(self._on_selection_changed)
-        doc.datasetChanged.connect(self._on_values_changed)
         self.rebuild()
 
     # -- building ---------------------------------------------------------------
@@ -291,6 +296,12 @@ class NetworkScene(QGraphicsScene):
         if direction == "forward":
             return layer < count
         return layer >= len(self.nodes) - count
+
+    def _on_computed(self) -> None:
+        if self.doc.training_active:
+            self._training_throttle.request()
+        else:
+            self._on_values_changed()
 
     def _on_values_changed(self) -> None:
         if not self.nodes:

@@ -20,6 +20,7 @@ from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QGraphicsItem,
     QHBoxLayout,
     QLabel,
     QStackedWidget,
@@ -40,6 +41,7 @@ REDRAW_MS = 30  # at most ~33 redraws a second, however fast training reports
 MARGIN = 0.1  # of the data's span, so that points on the edge are not cut in half
 XOR_MARGIN = 0.1  # around the explainer's unit square, so that its corner circles show whole
 TINT = 0.25  # the map's strongest colours are this much paler than the points drawn on them
+CACHE_POINTS = 3000  # above this many points, keep them as a cached picture (see _show_points)
 THRESHOLD = 0.5  # ŷ > 0.5 means class 1: the explainer's rule (and bpdesk.core.metrics')
 
 # Classes 0 and 1 take the palette's blue and orange, so that a binary problem
@@ -102,7 +104,7 @@ class DecisionBoundaryPanel(QWidget):
         self._hover: tuple[float, float] | None = None
 
         self.plot = plot_widget()
-        self.plot.setMinimumSize(160, 160)
+        self.plot.setMinimumSize(120, 120)
         self.plot.setToolTip(
             "The network's output for every input pair. Click to add a training point."
         )
@@ -114,6 +116,7 @@ class DecisionBoundaryPanel(QWidget):
         item.setAspectLocked(True)  # a circle of points should look like one
         item.showGrid(x=False, y=False)  # grid lines over the map would read as its pixels
         self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setAutoLevels(False)  # fixed levels: 0.5 is always white, however ŷ ranges
         self.image.setZValue(-10)
         item.addItem(self.image)
         # Hollow rings with a pale inside, so that they show on their own class's colour.
@@ -347,12 +350,7 @@ class DecisionBoundaryPanel(QWidget):
             # The explainer's square: (0, 0) bottom left, (1, 1) top right.
             return (-XOR_MARGIN, 1 + XOR_MARGIN, -XOR_MARGIN, 1 + XOR_MARGIN)
         X = np.concatenate([ds.X_train, ds.X_test])
-        if (
-            ds.spec is None
-            and self.bounds is not None
-            and ds.kind == self.kind
-            and all(self.contains(x1, x2) for x1, x2 in X)
-        ):
+        if ds.spec is None and self.bounds is not None and ds.kind == self.kind and self._covers(X):
             # Points added by hand (or undone): keep the view still under the cursor.
             return self.bounds
         low, high = X.min(axis=0), X.max(axis=0)
@@ -362,6 +360,11 @@ class DecisionBoundaryPanel(QWidget):
         half = half * (1 + 2 * MARGIN) if half > 0 else 0.5
         cx, cy = (float(v) for v in (low + high) / 2)
         return (cx - half, cx + half, cy - half, cy + half)
+
+    def _covers(self, X: np.ndarray) -> bool:
+        x_min, x_max, y_min, y_max = self.bounds
+        x1, x2 = X[:, 0], X[:, 1]
+        return bool(np.all((x_min <= x1) & (x1 <= x_max) & (y_min <= x2) & (x2 <= y_max)))
 
     def _set_bounds(self, bounds: tuple[float, float, float, float]) -> None:
         self.bounds = bounds
@@ -377,34 +380,47 @@ class DecisionBoundaryPanel(QWidget):
         self.plot.getPlotItem().vb.setRange(xRange=(x_min, x_max), yRange=(y_min, y_max), padding=0)
 
     def _show_points(self, ds: Dataset) -> None:
-        colors = self._point_colors(ds, ds.T_train)
         # A pale outline lifts a point off its own class's colour; regression targets
         # shade towards white in the middle of their range, where a dark one shows better.
         edge = theme.current.node_border if ds.kind == "regression" else theme.current.node_fill
         outline = pg.mkPen(edge, width=1 if ds.kind == "regression" else 1.5)
+        size = point_size(ds.n_train + ds.n_test)
+        brushes = self._point_styles(ds, ds.T_train, pg.mkBrush)
         self.train_points.setData(
-            ds.X_train[:, 0], ds.X_train[:, 1], brush=[pg.mkBrush(c) for c in colors], pen=outline
+            ds.X_train[:, 0], ds.X_train[:, 1], brush=brushes, pen=outline, size=size
         )
         if ds.n_test:
-            colors = self._point_colors(ds, ds.T_test)
-            self.test_points.setData(
-                ds.X_test[:, 0],
-                ds.X_test[:, 1],
-                pen=[pg.mkPen(c, width=2.5) for c in colors],
-            )
+            pens = self._point_styles(ds, ds.T_test, lambda c: pg.mkPen(c, width=2.5))
+            self.test_points.setData(ds.X_test[:, 0], ds.X_test[:, 1], pen=pens, size=size)
         else:
             self.test_points.setData([], [])
+        # The points stay put while training repaints the map under them ~30 times a
+        # second: past a few thousand, redrawing them each time would cost more than
+        # the map itself, so Qt keeps them as a picture (redrawn on resize only).
+        many = ds.n_train + ds.n_test > CACHE_POINTS
+        mode = (
+            QGraphicsItem.CacheMode.DeviceCoordinateCache
+            if many
+            else QGraphicsItem.CacheMode.NoCache
+        )
+        for scatter in (self.train_points, self.test_points):
+            scatter.setCacheMode(mode)
 
-    def _point_colors(self, ds: Dataset, T: np.ndarray) -> list[QColor]:
-        # A handful of shared QColors (Qt copies them into brushes and pens anyway).
+    def _point_styles(self, ds: Dataset, T: np.ndarray, make) -> list:
+        """One brush (or pen) per point, shared between points of one colour.
+
+        Making one per distinct colour, not per point, keeps a dataset of
+        100 000 points quick to show.
+        """
         if ds.kind == "regression":
-            lut = diverging_lut(*class_colors(2))
             low, high = self._levels
             index = np.clip((T[:, 0] - low) / (high - low) * 255, 0, 255).round().astype(int)
-            table = [QColor(*map(int, rgb)) for rgb in lut]
-            return [table[k] for k in index]
-        table = class_colors(max(ds.n_outputs, 2))
-        return [table[k] for k in ds.labels(T)]
+            colors = [QColor(*map(int, rgb)) for rgb in diverging_lut(*class_colors(2))]
+        else:
+            index = ds.labels(T)
+            colors = class_colors(max(ds.n_outputs, 2))
+        styles = {k: make(colors[k]) for k in np.unique(index).tolist()}
+        return [styles[k] for k in index.tolist()]
 
     # -- hovering and clicking ---------------------------------------------------------------
 
@@ -496,6 +512,13 @@ class DecisionBoundaryPanel(QWidget):
         doc.push(
             ReplaceDatasetCommand(doc, ds.with_points(X, T), None, f"Add a class-{label} point")
         )
+
+
+def point_size(n: int) -> float:
+    """The size in pixels of a data point when ``n`` are shown: smaller as they crowd."""
+    if n <= 300:
+        return 11.0
+    return 7.0 if n <= 3000 else 4.0
 
 
 def _fits(net: Network, ds: Dataset) -> bool:

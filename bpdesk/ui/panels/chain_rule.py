@@ -10,6 +10,7 @@ from bpdesk.core import ChainRule, explain_weight
 from bpdesk.core.chainrule import neuron_name
 from bpdesk.ui import theme
 from bpdesk.ui.document import Document
+from bpdesk.ui.throttle import Throttle
 
 MAX_SHOWN_TERMS = 24
 
@@ -35,20 +36,27 @@ class ChainRulePanel(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.browser, 1)
         layout.addWidget(self.result)
+        # Selecting is immediate; value changes (up to 60 a second while training)
+        # are throttled: the explanation is re-laid out as rich text each time.
+        self._throttle = Throttle(self._on_changed, 200, self)
+        doc.selectionChanged.connect(self._on_changed)
         for signal in (
-            doc.selectionChanged,
             doc.parametersChanged,
             doc.networkChanged,
             doc.sampleChanged,
             doc.datasetChanged,
         ):
-            signal.connect(self._on_changed)
+            signal.connect(self._throttle.request)
+        self._showing_help = False
         self._on_changed()
 
     def _on_changed(self) -> None:
         doc = self.doc
         if doc.selected is None:
             self.rule = None
+            if self._showing_help:
+                return
+            self._showing_help = True
             self.title.setText("Chain rule")
             self.browser.setHtml(
                 "<p>Click any weight (a line in the network) to see how backprop computes its "
@@ -57,6 +65,7 @@ class ChainRulePanel(QWidget):
             )
             self.result.setText("")
             return
+        self._showing_help = False
         layer, i, j = doc.selected
         X, T = doc.dataset.X_train, doc.dataset.T_train
         self.rule = explain_weight(doc.network, X, T, layer, i, j, sample=doc.sample)

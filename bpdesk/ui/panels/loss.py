@@ -27,6 +27,18 @@ from bpdesk.ui.document import Document
 from bpdesk.ui.panels.plots import plot_widget
 from bpdesk.ui.throttle import Throttle
 
+
+def _nice_ceiling(value: float) -> float:
+    """The smallest of 1, 2, 2.5, 5 × 10ᵏ at or above ``value``: axis ends that change rarely."""
+    if value <= 0:
+        return 1.0
+    power = 10.0 ** np.floor(np.log10(value))
+    for step in (1.0, 2.0, 2.5, 5.0, 10.0):
+        if step * power >= value * (1 - 1e-12):
+            return step * power
+    return 10.0 * power
+
+
 RUN_COLORS = ("#9c755f", "#76b7b2", "#b07aa1", "#59a14f", "#edc948", "#ff9da7", "#bab0ac")
 
 
@@ -38,14 +50,15 @@ class LossPanel(QWidget):
         self.doc = doc
         self.redraws = 0
         self.plot = plot_widget()
-        self.plot.setMinimumHeight(120)
+        self.plot.setMinimumHeight(70)
         item = self.plot.getPlotItem()
         item.setLabel("bottom", "epoch")
         item.setLabel("left", "loss")
         self.legend = item.addLegend(offset=(-10, 10))
         self._x = np.arange(1, 1025, dtype=np.float64)
-        self.train_curve = self._curve(theme.current.text, 2.0, "training")
-        self.test_curve = self._curve(theme.current.positive, 1.6, "test")
+        # One-pixel pens: thicker ones take several times longer to rasterise.
+        self.train_curve = self._curve(theme.current.text, 1, "training")
+        self.test_curve = self._curve(theme.current.positive, 1, "test")
         self.cursor = pg.InfiniteLine(
             angle=90, movable=False, pen=pg.mkPen(theme.current.selected, width=1.5)
         )
@@ -81,15 +94,29 @@ class LossPanel(QWidget):
         layout.addLayout(history)
         layout.addLayout(controls)
 
-        self._throttle = Throttle(self._redraw, 33, self)
-        doc.historyExtended.connect(self._throttle.request)
-        doc.historyChanged.connect(self._redraw)
+        # The view range moves in coarse steps (and never while the user is
+        # looking around): axes regenerate their ticks and labels whenever the
+        # range changes, which would otherwise be every frame of a training run.
+        self._follow = True
+        self._ymax = 0.0
+        self._ymin = np.inf
+        vb = self.plot.getPlotItem().vb
+        vb.disableAutoRange()
+        vb.sigRangeChangedManually.connect(self._on_user_range)
+        self.fit_button = QPushButton("Fit")
+        self.fit_button.setToolTip("Show the whole history again (after zooming or panning)")
+        self.fit_button.clicked.connect(self.fit)
+        controls.insertWidget(2, self.fit_button)
+
+        self._throttle = Throttle(self._redraw, 40, self)
+        doc.historyExtended.connect(self._on_extended)
+        doc.historyChanged.connect(self._on_history_changed)
         doc.epochChanged.connect(self._on_epoch)
         doc.runsChanged.connect(self._on_runs)
         self.plot.scene().sigMouseMoved.connect(self._on_hover)
         self.plot.scene().sigMouseClicked.connect(self._on_click)
         self._on_runs()
-        self._redraw()
+        self._on_history_changed()
 
     def _curve(self, color, width: float, name: str, x=None, y=None) -> pg.PlotDataItem:
         curve = pg.PlotDataItem(pen=pg.mkPen(color, width=width), name=name)
@@ -109,6 +136,48 @@ class LossPanel(QWidget):
 
     # -- drawing ------------------------------------------------------------------------
 
+    def _on_extended(self, first: int, count: int) -> None:
+        record = self.doc.history
+        rows = slice(first - 1, first - 1 + count)
+        for values in (record.train_loss[rows], record.test_loss[rows]):
+            if values.size and not np.all(np.isnan(values)):
+                self._ymax = max(self._ymax, float(np.nanmax(values)))
+                self._ymin = min(self._ymin, float(np.nanmin(values)))
+        self._throttle.request()
+
+    def _on_history_changed(self) -> None:
+        record = self.doc.history
+        values = np.concatenate([record.train_loss, record.test_loss])
+        finite = values[np.isfinite(values)]
+        self._ymax = float(finite.max()) if finite.size else 0.0
+        self._ymin = float(finite.min()) if finite.size else np.inf
+        self._redraw()
+
+    def _on_user_range(self, *_) -> None:
+        self._follow = False
+
+    def fit(self) -> None:
+        """Follow the whole history again."""
+        self._follow = True
+        self._update_range(force=True)
+
+    def _update_range(self, force: bool = False) -> None:
+        if not self._follow:
+            return
+        n = len(self.doc.history)
+        x_max = _nice_ceiling(max(n, 10) * 1.02)
+        vb = self.plot.getPlotItem().vb
+        if self.log_box.isChecked():
+            low = np.floor(np.log10(max(self._ymin, 1e-12))) if np.isfinite(self._ymin) else -3.0
+            high = np.ceil(np.log10(max(self._ymax, 1e-12))) if self._ymax > 0 else 0.0
+            y_range = (low, max(high, low + 1))
+        else:
+            y_range = (0.0, _nice_ceiling(self._ymax * 1.05) if self._ymax > 0 else 1.0)
+        (x0, x1), (y0, y1) = vb.viewRange()
+        wanted = ((0.0, x_max), y_range)
+        if force or not np.allclose([x0, x1, y0, y1], [0.0, x_max, *y_range], rtol=1e-6):
+            vb.setRange(xRange=wanted[0], yRange=wanted[1], padding=0)
+
     def _redraw(self) -> None:
         self.redraws += 1
         record = self.doc.history
@@ -125,6 +194,7 @@ class LossPanel(QWidget):
                 self.legend.addItem(self.test_curve, "test")
             else:
                 self.legend.removeItem(self.test_curve)
+        self._update_range()
         self._on_epoch(self.doc.epoch)
 
     def _on_epoch(self, epoch: int) -> None:
@@ -146,13 +216,14 @@ class LossPanel(QWidget):
             color = QColor(RUN_COLORS[k % len(RUN_COLORS)])
             color.setAlpha(150)
             x = np.arange(1, len(run.train_loss) + 1)
-            curve = self._curve(color, 1.3, run.label, x, run.train_loss)
+            curve = self._curve(color, 1, run.label, x, run.train_loss)
             curve.setZValue(-1)
             self.run_curves.append(curve)
         self.clear_runs.setEnabled(bool(self.run_curves))
 
     def _on_log(self, on: bool) -> None:
         self.plot.getPlotItem().setLogMode(y=on)
+        self._update_range(force=True)
 
     # -- reading and rewinding ------------------------------------------------------------------
 

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QSizePolicy,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -37,6 +36,14 @@ VALUE_ROLE = Qt.ItemDataRole.UserRole  # a cell's number (or class) rather than 
 # Column keys, in the order they appear after the inputs.
 TARGET, OUTPUT, ROUNDED, CHECK, ERROR, SET = "target", "output", "rounded", "check", "error", "set"
 
+_DISPLAY = Qt.ItemDataRole.DisplayRole
+_FOREGROUND = Qt.ItemDataRole.ForegroundRole
+_FONT = Qt.ItemDataRole.FontRole
+_BACKGROUND = Qt.ItemDataRole.BackgroundRole
+_ALIGNMENT = Qt.ItemDataRole.TextAlignmentRole
+_CELL_ROLES = frozenset(
+    (_DISPLAY, _FOREGROUND, _FONT, _BACKGROUND, _ALIGNMENT, Qt.ItemDataRole.ToolTipRole, VALUE_ROLE)
+)
 _ALIGN_NUMBER = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _ALIGN_CENTER = Qt.AlignmentFlag.AlignCenter
 
@@ -219,28 +226,29 @@ class PredictionsModel(QAbstractTableModel):
 
     # -- cells -----------------------------------------------------------------------
 
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+    def data(self, index: QModelIndex, role: int = _DISPLAY):
         """Text, value, colour, font, alignment and tooltip of one cell."""
-        if not index.isValid():
+        # Called for every role of every visible cell on each repaint: roles the
+        # table does not use leave first, and enum members are looked up once.
+        if role not in _CELL_ROLES or not index.isValid():
             return None
         row, key = index.row(), self.columns[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY:
             return self._text(row, key)
-        if role == VALUE_ROLE:
-            return self._value(row, key)
-        if role == Qt.ItemDataRole.ForegroundRole:
+        test = row >= self._n_train
+        if role == _FOREGROUND:
             if key == CHECK and self.correct is not None:
                 return self._right if self.correct[row] else self._wrong
-            return self._faint if self.is_test(row) else None
-        if role == Qt.ItemDataRole.FontRole:
-            return self._italic if self.is_test(row) else None
-        if role == Qt.ItemDataRole.BackgroundRole:
-            return self._test_background if self.is_test(row) else None
-        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return self._faint if test else None
+        if role == _FONT:
+            return self._italic if test else None
+        if role == _BACKGROUND:
+            return self._test_background if test else None
+        if role == _ALIGNMENT:
             return _ALIGN_CENTER if key in (CHECK, SET, ROUNDED) else _ALIGN_NUMBER
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(row, key)
-        return None
+        if role == VALUE_ROLE:
+            return self._value(row, key)
+        return self._tooltip(row, key)
 
     def _value(self, row: int, key: str):
         if key.startswith("input:"):
@@ -444,7 +452,8 @@ class PredictionsPanel(QWidget):
     ``table``, ``accuracy_label``, ``confusion_model`` (:class:`ConfusionModel`),
     ``confusion_table``, ``confusion_set`` (which examples the matrix counts),
     ``hint_label``, ``train_accuracy`` and ``test_accuracy`` (fractions, None
-    when they do not apply), ``last_refresh_ms``.
+    when they do not apply), ``last_refresh_ms``, ``stale`` (a refresh is due:
+    the panel waits for the throttle, or to be shown).
     """
 
     def __init__(self, doc: Document, parent=None) -> None:
@@ -453,6 +462,7 @@ class PredictionsPanel(QWidget):
         self.train_accuracy: float | None = None
         self.test_accuracy: float | None = None
         self.last_refresh_ms = 0.0
+        self.stale = False  # the document changed since the last refresh
         self._syncing = False  # True while the table follows doc.sample: not a user's choice
 
         self.accuracy_label = QLabel()
@@ -491,16 +501,9 @@ class PredictionsPanel(QWidget):
         self.confusion_table.setModel(self.confusion_model)
         self.confusion_table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.confusion_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.confusion_table.setSizeAdjustPolicy(
-            QAbstractItemView.SizeAdjustPolicy.AdjustToContents
-        )
-        # As small as its k×k counts: the example table gets the rest of the dock.
-        self.confusion_table.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Maximum)
-        for header in (
-            self.confusion_table.horizontalHeader(),
-            self.confusion_table.verticalHeader(),
-        ):
-            header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.confusion_table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.confusion_table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.confusion_model.modelReset.connect(self._fit_confusion_table)
         self.confusion_table.setToolTip(
             "Confusion matrix: each row is a true class, each column the class the network "
             "predicts. The diagonal counts right answers; everything off it is a mistake."
@@ -526,11 +529,12 @@ class PredictionsPanel(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.accuracy_label)
+        self.table.setMinimumHeight(48)  # the window must still fit small screens
         layout.addWidget(self.table, 1)
         layout.addWidget(self.hint_label)
         layout.addWidget(self.confusion_box)
 
-        self._throttle = Throttle(self.refresh, REFRESH_MS, self)
+        self._throttle = Throttle(self._on_throttle, REFRESH_MS, self)
         doc.parametersChanged.connect(self._on_network_values_changed)
         doc.networkChanged.connect(self._on_network_values_changed)
         doc.datasetChanged.connect(self._on_network_values_changed)
@@ -540,15 +544,29 @@ class PredictionsPanel(QWidget):
     # -- updates -------------------------------------------------------------------
 
     def _on_network_values_changed(self) -> None:
+        self.stale = True
         self._throttle.request()
 
+    def _on_throttle(self) -> None:
+        # A dock tabbed behind another is not visible: with a large dataset a
+        # forward pass over every row is the costly part, so it waits for showEvent.
+        if self.isVisible():
+            self.refresh()
+
+    def showEvent(self, event) -> None:
+        """Catch up with changes made while the panel was hidden."""
+        super().showEvent(event)
+        if self.stale:
+            self.refresh()
+
     def flush(self) -> None:
-        """Run a refresh that the throttle is still holding back."""
+        """Run a refresh that the throttle is still holding back (if the panel is visible)."""
         self._throttle.flush()
 
     def refresh(self) -> None:
         """Recompute every prediction with one vectorised pass and update the table in place."""
         start = time.perf_counter()
+        self.stale = False
         doc, model = self.doc, self.model
         data, net = doc.dataset, doc.network
         new_data = data is not model.dataset
@@ -556,6 +574,8 @@ class PredictionsPanel(QWidget):
             model.set_dataset(data)
             self.confusion_box.setVisible(data.kind != "regression")
             self.confusion_set.setEnabled(data.n_test > 0)
+            if not data.n_test:
+                self.confusion_set.setCurrentIndex(0)  # the training examples: all there is
         # Between an architecture edit and the dataset that fits it the two may
         # not match for a moment: show "—" rather than fail.
         fits = net.layer_sizes[0] == data.n_inputs and net.layer_sizes[-1] == data.n_outputs
@@ -591,8 +611,8 @@ class PredictionsPanel(QWidget):
             self.train_accuracy = self.test_accuracy = None
             errors = model.errors
             train = theme.fmt(float(errors[:n].mean()))
-            test = theme.fmt(float(errors[n:].mean())) if model.n_test else "no test set"
-            self.accuracy_label.setText(f"Mean |ŷ − t|: training {train} · test {test}")
+            test = f"test {theme.fmt(float(errors[n:].mean()))}" if model.n_test else "no test set"
+            self.accuracy_label.setText(f"Mean |ŷ − t|: training {train} · {test}")
             return
         correct = model.correct
         self.train_accuracy = float(correct[:n].mean())
@@ -618,6 +638,19 @@ class PredictionsPanel(QWidget):
         # One bincount over true·k + predicted fills the whole k×k matrix.
         counts = np.bincount(true * k + pred, minlength=k * k).reshape(k, k)
         self.confusion_model.set_counts(counts)
+
+    def _fit_confusion_table(self) -> None:
+        # Exactly as big as its k×k counts (at most 8×8): the example table
+        # gets the rest of the dock, and the matrix never needs scrolling.
+        table = self.confusion_table
+        table.resizeColumnsToContents()
+        table.resizeRowsToContents()
+        columns, rows = table.horizontalHeader(), table.verticalHeader()
+        frame = 2 * table.frameWidth()
+        table.setFixedSize(
+            rows.sizeHint().width() + columns.length() + frame,
+            columns.sizeHint().height() + rows.length() + frame,
+        )
 
     def _confusion_rows(self) -> slice:
         which = self.confusion_set.currentData()

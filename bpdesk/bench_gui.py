@@ -1,0 +1,105 @@
+"""``bpdesk bench --case gui``: training inside the real window, against the engine alone.
+
+Runs the main window offscreen (unless a screen is there) with every panel
+visible, trains two spirals (2-8-8-1) at full speed for a few seconds, and
+measures, in the same run:
+
+* epochs per second in the window against the headless engine on the same problem;
+* stalls of the GUI event loop: a 5 ms timer's lateness, 99th percentile and maximum;
+* how often the decision boundary and the loss curve were redrawn.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+
+import numpy as np
+
+
+def _headless_rate(network, dataset, config, seconds: float) -> float:
+    from bpdesk.core import Trainer
+
+    trainer = Trainer(network.copy(), dataset, config)
+    trainer.run_epoch()
+    start = time.perf_counter()
+    epochs = 0
+    while time.perf_counter() - start < seconds:
+        trainer.run_epoch()
+        epochs += 1
+    return epochs / (time.perf_counter() - start)
+
+
+def measure(seconds: float = 4.0) -> dict:
+    """Train in the window for ``seconds`` and return the figures (see module docstring)."""
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QElapsedTimer, QEventLoop, QSettings, QTimer
+
+    from bpdesk.core import Network, TrainConfig, make_dataset
+    from bpdesk.ui.app import make_app
+    from bpdesk.ui.document import Document
+    from bpdesk.ui.main_window import MainWindow
+
+    app = make_app()
+    dataset = make_dataset("spiral", n_samples=500, noise=0.1, test_ratio=0.0, seed=0)
+    network = Network.create([2, 8, 8, 1], activation="tanh", output_activation="sigmoid", seed=0)
+    config = TrainConfig(learning_rate=0.1, batch_size=10, epochs=None)
+    headless = _headless_rate(network, dataset, config, seconds / 2)
+
+    doc = Document(network.copy(), dataset, config)
+    window = MainWindow(doc=doc, settings=QSettings(os.devnull, QSettings.Format.IniFormat))
+    window.resize(1600, 1000)
+    window.show()
+    window.restore_default_layout()
+    for _ in range(20):
+        app.processEvents()
+
+    lateness: list[float] = []
+    clock = QElapsedTimer()
+    tick = QTimer()
+    tick.setInterval(5)
+    last = [0.0]
+
+    def on_tick() -> None:
+        now = clock.nsecsElapsed() / 1e6
+        if last[0]:
+            lateness.append(max(0.0, now - last[0] - 5.0))
+        last[0] = now
+
+    tick.timeout.connect(on_tick)
+    panels = [
+        getattr(window, name) for name in ("loss_panel", "boundary_panel") if hasattr(window, name)
+    ]
+    redraws_before = {id(p): p.redraws for p in panels}
+    clock.start()
+    tick.start()
+    start_epoch = doc.epoch
+    started = time.perf_counter()
+    window.trainer.start()
+    # The real event loop, as in the application (processEvents in a Python loop
+    # would compete with the worker for the interpreter in a way the app does not).
+    loop = QEventLoop()
+    QTimer.singleShot(int(seconds * 1000), loop.quit)
+    loop.exec()
+    window.trainer.pause()
+    elapsed = time.perf_counter() - started
+    tick.stop()
+    window.trainer.shutdown()
+    epochs = doc.epoch - start_epoch
+    redraws = {type(p).__name__: (p.redraws - redraws_before[id(p)]) / elapsed for p in panels}
+    window.close()
+    gui_rate = epochs / elapsed
+    lat = np.array(lateness) if lateness else np.zeros(1)
+    return {
+        "seconds": elapsed,
+        "gui_epochs_per_second": gui_rate,
+        "headless_epochs_per_second": headless,
+        "gui_to_headless_ratio": gui_rate / headless,
+        "stall_p99_ms": float(np.percentile(lat, 99)),
+        "stall_max_ms": float(lat.max()),
+        "stall_median_ms": float(statistics.median(lat.tolist())),
+        "redraws_per_second": min(redraws.values()) if redraws else 0.0,
+        "redraws_by_panel": redraws,
+    }
