@@ -249,18 +249,27 @@ class Document(QObject):
 
     # -- computations -----------------------------------------------------------
 
-    def run_forward(self, emit: bool = True) -> ForwardState:
-        """Run the selected rows forward and keep the values (fresh until the next change)."""
+    def run_forward(self, emit: bool = True, total_loss: float | None = None) -> ForwardState:
+        """Run the selected rows forward and keep the values (fresh until the next change).
+
+        ``total_loss`` (the loss on the whole training set) may be given when it is
+        already known, as training reports it for every epoch.
+        """
         X, T = self.training_arrays()
         net = self._network
         with np.errstate(all="ignore"):
-            _, cache = net.forward(X)
-            loss = net.loss_function.value(cache.workspace.a[-1], T.T, cache.workspace.z[-1])
-            total = net.compute_loss(self._dataset.X_train, self._dataset.T_train)
+            # The network's own workspace for this batch size: no allocation per frame.
+            ws = net.workspace(len(X))
+            ws.forward(augment(X, net.dtype))
+            loss = net.loss_function.value(ws.a[-1], T.T, ws.z[-1])
+            total = total_loss
+            if total is None:
+                total = net.compute_loss(self._dataset.X_train, self._dataset.T_train)
+        activations = [ws.a[0][:-1], *ws.h[1:]]  # feature-major: (n, batch)
         self._forward = ForwardState(
             rows=self.rows,
-            activations=tuple(a.mean(axis=0) for a in cache.activations),
-            zs=tuple(z.mean(axis=0) for z in cache.zs),
+            activations=tuple(a.mean(axis=1) for a in activations),
+            zs=tuple(z.mean(axis=1) for z in ws.z),
             targets=T.mean(axis=0),
             loss=float(loss),
             total_loss=float(total),
@@ -436,7 +445,10 @@ class Document(QObject):
         self._network.parameters[:] = parameters
         self._changed()
         self._set_epoch(epoch)
-        self.run_forward(emit=False)
+        # The training loss of this epoch is in the history: no need to recompute it.
+        known = 0 < epoch <= len(self._record)
+        total = float(self._record.train_loss[epoch - 1]) if known else None
+        self.run_forward(emit=False, total_loss=total)
         if backward:
             self.run_backward(emit=False)
         self.parametersChanged.emit()

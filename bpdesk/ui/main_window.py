@@ -29,9 +29,12 @@ from bpdesk.ui.panels.chain_rule import ChainRulePanel
 from bpdesk.ui.panels.data import DataPanel
 from bpdesk.ui.panels.loss import LossPanel
 from bpdesk.ui.panels.predictions import PredictionsPanel
+from bpdesk.ui.throttle import LiveThrottle
 from bpdesk.ui.training import SPEEDS, TrainingController
+from bpdesk.ui.widgets import fix_size
 
 SETTINGS_VERSION = 1
+LABEL_MS = 200
 
 
 class MainWindow(QMainWindow):
@@ -337,8 +340,7 @@ class MainWindow(QMainWindow):
         self.loss_label.setObjectName("lossLabel")
         self.loss_label.setToolTip("Loss over all training examples")
         self.loss_label.setStyleSheet("font-weight: bold; padding: 0 8px;")
-        # A fixed width: text that changes 30 times a second must not re-lay out the window.
-        self.loss_label.setFixedWidth(self.loss_label.fontMetrics().horizontalAdvance("M" * 26))
+        fix_size(self.loss_label, "Loss 0.0000 (example 000) · all 0.0000 (out of date)")
         bar.addWidget(self.loss_label)
         bar.addSeparator()
         bar.addAction(self.act_undo_short)
@@ -386,14 +388,19 @@ class MainWindow(QMainWindow):
     def _connect_document(self) -> None:
         doc = self.doc
         doc.modeChanged.connect(self._on_mode_changed)
-        doc.computedChanged.connect(self._on_computed)
+        # Labels follow training five times a second: each repaint of a label
+        # costs the GUI thread (and so the training thread) more than it shows.
+        live = lambda: doc.training_active  # noqa: E731
+        self._computed_refresh = LiveThrottle(self._on_computed, LABEL_MS, live, self)
+        self._epoch_refresh = LiveThrottle(self._on_epoch, LABEL_MS, live, self)
+        doc.computedChanged.connect(self._computed_refresh.request)
         doc.datasetChanged.connect(self._fill_samples)
         doc.sampleChanged.connect(self._on_sample_changed)
         doc.settingsChanged.connect(self._on_settings_changed)
         doc.networkChanged.connect(self._on_computed)
         doc.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
-        doc.epochChanged.connect(self._on_epoch)
-        doc.historyChanged.connect(self._on_epoch)
+        doc.epochChanged.connect(self._epoch_refresh.request)
+        doc.historyChanged.connect(self._epoch_refresh.request)
         self._fill_samples()
         self._on_settings_changed()
 

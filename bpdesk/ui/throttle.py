@@ -57,3 +57,29 @@ class Throttle(QObject):
         callback = self._callback()
         if callback is not None:
             callback()
+
+
+class LiveThrottle(Throttle):
+    """Immediate, except while ``is_live()``: then at most once every ``interval_ms``.
+
+    For views that must follow a user's edit at once but need not follow every
+    frame of a training run (labels, the network drawing).
+    """
+
+    def __init__(
+        self,
+        callback: Callable[[], None],
+        interval_ms: int,
+        is_live: Callable[[], bool],
+        parent: QObject | None = None,
+    ):
+        super().__init__(callback, interval_ms, parent)
+        self._is_live = is_live
+
+    def request(self, *_args) -> None:
+        """Run now, or, while live, no more often than the interval."""
+        if self._is_live():
+            super().request()
+        else:
+            self._timer.stop()
+            self._fire()

@@ -3,7 +3,7 @@
 The worker (a ``QObject`` moved to a ``QThread``) trains its own copy of the
 network and sends copies back: it never touches a widget or the document.
 At slow speeds it reports every epoch; at full speed it gathers the epochs
-and reports at most ~60 times a second, each report carrying every epoch's
+and reports at most ~25 times a second, each report carrying every epoch's
 figures since the last, so the history has no gaps and the GUI never falls
 behind. The controller turns reports into document changes, turns a paused or
 stopped stretch of training into one undoable command, and stops the thread
@@ -23,10 +23,11 @@ from bpdesk.core.history import FIELDS, snapshot_stride
 from bpdesk.ui import editing
 from bpdesk.ui.commands import TrainCommand
 from bpdesk.ui.document import Document
+from bpdesk.ui.throttle import Throttle
 
-EMIT_INTERVAL = 1 / 60  # at full speed, at most this often
+EMIT_INTERVAL = 1 / 25  # at full speed, at most this often (every report costs the GUI thread)
 SPEEDS = (1, 10, 100, None)  # epochs per second; None: as fast as possible
-FRAME_MS = 33  # the GUI shows new parameters at most this often (~30 frames a second)
+FRAME_MS = 30  # the GUI shows new parameters at most this often
 
 
 @dataclass(frozen=True, eq=False)
@@ -152,9 +153,7 @@ class TrainingController(QObject):
         self._control: TrainingControl | None = None
         self._segment = None  # (params, epoch, record) when the current stretch began
         self._latest: TrainingUpdate | None = None
-        self._frame = QTimer(self)
-        self._frame.setSingleShot(True)
-        self._frame.timeout.connect(self._show_latest)
+        self._frame = Throttle(self._show_latest, FRAME_MS, self)
         doc.aboutToEdit.connect(self._on_about_to_edit)
         doc.settingsChanged.connect(self._on_settings_changed)
 
@@ -293,11 +292,9 @@ class TrainingController(QObject):
         # most once a frame, however fast reports come.
         self.doc.append_training(update.first_epoch, update.rows, update.snapshots)
         self._latest = update
-        if not self._frame.isActive():
-            self._frame.start(FRAME_MS)
+        self._frame.request()
 
     def _show_latest(self) -> None:
-        self._frame.stop()
         update, self._latest = self._latest, None
         if update is not None:
             self.doc.show_training_state(update.parameters, update.epoch)

@@ -30,13 +30,13 @@ from bpdesk.ui.editor.items import (
     TrashTarget,
     WeightEdge,
 )
-from bpdesk.ui.throttle import Throttle
+from bpdesk.ui.throttle import LiveThrottle
 
 COLUMN = 220.0  # distance between layers of a small network (see column_spacing)
 LABEL_AT = 0.3  # labels sit this far along an edge from its source
 PALETTE_MIME = "application/x-bpdesk-palette"
 REVEAL_MS = 260
-TRAINING_REDRAW_MS = 125
+TRAINING_REDRAW_MS = 250
 SMOOTH_EDGES_LIMIT = 600  # above this many edges, lines are drawn without antialiasing (speed)
 MAX_PATH_EDGES = 80  # beyond this, highlighting every path would light up the whole network
 
@@ -81,10 +81,12 @@ class NetworkScene(QGraphicsScene):
         doc.networkChanged.connect(self.rebuild)
         # Every change of values ends with computedChanged (parameters, data, the
         # passes): listening to that alone redraws once per change, not twice.
-        doc.computedChanged.connect(self._on_computed)
-        # While training streams values the network is redrawn ten times a second:
-        # repainting it holds the interpreter, which the training thread needs too.
-        self._training_throttle = Throttle(self._on_values_changed, TRAINING_REDRAW_MS, self)
+        # While training streams values the network is redrawn five times a second:
+        # redrawing it holds the interpreter, which the training thread needs too.
+        self._refresh = LiveThrottle(
+            self._on_values_changed, TRAINING_REDRAW_MS, lambda: doc.training_active, self
+        )
+        doc.computedChanged.connect(self._refresh.request)
         doc.modeChanged.connect(self._on_mode_changed)
         doc.selectionChanged.connect(self._on_selection_changed)
         self.rebuild()
@@ -296,12 +298,6 @@ class NetworkScene(QGraphicsScene):
         if direction == "forward":
             return layer < count
         return layer >= len(self.nodes) - count
-
-    def _on_computed(self) -> None:
-        if self.doc.training_active:
-            self._training_throttle.request()
-        else:
-            self._on_values_changed()
 
     def _on_values_changed(self) -> None:
         if not self.nodes:

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QFrame, QGraphicsView, QLabel, QLineEdit
 from bpdesk.ui import editing
 from bpdesk.ui.document import Document, Parameter
 from bpdesk.ui.editor.scene import PALETTE_MIME, NetworkScene
+from bpdesk.ui.throttle import LiveThrottle
 
 MIN_SCALE, MAX_SCALE = 0.15, 4.0
 FIT_MAX_SCALE = 2.0  # a tiny network is not blown up beyond this when fitted
@@ -57,7 +58,10 @@ class NetworkView(QGraphicsView):
         self.network_scene.editRequested.connect(self.edit_value)
         doc.networkChanged.connect(self._on_network_changed)
         doc.modeChanged.connect(self._update_banner)
-        doc.computedChanged.connect(self._update_banner)
+        self._banner_refresh = LiveThrottle(
+            self._update_banner, 200, lambda: doc.training_active, self
+        )
+        doc.computedChanged.connect(self._banner_refresh.request)
         doc.message.connect(self.show_toast)
         self._update_banner()
 

@@ -37,7 +37,7 @@ from bpdesk.ui.panels.plots import plot_widget
 from bpdesk.ui.throttle import Throttle
 
 GRID = 100  # pixels per side: 10 000 input pairs, a few milliseconds for a small network
-REDRAW_MS = 30  # at most ~33 redraws a second, however fast training reports
+REDRAW_MS = 40  # at most 25 redraws a second, however fast training reports
 MARGIN = 0.1  # of the data's span, so that points on the edge are not cut in half
 XOR_MARGIN = 0.1  # around the explainer's unit square, so that its corner circles show whole
 TINT = 0.25  # the map's strongest colours are this much paler than the points drawn on them
@@ -127,6 +127,9 @@ class DecisionBoundaryPanel(QWidget):
         self.sample_ring = pg.ScatterPlotItem(size=24, brush=pg.mkBrush(None))
         self.sample_ring.setZValue(3)
         for scatter in (self.test_points, self.train_points, self.sample_ring):
+            # The points do not move while training: repainting them from a
+            # cached pixmap keeps each redraw of the map cheap.
+            scatter.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             item.addItem(scatter)
 
         self.discretise = QCheckBox("Discretise")

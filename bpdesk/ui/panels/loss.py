@@ -25,7 +25,8 @@ from bpdesk.ui import theme
 from bpdesk.ui.commands import RewindCommand
 from bpdesk.ui.document import Document
 from bpdesk.ui.panels.plots import plot_widget
-from bpdesk.ui.throttle import Throttle
+from bpdesk.ui.throttle import LiveThrottle, Throttle
+from bpdesk.ui.widgets import fix_size
 
 
 def _nice_ceiling(value: float) -> float:
@@ -78,6 +79,7 @@ class LossPanel(QWidget):
         self.slider.setRange(0, 0)
         self.slider.valueChanged.connect(self._on_slider)
         self.slider_label = QLabel()
+        fix_size(self.slider_label, "10,000,000 / 10,000,000")
         self.slider_label.setToolTip("The epoch the network is at, of the epochs trained")
 
         controls = QHBoxLayout()
@@ -111,7 +113,11 @@ class LossPanel(QWidget):
         self._throttle = Throttle(self._redraw, 40, self)
         doc.historyExtended.connect(self._on_extended)
         doc.historyChanged.connect(self._on_history_changed)
-        doc.epochChanged.connect(self._on_epoch)
+        # The history slider and its label follow training five times a second.
+        self._epoch_refresh = LiveThrottle(
+            lambda: self._on_epoch(doc.epoch), 200, lambda: doc.training_active, self
+        )
+        doc.epochChanged.connect(self._epoch_refresh.request)
         doc.runsChanged.connect(self._on_runs)
         self.plot.scene().sigMouseMoved.connect(self._on_hover)
         self.plot.scene().sigMouseClicked.connect(self._on_click)
@@ -195,7 +201,7 @@ class LossPanel(QWidget):
             else:
                 self.legend.removeItem(self.test_curve)
         self._update_range()
-        self._on_epoch(self.doc.epoch)
+        self._epoch_refresh.request()
 
     def _on_epoch(self, epoch: int) -> None:
         n = len(self.doc.history)

@@ -30,7 +30,7 @@ from bpdesk.ui import theme
 from bpdesk.ui.document import Document
 from bpdesk.ui.throttle import Throttle
 
-REFRESH_MS = 100  # training changes the parameters up to 60 times a second
+REFRESH_MS = 250  # training changes the parameters up to 60 times a second
 VALUE_ROLE = Qt.ItemDataRole.UserRole  # a cell's number (or class) rather than its text
 
 # Column keys, in the order they appear after the inputs.
