@@ -188,16 +188,29 @@ def set_loss(network: Network, loss: str, output_activation: str | None = None) 
     return rebuild(network, sizes, acts, W, b, loss=loss)
 
 
-def resize_io(network: Network, n_inputs: int, n_outputs: int, rng: np.random.Generator) -> Network:
-    """Fit the input and output layers to a dataset; the weights of kept neurons stay."""
+def resize_io(
+    network: Network,
+    n_inputs: int,
+    n_outputs: int,
+    rng: np.random.Generator,
+    output_activation: str | None = None,
+    loss: str | None = None,
+) -> Network:
+    """Fit the input and output layers to a dataset; the weights of kept neurons stay.
+
+    ``output_activation`` and ``loss`` change in the same step when given: a
+    new kind of problem may need both at once (a softmax needs 2+ outputs).
+    """
     sizes, acts, W, b = _parts(network)
+    if output_activation is not None:
+        acts[-1] = output_activation
     n_inputs, n_outputs = _whole(n_inputs, "inputs"), _whole(n_outputs, "outputs")
     if n_inputs < 1 or n_outputs < 1:
         raise ConfigError(
             f"a network needs at least 1 input and 1 output, not {n_inputs} and {n_outputs}"
         )
     if (sizes[0], sizes[-1]) == (n_inputs, n_outputs):
-        return network.copy()
+        return rebuild(network, sizes, acts, W, b, loss=loss)
     init = get_initializer(network.init)
     fresh_first = init.weights(n_inputs, sizes[1], rng)
     keep = min(n_inputs, sizes[0])
@@ -211,4 +224,4 @@ def resize_io(network: Network, n_inputs: int, n_outputs: int, rng: np.random.Ge
     fresh_bias[:keep] = b[-1][:keep]
     W[-1], b[-1] = fresh_last, fresh_bias
     sizes[-1] = n_outputs
-    return rebuild(network, sizes, acts, W, b)
+    return rebuild(network, sizes, acts, W, b, loss=loss)

@@ -123,13 +123,19 @@ def change_dataset(doc: Document, dataset: Dataset, text: str | None = None) -> 
     """Use ``dataset``: the input and output layers follow it, and so do the output
     activation and loss when the kind of problem changes (binary, classes, regression)."""
     net = doc.network
+    output, loss = net.activations[-1], net.loss
+    if doc.dataset.kind != dataset.kind or not _loss_fits(net.loss, dataset):
+        output, loss = dataset.suggested_output()
     network = None
     try:
-        if (net.layer_sizes[0], net.layer_sizes[-1]) != (dataset.n_inputs, dataset.n_outputs):
-            network = arch.resize_io(net, dataset.n_inputs, dataset.n_outputs, doc.next_edit_rng())
-        if doc.dataset.kind != dataset.kind or not _loss_fits(net.loss, dataset):
-            output, loss = dataset.suggested_output()
-            network = arch.set_loss(network or net, loss, output)
+        sizes_change = (net.layer_sizes[0], net.layer_sizes[-1]) != (
+            dataset.n_inputs,
+            dataset.n_outputs,
+        )
+        if sizes_change or (output, loss) != (net.activations[-1], net.loss):
+            network = arch.resize_io(
+                net, dataset.n_inputs, dataset.n_outputs, doc.next_edit_rng(), output, loss
+            )
     except BpdeskError as exc:
         doc.notify(f"Cannot use that dataset: {exc}")
         return False

@@ -114,6 +114,9 @@ class MainWindow(QMainWindow):
         self._fit_to_screen(1600, 1000)
         self._default_state = self.saveState(SETTINGS_VERSION)
         self._restored = self._restore_settings()
+        heat = self.settings.value("view/heat_maps", True)
+        self.act_heat_maps.setChecked(heat not in (False, "false", "0", 0))
+        self.scene.set_heat_maps(self.act_heat_maps.isChecked())
         self._shown_once = False
         self._on_mode_changed(self.doc.mode)
         self._on_computed()
@@ -208,6 +211,13 @@ class MainWindow(QMainWindow):
         self.act_zoom_out = self._action(
             "Zoom out", lambda: self.view.zoom(0.8), ["-", "Ctrl+-"], "Zoom out"
         )
+        self.act_heat_maps = self._action(
+            "Neuron heat maps",
+            self._on_heat_maps,
+            None,
+            "Show each hidden neuron's output over the input plane, inside the neuron (2-D data)",
+            checkable=True,
+        )
         self.act_restore_layout = self._action(
             "Restore default layout",
             self.restore_default_layout,
@@ -278,6 +288,7 @@ class MainWindow(QMainWindow):
         view.addAction(self.act_fit)
         view.addAction(self.act_zoom_in)
         view.addAction(self.act_zoom_out)
+        view.addAction(self.act_heat_maps)
         view.addSeparator()
         self.panels_menu = view.addMenu("Panels")
         for dock in self.docks.values():
@@ -452,6 +463,10 @@ class MainWindow(QMainWindow):
         self.status_network.setText(
             f"{net.describe()}  ·  {self.doc.dataset.title or self.doc.dataset.name}"
         )
+
+    def _on_heat_maps(self, on: bool) -> None:
+        self.scene.set_heat_maps(on)
+        self.settings.setValue("view/heat_maps", on)
 
     def _on_training_state(self, state: str) -> None:
         self.act_train.setText("Pause" if state == "running" else "Train")

@@ -400,3 +400,26 @@ def test_double_click_a_bias_to_type_it(window):
     assert window.view.commit_edit()
     assert doc.network.biases[0][1] == 0.25
     assert window.chain_rule.rule.i is None
+
+
+def test_hidden_neurons_show_their_output_over_the_input_plane(window):
+    doc = window.doc
+    # h1 = σ(10·x1 − 5): blue (≈0) on the left of the plane, orange (≈1) on the right.
+    net = doc.network.copy()
+    net.weights[0][:, 0] = [10.0, 0.0]
+    net.biases[0][0] = -5.0
+    doc.push(ReplaceNetworkCommand(doc, net, "test"))
+    node = window.scene.nodes[1][0]
+    image = node.heat_map
+    assert image is not None
+    left = image.pixelColor(1, image.height() // 2)
+    right = image.pixelColor(image.width() - 2, image.height() // 2)
+    assert left.blue() > left.red()  # blue: output near 0
+    assert right.red() > right.blue()  # orange: output near 1
+    assert window.scene.nodes[0][0].heat_map is None  # inputs have none
+    assert window.scene.nodes[2][0].heat_map is None  # the output is the decision boundary panel's
+    window.act_heat_maps.trigger()  # off
+    assert node.heat_map is None
+    window.act_heat_maps.trigger()
+    doc.set_mode("backward")  # the backward view colours neurons by δ instead
+    assert node.heat_map is None

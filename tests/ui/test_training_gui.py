@@ -19,7 +19,7 @@ def test_training_xor_from_the_window_lowers_the_loss(qtbot, window):
     start_loss = doc.forward_state.total_loss
     window.act_train.trigger()
     assert trainer.state == "running"
-    wait_for_epoch(qtbot, doc, 3000)
+    wait_for_epoch(qtbot, doc, 6000)  # the explainer's 2-2-1 net solves XOR by ~4,300
     window.act_train.trigger()
     assert trainer.state == "paused"
     qtbot.waitUntil(lambda: doc.undo_stack.undoText().startswith("Train"), timeout=5000)
@@ -29,7 +29,16 @@ def test_training_xor_from_the_window_lowers_the_loss(qtbot, window):
     assert np.all(np.isfinite(history.train_loss))
     assert doc.forward_state.total_loss < start_loss
     assert history.train_loss[-1] == pytest.approx(doc.forward_state.total_loss, rel=1e-9)
-    assert window.status_training.text().startswith("paused · epoch")
+    qtbot.waitUntil(
+        lambda: window.status_training.text().startswith("paused · epoch"), timeout=2000
+    )
+    # XOR is solved by now: every row of the predictions table is right.
+    panel = window.predictions_panel
+    panel.refresh()
+    model = panel.model
+    check = model.column("check")
+    assert [model.index(r, check).data() for r in range(4)] == ["✓"] * 4
+    assert panel.train_accuracy == 1.0
 
 
 def test_pause_resume_and_step(qtbot, window):
@@ -134,7 +143,7 @@ def test_a_huge_learning_rate_diverges_and_is_handled(qtbot, window):
     assert "lower learning rate" in window.view.toast.text()
 
 
-def test_fifty_start_stop_cycles_are_clean(qtbot, window):
+def test_fifty_start_stop_cycles_are_clean(qtbot, qtlog, window):
     doc = window.doc
     trainer = window.trainer
     for _ in range(50):
@@ -143,6 +152,64 @@ def test_fifty_start_stop_cycles_are_clean(qtbot, window):
         trainer.shutdown()
     assert trainer._thread is None
     assert len(doc.history) == doc.epoch
+    assert not [r for r in qtlog.records if "QThread" in r.message or "thread" in r.message.lower()]
+
+
+def test_rewind_to_an_earlier_epoch_and_train_on_from_there(qtbot, window):
+    doc = window.doc
+    trainer = window.trainer
+    trainer.start()
+    wait_for_epoch(qtbot, doc, 300)
+    trainer.pause()
+    qtbot.waitUntil(lambda: trainer._segment is None, timeout=5000)
+    end_epoch, end_params = doc.epoch, doc.network.parameters.copy()
+    kept_epoch, kept = doc.snapshots.nearest(120)
+    assert kept_epoch == 120  # every epoch is kept early in a run
+    assert window.loss_panel.rewind(120)
+    assert doc.epoch == 120
+    assert np.array_equal(doc.network.parameters, kept)
+    assert len(doc.history) == end_epoch  # the later history is still shown…
+    assert window.loss_panel.cursor.isVisible()
+    # …until training goes on from here, which replaces it.
+    trainer.step()
+    qtbot.waitUntil(lambda: doc.epoch == 121, timeout=5000)
+    qtbot.waitUntil(lambda: trainer._segment is None, timeout=5000)
+    assert len(doc.history) == 121
+    trainer.shutdown()
+    doc.undo()  # the step
+    doc.undo()  # the rewind
+    assert doc.epoch == end_epoch
+    assert np.array_equal(doc.network.parameters, end_params)
+    assert len(doc.history) == end_epoch
+
+
+def test_clicking_the_loss_curve_rewinds(qtbot, window):
+    from PySide6.QtCore import QPointF
+
+    doc = window.doc
+    trainer = window.trainer
+    trainer.start()
+    wait_for_epoch(qtbot, doc, 400)
+    trainer.shutdown()
+    panel = window.loss_panel
+    panel.fit()
+    vb = panel.plot.getPlotItem().vb
+    scene_pos = vb.mapViewToScene(QPointF(200, float(doc.history.train_loss[199])))
+    assert panel.epoch_at(scene_pos) == 200
+
+    class Click:  # what pyqtgraph's scene sends
+        def button(self):
+            from PySide6.QtCore import Qt
+
+            return Qt.MouseButton.LeftButton
+
+        def scenePos(self):
+            return scene_pos
+
+    panel._on_click(Click())
+    assert doc.epoch == 200
+    panel._on_hover(scene_pos)
+    assert panel.readout.text().startswith("epoch 200")
 
 
 def test_closing_the_window_mid_training_joins_the_thread(qtbot, settings):

@@ -12,6 +12,7 @@ from PySide6.QtGui import (
     QColor,
     QFont,
     QFontMetricsF,
+    QImage,
     QPainter,
     QPainterPath,
     QPainterPathStroker,
@@ -49,6 +50,7 @@ class NeuronNode(QGraphicsObject):
         self.fill = theme.color("node_fill")
         self.stale = False
         self.highlight = ""  # "", "path" (on the selected weight's way out) or "target"
+        self.heat_map: QImage | None = None
         self.home = QPointF()
         self.setAcceptHoverEvents(True)
         self.setZValue(10)
@@ -74,8 +76,16 @@ class NeuronNode(QGraphicsObject):
             pen = QPen(theme.color("path"), 2.2)
         else:
             pen = QPen(theme.color("node_border"), 1.6)
-        painter.setPen(pen)
         painter.setBrush(QBrush(self.fill))
+        if self.heat_map is not None:
+            # The neuron's own output over the input plane, inside its circle.
+            painter.save()
+            painter.setClipPath(self.shape())
+            r = NODE_RADIUS
+            painter.drawImage(QRectF(-r, -r, 2 * r, 2 * r), self.heat_map)
+            painter.restore()
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setPen(pen)
         painter.drawEllipse(QPointF(), NODE_RADIUS, NODE_RADIUS)
         if not self.text:
             return
@@ -93,13 +103,27 @@ class NeuronNode(QGraphicsObject):
         painter.setFont(font)
         painter.setPen(theme.color("stale" if self.stale else "text"))
         r = NODE_RADIUS * lod
-        painter.drawText(QRectF(-r, -r, 2 * r, 2 * r), Qt.AlignmentFlag.AlignCenter, self.text)
+        box = QRectF(-r, -r, 2 * r, 2 * r)
+        if self.heat_map is not None:
+            # A pale plate under the number keeps it legible over the map.
+            plate = painter.boundingRect(box, Qt.AlignmentFlag.AlignCenter, self.text)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor(255, 255, 255, 200))
+            painter.drawRoundedRect(plate.adjusted(-2, 0, 2, 0), 3, 3)
+            painter.setPen(theme.color("stale" if self.stale else "text"))
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, self.text)
         painter.restore()
 
     def set_display(self, text: str, fill: QColor, stale: bool) -> None:
         """Show ``text`` inside on ``fill``; ``stale`` greys it out."""
         if (text, fill.rgb(), stale) != (self.text, self.fill.rgb(), self.stale):
             self.text, self.fill, self.stale = text, fill, stale
+            self.update()
+
+    def set_heat_map(self, image: QImage | None) -> None:
+        """Show ``image`` (the neuron's output over the input plane) inside the circle."""
+        if image is not self.heat_map:
+            self.heat_map = image
             self.update()
 
     def set_highlight(self, level: str) -> None:

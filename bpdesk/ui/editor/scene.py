@@ -11,12 +11,13 @@ from collections import defaultdict
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QColor, QFont
+from PySide6.QtGui import QAction, QColor, QFont, QImage
 from PySide6.QtWidgets import QGraphicsScene, QMenu
 
 from bpdesk.core.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from bpdesk.core.chainrule import neuron_name
 from bpdesk.core.losses import check_output
+from bpdesk.core.network import augment
 from bpdesk.ui import editing, theme
 from bpdesk.ui.document import Document, Parameter
 from bpdesk.ui.editor.items import (
@@ -30,12 +31,14 @@ from bpdesk.ui.editor.items import (
     TrashTarget,
     WeightEdge,
 )
+from bpdesk.ui.plane import diverging_lut, grid_points, plane_bounds
 from bpdesk.ui.throttle import LiveThrottle
 
 COLUMN = 220.0  # distance between layers of a small network (see column_spacing)
 LABEL_AT = 0.3  # labels sit this far along an edge from its source
 PALETTE_MIME = "application/x-bpdesk-palette"
 REVEAL_MS = 260
+HEAT_MAP_PIXELS = 24  # per side: enough to see a neuron's line or bump inside a circle
 TRAINING_REDRAW_MS = 250
 SMOOTH_EDGES_LIMIT = 600  # above this many edges, lines are drawn without antialiasing (speed)
 MAX_PATH_EDGES = 80  # beyond this, highlighting every path would light up the whole network
@@ -74,6 +77,8 @@ class NetworkScene(QGraphicsScene):
         self.trash = TrashTarget()
         self.column = COLUMN
         self._reveal: tuple[str, int] | None = None
+        self.heat_maps = True  # each hidden neuron's output over the input plane (2-D data)
+        self._heat_lut = diverging_lut(theme.color("negative"), theme.color("positive"), tint=0.35)
         self._reveal_timer = QTimer(self)
         self._reveal_timer.timeout.connect(self._reveal_step)
         self.reveal_ms = REVEAL_MS
@@ -347,6 +352,7 @@ class NetworkScene(QGraphicsScene):
                 prefix + theme.fmt(value), theme.color("stale" if stale else "faint_text"), stale
             )
         self._show_nodes(fwd, bwd, backward, fwd_stale, bwd_stale)
+        self._show_heat_maps(backward)
         self._show_output_notes(fwd, bwd, backward, fwd_stale, bwd_stale)
 
     def _show_nodes(self, fwd, bwd, backward, fwd_stale, bwd_stale) -> None:
@@ -373,6 +379,50 @@ class NetworkScene(QGraphicsScene):
                     strength = min(abs(value), 1.0)
                 fill = theme.mix(white, theme.signed_color(value), 0.6 * strength)
                 node.set_display(theme.fmt(value), fill, stale)
+
+    def set_heat_maps(self, on: bool) -> None:
+        """Show (or hide) each hidden neuron's output over the input plane."""
+        self.heat_maps = on
+        self._on_values_changed()
+
+    def _show_heat_maps(self, backward: bool) -> None:
+        net, data = self.doc.network, self.doc.dataset
+        hidden = range(1, len(self.nodes) - 1)
+        wanted = self.heat_maps and not backward and data.n_inputs == 2 and net.layer_sizes[0] == 2
+        if not wanted or self._reveal is not None:
+            for layer in hidden:
+                for node in self.nodes[layer]:
+                    node.set_heat_map(None)
+            return
+        points = grid_points(plane_bounds(data), HEAT_MAP_PIXELS)
+        with np.errstate(all="ignore"):
+            xa = augment(points, net.dtype)
+            ws = net.workspace(len(points))
+            ws.forward(xa)
+        for layer in hidden:
+            values = ws.h[layer]  # (neurons, pixels)
+            act = net.activations[layer - 1]
+            # Map each activation's natural range onto the blue–white–orange table.
+            if act == "sigmoid":
+                scaled = values * 2 - 1
+            elif act in ("relu", "leaky_relu", "linear"):
+                top = max(float(np.nanmax(np.abs(values))), 1e-9)
+                scaled = values / top
+            else:
+                scaled = values
+            index = np.clip(np.nan_to_num((scaled + 1) * 127.5, nan=127.5), 0, 255).astype(np.intp)
+            for k, node in enumerate(self.nodes[layer]):
+                rgb = np.ascontiguousarray(
+                    self._heat_lut[index[k]].reshape(HEAT_MAP_PIXELS, HEAT_MAP_PIXELS, 3)
+                )
+                image = QImage(
+                    rgb.data,
+                    HEAT_MAP_PIXELS,
+                    HEAT_MAP_PIXELS,
+                    3 * HEAT_MAP_PIXELS,
+                    QImage.Format.Format_RGB888,
+                )
+                node.set_heat_map(image.copy())  # copy: the array's memory goes away
 
     def _show_output_notes(self, fwd, bwd, backward, fwd_stale, bwd_stale) -> None:
         doc = self.doc

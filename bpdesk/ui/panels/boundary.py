@@ -34,12 +34,11 @@ from bpdesk.ui import theme
 from bpdesk.ui.commands import ReplaceDatasetCommand
 from bpdesk.ui.document import Document
 from bpdesk.ui.panels.plots import plot_widget
+from bpdesk.ui.plane import WHITE, diverging_lut, plane_bounds, rgb
 from bpdesk.ui.throttle import Throttle
 
 GRID = 100  # pixels per side: 10 000 input pairs, a few milliseconds for a small network
 REDRAW_MS = 40  # at most 25 redraws a second, however fast training reports
-MARGIN = 0.1  # of the data's span, so that points on the edge are not cut in half
-XOR_MARGIN = 0.1  # around the explainer's unit square, so that its corner circles show whole
 TINT = 0.25  # the map's strongest colours are this much paler than the points drawn on them
 CACHE_POINTS = 3000  # above this many points, keep them as a cached picture (see _show_points)
 THRESHOLD = 0.5  # ŷ > 0.5 means class 1: the explainer's rule (and bpdesk.core.metrics')
@@ -50,30 +49,12 @@ THRESHOLD = 0.5  # ŷ > 0.5 means class 1: the explainer's rule (and bpdesk.core
 EXTRA_CLASS_COLORS = ("#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#9c755f", "#ff9da7")
 EXTRA_CLASS_COLORS_CB = ("#009e73", "#f0e442", "#56b4e9", "#e69f00", "#000000", "#999999")
 
-WHITE = np.array([255.0, 255.0, 255.0])
-
 
 def class_colors(n: int) -> list[QColor]:
     """The colours of ``n`` classes (up to 8) in the current palette: blue, orange, …"""
     extra = EXTRA_CLASS_COLORS_CB if theme.current is theme.COLOR_BLIND else EXTRA_CLASS_COLORS
     names = (theme.current.negative, theme.current.positive, *extra)
     return [QColor(names[k % len(names)]) for k in range(n)]
-
-
-def _rgb(color: QColor) -> np.ndarray:
-    return np.array([color.red(), color.green(), color.blue()], dtype=np.float64)
-
-
-def diverging_lut(low: QColor, high: QColor, tint: float = 0.0) -> np.ndarray:
-    """A 256-entry RGB lookup table from ``low`` through white (the middle) to ``high``.
-
-    ``tint`` pales both ends towards white (0 keeps them as given).
-    """
-    lo = _rgb(low) + (WHITE - _rgb(low)) * tint
-    hi = _rgb(high) + (WHITE - _rgb(high)) * tint
-    t = np.linspace(-1.0, 1.0, 256)[:, None]  # −1 at the low end, 0 in the middle
-    table = np.where(t < 0, WHITE + (lo - WHITE) * -t, WHITE + (hi - WHITE) * t)
-    return np.round(table).astype(np.uint8)
 
 
 class DecisionBoundaryPanel(QWidget):
@@ -326,7 +307,7 @@ class DecisionBoundaryPanel(QWidget):
     def _configure_colors(self, ds: Dataset) -> None:
         classes = class_colors(max(ds.n_outputs, 2))
         self.region_colors = np.array(
-            [np.round(_rgb(c) + (WHITE - _rgb(c)) * TINT) for c in classes], np.uint8
+            [np.round(rgb(c) + (WHITE - rgb(c)) * TINT) for c in classes], np.uint8
         )
         if ds.kind == "regression":
             targets = np.concatenate([ds.T_train[:, 0], ds.T_test[:, 0]])
@@ -349,20 +330,17 @@ class DecisionBoundaryPanel(QWidget):
                 self.class_choice.setCurrentIndex(min(max(current, 0), ds.n_outputs - 1))
 
     def _bounds_for(self, ds: Dataset) -> tuple[float, float, float, float]:
-        if ds.name == "xor":
-            # The explainer's square: (0, 0) bottom left, (1, 1) top right.
-            return (-XOR_MARGIN, 1 + XOR_MARGIN, -XOR_MARGIN, 1 + XOR_MARGIN)
-        X = np.concatenate([ds.X_train, ds.X_test])
-        if ds.spec is None and self.bounds is not None and ds.kind == self.kind and self._covers(X):
-            # Points added by hand (or undone): keep the view still under the cursor.
-            return self.bounds
-        low, high = X.min(axis=0), X.max(axis=0)
-        # A square around the data's middle, like the explainer's: the view keeps
-        # the aspect ratio, so a square fills a square panel with no empty bands.
-        half = float((high - low).max()) / 2
-        half = half * (1 + 2 * MARGIN) if half > 0 else 0.5
-        cx, cy = (float(v) for v in (low + high) / 2)
-        return (cx - half, cx + half, cy - half, cy + half)
+        if ds.name != "xor":
+            X = np.concatenate([ds.X_train, ds.X_test])
+            if (
+                ds.spec is None
+                and self.bounds is not None
+                and ds.kind == self.kind
+                and self._covers(X)
+            ):
+                # Points added by hand (or undone): keep the view still under the cursor.
+                return self.bounds
+        return plane_bounds(ds)
 
     def _covers(self, X: np.ndarray) -> bool:
         x_min, x_max, y_min, y_max = self.bounds

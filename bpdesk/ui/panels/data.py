@@ -156,9 +156,7 @@ class DataPanel(QWidget):
             widget.editingFinished.connect(self._on_training_edited)
         for box in (self.optimizer_box, self.reg_box):
             box.activated.connect(self._on_training_edited)
-        self.loss_box.activated.connect(
-            lambda _: editing.set_loss(doc, self.loss_box.currentData())
-        )
+        self.loss_box.activated.connect(self._on_loss_chosen)
         self.init_box.activated.connect(self._on_init_edited)
         self.weight_seed.editingFinished.connect(self._on_init_edited)
         for signal in (doc.datasetChanged, doc.settingsChanged, doc.networkChanged):
@@ -247,7 +245,8 @@ class DataPanel(QWidget):
             self.doc.notify(str(exc))
             self._show()
             return
-        editing.change_dataset(self.doc, data, text)
+        if not editing.change_dataset(self.doc, data, text):
+            self._show()
 
     def _on_dataset_chosen(self, index: int) -> None:
         name = self.dataset_box.itemData(index)
@@ -305,10 +304,16 @@ class DataPanel(QWidget):
             self.doc.push(SetConfigCommand(self.doc, config))
         self._show()
 
+    def _on_loss_chosen(self, _index: int) -> None:
+        if not editing.set_loss(self.doc, self.loss_box.currentData()):
+            self._show()  # refused: the control goes back to what the network uses
+
     def _on_init_edited(self, *_) -> None:
         if self._updating:
             return
         net = self.doc.network
         init, seed = self.init_box.currentData(), self.weight_seed.value()
-        if (init, seed) != (net.init, min(net.seed, 2**31 - 1)):
-            editing.reinitialise(self.doc, init, seed)
+        if (init, seed) != (net.init, min(net.seed, 2**31 - 1)) and not editing.reinitialise(
+            self.doc, init, seed
+        ):
+            self._show()

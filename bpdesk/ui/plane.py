@@ -1,0 +1,53 @@
+"""The input plane of a 2-D problem: its extent, a grid over it, and colour tables."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtGui import QColor
+
+from bpdesk.core import Dataset
+
+MARGIN = 0.1  # of the data's span, so that points on the edge are not cut in half
+XOR_MARGIN = 0.1  # around the explainer's unit square, so that its corner circles show whole
+WHITE = np.array([255.0, 255.0, 255.0])
+
+
+def plane_bounds(ds: Dataset) -> tuple[float, float, float, float]:
+    """``(x_min, x_max, y_min, y_max)``: XOR's unit square, or a square around the data."""
+    if ds.name == "xor":
+        # The explainer's square: (0, 0) bottom left, (1, 1) top right.
+        return (-XOR_MARGIN, 1 + XOR_MARGIN, -XOR_MARGIN, 1 + XOR_MARGIN)
+    X = np.concatenate([ds.X_train, ds.X_test])
+    low, high = X.min(axis=0), X.max(axis=0)
+    # A square around the data's middle: views keep the aspect ratio, so a
+    # square fills a square panel with no empty bands.
+    half = float((high - low).max()) / 2
+    half = half * (1 + 2 * MARGIN) if half > 0 else 0.5
+    cx, cy = (float(v) for v in (low + high) / 2)
+    return (cx - half, cx + half, cy - half, cy + half)
+
+
+def grid_points(bounds: tuple[float, float, float, float], n: int) -> np.ndarray:
+    """``n × n`` pixel centres over ``bounds`` as rows ``(x1, x2)``, top row first."""
+    x_min, x_max, y_min, y_max = bounds
+    xs = x_min + (np.arange(n) + 0.5) * (x_max - x_min) / n
+    ys = y_max - (np.arange(n) + 0.5) * (y_max - y_min) / n  # images run top to bottom
+    gx, gy = np.meshgrid(xs, ys)
+    return np.column_stack([gx.ravel(), gy.ravel()])
+
+
+def rgb(color: QColor) -> np.ndarray:
+    """A colour as an RGB float array."""
+    return np.array([color.red(), color.green(), color.blue()], dtype=np.float64)
+
+
+def diverging_lut(low: QColor, high: QColor, tint: float = 0.0) -> np.ndarray:
+    """A 256-entry RGB lookup table from ``low`` through white (the middle) to ``high``.
+
+    ``tint`` pales both ends towards white (0 keeps them as given).
+    """
+    lo = rgb(low) + (WHITE - rgb(low)) * tint
+    hi = rgb(high) + (WHITE - rgb(high)) * tint
+    t = np.linspace(-1.0, 1.0, 256)[:, None]  # −1 at the low end, 0 in the middle
+    table = np.where(t < 0, WHITE + (lo - WHITE) * -t, WHITE + (hi - WHITE) * t)
+    return np.round(table).astype(np.uint8)

@@ -1,0 +1,201 @@
+"""The "Data and training" and "Loss" docks: every control edits through the document."""
+
+import numpy as np
+import pytest
+
+from bpdesk.core import make_dataset
+from bpdesk.core.history import FIELDS
+
+
+def choose(box, data):
+    index = box.findData(data)
+    assert index >= 0, data
+    box.setCurrentIndex(index)
+    box.activated.emit(index)
+
+
+def test_choosing_a_dataset_fits_the_network_and_is_undoable(window):
+    doc = window.doc
+    panel = window.data_panel
+    before = doc.network.copy()
+    choose(panel.dataset_box, "circle")
+    assert doc.dataset.name == "circle"
+    assert doc.network.layer_sizes == (2, 2, 1)
+    assert np.array_equal(doc.network.parameters, before.parameters)  # same shape: weights kept
+    choose(panel.dataset_box, "blobs")
+    assert doc.dataset.kind == "multiclass"
+    assert doc.network.layer_sizes[-1] == 3
+    assert doc.network.activations[-1] == "softmax"
+    assert doc.network.loss == "ce"
+    assert np.array_equal(doc.network.weights[0], before.weights[0])  # the inputs are kept
+    assert panel.loss_box.currentData() == "ce"
+    choose(panel.dataset_box, "reg-plane")
+    assert doc.network.activations[-1] == "linear"
+    assert doc.network.loss == "mse"
+    for _ in range(3):
+        doc.undo()
+    assert doc.dataset.name == "xor"
+    assert np.array_equal(doc.network.parameters, before.parameters)
+    assert doc.network.activations == before.activations
+    assert panel.dataset_box.currentData() == "xor"
+
+
+def test_generator_settings_regenerate_the_data(window):
+    doc = window.doc
+    panel = window.data_panel
+    choose(panel.dataset_box, "moons")
+    assert panel.samples.isEnabled()
+    panel.samples.setValue(120)
+    panel.samples.editingFinished.emit()
+    assert doc.dataset.n_train + doc.dataset.n_test == 120
+    seed = doc.dataset.spec.seed
+    panel.regenerate.click()
+    assert doc.dataset.spec.seed == seed + 1
+    assert doc.undo_stack.undoText() == "Regenerate the data"
+    doc.undo()
+    assert doc.dataset.spec.seed == seed
+
+
+def test_csv_import_and_a_bad_file(window, tmp_path):
+    doc = window.doc
+    panel = window.data_panel
+    good = tmp_path / "points.csv"
+    good.write_text("a,b,c,label\n0,0,1,0\n1,0,1,1\n0,1,0,1\n1,1,0,0\n")
+    assert panel.import_csv(str(good))
+    assert doc.dataset.n_inputs == 3
+    assert doc.network.layer_sizes[0] == 3
+    assert doc.dataset.feature_names == ("a", "b", "c")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("x,y,t\n1,2,0\n3,oops,1\n")
+    messages = []
+    doc.message.connect(messages.append)
+    before = doc.dataset
+    assert not panel.import_csv(str(bad))
+    assert doc.dataset is before
+    assert "line 3" in messages[-1]
+    assert "oops" in messages[-1]
+
+
+def test_training_settings_are_undoable_edits(window):
+    doc = window.doc
+    panel = window.data_panel
+    panel.lr.setValue(1.25)
+    panel.lr.editingFinished.emit()
+    assert doc.config.learning_rate == 1.25
+    assert window.lr_box.value() == 1.25  # the toolbar follows the document
+    choose(panel.optimizer_box, "adam")
+    assert doc.config.optimizer == "adam"
+    panel.batch.setValue(2)
+    panel.batch.editingFinished.emit()
+    assert doc.config.batch_size == 2
+    choose(panel.reg_box, "l2")
+    assert doc.config.regularization == "l2"
+    assert panel.reg_rate.isEnabled()
+    for _ in range(4):
+        doc.undo()
+    assert doc.config.learning_rate == 0.5
+    assert doc.config.optimizer == "sgd"
+    assert doc.config.batch_size == 0
+
+
+def test_changing_the_initialiser_re_initialises_undoably(window):
+    doc = window.doc
+    panel = window.data_panel
+    before = doc.network.parameters.copy()
+    choose(panel.init_box, "uniform")
+    assert doc.network.init == "uniform"
+    assert not np.array_equal(doc.network.parameters, before)
+    assert np.all(np.abs(doc.network.parameters) <= 0.5)
+    doc.undo()
+    assert np.array_equal(doc.network.parameters, before)
+
+
+def test_a_loss_that_does_not_fit_the_data_is_refused(window):
+    doc = window.doc
+    panel = window.data_panel
+    messages = []
+    doc.message.connect(messages.append)
+    choose(panel.loss_box, "ce")
+    assert doc.network.loss == "mse"
+    assert "classes" in messages[-1]
+    assert panel.loss_box.currentData() == "mse"  # the control shows the truth again
+    choose(panel.loss_box, "bce")
+    assert doc.network.loss == "bce"
+    assert doc.network.activations[-1] == "sigmoid"
+
+
+def fill_history(doc, epochs, start_loss=1.0):
+    rows = np.full((len(FIELDS), epochs), np.nan)
+    rows[0] = start_loss * np.exp(-np.arange(epochs) / 200)
+    doc.append_training(len(doc.history) + 1, rows, ())
+    doc.set_epoch(len(doc.history))
+
+
+def test_the_loss_curve_is_the_history_and_reads_on_hover(qtbot, window):
+    doc = window.doc
+    panel = window.loss_panel
+    fill_history(doc, 500)
+    qtbot.waitUntil(lambda: len(panel.train_curve.yData) == 500, timeout=2000)
+    x, y = panel.train_curve.xData, panel.train_curve.yData
+    assert np.array_equal(y, doc.history.train_loss)
+    assert x[0] == 1
+    assert x[-1] == 500
+    assert not panel.test_curve.isVisible()  # XOR has no test set
+    panel.log_box.setChecked(True)
+    assert panel.plot.getPlotItem().ctrl.logYCheck.isChecked()
+    vb = panel.plot.getPlotItem().vb
+    (x0, x1), _ = vb.viewRange()
+    assert x1 >= 500
+    assert x0 <= 1
+
+
+def test_earlier_runs_stay_as_faint_labelled_curves_until_cleared(window):
+    doc = window.doc
+    panel = window.loss_panel
+    fill_history(doc, 100)
+    window.act_reset.trigger()
+    fill_history(doc, 50, start_loss=0.5)
+    window.lr_box.setValue(2.0)
+    window.lr_box.editingFinished.emit()
+    window.act_reset.trigger()
+    assert len(panel.run_curves) == 2
+    labels = [run.label for run in doc.runs]
+    assert labels[0].startswith("η 0.5")
+    assert labels[1].startswith("η 2")
+    assert len(panel.run_curves[0].yData) == 100  # all of it (getData clips to the view)
+    panel.clear_runs.click()
+    assert panel.run_curves == []
+    assert doc.runs == []
+
+
+def test_the_slider_rewinds_and_a_drag_is_one_undo_step(qtbot, window):
+    doc = window.doc
+    panel = window.loss_panel
+    snapshots = []
+    for epoch in range(0, 101):
+        params = doc.network.parameters + epoch  # a recognisable state per epoch
+        doc.snapshots.add(epoch, params)
+        snapshots.append(params)
+    fill_history(doc, 100)
+    start = doc.network.parameters.copy()
+    for value in (80, 60, 40):
+        panel.slider.setValue(value)
+    assert doc.epoch == 40
+    assert np.array_equal(doc.network.parameters, snapshots[40])
+    assert doc.undo_stack.undoText() == "Rewind to epoch 40"
+    doc.undo()
+    assert doc.epoch == 100
+    assert np.array_equal(doc.network.parameters, start)
+
+
+@pytest.mark.parametrize("name", ["spiral", "blobs", "reg-gauss"])
+def test_each_kind_of_dataset_trains_from_the_window(qtbot, window, name):
+    from bpdesk.ui import editing
+
+    doc = window.doc
+    editing.change_dataset(doc, make_dataset(name, n_samples=60, seed=0))
+    window.trainer.start()
+    qtbot.waitUntil(lambda: doc.epoch >= 30, timeout=20000)
+    window.trainer.shutdown()
+    assert np.all(np.isfinite(doc.history.train_loss))
+    assert len(doc.history) == doc.epoch
