@@ -49,6 +49,8 @@ def run_app(args) -> int:
         # A screenshot shows the default window, whatever the user's saved layout.
         settings = QSettings(os.devnull, QSettings.Format.IniFormat)
         window = MainWindow(settings=settings)
+        if args.file and not window.open_path(args.file):
+            return 2
         try:
             width, height = (int(v) for v in args.size.lower().split("x"))
         except ValueError:
@@ -66,4 +68,6 @@ def run_app(args) -> int:
         return 0
     window = MainWindow()
     window.show()
+    if args.file:
+        window.open_path(args.file)
     return app.exec()

@@ -13,7 +13,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
-from bpdesk.core import Dataset, Network, TrainConfig, xor
+from bpdesk.core import BpnetDocument, Dataset, Network, TrainConfig, ViewState, xor
 from bpdesk.core.history import LossRecord, ParameterHistory
 from bpdesk.core.network import Workspace, augment
 
@@ -453,6 +453,53 @@ class Document(QObject):
             self.run_backward(emit=False)
         self.parametersChanged.emit()
         self.computedChanged.emit()
+
+    # -- whole documents ------------------------------------------------------------
+
+    def load(self, content: BpnetDocument) -> None:
+        """Replace everything with a file's content (a new document: undo history starts over)."""
+        self.undo_stack.clear()
+        self._network = content.network
+        self._dataset = content.dataset or xor()
+        self._config = replace(content.training, epochs=None)
+        self._record = LossRecord.from_history(content.history)
+        self._epoch = len(self._record)
+        self.snapshots.clear()
+        self.snapshots.add(self._epoch, self._network.parameters)
+        self._runs.clear()
+        view = content.view
+        self._mode = view.mode
+        self._selected = view.selected
+        self._sample = view.sample
+        self._forward = self._backward = None
+        self._changed()
+        for signal in (
+            self.networkChanged,
+            self.datasetChanged,
+            self.settingsChanged,
+            self.historyChanged,
+            self.runsChanged,
+            self.selectionChanged,
+            self.sampleChanged,
+        ):
+            signal.emit()
+        self.modeChanged.emit(self._mode)
+        self.epochChanged.emit(self._epoch)
+        self.run_forward()
+        if self._mode == "backward":
+            self.run_backward()
+
+    def to_bpnet(self) -> BpnetDocument:
+        """Everything worth saving, as the file format's document."""
+        record = self._record.copy()
+        record.truncate(self._epoch)  # after a rewind, the file holds the network's own past
+        return BpnetDocument(
+            network=self._network.copy(),
+            dataset=self._dataset,
+            training=self._config,
+            history=record.to_history(),
+            view=ViewState(self._mode, self._selected, self._sample),
+        )
 
     # -- edits -------------------------------------------------------------------
 

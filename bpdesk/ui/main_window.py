@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QIcon, QKeySequence
@@ -589,6 +590,22 @@ class MainWindow(QMainWindow):
         self.trainer.shutdown()
         self.save_settings()
         event.accept()
+
+    # -- files -------------------------------------------------------------------------------
+
+    def open_path(self, path: str) -> bool:
+        """Open a ``.bpnet`` file; a bad file is refused with a message and changes nothing."""
+        from bpdesk.core import BpdeskError, load_bpnet
+
+        self.trainer.shutdown()
+        try:
+            content = load_bpnet(path)
+        except BpdeskError as exc:
+            QMessageBox.warning(self, "Cannot open the file", f"{path}\n\n{exc}")
+            return False
+        self.doc.load(content)
+        self.setWindowTitle(f"bpdesk — {Path(path).name}")
+        return True
 
     # -- help ------------------------------------------------------------------------------
 

@@ -139,15 +139,17 @@ def test_the_views_follow_the_model(window):
 
 
 def button_point(window, button: RoundButton) -> QPoint:
-    # Buttons keep their size on screen: their offset in the row is in pixels.
-    return view_point(window, button.parentItem().scenePos()) + button.pos().toPoint()
+    # Buttons keep their size on screen (their offsets are in pixels): map through
+    # the item's own device transform rather than its scene position.
+    view = window.view
+    return button.deviceTransform(view.viewportTransform()).map(QPointF(0, 0)).toPoint()
 
 
 def click_button(window, button: RoundButton) -> None:
     if not button.isVisible():
         # Zoomed out too far for header buttons (the offscreen screen is small):
         # zoom in on them, as a user would.
-        window.view.zoom_to(1.0, button.parentItem().scenePos())
+        window.view.zoom_to(1.0, button.parentItem().parentItem().scenePos())
     point = button_point(window, button)
     assert window.view.itemAt(point) is button
     QTest.mouseClick(
@@ -160,7 +162,8 @@ def header_buttons(window, layer):
     return {
         item.symbol: item
         for item in window.scene.items()
-        if isinstance(item, RoundButton) and abs(item.parentItem().scenePos().x() - x) < 1
+        if isinstance(item, RoundButton)
+        and abs(item.parentItem().parentItem().scenePos().x() - x) < 1
     }
 
 
@@ -192,7 +195,7 @@ def test_insert_and_remove_layers_with_the_buttons(window):
         for b in window.scene.items()
         if isinstance(b, RoundButton) and b.toolTip().startswith("Insert")
     ]
-    last_gap = max(inserts, key=lambda b: b.parentItem().scenePos().x())
+    last_gap = max(inserts, key=lambda b: b.parentItem().parentItem().scenePos().x())
     click_button(window, last_gap)
     assert doc.network.layer_sizes == (2, 2, 3, 1)
     assert np.array_equal(doc.network.weights[0], before.weights[0])
@@ -310,7 +313,7 @@ def test_limits_give_a_message_not_a_crash(window):
     before = doc.network.copy()
     plus = header_buttons(window, 1)["+"]
     assert not plus.isVisible()  # 64 neurons: zoomed out too far for the buttons to fit
-    window.view.zoom_to(1.0, plus.parentItem().scenePos())
+    window.view.zoom_to(1.0, plus.parentItem().parentItem().scenePos())
     click_button(window, plus)
     assert doc.network.layer_sizes == before.layer_sizes
     assert "at most 64" in messages[-1]

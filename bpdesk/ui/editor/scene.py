@@ -41,12 +41,13 @@ REVEAL_MS = 260
 HEAT_MAP_PIXELS = 24  # per side: enough to see a neuron's line or bump inside a circle
 TRAINING_REDRAW_MS = 250
 SMOOTH_EDGES_LIMIT = 600  # above this many edges, lines are drawn without antialiasing (speed)
+MAX_LABELS_PER_LAYER = 12  # numbers drawn between two layers; more would hide the lines
 MAX_PATH_EDGES = 80  # beyond this, highlighting every path would light up the whole network
 
 
 def row_spacing(max_neurons: int) -> float:
     """Vertical distance between neurons: roomy for small layers, tighter for big ones."""
-    return 80.0 if max_neurons <= 6 else 66.0 if max_neurons <= 12 else 58.0
+    return 80.0 if max_neurons <= 6 else 62.0 if max_neurons <= 12 else 56.0
 
 
 def column_spacing(n_layers: int) -> float:
@@ -159,8 +160,8 @@ class NetworkScene(QGraphicsScene):
         self._build_notes()
         bottom = (max(sizes) - 1) / 2 * row
         self.trash.setPos(last * self.column / 2, bottom + NODE_RADIUS + 90)
-        self._layout_labels()
         self._on_values_changed()
+        self._layout_labels()  # after the values: the biggest ones get the room
         self._on_selection_changed()
         # Generous: the view must be free to centre the network wherever margins need.
         self.setSceneRect(self.content_rect().adjusted(-3000, -3000, 3000, 3000))
@@ -178,7 +179,10 @@ class NetworkScene(QGraphicsScene):
         net = self.doc.network
         sizes = net.layer_sizes
         last = len(sizes) - 1
-        y = top - NODE_RADIUS - 62
+        # Each column's heading, activation and buttons hang from one anchor just
+        # above its top neuron, stacked in pixels: they keep their size on screen,
+        # so their spacing must not shrink with the zoom either.
+        anchor_y = top - NODE_RADIUS - 6
         font = QFont(HEADER_FONT)
         font.setPointSize(10)
         font.setBold(True)
@@ -190,27 +194,30 @@ class NetworkScene(QGraphicsScene):
                 title = "Output"
             else:
                 title = f"Hidden {layer}" if last > 2 else "Hidden"
+            anchor = ButtonRow()
+            anchor.setPos(x, anchor_y)
+            self.addItem(anchor)
             header = TextItem(f"{title} · {n}", font, Qt.AlignmentFlag.AlignHCenter, fixed=True)
             short = {"Input": "In", "Output": "Out", "Hidden": "H"}.get(title, f"H{layer}")
             header.texts = (f"{title} · {n}", f"{short} · {n}")  # roomy, crowded
-            header.setPos(x, y)
+            header.setParentItem(anchor)
+            header.setPos(0, -64)
             header.setToolTip(f"{title} layer: {n} neuron{'s' if n != 1 else ''}")
-            self.addItem(header)
             self.headers.append(header)
             if layer > 0:
                 act = net.activations[layer - 1]
                 chooser = TextItem(f"{act} ▾", align=Qt.AlignmentFlag.AlignHCenter, fixed=True)
                 chooser.box = theme.color("grid")
-                chooser.setPos(x, y + 20)
+                chooser.setParentItem(anchor)
+                chooser.setPos(0, -43)
                 chooser.setCursor(Qt.CursorShape.PointingHandCursor)
                 chooser.setToolTip("Activation of this layer: click to change it")
                 chooser.clicked.connect(lambda item, l=layer - 1: self._activation_menu(l, item))
-                self.addItem(chooser)
                 self.choosers.append(chooser)
             if 0 < layer < last:
                 row = ButtonRow()
-                row.setPos(x, y + 44)
-                self.addItem(row)
+                row.setParentItem(anchor)
+                row.setPos(0, -18)
                 self._button_rows.append(row)
                 for symbol, tip, slot in (
                     ("−", "Remove this layer's last neuron", lambda l=layer: self._remove_last(l)),
@@ -228,10 +235,13 @@ class NetworkScene(QGraphicsScene):
                     row.add(RoundButton(symbol, tip)).clicked.connect(slot)
             if layer < last:
                 gap = ButtonRow()
-                gap.setPos(x + self.column / 2, y + 44)
+                gap.setPos(x + self.column / 2, anchor_y)
                 self.addItem(gap)
-                self._button_rows.append(gap)
-                insert = gap.add(RoundButton("+", "Insert a hidden layer here", radius=8))
+                row = ButtonRow()
+                row.setParentItem(gap)
+                row.setPos(0, -18)
+                self._button_rows.append(row)
+                insert = row.add(RoundButton("+", "Insert a hidden layer here", radius=8))
                 insert.setOpacity(0.75)
                 insert.clicked.connect(lambda p=layer + 1: editing.insert_layer(self.doc, p))
 
@@ -275,13 +285,19 @@ class NetworkScene(QGraphicsScene):
                 add(QRectF(node.pos().x() - r, node.pos().y() - r, 2 * r, 2 * r))
         for bias in self.bias_labels.values():
             add(bias.boundingRect().translated(bias.pos()))
-        # Bigger weights first: when space is short, the labels that matter most stay.
+        # Bigger values first: when space is short, the labels that matter most
+        # stay. A crowded layer shows only its largest few (the rest on hover).
+        shown_in_layer: dict[int, int] = defaultdict(int)
         for label in sorted(self.labels, key=lambda lb: -abs(lb.edge.value)):
             rect = label.scene_rect().adjusted(-2, -1, 2, 1)
-            clash = any(rect.intersects(other) for c in cells(rect) for other in grid[c])
+            layer = label.edge.layer
+            clash = shown_in_layer[layer] >= MAX_LABELS_PER_LAYER or any(
+                rect.intersects(other) for c in cells(rect) for other in grid[c]
+            )
             label.shown = not clash
             if not clash:
                 add(rect)
+                shown_in_layer[layer] += 1
             label.update()
 
     def set_view_scale(self, scale: float) -> None:
@@ -454,6 +470,7 @@ class NetworkScene(QGraphicsScene):
 
     def _on_mode_changed(self, mode: str) -> None:
         self._on_values_changed()
+        self._layout_labels()  # gradients, not weights, now decide which labels show
 
     # -- selection ---------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ MIN_SCALE, MAX_SCALE = 0.15, 4.0
 FIT_MAX_SCALE = 2.0  # a tiny network is not blown up beyond this when fitted
 # Room (left, right, top, bottom, in pixels) for what keeps its size on screen:
 # input names, output notes and the loss, the banner and the layer headings.
-FIT_MARGINS = (48, 200, 150, 70)
+FIT_MARGINS = (48, 250, 118, 44)
 
 
 class NetworkView(QGraphicsView):
