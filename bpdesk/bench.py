@@ -294,7 +294,12 @@ def case_gui(repeats: int, seconds: float) -> CaseResult:
     """Training in the real window (offscreen) against the headless engine, same run."""
     from bpdesk.bench_gui import measure
 
-    figures = measure(seconds=max(3.0, seconds * 8))
+    # Each run opens a window and trains for a few seconds; the run with the
+    # median ratio is reported (this machine's speed drifts from run to run).
+    runs = [measure(seconds=max(4.0, seconds * 10)) for _ in range(max(1, min(repeats, 3)))]
+    runs.sort(key=lambda r: r["gui_to_headless_ratio"])
+    figures = runs[len(runs) // 2]
+    figures["ratios_of_runs"] = [round(r["gui_to_headless_ratio"], 3) for r in runs]
     return CaseResult(
         "gui",
         "Two spirals 2-8-8-1 trained at full speed in the main window with every panel "
