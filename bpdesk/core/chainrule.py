@@ -146,7 +146,11 @@ def explain_weight(
         y, t = acts[L][n : n + 1], Ts[n : n + 1]
         grad = float(loss.grad_output(y.T, t.T)[o, 0]) * scale
         return [
-            Factor(f"∂L/∂{name}", grad, f"how the loss changes with {name} ({name} − t{per})"),
+            Factor(
+                f"∂L/∂{name}",
+                grad,
+                f"how the loss changes with {name} ({loss.gradient_formula.split('=')[-1].strip()}{per})",
+            ),
             local_factor(L - 1, o, n),
         ]
 

@@ -103,6 +103,48 @@ class LossRecord:
         return record
 
 
+class GradientRecord:
+    """‖∂L/∂W‖ per weight layer per epoch, in a growable buffer (NaN where not measured).
+
+    Row ``k`` is epoch ``k + 1``, like :class:`LossRecord`.
+    """
+
+    def __init__(self, n_layers: int, capacity: int = 1024) -> None:
+        self.n_layers = n_layers
+        self._data = np.full((max(capacity, 16), n_layers), np.nan)
+        self._n = 0
+
+    def __len__(self) -> int:
+        return self._n
+
+    @property
+    def norms(self) -> np.ndarray:
+        """``(epochs, layers)`` read-only view."""
+        view = self._data[: self._n]
+        view.flags.writeable = False
+        return view
+
+    def extend(self, rows: np.ndarray) -> None:
+        """Append epochs: ``rows`` is ``(k, layers)``."""
+        rows = np.asarray(rows, dtype=np.float64).reshape(-1, self.n_layers)
+        k = len(rows)
+        if self._n + k > len(self._data):
+            grown = np.full((max(2 * len(self._data), self._n + k), self.n_layers), np.nan)
+            grown[: self._n] = self._data[: self._n]
+            self._data = grown
+        self._data[self._n : self._n + k] = rows
+        self._n += k
+
+    def pad_to(self, epochs: int) -> None:
+        """Fill epochs up to ``epochs`` with NaN (trained without measuring)."""
+        if epochs > self._n:
+            self.extend(np.full((epochs - self._n, self.n_layers), np.nan))
+
+    def truncate(self, epochs: int) -> None:
+        """Forget everything after ``epochs``."""
+        self._n = max(0, min(self._n, epochs))
+
+
 class ParameterHistory:
     """Parameter snapshots by epoch within ``budget`` bytes.
 

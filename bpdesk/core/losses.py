@@ -1,5 +1,9 @@
 """Loss functions, averaged over the batch.
 
+The losses a learner picks are ``mse``, ``bce`` and ``ce``. ``se`` is the plain
+squared error without the ½ that the explainer's single-weight landscape uses
+(``w = 0.5, x = 1, t = 2``: loss 2.25, gradient −3.00).
+
 Arrays are feature-major, ``(n_outputs, batch)``, like the rest of the engine.
 ``output_delta`` returns ``batch × ∂L/∂z`` for the output layer: the engine
 keeps gradients as sums over the batch and divides once at the end (or folds
@@ -82,6 +86,31 @@ class MeanSquaredError(Loss):
         pass
 
 
+class SquaredError(Loss):
+    """``Σₖ(ŷₖ − tₖ)²`` per sample, averaged over the batch: the explainer's single-weight loss.
+
+    Unlike ``mse`` there is no ½, so ``∂L/∂ŷ = 2·(ŷ − t)``; it pairs with any output layer.
+    """
+
+    name, title = "se", "squared error"
+    formula = "L = (ŷ − t)²"
+    gradient_formula = "∂L/∂ŷ = 2·(ŷ − t)"
+
+    def per_sample(self, y, t, z):
+        d = y - t
+        return np.einsum("kn,kn->n", d, d)
+
+    def value(self, y, t, z):
+        d = (y - t).ravel()
+        return float(np.dot(d, d)) / y.shape[1]
+
+    def grad_output(self, y, t):
+        return 2.0 * (y - t)
+
+    def _scale_to_grad_output(self, y, t, diff):
+        np.multiply(diff, 2.0, out=diff)
+
+
 class BinaryCrossEntropy(Loss):
     """``−[t·log ŷ + (1 − t)·log(1 − ŷ)]`` per output, for sigmoid outputs."""
 
@@ -126,12 +155,13 @@ class CrossEntropy(Loss):
 
 
 LOSSES: dict[str, Loss] = {
-    loss.name: loss for loss in (MeanSquaredError(), BinaryCrossEntropy(), CrossEntropy())
+    loss.name: loss
+    for loss in (MeanSquaredError(), BinaryCrossEntropy(), CrossEntropy(), SquaredError())
 }
 
 
 def get_loss(name: str) -> Loss:
-    """Look a loss up by its name (``mse bce ce``)."""
+    """Look a loss up by its name (``mse bce ce``, or ``se`` for the single-weight example)."""
     try:
         return LOSSES[name]
     except (KeyError, TypeError):

@@ -83,7 +83,9 @@ class EpochSnapshot:
     """The state of a run after one epoch. Arrays in it are copies nobody else holds.
 
     ``parameters`` (a copy of :attr:`Network.parameters`) is present only on
-    the epochs ``TrainConfig.snapshot_every`` asks for. ``test_loss`` and the
+    the epochs ``TrainConfig.snapshot_every`` asks for. ``gradient_norms``
+    (with ``Trainer(track_gradients=True)``) holds ‖∂L/∂W‖ of each weight layer
+    at the epoch's last step: how strongly each layer is being taught. ``test_loss`` and the
     accuracies are ``None`` when there is no test set or no classes.
     """
 
@@ -95,6 +97,7 @@ class EpochSnapshot:
     parameters: np.ndarray | None = None
     diverged: bool = False
     reason: str = ""
+    gradient_norms: np.ndarray | None = None  # per weight layer, when the trainer tracks them
 
 
 class TrainingControl:
@@ -182,7 +185,12 @@ class Trainer:
     """
 
     def __init__(
-        self, network: Network, dataset: Dataset, config: TrainConfig, start_epoch: int = 0
+        self,
+        network: Network,
+        dataset: Dataset,
+        config: TrainConfig,
+        start_epoch: int = 0,
+        track_gradients: bool = False,
     ) -> None:
         if network.layer_sizes[0] != dataset.n_inputs:
             raise ConfigError(
@@ -214,6 +222,8 @@ class Trainer:
         self._last_good = network.parameters.copy()
         self._last_loss: float | None = None  # the loss of the last finite epoch
         self._loss = network.loss_function
+        self.track_gradients = track_gradients
+        self._grad_norms: np.ndarray | None = None
         self.config: TrainConfig | None = None
         self.optimizer = None
         self.set_config(config)
@@ -235,10 +245,23 @@ class Trainer:
         self.optimizer.momentum = config.momentum
         self.config = config
 
-    def _step(self, ws: Workspace, x: np.ndarray, t: np.ndarray, forward: bool = True) -> None:
+    def _step(
+        self,
+        ws: Workspace,
+        x: np.ndarray,
+        t: np.ndarray,
+        forward: bool = True,
+        measure: bool = False,
+    ) -> None:
         if forward:
             ws.forward(x)
         ws.backward(t, self._grad_blocks)
+        if measure:
+            # ‖∂L/∂W‖ per layer, before the optimiser turns the gradient into a step.
+            scale = 1.0 / ws.batch
+            self._grad_norms = np.array(
+                [np.sqrt(np.vdot(block[:-1], block[:-1])) * scale for block in self._grad_blocks]
+            )
         cfg = self.config
         if cfg.regularization != "none":
             add_regularization(
@@ -273,7 +296,7 @@ class Trainer:
         if batch >= n:
             # Full batch: the forward pass that scored the last epoch is exactly
             # the one this step needs, so it is reused rather than repeated.
-            self._step(ws, self._x, self._t, forward=not self._fresh)
+            self._step(ws, self._x, self._t, forward=not self._fresh, measure=self.track_gradients)
         else:
             order = self._rng.permutation(n)
             x, t = self._x[:, order], self._t[:, order]
@@ -282,7 +305,13 @@ class Trainer:
                 bws = self._batch_ws.get(size)
                 if bws is None:
                     bws = self._batch_ws[size] = Workspace(self.network, size)
-                self._step(bws, x[:, start : start + size], t[:, start : start + size])
+                last = start + batch >= n
+                self._step(
+                    bws,
+                    x[:, start : start + size],
+                    t[:, start : start + size],
+                    measure=last and self.track_gradients,
+                )
         self.epoch += 1
         y = ws.forward(self._x)
         self._fresh = True
@@ -298,7 +327,15 @@ class Trainer:
             test_acc = self._test_acc(yt)
         every = self.config.snapshot_every
         params = self.network.parameters.copy() if every and self.epoch % every == 0 else None
-        return EpochSnapshot(self.epoch, loss, test_loss, self._train_acc(y), test_acc, params)
+        return EpochSnapshot(
+            self.epoch,
+            loss,
+            test_loss,
+            self._train_acc(y),
+            test_acc,
+            params,
+            gradient_norms=self._grad_norms if self.track_gradients else None,
+        )
 
     def _diverged(self, loss: float) -> EpochSnapshot:
         bad_epoch = self.epoch

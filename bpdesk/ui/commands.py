@@ -7,6 +7,8 @@ change in a command: they follow the document's signals.
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 from PySide6.QtGui import QUndoCommand
 
@@ -17,8 +19,12 @@ from bpdesk.ui.document import Document, Parameter
 MERGE_SET_PARAMETER = 1001
 
 
+MERGE_SECONDS = 0.8  # edits of one weight closer together than this are one gesture
+
+
 class SetParameterCommand(QUndoCommand):
-    """Set one weight or bias. Consecutive changes of the same one merge (a drag is one step)."""
+    """Set one weight or bias. Quick successive changes of the same one merge: a drag
+    is one undo step, while two drags (or a drag and a typed value) stay two."""
 
     def __init__(self, doc: Document, parameter: Parameter, value: float, text: str | None = None):
         super().__init__(text or _parameter_text(parameter))
@@ -26,6 +32,7 @@ class SetParameterCommand(QUndoCommand):
         self.parameter = parameter
         self.old = doc.parameter_value(parameter)
         self.new = float(value)
+        self.when = time.monotonic()
         self.setObsolete(self.old == self.new)
 
     def redo(self) -> None:
@@ -40,7 +47,9 @@ class SetParameterCommand(QUndoCommand):
     def mergeWith(self, other: QUndoCommand) -> bool:
         if not isinstance(other, SetParameterCommand) or other.parameter != self.parameter:
             return False
-        self.new = other.new
+        if other.when - self.when > MERGE_SECONDS:
+            return False
+        self.new, self.when = other.new, other.when
         self.setObsolete(self.old == self.new)
         return True
 
@@ -91,14 +100,12 @@ class ReplaceDatasetCommand(QUndoCommand):
         self.new_network = network.copy() if network is not None else None
 
     def redo(self) -> None:
-        if self.new_network is not None:
-            self.doc.replace_network(self.new_network.copy())
-        self.doc.replace_dataset(self.new_dataset)
+        network = self.new_network.copy() if self.new_network is not None else None
+        self.doc.replace_dataset(self.new_dataset, network)
 
     def undo(self) -> None:
-        if self.old_network is not None:
-            self.doc.replace_network(self.old_network.copy())
-        self.doc.replace_dataset(self.old_dataset)
+        network = self.old_network.copy() if self.old_network is not None else None
+        self.doc.replace_dataset(self.old_dataset, network)
 
 
 class SetConfigCommand(QUndoCommand):

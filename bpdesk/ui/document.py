@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from bpdesk.core import BpnetDocument, Dataset, Network, TrainConfig, ViewState, xor
-from bpdesk.core.history import LossRecord, ParameterHistory
+from bpdesk.core.history import GradientRecord, LossRecord, ParameterHistory
 from bpdesk.core.network import Workspace, augment
 
 Parameter = tuple[int, int | None, int]  # (weight layer, i or None for a bias, j)
@@ -96,6 +96,7 @@ class Document(QObject):
         self._dataset = dataset or xor()
         self._config = config or TrainConfig(learning_rate=0.5, epochs=None)
         self._record = LossRecord()
+        self._gradients = GradientRecord(self._network.n_layers)
         self._epoch = 0
         self.snapshots = ParameterHistory()
         self._runs: list[ArchivedRun] = []
@@ -133,6 +134,11 @@ class Document(QObject):
     def history(self) -> LossRecord:
         """Loss and accuracy per epoch (may run past :attr:`epoch` after a rewind)."""
         return self._record
+
+    @property
+    def gradient_history(self) -> GradientRecord:
+        """‖∂L/∂W‖ per weight layer per epoch of training (NaN where not measured)."""
+        return self._gradients
 
     @property
     def epoch(self) -> int:
@@ -322,16 +328,22 @@ class Document(QObject):
         if network.layer_sizes != self._network.layer_sizes:
             # Values of another architecture cannot even be shown as stale.
             self._forward = self._backward = None
+        if network.n_layers != self._gradients.n_layers:
+            # Per-layer gradients of another depth do not line up: start a new record.
+            self._gradients = GradientRecord(network.n_layers)
         self._network = network
+        self._drop_missing_selection()
+        self._changed()
+        self.networkChanged.emit()
+        self.computedChanged.emit()
+
+    def _drop_missing_selection(self) -> None:
         if self._selected is not None:
             try:
                 self.parameter_index(self._selected)
             except IndexError:
                 self._selected = None
                 self.selectionChanged.emit()
-        self._changed()
-        self.networkChanged.emit()
-        self.computedChanged.emit()
 
     def set_parameters(self, values: np.ndarray, recompute: bool = False) -> None:
         """Overwrite every parameter; ``recompute`` refreshes the forward pass straight away."""
@@ -358,13 +370,26 @@ class Document(QObject):
         self.parametersChanged.emit()
         self.computedChanged.emit()
 
-    def replace_dataset(self, dataset: Dataset) -> None:
-        """Swap in a dataset (its input/output sizes must already fit the network)."""
+    def replace_dataset(self, dataset: Dataset, network: Network | None = None) -> None:
+        """Swap in a dataset, and with it a network that fits it (when the sizes change).
+
+        Both change before any signal goes out: no view ever sees a network
+        with the wrong number of inputs or outputs for the data.
+        """
+        if network is not None:
+            if network.layer_sizes != self._network.layer_sizes:
+                self._forward = self._backward = None
+            if network.n_layers != self._gradients.n_layers:
+                self._gradients = GradientRecord(network.n_layers)
+            self._network = network
+            self._drop_missing_selection()
         self._dataset = dataset
         if self._sample is not None and self._sample >= dataset.n_train:
             self._sample = None
             self.sampleChanged.emit()
         self._changed()
+        if network is not None:
+            self.networkChanged.emit()
         self.datasetChanged.emit()
         self.computedChanged.emit()
 
@@ -382,6 +407,7 @@ class Document(QObject):
     def replace_history(self, record: LossRecord, epoch: int) -> None:
         """Swap in a loss record and the epoch the network is at."""
         self._record = record
+        self._gradients.truncate(len(record))
         self.snapshots.truncate(epoch)
         self._set_epoch(epoch)
         self.historyChanged.emit()
@@ -424,17 +450,30 @@ class Document(QObject):
         """Training goes on from the current epoch: forget any later history (after a rewind)."""
         if len(self._record) > self._epoch:
             self._record.truncate(self._epoch)
+            self._gradients.truncate(self._epoch)
             self.historyChanged.emit()
         # Where this stretch starts, so that a rewind can come back here exactly.
         self.snapshots.add(self._epoch, self._network.parameters)
 
-    def append_training(self, first_epoch: int, rows: np.ndarray, snapshots) -> None:
-        """Record epochs a worker trained: loss rows ``(4, k)`` and parameter snapshots."""
+    def append_training(
+        self,
+        first_epoch: int,
+        rows: np.ndarray,
+        snapshots,
+        gradient_norms: np.ndarray | None = None,
+    ) -> None:
+        """Record epochs a worker trained: loss rows ``(4, k)``, parameter snapshots and,
+        if measured, ``(k, layers)`` gradient norms."""
         k = rows.shape[1]
         if k:
             if first_epoch != len(self._record) + 1:
                 raise ValueError(f"expected epoch {len(self._record) + 1}, got {first_epoch}")
             self._record.extend(rows)
+            self._gradients.pad_to(first_epoch - 1)
+            if gradient_norms is not None and gradient_norms.shape == (k, self._gradients.n_layers):
+                self._gradients.extend(gradient_norms)
+            else:
+                self._gradients.pad_to(first_epoch - 1 + k)
             self.historyExtended.emit(first_epoch, k)
         for epoch, params in snapshots:
             self.snapshots.add(epoch, params)
@@ -463,6 +502,7 @@ class Document(QObject):
         self._dataset = content.dataset or xor()
         self._config = replace(content.training, epochs=None)
         self._record = LossRecord.from_history(content.history)
+        self._gradients = GradientRecord(self._network.n_layers)
         self._epoch = len(self._record)
         self.snapshots.clear()
         self.snapshots.add(self._epoch, self._network.parameters)

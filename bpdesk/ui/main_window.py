@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QScrollArea,
     QToolBar,
     QWidget,
 )
@@ -25,16 +26,24 @@ from bpdesk.ui.commands import SetConfigCommand
 from bpdesk.ui.document import Document
 from bpdesk.ui.editor.palette import Palette
 from bpdesk.ui.editor.view import NetworkView
+from bpdesk.ui.highlight import Highlighter
 from bpdesk.ui.panels.boundary import DecisionBoundaryPanel
 from bpdesk.ui.panels.chain_rule import ChainRulePanel
 from bpdesk.ui.panels.data import DataPanel
+from bpdesk.ui.panels.gradcheck import GradCheckPanel
+from bpdesk.ui.panels.gradient_flow import GradientFlowPanel
+from bpdesk.ui.panels.landscape import LandscapePanel
 from bpdesk.ui.panels.loss import LossPanel
+from bpdesk.ui.panels.math import MathPanel
 from bpdesk.ui.panels.predictions import PredictionsPanel
 from bpdesk.ui.throttle import LiveThrottle
+from bpdesk.ui.tour import TourPage, TourPanel
 from bpdesk.ui.training import SPEEDS, TrainingController
 from bpdesk.ui.widgets import fix_size
 
 SETTINGS_VERSION = 1
+MAX_PANEL_MIN_HEIGHT = 220  # taller panels scroll (see _add_dock)
+FRONT_TABS = ("learn", "loss", "chain_rule")  # the tab of each group shown at first start
 LABEL_MS = 200
 
 
@@ -60,52 +69,8 @@ class MainWindow(QMainWindow):
         self.scene = self.view.network_scene
         self.setCentralWidget(self.view)
         self.docks: dict[str, QDockWidget] = {}
-        self.palette = Palette()
-        self.chain_rule = ChainRulePanel(self.doc)
-        self.data_panel = DataPanel(self.doc)
-        self.loss_panel = LossPanel(self.doc)
-        self.boundary_panel = DecisionBoundaryPanel(self.doc)
-        self.predictions_panel = PredictionsPanel(self.doc)
-        left, right, bottom = (
-            Qt.DockWidgetArea.LeftDockWidgetArea,
-            Qt.DockWidgetArea.RightDockWidgetArea,
-            Qt.DockWidgetArea.BottomDockWidgetArea,
-        )
-        self._add_dock(
-            "build", "Build", self.palette, left, "Drag neurons and layers onto the network"
-        )
-        self._add_dock(
-            "data",
-            "Data and training",
-            self.data_panel,
-            left,
-            "The dataset and how the network learns it",
-        )
-        self._add_dock(
-            "boundary",
-            "Decision boundary",
-            self.boundary_panel,
-            right,
-            "The network's output over the input plane, with the data",
-        )
-        self._add_dock(
-            "chain_rule",
-            "Chain rule",
-            self.chain_rule,
-            right,
-            "How the selected weight's gradient is computed",
-        )
-        self._add_dock("loss", "Loss", self.loss_panel, bottom, "Training and test loss per epoch")
-        self._add_dock(
-            "predictions",
-            "Predictions",
-            self.predictions_panel,
-            bottom,
-            "Every example: target, prediction and whether it is right",
-        )
-        self.splitDockWidget(
-            self.docks["loss"], self.docks["predictions"], Qt.Orientation.Horizontal
-        )
+        self._create_docks()
+        self.highlighter = Highlighter(self)
 
         self._create_actions()
         self._create_menus()
@@ -124,10 +89,117 @@ class MainWindow(QMainWindow):
 
     # -- construction ---------------------------------------------------------------
 
+    def _create_docks(self) -> None:
+        doc = self.doc
+        self.palette = Palette()
+        self.chain_rule = ChainRulePanel(doc)
+        self.data_panel = DataPanel(doc)
+        self.loss_panel = LossPanel(doc)
+        self.boundary_panel = DecisionBoundaryPanel(doc)
+        self.predictions_panel = PredictionsPanel(doc)
+        self.gradient_flow_panel = GradientFlowPanel(doc)
+        self.landscape_panel = LandscapePanel(doc)
+        self.math_panel = MathPanel(doc)
+        self.gradcheck_panel = GradCheckPanel(doc)
+        self.tour = TourPanel(self.settings)
+        self.tour.showRequested.connect(self.show_tour_page)
+        left, right, bottom = (
+            Qt.DockWidgetArea.LeftDockWidgetArea,
+            Qt.DockWidgetArea.RightDockWidgetArea,
+            Qt.DockWidgetArea.BottomDockWidgetArea,
+        )
+        add = self._add_dock
+        add("build", "Build", self.palette, left, "Drag neurons and layers onto the network")
+        add("learn", "Learn", self.tour, left, "A guided tour of backpropagation, page by page")
+        add(
+            "data",
+            "Data and training",
+            self.data_panel,
+            left,
+            "The dataset and how the network learns it",
+        )
+        add(
+            "boundary",
+            "Decision boundary",
+            self.boundary_panel,
+            right,
+            "The network's output over the input plane, with the data",
+        )
+        add(
+            "chain_rule",
+            "Chain rule",
+            self.chain_rule,
+            right,
+            "How the selected weight's gradient is computed",
+        )
+        add(
+            "landscape",
+            "Error landscape",
+            self.landscape_panel,
+            right,
+            "The loss as the selected weight alone moves, with the gradient as its slope",
+        )
+        add(
+            "math",
+            "The math",
+            self.math_panel,
+            right,
+            "The equations of this network, and the selected weight's with its numbers",
+        )
+        add("loss", "Loss", self.loss_panel, bottom, "Training and test loss per epoch")
+        add(
+            "gradient_flow",
+            "Gradient flow",
+            self.gradient_flow_panel,
+            bottom,
+            "How strongly each layer is being taught: ‖∂L/∂W‖ per layer over the epochs",
+        )
+        add(
+            "gradcheck",
+            "Gradient check",
+            self.gradcheck_panel,
+            bottom,
+            "Backprop against central differences: the same gradients, far fewer passes",
+        )
+        add(
+            "predictions",
+            "Predictions",
+            self.predictions_panel,
+            bottom,
+            "Every example: target, prediction and whether it is right",
+        )
+        self.splitDockWidget(
+            self.docks["loss"], self.docks["predictions"], Qt.Orientation.Horizontal
+        )
+        # Panels that share a place are tabs; the first of each group shows at start.
+        self.tabifyDockWidget(self.docks["learn"], self.docks["data"])
+        self.tabifyDockWidget(self.docks["loss"], self.docks["gradient_flow"])
+        self.tabifyDockWidget(self.docks["gradient_flow"], self.docks["gradcheck"])
+        self.tabifyDockWidget(self.docks["chain_rule"], self.docks["landscape"])
+        self.tabifyDockWidget(self.docks["landscape"], self.docks["math"])
+        for key in FRONT_TABS:
+            self.docks[key].raise_()
+
+    def show_dock(self, key: str) -> QDockWidget:
+        """Show a panel and bring its tab to the front."""
+        dock = self.docks[key]
+        dock.show()
+        dock.raise_()
+        return dock
+
     def _add_dock(self, key: str, title: str, widget: QWidget, area, tip: str) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock_{key}")
-        dock.setWidget(widget)
+        if widget.minimumSizeHint().height() > MAX_PANEL_MIN_HEIGHT:
+            # A tall panel scrolls rather than forcing the window taller than a
+            # laptop screen (tabs share the tallest panel's minimum height).
+            scroll = QScrollArea()
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+            scroll.setWidget(widget)
+            dock.setWidget(scroll)
+        else:
+            dock.setWidget(widget)
         dock.setToolTip(tip)
         self.addDockWidget(area, dock)
         self.docks[key] = dock
@@ -276,6 +348,18 @@ class MainWindow(QMainWindow):
     def _create_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
+        self.examples_menu = file_menu.addMenu("Examples")
+        self.examples_menu.setToolTipsVisible(True)
+        from bpdesk.core.examples import EXAMPLES
+
+        for name, (title, description, _) in EXAMPLES.items():
+            action = self.examples_menu.addAction(title)
+            action.setToolTip(description)
+            action.setStatusTip(description)
+            action.triggered.connect(
+                lambda _=False, n=name: self.confirm_replace() and self.open_example(n)
+            )
+        file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
         edit = bar.addMenu("&Edit")
         edit.addAction(self.act_undo)
@@ -534,6 +618,8 @@ class MainWindow(QMainWindow):
         self.restoreState(self._default_state, SETTINGS_VERSION)
         for dock in self.docks.values():
             dock.show()
+        for key in FRONT_TABS:
+            self.docks[key].raise_()
         self._apply_default_sizes()
 
     def _apply_default_sizes(self) -> None:
@@ -546,7 +632,7 @@ class MainWindow(QMainWindow):
         )
         build = docks["build"].widget().sizeHint().height() + 30
         self.resizeDocks(
-            [docks["build"], docks["data"]], [build, int(height * 0.6)], Qt.Orientation.Vertical
+            [docks["build"], docks["learn"]], [build, int(height * 0.6)], Qt.Orientation.Vertical
         )
         self.resizeDocks([docks["loss"]], [int(height * 0.27)], Qt.Orientation.Vertical)
         self.resizeDocks(
@@ -573,11 +659,13 @@ class MainWindow(QMainWindow):
         """Bring back the saved geometry and layout; True if there was a layout."""
         geometry = self.settings.value("window/geometry")
         state = self.settings.value("window/state")
+        restored = isinstance(state, QByteArray) and self.restoreState(state, SETTINGS_VERSION)
+        # Geometry after the panels (and their layout settled): hidden panels no
+        # longer hold the window's minimum size up, so a small size comes back.
+        self.layout().activate()
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
-        if isinstance(state, QByteArray):
-            return self.restoreState(state, SETTINGS_VERSION)
-        return False
+        return restored
 
     def save_settings(self) -> None:
         """Remember window geometry and the panels' layout."""
@@ -588,6 +676,9 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         # Stop and join the training thread before anything it reports to goes away.
         self.trainer.shutdown()
+        for panel in self.findChildren(QWidget):
+            if panel is not self and hasattr(panel, "shutdown") and callable(panel.shutdown):
+                panel.shutdown()  # panels with threads of their own (the gradient check)
         self.save_settings()
         event.accept()
 
@@ -606,6 +697,86 @@ class MainWindow(QMainWindow):
         self.doc.load(content)
         self.setWindowTitle(f"bpdesk — {Path(path).name}")
         return True
+
+    def open_example(self, name: str) -> bool:
+        """Open one of the shipped examples (``resources/examples/NAME.bpnet``)."""
+        path = resource_path("examples", f"{name}.bpnet")
+        if not path.is_file():
+            self.doc.notify(f"There is no example called {name!r}")
+            return False
+        if not self.open_path(str(path)):
+            return False
+        self.setWindowTitle(f"bpdesk — example: {name}")
+        return True
+
+    # -- the guided tour ----------------------------------------------------------------------
+
+    def show_tour_page(self, page: TourPage) -> None:
+        """Do what a tour page's "Show me" promises, then point at what to look at."""
+        from bpdesk.ui.commands import SetConfigCommand
+
+        needs_example = any(word == "example" for word, _ in page.steps)
+        if needs_example and not self.confirm_replace():
+            return
+        doc = self.doc
+        for word, args in page.steps:
+            if word == "example":
+                self.trainer.shutdown()
+                self.open_example(args[0])
+            elif word == "view":
+                doc.set_mode(args[0])
+            elif word == "sample":
+                doc.set_sample(None if args[0] == "all" else int(args[0]) - 1)
+            elif word == "select":
+                layer, i, j = args
+                doc.select((int(layer), None if i == "b" else int(i), int(j)))
+            elif word == "forward":
+                self.forward_pass()
+            elif word == "backward":
+                self.backward_pass()
+            elif word == "apply":
+                self.apply_gradients()
+            elif word == "train":
+                self.trainer.start()
+            elif word == "pause":
+                self.trainer.pause()
+            elif word == "reset":
+                self.trainer.reset()
+            elif word == "speed":
+                self.trainer.set_speed(None if args[0] == "max" else float(args[0]))
+            elif word == "lr":
+                doc.push(SetConfigCommand(doc, replace(doc.config, learning_rate=float(args[0]))))
+            elif word == "dock":
+                self.show_dock(args[0])
+            elif word == "gradcheck" and "gradcheck" in self.docks:
+                self.show_dock("gradcheck")
+                self.gradcheck_panel.run_check()
+            elif word == "scaleup" and "gradcheck" in self.docks:
+                self.show_dock("gradcheck")
+                self.gradcheck_panel.scale_up()
+        if page.look:
+            self.point_at(page.look)
+
+    def point_at(self, part: str) -> None:
+        """Frame a part of the window for a moment ("look here")."""
+        targets = {"editor": self.view, "toolbar": self.toolbar}
+        target = targets.get(part)
+        if target is None and part in self.docks:
+            target = self.show_dock(part)
+        if target is not None:
+            self.highlighter.flash(target)
+
+    def confirm_replace(self) -> bool:
+        """Ask before replacing unsaved work (with an example, a file, a new network)."""
+        if self.doc.undo_stack.isClean():
+            return True
+        answer = QMessageBox.question(
+            self,
+            "Replace the current network?",
+            "This replaces the network you are working on. Continue?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Yes
 
     # -- help ------------------------------------------------------------------------------
 

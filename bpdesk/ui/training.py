@@ -45,6 +45,7 @@ class TrainingUpdate:
     snapshots: tuple[tuple[int, np.ndarray], ...] = ()
     diverged: bool = False
     reason: str = ""
+    gradient_norms: np.ndarray | None = None  # (k, weight layers): ‖∂L/∂W‖ per epoch
 
 
 class TrainingWorker(QObject):
@@ -64,15 +65,17 @@ class TrainingWorker(QObject):
         speed: float | None,
     ) -> None:
         super().__init__()
-        self.trainer = Trainer(network, dataset, config, start_epoch)
+        self.trainer = Trainer(network, dataset, config, start_epoch, track_gradients=True)
         self.control = control
         self.speed = speed  # read between epochs: the GUI may change it any time
         self._rows: list[tuple[float, float, float, float]] = []
+        self._norms: list[np.ndarray] = []
         self._snapshots: list[tuple[int, np.ndarray]] = []
         self._first = start_epoch + 1
 
     def _update(self, diverged: bool = False, reason: str = "") -> TrainingUpdate:
         rows = np.array(self._rows, dtype=np.float64).reshape(-1, len(FIELDS)).T
+        norms = np.array(self._norms).reshape(len(self._norms), -1) if self._norms else None
         update = TrainingUpdate(
             first_epoch=self._first,
             rows=rows,
@@ -81,9 +84,10 @@ class TrainingWorker(QObject):
             snapshots=tuple(self._snapshots),
             diverged=diverged,
             reason=reason,
+            gradient_norms=norms,
         )
         self._first += len(self._rows)
-        self._rows, self._snapshots = [], []
+        self._rows, self._snapshots, self._norms = [], [], []
         return update
 
     def _on_pause(self) -> None:
@@ -115,6 +119,7 @@ class TrainingWorker(QObject):
                     self._rows.pop()  # the epoch that blew up is not part of the history
                     final = self._update(diverged=True, reason=snap.reason)
                     break
+                self._norms.append(snap.gradient_norms)
                 epoch = snap.epoch
                 if epoch % snapshot_stride(epoch) == 0:
                     self._snapshots.append((epoch, network.parameters.copy()))
@@ -290,7 +295,9 @@ class TrainingController(QObject):
     def _on_progress(self, update: TrainingUpdate) -> None:
         # The history takes every epoch at once; the network on screen follows at
         # most once a frame, however fast reports come.
-        self.doc.append_training(update.first_epoch, update.rows, update.snapshots)
+        self.doc.append_training(
+            update.first_epoch, update.rows, update.snapshots, update.gradient_norms
+        )
         self._latest = update
         self._frame.request()
 

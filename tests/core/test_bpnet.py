@@ -350,7 +350,7 @@ BAD_FIELDS = [
         "swish",
         'expected one of sigmoid, tanh, relu, leaky_relu, linear, softmax; got "swish"',
     ),
-    ("network.loss", "hinge", 'expected one of mse, bce, ce; got "hinge"'),
+    ("network.loss", "hinge", 'expected one of mse, bce, ce, se; got "hinge"'),
     ("network.init", "zeros", 'got "zeros"'),
     ("network.dtype", "float16", 'got "float16"'),
     ("dataset.kind", "ranking", 'expected one of binary, multiclass, regression; got "ranking"'),

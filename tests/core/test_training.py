@@ -280,3 +280,26 @@ def test_a_step_runs_one_epoch_then_pauses():
     control.request_step()
     thread.join(5)
     assert got == [1, 2]
+
+
+def test_gradient_norms_per_layer_are_tracked_on_request():
+    data = make_dataset("circle", n_samples=40, test_ratio=0.0, seed=0)
+    net = Network.create([2, 4, 4, 1], activation="sigmoid", seed=0)
+    ref = net.copy()
+    trainer = Trainer(net, data, TrainConfig(learning_rate=0.5), track_gradients=True)
+    snap = trainer.run_epoch()
+    _, dW, _ = ref.gradients(data.X_train, data.T_train)  # full batch: the epoch's one step
+    assert np.allclose(snap.gradient_norms, [np.linalg.norm(w) for w in dW], rtol=1e-12)
+    plain = next(train(Network.create([2, 4, 4, 1], seed=0), data, TrainConfig(epochs=1)))
+    assert plain.gradient_norms is None
+
+
+def test_a_deep_sigmoid_network_has_vanishing_gradients():
+    # The explainer's first limitation: early layers of a deep sigmoid net learn slowly.
+    data = make_dataset("circle", n_samples=100, test_ratio=0.0, seed=0)
+    net = Network.create([2] + [8] * 6 + [1], activation="sigmoid", seed=0)
+    snap = Trainer(net, data, TrainConfig(), track_gradients=True).run_epoch()
+    assert snap.gradient_norms[0] < snap.gradient_norms[-1] / 100
+    relu = Network.create([2] + [8] * 6 + [1], activation="relu", init="he", seed=0)
+    snap = Trainer(relu, data, TrainConfig(), track_gradients=True).run_epoch()
+    assert snap.gradient_norms[0] > snap.gradient_norms[-1] / 100

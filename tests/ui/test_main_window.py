@@ -49,16 +49,20 @@ def test_window_geometry_and_docks_persist(qtbot, tmp_path):
     first.show()
     # Fewer panels, so that the window may be this small, within the offscreen
     # screen (800×600) whose size clamps restored geometry.
-    for key in ("build", "predictions", "chain_rule"):
+    for key in ("build", "learn", "predictions", "chain_rule"):
         first.docks[key].hide()
     qtbot.wait(50)  # let the layout take the hidden panels out of its minimum size
-    first.resize(780, 560)
-    assert (first.width(), first.height()) == (780, 560)
+    first.resize(780, 580)
+    qtbot.wait(20)
+    saved = (first.width(), first.height())  # what the window really is when it closes
     first.close()
     second = MainWindow(settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
     qtbot.addWidget(second)
     second.show()
-    assert (second.size().width(), second.size().height()) == (780, 560)
+    # Within a few pixels: the offscreen screen lays panels out slightly differently
+    # before they are shown; the default would be the whole 800×600 screen.
+    assert abs(second.width() - saved[0]) <= 8
+    assert abs(second.height() - saved[1]) <= 8
     assert not second.docks["build"].isVisible()
     assert not second.docks["predictions"].isVisible()
     assert second.docks["loss"].isVisible()

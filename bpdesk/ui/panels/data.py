@@ -86,7 +86,8 @@ class DataPanel(QWidget):
         )
         self.batch.setSpecialValueText("all (full batch)")
         self.loss_box = self._combo(
-            LOSSES, "The loss: mse = ½(ŷ − t)², bce binary cross-entropy, ce cross-entropy"
+            LOSSES,
+            "The loss: mse = ½(ŷ − t)², bce binary cross-entropy, ce cross-entropy, se = (ŷ − t)² (the explainer's single weight)",
         )
         self.optimizer_box = self._combo(
             OPTIMIZERS, "How gradients move the weights: plain SGD, with momentum, or Adam"

@@ -1,0 +1,125 @@
+"""The "Gradient flow" dock: how strongly each layer is being taught, over the epochs.
+
+The norm of ∂L/∂W per weight layer, on a log scale. In a deep sigmoid network
+the curves of the early layers lie orders of magnitude below the last layer's
+(σ'(z) ≤ ¼ at every layer the error passes back through): the vanishing
+gradients the explainer warns about. ReLU and good initialisation bring them
+together.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from bpdesk.ui import theme
+from bpdesk.ui.document import Document
+from bpdesk.ui.panels.plots import plot_widget
+from bpdesk.ui.throttle import LiveThrottle
+
+LAYER_COLORS = (
+    "#4e79a7",
+    "#59a14f",
+    "#edc948",
+    "#b07aa1",
+    "#ff9da7",
+    "#9c755f",
+    "#76b7b2",
+    "#f28e2b",
+)
+
+
+def layer_name(network, layer: int) -> str:
+    """``W1 (x → h1)`` … naming a weight layer by what it joins."""
+    last = network.n_layers - 1
+    source = "x" if layer == 0 else f"h{layer}"
+    target = "ŷ" if layer == last else f"h{layer + 1}"
+    return f"W{layer + 1} ({source} → {target})"
+
+
+class GradientFlowPanel(QWidget):
+    """‖∂L/∂W‖ of every weight layer per epoch (log scale), and right now."""
+
+    def __init__(self, doc: Document, parent=None) -> None:
+        super().__init__(parent)
+        self.doc = doc
+        self.redraws = 0
+        self.plot = plot_widget()
+        self.plot.setMinimumHeight(70)
+        item = self.plot.getPlotItem()
+        item.setLogMode(y=True)
+        item.setLabel("bottom", "epoch")
+        item.setLabel("left", "‖∂L/∂W‖")
+        self.legend = item.addLegend(offset=(-10, 10))
+        self.curves: list[pg.PlotDataItem] = []
+        self.now = QLabel()
+        self.now.setObjectName("gradientNow")
+        self.now.setWordWrap(True)
+        self.now.setToolTip(
+            "The gradient of each layer for the current weights, on the training data"
+        )
+        note = QLabel(
+            "Each line is one weight layer. Far apart (orders of magnitude) means the early "
+            "layers hardly learn: vanishing gradients. Try ReLU or He initialisation."
+        )
+        note.setWordWrap(True)
+        note.setStyleSheet(f"color: {theme.current.faint_text};")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.plot, 1)
+        layout.addWidget(self.now)
+        layout.addWidget(note)
+
+        live = lambda: doc.training_active  # noqa: E731
+        self._refresh = LiveThrottle(self._redraw, 200, live, self)
+        doc.historyExtended.connect(self._refresh.request)
+        doc.historyChanged.connect(self._rebuild)
+        doc.networkChanged.connect(self._rebuild)
+        doc.datasetChanged.connect(self._refresh.request)
+        doc.parametersChanged.connect(self._refresh.request)
+        self._rebuild()
+
+    def _rebuild(self) -> None:
+        """New curves for the current depth of the network."""
+        for curve in self.curves:
+            self.plot.removeItem(curve)
+            self.legend.removeItem(curve)
+        self.curves = []
+        net = self.doc.network
+        for layer in range(net.n_layers):
+            color = LAYER_COLORS[layer % len(LAYER_COLORS)]
+            curve = pg.PlotDataItem(pen=pg.mkPen(color, width=1), name=layer_name(net, layer))
+            self.plot.addItem(curve)
+            # After adding: pyqtgraph 0.14 fails if clipping is on while adding.
+            curve.setClipToView(True)
+            curve.setDownsampling(auto=True, method="peak")
+            self.curves.append(curve)
+        self._redraw()
+
+    def current_norms(self) -> np.ndarray:
+        """‖∂L/∂W‖ per layer for the current weights on the whole training set."""
+        doc = self.doc
+        with np.errstate(all="ignore"):
+            _, dW, _ = doc.network.gradients(doc.dataset.X_train, doc.dataset.T_train)
+        return np.array([np.linalg.norm(w) for w in dW])
+
+    def _redraw(self) -> None:
+        self.redraws += 1
+        record = self.doc.gradient_history
+        norms = record.norms
+        if norms.shape[1] == len(self.curves) and len(norms):
+            x = np.arange(1, len(norms) + 1, dtype=np.float64)
+            for layer, curve in enumerate(self.curves):
+                y = norms[:, layer]
+                keep = np.isfinite(y) & (y > 0)  # a log axis cannot show 0
+                curve.setData(x[keep], y[keep])
+        else:
+            for curve in self.curves:
+                curve.setData([], [])
+        now = self.current_norms()
+        net = self.doc.network
+        parts = [f"{layer_name(net, k)}: {theme.fmt(v, 4)}" for k, v in enumerate(now)]
+        ratio = ""
+        if len(now) > 1 and now[-1] > 0 and now[0] >= 0:
+            ratio = f"   ·   first/last = {now[0] / now[-1]:.2g}"
+        self.now.setText("Now: " + "   ".join(parts) + ratio)

@@ -1,0 +1,173 @@
+"""The guided tour ("Learn" dock): the explainer's path, one page at a time.
+
+The pages live in ``resources/tour/tour.md`` so that a teacher can edit them
+without touching code. Each page may carry a "show:" line of steps that its
+"Show me" button performs (open an example, select a weight, run a pass,
+train…) and a "look:" line naming the part of the window to point at.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTextBrowser, QVBoxLayout, QWidget
+
+from bpdesk.paths import resource_path
+
+STEP_WORDS = (
+    "example",
+    "view",
+    "sample",
+    "select",
+    "forward",
+    "backward",
+    "apply",
+    "train",
+    "pause",
+    "reset",
+    "speed",
+    "lr",
+    "dock",
+    "gradcheck",
+    "scaleup",
+)
+
+
+class TourError(ValueError):
+    """The tour text has a mistake (named with its page)."""
+
+
+@dataclass(frozen=True)
+class TourPage:
+    """One page: its title, body (light Markdown), the steps of "Show me" and where to look."""
+
+    title: str
+    body: str
+    steps: tuple[tuple[str, tuple[str, ...]], ...] = field(default=())
+    look: str = ""
+
+
+def parse_tour(text: str) -> list[TourPage]:
+    """Split the tour text into pages; raise :class:`TourError` for an unknown step."""
+    pages: list[TourPage] = []
+    for chunk in re.split(r"^## ", text, flags=re.MULTILINE)[1:]:
+        lines = chunk.splitlines()
+        title = lines[0].strip()
+        steps: list[tuple[str, tuple[str, ...]]] = []
+        look = ""
+        body_lines = []
+        for line in lines[1:]:
+            if line.startswith("show:"):
+                for step in line[5:].split(";"):
+                    words = step.split()
+                    if not words:
+                        continue
+                    if words[0] not in STEP_WORDS:
+                        raise TourError(f"page {title!r}: unknown step {words[0]!r}")
+                    steps.append((words[0], tuple(words[1:])))
+            elif line.startswith("look:"):
+                look = line[5:].strip()
+            else:
+                body_lines.append(line)
+        pages.append(TourPage(title, "\n".join(body_lines).strip(), tuple(steps), look))
+    if not pages:
+        raise TourError("the tour has no pages")
+    return pages
+
+
+def load_tour() -> list[TourPage]:
+    """The shipped tour."""
+    return parse_tour(resource_path("tour", "tour.md").read_text(encoding="utf-8"))
+
+
+def markdown_to_html(text: str) -> str:
+    """Paragraphs, bullet lists, **bold** and *italic*: all the tour needs."""
+    blocks = []
+    for block in re.split(r"\n\s*\n", text.strip()):
+        lines = block.splitlines()
+        if all(line.lstrip().startswith("- ") for line in lines):
+            items = "".join(f"<li>{_inline(line.lstrip()[2:])}</li>" for line in lines)
+            blocks.append(f"<ul>{items}</ul>")
+        else:
+            blocks.append(f"<p>{_inline(' '.join(line.strip() for line in lines))}</p>")
+    return "".join(blocks)
+
+
+def _inline(text: str) -> str:
+    text = html.escape(text)
+    text = re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", text)
+    return re.sub(r"\*(.+?)\*", r"<i>\1</i>", text)
+
+
+class TourPanel(QWidget):
+    """Page through the tour; "Show me" asks the window to set itself up for the page."""
+
+    showRequested = Signal(object)  # the TourPage
+
+    def __init__(
+        self, settings: QSettings | None = None, pages: list[TourPage] | None = None, parent=None
+    ):
+        super().__init__(parent)
+        self.settings = settings
+        self.pages = pages if pages is not None else load_tour()
+        self.title = QLabel()
+        self.title.setObjectName("tourTitle")
+        self.title.setWordWrap(True)
+        self.title.setStyleSheet("font-weight: bold; font-size: 12pt;")
+        self.body = QTextBrowser()
+        self.body.setOpenExternalLinks(True)
+        self.counter = QLabel()
+        self.counter.setToolTip("Page of the tour")
+        self.back = QPushButton("◀ Back")
+        self.back.setToolTip("The previous page")
+        self.show_me = QPushButton("Show me")
+        self.show_me.setToolTip("Set bpdesk up for this page and point at what to look at")
+        self.show_me.setStyleSheet("font-weight: bold;")
+        self.next = QPushButton("Next ▶")
+        self.next.setToolTip("The next page")
+        for button in (self.back, self.show_me, self.next):
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # leave Space to train/pause
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.back)
+        buttons.addWidget(self.counter, 1, Qt.AlignmentFlag.AlignCenter)
+        buttons.addWidget(self.next)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.body, 1)
+        layout.addWidget(self.show_me)
+        layout.addLayout(buttons)
+        self.back.clicked.connect(lambda: self.go(self.index - 1))
+        self.next.clicked.connect(lambda: self.go(self.index + 1))
+        self.show_me.clicked.connect(lambda: self.showRequested.emit(self.page))
+        start = 0
+        if settings is not None:
+            try:
+                start = int(settings.value("tour/page", 0))
+            except (TypeError, ValueError):
+                start = 0
+        self.index = -1
+        self.go(start)
+
+    @property
+    def page(self) -> TourPage:
+        """The page shown."""
+        return self.pages[self.index]
+
+    def go(self, index: int) -> None:
+        """Show page ``index`` (clamped), and remember it for the next launch."""
+        index = max(0, min(index, len(self.pages) - 1))
+        if index == self.index:
+            return
+        self.index = index
+        page = self.page
+        self.title.setText(page.title)
+        self.body.setHtml(markdown_to_html(page.body))
+        self.counter.setText(f"{index + 1} / {len(self.pages)}")
+        self.back.setEnabled(index > 0)
+        self.next.setEnabled(index < len(self.pages) - 1)
+        self.show_me.setEnabled(bool(page.steps) or bool(page.look))
+        if self.settings is not None:
+            self.settings.setValue("tour/page", index)

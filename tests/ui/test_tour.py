@@ -1,0 +1,83 @@
+"""The guided tour: its text, its pages' "Show me", and where it left off."""
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings
+
+from bpdesk.core import load_bpnet
+from bpdesk.paths import resource_path
+from bpdesk.ui.tour import TourError, TourPanel, load_tour, markdown_to_html, parse_tour
+
+PAGES = load_tour()
+
+
+def test_the_tour_follows_the_explainer():
+    titles = [p.title for p in PAGES]
+    assert len(PAGES) >= 10
+    for topic in (
+        "function with knobs",
+        "gradient",
+        "forward pass",
+        "numerical",
+        "chain rule",
+        "backward pass",
+        "Applying",
+        "XOR",
+        "hidden layer",
+        "vanishing",
+    ):
+        assert any(topic.lower() in t.lower() for t in titles), topic
+
+
+def test_tour_text_errors_name_the_page():
+    with pytest.raises(TourError, match="page 'Oops'"):
+        parse_tour("## Oops\nshow: fly away\ntext")
+    assert (
+        markdown_to_html("**a** and *b*\n\n- x\n- y")
+        == "<p><b>a</b> and <i>b</i></p><ul><li>x</li><li>y</li></ul>"
+    )
+
+
+@pytest.mark.parametrize("index", range(len(PAGES)))
+def test_every_show_me_leaves_the_state_it_promises(qtbot, window, index):
+    page = PAGES[index]
+    window.confirm_replace = lambda: True
+    window.trainer.set_speed(100)  # keep any training gentle in tests
+    window.show_tour_page(page)
+    doc = window.doc
+    for word, args in page.steps:
+        if word == "example":
+            expected = load_bpnet(resource_path("examples", f"{args[0]}.bpnet")).network
+            assert doc.network.layer_sizes == expected.layer_sizes
+            if not any(w in ("apply", "train") for w, _ in page.steps):
+                assert np.array_equal(doc.network.parameters, expected.parameters)
+        elif word == "view":
+            assert doc.mode == args[0]
+        elif word == "sample":
+            assert doc.sample == (None if args[0] == "all" else int(args[0]) - 1)
+        elif word == "select":
+            assert doc.selected == tuple(int(a) for a in args)
+        elif word == "dock":
+            assert window.docks[args[0]].isVisible()
+        elif word == "forward":
+            assert doc.is_fresh("forward")
+        elif word == "train":
+            assert window.trainer.state == "running"
+            qtbot.waitUntil(lambda: doc.epoch > 0, timeout=10000)
+    if page.look:
+        assert window.highlighter.active
+    window.trainer.shutdown()
+
+
+def test_the_tour_remembers_where_the_learner_stopped(qtbot, tmp_path):
+    settings = QSettings(str(tmp_path / "t.ini"), QSettings.Format.IniFormat)
+    first = TourPanel(settings)
+    qtbot.addWidget(first)
+    first.next.click()
+    first.next.click()
+    assert first.index == 2
+    again = TourPanel(QSettings(str(tmp_path / "t.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(again)
+    assert again.index == 2
+    assert again.title.text() == PAGES[2].title
+    assert again.back.isEnabled()
