@@ -26,6 +26,7 @@ from bpdesk.ui.commands import SetConfigCommand
 from bpdesk.ui.document import Document
 from bpdesk.ui.editor.palette import Palette
 from bpdesk.ui.editor.view import NetworkView
+from bpdesk.ui.files import FileController
 from bpdesk.ui.highlight import Highlighter
 from bpdesk.ui.panels.boundary import DecisionBoundaryPanel
 from bpdesk.ui.panels.chain_rule import ChainRulePanel
@@ -50,11 +51,16 @@ LABEL_MS = 200
 class MainWindow(QMainWindow):
     """bpdesk's window. Pass ``settings`` to keep window state somewhere other than the default."""
 
-    def __init__(self, doc: Document | None = None, settings: QSettings | None = None) -> None:
+    def __init__(
+        self,
+        doc: Document | None = None,
+        settings: QSettings | None = None,
+        autosave_path: Path | None = None,
+    ) -> None:
         super().__init__()
         self.doc = doc or Document(parent=self)
         self.settings = settings if settings is not None else QSettings("bpdesk", "bpdesk")
-        self.setWindowTitle("bpdesk — Untitled")
+        self.setWindowTitle("bpdesk — Untitled[*]")
         icon = resource_path("icons", "bpdesk.svg")
         if icon.is_file():
             self.setWindowIcon(QIcon(str(icon)))
@@ -65,6 +71,15 @@ class MainWindow(QMainWindow):
         )
 
         self.trainer = TrainingController(self.doc, self)
+        self.files = FileController(
+            self.doc, self, self.settings, autosave_path, stop_training=self.trainer.shutdown
+        )
+        self.files.pathChanged.connect(self._update_title)
+        self.files.recentChanged.connect(self._fill_recent)
+        # Bound methods, not lambdas: Qt drops them with the window, while the
+        # document (and its undo stack) may outlive it.
+        self.doc.undo_stack.cleanChanged.connect(self._on_clean_changed)
+        self.setAcceptDrops(True)
         self.view = NetworkView(self.doc, self)
         self.scene = self.view.network_scene
         self.setCentralWidget(self.view)
@@ -80,6 +95,13 @@ class MainWindow(QMainWindow):
         self._fit_to_screen(1600, 1000)
         self._default_state = self.saveState(SETTINGS_VERSION)
         self._restored = self._restore_settings()
+        from bpdesk.ui import preferences
+
+        self.preferences = preferences.Preferences.load(self.settings)
+        if self.preferences != preferences.Preferences():
+            preferences.apply(self, self.preferences)
+        else:
+            self.scene.reveal_ms = self.preferences.animation_ms
         heat = self.settings.value("view/heat_maps", True)
         self.act_heat_maps.setChecked(heat not in (False, "false", "0", 0))
         self.scene.set_heat_maps(self.act_heat_maps.isChecked())
@@ -309,6 +331,31 @@ class MainWindow(QMainWindow):
         self.act_quit = self._action(
             "Quit", self.close, QKeySequence.StandardKey.Quit, "Quit bpdesk"
         )
+        files = self.files
+        self.act_new = self._action(
+            "New",
+            files.new,
+            QKeySequence.StandardKey.New,
+            "Start again with the explainer's XOR network",
+        )
+        self.act_open = self._action(
+            "Open…", lambda: files.open(), QKeySequence.StandardKey.Open, "Open a .bpnet file"
+        )
+        self.act_save = self._action(
+            "Save",
+            files.save,
+            QKeySequence.StandardKey.Save,
+            "Save the network, its data and its history",
+        )
+        self.act_save_as = self._action(
+            "Save As…", files.save_as, "Ctrl+Shift+S", "Save under a new name"
+        )
+        self.act_preferences = self._action(
+            "Preferences…",
+            self.show_preferences,
+            "Ctrl+,",
+            "Theme, colours, decimals, animation speed",
+        )
         self.act_about = self._action("About bpdesk", self.show_about, None, "Version and licences")
         self.act_shortcuts = self._action(
             "Keyboard shortcuts", self.show_shortcuts, "F1", "List the shortcuts"
@@ -343,11 +390,19 @@ class MainWindow(QMainWindow):
             self.speed_actions[speed] = action
         self.speed_actions[trainer.speed].setChecked(True)
         trainer.stateChanged.connect(self._on_training_state)
-        trainer.speedChanged.connect(lambda v: self.speed_actions[v].setChecked(True))
+        trainer.speedChanged.connect(self._on_speed_changed)
 
     def _create_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
+        file_menu.addAction(self.act_new)
+        file_menu.addAction(self.act_open)
+        self.recent_menu = file_menu.addMenu("Open Recent")
+        self.recent_menu.setToolTipsVisible(True)
+        self._fill_recent()
+        file_menu.addAction(self.act_save)
+        file_menu.addAction(self.act_save_as)
+        file_menu.addSeparator()
         self.examples_menu = file_menu.addMenu("Examples")
         self.examples_menu.setToolTipsVisible(True)
         from bpdesk.core.examples import EXAMPLES
@@ -359,6 +414,10 @@ class MainWindow(QMainWindow):
             action.triggered.connect(
                 lambda _=False, n=name: self.confirm_replace() and self.open_example(n)
             )
+        self.export_menu = file_menu.addMenu("Export")
+        self._fill_export_menu(self.export_menu)
+        file_menu.addSeparator()
+        file_menu.addAction(self.act_preferences)
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
         edit = bar.addMenu("&Edit")
@@ -443,6 +502,112 @@ class MainWindow(QMainWindow):
         bar.addAction(self.act_redo_short)
         bar.addAction(self.act_fit)
 
+    def _fill_export_menu(self, menu) -> None:
+        from bpdesk.ui import exporting
+
+        items = (
+            (
+                "Network diagram…",
+                "PNG or SVG",
+                "PNG image (*.png);;SVG drawing (*.svg)",
+                "network.png",
+                lambda p: exporting.render_scene(self.scene, p),
+            ),
+            (
+                "Loss plot…",
+                "PNG or SVG",
+                "PNG image (*.png);;SVG drawing (*.svg)",
+                "loss.png",
+                lambda p: exporting.export_plot(self.loss_panel.plot, p),
+            ),
+            (
+                "Decision boundary…",
+                "PNG or SVG",
+                "PNG image (*.png);;SVG drawing (*.svg)",
+                "boundary.png",
+                lambda p: exporting.export_plot(self.boundary_panel.plot, p),
+            ),
+            (
+                "Gradient flow plot…",
+                "PNG or SVG",
+                "PNG image (*.png);;SVG drawing (*.svg)",
+                "gradients.png",
+                lambda p: exporting.export_plot(self.gradient_flow_panel.plot, p),
+            ),
+            (
+                "Loss history (CSV)…",
+                "epoch, losses, accuracies",
+                "CSV (*.csv)",
+                "history.csv",
+                lambda p: exporting.export_history_csv(self.doc, p),
+            ),
+            (
+                "Predictions (CSV)…",
+                "every example with its output",
+                "CSV (*.csv)",
+                "predictions.csv",
+                lambda p: exporting.export_predictions_csv(self.doc, p),
+            ),
+            (
+                "Gradient check table (CSV)…",
+                "the last check, parameter by parameter",
+                "CSV (*.csv)",
+                "gradcheck.csv",
+                self._export_gradcheck,
+            ),
+            (
+                "Dataset (CSV)…",
+                "the data, readable by Data → From a CSV file",
+                "CSV (*.csv)",
+                "data.csv",
+                lambda p: exporting.export_dataset_csv(self.doc, p),
+            ),
+            (
+                "PyTorch script…",
+                "a standalone script: same network, same weights, same data",
+                "Python (*.py)",
+                "network.py",
+                lambda p: exporting.export_torch_script(self.doc, p),
+            ),
+        )
+        for text, tip, pattern, default, write in items:
+            action = menu.addAction(text)
+            action.setToolTip(f"Export: {tip}")
+            action.setStatusTip(f"Export: {tip}")
+            action.triggered.connect(
+                lambda _=False, f=pattern, d=default, w=write, t=text: self._export(t, f, d, w)
+            )
+        menu.setToolTipsVisible(True)
+
+    def _export_gradcheck(self, path: str) -> None:
+        from bpdesk.ui import exporting
+
+        result = self.gradcheck_panel.result
+        if result is None:
+            raise OSError("run the gradient check first (Gradient check panel)")
+        exporting.export_gradcheck_csv(result, path)
+
+    def _export(self, title: str, pattern: str, default: str, write) -> bool:
+        from PySide6.QtWidgets import QFileDialog
+
+        folder = self.settings.value("files/folder", "") or str(Path.home())
+        path, chosen = QFileDialog.getSaveFileName(
+            self, title.rstrip("…"), str(Path(folder) / default), pattern
+        )
+        if not path:
+            return False
+        if not Path(path).suffix:
+            path += "." + chosen.split("*.")[-1].rstrip(")") if "*." in chosen else ""
+        try:
+            write(path)
+        except OSError as exc:
+            self.files.show_error(
+                "Cannot export", f"{path}\n\n{getattr(exc, 'strerror', None) or exc}"
+            )
+            return False
+        self.statusBar().showMessage(f"Exported {Path(path).name}", 6000)
+        return True
+
     def _on_undo_text(self, text: str) -> None:
         self.act_undo.setText(f"Undo {text}".strip())
         self.act_undo_short.setToolTip(f"Undo {text} (Ctrl+Z)" if text else "Undo (Ctrl+Z)")
@@ -494,7 +659,7 @@ class MainWindow(QMainWindow):
         doc.sampleChanged.connect(self._on_sample_changed)
         doc.settingsChanged.connect(self._on_settings_changed)
         doc.networkChanged.connect(self._on_computed)
-        doc.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        doc.message.connect(self._on_message)
         doc.epochChanged.connect(self._epoch_refresh.request)
         doc.historyChanged.connect(self._epoch_refresh.request)
         self._fill_samples()
@@ -548,6 +713,15 @@ class MainWindow(QMainWindow):
         self.status_network.setText(
             f"{net.describe()}  ·  {self.doc.dataset.title or self.doc.dataset.name}"
         )
+
+    def _on_clean_changed(self, clean: bool) -> None:
+        self.setWindowModified(not clean)
+
+    def _on_speed_changed(self, speed) -> None:
+        self.speed_actions[speed].setChecked(True)
+
+    def _on_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 6000)
 
     def _on_heat_maps(self, on: bool) -> None:
         self.scene.set_heat_maps(on)
@@ -676,6 +850,10 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         # Stop and join the training thread before anything it reports to goes away.
         self.trainer.shutdown()
+        if not self.files.maybe_save():
+            event.ignore()
+            return
+        self.files.discard_autosave()
         for panel in self.findChildren(QWidget):
             if panel is not self and hasattr(panel, "shutdown") and callable(panel.shutdown):
                 panel.shutdown()  # panels with threads of their own (the gradient check)
@@ -685,18 +863,9 @@ class MainWindow(QMainWindow):
     # -- files -------------------------------------------------------------------------------
 
     def open_path(self, path: str) -> bool:
-        """Open a ``.bpnet`` file; a bad file is refused with a message and changes nothing."""
-        from bpdesk.core import BpdeskError, load_bpnet
-
-        self.trainer.shutdown()
-        try:
-            content = load_bpnet(path)
-        except BpdeskError as exc:
-            QMessageBox.warning(self, "Cannot open the file", f"{path}\n\n{exc}")
-            return False
-        self.doc.load(content)
-        self.setWindowTitle(f"bpdesk — {Path(path).name}")
-        return True
+        """Open a ``.bpnet`` file (asking first about unsaved changes); a bad file is
+        refused with a message naming the problem and changes nothing."""
+        return self.files.open(path)
 
     def open_example(self, name: str) -> bool:
         """Open one of the shipped examples (``resources/examples/NAME.bpnet``)."""
@@ -704,10 +873,53 @@ class MainWindow(QMainWindow):
         if not path.is_file():
             self.doc.notify(f"There is no example called {name!r}")
             return False
-        if not self.open_path(str(path)):
+        # An example opens as a new, unnamed document: saving asks where.
+        if not self.files.load(path, remember=False):
             return False
-        self.setWindowTitle(f"bpdesk — example: {name}")
+        self._example_name = name
+        self._update_title(None)
         return True
+
+    def _update_title(self, path) -> None:
+        if path is not None:
+            self._example_name = None
+            name = Path(path).name
+        elif getattr(self, "_example_name", None):
+            name = f"example: {self._example_name}"
+        else:
+            name = "Untitled"
+        self.setWindowTitle(f"bpdesk — {name}[*]")
+        self.setWindowModified(self.files.modified)
+
+    def _fill_recent(self) -> None:
+        menu = self.recent_menu
+        menu.clear()
+        recent = self.files.recent_files()
+        for path in recent:
+            action = menu.addAction(Path(path).name)
+            action.setToolTip(path)
+            action.setStatusTip(path)
+            action.triggered.connect(lambda _=False, p=path: self.files.open(p))
+        menu.setEnabled(bool(recent))
+
+    def dragEnterEvent(self, event) -> None:
+        if any(
+            url.toLocalFile().lower().endswith((".bpnet", ".csv"))
+            for url in event.mimeData().urls()
+        ):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        """A .bpnet file opens; a .csv file becomes the dataset."""
+        for url in event.mimeData().urls():
+            path = url.toLocalFile()
+            if path.lower().endswith(".bpnet"):
+                self.files.open(path)
+                break
+            if path.lower().endswith(".csv"):
+                self.data_panel.import_csv(path)
+                break
+        event.acceptProposedAction()
 
     # -- the guided tour ----------------------------------------------------------------------
 
@@ -767,18 +979,40 @@ class MainWindow(QMainWindow):
             self.highlighter.flash(target)
 
     def confirm_replace(self) -> bool:
-        """Ask before replacing unsaved work (with an example, a file, a new network)."""
-        if self.doc.undo_stack.isClean():
-            return True
-        answer = QMessageBox.question(
-            self,
-            "Replace the current network?",
-            "This replaces the network you are working on. Continue?",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-        )
-        return answer == QMessageBox.StandardButton.Yes
+        """Before replacing the document (an example, the tour): save, discard or cancel."""
+        return self.files.maybe_save()
 
     # -- help ------------------------------------------------------------------------------
+
+    def apply_theme(self) -> None:
+        """Redraw everything that paints with the palette (after a preference changed)."""
+        import pyqtgraph as pg
+
+        colors = theme.current
+        self.scene.setBackgroundBrush(theme.color("background"))
+        self.scene.refresh_theme()
+        self.view.refresh_theme()
+        for plot in self.findChildren(pg.PlotWidget):
+            plot.setBackground(colors.background)
+            for name in ("left", "bottom"):
+                axis = plot.getAxis(name)
+                axis.setPen(pg.mkPen(colors.text))
+                axis.setTextPen(pg.mkPen(colors.text))
+        self.loss_panel.train_curve.setPen(pg.mkPen(colors.text, width=1))
+        self.loss_panel.test_curve.setPen(pg.mkPen(colors.positive, width=1))
+        self.boundary_panel._configure_colors(self.doc.dataset)
+        self.boundary_panel.redraw()
+        self.chain_rule._showing_help = False
+        self.chain_rule._on_changed()
+        self.math_panel.refresh()
+        self.predictions_panel.refresh()
+        self.predictions_panel.table.viewport().update()
+
+    def show_preferences(self) -> None:
+        """Theme, colours, decimals and animation speed (applied at once, remembered)."""
+        from bpdesk.ui.preferences import PreferencesDialog
+
+        PreferencesDialog(self).exec()
 
     def show_about(self) -> None:
         """Version and licences."""

@@ -60,7 +60,47 @@ COLOR_BLIND = Palette(
     grid="#e6e6e0",
 )
 
+DARK = Palette(
+    positive="#f28e2b",
+    negative="#6fa3d8",
+    selected="#ff6b6e",
+    path="#c792c0",
+    background="#1e222b",
+    node_fill="#2a2f3a",
+    node_border="#c9ccd3",
+    text="#e6e6e6",
+    faint_text="#9aa0ab",
+    stale="#6b7080",
+    grid="#3a3f4b",
+)
+
+DARK_COLOR_BLIND = Palette(
+    positive="#e69f00",
+    negative="#56b4e9",
+    selected="#cc79a7",
+    path="#009e73",
+    background="#1e222b",
+    node_fill="#2a2f3a",
+    node_border="#c9ccd3",
+    text="#e6e6e6",
+    faint_text="#9aa0ab",
+    stale="#6b7080",
+    grid="#3a3f4b",
+)
+
 current = STANDARD
+
+
+def palette_for(dark: bool, color_blind: bool) -> Palette:
+    """The palette for a theme and a colour choice."""
+    if dark:
+        return DARK_COLOR_BLIND if color_blind else DARK
+    return COLOR_BLIND if color_blind else STANDARD
+
+
+def is_dark() -> bool:
+    """True when the current palette has a dark background."""
+    return QColor(current.background).lightness() < 128
 
 
 def color(name: str) -> QColor:

@@ -10,12 +10,22 @@ def settings(tmp_path):
     return QSettings(str(tmp_path / "bpdesk.ini"), QSettings.Format.IniFormat)
 
 
-@pytest.fixture
-def window(qtbot, settings):
-    """The real main window, shown offscreen, with reveal animations off."""
+def quiet_window(settings, tmp_path):
+    """A main window whose questions are answered without dialogs (see FileController)."""
     from bpdesk.ui.main_window import MainWindow
 
-    win = MainWindow(settings=settings)
+    win = MainWindow(settings=settings, autosave_path=tmp_path / "autosave.bpnet")
+    win.files.ask_save = lambda: "discard"
+    win.files.ask_recover = lambda when: False
+    win.files.show_error = lambda title, text: win.errors.append((title, text))
+    win.errors = []
+    return win
+
+
+@pytest.fixture
+def window(qtbot, settings, tmp_path):
+    """The real main window, shown offscreen, with reveal animations off."""
+    win = quiet_window(settings, tmp_path)
     win.scene.reveal_ms = 0
     qtbot.addWidget(win)
     win.show()

@@ -212,10 +212,10 @@ def test_clicking_the_loss_curve_rewinds(qtbot, window):
     assert panel.readout.text().startswith("epoch 200")
 
 
-def test_closing_the_window_mid_training_joins_the_thread(qtbot, settings):
-    from bpdesk.ui.main_window import MainWindow
+def test_closing_the_window_mid_training_joins_the_thread(qtbot, settings, tmp_path):
+    from conftest import quiet_window
 
-    win = MainWindow(settings=settings)
+    win = quiet_window(settings, tmp_path)
     qtbot.addWidget(win)
     win.show()
     win.trainer.start()

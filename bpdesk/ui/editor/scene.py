@@ -396,6 +396,12 @@ class NetworkScene(QGraphicsScene):
                 fill = theme.mix(white, theme.signed_color(value), 0.6 * strength)
                 node.set_display(theme.fmt(value), fill, stale)
 
+    def refresh_theme(self) -> None:
+        """Take the current palette: new colour tables, then every item made again."""
+        self._heat_lut = diverging_lut(theme.color("negative"), theme.color("positive"), tint=0.35)
+        self.setBackgroundBrush(theme.color("background"))
+        self.rebuild()
+
     def set_heat_maps(self, on: bool) -> None:
         """Show (or hide) each hidden neuron's output over the input plane."""
         self.heat_maps = on

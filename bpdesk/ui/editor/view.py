@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer
-from PySide6.QtGui import QDoubleValidator, QPainter
+from PySide6.QtGui import QColor, QDoubleValidator, QPainter
 from PySide6.QtWidgets import QFrame, QGraphicsView, QLabel, QLineEdit
 
-from bpdesk.ui import editing
+from bpdesk.ui import editing, theme
 from bpdesk.ui.document import Document, Parameter
 from bpdesk.ui.editor.scene import PALETTE_MIME, NetworkScene
 from bpdesk.ui.throttle import LiveThrottle
@@ -41,10 +41,7 @@ class NetworkView(QGraphicsView):
 
         self.banner = QLabel(self)
         self.banner.setObjectName("modeBanner")
-        self.banner.setStyleSheet(
-            "QLabel#modeBanner { background: rgba(255,255,255,225); border: 1px solid #d5d5cf;"
-            " border-radius: 6px; padding: 4px 10px; color: #1f2430; }"
-        )
+        self.refresh_theme()
         self.toast = QLabel(self)
         self.toast.setObjectName("toast")
         self.toast.setStyleSheet(
@@ -64,6 +61,17 @@ class NetworkView(QGraphicsView):
         doc.computedChanged.connect(self._banner_refresh.request)
         doc.message.connect(self.show_toast)
         self._update_banner()
+
+    def refresh_theme(self) -> None:
+        """Colours of the overlays from the current palette."""
+        colors = theme.current
+        back = QColor(colors.background)
+        back.setAlpha(230)
+        self.banner.setStyleSheet(
+            f"QLabel#modeBanner {{ background: rgba({back.red()},{back.green()},{back.blue()},230);"
+            f" border: 1px solid {colors.grid}; border-radius: 6px; padding: 4px 10px;"
+            f" color: {colors.text}; }}"
+        )
 
     # -- zoom -----------------------------------------------------------------
 

@@ -1,0 +1,165 @@
+"""Exports: the network diagram, the plots, tables and data as files others can use.
+
+Each function takes what it exports and a path, writes the file (atomically
+where it matters little, simply otherwise) and raises ``OSError`` on failure;
+the window asks for paths and reports errors.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtSvg import QSvgGenerator
+
+from bpdesk.core.export_torch import torch_script
+from bpdesk.core.metrics import predicted_labels, target_labels
+from bpdesk.ui.document import Document
+
+
+def _suffix(path: str | Path) -> str:
+    return Path(path).suffix.lower()
+
+
+def _render(scene, source: QRectF, path: str | Path, scale: float, title: str) -> None:
+    """Paint ``source`` of a graphics scene into a PNG (``scale`` × its size) or an SVG."""
+    size = QSize(max(1, int(source.width() * scale)), max(1, int(source.height() * scale)))
+    svg = _suffix(path) == ".svg"
+    if svg:
+        target = QSvgGenerator()
+        target.setFileName(str(path))
+        target.setSize(size)
+        target.setViewBox(QRectF(0, 0, size.width(), size.height()))
+        target.setTitle(title)
+    else:
+        target = QImage(size, QImage.Format.Format_ARGB32_Premultiplied)
+        target.fill(QColor(scene.backgroundBrush().color()))
+    painter = QPainter(target)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+    if svg:
+        # An SVG has no background of its own; paint the scene's so dark themes read.
+        painter.fillRect(QRectF(0, 0, size.width(), size.height()), scene.backgroundBrush())
+    scene.render(
+        painter,
+        QRectF(0, 0, size.width(), size.height()),
+        source,
+        Qt.AspectRatioMode.KeepAspectRatio,
+    )
+    painter.end()
+    written = Path(path).is_file() if svg else target.save(str(path))
+    if not written:
+        raise OSError(f"could not write {path}")
+
+
+def render_scene(scene, path: str | Path, scale: float = 2.0) -> None:
+    """The network diagram as PNG (``scale`` × its size) or SVG, by the path's suffix."""
+    source = scene.content_rect().adjusted(-80, -110, 260, 70)
+    _render(scene, source, path, scale, "bpdesk network")
+
+
+def export_plot(plot_widget, path: str | Path, min_width: int = 1200) -> None:
+    """A pyqtgraph plot as PNG (at least ``min_width`` pixels wide) or SVG, by the path's suffix.
+
+    Painted through Qt rather than pyqtgraph's exporters: its SVG exporter
+    cannot parse the path data Qt 6.11 writes (pyqtgraph issue #3485).
+    """
+    scene = plot_widget.scene()
+    if scene.backgroundBrush().style() == Qt.BrushStyle.NoBrush:
+        background = plot_widget.backgroundBrush()
+    else:
+        background = scene.backgroundBrush()
+    previous = scene.backgroundBrush()
+    scene.setBackgroundBrush(background)
+    source = plot_widget.getPlotItem().sceneBoundingRect()
+    scale = max(2.0, min_width / max(source.width(), 1.0))
+    try:
+        _render(scene, source, path, scale, "bpdesk plot")
+    finally:
+        scene.setBackgroundBrush(previous)
+
+
+def _write_csv(path: str | Path, header: list[str], rows) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def _number(value) -> str:
+    """Full precision, empty for missing (NaN/None)."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    return repr(float(value))
+
+
+def export_history_csv(doc: Document, path: str | Path) -> None:
+    """Loss and accuracy per epoch."""
+    record = doc.history
+    columns = (record.train_loss, record.test_loss, record.train_accuracy, record.test_accuracy)
+    rows = ([k + 1, *(_number(c[k]) for c in columns)] for k in range(len(record)))
+    _write_csv(path, ["epoch", "train_loss", "test_loss", "train_accuracy", "test_accuracy"], rows)
+
+
+def export_dataset_csv(doc: Document, path: str | Path) -> None:
+    """The data in the format ``bpdesk.core.load_csv`` reads: features, then the target."""
+    data = doc.dataset
+    rows = []
+    for X, T in ((data.X_train, data.T_train), (data.X_test, data.T_test)):
+        labels = data.labels(T) if data.kind == "multiclass" else T[:, 0]
+        for x, t in zip(X, labels):
+            rows.append(
+                [
+                    *(repr(float(v)) for v in x),
+                    repr(float(t)) if data.kind == "regression" else int(t),
+                ]
+            )
+    _write_csv(path, [*data.feature_names, "target"], rows)
+
+
+def export_predictions_csv(doc: Document, path: str | Path) -> None:
+    """Every example with its target, the network's output, the rounded answer and whether it is right."""
+    data, net = doc.dataset, doc.network
+    header = [*data.feature_names, "set"]
+    header += (
+        [f"target_{k + 1}" for k in range(data.n_outputs)] if data.n_outputs > 1 else ["target"]
+    )
+    header += (
+        [f"output_{k + 1}" for k in range(data.n_outputs)] if data.n_outputs > 1 else ["output"]
+    )
+    if data.kind != "regression":
+        header += ["predicted", "correct"]
+    rows = []
+    for name, X, T in (("train", data.X_train, data.T_train), ("test", data.X_test, data.T_test)):
+        if not len(X):
+            continue
+        Y = net.predict(X)
+        for k in range(len(X)):
+            row = [*(repr(float(v)) for v in X[k]), name, *(repr(float(v)) for v in T[k])]
+            row += [repr(float(v)) for v in Y[k]]
+            if data.kind != "regression":
+                guess = int(predicted_labels(Y[k : k + 1], data.kind)[0])
+                truth = int(target_labels(T[k : k + 1], data.kind)[0])
+                row += [guess, int(guess == truth)]
+            rows.append(row)
+    _write_csv(path, header, rows)
+
+
+def export_gradcheck_csv(result, path: str | Path) -> None:
+    """The gradient check, parameter by parameter."""
+    rows = (
+        [name, _number(b), _number(n), _number(e)]
+        for name, b, n, e in zip(
+            result.names, result.backprop, result.numerical, result.relative_errors
+        )
+    )
+    _write_csv(path, ["parameter", "backprop", "numerical", "relative_error"], rows)
+
+
+def export_torch_script(doc: Document, path: str | Path, epochs: int = 1000) -> None:
+    """A standalone PyTorch script that rebuilds and trains the same network on the same data."""
+    text = torch_script(doc.network, doc.dataset, doc.config, epochs=epochs)
+    Path(path).write_text(text, encoding="utf-8")

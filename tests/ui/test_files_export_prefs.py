@@ -1,0 +1,290 @@
+"""Files (save, open, recent, autosave, bad files), exports and preferences."""
+
+import csv
+import json
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent, QImage
+
+from bpdesk.core import bpnet, load_csv, make_dataset
+from bpdesk.core.history import FIELDS
+from bpdesk.ui import editing, exporting, theme
+from bpdesk.ui.commands import SetParameterCommand
+
+
+def trained_state(window):
+    """Some history, a selection, a sample, the backward view: a rich document."""
+    doc = window.doc
+    rows = np.full((len(FIELDS), 30), np.nan)
+    rows[0] = np.linspace(0.2, 0.1, 30)
+    rows[2] = 0.75
+    doc.append_training(1, rows, ())
+    doc.set_epoch(30)
+    doc.push(SetParameterCommand(doc, (1, 0, 0), 0.625))
+    doc.select((0, 1, 0))
+    doc.set_sample(3)
+    doc.set_mode("backward")
+
+
+def test_save_then_open_restores_everything(window, tmp_path):
+    doc = window.doc
+    editing.change_dataset(doc, make_dataset("moons", n_samples=40, seed=2))
+    window.lr_box.setValue(0.75)
+    window.lr_box.editingFinished.emit()
+    trained_state(window)
+    path = tmp_path / "work.bpnet"
+    assert window.files.save_to(path)
+    assert not window.isWindowModified()
+    assert "work.bpnet" in window.windowTitle()
+    saved = doc.network.copy(), doc.dataset, doc.config, doc.history.copy(), doc.epoch
+    assert window.files.new()
+    assert doc.dataset.name == "xor"
+    assert window.files.open(str(path))
+    net, data, _config, record, epoch = saved
+    assert np.array_equal(doc.network.parameters, net.parameters)
+    assert doc.dataset.same_data(data)
+    assert doc.config.learning_rate == 0.75
+    assert np.array_equal(doc.history.train_loss, record.train_loss)
+    assert doc.epoch == epoch
+    assert doc.selected == (0, 1, 0)
+    assert doc.sample == 3
+    assert doc.mode == "backward"
+    assert window.act_backward_view.isChecked()
+    assert str(path.resolve()) in window.files.recent_files()[0]
+
+
+def test_the_title_marks_unsaved_changes(window, tmp_path):
+    assert window.windowTitle().startswith("bpdesk — Untitled")
+    window.files.save_to(tmp_path / "a.bpnet")
+    assert not window.isWindowModified()
+    window.doc.push(SetParameterCommand(window.doc, (1, 0, 0), 1.5))
+    assert window.isWindowModified()
+    window.doc.undo()
+    assert not window.isWindowModified()
+
+
+def _rows(path):
+    """The rows of a CSV file."""
+    with open(path, newline="", encoding="utf-8") as f:
+        return list(csv.reader(f))
+
+
+def _stored(path):
+    """Weight (1, 0, 0) as written in a .bpnet file."""
+    network = bpnet.load(path).network
+    return float(network.parameters[network.weight_index(1, 0, 0)])
+
+
+@pytest.mark.parametrize("path_kind", ["new", "open", "example", "close"])
+def test_unsaved_changes_are_asked_about_in_every_path(qtbot, window, tmp_path, path_kind):
+    doc = window.doc
+    other = tmp_path / "other.bpnet"
+    window.files.save_to(other)
+    doc.push(SetParameterCommand(doc, (1, 0, 0), 2.5))
+    asked = []
+
+    def ask(answer):
+        def f():
+            asked.append(answer)
+            return answer
+
+        return f
+
+    def attempt():
+        if path_kind == "new":
+            return window.files.new()
+        if path_kind == "open":
+            return window.files.open(str(other))
+        if path_kind == "example":
+            return window.confirm_replace() and window.open_example("circle")
+        return window.close()
+
+    window.files.ask_save = ask("cancel")
+    assert not attempt()
+    assert doc.parameter_value((1, 0, 0)) == 2.5  # nothing happened
+    assert window.isVisible() or path_kind != "close"
+    window.files.ask_save = ask("save")
+    assert attempt()
+    # The document had a file, so "save" wrote the edit back into it.
+    assert _stored(other) == 2.5
+    assert asked == ["cancel", "save"]
+
+
+def test_saving_an_untitled_document_asks_for_a_name(qtbot, window, tmp_path):
+    window.doc.push(SetParameterCommand(window.doc, (1, 0, 0), 1.75))
+    saved_as = tmp_path / "saved.bpnet"
+    window.files.ask_save_path = lambda: str(saved_as)
+    window.files.ask_save = lambda: "save"
+    assert window.files.new()
+    assert _stored(saved_as) == 1.75
+    window.files.ask_save_path = lambda: None  # the user cancels the file dialog
+    window.doc.push(SetParameterCommand(window.doc, (1, 0, 0), 0.5))
+    assert not window.files.new()
+    assert window.doc.parameter_value((1, 0, 0)) == 0.5
+
+
+def test_autosave_is_offered_back_after_a_crash(qtbot, settings, tmp_path):
+    from conftest import quiet_window
+
+    first = quiet_window(settings, tmp_path)
+    qtbot.addWidget(first)
+    first.doc.push(SetParameterCommand(first.doc, (0, 0, 0), -3.25))
+    assert first.files.autosave()
+    assert not first.files.autosave()  # nothing new since
+    autosave = first.files.autosave_path
+    assert autosave.is_file()
+    # A crash: the window is never closed; a new one starts with the same files.
+    second = quiet_window(settings, tmp_path)
+    qtbot.addWidget(second)
+    second.files.ask_recover = lambda when: True
+    assert second.files.offer_recovery()
+    assert second.doc.parameter_value((0, 0, 0)) == -3.25
+    assert second.isWindowModified()
+    second.files.ask_save = lambda: "discard"
+    second.close()
+    assert not autosave.exists()  # closed on purpose: the autosave goes
+    first.files.ask_save = lambda: "discard"
+    first.close()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        ("malformed.bpnet", "{not json", "not valid JSON"),
+        ("truncated.bpnet", None, "truncated"),
+        (
+            "hostile.bpnet",
+            json.dumps({"format": "bpnet", "version": 1, "network": {"__class__": "os.system"}}),
+            "network.layer_sizes: missing",
+        ),
+        ("newer.bpnet", json.dumps({"format": "bpnet", "version": 99}), "newer bpdesk"),
+        ("picture.bpnet", "\x89PNG\r\n\x1a\n", "not"),
+    ],
+)
+def test_bad_files_are_refused_and_the_document_is_untouched(
+    window, tmp_path, name, content, expected
+):
+    doc = window.doc
+    good = tmp_path / "good.bpnet"
+    window.files.save_to(good)
+    before = doc.network.parameters.copy()
+    path = tmp_path / name
+    if content is None:
+        content = good.read_text()[: len(good.read_text()) // 2]
+    path.write_text(content, encoding="latin-1")
+    assert not window.files.open(str(path))
+    title, text = window.errors[-1]
+    assert title == "Cannot open the file"
+    assert expected in text
+    assert np.array_equal(doc.network.parameters, before)
+
+
+def test_a_too_large_file_is_refused(window, tmp_path, monkeypatch):
+    from bpdesk.core import bpnet
+
+    path = tmp_path / "big.bpnet"
+    window.files.save_to(path)
+    monkeypatch.setattr(bpnet, "MAX_FILE_BYTES", 100)
+    assert not window.files.open(str(path))
+    assert "limit" in window.errors[-1][1]
+
+
+def test_dropping_a_file_opens_it(window, tmp_path):
+    path = tmp_path / "dropped.bpnet"
+    window.doc.push(SetParameterCommand(window.doc, (1, 1, 0), 0.5))
+    window.files.save_to(path)
+    window.files.new()
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    event = QDropEvent(
+        QPointF(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    window.dropEvent(event)
+    assert window.doc.parameter_value((1, 1, 0)) == 0.5
+    assert "dropped.bpnet" in window.windowTitle()
+
+
+def test_exports_write_valid_files(qtbot, window, tmp_path):
+    doc = window.doc
+    trained_state(window)
+    png, svg = tmp_path / "net.png", tmp_path / "net.svg"
+    exporting.render_scene(window.scene, png)
+    exporting.render_scene(window.scene, svg)
+    image = QImage(str(png))
+    assert image.width() > 200
+    assert image.height() > 100
+    assert svg.read_text().lstrip().startswith("<?xml")
+    assert "<svg" in svg.read_text()
+    for plot in (window.loss_panel.plot, window.boundary_panel.plot):
+        exporting.export_plot(plot, tmp_path / "plot.png")
+        assert QImage(str(tmp_path / "plot.png")).width() >= 1200
+        exporting.export_plot(plot, tmp_path / "plot.svg")
+        assert "<svg" in (tmp_path / "plot.svg").read_text()
+    exporting.export_history_csv(doc, tmp_path / "history.csv")
+    rows = _rows(tmp_path / "history.csv")
+    assert rows[0] == ["epoch", "train_loss", "test_loss", "train_accuracy", "test_accuracy"]
+    assert len(rows) == 31
+    assert float(rows[1][1]) == doc.history.train_loss[0]
+    exporting.export_predictions_csv(doc, tmp_path / "pred.csv")
+    rows = _rows(tmp_path / "pred.csv")
+    assert len(rows) == 5
+    y = doc.network.predict(doc.dataset.X_train)
+    assert float(rows[1][rows[0].index("output")]) == y[0, 0]
+    exporting.export_dataset_csv(doc, tmp_path / "data.csv")
+    back = load_csv(tmp_path / "data.csv")
+    assert np.array_equal(back.X_train, doc.dataset.X_train)
+    assert np.array_equal(back.T_train, doc.dataset.T_train)
+    window.gradcheck_panel.run_check()
+    exporting.export_gradcheck_csv(window.gradcheck_panel.result, tmp_path / "gc.csv")
+    rows = _rows(tmp_path / "gc.csv")
+    assert len(rows) == doc.network.n_parameters + 1
+    exporting.export_torch_script(doc, tmp_path / "net.py", epochs=5)
+    compile((tmp_path / "net.py").read_text(), "net.py", "exec")
+
+
+@pytest.fixture
+def restore_theme():
+    yield
+    theme.current = theme.STANDARD
+    theme.DECIMALS = 3
+
+
+def test_preferences_apply_everywhere_and_persist(window, restore_theme):
+    import pyqtgraph as pg
+
+    from bpdesk.ui import preferences
+
+    prefs = preferences.Preferences(theme="dark", color_blind=True, decimals=5, animation_ms=0)
+    prefs.save(window.settings)
+    preferences.apply(window, prefs)
+    assert theme.current is theme.DARK_COLOR_BLIND
+    assert window.scene.backgroundBrush().color().name() == theme.DARK.background
+    assert window.loss_panel.plot.backgroundBrush().color().name() == theme.DARK.background
+    assert window.scene.reveal_ms == 0
+    label = window.scene.labels[0]
+    assert len(label.text.split(".")[-1]) == 5  # five decimals
+    assert isinstance(window.loss_panel.plot, pg.PlotWidget)
+    assert preferences.Preferences.load(window.settings) == prefs
+    preferences.apply(window, preferences.Preferences(theme="light"))
+    assert theme.current is theme.STANDARD
+
+
+def test_help_lists_shortcuts_and_licences(window, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    shown = []
+    monkeypatch.setattr(QMessageBox, "about", lambda parent, title, text: shown.append(text))
+    monkeypatch.setattr(QMessageBox, "information", lambda parent, title, text: shown.append(text))
+    window.show_about()
+    window.show_shortcuts()
+    assert "LGPL" in shown[0]
+    assert "pyqtgraph" in shown[0]
+    assert "NumPy" in shown[0]
+    assert "Space" in shown[1]
+    assert "Ctrl+S" in shown[1]
