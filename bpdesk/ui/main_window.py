@@ -998,6 +998,11 @@ class MainWindow(QMainWindow):
                 axis = plot.getAxis(name)
                 axis.setPen(pg.mkPen(colors.text))
                 axis.setTextPen(pg.mkPen(colors.text))
+            legend = plot.getPlotItem().legend
+            if legend is not None:
+                legend.setLabelTextColor(colors.text)
+                for _sample, label in legend.items:
+                    label.setText(label.text)  # a LabelItem takes a new colour only with its text
         self.loss_panel.train_curve.setPen(pg.mkPen(colors.text, width=1))
         self.loss_panel.test_curve.setPen(pg.mkPen(colors.positive, width=1))
         self.boundary_panel._configure_colors(self.doc.dataset)

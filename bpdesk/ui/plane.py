@@ -6,10 +6,10 @@ import numpy as np
 from PySide6.QtGui import QColor
 
 from bpdesk.core import Dataset
+from bpdesk.ui import theme
 
 MARGIN = 0.1  # of the data's span, so that points on the edge are not cut in half
 XOR_MARGIN = 0.1  # around the explainer's unit square, so that its corner circles show whole
-WHITE = np.array([255.0, 255.0, 255.0])
 
 
 def plane_bounds(ds: Dataset) -> tuple[float, float, float, float]:
@@ -41,13 +41,22 @@ def rgb(color: QColor) -> np.ndarray:
     return np.array([color.red(), color.green(), color.blue()], dtype=np.float64)
 
 
-def diverging_lut(low: QColor, high: QColor, tint: float = 0.0) -> np.ndarray:
-    """A 256-entry RGB lookup table from ``low`` through white (the middle) to ``high``.
+def neutral() -> np.ndarray:
+    """The colour of "no signal" in maps: the neurons' fill (white, or dark grey in a dark theme)."""
+    return rgb(theme.color("node_fill"))
 
-    ``tint`` pales both ends towards white (0 keeps them as given).
+
+def diverging_lut(
+    low: QColor, high: QColor, tint: float = 0.0, middle: np.ndarray | None = None
+) -> np.ndarray:
+    """A 256-entry RGB lookup table from ``low`` through ``middle`` to ``high``.
+
+    ``middle`` defaults to :func:`neutral`; ``tint`` pales both ends towards
+    it (0 keeps them as given).
     """
-    lo = rgb(low) + (WHITE - rgb(low)) * tint
-    hi = rgb(high) + (WHITE - rgb(high)) * tint
+    mid = neutral() if middle is None else middle
+    lo = rgb(low) + (mid - rgb(low)) * tint
+    hi = rgb(high) + (mid - rgb(high)) * tint
     t = np.linspace(-1.0, 1.0, 256)[:, None]  # −1 at the low end, 0 in the middle
-    table = np.where(t < 0, WHITE + (lo - WHITE) * -t, WHITE + (hi - WHITE) * t)
+    table = np.where(t < 0, mid + (lo - mid) * -t, mid + (hi - mid) * t)
     return np.round(table).astype(np.uint8)

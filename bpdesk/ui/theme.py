@@ -108,6 +108,13 @@ def color(name: str) -> QColor:
     return QColor(getattr(current, name))
 
 
+def plate(alpha: int = 235) -> QColor:
+    """The backing of a label drawn over lines or maps: the neurons' fill, nearly opaque."""
+    c = color("node_fill")
+    c.setAlpha(alpha)
+    return c
+
+
 def signed_color(value: float, alpha: int = 255) -> QColor:
     """Orange for positive values, blue for negative ones, grey for exactly zero."""
     c = QColor(current.positive if value > 0 else current.negative if value < 0 else current.stale)

@@ -5,8 +5,8 @@ import json
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
-from PySide6.QtGui import QDropEvent, QImage
+from PySide6.QtCore import QMimeData, QPointF, QRectF, Qt, QUrl
+from PySide6.QtGui import QDropEvent, QImage, QPainter
 
 from bpdesk.core import bpnet, load_csv, make_dataset
 from bpdesk.core.history import FIELDS
@@ -248,6 +248,18 @@ def test_exports_write_valid_files(qtbot, window, tmp_path):
     compile((tmp_path / "net.py").read_text(), "net.py", "exec")
 
 
+def _light_share(scene) -> float:
+    """The share of near-white pixels in the diagram rendered at its own size."""
+    source = scene.itemsBoundingRect()
+    w, h = int(source.width()), int(source.height())
+    image = QImage(w, h, QImage.Format.Format_RGB32)
+    painter = QPainter(image)
+    scene.render(painter, QRectF(0, 0, w, h), source)
+    painter.end()
+    pixels = np.frombuffer(image.constBits(), np.uint8).reshape(h, image.bytesPerLine() // 4, 4)
+    return float((pixels[:, :w, :3].min(axis=2) > 240).mean())
+
+
 @pytest.fixture
 def restore_theme():
     yield
@@ -270,6 +282,9 @@ def test_preferences_apply_everywhere_and_persist(window, restore_theme):
     label = window.scene.labels[0]
     assert len(label.text.split(".")[-1]) == 5  # five decimals
     assert isinstance(window.loss_panel.plot, pg.PlotWidget)
+    assert "#e6e6e6" in window.loss_panel.legend.items[0][1].item.toHtml()
+    # Nothing in the dark diagram stays light: no white label plates, buttons or maps.
+    assert _light_share(window.scene) < 0.0003  # white plates alone made 0.0015
     assert preferences.Preferences.load(window.settings) == prefs
     preferences.apply(window, preferences.Preferences(theme="light"))
     assert theme.current is theme.STANDARD

@@ -108,7 +108,7 @@ class NeuronNode(QGraphicsObject):
             # A pale plate under the number keeps it legible over the map.
             plate = painter.boundingRect(box, Qt.AlignmentFlag.AlignCenter, self.text)
             painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(QColor(255, 255, 255, 200))
+            painter.setBrush(theme.plate(200))
             painter.drawRoundedRect(plate.adjusted(-2, 0, 2, 0), 3, 3)
             painter.setPen(theme.color("stale" if self.stale else "text"))
         painter.drawText(box, Qt.AlignmentFlag.AlignCenter, self.text)
@@ -344,7 +344,7 @@ class EdgeLabel(QGraphicsItem):
         rect = self.RECT
         border = theme.color("selected") if self.edge.selected else QColor(self.edge.pen_color)
         painter.setPen(QPen(border, 1.0))
-        painter.setBrush(QColor(255, 255, 255, 235))
+        painter.setBrush(theme.plate())
         painter.drawRoundedRect(rect, 4, 4)
         font = QFont(LABEL_FONT)
         font.setItalic(self.stale)
@@ -408,7 +408,7 @@ class TextItem(QGraphicsObject):
         rect = self._rect()
         if self.box is not None:
             painter.setPen(QPen(self.box, 1.0))
-            painter.setBrush(QColor(255, 255, 255, 235))
+            painter.setBrush(theme.plate())
             painter.drawRoundedRect(rect, 4, 4)
         painter.setFont(self.font)
         painter.setPen(self.color)
@@ -456,11 +456,11 @@ class RoundButton(QGraphicsObject):
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        fill = theme.color("node_border") if self.hovered else QColor("#e9e9e4")
+        fill = theme.color("node_border") if self.hovered else theme.color("grid")
         painter.setPen(QPen(theme.color("node_border"), 1.0))
         painter.setBrush(fill)
         painter.drawEllipse(QPointF(), self.radius, self.radius)
-        painter.setPen(QPen(QColor("white") if self.hovered else theme.color("text"), 1.8))
+        painter.setPen(QPen(theme.color("background" if self.hovered else "text"), 1.8))
         s = self.radius * 0.45
         if self.symbol in ("+", "−"):
             painter.drawLine(QPointF(-s, 0), QPointF(s, 0))
@@ -533,7 +533,9 @@ class TrashTarget(QGraphicsObject):
         color = theme.color("selected") if self.active else theme.color("faint_text")
         pen = QPen(color, 2.0, Qt.PenStyle.DashLine)
         painter.setPen(pen)
-        painter.setBrush(QColor(225, 87, 89, 40) if self.active else QColor(0, 0, 0, 10))
+        tint = QColor(color)
+        tint.setAlpha(40 if self.active else 16)
+        painter.setBrush(tint)
         painter.drawRoundedRect(self.boundingRect().adjusted(1, 1, -1, -1), 10, 10)
         painter.setFont(HEADER_FONT)
         painter.setPen(color)

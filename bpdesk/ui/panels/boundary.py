@@ -34,7 +34,7 @@ from bpdesk.ui import theme
 from bpdesk.ui.commands import ReplaceDatasetCommand
 from bpdesk.ui.document import Document
 from bpdesk.ui.panels.plots import plot_widget
-from bpdesk.ui.plane import WHITE, diverging_lut, plane_bounds, rgb
+from bpdesk.ui.plane import diverging_lut, neutral, plane_bounds, rgb
 from bpdesk.ui.throttle import Throttle
 
 GRID = 100  # pixels per side: 10 000 input pairs, a few milliseconds for a small network
@@ -213,12 +213,13 @@ class DecisionBoundaryPanel(QWidget):
         labels = np.argmax(np.nan_to_num(y, nan=-np.inf), axis=0)  # (GRID²,)
         colors = self.region_colors[labels].astype(np.float64)  # (GRID², 3)
         if not self.discretise.isChecked():
-            # Blend towards white by how unsure the network is: white where every
+            # Blend towards neutral by how unsure the network is: neutral where every
             # class is equally likely (1/K), the full class colour at certainty.
             k = y.shape[0]
             sure = (np.nan_to_num(y.max(axis=0), nan=1 / k) - 1 / k) / (1 - 1 / k)
             np.clip(sure, 0.0, 1.0, out=sure)
-            colors = WHITE + (colors - WHITE) * sure[:, None]
+            middle = neutral()
+            colors = middle + (colors - middle) * sure[:, None]
         self._rgba[..., :3] = colors.reshape(GRID, GRID, 3)
         self.image.setImage(self._rgba, autoLevels=False, levels=None, lut=None)
 
@@ -306,8 +307,9 @@ class DecisionBoundaryPanel(QWidget):
 
     def _configure_colors(self, ds: Dataset) -> None:
         classes = class_colors(max(ds.n_outputs, 2))
+        middle = neutral()
         self.region_colors = np.array(
-            [np.round(rgb(c) + (WHITE - rgb(c)) * TINT) for c in classes], np.uint8
+            [np.round(rgb(c) + (middle - rgb(c)) * TINT) for c in classes], np.uint8
         )
         if ds.kind == "regression":
             targets = np.concatenate([ds.T_train[:, 0], ds.T_test[:, 0]])
