@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSettings, QStandardPaths, QTimer, Signal
+from PySide6.QtCore import QLockFile, QObject, QSettings, QStandardPaths, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from bpdesk.core import BpdeskError, BpnetDocument, TrainConfig, load_bpnet, save_bpnet, xor
@@ -48,12 +48,42 @@ class FileController(QObject):
         self.settings = settings
         self.path: Path | None = None
         self.autosave_path = autosave_path or default_autosave_path()
+        self._lock = self._claim_autosave()
         self.stop_training = stop_training
         self._autosave = QTimer(self)
         self._autosave.setInterval(AUTOSAVE_MS)
         self._autosave.timeout.connect(self.autosave)
         self._autosave.start()
         self._autosaved_index = -1
+
+    def _claim_autosave(self) -> QLockFile | None:
+        """Lock the autosave file, or move to a private one if another bpdesk holds it.
+
+        Without this a second window would offer the first one's live work
+        for "recovery", and each would delete the other's autosave on close.
+        A lock left by a process that died is stale and taken over.
+        """
+        try:
+            self.autosave_path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return None  # autosave is best effort
+        lock = QLockFile(str(self.autosave_path) + ".lock")
+        lock.setStaleLockTime(0)  # stale only when its process is gone
+        if lock.tryLock(0):
+            return lock
+        self.autosave_path = self.autosave_path.with_name(f"autosave-{os.getpid()}.bpnet")
+        return None
+
+    @property
+    def owns_recovery(self) -> bool:
+        """True in the one running bpdesk that may offer the autosave back."""
+        return self._lock is not None
+
+    def release(self) -> None:
+        """Give up the autosave file (the window is closing)."""
+        if self._lock is not None:
+            self._lock.unlock()
+            self._lock = None
 
     # -- questions (overridden in tests) --------------------------------------------
 
@@ -229,7 +259,7 @@ class FileController(QObject):
 
     def offer_recovery(self) -> bool:
         """On start: if an autosave was left behind, offer to bring it back."""
-        if not self.autosave_path.is_file():
+        if not self.owns_recovery or not self.autosave_path.is_file():
             return False
         import datetime
 

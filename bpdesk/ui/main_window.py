@@ -40,7 +40,7 @@ from bpdesk.ui.panels.predictions import PredictionsPanel
 from bpdesk.ui.throttle import LiveThrottle
 from bpdesk.ui.tour import TourPage, TourPanel
 from bpdesk.ui.training import SPEEDS, TrainingController
-from bpdesk.ui.widgets import fix_size
+from bpdesk.ui.widgets import Deferred, fix_size
 
 SETTINGS_VERSION = 1
 MAX_PANEL_MIN_HEIGHT = 220  # taller panels scroll (see _add_dock)
@@ -119,8 +119,9 @@ class MainWindow(QMainWindow):
         self.loss_panel = LossPanel(doc)
         self.boundary_panel = DecisionBoundaryPanel(doc)
         self.predictions_panel = PredictionsPanel(doc)
-        self.gradient_flow_panel = GradientFlowPanel(doc)
-        self.landscape_panel = LandscapePanel(doc)
+        # Behind tabs at start: built when first shown (start-up time).
+        self._gradient_flow = Deferred(lambda: GradientFlowPanel(doc))
+        self._landscape = Deferred(lambda: LandscapePanel(doc))
         self.math_panel = MathPanel(doc)
         self.gradcheck_panel = GradCheckPanel(doc)
         self.tour = TourPanel(self.settings)
@@ -157,7 +158,7 @@ class MainWindow(QMainWindow):
         add(
             "landscape",
             "Error landscape",
-            self.landscape_panel,
+            self._landscape,
             right,
             "The loss as the selected weight alone moves, with the gradient as its slope",
         )
@@ -172,7 +173,7 @@ class MainWindow(QMainWindow):
         add(
             "gradient_flow",
             "Gradient flow",
-            self.gradient_flow_panel,
+            self._gradient_flow,
             bottom,
             "How strongly each layer is being taught: ‖∂L/∂W‖ per layer over the epochs",
         )
@@ -201,6 +202,18 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.docks["landscape"], self.docks["math"])
         for key in FRONT_TABS:
             self.docks[key].raise_()
+        self._gradient_flow.build_when_shown(self.docks["gradient_flow"])
+        self._landscape.build_when_shown(self.docks["landscape"])
+
+    @property
+    def gradient_flow_panel(self) -> GradientFlowPanel:
+        """The gradient-flow panel (built on first use)."""
+        return self._gradient_flow.widget()
+
+    @property
+    def landscape_panel(self) -> LandscapePanel:
+        """The error-landscape panel (built on first use)."""
+        return self._landscape.widget()
 
     def show_dock(self, key: str) -> QDockWidget:
         """Show a panel and bring its tab to the front."""
@@ -328,9 +341,7 @@ class MainWindow(QMainWindow):
         self.act_clear_selection = self._action(
             "Clear selection", lambda: doc.select(None), "Esc", "Deselect the weight"
         )
-        self.act_quit = self._action(
-            "Quit", self.close, QKeySequence.StandardKey.Quit, "Quit bpdesk"
-        )
+        self.act_quit = self._action("Quit", self.close, "Ctrl+Q", "Quit bpdesk")
         files = self.files
         self.act_new = self._action(
             "New",
@@ -854,6 +865,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.files.discard_autosave()
+        self.files.release()
         for panel in self.findChildren(QWidget):
             if panel is not self and hasattr(panel, "shutdown") and callable(panel.shutdown):
                 panel.shutdown()  # panels with threads of their own (the gradient check)

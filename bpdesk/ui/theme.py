@@ -166,7 +166,10 @@ def fmt(value: float, decimals: int | None = None) -> str:
     if value is None or not math.isfinite(value):
         return "—" if value is None else str(value)
     if value != 0 and abs(value) < 0.5 * 10**-d:
-        text = f"{value:.{max(1, d - 1)}e}"
+        # Too small for the decimals: short scientific notation ("3.8e−5"), about
+        # as wide as the fixed form, so it still fits a label or a neuron.
+        mantissa, exponent = f"{value:.{max(1, d - 2)}e}".split("e")
+        text = f"{mantissa}e{int(exponent)}"
     else:
         text = f"{value:.{d}f}"
         if float(text) == 0:

@@ -135,7 +135,9 @@ def test_autosave_is_offered_back_after_a_crash(qtbot, settings, tmp_path):
     assert not first.files.autosave()  # nothing new since
     autosave = first.files.autosave_path
     assert autosave.is_file()
-    # A crash: the window is never closed; a new one starts with the same files.
+    # A crash: the window is never closed and its process dies, leaving the lock
+    # stale (released here, as the process cannot die in a test); a new one starts.
+    first.files.release()
     second = quiet_window(settings, tmp_path)
     qtbot.addWidget(second)
     second.files.ask_recover = lambda when: True
@@ -147,6 +149,29 @@ def test_autosave_is_offered_back_after_a_crash(qtbot, settings, tmp_path):
     assert not autosave.exists()  # closed on purpose: the autosave goes
     first.files.ask_save = lambda: "discard"
     first.close()
+
+
+def test_a_second_running_bpdesk_keeps_its_own_autosave(qtbot, settings, tmp_path):
+    from conftest import quiet_window
+
+    first = quiet_window(settings, tmp_path)
+    qtbot.addWidget(first)
+    first.doc.push(SetParameterCommand(first.doc, (0, 0, 0), 1.25))
+    assert first.files.autosave()
+    second = quiet_window(settings, tmp_path)
+    qtbot.addWidget(second)
+    asked = []
+    second.files.ask_recover = lambda when: asked.append(when) or True
+    # The first one's live work is not a crash to recover from.
+    assert not second.files.offer_recovery()
+    assert asked == []
+    assert second.files.autosave_path != first.files.autosave_path
+    second.doc.push(SetParameterCommand(second.doc, (0, 0, 0), -1.0))
+    assert second.files.autosave()
+    second.close()
+    assert first.files.autosave_path.is_file()  # closing the second kept the first's
+    first.close()
+    assert not first.files.autosave_path.exists()
 
 
 @pytest.mark.parametrize(
@@ -253,6 +278,7 @@ def _light_share(scene) -> float:
     source = scene.itemsBoundingRect()
     w, h = int(source.width()), int(source.height())
     image = QImage(w, h, QImage.Format.Format_RGB32)
+    image.fill(0)
     painter = QPainter(image)
     scene.render(painter, QRectF(0, 0, w, h), source)
     painter.end()
@@ -303,3 +329,36 @@ def test_help_lists_shortcuts_and_licences(window, monkeypatch):
     assert "NumPy" in shown[0]
     assert "Space" in shown[1]
     assert "Ctrl+S" in shown[1]
+    # Every menu action with a shortcut is listed (the table is made from the actions).
+    listed = dict((text, keys) for keys, text in window.shortcut_rows())
+    assert listed["Quit"] == "Ctrl+Q"
+    assert listed["Open…"] == "Ctrl+O"
+    assert listed["Preferences…"] == "Ctrl+,"
+
+
+@pytest.mark.parametrize("recover", [True, False])
+def test_start_up_offers_a_crash_autosave_before_the_file_asked_for(
+    qtbot, settings, tmp_path, recover
+):
+    from conftest import quiet_window
+
+    from bpdesk.ui.app import _first_document
+
+    crashed = quiet_window(settings, tmp_path)
+    qtbot.addWidget(crashed)
+    crashed.doc.push(SetParameterCommand(crashed.doc, (0, 0, 0), -2.5))
+    crashed.files.save_to(tmp_path / "asked.bpnet")
+    crashed.doc.push(SetParameterCommand(crashed.doc, (0, 0, 0), 3.5))
+    assert crashed.files.autosave()
+    crashed.files.release()  # the process died
+    window = quiet_window(settings, tmp_path)
+    qtbot.addWidget(window)
+    window.files.ask_recover = lambda when: recover
+    _first_document(window, str(tmp_path / "asked.bpnet"))
+    assert window.doc.parameter_value((0, 0, 0)) == (3.5 if recover else -2.5)
+    assert window.isWindowModified() == recover
+    if recover:
+        assert "not opened" in window.statusBar().currentMessage()
+    for w in (window, crashed):
+        w.files.ask_save = lambda: "discard"
+        w.close()

@@ -402,7 +402,9 @@ class DecisionBoundaryPanel(QWidget):
         else:
             index = ds.labels(T)
             colors = class_colors(max(ds.n_outputs, 2))
-        styles = {k: make(colors[k]) for k in np.unique(index).tolist()}
+        # flatnonzero(bincount) rather than np.unique: the latter imports numpy.ma
+        # (some 15 ms) the first time, and this runs while the window starts.
+        styles = {k: make(colors[k]) for k in np.flatnonzero(np.bincount(index)).tolist()}
         return [styles[k] for k in index.tolist()]
 
     # -- hovering and clicking ---------------------------------------------------------------

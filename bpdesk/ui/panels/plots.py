@@ -19,6 +19,9 @@ def plot_widget(**kwargs) -> pg.PlotWidget:
     configure_pyqtgraph()
     widget = pg.PlotWidget(**kwargs)
     widget.setMenuEnabled(False)
+    for name in ("left", "bottom"):
+        # Plain numbers on the axes: a learner reads "0.002", not "2" under "loss (x0.001)".
+        widget.getAxis(name).enableAutoSIPrefix(False)
     # No grid: translucent grid lines over the whole plot make every repaint
     # several times slower in software rendering, and plots repaint while training.
     return widget

@@ -1,0 +1,75 @@
+"""The gradient-flow panel: ‖∂L/∂W‖ per layer, and vanishing gradients in deep sigmoid nets."""
+
+import numpy as np
+import pytest
+
+from bpdesk.core import Network, xor
+from bpdesk.core.training import Trainer
+from bpdesk.ui.commands import ReplaceNetworkCommand
+from bpdesk.ui.document import Document
+from bpdesk.ui.panels.gradient_flow import GradientFlowPanel, layer_name
+
+
+@pytest.fixture
+def panel_for(qtbot):
+    kept = []
+
+    def make(network: Network) -> tuple[Document, GradientFlowPanel]:
+        doc = Document(network=network, dataset=xor())
+        panel = GradientFlowPanel(doc)
+        qtbot.addWidget(panel)
+        panel.show()
+        kept.append((doc, panel))
+        return doc, panel
+
+    return make
+
+
+def ratio_first_to_last(panel: GradientFlowPanel) -> float:
+    return float(panel.now.text().rsplit("first/last = ", 1)[1])
+
+
+def test_deep_sigmoid_gradients_vanish_and_relu_brings_them_together(panel_for):
+    sizes = [2, 8, 8, 8, 8, 8, 1]
+    _, sigmoid = panel_for(Network.create(sizes, activation="sigmoid", seed=1))
+    _, relu = panel_for(Network.create(sizes, activation="relu", init="he", seed=1))
+    assert len(sigmoid.curves) == 6
+    # σ' ≤ ¼ at every layer passed: the first layer's gradient is far below the last's.
+    assert ratio_first_to_last(sigmoid) < 0.05
+    assert ratio_first_to_last(relu) > 10 * ratio_first_to_last(sigmoid)
+    assert "W1 (x → h1)" in sigmoid.now.text()
+    assert layer_name(sigmoid.doc.network, 5) == "W6 (h5 → ŷ)"
+
+
+def test_the_curves_follow_the_training_history(panel_for):
+    doc, panel = panel_for(Network.create([2, 4, 4, 1], seed=3))
+    trainer = Trainer(doc.network.copy(), doc.dataset, doc.config, track_gradients=True)
+    snaps = [trainer.run_epoch() for _ in range(20)]
+    rows = np.full((4, 20), np.nan)
+    rows[0] = [s.train_loss for s in snaps]
+    norms = np.array([s.gradient_norms for s in snaps])
+    doc.append_training(1, rows, (), norms)
+    panel._refresh.flush()
+    for layer, curve in enumerate(panel.curves):
+        x, y = curve.getData()
+        assert np.array_equal(x, np.arange(1, 21))
+        assert np.allclose(10**y, norms[:, layer])  # the axis is logarithmic
+
+
+def test_changing_the_depth_makes_new_curves(panel_for):
+    doc, panel = panel_for(Network.create([2, 2, 1], seed=0))
+    assert len(panel.curves) == 2
+    doc.push(ReplaceNetworkCommand(doc, Network.create([2, 3, 3, 1], seed=0), "deeper"))
+    assert len(panel.curves) == 3
+    assert len(panel.legend.items) == 3
+
+
+def test_panels_behind_tabs_are_built_when_their_tab_opens(window, qtbot):
+    assert not window._gradient_flow.built
+    assert not window._landscape.built
+    window.show_dock("gradient_flow")
+    qtbot.waitUntil(lambda: window._gradient_flow.built)
+    assert not window._landscape.built
+    # Asking for a panel builds it too (an export, a tour step).
+    assert window.landscape_panel.plot is not None
+    assert window._landscape.built
