@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from bpdesk import __version__
+from bpdesk.core import BpdeskError
 from bpdesk.paths import resource_path
 from bpdesk.ui import editing, theme
 from bpdesk.ui.commands import SetConfigCommand
@@ -546,6 +547,13 @@ class MainWindow(QMainWindow):
                 lambda p: exporting.export_plot(self.gradient_flow_panel.plot, p),
             ),
             (
+                "Error landscape plot…",
+                "PNG or SVG",
+                "PNG image (*.png);;SVG drawing (*.svg)",
+                "landscape.png",
+                lambda p: exporting.export_plot(self.landscape_panel.plot, p),
+            ),
+            (
                 "Loss history (CSV)…",
                 "epoch, losses, accuracies",
                 "CSV (*.csv)",
@@ -611,7 +619,7 @@ class MainWindow(QMainWindow):
             path += "." + chosen.split("*.")[-1].rstrip(")") if "*." in chosen else ""
         try:
             write(path)
-        except OSError as exc:
+        except (OSError, BpdeskError) as exc:
             self.files.show_error(
                 "Cannot export", f"{path}\n\n{getattr(exc, 'strerror', None) or exc}"
             )

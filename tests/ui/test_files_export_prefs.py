@@ -2,6 +2,7 @@
 
 import csv
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -362,3 +363,44 @@ def test_start_up_offers_a_crash_autosave_before_the_file_asked_for(
     for w in (window, crashed):
         w.files.ask_save = lambda: "discard"
         w.close()
+
+
+def test_every_export_in_the_menu_writes_its_file(window, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    trained_state(window)
+    window.gradcheck_panel.run_check()
+    asked = []
+
+    def choose(parent, title, suggested, pattern):
+        path = tmp_path / Path(suggested).name
+        asked.append(path)
+        return str(path), pattern.split(";;")[0]
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", choose)
+    actions = [a for a in window.export_menu.actions() if a.text()]
+    assert len(actions) == 10
+    for action in actions:
+        action.trigger()
+        written = asked[-1]
+        assert written.is_file(), action.text()
+        assert written.stat().st_size > 50, action.text()  # XOR's four rows are the smallest
+    assert window.errors == []
+    assert {p.suffix for p in asked} == {".png", ".csv", ".py"}
+
+
+def test_an_export_that_cannot_be_written_says_why(window, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    target = tmp_path / "missing-folder" / "history.csv"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a: (str(target), "CSV (*.csv)"))
+    history = next(a for a in window.export_menu.actions() if a.text().startswith("Loss history"))
+    history.trigger()
+    assert window.errors
+    assert window.errors[0][0] == "Cannot export"
+    assert "history.csv" in window.errors[0][1]
+    # A check that was never run cannot be exported: a message, not a traceback.
+    window.errors.clear()
+    check = next(a for a in window.export_menu.actions() if a.text().startswith("Gradient check"))
+    check.trigger()
+    assert "run the gradient check first" in window.errors[0][1]
