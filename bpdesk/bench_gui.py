@@ -31,27 +31,11 @@ def _headless_rate(network, dataset, config, seconds: float) -> float:
     return epochs / (time.perf_counter() - start)
 
 
-def measure(seconds: float = 4.0) -> dict:
-    """Train in the window for ``seconds`` and return the figures (see module docstring)."""
-    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QElapsedTimer, QEventLoop, QSettings, QTimer
+def _train_in(app, window, seconds: float) -> tuple[float, int, list[float], dict]:
+    """Train at full speed in the shown window; (elapsed, epochs, timer lateness, redraws/s)."""
+    from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
 
-    from bpdesk.core import Network, TrainConfig, make_dataset
-    from bpdesk.ui.app import make_app
-    from bpdesk.ui.document import Document
-    from bpdesk.ui.main_window import MainWindow
-
-    app = make_app()
-    dataset = make_dataset("spiral", n_samples=500, noise=0.1, test_ratio=0.0, seed=0)
-    network = Network.create([2, 8, 8, 1], activation="tanh", output_activation="sigmoid", seed=0)
-    config = TrainConfig(learning_rate=0.1, batch_size=10, epochs=None)
-    # The headless rate is taken before and after the window's run and averaged:
-    # this machine's speed drifts, and both sides should see the same drift.
-    headless_before = _headless_rate(network, dataset, config, seconds / 3)
-
-    doc = Document(network.copy(), dataset, config)
-    window = MainWindow(doc=doc, settings=QSettings(os.devnull, QSettings.Format.IniFormat))
+    doc = window.doc
     window.resize(1600, 1000)
     window.show()
     window.restore_default_layout()
@@ -71,9 +55,7 @@ def measure(seconds: float = 4.0) -> dict:
         last[0] = now
 
     tick.timeout.connect(on_tick)
-    panels = [
-        getattr(window, name) for name in ("loss_panel", "boundary_panel") if hasattr(window, name)
-    ]
+    panels = [window.loss_panel, window.boundary_panel]
     redraws_before = {id(p): p.redraws for p in panels}
     clock.start()
     tick.start()
@@ -89,9 +71,29 @@ def measure(seconds: float = 4.0) -> dict:
     elapsed = time.perf_counter() - started
     tick.stop()
     window.trainer.shutdown()
-    epochs = doc.epoch - start_epoch
     redraws = {type(p).__name__: (p.redraws - redraws_before[id(p)]) / elapsed for p in panels}
-    window.close()
+    return elapsed, doc.epoch - start_epoch, lateness, redraws
+
+
+def measure(seconds: float = 4.0) -> dict:
+    """Train in the window for ``seconds`` and return the figures (see module docstring)."""
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from bpdesk.core import Network, TrainConfig, make_dataset
+    from bpdesk.ui.app import batch_window, make_app
+    from bpdesk.ui.document import Document
+
+    app = make_app()
+    dataset = make_dataset("spiral", n_samples=500, noise=0.1, test_ratio=0.0, seed=0)
+    network = Network.create([2, 8, 8, 1], activation="tanh", output_activation="sigmoid", seed=0)
+    config = TrainConfig(learning_rate=0.1, batch_size=10, epochs=None)
+    # The headless rate is taken before and after the window's run and averaged:
+    # this machine's speed drifts, and both sides should see the same drift.
+    headless_before = _headless_rate(network, dataset, config, seconds / 3)
+
+    doc = Document(network.copy(), dataset, config)
+    with batch_window(doc) as window:
+        elapsed, epochs, lateness, redraws = _train_in(app, window, seconds)
     headless = (headless_before + _headless_rate(network, dataset, config, seconds / 3)) / 2
     gui_rate = epochs / elapsed
     lat = np.array(lateness) if lateness else np.zeros(1)

@@ -163,11 +163,12 @@ def _quiet_offscreen_messages() -> None:
 
 
 @contextmanager
-def _batch_window():
+def batch_window(doc=None):
     """A main window that leaves no trace: no saved settings or layout, a private autosave.
 
-    The window is closed on the way out, answering "discard" if it asks about
-    unsaved changes: nobody is there to answer, and this work is throwaway.
+    For ``--smoke``, ``--screenshot`` and the GUI benchmark. The window is
+    closed on the way out, answering "discard" if it asks about unsaved
+    changes: nobody is there to answer, and this work is throwaway.
     """
     from PySide6.QtCore import QSettings
 
@@ -176,6 +177,7 @@ def _batch_window():
     _quiet_offscreen_messages()
     with tempfile.TemporaryDirectory(prefix="bpdesk-") as folder:
         window = MainWindow(
+            doc=doc,
             settings=QSettings(os.devnull, QSettings.Format.IniFormat),
             autosave_path=Path(folder) / "autosave.bpnet",
         )
@@ -221,7 +223,7 @@ def _run_smoke(args) -> int:
         return 2
     make_app()
     _start_watchdog(SMOKE_TIMEOUT)
-    with _batch_window() as window:
+    with batch_window() as window:
         if args.file:
             window.open_path(args.file)
         window.show()
@@ -260,7 +262,7 @@ def run_app(args) -> int:
             print(f"bpdesk: --size must look like 1600x1000, got {args.size!r}", file=sys.stderr)
             return 2
         # A screenshot shows the default window, whatever the user's saved layout.
-        with _batch_window() as window:
+        with batch_window() as window:
             if args.file and not window.open_path(args.file):
                 return 2
             window.resize(width, height)

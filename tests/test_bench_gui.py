@@ -1,0 +1,30 @@
+"""``bpdesk bench --case gui``: it must finish on its own and report every figure.
+
+Only that it runs and its numbers are sane is tested; the figures themselves
+are the benchmark's to print (timings never decide a test here).
+"""
+
+import json
+import os
+import subprocess
+import sys
+
+PROBE = "import json; from bpdesk.bench_gui import measure; print(json.dumps(measure(0.8)))"
+
+
+def test_the_gui_benchmark_trains_in_the_window_and_closes_it_unattended(tmp_path):
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    env["XDG_CONFIG_HOME"] = env["XDG_DATA_HOME"] = str(tmp_path)
+    # A dialog left waiting (unsaved changes on close) would hang here: the timeout fails it.
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE], capture_output=True, text=True, timeout=120, env=env
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    for key in ("gui_to_headless_ratio", "stall_p99_ms", "stall_max_ms", "redraws_per_second"):
+        assert key in figures
+    assert figures["gui_epochs_per_second"] > 0
+    assert figures["headless_epochs_per_second"] > 0
+    assert 0 <= figures["stall_p99_ms"] <= figures["stall_max_ms"]
+    assert set(figures["redraws_by_panel"]) == {"LossPanel", "DecisionBoundaryPanel"}
+    assert list(tmp_path.iterdir()) == []  # no settings or autosave left behind
