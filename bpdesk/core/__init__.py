@@ -18,6 +18,7 @@ from bpdesk.core.chainrule import ChainRule, explain_weight
 from bpdesk.core.csv_import import load_csv
 from bpdesk.core.datasets import DATASET_NAMES, Dataset, DatasetSpec, make_dataset, xor
 from bpdesk.core.errors import BpdeskError, ConfigError, DatasetError, FileFormatError
+from bpdesk.core.export_torch import torch_script
 from bpdesk.core.gradcheck import GradCheckResult, gradient_check
 from bpdesk.core.initializers import INITIALIZERS
 from bpdesk.core.landscape import Landscape, weight_landscape
@@ -57,6 +58,7 @@ __all__ = [
     "load_csv",
     "make_dataset",
     "save_bpnet",
+    "torch_script",
     "train",
     "weight_landscape",
     "xor",
