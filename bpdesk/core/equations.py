@@ -18,7 +18,6 @@ The equations use the explainer's column-vector convention, ``z = Wx + b`` with
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -27,6 +26,7 @@ import numpy as np
 from bpdesk.core.activations import Activation
 from bpdesk.core.chainrule import neuron_name
 from bpdesk.core.network import Network
+from bpdesk.core.numbers import format_data_value, format_number
 
 Parameter = tuple[int, int | None, int]  # (weight layer, i or None for a bias, j)
 
@@ -145,26 +145,6 @@ def subscript(n: int | str) -> str:
     return str(n).translate(_SUBSCRIPTS)
 
 
-def format_number(value: float | None, decimals: int = 3) -> str:
-    """A number as the learner reads it (the rules of ``bpdesk.ui.theme.fmt``).
-
-    Fixed decimals, a real minus sign, never ``−0.000``; a tiny non-zero value
-    in scientific notation so that it does not read as zero.
-    """
-    if value is None:
-        return "—"
-    value = float(value)
-    if not math.isfinite(value):
-        return "nan" if math.isnan(value) else ("∞" if value > 0 else "−∞")
-    if value != 0 and abs(value) < 0.5 * 10**-decimals:
-        text = f"{value:.{max(1, decimals - 1)}e}"
-    else:
-        text = f"{value:.{decimals}f}"
-        if float(text) == 0:
-            text = text.lstrip("-")
-    return text.replace("-", "−")
-
-
 def _num(value: float) -> str:
     return format_number(value, DECIMALS)
 
@@ -179,13 +159,8 @@ def _eta(learning_rate: float) -> str:
     return f"{learning_rate:g}".replace("-", "−")
 
 
-def _data_value(value: float) -> str:
-    """An input or a target: whole numbers as they are (0, 1), others with two decimals."""
-    return f"{value:g}".replace("-", "−") if float(value).is_integer() else format_number(value, 2)
-
-
 def _vector(values: Sequence[float]) -> str:
-    return "(" + ", ".join(map(_data_value, values)) + ")"
+    return "(" + ", ".join(map(format_data_value, values)) + ")"
 
 
 # -- names -----------------------------------------------------------------------
@@ -440,7 +415,7 @@ def _sum_of_products(weights: Sequence[float], values: Sequence[float]) -> str:
 
 
 def _targets(t: tuple[float, ...]) -> str:
-    return _data_value(t[0]) if len(t) == 1 else _vector(t)
+    return format_data_value(t[0]) if len(t) == 1 else _vector(t)
 
 
 def _intro(network: Network, numbers: SelectedNumbers) -> str:
@@ -498,7 +473,7 @@ def _delta_line(network: Network, numbers: SelectedNumbers) -> Line:
     if layer + 1 == network.n_layers:
         if act.name == loss.fused:
             t_name = "t" if network.layer_sizes[-1] == 1 else f"t{subscript(j + 1)}"
-            filled = "" if one is None else f" = {_num(one.a)} − {_data_value(one.t[j])}"
+            filled = "" if one is None else f" = {_num(one.a)} − {format_data_value(one.t[j])}"
             return Line(
                 f"{delta} = {tgt} − {t_name}{filled} = {value}",
                 f"{act.name} with {loss.title or loss.name}: the slopes cancel to ŷ − t{mean}",

@@ -7,10 +7,11 @@ every kind of colour vision.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from PySide6.QtGui import QColor
+
+from bpdesk.core.numbers import format_data_value, format_number
 
 
 @dataclass(frozen=True)
@@ -157,21 +158,10 @@ DECIMALS = 3
 
 def fmt_target(value: float) -> str:
     """A target: whole numbers as they are (0, 1), others with two decimals."""
-    return f"{value:g}" if float(value).is_integer() else fmt(value, 2)
+    return format_data_value(value)
 
 
-def fmt(value: float, decimals: int | None = None) -> str:
-    """A number as the learner reads it: fixed decimals, a real minus sign, no '-0.000'."""
-    d = DECIMALS if decimals is None else decimals
-    if value is None or not math.isfinite(value):
-        return "—" if value is None else str(value)
-    if value != 0 and abs(value) < 0.5 * 10**-d:
-        # Too small for the decimals: short scientific notation ("3.8e−5"), about
-        # as wide as the fixed form, so it still fits a label or a neuron.
-        mantissa, exponent = f"{value:.{max(1, d - 2)}e}".split("e")
-        text = f"{mantissa}e{int(exponent)}"
-    else:
-        text = f"{value:.{d}f}"
-        if float(text) == 0:
-            text = text.lstrip("-")
-    return text.replace("-", "−")
+def fmt(value: float | None, decimals: int | None = None) -> str:
+    """A number as the learner reads it (:func:`bpdesk.core.numbers.format_number`),
+    with the decimals the preferences ask for."""
+    return format_number(value, DECIMALS if decimals is None else decimals)

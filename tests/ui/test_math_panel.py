@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from bpdesk.core import Network
-from bpdesk.core.equations import format_number
+from bpdesk.core.numbers import format_number
 from bpdesk.ui.commands import ReplaceNetworkCommand
 from bpdesk.ui.document import Document
 from bpdesk.ui.panels.math import MathPanel
