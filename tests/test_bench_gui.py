@@ -28,3 +28,5 @@ def test_the_gui_benchmark_trains_in_the_window_and_closes_it_unattended(tmp_pat
     assert 0 <= figures["stall_p99_ms"] <= figures["stall_max_ms"]
     assert set(figures["redraws_by_panel"]) == {"LossPanel", "DecisionBoundaryPanel"}
     assert list(tmp_path.iterdir()) == []  # no settings or autosave left behind
+    assert os.path.exists(os.devnull)
+    assert not os.path.isfile(os.devnull)  # still the device (QSettings once replaced it)

@@ -178,7 +178,9 @@ def batch_window(doc=None):
     with tempfile.TemporaryDirectory(prefix="bpdesk-") as folder:
         window = MainWindow(
             doc=doc,
-            settings=QSettings(os.devnull, QSettings.Format.IniFormat),
+            # Not os.devnull: QSettings saves by writing a file beside it and renaming it
+            # over, which, run as root, replaces the /dev/null device with a plain file.
+            settings=QSettings(str(Path(folder) / "settings.ini"), QSettings.Format.IniFormat),
             autosave_path=Path(folder) / "autosave.bpnet",
         )
         window.files.ask_save = lambda: "discard"

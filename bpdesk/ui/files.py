@@ -1,18 +1,26 @@
 """Files: new, open, recent, save, save as, autosave and recovery.
 
 The controller owns the document's file name and whether there are unsaved
-changes (the undo stack's clean state). Every question it asks the user goes
-through a small overridable method (``ask_save``, ``ask_open_path``,
-``ask_save_path``, ``ask_recover``, ``show_error``) so that tests answer them.
+changes (the undo stack's clean state, or a training run in progress). Every
+question it asks the user goes through a small overridable method
+(``ask_save``, ``ask_open_path``, ``ask_save_file``, ``ask_recover``,
+``show_error``) so that tests answer them.
+
+Autosave: each running bpdesk writes its unsaved work, at most once a minute,
+to its own file in the application data folder, held by a lock file while it
+runs. A file whose lock is stale (its process died) is work a crash left
+behind: the next bpdesk to start offers it back.
 """
 
 from __future__ import annotations
 
+import contextlib
+import datetime
 import os
 from pathlib import Path
 
 from PySide6.QtCore import QLockFile, QObject, QSettings, QStandardPaths, QTimer, Signal
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
 
 from bpdesk.core import BpdeskError, BpnetDocument, TrainConfig, load_bpnet, save_bpnet, xor
 from bpdesk.ui.document import Document, explainer_network
@@ -20,6 +28,7 @@ from bpdesk.ui.document import Document, explainer_network
 FILTER = "bpdesk networks (*.bpnet);;All files (*)"
 MAX_RECENT = 8
 AUTOSAVE_MS = 60_000  # a crash loses at most a minute of work
+UNTITLED = "Untitled"
 
 
 def default_autosave_path() -> Path:
@@ -28,10 +37,26 @@ def default_autosave_path() -> Path:
     return Path(folder or Path.home() / ".bpdesk") / "autosave.bpnet"
 
 
+def _lock_for(path: Path) -> QLockFile:
+    lock = QLockFile(str(path) + ".lock")
+    lock.setStaleLockTime(0)  # stale only when its process is gone, however long it ran
+    return lock
+
+
+def _origin_of(autosave: Path) -> Path:
+    """The file beside an autosave that names the document's own file, if it had one."""
+    return autosave.with_suffix(".origin")
+
+
+def _suffix_of(name_filter: str) -> str:
+    """``"png"`` for ``"PNG image (*.png)"``; empty for ``"All files (*)"``."""
+    return name_filter.split("*.", 1)[1].split(")")[0].split()[0] if "*." in name_filter else ""
+
+
 class FileController(QObject):
     """The document's file, with the questions a desktop application asks around it."""
 
-    pathChanged = Signal(object)  # Path | None
+    pathChanged = Signal(object)  # Path | None; the title (see ``title``) changes with it
     recentChanged = Signal()
 
     def __init__(
@@ -41,46 +66,48 @@ class FileController(QObject):
         settings: QSettings,
         autosave_path: Path | None = None,
         stop_training=lambda: None,
+        is_training=lambda: False,
     ) -> None:
         super().__init__(window)
         self.doc = doc
         self.window = window
         self.settings = settings
         self.path: Path | None = None
-        self.autosave_path = autosave_path or default_autosave_path()
-        self._lock = self._claim_autosave()
+        self.title = UNTITLED  # the file's name, or "example: NAME"
         self.stop_training = stop_training
+        self.is_training = is_training
+        self.autosave_path, self._lock = self._claim_autosave(
+            autosave_path or default_autosave_path()
+        )
+        # Set by every change (an edit, an undo, an epoch trained), cleared by an autosave.
+        self._unsaved_since_autosave = False
+        doc.undo_stack.indexChanged.connect(self._mark_changed)
+        doc.historyExtended.connect(self._mark_changed)
         self._autosave = QTimer(self)
         self._autosave.setInterval(AUTOSAVE_MS)
         self._autosave.timeout.connect(self.autosave)
         self._autosave.start()
-        self._autosaved_index = -1
 
-    def _claim_autosave(self) -> QLockFile | None:
-        """Lock the autosave file, or move to a private one if another bpdesk holds it.
+    def _claim_autosave(self, preferred: Path) -> tuple[Path, QLockFile | None]:
+        """Lock ``preferred``, or a file of this process's own if another bpdesk holds it.
 
-        Without this a second window would offer the first one's live work
+        Without the lock a second window would offer the first one's live work
         for "recovery", and each would delete the other's autosave on close.
-        A lock left by a process that died is stale and taken over.
         """
+        mine = preferred.with_name(f"{preferred.stem}-{os.getpid()}{preferred.suffix}")
         try:
-            self.autosave_path.parent.mkdir(parents=True, exist_ok=True)
+            preferred.parent.mkdir(parents=True, exist_ok=True)
         except OSError:
-            return None  # autosave is best effort
-        lock = QLockFile(str(self.autosave_path) + ".lock")
-        lock.setStaleLockTime(0)  # stale only when its process is gone
-        if lock.tryLock(0):
-            return lock
-        self.autosave_path = self.autosave_path.with_name(f"autosave-{os.getpid()}.bpnet")
-        return None
-
-    @property
-    def owns_recovery(self) -> bool:
-        """True in the one running bpdesk that may offer the autosave back."""
-        return self._lock is not None
+            return preferred, None  # autosave is best effort
+        for path in (preferred, mine):
+            lock = _lock_for(path)
+            if lock.tryLock(0):
+                return path, lock
+        return mine, None
 
     def release(self) -> None:
-        """Give up the autosave file (the window is closing)."""
+        """Stop autosaving and give up the autosave file (the window is closing)."""
+        self._autosave.stop()
         if self._lock is not None:
             self._lock.unlock()
             self._lock = None
@@ -107,17 +134,33 @@ class FileController(QObject):
         }.get(QMessageBox.StandardButton(answer), "cancel")
 
     def ask_open_path(self) -> str | None:
+        """A file to open, or None if the user cancelled."""
         path, _ = QFileDialog.getOpenFileName(self.window, "Open a network", self._folder(), FILTER)
         return path or None
 
+    def ask_save_file(self, title: str, suggested: str, filters: str) -> str | None:
+        """A file to write, or None if the user cancelled.
+
+        The dialog adds the chosen filter's suffix itself (``setDefaultSuffix``),
+        so that its "replace the existing file?" question sees the real name.
+        """
+        dialog = QFileDialog(self.window, title, suggested, filters)
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.selectFile(suggested)
+        dialog.setDefaultSuffix(_suffix_of(dialog.selectedNameFilter()))
+        dialog.filterSelected.connect(lambda f: dialog.setDefaultSuffix(_suffix_of(f)))
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        chosen = dialog.selectedFiles()
+        return chosen[0] if chosen else None
+
     def ask_save_path(self) -> str | None:
+        """Where to save the network, or None if the user cancelled."""
         suggested = str(self.path) if self.path else str(Path(self._folder()) / "network.bpnet")
-        path, _ = QFileDialog.getSaveFileName(self.window, "Save the network", suggested, FILTER)
-        if path and not Path(path).suffix:
-            path += ".bpnet"
-        return path or None
+        return self.ask_save_file("Save the network", suggested, FILTER)
 
     def ask_recover(self, when: str) -> bool:
+        """Whether to bring back the work an earlier run left behind at ``when``."""
         answer = QMessageBox.question(
             self.window,
             "Recover unsaved work?",
@@ -127,7 +170,12 @@ class FileController(QObject):
         return answer == QMessageBox.StandardButton.Yes
 
     def show_error(self, title: str, text: str) -> None:
+        """Tell the user why something could not be done."""
         QMessageBox.warning(self.window, title, text)
+
+    def folder(self) -> str:
+        """The folder the last file was opened from or saved to (home at first)."""
+        return self._folder()
 
     def _folder(self) -> str:
         folder = self.settings.value("files/folder", "")
@@ -137,11 +185,15 @@ class FileController(QObject):
 
     @property
     def modified(self) -> bool:
-        """True when there are changes since the last open or save."""
-        return not self.doc.undo_stack.isClean()
+        """True when there are changes since the last open or save (a run counts)."""
+        return not self.doc.undo_stack.isClean() or self.is_training()
 
-    def _set_path(self, path: Path | None) -> None:
+    def _mark_changed(self, *_args) -> None:
+        self._unsaved_since_autosave = True
+
+    def _set_path(self, path: Path | None, title: str | None = None) -> None:
         self.path = path
+        self.title = path.name if path is not None else (title or UNTITLED)
         if path is not None:
             self.settings.setValue("files/folder", str(path.parent))
             self._remember(path)
@@ -168,6 +220,9 @@ class FileController(QObject):
 
     def maybe_save(self) -> bool:
         """Before the document goes away: True if it may (saved, discarded or unchanged)."""
+        # A run in progress is unsaved work too: stop it, so that it becomes an undo
+        # step the question below is about (and Save writes it).
+        self.stop_training()
         if not self.modified:
             return True
         answer = self.ask_save()
@@ -179,9 +234,9 @@ class FileController(QObject):
         """A new document with the explainer's XOR network."""
         if not self.maybe_save():
             return False
-        self.stop_training()
         self.doc.load(BpnetDocument(explainer_network(), xor(), TrainConfig(learning_rate=0.5)))
         self._set_path(None)
+        self.discard_autosave()
         return True
 
     def open(self, path: str | None = None) -> bool:
@@ -194,8 +249,14 @@ class FileController(QObject):
                 return False
         return self.load(path)
 
-    def load(self, path: str | os.PathLike, remember: bool = True) -> bool:
-        """Read ``path`` into the document, no questions asked (see :meth:`open`)."""
+    def load(
+        self, path: str | os.PathLike, remember: bool = True, title: str | None = None
+    ) -> bool:
+        """Read ``path`` into the document, no questions asked (see :meth:`open`).
+
+        ``remember=False`` opens it as an untitled document called ``title``
+        (an example, a recovered autosave): saving asks where.
+        """
         try:
             content = load_bpnet(path)
         except BpdeskError as exc:
@@ -205,7 +266,8 @@ class FileController(QObject):
             return False
         self.stop_training()
         self.doc.load(content)
-        self._set_path(Path(path).resolve() if remember else None)
+        self._set_path(Path(path).resolve() if remember else None, title)
+        self.discard_autosave()  # the work it held was saved or let go before this
         return True
 
     def save(self) -> bool:
@@ -239,42 +301,89 @@ class FileController(QObject):
     # -- autosave -----------------------------------------------------------------------------
 
     def autosave(self) -> bool:
-        """Write unsaved work to the autosave file (only if it changed since last time)."""
-        stack = self.doc.undo_stack
-        if not self.modified or stack.index() == self._autosaved_index:
+        """Write unsaved work to the autosave file (only if something changed since last time)."""
+        if not self.modified or not self._unsaved_since_autosave:
             return False
         try:
-            self.autosave_path.parent.mkdir(parents=True, exist_ok=True)
             save_bpnet(self.doc.to_bpnet(), self.autosave_path)
+            origin = _origin_of(self.autosave_path)
+            if self.path is not None:
+                origin.write_text(str(self.path), encoding="utf-8")
+            else:
+                origin.unlink(missing_ok=True)
         except (OSError, BpdeskError):
             return False  # autosave is best effort: never interrupt the user for it
-        self._autosaved_index = stack.index()
-        self.settings.setValue("files/autosave_of", str(self.path) if self.path else "")
+        self._unsaved_since_autosave = False
         return True
 
     def discard_autosave(self) -> None:
-        """Forget the autosave (the work is saved, or the user closed on purpose)."""
-        self.autosave_path.unlink(missing_ok=True)
-        self._autosaved_index = -1
+        """Forget the autosave (the work is saved, or the user let it go on purpose)."""
+        _remove_autosave(self.autosave_path)
+        self._unsaved_since_autosave = False
+
+    def left_behind(self) -> list[Path]:
+        """Autosaves of bpdesk runs that ended without closing, newest first."""
+        folder, stem = self.autosave_path.parent, self.autosave_path.stem.split("-")[0]
+        try:
+            found = [p for p in folder.glob(f"{stem}*.bpnet") if p != self.autosave_path]
+            found.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+        except OSError:
+            return []
+        own = (
+            [self.autosave_path] if self._lock is not None and self.autosave_path.is_file() else []
+        )
+        return own + [p for p in found if _is_stale(p)]
 
     def offer_recovery(self) -> bool:
-        """On start: if an autosave was left behind, offer to bring it back."""
-        if not self.owns_recovery or not self.autosave_path.is_file():
-            return False
-        import datetime
+        """On start: offer back work a crash left behind (the newest first)."""
+        for path in self.left_behind():
+            lock = None if path == self.autosave_path else _lock_for(path)
+            if lock is not None and not lock.tryLock(0):
+                continue  # another bpdesk starting at the same moment took it
+            try:
+                if self._recover(path):
+                    return True
+            finally:
+                if lock is not None:
+                    lock.unlock()
+        return False
 
-        when = datetime.datetime.fromtimestamp(self.autosave_path.stat().st_mtime).strftime(
-            "%d %b %Y %H:%M"
-        )
+    def _recover(self, path: Path) -> bool:
+        try:
+            stamp = path.stat().st_mtime
+            origin_file = _origin_of(path)
+            origin = origin_file.read_text(encoding="utf-8") if origin_file.is_file() else ""
+        except OSError:
+            return False
+        when = datetime.datetime.fromtimestamp(stamp).strftime("%d %b %Y %H:%M")
         if not self.ask_recover(when):
-            self.discard_autosave()
+            _remove_autosave(path)
             return False
-        original = self.settings.value("files/autosave_of", "")
-        if not self.load(self.autosave_path, remember=False):
+        if not self.load(path, remember=False, title=f"recovered from {when}"):
+            _remove_autosave(path)  # unreadable: it would be offered on every start
             return False
-        if original:
-            self.path = Path(original)
+        _remove_autosave(path)
+        if origin:
+            self.path = Path(origin)
+            self.title = self.path.name
             self.pathChanged.emit(self.path)
-        # Recovered work is unsaved work: keep it marked modified.
+        # Recovered work is unsaved work: marked modified, and safe again at once.
         self.doc.undo_stack.resetClean()
+        self._unsaved_since_autosave = True
+        self.autosave()
         return True
+
+
+def _is_stale(path: Path) -> bool:
+    """True if the lock on ``path`` belongs to a process that is gone."""
+    lock = _lock_for(path)
+    if lock.tryLock(0):
+        lock.unlock()
+        return True
+    return False
+
+
+def _remove_autosave(path: Path) -> None:
+    for leftover in (path, _origin_of(path)):
+        with contextlib.suppress(OSError):  # best effort, as the autosave itself
+            leftover.unlink(missing_ok=True)

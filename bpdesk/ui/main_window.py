@@ -73,7 +73,12 @@ class MainWindow(QMainWindow):
 
         self.trainer = TrainingController(self.doc, self)
         self.files = FileController(
-            self.doc, self, self.settings, autosave_path, stop_training=self.trainer.shutdown
+            self.doc,
+            self,
+            self.settings,
+            autosave_path,
+            stop_training=self.trainer.shutdown,
+            is_training=lambda: self.trainer.state == "running",
         )
         self.files.pathChanged.connect(self._update_title)
         self.files.recentChanged.connect(self._fill_recent)
@@ -517,41 +522,50 @@ class MainWindow(QMainWindow):
     def _fill_export_menu(self, menu) -> None:
         from bpdesk.ui import exporting
 
+        image = "PNG image (*.png);;SVG drawing (*.svg)"
+
+        def plot(panel):  # looked up when exporting: some panels are built on first use
+            return lambda p: exporting.export_plot(getattr(self, panel).plot, p)
+
+        def gradcheck_missing():
+            if self.gradcheck_panel.result is None:
+                return "Run the gradient check first (Gradient check panel)."
+            return None
+
+        # (menu text, tip, file types, suggested name, writer, why it cannot be done now)
         items = (
             (
                 "Network diagram…",
                 "PNG or SVG",
-                "PNG image (*.png);;SVG drawing (*.svg)",
+                image,
                 "network.png",
                 lambda p: exporting.render_scene(self.scene, p),
+                None,
             ),
-            (
-                "Loss plot…",
-                "PNG or SVG",
-                "PNG image (*.png);;SVG drawing (*.svg)",
-                "loss.png",
-                lambda p: exporting.export_plot(self.loss_panel.plot, p),
-            ),
+            ("Loss plot…", "PNG or SVG", image, "loss.png", plot("loss_panel"), None),
             (
                 "Decision boundary…",
                 "PNG or SVG",
-                "PNG image (*.png);;SVG drawing (*.svg)",
+                image,
                 "boundary.png",
-                lambda p: exporting.export_plot(self.boundary_panel.plot, p),
+                plot("boundary_panel"),
+                None,
             ),
             (
                 "Gradient flow plot…",
                 "PNG or SVG",
-                "PNG image (*.png);;SVG drawing (*.svg)",
+                image,
                 "gradients.png",
-                lambda p: exporting.export_plot(self.gradient_flow_panel.plot, p),
+                plot("gradient_flow_panel"),
+                None,
             ),
             (
                 "Error landscape plot…",
                 "PNG or SVG",
-                "PNG image (*.png);;SVG drawing (*.svg)",
+                image,
                 "landscape.png",
-                lambda p: exporting.export_plot(self.landscape_panel.plot, p),
+                plot("landscape_panel"),
+                None,
             ),
             (
                 "Loss history (CSV)…",
@@ -559,6 +573,7 @@ class MainWindow(QMainWindow):
                 "CSV (*.csv)",
                 "history.csv",
                 lambda p: exporting.export_history_csv(self.doc, p),
+                None,
             ),
             (
                 "Predictions (CSV)…",
@@ -566,13 +581,15 @@ class MainWindow(QMainWindow):
                 "CSV (*.csv)",
                 "predictions.csv",
                 lambda p: exporting.export_predictions_csv(self.doc, p),
+                None,
             ),
             (
                 "Gradient check table (CSV)…",
                 "the last check, parameter by parameter",
                 "CSV (*.csv)",
                 "gradcheck.csv",
-                self._export_gradcheck,
+                lambda p: exporting.export_gradcheck_csv(self.gradcheck_panel.result, p),
+                gradcheck_missing,
             ),
             (
                 "Dataset (CSV)…",
@@ -580,6 +597,7 @@ class MainWindow(QMainWindow):
                 "CSV (*.csv)",
                 "data.csv",
                 lambda p: exporting.export_dataset_csv(self.doc, p),
+                None,
             ),
             (
                 "PyTorch script…",
@@ -587,36 +605,41 @@ class MainWindow(QMainWindow):
                 "Python (*.py)",
                 "network.py",
                 lambda p: exporting.export_torch_script(self.doc, p),
+                None,
             ),
         )
-        for text, tip, pattern, default, write in items:
+        waiting = []
+        for text, tip, pattern, default, write, why_not in items:
             action = menu.addAction(text)
             action.setToolTip(f"Export: {tip}")
             action.setStatusTip(f"Export: {tip}")
             action.triggered.connect(
-                lambda _=False, f=pattern, d=default, w=write, t=text: self._export(t, f, d, w)
+                lambda _=False, t=text, f=pattern, d=default, w=write, n=why_not: self._export(
+                    t, f, d, w, n
+                )
             )
+            if why_not is not None:
+                waiting.append((action, why_not, tip))
+
+        def update() -> None:
+            for action, why_not, tip in waiting:
+                reason = why_not()
+                action.setEnabled(reason is None)
+                action.setToolTip(reason or f"Export: {tip}")
+
+        menu.aboutToShow.connect(update)
         menu.setToolTipsVisible(True)
 
-    def _export_gradcheck(self, path: str) -> None:
-        from bpdesk.ui import exporting
-
-        result = self.gradcheck_panel.result
-        if result is None:
-            raise OSError("run the gradient check first (Gradient check panel)")
-        exporting.export_gradcheck_csv(result, path)
-
-    def _export(self, title: str, pattern: str, default: str, write) -> bool:
-        from PySide6.QtWidgets import QFileDialog
-
-        folder = self.settings.value("files/folder", "") or str(Path.home())
-        path, chosen = QFileDialog.getSaveFileName(
-            self, title.rstrip("…"), str(Path(folder) / default), pattern
+    def _export(self, title: str, pattern: str, default: str, write, why_not=None) -> bool:
+        reason = why_not() if why_not is not None else None
+        if reason:
+            self.files.show_error("Nothing to export yet", reason)
+            return False
+        path = self.files.ask_save_file(
+            title.rstrip("…"), str(Path(self.files.folder()) / default), pattern
         )
         if not path:
             return False
-        if not Path(path).suffix:
-            path += "." + chosen.split("*.")[-1].rstrip(")") if "*." in chosen else ""
         try:
             write(path)
         except (OSError, BpdeskError) as exc:
@@ -733,8 +756,8 @@ class MainWindow(QMainWindow):
             f"{net.describe()}  ·  {self.doc.dataset.title or self.doc.dataset.name}"
         )
 
-    def _on_clean_changed(self, clean: bool) -> None:
-        self.setWindowModified(not clean)
+    def _on_clean_changed(self, _clean: bool) -> None:
+        self.setWindowModified(self.files.modified)
 
     def _on_speed_changed(self, speed) -> None:
         self.speed_actions[speed].setChecked(True)
@@ -748,6 +771,7 @@ class MainWindow(QMainWindow):
 
     def _on_training_state(self, state: str) -> None:
         self.act_train.setText("Pause" if state == "running" else "Train")
+        self.setWindowModified(self.files.modified)  # a run is unsaved work
         self._on_epoch()
 
     def _on_epoch(self, *_) -> None:
@@ -894,21 +918,10 @@ class MainWindow(QMainWindow):
             self.doc.notify(f"There is no example called {name!r}")
             return False
         # An example opens as a new, unnamed document: saving asks where.
-        if not self.files.load(path, remember=False):
-            return False
-        self._example_name = name
-        self._update_title(None)
-        return True
+        return self.files.load(path, remember=False, title=f"example: {name}")
 
-    def _update_title(self, path) -> None:
-        if path is not None:
-            self._example_name = None
-            name = Path(path).name
-        elif getattr(self, "_example_name", None):
-            name = f"example: {self._example_name}"
-        else:
-            name = "Untitled"
-        self.setWindowTitle(f"bpdesk — {name}[*]")
+    def _update_title(self, _path=None) -> None:
+        self.setWindowTitle(f"bpdesk — {self.files.title}[*]")
         self.setWindowModified(self.files.modified)
 
     def _fill_recent(self) -> None:
@@ -933,11 +946,13 @@ class MainWindow(QMainWindow):
         """A .bpnet file opens; a .csv file becomes the dataset."""
         for url in event.mimeData().urls():
             path = url.toLocalFile()
+            # After the drop has finished: the unsaved-changes question is modal, and
+            # asked inside the drop it would hold the application the file came from.
             if path.lower().endswith(".bpnet"):
-                self.files.open(path)
+                QTimer.singleShot(0, lambda p=path: self.files.open(p))
                 break
             if path.lower().endswith(".csv"):
-                self.data_panel.import_csv(path)
+                QTimer.singleShot(0, lambda p=path: self.data_panel.import_csv(p))
                 break
         event.acceptProposedAction()
 

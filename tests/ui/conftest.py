@@ -17,6 +17,9 @@ def quiet_window(settings, tmp_path):
     win = MainWindow(settings=settings, autosave_path=tmp_path / "autosave.bpnet")
     win.files.ask_save = lambda: "discard"
     win.files.ask_recover = lambda when: False
+    # File dialogs would wait for a click: a test that needs a path sets its own.
+    win.files.ask_open_path = lambda: None
+    win.files.ask_save_file = lambda title, suggested, filters: None
     win.files.show_error = lambda title, text: win.errors.append((title, text))
     win.errors = []
     return win

@@ -72,6 +72,12 @@ def _rows(path):
         return list(csv.reader(f))
 
 
+def _stored_weight(path, parameter):
+    """A weight as written in a .bpnet file."""
+    network = bpnet.load(path).network
+    return float(network.parameters[network.weight_index(*parameter)])
+
+
 def _stored(path):
     """Weight (1, 0, 0) as written in a .bpnet file."""
     network = bpnet.load(path).network
@@ -175,6 +181,74 @@ def test_a_second_running_bpdesk_keeps_its_own_autosave(qtbot, settings, tmp_pat
     assert not first.files.autosave_path.exists()
 
 
+def test_every_crashed_window_is_offered_back_with_its_own_file(qtbot, settings, tmp_path):
+    from conftest import quiet_window
+
+    first, second = quiet_window(settings, tmp_path), quiet_window(settings, tmp_path)
+    for win, name, value in ((first, "a", 1.5), (second, "b", -2.5)):
+        qtbot.addWidget(win)
+        win.files.save_to(tmp_path / f"{name}.bpnet")
+        win.doc.push(SetParameterCommand(win.doc, (0, 0, 0), value))
+        assert win.files.autosave()
+    # Both die (their locks go stale); two new windows start, one after the other.
+    first.files.release()
+    second.files.release()
+    recovered = {}
+    for _ in range(2):
+        win = quiet_window(settings, tmp_path)
+        qtbot.addWidget(win)
+        win.files.ask_recover = lambda when: True
+        assert win.files.offer_recovery()
+        recovered[win.files.path.name] = win.doc.parameter_value((0, 0, 0))
+        assert win.isWindowModified()
+    # Each piece of work comes back with the file it belongs to, not the other's.
+    assert recovered == {"a.bpnet": 1.5, "b.bpnet": -2.5}
+    third = quiet_window(settings, tmp_path)
+    qtbot.addWidget(third)
+    third.files.ask_recover = lambda when: pytest.fail("nothing is left to recover")
+    assert not third.files.offer_recovery()
+
+
+def test_autosave_notices_every_change_and_forgets_a_replaced_document(window):
+    files, doc = window.files, window.doc
+    doc.push(SetParameterCommand(doc, (0, 0, 0), 2.0))
+    assert files.autosave()
+    doc.undo()
+    doc.push(SetParameterCommand(doc, (0, 0, 0), 7.0))  # the same stack index as before
+    assert files.autosave()
+    assert _stored_weight(files.autosave_path, (0, 0, 0)) == 7.0
+    # Opening something else lets the old work go: its autosave must not come back.
+    assert window.open_example("circle")
+    assert not files.autosave_path.exists()
+    doc.push(SetParameterCommand(doc, (0, 0, 0), -5.0))
+    assert files.autosave()
+    assert _stored_weight(files.autosave_path, (0, 0, 0)) == -5.0
+
+
+def test_a_training_run_is_unsaved_work(qtbot, window):
+    doc = window.doc
+    asked = []
+    window.files.ask_save = lambda: asked.append(doc.epoch) or "cancel"
+    window.trainer.start()
+    qtbot.waitUntil(lambda: doc.epoch > 50)
+    assert window.isWindowModified()
+    assert window.files.autosave()  # the run so far is kept safe too
+    assert not window.files.new()  # asked, and cancelled
+    assert asked
+    assert asked[0] > 50
+    assert doc.epoch >= asked[0]  # the trained network is still there
+
+
+def test_the_title_follows_the_document(window, tmp_path):
+    assert window.windowTitle() == "bpdesk — Untitled[*]"
+    window.open_example("circle")
+    assert window.windowTitle() == "bpdesk — example: circle[*]"
+    window.files.new()
+    assert window.windowTitle() == "bpdesk — Untitled[*]"
+    window.files.save_to(tmp_path / "mine.bpnet")
+    assert window.windowTitle() == "bpdesk — mine.bpnet[*]"
+
+
 @pytest.mark.parametrize(
     ("name", "content", "expected"),
     [
@@ -217,7 +291,7 @@ def test_a_too_large_file_is_refused(window, tmp_path, monkeypatch):
     assert "limit" in window.errors[-1][1]
 
 
-def test_dropping_a_file_opens_it(window, tmp_path):
+def test_dropping_a_file_opens_it(qtbot, window, tmp_path):
     path = tmp_path / "dropped.bpnet"
     window.doc.push(SetParameterCommand(window.doc, (1, 1, 0), 0.5))
     window.files.save_to(path)
@@ -232,7 +306,9 @@ def test_dropping_a_file_opens_it(window, tmp_path):
         Qt.KeyboardModifier.NoModifier,
     )
     window.dropEvent(event)
-    assert window.doc.parameter_value((1, 1, 0)) == 0.5
+    # Opened once the drop is over (its question must not block the drag's source).
+    assert window.doc.parameter_value((1, 1, 0)) != 0.5
+    qtbot.waitUntil(lambda: window.doc.parameter_value((1, 1, 0)) == 0.5)
     assert "dropped.bpnet" in window.windowTitle()
 
 
@@ -365,19 +441,17 @@ def test_start_up_offers_a_crash_autosave_before_the_file_asked_for(
         w.close()
 
 
-def test_every_export_in_the_menu_writes_its_file(window, tmp_path, monkeypatch):
-    from PySide6.QtWidgets import QFileDialog
-
+def test_every_export_in_the_menu_writes_its_file(window, tmp_path):
     trained_state(window)
     window.gradcheck_panel.run_check()
     asked = []
 
-    def choose(parent, title, suggested, pattern):
+    def choose(title, suggested, filters):
         path = tmp_path / Path(suggested).name
         asked.append(path)
-        return str(path), pattern.split(";;")[0]
+        return str(path)
 
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", choose)
+    window.files.ask_save_file = choose
     actions = [a for a in window.export_menu.actions() if a.text()]
     assert len(actions) == 10
     for action in actions:
@@ -389,18 +463,22 @@ def test_every_export_in_the_menu_writes_its_file(window, tmp_path, monkeypatch)
     assert {p.suffix for p in asked} == {".png", ".csv", ".py"}
 
 
-def test_an_export_that_cannot_be_written_says_why(window, tmp_path, monkeypatch):
-    from PySide6.QtWidgets import QFileDialog
-
+def test_an_export_that_cannot_be_written_says_why(window, tmp_path):
     target = tmp_path / "missing-folder" / "history.csv"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a: (str(target), "CSV (*.csv)"))
+    window.files.ask_save_file = lambda *a: str(target)
     history = next(a for a in window.export_menu.actions() if a.text().startswith("Loss history"))
     history.trigger()
     assert window.errors
     assert window.errors[0][0] == "Cannot export"
     assert "history.csv" in window.errors[0][1]
-    # A check that was never run cannot be exported: a message, not a traceback.
+    # A check that was never run cannot be exported: the item is off, and says why.
     window.errors.clear()
     check = next(a for a in window.export_menu.actions() if a.text().startswith("Gradient check"))
-    check.trigger()
-    assert "run the gradient check first" in window.errors[0][1]
+    window.export_menu.aboutToShow.emit()
+    assert not check.isEnabled()
+    assert "Run the gradient check first" in check.toolTip()
+    check.trigger()  # disabled: nothing happens
+    assert window.errors == []
+    window.gradcheck_panel.run_check()
+    window.export_menu.aboutToShow.emit()
+    assert check.isEnabled()

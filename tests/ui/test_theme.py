@@ -1,6 +1,5 @@
 """Number format settings and palettes shared by the editor and the panels."""
 
-
 from bpdesk.ui import theme
 
 
