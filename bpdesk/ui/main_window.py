@@ -6,7 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QIcon, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
@@ -104,10 +104,12 @@ class MainWindow(QMainWindow):
         from bpdesk.ui import preferences
 
         self.preferences = preferences.Preferences.load(self.settings)
-        if self.preferences != preferences.Preferences():
+        if preferences.differs_from_current(self.preferences):
             preferences.apply(self, self.preferences)
         else:
             self.scene.reveal_ms = self.preferences.animation_ms
+        # "Follow the system" follows it while the app runs, too.
+        QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_color_scheme_changed)
         heat = self.settings.value("view/heat_maps", True)
         self.act_heat_maps.setChecked(heat not in (False, "false", "0", 0))
         self.scene.set_heat_maps(self.act_heat_maps.isChecked())
@@ -511,7 +513,7 @@ class MainWindow(QMainWindow):
         self.loss_label = QLabel()
         self.loss_label.setObjectName("lossLabel")
         self.loss_label.setToolTip("Loss over all training examples")
-        self.loss_label.setStyleSheet("font-weight: bold; padding: 0 8px;")
+        theme.style(self.loss_label, "font-weight: bold; padding: 0 8px;")
         fix_size(self.loss_label, "Loss 0.0000 (example 000) · all 0.0000 (out of date)")
         bar.addWidget(self.loss_label)
         bar.addSeparator()
@@ -1019,34 +1021,11 @@ class MainWindow(QMainWindow):
 
     # -- help ------------------------------------------------------------------------------
 
-    def apply_theme(self) -> None:
-        """Redraw everything that paints with the palette (after a preference changed)."""
-        import pyqtgraph as pg
+    def _on_color_scheme_changed(self, _scheme) -> None:
+        from bpdesk.ui import preferences
 
-        colors = theme.current
-        self.scene.setBackgroundBrush(theme.color("background"))
-        self.scene.refresh_theme()
-        self.view.refresh_theme()
-        for plot in self.findChildren(pg.PlotWidget):
-            plot.setBackground(colors.background)
-            for name in ("left", "bottom"):
-                axis = plot.getAxis(name)
-                axis.setPen(pg.mkPen(colors.text))
-                axis.setTextPen(pg.mkPen(colors.text))
-            legend = plot.getPlotItem().legend
-            if legend is not None:
-                legend.setLabelTextColor(colors.text)
-                for _sample, label in legend.items:
-                    label.setText(label.text)  # a LabelItem takes a new colour only with its text
-        self.loss_panel.train_curve.setPen(pg.mkPen(colors.text, width=1))
-        self.loss_panel.test_curve.setPen(pg.mkPen(colors.positive, width=1))
-        self.boundary_panel._configure_colors(self.doc.dataset)
-        self.boundary_panel.redraw()
-        self.chain_rule._showing_help = False
-        self.chain_rule._on_changed()
-        self.math_panel.refresh()
-        self.predictions_panel.refresh()
-        self.predictions_panel.table.viewport().update()
+        if self.preferences.theme == "system":
+            preferences.apply(self, self.preferences)
 
     def show_preferences(self) -> None:
         """Theme, colours, decimals and animation speed (applied at once, remembered)."""

@@ -90,20 +90,32 @@ def _qt_palette(dark: bool) -> QPalette:
     return p
 
 
+_original_style: str | None = None
+
+
 def apply(window: QWidget, prefs: Preferences) -> None:
     """Make the window look and behave as ``prefs`` say."""
+    global _original_style
     dark = prefs.wants_dark()
-    theme.current = theme.palette_for(dark, prefs.color_blind)
+    palette = theme.palette_for(dark, prefs.color_blind)
     theme.DECIMALS = prefs.decimals
     app = QApplication.instance()
     if app is not None:
-        if dark:
-            app.setStyle("Fusion")  # the platform styles ignore a dark palette in places
+        if _original_style is None:
+            _original_style = app.style().name()
+        # The platform styles ignore a dark palette in places; Fusion honours it.
+        app.setStyle("Fusion" if dark else _original_style)
         app.setPalette(_qt_palette(dark))
-    pg.setConfigOptions(background=theme.current.background, foreground=theme.current.text)
+    pg.setConfigOptions(background=palette.background, foreground=palette.text)
     window.scene.reveal_ms = prefs.animation_ms
-    # Every view that paints with the palette redraws itself.
-    window.apply_theme()
+    # Every view that paints with the palette listens and redraws itself.
+    theme.set_palette(palette)
+
+
+def differs_from_current(prefs: Preferences) -> bool:
+    """True when ``prefs`` ask for another look than the one on screen."""
+    palette = theme.palette_for(prefs.wants_dark(), prefs.color_blind)
+    return palette is not theme.current or prefs.decimals != theme.DECIMALS
 
 
 class PreferencesDialog(QDialog):
@@ -161,4 +173,5 @@ class PreferencesDialog(QDialog):
             animation_ms=self.animation.value(),
         )
         self.prefs.save(self.window_.settings)
+        self.window_.preferences = self.prefs
         apply(self.window_, self.prefs)

@@ -7,9 +7,11 @@ every kind of colour vision.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QApplication, QWidget
 
 from bpdesk.core.numbers import format_data_value, format_number
 
@@ -90,6 +92,42 @@ DARK_COLOR_BLIND = Palette(
 )
 
 current = STANDARD
+
+
+class _ThemeSignals(QObject):
+    changed = Signal()
+
+
+signals = _ThemeSignals()
+"""``signals.changed`` fires after :func:`set_palette`: views with colours of their own
+(plot pens, table tints, HTML) connect to it and redraw."""
+
+_STYLE_PROPERTY = "bpdeskStyle"
+
+
+def style(widget: QWidget, css: str) -> None:
+    """Give ``widget`` a style sheet whose ``{field}``s are palette colours.
+
+    ``style(label, "color: {faint_text}; font-weight: bold;")``. The template
+    is kept on the widget and filled in again whenever the palette changes:
+    a widget with a style sheet also ignores a new application palette until
+    its sheet is set again.
+    """
+    widget.setProperty(_STYLE_PROPERTY, css)
+    widget.setStyleSheet(css.format(**asdict(current)))
+
+
+def set_palette(palette: Palette) -> None:
+    """Switch every view to ``palette`` (a preference changed)."""
+    global current
+    current = palette
+    app = QApplication.instance()
+    if app is not None:
+        for widget in app.allWidgets():
+            css = widget.property(_STYLE_PROPERTY)
+            if isinstance(css, str):
+                widget.setStyleSheet(css.format(**asdict(current)))
+    signals.changed.emit()
 
 
 def palette_for(dark: bool, color_blind: bool) -> Palette:

@@ -16,6 +16,7 @@ from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTextBrowser, QVBoxLayout, QWidget
 
 from bpdesk.paths import resource_path
+from bpdesk.ui import theme
 
 STEP_WORDS = (
     "example",
@@ -116,7 +117,7 @@ class TourPanel(QWidget):
         self.title = QLabel()
         self.title.setObjectName("tourTitle")
         self.title.setWordWrap(True)
-        self.title.setStyleSheet("font-weight: bold; font-size: 12pt;")
+        theme.style(self.title, "font-weight: bold; font-size: 12pt;")
         self.body = QTextBrowser()
         self.body.setOpenExternalLinks(True)
         self.counter = QLabel()
@@ -125,7 +126,7 @@ class TourPanel(QWidget):
         self.back.setToolTip("The previous page")
         self.show_me = QPushButton("Show me")
         self.show_me.setToolTip("Set bpdesk up for this page and point at what to look at")
-        self.show_me.setStyleSheet("font-weight: bold;")
+        theme.style(self.show_me, "font-weight: bold;")
         self.next = QPushButton("Next ▶")
         self.next.setToolTip("The next page")
         for button in (self.back, self.show_me, self.next):

@@ -364,10 +364,13 @@ def _light_share(scene) -> float:
 
 
 @pytest.fixture
-def restore_theme():
+def restore_theme(window):
     yield
-    theme.current = theme.STANDARD
-    theme.DECIMALS = 3
+    from bpdesk.ui import preferences
+
+    preferences.apply(window, preferences.Preferences())
+    assert theme.current is theme.STANDARD
+    assert theme.DECIMALS == 3
 
 
 def test_preferences_apply_everywhere_and_persist(window, restore_theme):
@@ -391,6 +394,44 @@ def test_preferences_apply_everywhere_and_persist(window, restore_theme):
     assert preferences.Preferences.load(window.settings) == prefs
     preferences.apply(window, preferences.Preferences(theme="light"))
     assert theme.current is theme.STANDARD
+
+
+def _ink(widget) -> float:
+    """Mean lightness of the darkest tenth of a widget's pixels (its text)."""
+    import numpy as np
+
+    image = widget.grab().toImage()
+    values = sorted(
+        image.pixelColor(x, y).lightness()
+        for x in range(0, image.width(), 2)
+        for y in range(0, image.height(), 2)
+    )
+    darkest = values[: max(1, len(values) // 10)]
+    return float(np.mean(darkest))
+
+
+def test_a_live_theme_switch_reaches_styled_labels_and_plot_pens(window, restore_theme):
+    """Headings with a style sheet and pens set once used to keep the light theme."""
+    import pyqtgraph as pg
+
+    from bpdesk.ui import preferences
+
+    title = window.tour.title
+    title.setText("A heading")
+    title.resize(title.sizeHint())
+    light_ink = _ink(title)
+    curve_pen = window.landscape_panel.curve.opts["pen"]
+    assert pg.mkColor(curve_pen.color()).name() == theme.STANDARD.text
+
+    preferences.apply(window, preferences.Preferences(theme="dark"))
+
+    # Dark theme: the darkest pixels of the heading are the background, not black text.
+    assert _ink(title) > light_ink + 20
+    faint = window.predictions_panel.hint_label.styleSheet()
+    assert theme.DARK.faint_text in faint
+    assert window.landscape_panel.curve.opts["pen"].color().name() == theme.DARK.text
+    assert window.loss_panel.train_curve.opts["pen"].color().name() == theme.DARK.text
+    assert window.boundary_panel.plot.backgroundBrush().color().name() == theme.DARK.background
 
 
 def test_help_lists_shortcuts_and_licences(window, monkeypatch):

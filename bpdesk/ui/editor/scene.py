@@ -95,6 +95,7 @@ class NetworkScene(QGraphicsScene):
         doc.computedChanged.connect(self._refresh.request)
         doc.modeChanged.connect(self._on_mode_changed)
         doc.selectionChanged.connect(self._on_selection_changed)
+        theme.signals.changed.connect(self.refresh_theme)
         self.rebuild()
 
     # -- building ---------------------------------------------------------------

@@ -60,6 +60,7 @@ class NetworkView(QGraphicsView):
         )
         doc.computedChanged.connect(self._banner_refresh.request)
         doc.message.connect(self.show_toast)
+        theme.signals.changed.connect(self.refresh_theme)
         self._update_banner()
 
     def refresh_theme(self) -> None:

@@ -154,6 +154,7 @@ class DecisionBoundaryPanel(QWidget):
         doc.networkChanged.connect(self._on_network_changed)
         doc.datasetChanged.connect(self._on_dataset_changed)
         doc.sampleChanged.connect(self._on_sample_changed)
+        theme.signals.changed.connect(self.refresh_theme)
         scene = self.plot.scene()
         scene.sigMouseMoved.connect(self._on_mouse_moved)
         scene.sigMouseClicked.connect(self._on_scene_clicked)
@@ -237,6 +238,11 @@ class DecisionBoundaryPanel(QWidget):
 
     def _on_network_changed(self) -> None:
         self._workspace = None
+        self.redraw()
+
+    def refresh_theme(self) -> None:
+        """Region colours, points and marker in the current palette."""
+        self._on_dataset_changed()
         self.redraw()
 
     def _on_dataset_changed(self) -> None:

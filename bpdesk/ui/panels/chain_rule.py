@@ -25,11 +25,11 @@ class ChainRulePanel(QWidget):
         self.title = QLabel()
         self.title.setObjectName("chainTitle")
         self.title.setWordWrap(True)
-        self.title.setStyleSheet("font-weight: bold; font-size: 11pt;")
+        theme.style(self.title, "font-weight: bold; font-size: 11pt;")
         self.result = QLabel()
         self.result.setObjectName("chainResult")
         self.result.setWordWrap(True)
-        self.result.setStyleSheet("font-size: 11pt;")
+        theme.style(self.result, "font-size: 11pt;")
         self.browser = QTextBrowser()
         self.browser.setOpenLinks(False)
         layout = QVBoxLayout(self)
@@ -47,6 +47,12 @@ class ChainRulePanel(QWidget):
             doc.datasetChanged,
         ):
             signal.connect(self._throttle.request)
+        theme.signals.changed.connect(self.refresh_theme)
+        self._showing_help = False
+        self._on_changed()
+
+    def refresh_theme(self) -> None:
+        """Write the explanation again in the current colours and decimals."""
         self._showing_help = False
         self._on_changed()
 

@@ -35,7 +35,7 @@ from bpdesk.core import (
     make_dataset,
 )
 from bpdesk.core.datasets import GENERATORS
-from bpdesk.ui import editing
+from bpdesk.ui import editing, theme
 from bpdesk.ui.commands import SetConfigCommand
 from bpdesk.ui.document import Document
 
@@ -79,7 +79,7 @@ class DataPanel(QWidget):
         self.regenerate.setToolTip("New points with the next seed (undoable)")
         self.dataset_info = QLabel()
         self.dataset_info.setWordWrap(True)
-        self.dataset_info.setStyleSheet("color: #6b7080;")
+        theme.style(self.dataset_info, "color: {faint_text};")
 
         self.batch = self._spin(
             QSpinBox(), 0, 100_000, "Examples per step; 0 = all of them (full batch)"

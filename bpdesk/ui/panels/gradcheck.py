@@ -273,6 +273,13 @@ class GradCheckModel(QAbstractTableModel):
             if n:
                 self.dataChanged.emit(self.index(0, 0), self.index(n - 1, len(HEADERS) - 1))
 
+    def refresh_colors(self) -> None:
+        """Take the current palette's colours and repaint every cell."""
+        self._colors()
+        n = self.rowCount()
+        if n:
+            self.dataChanged.emit(self.index(0, 0), self.index(n - 1, len(HEADERS) - 1))
+
     def _colors(self) -> None:
         self._right, self._wrong = verdict_colors()
         self._faint = theme.color("faint_text")
@@ -516,7 +523,14 @@ class GradCheckPanel(QWidget):
         doc.datasetChanged.connect(self._on_data_changed)
         doc.sampleChanged.connect(self._on_data_changed)
         doc.selectionChanged.connect(self._on_doc_selection_changed)
+        theme.signals.changed.connect(self.refresh_theme)
         self._show(None)
+
+    def refresh_theme(self) -> None:
+        """Table tints and the verdict in the current palette."""
+        self.model.refresh_colors()
+        if self.outcome is not None and self.outcome.result is not None:
+            self._show_verdict(self.outcome)
         self._update_bug_note()
 
     # -- widgets -------------------------------------------------------------------------
@@ -577,7 +591,7 @@ class GradCheckPanel(QWidget):
         self.headline = QLabel()
         self.headline.setObjectName("gradcheckHeadline")
         self.headline.setWordWrap(True)
-        self.headline.setStyleSheet("font-weight: bold; font-size: 11pt;")
+        theme.style(self.headline, "font-weight: bold; font-size: 11pt;")
         self.headline.setToolTip(
             "Forward passes the numerical method needed, against backprop's two passes"
         )
@@ -682,7 +696,7 @@ class GradCheckPanel(QWidget):
     def _faint_label(self, text: str = "") -> QLabel:
         label = QLabel(text)
         label.setWordWrap(True)
-        label.setStyleSheet(f"color: {theme.current.faint_text};")
+        theme.style(label, "color: {faint_text};")
         return label
 
     # -- public API --------------------------------------------------------------------------

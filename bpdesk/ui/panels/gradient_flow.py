@@ -64,7 +64,7 @@ class GradientFlowPanel(QWidget):
             "layers hardly learn: vanishing gradients. Try ReLU or He initialisation."
         )
         note.setWordWrap(True)
-        note.setStyleSheet(f"color: {theme.current.faint_text};")
+        theme.style(note, "color: {faint_text};")
         layout = QVBoxLayout(self)
         layout.addWidget(self.plot, 1)
         layout.addWidget(self.now)

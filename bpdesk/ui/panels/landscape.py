@@ -59,11 +59,11 @@ class LandscapePanel(QWidget):
         self.title = QLabel()
         self.title.setObjectName("landscapeTitle")
         self.title.setWordWrap(True)
-        self.title.setStyleSheet("font-weight: bold;")
+        theme.style(self.title, "font-weight: bold;")
         self.hint = QLabel(HINT)
         self.hint.setObjectName("landscapeHint")
         self.hint.setWordWrap(True)
-        self.hint.setStyleSheet(f"color: {theme.current.faint_text};")
+        theme.style(self.hint, "color: {faint_text};")
 
         self.plot = plot_widget()
         self.plot.setMinimumHeight(120)
@@ -81,25 +81,12 @@ class LandscapePanel(QWidget):
         self._vb.disableAutoRange()
         self._vb.setMouseEnabled(x=False, y=False)
         # Created once; every refresh only moves them (setData / setPos).
-        self.curve = pg.PlotDataItem(pen=pg.mkPen(theme.current.text, width=2), connect="finite")
-        self.tangent = pg.PlotDataItem(
-            pen=pg.mkPen(theme.current.selected, width=1.5, style=Qt.PenStyle.DashLine)
-        )
-        self.ghost = pg.ScatterPlotItem(
-            size=12,
-            symbol="o",
-            pen=pg.mkPen(theme.current.path, width=1.5),
-            brush=pg.mkBrush(None),
-        )
+        self.curve = pg.PlotDataItem(connect="finite")
+        self.tangent = pg.PlotDataItem()
+        self.ghost = pg.ScatterPlotItem(size=12, symbol="o", brush=pg.mkBrush(None))
         self.ghost.setToolTip("Where one gradient-descent step w − η·∂L/∂w would land")
-        self.point = pg.TargetItem(
-            size=12,
-            symbol="o",
-            pen=pg.mkPen(theme.current.node_border, width=1),
-            hoverPen=pg.mkPen(theme.current.node_border, width=2),
-            brush=pg.mkBrush(theme.current.selected),
-            hoverBrush=pg.mkBrush(theme.current.selected),
-        )
+        self.point = pg.TargetItem(size=12, symbol="o")
+        self._color_items()
         self.point.setToolTip("The weight's current value: drag it sideways to change the weight")
         for plot_item in (self.curve, self.tangent, self.ghost, self.point):
             item.addItem(plot_item)
@@ -109,7 +96,7 @@ class LandscapePanel(QWidget):
             "Solid: loss · dashed: tangent (slope = gradient) · hollow: after one step"
         )
         self.key.setWordWrap(True)
-        self.key.setStyleSheet(f"color: {theme.current.faint_text}; font-size: 9pt;")
+        theme.style(self.key, "color: {faint_text}; font-size: 9pt;")
         self.key.setToolTip(self.plot.toolTip())
 
         self.slider = QSlider(Qt.Orientation.Horizontal)
@@ -139,9 +126,9 @@ class LandscapePanel(QWidget):
         )
         self.sign_label = self._value_label("What the gradient's sign says")
         self.suggestion_label = self._value_label("Which way to move the weight to reduce error")
-        self.suggestion_label.setStyleSheet("font-weight: bold;")
+        theme.style(self.suggestion_label, "font-weight: bold;")
         self.meaning_label = self._value_label("How to read the gradient's value")
-        self.meaning_label.setStyleSheet(f"color: {theme.current.faint_text};")
+        theme.style(self.meaning_label, "color: {faint_text};")
         grid = QGridLayout()
         grid.setColumnStretch(1, 1)
         rows = (
@@ -154,7 +141,7 @@ class LandscapePanel(QWidget):
         )
         for row, (caption, label) in enumerate(rows):
             heading = QLabel(caption)
-            heading.setStyleSheet(f"color: {theme.current.faint_text};")
+            theme.style(heading, "color: {faint_text};")
             heading.setToolTip(label.toolTip())
             grid.addWidget(heading, row, 0, Qt.AlignmentFlag.AlignTop)
             grid.addWidget(label, row, 1)
@@ -185,7 +172,24 @@ class LandscapePanel(QWidget):
             doc.settingsChanged,
         ):
             signal.connect(self._on_new_view)
+        theme.signals.changed.connect(self.refresh_theme)
         self._refresh()
+
+    def refresh_theme(self) -> None:
+        """Curve, tangent and markers in the current palette; numbers in its decimals."""
+        self._color_items()
+        self._curve_key = None  # sweep again: the readout's numbers change with the decimals
+        self._refresh()
+
+    def _color_items(self) -> None:
+        colors = theme.current
+        self.curve.setPen(pg.mkPen(colors.text, width=2))
+        self.tangent.setPen(pg.mkPen(colors.selected, width=1.5, style=Qt.PenStyle.DashLine))
+        self.ghost.setPen(pg.mkPen(colors.path, width=1.5))
+        self.point.setPen(pg.mkPen(colors.node_border, width=1))
+        self.point.setHoverPen(pg.mkPen(colors.node_border, width=2))
+        self.point.setBrush(pg.mkBrush(colors.selected))
+        self.point.setHoverBrush(pg.mkBrush(colors.selected))
 
     def _value_label(self, tip: str) -> QLabel:
         label = QLabel()

@@ -121,8 +121,15 @@ class LossPanel(QWidget):
         doc.runsChanged.connect(self._on_runs)
         self.plot.scene().sigMouseMoved.connect(self._on_hover)
         self.plot.scene().sigMouseClicked.connect(self._on_click)
+        theme.signals.changed.connect(self.refresh_theme)
         self._on_runs()
         self._on_history_changed()
+
+    def refresh_theme(self) -> None:
+        """Curves and cursor in the current palette."""
+        self.train_curve.setPen(pg.mkPen(theme.current.text, width=1))
+        self.test_curve.setPen(pg.mkPen(theme.current.positive, width=1))
+        self.cursor.setPen(pg.mkPen(theme.current.selected, width=1.5))
 
     def _curve(self, color, width: float, name: str, x=None, y=None) -> pg.PlotDataItem:
         curve = pg.PlotDataItem(pen=pg.mkPen(color, width=width), name=name)

@@ -59,6 +59,7 @@ class MathPanel(QWidget):
             doc.datasetChanged,
         ):
             signal.connect(self._throttle.request)
+        theme.signals.changed.connect(self.refresh)
         self._rebuild()
 
     # -- keeping up to date -------------------------------------------------------

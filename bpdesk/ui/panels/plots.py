@@ -14,14 +14,37 @@ def configure_pyqtgraph() -> None:
     )
 
 
-def plot_widget(**kwargs) -> pg.PlotWidget:
-    """A PlotWidget with the application's look (no context menu clutter)."""
-    configure_pyqtgraph()
-    widget = pg.PlotWidget(**kwargs)
-    widget.setMenuEnabled(False)
-    for name in ("left", "bottom"):
-        # Plain numbers on the axes: a learner reads "0.002", not "2" under "loss (x0.001)".
-        widget.getAxis(name).enableAutoSIPrefix(False)
-    # No grid: translucent grid lines over the whole plot make every repaint
-    # several times slower in software rendering, and plots repaint while training.
-    return widget
+class Plot(pg.PlotWidget):
+    """A PlotWidget with the application's look, following the theme."""
+
+    def __init__(self, **kwargs) -> None:
+        configure_pyqtgraph()
+        super().__init__(**kwargs)
+        self.setMenuEnabled(False)
+        for name in ("left", "bottom"):
+            # Plain numbers on the axes: a learner reads "0.002", not "2" under "loss (x0.001)".
+            self.getAxis(name).enableAutoSIPrefix(False)
+        theme.signals.changed.connect(self.refresh_theme)
+
+    def refresh_theme(self) -> None:
+        """Background, axes and legend in the current palette."""
+        colors = theme.current
+        self.setBackground(colors.background)
+        for name in ("left", "bottom"):
+            axis = self.getAxis(name)
+            axis.setPen(pg.mkPen(colors.text))
+            axis.setTextPen(pg.mkPen(colors.text))
+        legend = self.getPlotItem().legend
+        if legend is not None:
+            legend.setLabelTextColor(colors.text)
+            for _sample, label in legend.items:
+                label.setText(label.text)  # a LabelItem takes a new colour only with its text
+
+
+def plot_widget(**kwargs) -> Plot:
+    """A plot with the application's look (no context menu clutter).
+
+    No grid: translucent grid lines over the whole plot make every repaint
+    several times slower in software rendering, and plots repaint while training.
+    """
+    return Plot(**kwargs)

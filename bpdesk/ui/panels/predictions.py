@@ -467,7 +467,7 @@ class PredictionsPanel(QWidget):
 
         self.accuracy_label = QLabel()
         self.accuracy_label.setObjectName("predictionsAccuracy")
-        self.accuracy_label.setStyleSheet("font-weight: bold;")
+        theme.style(self.accuracy_label, "font-weight: bold;")
         self.accuracy_label.setToolTip(
             "Accuracy: the share of examples whose rounded output equals the target "
             "(ŷ > 0.5 means 1). Test examples are never trained on, so their accuracy "
@@ -494,7 +494,7 @@ class PredictionsPanel(QWidget):
 
         self.hint_label = QLabel()
         self.hint_label.setWordWrap(True)
-        self.hint_label.setStyleSheet(f"color: {theme.current.faint_text};")
+        theme.style(self.hint_label, "color: {faint_text};")
 
         self.confusion_model = ConfusionModel(self)
         self.confusion_table = QTableView()
@@ -515,7 +515,7 @@ class PredictionsPanel(QWidget):
         self.confusion_set.setToolTip("Which examples the confusion matrix counts")
         self.confusion_set.currentIndexChanged.connect(self._on_confusion_set_changed)
         caption = QLabel("Confusion matrix\n(rows: true class,\ncolumns: predicted)")
-        caption.setStyleSheet(f"color: {theme.current.faint_text};")
+        theme.style(caption, "color: {faint_text};")
         side = QVBoxLayout()
         side.addWidget(caption)
         side.addWidget(self.confusion_set)
@@ -539,6 +539,7 @@ class PredictionsPanel(QWidget):
         doc.networkChanged.connect(self._on_network_values_changed)
         doc.datasetChanged.connect(self._on_network_values_changed)
         doc.sampleChanged.connect(self._on_sample_changed)
+        theme.signals.changed.connect(self.refresh_theme)
         self.refresh()
 
     # -- updates -------------------------------------------------------------------
@@ -562,6 +563,11 @@ class PredictionsPanel(QWidget):
     def flush(self) -> None:
         """Run a refresh that the throttle is still holding back (if the panel is visible)."""
         self._throttle.flush()
+
+    def refresh_theme(self) -> None:
+        """Colours and number format from the current preferences."""
+        self.refresh()
+        self.table.viewport().update()
 
     def refresh(self) -> None:
         """Recompute every prediction with one vectorised pass and update the table in place."""
