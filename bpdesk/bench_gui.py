@@ -1,7 +1,8 @@
 """``bpdesk bench --case gui``: training inside the real window, against the engine alone.
 
-Runs the main window offscreen (unless a screen is there) with every panel
-visible, trains two spirals (2-8-8-1) at full speed for a few seconds, and
+Runs the main window offscreen (unless a screen is there) in its default
+layout (the panels in front of their tabs are visible and update; gradient
+flow and the error landscape, behind tabs, are not built), trains two spirals (2-8-8-1) at full speed for a few seconds, and
 measures, in the same run:
 
 * epochs per second in the window against the headless engine on the same problem;

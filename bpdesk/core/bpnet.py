@@ -20,7 +20,15 @@ import numpy as np
 
 from bpdesk import __version__
 from bpdesk.core.activations import ACTIVATIONS
-from bpdesk.core.datasets import GENERATORS, KINDS, MAX_SAMPLES, Dataset, DatasetSpec, check_spec
+from bpdesk.core.datasets import (
+    GENERATORS,
+    KINDS,
+    MAX_SAMPLES,
+    Dataset,
+    DatasetSpec,
+    check_spec,
+    xor,
+)
 from bpdesk.core.errors import BpdeskError, FileFormatError
 from bpdesk.core.initializers import INITIALIZERS
 from bpdesk.core.losses import LOSSES
@@ -342,7 +350,9 @@ def _spec(obj: dict) -> DatasetSpec:
             values[f.name] = value
     spec = DatasetSpec(name, **values)
     if name == "xor":
-        return spec
+        # The explainer's four points have no settings: whatever the file says
+        # (a huge sample count would overflow the data panel's spin boxes).
+        return xor().spec
     try:
         return check_spec(spec)
     except BpdeskError as exc:

@@ -1,7 +1,8 @@
 """Reading a dataset from CSV, row by row, with an exact message for every bad row.
 
 One example per line: the input features, then the target. A header line is
-optional; blank lines and lines starting with ``#`` are skipped; the separator
+optional; when its last column is ``set``, each row's ``train`` or ``test``
+there decides its part (the test ratio is then not used); blank lines and lines starting with ``#`` are skipped; the separator
 (comma, semicolon or tab) is taken from the first line.
 """
 
@@ -75,6 +76,20 @@ def load_csv(
         rows = rows[1:]
         if not rows:
             raise DatasetError("the CSV file has a header but no data rows")
+    # A last column "set" (train/test), as bpdesk exports it, keeps the file's split.
+    in_test: list[bool] | None = None
+    if header and header[-1].lower() == "set":
+        in_test = []
+        for number, cells in rows:
+            value = cells[-1].strip().lower() if len(cells) == len(header) else ""
+            if value not in ("train", "test"):
+                shown = cells[-1].strip() if len(cells) == len(header) else "nothing"
+                raise DatasetError(
+                    f"line {number}, column {header[-1]!r}: expected train or test, found {shown!r}"
+                )
+            in_test.append(value == "test")
+        header = header[:-1]
+        rows = [(number, cells[:-1]) for number, cells in rows]
     width = len(header) if header else len(rows[0][1])
     if width < 2:
         raise DatasetError(
@@ -108,7 +123,12 @@ def load_csv(
     kind = kind or _infer_kind(targets)
     T = _targets(targets, kind, [n for n, _ in rows], names[-1])
     rng = np.random.default_rng(seed)
-    if test_ratio > 0 and len(X) >= 2:
+    if in_test is not None:
+        test = np.array(in_test, dtype=bool)
+        X_train, T_train, X_test, T_test = X[~test], T[~test], X[test], T[test]
+        if not len(X_train):
+            raise DatasetError("every row is in the test set; at least one must be for training")
+    elif test_ratio > 0 and len(X) >= 2:
         X_train, T_train, X_test, T_test = split(X, T, test_ratio, rng)
     else:
         X_train, T_train, X_test, T_test = X, T, X[:0], T[:0]

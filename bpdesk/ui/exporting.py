@@ -38,6 +38,8 @@ def _render(scene, source: QRectF, path: str | Path, scale: float, title: str) -
         target = QImage(size, QImage.Format.Format_ARGB32_Premultiplied)
         target.fill(QColor(scene.backgroundBrush().color()))
     painter = QPainter(target)
+    if not painter.isActive():  # an SVG file that cannot be opened for writing
+        raise OSError(f"could not write {path}")
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
     if svg:
@@ -50,8 +52,7 @@ def _render(scene, source: QRectF, path: str | Path, scale: float, title: str) -
         Qt.AspectRatioMode.KeepAspectRatio,
     )
     painter.end()
-    written = Path(path).is_file() if svg else target.save(str(path))
-    if not written:
+    if not svg and not target.save(str(path)):
         raise OSError(f"could not write {path}")
 
 
@@ -97,27 +98,32 @@ def _number(value) -> str:
 
 
 def export_history_csv(doc: Document, path: str | Path) -> None:
-    """Loss and accuracy per epoch."""
+    """Loss and accuracy per epoch, up to the epoch the network is at (as Save keeps it)."""
     record = doc.history
     columns = (record.train_loss, record.test_loss, record.train_accuracy, record.test_accuracy)
-    rows = ([k + 1, *(_number(c[k]) for c in columns)] for k in range(len(record)))
+    epochs = min(len(record), doc.epoch)  # after a rewind, not the abandoned future
+    rows = ([k + 1, *(_number(c[k]) for c in columns)] for k in range(epochs))
     _write_csv(path, ["epoch", "train_loss", "test_loss", "train_accuracy", "test_accuracy"], rows)
 
 
 def export_dataset_csv(doc: Document, path: str | Path) -> None:
-    """The data in the format ``bpdesk.core.load_csv`` reads: features, then the target."""
+    """The data in the format ``bpdesk.core.load_csv`` reads: features, the target, the set.
+
+    The ``set`` column (train/test) keeps the split when the file is imported again.
+    """
     data = doc.dataset
     rows = []
-    for X, T in ((data.X_train, data.T_train), (data.X_test, data.T_test)):
+    for name, X, T in (("train", data.X_train, data.T_train), ("test", data.X_test, data.T_test)):
         labels = data.labels(T) if data.kind == "multiclass" else T[:, 0]
         for x, t in zip(X, labels):
             rows.append(
                 [
                     *(repr(float(v)) for v in x),
                     repr(float(t)) if data.kind == "regression" else int(t),
+                    name,
                 ]
             )
-    _write_csv(path, [*data.feature_names, "target"], rows)
+    _write_csv(path, [*data.feature_names, "target", "set"], rows)
 
 
 def export_predictions_csv(doc: Document, path: str | Path) -> None:

@@ -866,6 +866,7 @@ class MainWindow(QMainWindow):
         )
 
     def showEvent(self, event) -> None:
+        """First show: the work that waits until the window is on screen."""
         super().showEvent(event)
         if not self._shown_once:
             self._shown_once = True
@@ -893,6 +894,7 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        """Stop training, ask about unsaved work, remember the layout; or stay open."""
         # Stop and join the training thread before anything it reports to goes away.
         self.trainer.shutdown()
         if not self.files.maybe_save():
@@ -938,6 +940,7 @@ class MainWindow(QMainWindow):
         menu.setEnabled(bool(recent))
 
     def dragEnterEvent(self, event) -> None:
+        """Accept a dragged .bpnet or .csv file."""
         if any(
             url.toLocalFile().lower().endswith((".bpnet", ".csv"))
             for url in event.mimeData().urls()

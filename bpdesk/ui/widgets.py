@@ -36,6 +36,7 @@ class Deferred(QWidget):
         super().__init__(parent)
         self._factory = factory
         self._widget: QWidget | None = None
+        self._dock: QWidget | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
 

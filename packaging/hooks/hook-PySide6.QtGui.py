@@ -7,6 +7,7 @@ so a plugin dropped here also drops what only it needed (the GTK theme
 plugin alone would pull in GTK's whole stack of cairo, pango, gdk-pixbuf…).
 """
 
+import sys
 from pathlib import PurePath
 
 from PyInstaller.utils.hooks.qt import add_qt6_dependencies
@@ -28,6 +29,10 @@ KEEP_PLUGINS = {
 
 
 def _kept(source: str, destination: str) -> bool:
+    if not sys.platform.startswith("linux"):
+        # The list names Linux plugin files (.so); elsewhere keep PyInstaller's
+        # choice rather than drop every plugin, the platform one included.
+        return True
     parts = PurePath(destination).parts
     if "plugins" not in parts:
         return True

@@ -125,6 +125,33 @@ def test_test_split_is_seeded_and_keeps_every_row(tmp_path):
     np.testing.assert_array_equal(T[:, 0], X[:, 0] % 2)
 
 
+def test_a_set_column_decides_the_split():
+    data = load_csv(
+        "",
+        text="x1,x2,target,set\n0,0,0,train\n0,1,1,test\n1,0,1,Train\n1,1,0,train\n",
+        test_ratio=0.5,
+    )
+    assert data.feature_names == ("x1", "x2")
+    assert data.X_train.tolist() == [[0, 0], [1, 0], [1, 1]]
+    assert data.X_test.tolist() == [[0, 1]]
+    assert data.T_test.tolist() == [[1]]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "x,target,set\n0,0,train\n1,1,validation\n",
+            "line 3, column 'set': expected train or test",
+        ),
+        ("x,target,set\n0,0,test\n1,1,test\n", "every row is in the test set"),
+    ],
+)
+def test_a_bad_set_column_is_refused(text, message):
+    with pytest.raises(DatasetError, match=message):
+        load_csv("", text=text)
+
+
 def test_arrays_are_read_only():
     data = load_csv("", text="0,1\n1,0\n")
     with pytest.raises(ValueError, match="read-only"):

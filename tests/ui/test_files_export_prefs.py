@@ -281,6 +281,23 @@ def test_bad_files_are_refused_and_the_document_is_untouched(
     assert np.array_equal(doc.network.parameters, before)
 
 
+def test_extreme_but_valid_numbers_open_without_errors(qtbot, window, tmp_path):
+    """Sizes and losses near the float limit once overflowed spin boxes and plot ranges."""
+    path = tmp_path / "extreme.bpnet"
+    trained_state(window)
+    window.files.save_to(path)
+    content = json.loads(path.read_text())
+    content["dataset"]["spec"].update(n_samples=1e308, n_classes=1e308, seed=10**30)
+    content["history"]["train_loss"] = [1e308] * len(content["history"]["train_loss"])
+    path.write_text(json.dumps(content))
+    assert window.files.open(str(path)), window.errors
+    window.loss_panel.log_box.setChecked(True)
+    window.loss_panel.log_box.setChecked(False)
+    assert window.doc.dataset.spec.n_samples == 4  # the XOR's own, not the file's
+    y_range = window.loss_panel.plot.getPlotItem().vb.viewRange()[1]
+    assert np.all(np.isfinite(y_range))
+
+
 def test_a_too_large_file_is_refused(window, tmp_path, monkeypatch):
     from bpdesk.core import bpnet
 
@@ -342,12 +359,30 @@ def test_exports_write_valid_files(qtbot, window, tmp_path):
     back = load_csv(tmp_path / "data.csv")
     assert np.array_equal(back.X_train, doc.dataset.X_train)
     assert np.array_equal(back.T_train, doc.dataset.T_train)
+    doc.set_epoch(20)  # rewound: the CSV, like Save, ends where the network is
+    exporting.export_history_csv(doc, tmp_path / "rewound.csv")
+    assert len(_rows(tmp_path / "rewound.csv")) == 21
     window.gradcheck_panel.run_check()
     exporting.export_gradcheck_csv(window.gradcheck_panel.result, tmp_path / "gc.csv")
     rows = _rows(tmp_path / "gc.csv")
     assert len(rows) == doc.network.n_parameters + 1
     exporting.export_torch_script(doc, tmp_path / "net.py", epochs=5)
     compile((tmp_path / "net.py").read_text(), "net.py", "exec")
+
+
+def test_dataset_csv_keeps_the_train_test_split(window, tmp_path):
+    from bpdesk.core.datasets import make_dataset
+    from bpdesk.ui.commands import ReplaceDatasetCommand
+
+    doc = window.doc
+    data = make_dataset("circle", n_samples=40, test_ratio=0.25, seed=3)
+    doc.push(ReplaceDatasetCommand(doc, data, None, "Use circle"))
+    exporting.export_dataset_csv(doc, tmp_path / "circle.csv")
+    assert _rows(tmp_path / "circle.csv")[0][-1] == "set"
+    back = load_csv(tmp_path / "circle.csv", test_ratio=0.5)  # the file's split wins
+    assert np.array_equal(back.X_train, data.X_train)
+    assert np.array_equal(back.X_test, data.X_test)
+    assert np.array_equal(back.T_test, data.T_test)
 
 
 def _light_share(scene) -> float:

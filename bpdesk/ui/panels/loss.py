@@ -40,6 +40,8 @@ def _nice_ceiling(value: float) -> float:
     return 10.0 * power
 
 
+_LARGEST_SHOWN = 1e300
+
 RUN_COLORS = ("#9c755f", "#76b7b2", "#b07aa1", "#59a14f", "#edc948", "#ff9da7", "#bab0ac")
 
 
@@ -180,12 +182,15 @@ class LossPanel(QWidget):
         n = len(self.doc.history)
         x_max = _nice_ceiling(max(n, 10) * 1.02)
         vb = self.plot.getPlotItem().vb
+        # A finite loss can still be near the float limit (a file, a wild run): keep
+        # the axis arithmetic (×1.05, Qt's and pyqtgraph's sums) from overflowing.
+        y_max = min(self._ymax, _LARGEST_SHOWN)
         if self.log_box.isChecked():
             low = np.floor(np.log10(max(self._ymin, 1e-12))) if np.isfinite(self._ymin) else -3.0
-            high = np.ceil(np.log10(max(self._ymax, 1e-12))) if self._ymax > 0 else 0.0
+            high = np.ceil(np.log10(max(y_max, 1e-12))) if y_max > 0 else 0.0
             y_range = (low, max(high, low + 1))
         else:
-            y_range = (0.0, _nice_ceiling(self._ymax * 1.05) if self._ymax > 0 else 1.0)
+            y_range = (0.0, _nice_ceiling(y_max * 1.05) if y_max > 0 else 1.0)
         (x0, x1), (y0, y1) = vb.viewRange()
         wanted = ((0.0, x_max), y_range)
         if force or not np.allclose([x0, x1, y0, y1], [0.0, x_max, *y_range], rtol=1e-6):
@@ -196,8 +201,10 @@ class LossPanel(QWidget):
         record = self.doc.history
         n = len(record)
         x = self._xs(n)
-        self.train_curve.setData(x, record.train_loss)
-        test = record.test_loss
+        train, test = record.train_loss, record.test_loss
+        if self._ymax > _LARGEST_SHOWN:  # rare: copies only then
+            train, test = (np.minimum(v, _LARGEST_SHOWN) for v in (train, test))
+        self.train_curve.setData(x, train)
         has_test = n > 0 and not np.isnan(test[-1])
         self.test_curve.setData(x if has_test else [], test if has_test else [])
         if has_test != self.test_curve.isVisible():
