@@ -44,6 +44,7 @@ from bpdesk.ui.training import SPEEDS, TrainingController
 from bpdesk.ui.widgets import Deferred, fix_size
 
 SETTINGS_VERSION = 1
+SHORTCUT_NAME = "shortcutName"  # action property: its name in Help → Keyboard shortcuts
 MAX_PANEL_MIN_HEIGHT = 220  # taller panels scroll (see _add_dock)
 FRONT_TABS = ("learn", "loss", "chain_rule")  # the tab of each group shown at first start
 LABEL_MS = 200
@@ -233,9 +234,10 @@ class MainWindow(QMainWindow):
     def _add_dock(self, key: str, title: str, widget: QWidget, area, tip: str) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock_{key}")
-        if widget.minimumSizeHint().height() > MAX_PANEL_MIN_HEIGHT:
-            # A tall panel scrolls rather than forcing the window taller than a
-            # laptop screen (tabs share the tallest panel's minimum height).
+        # A tall panel scrolls rather than forcing the window taller than a laptop
+        # screen (tabs share the tallest panel's minimum height). A panel built
+        # later cannot be measured now: it scrolls in any case.
+        if isinstance(widget, Deferred) or widget.minimumSizeHint().height() > MAX_PANEL_MIN_HEIGHT:
             scroll = QScrollArea()
             scroll.setWidgetResizable(True)
             scroll.setFrameShape(QScrollArea.Shape.NoFrame)
@@ -254,7 +256,12 @@ class MainWindow(QMainWindow):
         action = QAction(text, self)
         if shortcut is not None:
             keys = shortcut if isinstance(shortcut, list) else [shortcut]
-            action.setShortcuts([QKeySequence(k) for k in keys])
+            sequences = []
+            for key in keys:
+                sequence = QKeySequence(key)
+                if sequence not in sequences:
+                    sequences.append(sequence)
+            action.setShortcuts(sequences)
         action.setCheckable(checkable)
         if tip:
             shown = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
@@ -303,7 +310,8 @@ class MainWindow(QMainWindow):
         self.act_redo = self._action(
             "Redo",
             doc.redo,
-            ["Ctrl+Shift+Z", QKeySequence.StandardKey.Redo],
+            # Both spellings everywhere (the platform's standard Redo is only one of them).
+            ["Ctrl+Shift+Z", "Ctrl+Y"],
             "Redo the edit undone last",
         )
         # The toolbar keeps short labels; the menu's items name the command.
@@ -381,6 +389,10 @@ class MainWindow(QMainWindow):
         )
         trainer = self.trainer
         self.act_train = self._action("Train", trainer.toggle, "Space", "Start or pause training")
+        # Names in the shortcut list for actions whose text changes (Train/Pause, "Undo Move").
+        self.act_train.setProperty(SHORTCUT_NAME, "Train / pause")
+        self.act_undo.setProperty(SHORTCUT_NAME, "Undo")
+        self.act_redo.setProperty(SHORTCUT_NAME, "Redo")
         self.act_step = self._action(
             "Step one epoch", trainer.step, "Ctrl+Right", "Train exactly one epoch, then pause"
         )
@@ -1060,7 +1072,9 @@ class MainWindow(QMainWindow):
                 k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts()
             )
             if keys:
-                rows.append((keys, action.text().replace("&", "")))
+                rows.append(
+                    (keys, action.property(SHORTCUT_NAME) or action.text().replace("&", ""))
+                )
         return rows
 
     def show_shortcuts(self) -> None:

@@ -134,8 +134,10 @@ def fill_history(doc, epochs, start_loss=1.0):
 def test_the_loss_curve_is_the_history_and_reads_on_hover(qtbot, window):
     doc = window.doc
     panel = window.loss_panel
+    assert "No training yet" in panel.readout.text()  # an empty plot says how to fill it
     fill_history(doc, 500)
     qtbot.waitUntil(lambda: len(panel.train_curve.yData) == 500, timeout=2000)
+    assert panel.readout.text().startswith("Hover")
     x, y = panel.train_curve.xData, panel.train_curve.yData
     assert np.array_equal(y, doc.history.train_loss)
     assert x[0] == 1

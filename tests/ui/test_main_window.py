@@ -3,9 +3,11 @@
 import subprocess
 import sys
 
+import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QImage
 
+from bpdesk.ui.commands import SetParameterCommand
 from bpdesk.ui.main_window import MainWindow
 
 
@@ -93,8 +95,11 @@ def test_shortcut_list_covers_the_documented_keys(window):
     assert keys["Forward view"] == "F"
     assert keys["Backward view"] == "B"
     assert "Ctrl+0" in keys["Fit network"]
-    assert "Ctrl+Shift+Z" in keys["Redo"]
-    assert keys["Train"] == "Space"
+    assert keys["Redo"] == "Ctrl+Shift+Z, Ctrl+Y"
+    assert keys["Train / pause"] == "Space"
+    window.doc.push(SetParameterCommand(window.doc, (0, 0, 0), 0.5))
+    window.doc.undo()  # the menu's texts change ("Redo Edit weight"); the list's do not
+    assert "Undo" in dict((text, keys) for keys, text in window.shortcut_rows())
 
 
 def test_screenshot_command_writes_the_window(tmp_path):
@@ -110,3 +115,15 @@ def test_screenshot_command_writes_the_window(tmp_path):
     assert result.returncode == 0, result.stderr
     image = QImage(str(out))
     assert (image.width(), image.height()) == (1280, 800)
+
+
+@pytest.mark.parametrize("key", ["landscape", "gradient_flow", "gradcheck", "chain_rule"])
+def test_every_panel_fits_a_laptop_screen(qtbot, window, key):
+    """Opening any tab keeps the window within 1280×800 (tall panels scroll instead)."""
+    window.resize(1280, 760)
+    window.doc.select((0, 0, 1))  # every panel shows all it has for a selected weight
+    window.docks[key].raise_()
+    qtbot.waitUntil(lambda: window.docks[key].widget().minimumSizeHint().height() > 0)
+    qtbot.wait(50)  # a deferred panel is built on the next turn of the event loop
+    assert window.minimumSizeHint().height() <= 760
+    assert window.height() <= 760

@@ -42,6 +42,24 @@ from bpdesk.ui.document import Document
 CSV_ITEM = "csv"
 
 
+# How the engine's names read in the panel (the names themselves stay in files and the API).
+CHOICE_TITLES = {
+    "mse": "mse: ½(ŷ − t)², mean",
+    "bce": "bce: binary cross-entropy",
+    "ce": "ce: cross-entropy (softmax)",
+    "se": "se: (ŷ − t)² (single weight)",
+    "sgd": "SGD",
+    "momentum": "SGD with momentum",
+    "adam": "Adam",
+    "none": "none",
+    "l1": "L1",
+    "l2": "L2",
+    "xavier": "Xavier (Glorot)",
+    "he": "He",
+    "uniform": "uniform ±0.5",
+}
+
+
 class DataPanel(QWidget):
     """Dataset and training settings, each change an undoable edit."""
 
@@ -179,7 +197,8 @@ class DataPanel(QWidget):
     def _combo(names, tip) -> QComboBox:
         box = QComboBox()
         for name in names:
-            box.addItem(name, name)
+            # A readable name on screen; the code name (as in files and the API) as data.
+            box.addItem(CHOICE_TITLES.get(name, name), name)
         box.setToolTip(tip)
         return box
 

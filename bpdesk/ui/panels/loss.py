@@ -41,6 +41,8 @@ def _nice_ceiling(value: float) -> float:
 
 
 _LARGEST_SHOWN = 1e300
+HOVER_HINT = "Hover over the curve to read it; click it to go back to that epoch."
+EMPTY_HINT = "No training yet: Train (Space) or Step one epoch draws the loss here, epoch by epoch."
 
 RUN_COLORS = ("#9c755f", "#76b7b2", "#b07aa1", "#59a14f", "#edc948", "#ff9da7", "#bab0ac")
 
@@ -68,7 +70,7 @@ class LossPanel(QWidget):
         item.addItem(self.cursor)
         self.run_curves: list[pg.PlotDataItem] = []
 
-        self.readout = QLabel("Hover over the curve to read it; click it to go back to that epoch.")
+        self.readout = QLabel(HOVER_HINT)
         self.readout.setObjectName("lossReadout")
         self.log_box = QCheckBox("Log scale")
         self.log_box.setToolTip("Show the loss on a logarithmic axis (small losses become visible)")
@@ -84,18 +86,16 @@ class LossPanel(QWidget):
         fix_size(self.slider_label, "10,000,000 / 10,000,000")
         self.slider_label.setToolTip("The epoch the network is at, of the epochs trained")
 
+        # One row of controls: on a laptop screen every line taken from the plot shows.
         controls = QHBoxLayout()
+        controls.addWidget(QLabel("History"))
+        controls.addWidget(self.slider, 1)
+        controls.addWidget(self.slider_label)
         controls.addWidget(self.log_box)
         controls.addWidget(self.clear_runs)
-        controls.addStretch(1)
-        history = QHBoxLayout()
-        history.addWidget(QLabel("History"))
-        history.addWidget(self.slider, 1)
-        history.addWidget(self.slider_label)
         layout = QVBoxLayout(self)
         layout.addWidget(self.plot, 1)
         layout.addWidget(self.readout)
-        layout.addLayout(history)
         layout.addLayout(controls)
 
         # The view range moves in coarse steps (and never while the user is
@@ -110,7 +110,7 @@ class LossPanel(QWidget):
         self.fit_button = QPushButton("Fit")
         self.fit_button.setToolTip("Show the whole history again (after zooming or panning)")
         self.fit_button.clicked.connect(self.fit)
-        controls.insertWidget(2, self.fit_button)
+        controls.addWidget(self.fit_button)
 
         self._throttle = Throttle(self._redraw, 40, self)
         doc.historyExtended.connect(self._on_extended)
@@ -158,6 +158,8 @@ class LossPanel(QWidget):
             if values.size and not np.all(np.isnan(values)):
                 self._ymax = max(self._ymax, float(np.nanmax(values)))
                 self._ymin = min(self._ymin, float(np.nanmin(values)))
+        if self.readout.text() == EMPTY_HINT:
+            self.readout.setText(HOVER_HINT)
         self._throttle.request()
 
     def _on_history_changed(self) -> None:
@@ -166,6 +168,10 @@ class LossPanel(QWidget):
         finite = values[np.isfinite(values)]
         self._ymax = float(finite.max()) if finite.size else 0.0
         self._ymin = float(finite.min()) if finite.size else np.inf
+        if len(record) == 0:
+            self.readout.setText(EMPTY_HINT)
+        elif self.readout.text() == EMPTY_HINT:
+            self.readout.setText(HOVER_HINT)
         self._redraw()
 
     def _on_user_range(self, *_) -> None:
