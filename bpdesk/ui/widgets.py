@@ -55,14 +55,16 @@ class Deferred(QWidget):
     def build_when_shown(self, dock) -> None:
         """Build the panel the first time ``dock`` (a QDockWidget) comes into view."""
         self._dock = dock
-        dock.visibilityChanged.connect(self._on_visibility)
+        dock.visibilityChanged.connect(self._look_again)
+        # Floated out of its tab, a dock reports itself hidden (and then nothing).
+        dock.topLevelChanged.connect(self._look_again)
 
-    def _on_visibility(self, visible: bool) -> None:
+    def _look_again(self, *_) -> None:
         # While the window lays its docks out it reports tabs visible for a moment;
-        # look again once that has settled.
-        if visible and self._widget is None:
+        # look once that has settled.
+        if self._widget is None:
             QTimer.singleShot(0, self._build_if_in_view)
 
     def _build_if_in_view(self) -> None:
-        if self._widget is None and not self._dock.visibleRegion().isEmpty():
+        if self._widget is None and not self.visibleRegion().isEmpty():
             self.widget()

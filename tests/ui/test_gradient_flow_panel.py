@@ -65,6 +65,7 @@ def test_changing_the_depth_makes_new_curves(panel_for):
 
 
 def test_panels_behind_tabs_are_built_when_their_tab_opens(window, qtbot):
+    qtbot.wait(50)  # layout settled: still only the tabs in front are built
     assert not window._gradient_flow.built
     assert not window._landscape.built
     window.show_dock("gradient_flow")
@@ -73,3 +74,11 @@ def test_panels_behind_tabs_are_built_when_their_tab_opens(window, qtbot):
     # Asking for a panel builds it too (an export, a tour step).
     assert window.landscape_panel.plot is not None
     assert window._landscape.built
+
+
+def test_a_panel_floated_out_of_its_tab_is_built(window, qtbot):
+    dock = window.docks["landscape"]
+    assert not window._landscape.built
+    dock.setFloating(True)
+    dock.show()
+    qtbot.waitUntil(lambda: window._landscape.built)
