@@ -5,12 +5,18 @@ For weight ``W[layer][i, j]`` (from neuron ``i`` of layer ``layer`` to neuron
 ``j`` to an output, each path a product of factors read from the output back
 to the weight:
 
-    ∂L/∂ŷ · ∂ŷ/∂z · w · ∂a/∂z · … · w · ∂aⱼ/∂zⱼ · aᵢ
+    ∂L/∂ŷ · ∂ŷ/∂z · w · ∂h/∂z · … · w · ∂hⱼ/∂z · (what came in along the weight)
 
-For the batch mean, each sample contributes such a sum (with ∂L/∂ŷ divided
-by the batch size). When there would be too many terms to read, whole groups
-of paths are folded into the ``δ = ∂L/∂z`` that backprop already summed for
-them. Either way the terms add up to the gradient backprop computes.
+For the batch mean, each example contributes such a sum of its own, and the
+gradient is their mean: every term ends with the factor ``1/n``. When there
+would be too many terms to read, whole groups of paths are folded into the
+``δ = ∂L/∂z`` that backprop already summed for them. Either way the terms add
+up to the gradient backprop computes.
+
+Parameters are named the way the editor draws them, by the neurons they join:
+``w(x2 → h1)`` is the weight on the line from ``x2`` to ``h1`` and ``b(h1)``
+the bias of ``h1``. "The math" dock uses the same names
+(:mod:`bpdesk.core.equations`).
 """
 
 from __future__ import annotations
@@ -21,27 +27,39 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from bpdesk.core.network import Network
+from bpdesk.core.numbers import format_data_value
 
 MAX_TERMS = 64
 
 
 @dataclass(frozen=True)
 class Factor:
-    """One number in a chain-rule product, with its symbol and what it means."""
+    """One number in a chain-rule product, with its symbol and what it means.
+
+    A ``constant`` (a bias's input 1, the ``1/n`` of a mean) is not read from
+    the network: it is shown by its symbol alone.
+    """
 
     symbol: str
     value: float
     meaning: str
+    constant: bool = False
 
 
 @dataclass(frozen=True)
 class ChainTerm:
-    """A product of factors: one path to an output (or a group of paths) for one sample."""
+    """A product of factors: one path to an output (or a group of paths) for one example.
+
+    ``value`` is the product of all the factors; ``example_value`` the same
+    product without the final ``1/n`` of a batch mean (equal to ``value`` for
+    one example): that example's own contribution.
+    """
 
     factors: tuple[Factor, ...]
     value: float
     path: tuple[int, ...]
     sample: int
+    example_value: float
 
 
 @dataclass(frozen=True)
@@ -50,8 +68,12 @@ class ChainRule:
 
     ``grouping`` says what one term is: ``"paths"`` (one path to one output),
     ``"next-layer"`` (all paths through one neuron of the next layer, folded
-    into its δ) or ``"samples"`` (everything for one sample, folded into δⱼ).
-    ``total`` is the sum of the terms' values: the gradient.
+    into its δ) or ``"samples"`` (everything for one example, folded into δⱼ).
+    ``total`` is the sum of the terms' values: the gradient. ``n_examples`` is
+    1 for one example and the batch size for a mean (then each term carries a
+    last factor ``1/n_examples``). ``parameter`` names the weight or bias
+    (:func:`parameter_name`) and ``examples`` says which numbers these are
+    (:func:`examples_text`).
     """
 
     layer: int
@@ -63,13 +85,24 @@ class ChainRule:
     n_paths: int
     total: float
     blame: str
+    parameter: str = ""
+    n_examples: int = 1
+    examples: str = ""
 
     @property
-    def parameter(self) -> str:
-        """The parameter's name, e.g. ``W1[0,1]`` or ``b2[0]`` (layers counted from 1)."""
-        if self.i is None:
-            return f"b{self.layer + 1}[{self.j}]"
-        return f"W{self.layer + 1}[{self.i},{self.j}]"
+    def is_bias(self) -> bool:
+        """True for a bias."""
+        return self.i is None
+
+    @property
+    def derivative(self) -> str:
+        """``∂L/∂w(x2 → h1)`` or ``∂L/∂b(h1)``."""
+        return f"∂L/∂{self.parameter}"
+
+
+def plural(count: int, word: str, words: str | None = None) -> str:
+    """``1 path``, ``2 paths``; ``words`` for an irregular plural."""
+    return f"{count:,} {word if count == 1 else (words or word + 's')}"
 
 
 def neuron_name(network: Network, layer: int, index: int) -> str:
@@ -82,6 +115,52 @@ def neuron_name(network: Network, layer: int, index: int) -> str:
     if last > 2:
         return f"h{layer}.{index + 1}"
     return f"h{index + 1}"
+
+
+def weight_name(network: Network, layer: int, i: int, j: int) -> str:
+    """``w(x2 → h1)``: the weight on the line from neuron ``i`` to neuron ``j``."""
+    return f"w({neuron_name(network, layer, i)} → {neuron_name(network, layer + 1, j)})"
+
+
+def parameter_name(network: Network, layer: int, i: int | None, j: int) -> str:
+    """``w(x2 → h1)`` for a weight, ``b(h1)`` for the bias of ``h1`` (``i`` None)."""
+    if i is None:
+        return f"b({neuron_name(network, layer + 1, j)})"
+    return weight_name(network, layer, i, j)
+
+
+def parameter_meaning(network: Network, layer: int, i: int | None, j: int) -> str:
+    """What the name stands for, in words: the convention, said once per panel."""
+    target = neuron_name(network, layer + 1, j)
+    if i is None:
+        return f"{parameter_name(network, layer, i, j)} is the bias of {target} (the b under it)"
+    source = neuron_name(network, layer, i)
+    return f"{parameter_name(network, layer, i, j)} is the weight on the line from {source} to {target}"
+
+
+def example_text(x: np.ndarray, t: np.ndarray, sample: int | None) -> str:
+    """One example: ``example 2: x = (0, 1), t = 1`` (``sample`` counted from 0, None if unknown)."""
+    inputs = "(" + ", ".join(format_data_value(v) for v in np.ravel(x)) + ")"
+    t = np.ravel(t)
+    target = (
+        format_data_value(t[0]) if len(t) == 1 else "(" + ", ".join(map(format_data_value, t)) + ")"
+    )
+    which = "the example" if sample is None else f"example {sample + 1}"
+    return f"{which}: x = {inputs}, t = {target}"
+
+
+def mean_text(n_examples: int) -> str:
+    """The batch mean: ``the mean over the 4 examples``."""
+    return f"the mean over the {n_examples} examples"
+
+
+def examples_text(X: np.ndarray, T: np.ndarray, sample: int | None) -> str:
+    """Which numbers are shown: :func:`example_text` for one row, :func:`mean_text` for more.
+
+    ``X`` and ``T`` are the rows used; ``sample`` is the one example's index in
+    the training set.
+    """
+    return example_text(X[0], T[0], sample) if len(X) == 1 else mean_text(len(X))
 
 
 def explain_weight(
@@ -112,51 +191,48 @@ def explain_weight(
     network.backward(cache, Ts)
     acts = cache.activations  # acts[m]: (batch, n_m)
     zs = cache.zs  # zs[m]: weight layer m, (batch, n_{m+1})
-    deltas = cache.deltas  # per sample ∂Lₙ/∂z
+    deltas = cache.deltas  # each example's own ∂Lₙ/∂z
     funcs = network.activation_functions
     weights = network.weights
     L = network.n_layers
-    scale = 1.0 / batch
-    per = "" if batch == 1 else f" ÷ {batch}"
+    # The mean's 1/n is a factor of its own, so that every other number is
+    # the example's own, as "The math" shows it.
+    mean = (
+        [Factor(f"1/{batch}", 1.0 / batch, f"the mean over the {batch} examples", constant=True)]
+        if batch > 1
+        else []
+    )
 
     def input_factor(n: int) -> Factor:
         if i is None:
-            return Factor("1", 1.0, "a bias's input is always 1")
+            return Factor("1", 1.0, "a bias's input is always 1", constant=True)
         name = neuron_name(network, layer, i)
-        return Factor(f"a({name})", float(acts[layer][n, i]), f"what {name} sent along this weight")
+        return Factor(name, float(acts[layer][n, i]), f"what {name} sent along this weight")
 
     def local_factor(m: int, k: int, n: int) -> Factor:
         # neuron k of layer m+1, fed by weight layer m
         name = neuron_name(network, m + 1, k)
         d = funcs[m].derivative(zs[m][n : n + 1].T, acts[m + 1][n : n + 1].T)[k, 0]
-        symbol = f"∂{name}/∂z" if m + 1 == L else f"∂a/∂z({name})"
-        return Factor(symbol, float(d), f"slope of {funcs[m].name} at {name}")
+        return Factor(f"∂{name}/∂z", float(d), f"slope of {funcs[m].name} at {name}")
 
     def output_factors(o: int, n: int) -> list[Factor]:
         name = neuron_name(network, L, o)
         loss, out = network.loss_function, funcs[-1]
         if out.name == loss.fused or not out.elementwise:
-            return [
-                Factor(
-                    f"∂L/∂z({name})",
-                    float(deltas[-1][n, o]) * scale,
-                    f"error signal at {name}{per}",
-                )
-            ]
+            return [Factor(f"∂L/∂z({name})", float(deltas[-1][n, o]), f"error signal at {name}")]
         y, t = acts[L][n : n + 1], Ts[n : n + 1]
-        grad = float(loss.grad_output(y.T, t.T)[o, 0]) * scale
+        grad = float(loss.grad_output(y.T, t.T)[o, 0])
+        formula = loss.gradient_formula.split("=")[-1].strip()
         return [
-            Factor(
-                f"∂L/∂{name}",
-                grad,
-                f"how the loss changes with {name} ({loss.gradient_formula.split('=')[-1].strip()}{per})",
-            ),
+            Factor(f"∂L/∂{name}", grad, f"how the loss changes with {name} ({formula})"),
             local_factor(L - 1, o, n),
         ]
 
     def weight_factor(m: int, a: int, b: int) -> Factor:
         src, dst = neuron_name(network, m, a), neuron_name(network, m + 1, b)
-        return Factor(f"w({src}→{dst})", float(weights[m][a, b]), f"weight from {src} to {dst}")
+        return Factor(
+            weight_name(network, m, a, b), float(weights[m][a, b]), f"weight from {src} to {dst}"
+        )
 
     n_paths = int(np.prod(network.layer_sizes[layer + 2 :], dtype=np.int64)) if layer + 1 < L else 1
     terms: list[ChainTerm] = []
@@ -167,13 +243,12 @@ def explain_weight(
             for rest in itertools.product(*(range(s) for s in network.layer_sizes[layer + 2 :])):
                 path = (j, *rest)  # neuron index in layers layer+1 … L
                 factors = output_factors(path[-1], n)
-                for m in range(
-                    L - 1, layer, -1
-                ):  # weight layer m links path[m-layer-1] → path[m-layer]
+                # weight layer m links path[m-layer-1] → path[m-layer]
+                for m in range(L - 1, layer, -1):
                     a, b = path[m - layer - 1], path[m - layer]
                     factors += [weight_factor(m, a, b), local_factor(m - 1, a, n)]
                 factors.append(input_factor(n))
-                terms.append(_term(factors, path, rows[n]))
+                terms.append(_term(factors, mean, path, rows[n]))
     elif hidden_target and network.layer_sizes[layer + 2] * batch <= max_terms:
         grouping = "next-layer"
         for n in range(batch):
@@ -181,8 +256,8 @@ def explain_weight(
                 name = neuron_name(network, layer + 2, k)
                 delta = Factor(
                     f"δ({name})",
-                    float(deltas[layer + 1][n, k]) * scale,
-                    f"∂L/∂z at {name}, summing the paths beyond it{per}",
+                    float(deltas[layer + 1][n, k]),
+                    f"∂L/∂z at {name}: backprop's sum of the paths beyond it",
                 )
                 factors = [
                     delta,
@@ -190,60 +265,93 @@ def explain_weight(
                     local_factor(layer, j, n),
                     input_factor(n),
                 ]
-                terms.append(_term(factors, (j, k), rows[n]))
+                terms.append(_term(factors, mean, (j, k), rows[n]))
     else:
         grouping = "samples"
         name = neuron_name(network, layer + 1, j)
         for n in range(batch):
             delta = Factor(
-                f"δ({name})", float(deltas[layer][n, j]) * scale, f"∂L/∂z at {name}, all paths{per}"
+                f"δ({name})", float(deltas[layer][n, j]), f"∂L/∂z at {name}: all paths summed"
             )
-            terms.append(_term([delta, input_factor(n)], (j,), rows[n]))
+            terms.append(_term([delta, input_factor(n)], mean, (j,), rows[n]))
     total = 0.0
     for term in terms:
         total += term.value
-    rule = ChainRule(layer, i, j, sample, tuple(terms), grouping, n_paths, total, "")
-    return replace(rule, blame=blame_text(network, rule, Xs, Ts, cache.output))
+    rule = ChainRule(
+        layer,
+        i,
+        j,
+        sample,
+        tuple(terms),
+        grouping,
+        n_paths,
+        total,
+        "",
+        parameter=parameter_name(network, layer, i, j),
+        n_examples=batch,
+        examples=examples_text(Xs, Ts, sample),
+    )
+    inputs = np.ones(batch) if i is None else acts[layer][:, i]
+    return replace(rule, blame=blame_text(network, rule, inputs, Ts, cache.output))
 
 
-def _term(factors: list[Factor], path: tuple[int, ...], sample: int) -> ChainTerm:
+def _term(
+    factors: list[Factor], mean: list[Factor], path: tuple[int, ...], sample: int
+) -> ChainTerm:
     value = 1.0
     for f in factors:
         value *= f.value
-    return ChainTerm(tuple(factors), value, path, sample)
+    example_value = value
+    for f in mean:
+        value *= f.value
+    return ChainTerm((*factors, *mean), value, path, sample, example_value)
 
 
 def blame_text(
-    network: Network, rule: ChainRule, X: np.ndarray, T: np.ndarray, Y: np.ndarray
+    network: Network, rule: ChainRule, inputs: np.ndarray, T: np.ndarray, Y: np.ndarray
 ) -> str:
     """Plain-language sentences: who is to blame for the error, and which way to move.
 
-    ``X``, ``T`` and the outputs ``Y`` are the rows the rule was computed on.
+    ``inputs`` is what came in along the parameter (1 for a bias), ``T`` the
+    targets and ``Y`` the outputs, for the rows the rule was computed on.
     """
     g = rule.total
     target = neuron_name(network, rule.layer + 1, rule.j)
-    source = "the bias" if rule.i is None else neuron_name(network, rule.layer, rule.i)
-    what = "bias" if rule.i is None else "weight"
+    what = "bias" if rule.is_bias else "weight"
     sentences = []
-    if rule.sample is not None and Y.shape[1] == 1:
+    if rule.n_examples == 1 and Y.shape[1] == 1:
         high = Y[0, 0] > T[0, 0]
         sentences.append(
             f"The output was {Y[0, 0]:.3f} for a target of {T[0, 0]:g}: "
             f"{'too high' if high else 'too low'}."
         )
-    elif rule.sample is None:
-        sentences.append(f"Blame is averaged over {len(X)} examples.")
-    if abs(g) < 1e-12:
-        sentences.append(
-            f"This {what} gets no blame: nothing it does reaches the loss "
-            f"(its input is 0, or a neuron on the way is switched off)."
+    elif rule.n_examples > 1:
+        sentences.append(f"Blame is averaged over the {rule.n_examples} examples.")
+    if rule.is_bias:
+        carries = (
+            f"this bias is added straight into {target}'s weighted sum (its input is always 1)"
         )
+    else:
+        source = neuron_name(network, rule.layer, rule.i)
+        carries = f"this weight carries what {source} sends into it"
+    if abs(g) < 1e-12:
+        if rule.n_examples > 1:
+            why = "the examples' blame cancels out, so a nudge does not change the mean loss"
+        elif not rule.is_bias and inputs[0] == 0:
+            source = neuron_name(network, rule.layer, rule.i)
+            why = f"{source} sends 0 along it for this example, so a nudge changes nothing"
+        else:
+            why = (
+                f"no error signal reaches {target} (the output is right, or a neuron on the "
+                "way is switched off)"
+            )
+        sentences.append(f"This {what} gets no blame: {why}.")
     else:
         direction = "raises" if g > 0 else "lowers"
         fix = "decrease" if g > 0 else "increase"
+        blame = format(g, "+.4g").replace("-", "−")
         sentences.append(
-            f"The error signal flows back to {target}, and this {what} carries {source} into it, "
-            f"so it takes blame {format(g, '+.4g').replace('-', '−')}: increasing it {direction} the loss, so gradient "
-            f"descent will {fix} it."
+            f"The error signal flows back to {target}, and {carries}, so it takes blame "
+            f"{blame}: increasing it {direction} the loss, so gradient descent will {fix} it."
         )
     return " ".join(sentences)

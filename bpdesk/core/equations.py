@@ -13,7 +13,9 @@ be tested on its own; the dock only renders it.
 
 The equations use the explainer's column-vector convention, ``z = Wx + b`` with
 ``W`` one row per neuron; the engine stores the transpose (one row per input,
-``z = x·W + b``), which gives the same numbers.
+``z = x·W + b``), which gives the same numbers. A single weight or bias is
+named as in the editor and the chain-rule dock, by the neurons it joins:
+``w(x2 → h1)`` (row ``h1``, column ``x2`` of ``W₁``) and ``b(h1)``.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bpdesk.core.activations import Activation
-from bpdesk.core.chainrule import neuron_name
+from bpdesk.core.chainrule import example_text, mean_text, neuron_name, parameter_meaning
 from bpdesk.core.network import Network
 from bpdesk.core.numbers import format_data_value, format_number
 
@@ -86,7 +88,8 @@ class SelectedNumbers:
 
     ``z``, ``a``, ``delta`` and ``input`` are means over the ``n_examples``
     examples (for one example, its own values); ``gradient`` is the engine's ``∂L/∂w`` of the
-    mean loss and ``updated`` the value after one step ``w − η·∂L/∂w``.
+    mean loss and ``updated`` the value after one step ``w − η·∂L/∂w``. ``example`` is
+    the one example's row in the training set (None for a mean, or when not known).
     """
 
     layer: int
@@ -102,6 +105,7 @@ class SelectedNumbers:
     weight: float
     learning_rate: float
     updated: float
+    example: int | None = None
 
     @property
     def is_bias(self) -> bool:
@@ -338,12 +342,14 @@ def selected_numbers(
     parameter: Parameter,
     learning_rate: float,
     max_examples: int = MAX_EXAMPLES,
+    example: int | None = None,
 ) -> SelectedNumbers:
     """The engine's numbers for ``∂L/∂w`` of one weight or bias over the examples ``X``, ``T``.
 
     The gradient is backprop's own (of the mean loss over the rows), so it is
     exactly what the editor and the chain-rule dock show. The means cover every
-    row; only the first ``max_examples`` are kept one by one.
+    row; only the first ``max_examples`` are kept one by one. ``example`` is the
+    training-set row of a single example, for naming it ("example 2").
     """
     layer, i, j = parameter
     if i is None:
@@ -406,6 +412,7 @@ def selected_numbers(
         weight=weight,
         learning_rate=float(learning_rate),
         updated=weight - float(learning_rate) * gradient,
+        example=example if len(X) == 1 else None,
     )
 
 
@@ -419,18 +426,21 @@ def _targets(t: tuple[float, ...]) -> str:
 
 
 def _intro(network: Network, numbers: SelectedNumbers) -> str:
+    """Which parameter (named as in the chain-rule dock) and which numbers: one example or a mean."""
     layer, i, j = numbers.layer, numbers.i, numbers.j
     tgt = neuron_name(network, layer + 1, j)
+    k = subscript(layer + 1)
     if i is None:
-        what = f"bias of {tgt} (b{layer + 1}[{j}])"
+        where, short = f"entry {tgt} of b{k}", "b"
     else:
-        what = f"weight {neuron_name(network, layer, i)} → {tgt} (W{layer + 1}[{i},{j}])"
+        where, short = f"row {tgt}, column {neuron_name(network, layer, i)} of W{k}", "w"
+    name = f"{parameter_meaning(network, layer, i, j)}: {where}. Below it is {short}."
     if numbers.n_examples == 1:
         e = numbers.examples[0]
-        return f"The {what}, for the example x = {_vector(e.x)}, t = {_targets(e.t)}:"
+        return f"{name} Numbers for {example_text(e.x, e.t, numbers.example)}:"
     return (
-        f"The {what}, over the {numbers.n_examples} examples: z, a and δ are their means, "
-        "the gradient is the mean of each example's δ × input."
+        f"{name} Numbers for {mean_text(numbers.n_examples)}: z, a and δ are their means, "
+        "and the gradient is the mean of each example's δ × input."
     )
 
 
@@ -443,7 +453,7 @@ def _z_line(network: Network, numbers: SelectedNumbers) -> Line:
         weights = network.weights[layer][:, j]
         bias = _factor(network.biases[layer][j])
         rhs = f"{_sum_of_products(weights, numbers.examples[0].inputs)} + {bias} = {rhs}"
-    note = f"the weighted sum into {tgt}: row {j + 1} of W{k}{layer_vector(network, layer)} + b{k}"
+    note = f"the weighted sum into {tgt}: its row of W{k}{layer_vector(network, layer)} + b{k}"
     return Line(f"z({tgt}) = Σ w·a + b = {rhs}", note)
 
 
@@ -548,7 +558,7 @@ def _gradient_lines(network: Network, numbers: SelectedNumbers) -> list[Line]:
     lines.append(
         Line(
             f"∂L/∂{w} = (1/{numbers.n_examples})·Σₙ {each} = {g}",
-            "the mean over the examples: the gradient backprop computes",
+            f"the mean over the {numbers.n_examples} examples: the gradient backprop computes",
         )
     )
     return lines
@@ -590,12 +600,14 @@ def network_equations(
     T: np.ndarray | None = None,
     selected: Parameter | None = None,
     optimizer: str = "sgd",
+    example: int | None = None,
 ) -> Equations:
     """All of "The math" for ``network``: forward, loss, backward, update, and the selection.
 
     With ``selected`` and the examples ``X``, ``T`` (one row, or several for
     their mean) the last section fills the selected weight's (or bias's)
-    equations in with the engine's numbers.
+    equations in with the engine's numbers. ``example`` is the training-set
+    row of a single example, so that the text names it as the chain rule does.
     """
     sections = [
         Section(
@@ -617,7 +629,7 @@ def network_equations(
     ]
     numbers = None
     if selected is not None and X is not None and T is not None and len(X):
-        numbers = selected_numbers(network, X, T, selected, learning_rate)
+        numbers = selected_numbers(network, X, T, selected, learning_rate, example=example)
         intro, lines = selected_lines(network, numbers)
         title = "The selected bias" if numbers.is_bias else "The selected weight"
         sections.append(Section("selected", title + ", with numbers", tuple(lines), intro))

@@ -63,7 +63,8 @@ class Deferred(QWidget):
         # While the window lays its docks out it reports tabs visible for a moment;
         # look once that has settled.
         if self._widget is None:
-            QTimer.singleShot(0, self._build_if_in_view)
+            # With ``self`` as context the call is dropped if the window closes first.
+            QTimer.singleShot(0, self, self._build_if_in_view)
 
     def _build_if_in_view(self) -> None:
         if self._widget is None and not self.visibleRegion().isEmpty():

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from bpdesk.core import Network, explain_weight, xor
-from bpdesk.core.chainrule import neuron_name
+from bpdesk.core.chainrule import neuron_name, parameter_name, plural
+from bpdesk.core.equations import network_equations
 
 
 def problem(sizes, hidden="sigmoid", loss="mse", seed=0, batch=5):
@@ -67,7 +68,7 @@ def test_paths_are_enumerated_through_every_hidden_neuron():
     # Output → weight order: ∂L/∂ŷ, ∂ŷ/∂z, w, ∂a/∂z, w, ∂a/∂z, then the input activation.
     symbols = [f.symbol for f in rule.terms[0].factors]
     assert symbols[0].startswith("∂L/∂")
-    assert symbols[-1] == "a(x2)"
+    assert symbols[-1] == "x2"  # the neuron's name stands for what it sends, as in "The math"
     assert len(symbols) == 7
 
 
@@ -100,11 +101,31 @@ def test_batch_mean_divides_by_the_batch():
     data = xor()
     net = Network.create([2, 2, 1], seed=0)
     mean = explain_weight(net, data.X_train, data.T_train, 1, 1, 0)
-    singles = [
-        explain_weight(net, data.X_train, data.T_train, 1, 1, 0, sample=n).total for n in range(4)
-    ]
-    assert mean.total == pytest.approx(sum(singles) / 4, rel=1e-12)
+    singles = [explain_weight(net, data.X_train, data.T_train, 1, 1, 0, sample=n) for n in range(4)]
+    assert mean.total == pytest.approx(sum(r.total for r in singles) / 4, rel=1e-12)
     assert len(mean.terms) == 4
+    assert mean.n_examples == 4
+    assert mean.examples == "the mean over the 4 examples"
+    for term, single in zip(mean.terms, singles):
+        # The 1/4 is one factor of its own, last: every other number is the
+        # example's own, the same as when that example is chosen alone.
+        assert term.factors[-1].symbol == "1/4"
+        assert term.factors[-1].constant
+        own = [f.value for f in single.terms[0].factors]
+        assert [f.value for f in term.factors[:-1]] == pytest.approx(own, rel=1e-12)
+        assert term.example_value == pytest.approx(single.terms[0].value, rel=1e-12)
+        assert term.value == pytest.approx(term.example_value / 4, rel=1e-15)
+
+
+def test_one_example_has_no_mean_factor_and_says_which_example():
+    data = xor()
+    net = Network.create([2, 2, 1], seed=0)
+    rule = explain_weight(net, data.X_train, data.T_train, 0, 1, 0, sample=1)
+    assert rule.n_examples == 1
+    assert rule.examples == "example 2: x = (0, 1), t = 1"
+    (term,) = rule.terms
+    assert term.example_value == term.value
+    assert not any(f.symbol.startswith("1/") for f in term.factors)
 
 
 def test_blame_says_which_way_the_weight_should_move():
@@ -117,6 +138,72 @@ def test_blame_says_which_way_the_weight_should_move():
     zero_input = explain_weight(net, data.X_train, data.T_train, 0, 0, 1, sample=0)  # x1 = 0
     assert zero_input.total == 0.0
     assert "no blame" in zero_input.blame
+    assert "x1 sends 0 along it" in zero_input.blame
+    assert "carries the bias" not in rule.blame
+
+
+@pytest.mark.parametrize("sample", [1, None])
+@pytest.mark.parametrize("layer", [0, 1])
+def test_a_bias_is_explained_as_a_bias(layer, sample):
+    data = xor()
+    net = Network.create([2, 2, 1], seed=0)
+    rule = explain_weight(net, data.X_train, data.T_train, layer, None, 0, sample=sample)
+    target = "h1" if layer == 0 else "ŷ"
+    assert rule.is_bias
+    assert rule.parameter == f"b({target})"
+    assert rule.derivative == f"∂L/∂b({target})"
+    for term in rule.terms:
+        inputs = [f for f in term.factors if f.symbol == "1"]
+        assert len(inputs) == 1
+        assert inputs[0].value == 1.0
+        assert inputs[0].constant  # shown as "1 (a bias's input is always 1)", not "1 1.0000"
+        assert inputs[0].meaning == "a bias's input is always 1"
+    # No nonsense like "this bias carries the bias": a bias is added straight into the sum.
+    assert "carries the bias" not in rule.blame
+    assert f"this bias is added straight into {target}'s weighted sum" in rule.blame
+
+
+def test_parameters_are_named_by_the_neurons_they_join():
+    net = Network.create([2, 2, 1])
+    assert parameter_name(net, 0, 1, 0) == "w(x2 → h1)"
+    assert parameter_name(net, 1, 1, 0) == "w(h2 → ŷ)"
+    assert parameter_name(net, 0, None, 1) == "b(h2)"
+    deep = Network.create([2, 3, 3, 2])
+    assert parameter_name(deep, 1, 2, 0) == "w(h1.3 → h2.1)"
+    assert parameter_name(deep, 2, None, 1) == "b(ŷ2)"
+    data = xor()
+    rule = explain_weight(net, data.X_train, data.T_train, 0, 1, 0, sample=1)
+    assert rule.parameter == "w(x2 → h1)"
+    assert rule.derivative == "∂L/∂w(x2 → h1)"
+
+
+@pytest.mark.parametrize(
+    ("sizes", "loss"), [([2, 2, 1], "mse"), ([2, 3, 3, 1], "bce"), ([3, 4, 3], "ce")]
+)
+@pytest.mark.parametrize("sample", [0, None])
+def test_the_chain_rule_and_the_math_name_the_same_parameter_and_numbers(sizes, loss, sample):
+    net, X, T = problem(sizes, "tanh", loss, batch=4)
+    rows = slice(None) if sample is None else slice(sample, sample + 1)
+    for layer in range(net.n_layers):
+        for i in (0, None):
+            rule = explain_weight(net, X, T, layer, i, 0, sample=sample)
+            eq = network_equations(
+                net, 0.5, X[rows], T[rows], selected=(layer, i, 0), example=sample
+            )
+            intro = eq.section("selected").intro
+            # The same name, the same sentence saying what it is, the same examples.
+            assert intro.startswith(rule.parameter + " is the ")
+            assert f"Numbers for {rule.examples}" in intro
+            assert eq.numbers.gradient == pytest.approx(rule.total, rel=1e-12, abs=1e-15)
+            # No 0-based index names left over from the old notation.
+            assert "[" not in intro
+            assert "[" not in rule.blame
+
+
+def test_plural():
+    assert plural(1, "path") == "1 path"
+    assert plural(3, "path") == "3 paths"
+    assert plural(1200, "example") == "1,200 examples"
 
 
 def test_neuron_names():

@@ -195,8 +195,11 @@ def test_the_selected_weight_section_shows_the_gradient_and_the_step():
     eq = network_equations(net, 0.5, X, T, selected=(0, 1, 0))
     section = eq.section("selected")
     assert section.title == "The selected weight, with numbers"
-    assert "x2 → h1" in section.intro
-    assert "x = (0, 1), t = 1" in section.intro
+    assert section.intro.startswith("w(x2 → h1) is the weight on the line from x2 to h1: ")
+    assert "row h1, column x2 of W₁" in section.intro  # the explainer's W: one row per neuron
+    assert "Numbers for the example: x = (0, 1), t = 1:" in section.intro
+    named = network_equations(net, 0.5, X, T, selected=(0, 1, 0), example=1)
+    assert "Numbers for example 2: x = (0, 1), t = 1:" in named.section("selected").intro
     g = engine_gradient(net, X, T, (0, 1, 0))
     w = float(net.weights[0][1, 0])
     lines = [line.text for line in section.lines]
@@ -216,7 +219,8 @@ def test_a_bias_selection_works_for_one_example_and_for_the_batch_mean():
     one = network_equations(net, 0.5, data.X_train[[2]], data.T_train[[2]], selected=(1, None, 0))
     section = one.section("selected")
     assert section.title == "The selected bias, with numbers"
-    assert "bias of ŷ" in section.intro
+    assert section.intro.startswith("b(ŷ) is the bias of ŷ (the b under it): entry ŷ of b₂.")
+    assert "b2[" not in section.intro
     lines = [line.text for line in section.lines]
     g = engine_gradient(net, data.X_train[[2]], data.T_train[[2]], (1, None, 0))
     assert f"∂L/∂b = δ(ŷ) · 1 = {format_number(g, 4)}" in lines
@@ -232,6 +236,7 @@ def test_a_bias_selection_works_for_one_example_and_for_the_batch_mean():
     lines = [line.text for line in batch.section("selected").lines]
     assert sum(t.startswith("example ") for t in lines) == 4
     assert f"∂L/∂b = (1/4)·Σₙ δ(h2)ₙ = {format_number(g, 4)}" in lines
+    assert "Numbers for the mean over the 4 examples" in batch.section("selected").intro
 
 
 def test_a_big_batch_lists_a_few_examples_and_averages_them_all():

@@ -1,22 +1,33 @@
-"""The "Chain rule" dock: how the selected weight's gradient is computed, with real numbers."""
+"""The "Chain rule" dock: how the selected weight's gradient is computed, with real numbers.
+
+Weights and biases are named as in the editor and "The math" dock, by the
+neurons they join: ``w(x2 → h1)`` and ``b(h1)``
+(:func:`bpdesk.core.chainrule.parameter_name`). Like "The math", the numbers
+are those of the example chosen in the toolbar, or their mean over all
+examples, and the title says which.
+"""
 
 from __future__ import annotations
 
 import html
+import math
 
+from PySide6.QtGui import QTextDocumentFragment
 from PySide6.QtWidgets import QLabel, QTextBrowser, QVBoxLayout, QWidget
 
 from bpdesk.core import ChainRule, explain_weight
-from bpdesk.core.chainrule import neuron_name
+from bpdesk.core.chainrule import Factor, neuron_name, parameter_meaning, plural
 from bpdesk.ui import theme
 from bpdesk.ui.document import Document
-from bpdesk.ui.throttle import Throttle
+from bpdesk.ui.throttle import LiveThrottle
 
 MAX_SHOWN_TERMS = 24
+MAX_LISTED_SUM = 8  # a mean of more products than this is shown by their sum
+TRAINING_INTERVAL_MS = 200  # the explanation is re-laid out as rich text each time
 
 
 class ChainRulePanel(QWidget):
-    """Explains ``∂L/∂w`` of the selected weight (or bias) for the selected sample."""
+    """Explains ``∂L/∂w`` of the selected weight (or ``∂L/∂b`` of a bias) for the selected example."""
 
     def __init__(self, doc: Document, parent=None) -> None:
         super().__init__(parent)
@@ -36,9 +47,11 @@ class ChainRulePanel(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.browser, 1)
         layout.addWidget(self.result)
-        # Selecting is immediate; value changes (up to 60 a second while training)
-        # are throttled: the explanation is re-laid out as rich text each time.
-        self._throttle = Throttle(self._on_changed, 200, self)
+        # An edit or another example shows at once, in step with "The math";
+        # while training (up to 60 changes a second) a few times a second is enough.
+        self._throttle = LiveThrottle(
+            self._on_changed, TRAINING_INTERVAL_MS, lambda: doc.training_active, self
+        )
         doc.selectionChanged.connect(self._on_changed)
         for signal in (
             doc.parametersChanged,
@@ -55,6 +68,12 @@ class ChainRulePanel(QWidget):
         """Write the explanation again in the current colours and decimals."""
         self._showing_help = False
         self._on_changed()
+
+    def plain_text(self) -> str:
+        """Title, explanation and result as plain text (brought up to date first)."""
+        self._throttle.flush()
+        result = QTextDocumentFragment.fromHtml(self.result.text()).toPlainText()
+        return "\n".join([self.title.text(), self.browser.toPlainText(), result])
 
     def _on_changed(self) -> None:
         doc = self.doc
@@ -83,93 +102,139 @@ class ChainRulePanel(QWidget):
         return None if self.rule is None else self.rule.total
 
     def _show(self, rule: ChainRule) -> None:
-        doc = self.doc
-        net = doc.network
-        target = neuron_name(net, rule.layer + 1, rule.j)
-        if rule.i is None:
-            what = f"bias of {target}"
+        net = self.doc.network
+        if rule.is_bias:
             value = float(net.biases[rule.layer][rule.j])
         else:
-            source = neuron_name(net, rule.layer, rule.i)
-            what = f"weight {source} → {target}"
             value = float(net.weights[rule.layer][rule.i, rule.j])
-        if doc.sample is None:
-            sample = f"mean over all {doc.dataset.n_train} training examples"
-        else:
-            x = ", ".join(theme.fmt(v, 2) for v in doc.dataset.X_train[doc.sample])
-            sample = f"example {doc.sample + 1}: ({x})"
-        self.title.setText(
-            f"∂L/∂w for the {what} ({rule.parameter} = {theme.fmt(value)}) — {sample}"
-        )
-        parts = [f"<p style='color:{theme.current.faint_text}'>{self._intro(rule)}</p>"]
-        parts.append(self._terms_table(rule))
-        parts.append(f"<p><b>Blame.</b> {html.escape(rule.blame)}</p>")
+        self.title.setText(f"{rule.derivative} — {rule.examples}")
+        meaning = parameter_meaning(net, rule.layer, rule.i, rule.j)
+        parts = [
+            f"<p>{html.escape(meaning)}; it is now {theme.fmt(value)}.</p>",
+            f"<p style='color:{theme.current.faint_text}'>{html.escape(self._intro(rule))}</p>",
+            self._terms_table(rule),
+            f"<p><b>Blame.</b> {html.escape(rule.blame)}</p>",
+        ]
         self.browser.setHtml("".join(parts))
-        what = "bias" if rule.i is None else "weight"
+        what = "bias" if rule.is_bias else "weight"
         if rule.total == 0:
             effect = f"this {what} has no effect on the loss here"
         else:
             effect = (
                 f"increasing this {what} {'increases' if rule.total > 0 else 'decreases'} the loss"
             )
+        if rule.is_bias:
+            where = f"the ∂L/∂b under {neuron_name(net, rule.layer + 1, rule.j)}"
+        else:
+            where = "the number on this weight's line"
         self.result.setText(
-            f"∂L/∂w = <b>{theme.fmt(rule.total, 5)}</b>   "
-            f"<span style='color:{theme.current.faint_text}'>(the number on the edge in the backward "
+            f"{html.escape(rule.derivative)} = <b>{theme.fmt(rule.total, 5)}</b>   "
+            f"<span style='color:{theme.current.faint_text}'>({where} in the backward "
             f"view; {effect})</span>"
         )
 
     def _intro(self, rule: ChainRule) -> str:
-        n_samples = len({t.sample for t in rule.terms})
-        per_sample = "" if n_samples == 1 else f" for each of the {n_samples} examples"
-        if rule.grouping == "paths":
-            count = rule.n_paths
-            paths = "the one path" if count == 1 else f"each of the {count} paths"
-            return (
-                "The chain rule multiplies the local slopes along "
-                f"{paths} from the loss back to this parameter{per_sample}, "
-                "then adds the products:"
-            )
-        if rule.grouping == "next-layer":
-            return (
-                f"There are {rule.n_paths:,} paths to the output; backprop has already summed those "
-                "beyond the next layer into each neuron's δ = ∂L/∂z, so each term goes through one "
-                f"neuron of the next layer{per_sample}:"
-            )
-        return (
-            f"There are {rule.n_paths:,} paths to the output; backprop sums them all into δ = ∂L/∂z "
-            f"of this neuron, so each term is δ × input{per_sample}:"
+        n = rule.n_examples
+        count = rule.n_paths
+        paths = (
+            "There is 1 path from the loss back to it"
+            if count == 1
+            else f"There are {count:,} paths from the loss back to it"
         )
+        if rule.grouping == "paths":
+            if count == 1:
+                how = "The chain rule multiplies the local slopes along the path"
+            else:
+                how = "The chain rule multiplies the local slopes along each path and adds the products"
+        elif rule.grouping == "next-layer":
+            following = neuron_name(self.doc.network, rule.layer + 2, 0)
+            how = (
+                "Backprop has already summed the paths beyond the next layer into each of its "
+                f"neurons' δ = ∂L/∂z, so each term goes through one neuron of that layer "
+                f"({following}, …) and the terms add up"
+            )
+        else:
+            target = neuron_name(self.doc.network, rule.layer + 1, rule.j)
+            how = (
+                f"Backprop sums them all into δ = ∂L/∂z of {target}, which leaves one "
+                "product: δ × input"
+            )
+        if n > 1:
+            how += (
+                f", for each of the {n} examples; the gradient is the mean of the examples' "
+                f"results (their sum ÷ {n})"
+            )
+        return f"{paths}. {how}:"
+
+    def _label(self, rule: ChainRule, k: int) -> str:
+        term = rule.terms[k]
+        parts = []
+        if rule.n_examples > 1:
+            parts.append(f"ex. {term.sample + 1}")
+        if rule.grouping == "paths" and rule.n_paths > 1:
+            per_example = rule.n_paths
+            parts.append(f"path {k % per_example + 1}")
+        elif rule.grouping == "next-layer":
+            parts.append(f"via {neuron_name(self.doc.network, rule.layer + 2, term.path[1])}")
+        return ", ".join(parts) or ("path" if rule.grouping == "paths" else "term")
+
+    @staticmethod
+    def _factor_html(f: Factor, small: str) -> str:
+        symbol = html.escape(f.symbol)
+        if f.constant:  # a bias's input 1: its symbol is its value, said once
+            return f"<nobr>{symbol} <span style='{small}'>({html.escape(f.meaning)})</span></nobr>"
+        return f"<nobr><span style='{small}'>{symbol}</span> {theme.fmt(f.value, 4)}</nobr>"
 
     def _terms_table(self, rule: ChainRule) -> str:
         faint = theme.current.faint_text
         small = f"color:{faint}; font-size:9pt"
+        n = rule.n_examples
         lines = []
         for k, term in enumerate(rule.terms[:MAX_SHOWN_TERMS]):
-            kind = "path" if rule.grouping == "paths" else "term"
-            label = f"{kind} {k + 1}" if rule.sample is not None else f"ex. {term.sample + 1}"
+            # The mean's 1/n is applied once, at the end, not in every line.
+            shown = term.factors[:-1] if n > 1 else term.factors
             # Each factor keeps its symbol and value together; lines wrap between factors.
-            factors = " × ".join(
-                f"<nobr><span style='{small}'>{html.escape(f.symbol)}</span> {theme.fmt(f.value, 4)}</nobr>"
-                for f in term.factors
-            )
+            factors = " × ".join(self._factor_html(f, small) for f in shown)
             lines.append(
-                f"<p style='margin:3px 0'><span style='{small}'>{label}:</span> {factors} "
-                f"<nobr>= <b>{theme.fmt(term.value, 5)}</b></nobr></p>"
+                f"<p style='margin:3px 0'><span style='{small}'>{self._label(rule, k)}:</span> "
+                f"{factors} <nobr>= <b>{theme.fmt(term.example_value, 5)}</b></nobr></p>"
             )
         hidden = len(rule.terms) - MAX_SHOWN_TERMS
         if hidden > 0:
-            rest = sum(t.value for t in rule.terms[MAX_SHOWN_TERMS:])
-            lines.append(f"<p>… and {hidden} more terms adding up to {theme.fmt(rest, 5)}</p>")
-        count = len(rule.terms)
-        lines.append(
-            f"<p>Sum of {count} term{'s' if count != 1 else ''} = <b>{theme.fmt(rule.total, 5)}</b></p>"
-        )
-        if rule.terms:
-            legend = "".join(
-                f"<li><b>{html.escape(f.symbol)}</b> = {theme.fmt(f.value, 4)}: {html.escape(f.meaning)}</li>"
-                for f in rule.terms[0].factors
-            )
+            rest = math.fsum(t.example_value for t in rule.terms[MAX_SHOWN_TERMS:])
             lines.append(
-                f"<p style='{small}'>In the first term:</p><ul style='{small}'>{legend}</ul>"
+                f"<p>… and {plural(hidden, 'more product')} adding up to {theme.fmt(rest, 5)}</p>"
             )
+        lines.append(f"<p>{self._total_line(rule)}</p>")
+        if rule.terms:
+            first = rule.terms[0].factors[:-1] if n > 1 else rule.terms[0].factors
+            legend = "".join(
+                f"<li><b>{html.escape(f.symbol)}</b>"
+                + ("" if f.constant else f" = {theme.fmt(f.value, 4)}")
+                + f": {html.escape(f.meaning)}</li>"
+                for f in first
+            )
+            where = "In the first line" if len(rule.terms) > 1 else "The factors"
+            lines.append(f"<p style='{small}'>{where}:</p><ul style='{small}'>{legend}</ul>")
         return "".join(lines)
+
+    def _total_line(self, rule: ChainRule) -> str:
+        """How the lines above make the gradient: it is the product, a sum, or a mean."""
+        name = html.escape(rule.derivative)
+        total = f"{name} = <b>{theme.fmt(rule.total, 5)}</b>"
+        count, n = len(rule.terms), rule.n_examples
+        if n == 1:
+            if count == 1:
+                return f"This product is the gradient: {total}"
+            what = "paths" if rule.grouping == "paths" else "terms"
+            return f"Adding the {count:,} {what}: {total}"
+        values = [t.example_value for t in rule.terms]
+        if count <= MAX_LISTED_SUM:
+            terms = " + ".join(
+                f"({theme.fmt(v, 5)})" if theme.fmt(v, 5).startswith("−") else theme.fmt(v, 5)
+                for v in values
+            )
+            summed = f"({terms})"
+        else:
+            summed = f"(the sum of the {count:,} products, {theme.fmt(math.fsum(values), 5)})"
+        return f"The mean over the {n} examples: {summed} ÷ {n} = {total}"

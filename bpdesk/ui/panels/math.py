@@ -25,7 +25,8 @@ class MathPanel(QWidget):
 
     The equations follow the chosen layers, activations and loss; with a weight
     or bias selected, a last section fills them in with the engine's numbers
-    for the selected example (or the mean over the training set).
+    for the selected example (or the mean over the training set), naming the
+    parameter and the example exactly as the "Chain rule" dock does.
     """
 
     def __init__(self, doc: Document, parent: QWidget | None = None) -> None:
@@ -95,6 +96,7 @@ class MathPanel(QWidget):
             T,
             selected=doc.selected,
             optimizer=doc.config.optimizer,
+            example=doc.sample,  # named as the chain-rule dock names it
         )
         text = self._to_html(self.equations)
         if text == self._html:
