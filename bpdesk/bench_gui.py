@@ -1,8 +1,9 @@
 """``bpdesk bench --case gui``: training inside the real window, against the engine alone.
 
-Runs the main window offscreen (unless a screen is there) in its default
-layout (the panels in front of their tabs are visible and update; gradient
-flow and the error landscape, behind tabs, are not built), trains two spirals (2-8-8-1) at full speed for a few seconds, and
+Runs the main window offscreen (unless a screen is there) with every panel
+visible (each dock floated out of its tab, side by side, and a weight selected
+so that the chain rule, the error landscape and the math have something to
+follow), trains two spirals (2-8-8-1) at full speed for a few seconds, and
 measures, in the same run:
 
 * epochs per second in the window against the headless engine on the same problem;
@@ -32,14 +33,30 @@ def _headless_rate(network, dataset, config, seconds: float) -> float:
     return epochs / (time.perf_counter() - start)
 
 
+def _show_every_panel(window, columns: int = 4) -> None:
+    """Float every dock out of its tab into a grid, so that all of them are on screen."""
+    docks = list(window.docks.values())
+    width, height = 420, 330
+    for k, dock in enumerate(docks):
+        dock.setFloating(True)
+        dock.resize(width, height)
+        dock.move(20 + (k % columns) * (width + 10), 20 + (k // columns) * (height + 10))
+        dock.show()
+
+
 def _train_in(app, window, seconds: float) -> tuple[float, int, list[float], dict]:
-    """Train at full speed in the shown window; (elapsed, epochs, timer lateness, redraws/s)."""
+    """Train at full speed in the shown window.
+
+    Returns (elapsed, epochs, timer lateness, redraws/s, the panels on screen).
+    """
     from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
 
     doc = window.doc
     window.resize(1600, 1000)
     window.show()
     window.restore_default_layout()
+    _show_every_panel(window)
+    doc.select((1, 0, 0))
     for _ in range(20):
         app.processEvents()
 
@@ -56,6 +73,9 @@ def _train_in(app, window, seconds: float) -> tuple[float, int, list[float], dic
         last[0] = now
 
     tick.timeout.connect(on_tick)
+    visible = sorted(
+        key for key, dock in window.docks.items() if not dock.widget().visibleRegion().isEmpty()
+    )
     panels = [window.loss_panel, window.boundary_panel]
     redraws_before = {id(p): p.redraws for p in panels}
     clock.start()
@@ -73,7 +93,7 @@ def _train_in(app, window, seconds: float) -> tuple[float, int, list[float], dic
     tick.stop()
     window.trainer.shutdown()
     redraws = {type(p).__name__: (p.redraws - redraws_before[id(p)]) / elapsed for p in panels}
-    return elapsed, doc.epoch - start_epoch, lateness, redraws
+    return elapsed, doc.epoch - start_epoch, lateness, redraws, visible
 
 
 def measure(seconds: float = 4.0) -> dict:
@@ -94,7 +114,7 @@ def measure(seconds: float = 4.0) -> dict:
 
     doc = Document(network.copy(), dataset, config)
     with batch_window(doc) as window:
-        elapsed, epochs, lateness, redraws = _train_in(app, window, seconds)
+        elapsed, epochs, lateness, redraws, visible = _train_in(app, window, seconds)
     headless = (headless_before + _headless_rate(network, dataset, config, seconds / 3)) / 2
     gui_rate = epochs / elapsed
     lat = np.array(lateness) if lateness else np.zeros(1)
@@ -108,4 +128,5 @@ def measure(seconds: float = 4.0) -> dict:
         "stall_median_ms": float(statistics.median(lat.tolist())),
         "redraws_per_second": min(redraws.values()) if redraws else 0.0,
         "redraws_by_panel": redraws,
+        "panels_visible": visible,
     }

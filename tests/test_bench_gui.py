@@ -27,6 +27,11 @@ def test_the_gui_benchmark_trains_in_the_window_and_closes_it_unattended(tmp_pat
     assert figures["headless_epochs_per_second"] > 0
     assert 0 <= figures["stall_p99_ms"] <= figures["stall_max_ms"]
     assert set(figures["redraws_by_panel"]) == {"LossPanel", "DecisionBoundaryPanel"}
+    # Every panel on screen, those built on first use included.
+    assert {"landscape", "gradient_flow", "chain_rule", "math", "loss", "boundary"} <= set(
+        figures["panels_visible"]
+    )
+    assert len(figures["panels_visible"]) == 11
     assert list(tmp_path.iterdir()) == []  # no settings or autosave left behind
     assert os.path.exists(os.devnull)
     assert not os.path.isfile(os.devnull)  # still the device (QSettings once replaced it)

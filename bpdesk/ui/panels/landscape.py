@@ -31,6 +31,7 @@ SLIDER_STEPS = 1000
 # point is a forward pass over many examples through many weights.
 MAX_POINTS, MIN_POINTS = 201, 31
 POINT_BUDGET = 10_000_000  # examples × parameters × points per sweep
+TRAINING_INTERVAL_MS = 250  # at most four sweeps a second while training
 HINT = (
     "Click a weight (a line in the network) to see its error landscape: how the loss changes "
     "as that one weight moves while everything else stays frozen. Click a bias value (under "
@@ -160,9 +161,11 @@ class LandscapePanel(QWidget):
         layout.addWidget(self.body, 1)
         layout.addStretch(0)  # keeps the hint at the top while the body is hidden
 
-        # Immediate for the user's own edits; about ten times a second while
-        # training streams parameters (a sweep is up to MAX_POINTS forward passes).
-        self._throttle = LiveThrottle(self._refresh, 100, lambda: doc.training_active, self)
+        # Immediate for the user's own edits; a few times a second while training
+        # streams parameters (a sweep is up to MAX_POINTS forward passes).
+        self._throttle = LiveThrottle(
+            self._refresh, TRAINING_INTERVAL_MS, lambda: doc.training_active, self
+        )
         doc.parametersChanged.connect(self._throttle.request)
         for signal in (
             doc.selectionChanged,
@@ -291,9 +294,10 @@ class LandscapePanel(QWidget):
         self._show_title(parameter)
         self._draw(scape)
         self._show_readout(self.readout)
-        # However big the data, the sweep takes at most about a fifth of the GUI thread.
+        # However big the data, the sweep takes at most about a tenth of the GUI
+        # thread: while training, the interpreter it holds is the training's too.
         elapsed_ms = (time.perf_counter() - started) * 1000
-        self._throttle.interval_ms = max(100, int(5 * elapsed_ms))
+        self._throttle.interval_ms = max(TRAINING_INTERVAL_MS, int(10 * elapsed_ms))
 
     def _reusable_curve(self, key: tuple, index: int) -> Landscape | None:
         """The last landscape, when nothing but the selected weight has changed since its sweep."""
