@@ -107,26 +107,17 @@ def plural(count: int, word: str, words: str | None = None) -> str:
 
 def neuron_name(network: Network, layer: int, index: int) -> str:
     """The learner's name for a neuron: ``x1`` inputs, ``h2`` hidden, ``ŷ`` the output (from 1)."""
-    last = len(network.layer_sizes) - 1
-    if layer == 0:
-        return f"x{index + 1}"
-    if layer == last:
-        return "ŷ" if network.layer_sizes[-1] == 1 else f"ŷ{index + 1}"
-    if last > 2:
-        return f"h{layer}.{index + 1}"
-    return f"h{index + 1}"
+    return network.neuron_name(layer, index)
 
 
 def weight_name(network: Network, layer: int, i: int, j: int) -> str:
     """``w(x2 → h1)``: the weight on the line from neuron ``i`` to neuron ``j``."""
-    return f"w({neuron_name(network, layer, i)} → {neuron_name(network, layer + 1, j)})"
+    return network.parameter_name(layer, i, j)
 
 
 def parameter_name(network: Network, layer: int, i: int | None, j: int) -> str:
     """``w(x2 → h1)`` for a weight, ``b(h1)`` for the bias of ``h1`` (``i`` None)."""
-    if i is None:
-        return f"b({neuron_name(network, layer + 1, j)})"
-    return weight_name(network, layer, i, j)
+    return network.parameter_name(layer, i, j)
 
 
 def parameter_meaning(network: Network, layer: int, i: int | None, j: int) -> str:

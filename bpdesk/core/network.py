@@ -367,12 +367,35 @@ class Network:
             block[-1] = 0
         return mask
 
+    def neuron_name(self, layer: int, index: int) -> str:
+        """The learner's name for a neuron: ``x1`` inputs, ``h2`` hidden, ``ŷ`` the output.
+
+        Counted from 1; with several hidden layers a hidden neuron is ``h<layer>.<n>``
+        and with several outputs the output is ``ŷ<n>``.
+        """
+        last = len(self.layer_sizes) - 1
+        if layer == 0:
+            return f"x{index + 1}"
+        if layer == last:
+            return "ŷ" if self.layer_sizes[-1] == 1 else f"ŷ{index + 1}"
+        if last > 2:
+            return f"h{layer}.{index + 1}"
+        return f"h{index + 1}"
+
+    def parameter_name(self, layer: int, i: int | None, j: int) -> str:
+        """``w(x2 → h1)`` for the weight from neuron ``i`` of ``layer`` to neuron ``j``
+        of the next; ``b(h1)`` for that neuron's bias (``i`` None)."""
+        target = self.neuron_name(layer + 1, j)
+        if i is None:
+            return f"b({target})"
+        return f"w({self.neuron_name(layer, i)} → {target})"
+
     def parameter_names(self) -> list[str]:
-        """A name for every entry of :attr:`parameters`: ``W1[0,1]``, ``b1[1]``, … (layers from 1)."""
+        """A name for every entry of :attr:`parameters`, in order: ``w(x1 → h1)``, ``b(h1)``, …"""
         names = []
         for l, (rows, n_out) in enumerate(self._shapes):
-            names += [f"W{l + 1}[{i},{j}]" for i in range(rows - 1) for j in range(n_out)]
-            names += [f"b{l + 1}[{j}]" for j in range(n_out)]
+            names += [self.parameter_name(l, i, j) for i in range(rows - 1) for j in range(n_out)]
+            names += [self.parameter_name(l, None, j) for j in range(n_out)]
         return names
 
     # -- passes -------------------------------------------------------------

@@ -25,8 +25,8 @@ def test_pass_counts_are_two_per_parameter_against_two():
     assert result.numerical_seconds > 0
     assert result.backprop_seconds > 0
     assert len(result.names) == net.n_parameters
-    assert result.names[0] == "W1[0,0]"
-    assert result.names[-1] == "b3[0]"
+    assert result.names[0] == "w(x1 → h1.1)"
+    assert result.names[-1] == "b(ŷ)"
 
 
 def test_the_check_leaves_the_network_unchanged():

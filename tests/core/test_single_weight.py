@@ -109,7 +109,7 @@ def test_the_single_weight_model_reads_exactly_as_the_explainer():
 def test_readout_strings_for_a_negative_gradient():
     r = explainer_readout()
     assert (r.output, r.target, r.loss, r.gradient) == ((0.5,), (2.0,), 2.25, -3.0)
-    assert r.parameter == "W1[0,0]"
+    assert r.parameter == "w(x1 → ŷ)"
     assert r.value == 0.5
     assert r.rows == 1
     assert r.output_text == "0.50 × 1 = 0.50"
@@ -146,7 +146,7 @@ def test_a_bias_is_named_a_bias():
     net, data = single_weight_network(), single_weight_dataset()
     net.biases[0][0] = -0.25
     r = landscape_readout(net, data.X_train, data.T_train, 0, None, 0)
-    assert r.parameter == "b1[0]"
+    assert r.parameter == "b(ŷ)"
     assert r.output_text == "0.50 × 1 − 0.25 = 0.25"
     assert r.gradient == pytest.approx(2 * (0.25 - 2))
     assert r.sign_text == "negative (↘ increasing bias decreases error)"

@@ -118,7 +118,7 @@ def test_choosing_a_bug_in_the_box_switches_it_on(panel):
     assert not panel.result.passed
     # Only the biases are wrong: exactly their rows are marked.
     names = panel.result.names
-    assert {names[k] for k in np.flatnonzero(panel.model.failing)} <= {"b1[0]", "b1[1]", "b2[0]"}
+    assert {names[k] for k in np.flatnonzero(panel.model.failing)} <= {"b(h1)", "b(h2)", "b(ŷ)"}
 
 
 def test_a_bug_that_cannot_show_here_says_why(panel, doc):
@@ -136,15 +136,15 @@ def test_a_bug_that_cannot_show_here_says_why(panel, doc):
 def test_clicking_a_row_selects_that_weight_or_bias(qtbot, panel, doc):
     panel.run_check()
     names = panel.result.names
-    click_row(qtbot, panel, names.index("b2[0]"))
+    click_row(qtbot, panel, names.index("b(ŷ)"))
     assert doc.selected == (1, None, 0)
-    click_row(qtbot, panel, names.index("W1[1,0]"))
+    click_row(qtbot, panel, names.index("w(x2 → h1)"))
     assert doc.selected == (0, 1, 0)
-    assert doc.parameter_index(doc.selected) == names.index("W1[1,0]")
+    assert doc.parameter_index(doc.selected) == names.index("w(x2 → h1)")
     # The other way: a weight selected in the editor is highlighted in the table.
     doc.select((1, 1, 0))
     rows = panel.table.selectionModel().selectedRows()
-    assert [panel.proxy.data(r) for r in rows] == ["W2[1,0]"]
+    assert [panel.proxy.data(r) for r in rows] == ["w(h2 → ŷ)"]
 
 
 def test_sorting_by_relative_error(qtbot, panel, doc):
@@ -175,7 +175,7 @@ def test_sorting_by_relative_error(qtbot, panel, doc):
     rows = panel.table.selectionModel().selectedRows()
     k = panel.model.parameter(panel.proxy.mapToSource(rows[0]).row())
     assert parameter_at(doc.network.layer_sizes, k) == chosen
-    assert panel.proxy.index(0, PARAMETER).data() == "W1[0,0]"  # the network's own order
+    assert panel.proxy.index(0, PARAMETER).data() == "w(x1 → h1)"  # the network's own order
     # Only the failing rows, when asked: the three biases.
     panel.only_failing.setChecked(True)
     assert panel.proxy.rowCount() == int(panel.model.failing.sum()) == 3

@@ -91,7 +91,7 @@ def test_the_selected_weight_reads_like_the_explainer(explainer):
     ):
         assert words in text, words
     assert panel.target_label.text() == "2"
-    assert "W1[0,0]" in panel.title.text()
+    assert "w(x1 → ŷ)" in panel.title.text()
     r = panel.readout
     assert (r.output, r.loss, r.gradient) == ((0.5,), 2.25, -3.0)
 
@@ -216,7 +216,7 @@ def test_the_sweep_follows_a_weight_that_leaves_it(explainer):
 def test_a_bias_has_its_own_landscape(explainer):
     doc, panel = explainer
     doc.select((0, None, 0))
-    assert "b1[0]" in panel.title.text()
+    assert "b(ŷ)" in panel.title.text()
     assert panel.readout.sign_text == "negative (↘ increasing bias decreases error)"
     panel.set_weight(0.25)
     assert doc.network.biases[0][0] == 0.25
@@ -260,7 +260,7 @@ def test_a_hidden_weight_of_the_xor_network_agrees_with_the_engine(make_panel):
         assert r.gradient_text in panel.gradient_label.text()
         assert r.sign_text in shown_text(panel)
         assert r.suggestion in shown_text(panel)
-    assert "mean over all 4" in panel.title.text()
+    assert "the mean over the 4 examples" in panel.title.text()
     # Another weight changes: the curve itself changes and is swept again.
     losses = panel.landscape.losses
     editing.set_value(doc, (1, 0, 0), doc.network.weights[1][0, 0] + 1.0)

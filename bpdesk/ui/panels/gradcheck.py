@@ -85,8 +85,8 @@ THRESHOLD = sci(PASS_THRESHOLD, 0)
 PARAMETER, BACKPROP, NUMERICAL, ERROR = range(4)  # table columns
 HEADERS = ("Parameter", "Backprop", "Numerical", "Rel. error")
 HEADER_TIPS = (
-    "The weight or bias: W2[i,j] is the weight from neuron i of one layer to neuron j of "
-    "the next (layers counted from 1, neurons from 0); b2[j] is neuron j's bias",
+    "The weight or bias, named by its neurons as in the diagram: w(x2 → h1) is the "
+    "weight on the line from x2 to h1; b(h1) is the bias of h1",
     "∂L/∂w from one forward and one backward pass (backpropagation)",
     "∂L/∂w ≈ (L(w + ε) − L(w − ε)) / 2ε: two forward passes for this parameter alone",
     f"|backprop − numerical| / max(|backprop|, |numerical|): below {THRESHOLD} the two agree",

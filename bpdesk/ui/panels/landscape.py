@@ -19,7 +19,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
 from bpdesk.core import Landscape, weight_landscape
-from bpdesk.core.chainrule import neuron_name
+from bpdesk.core.chainrule import example_text, mean_text, parameter_meaning
 from bpdesk.core.landscape import LandscapeReadout, landscape_readout
 from bpdesk.ui import editing, theme
 from bpdesk.ui.document import Document, Parameter
@@ -310,15 +310,14 @@ class LandscapePanel(QWidget):
     def _show_title(self, parameter: Parameter) -> None:
         doc, net = self.doc, self.doc.network
         layer, i, j = parameter
-        target = neuron_name(net, layer + 1, j)
-        name = net.parameter_names()[doc.parameter_index(parameter)]
-        what = f"bias of {target}" if i is None else f"{neuron_name(net, layer, i)} → {target}"
+        name = net.parameter_name(layer, i, j)
+        data = doc.dataset
         if doc.sample is None:
-            rows = f"mean over all {doc.dataset.n_train} training examples"
+            rows = mean_text(data.n_train)
         else:
-            x = ", ".join(theme.fmt_target(v) for v in doc.dataset.X_train[doc.sample])
-            rows = f"example {doc.sample + 1}: ({x})"
-        self.title.setText(f"Error landscape of {name} ({what}) — {rows}")
+            rows = example_text(data.X_train[doc.sample], data.T_train[doc.sample], doc.sample)
+        self.title.setText(f"Error landscape of {name} — {rows}")
+        self.title.setToolTip(parameter_meaning(net, layer, i, j))
         self.plot.getPlotItem().setLabel("bottom", f"{name} ({'bias' if i is None else 'weight'})")
 
     def _draw(self, scape: Landscape) -> None:
