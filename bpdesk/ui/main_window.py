@@ -712,6 +712,7 @@ class MainWindow(QMainWindow):
         self._epoch_refresh = LiveThrottle(self._on_epoch, LABEL_MS, live, self)
         doc.computedChanged.connect(self._computed_refresh.request)
         doc.datasetChanged.connect(self._fill_samples)
+        doc.datasetChanged.connect(self._name_boundary_dock)
         doc.sampleChanged.connect(self._on_sample_changed)
         doc.settingsChanged.connect(self._on_settings_changed)
         doc.networkChanged.connect(self._on_computed)
@@ -719,6 +720,7 @@ class MainWindow(QMainWindow):
         doc.epochChanged.connect(self._epoch_refresh.request)
         doc.historyChanged.connect(self._epoch_refresh.request)
         self._fill_samples()
+        self._name_boundary_dock()
         self._on_settings_changed()
 
     # -- step through one training step ------------------------------------------------
@@ -804,6 +806,12 @@ class MainWindow(QMainWindow):
         if state != "idle":
             text = f"{state} · {text}"
         self.status_training.setText(text)
+
+    def _name_boundary_dock(self) -> None:
+        # A regression has no boundary between classes: the map shows the output itself.
+        regression = self.doc.dataset.kind == "regression"
+        title = "Output map" if regression else "Decision boundary"
+        self.docks["boundary"].setWindowTitle(title)
 
     def _fill_samples(self) -> None:
         data = self.doc.dataset

@@ -375,3 +375,22 @@ def test_many_points_are_drawn_smaller_and_kept_as_a_picture(make_panel):
     assert large.train_points.cacheMode() == cached
     assert large.test_points.cacheMode() == cached
     assert large.train_points.points()[0].size() < small.train_points.points()[0].size()
+
+
+def test_points_shrink_as_they_crowd_so_the_map_shows_between_them():
+    from bpdesk.ui.panels.boundary import point_size
+
+    sizes = [point_size(n) for n in (4, 30, 100, 300, 1000, 3000, 100_000)]
+    assert sizes[0] == sizes[1] == 11.0
+    assert all(a >= b for a, b in zip(sizes, sizes[1:]))
+    assert sizes[3] < 8  # two spirals' 300 points no longer cover their own map
+    assert sizes[-1] == 4.0
+
+
+def test_the_dock_is_an_output_map_for_a_regression(window):
+    assert window.docks["boundary"].windowTitle() == "Decision boundary"
+    window.open_example("regression")
+    assert window.docks["boundary"].windowTitle() == "Output map"
+    assert window.docks["boundary"].toggleViewAction().text() == "Output map"
+    window.open_example("xor")
+    assert window.docks["boundary"].windowTitle() == "Decision boundary"

@@ -506,10 +506,13 @@ class DecisionBoundaryPanel(QWidget):
 
 
 def point_size(n: int) -> float:
-    """The size in pixels of a data point when ``n`` are shown: smaller as they crowd."""
-    if n <= 300:
-        return 11.0
-    return 7.0 if n <= 3000 else 4.0
+    """The size in pixels of a data point when ``n`` are shown: smaller as they crowd.
+
+    Eleven pixels up to 30 points (the XOR's corners stand out), then shrinking
+    with the logarithm of the count, so that a few hundred points leave the map
+    between them visible: 300 → 7.5, 1,000 → 5.7, 3,000 and more → 4.
+    """
+    return float(np.clip(11.0 - 3.5 * np.log10(max(n, 1) / 30), 4.0, 11.0))
 
 
 def _fits(net: Network, ds: Dataset) -> bool:
