@@ -1,17 +1,29 @@
 """The network editor: clicking weights, stepping through a training step, editing by hand."""
 
+import math
+from dataclasses import dataclass
+
 import numpy as np
 import pytest
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
-from PySide6.QtGui import QDropEvent, QMouseEvent
+from PySide6.QtCore import QMimeData, QPoint, QPointF, QRectF, Qt
+from PySide6.QtGui import (
+    QColor,
+    QDropEvent,
+    QFont,
+    QFontMetricsF,
+    QImage,
+    QMouseEvent,
+    QPainter,
+    QTransform,
+)
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QStyleOptionGraphicsItem
 
 from bpdesk.core import TrainConfig, Trainer
 from bpdesk.core.architecture import MAX_NEURONS
 from bpdesk.ui import editing, theme
 from bpdesk.ui.commands import ReplaceNetworkCommand, SetParameterCommand
-from bpdesk.ui.editor.items import NeuronNode, RoundButton, WeightEdge
+from bpdesk.ui.editor.items import LABEL_FONT, NODE_RADIUS, NeuronNode, RoundButton, WeightEdge
 from bpdesk.ui.editor.scene import PALETTE_MIME
 
 
@@ -426,3 +438,191 @@ def test_hidden_neurons_show_their_output_over_the_input_plane(window):
     window.act_heat_maps.trigger()
     doc.set_mode("backward")  # the backward view colours neurons by δ instead
     assert node.heat_map is None
+
+
+# -- long numbers stay whole ------------------------------------------------------------
+
+# Values whose text is wider than a neuron at the default size: a tiny negative
+# number in short scientific form and long fixed ones (all with their minus sign).
+LONG_VALUES = [-9.8e-13, -0.123456, -123.456789, -7.6543e-9]
+RING = 1.5  # half the thickest ring round a neuron (the selected weight's target)
+MIN_READABLE_PIXELS = 6
+
+
+@dataclass
+class DrawnText:
+    text: str
+    font: QFont
+    rect: QRectF
+    flags: int
+    to_device: QTransform
+    clipped_by_painter: bool
+
+
+class RecordingPainter(QPainter):
+    """A painter that notes what an item drew, as it drew it: each text with the
+    font, rectangle, flags and transform it went out with, and each plate."""
+
+    def __init__(self, device) -> None:
+        super().__init__(device)
+        self.texts: list[DrawnText] = []
+        self.plates: list[tuple[QRectF, QTransform]] = []
+        self._font = QFont()
+
+    def setFont(self, font) -> None:
+        self._font = QFont(font)
+        super().setFont(font)
+
+    def drawText(self, rect, flags, text) -> None:
+        self.texts.append(
+            DrawnText(
+                text,
+                QFont(self._font),
+                QRectF(rect),
+                int(flags),
+                self.worldTransform(),
+                self.hasClipping(),
+            )
+        )
+        super().drawText(rect, flags, text)
+
+    def drawRoundedRect(self, rect, rx, ry) -> None:
+        self.plates.append((QRectF(rect), self.worldTransform()))
+        super().drawRoundedRect(rect, rx, ry)
+
+
+def paint_recorded(item, lod: float) -> tuple[RecordingPainter, QTransform]:
+    """Paint ``item`` as a view zoomed to ``lod`` would; the painter and the item-to-device map."""
+    image = QImage(600, 600, QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(0)
+    painter = RecordingPainter(image)
+    painter.translate(300, 300)
+    painter.scale(lod, lod)
+    item_to_device = painter.worldTransform()
+    item.paint(painter, QStyleOptionGraphicsItem())
+    painter.end()
+    return painter, item_to_device
+
+
+def in_item(rect: QRectF, to_device: QTransform, item_to_device: QTransform) -> QRectF:
+    return (to_device * item_to_device.inverted()[0]).mapRect(rect)
+
+
+def painted_ink(drawn: DrawnText, item_to_device: QTransform) -> QRectF:
+    """The ink of ``drawn`` in the item's coordinates, laid out as Qt lays it out,
+    after asserting that none of it is clipped away."""
+    metrics = QFontMetricsF(drawn.font)
+    line = metrics.boundingRect(drawn.rect, drawn.flags, drawn.text)
+    ink = metrics.tightBoundingRect(drawn.text)
+    ink.translate(line.left(), line.top() + metrics.ascent())
+    # Qt clips a text to its rectangle unless told not to.
+    assert drawn.flags & Qt.TextFlag.TextDontClip.value or drawn.rect.contains(ink), drawn.text
+    assert not drawn.clipped_by_painter
+    return in_item(ink, drawn.to_device, item_to_device)
+
+
+def corners(rect: QRectF) -> list[QPointF]:
+    return [rect.topLeft(), rect.topRight(), rect.bottomLeft(), rect.bottomRight()]
+
+
+def assert_value_whole(node: NeuronNode, lod: float) -> None:
+    """The node's number is drawn whole, legible, inside its circle (or, zoomed out
+    and still too long, on a plate), and inside the area the node repaints."""
+    painter, item_to_device = paint_recorded(node, lod)
+    (drawn,) = painter.texts
+    assert drawn.text == node.text
+    pixels = drawn.font.pixelSize() * drawn.to_device.m11()  # size on screen
+    assert pixels >= MIN_READABLE_PIXELS - 1e-9
+    ink = painted_ink(drawn, item_to_device)
+    assert node.boundingRect().contains(ink)
+    inside = all(math.hypot(p.x(), p.y()) <= NODE_RADIUS - RING for p in corners(ink))
+    plates = [in_item(rect, t, item_to_device) for rect, t in painter.plates]
+    for plate in plates:
+        assert node.boundingRect().contains(plate)
+    if lod >= 1 or not inside:
+        assert inside or any(plate.contains(ink) for plate in plates), (node.text, lod)
+    if lod >= 1:
+        assert inside, (node.text, lod, ink)
+
+
+@pytest.mark.parametrize("decimals", [3, 6])
+def test_long_numbers_in_neurons_shrink_to_fit_inside_the_circle(window, monkeypatch, decimals):
+    monkeypatch.setattr(theme, "DECIMALS", decimals)  # restored after the test
+    node = window.scene.nodes[1][0]
+    heat_map = QImage(8, 8, QImage.Format.Format_RGB32)
+    heat_map.fill(QColor("white"))
+    for value in LONG_VALUES:
+        for stale in (False, True):
+            for image in (None, heat_map):
+                node.set_display(theme.fmt(value), QColor("white"), stale)
+                node.set_heat_map(image)
+                node.set_highlight("target")
+                assert node.text.startswith("−")
+                for lod in (0.6, 0.8, 1.0, 1.3, 2.5, 6.0):
+                    assert_value_whole(node, lod)
+
+
+def test_short_numbers_in_neurons_keep_their_size(window):
+    node = window.scene.nodes[1][0]
+    node.set_heat_map(None)
+    node.set_display(theme.fmt(-0.5), QColor("white"), False)
+    painter, _ = paint_recorded(node, 1.0)
+    (drawn,) = painter.texts
+    assert drawn.text == "−0.500"
+    assert drawn.font.pixelSize() == round(NODE_RADIUS * 0.5)  # as before: not shrunk
+    assert not painter.plates
+
+
+def push_long_values(doc) -> None:
+    for parameter, value in zip([(0, 0, 0), (0, 1, 1), (1, 0, 0), (0, None, 0)], LONG_VALUES):
+        doc.undo_stack.push(SetParameterCommand(doc, parameter, value))
+
+
+@pytest.mark.parametrize("mode", ["forward", "backward"])
+def test_long_numbers_are_drawn_whole_in_the_real_diagram(window, monkeypatch, mode):
+    monkeypatch.setattr(theme, "DECIMALS", 6)  # as the preference would; restored after
+    doc = window.doc
+    push_long_values(doc)
+    window.act_forward_pass.trigger()
+    window.act_backward_pass.trigger()
+    doc.set_mode(mode)
+    window.scene.rebuild()  # as a change of preferences does
+    nodes = [node for column in window.scene.nodes for node in column]
+    assert any(len(node.text) >= len("−0.123456") for node in nodes)
+    for node in nodes:
+        for lod in (0.7, 1.0, 2.0):  # zoomed out, as built, zoomed in
+            assert_value_whole(node, lod)
+    labels = [label for label in window.scene.labels if label.visible_now]
+    assert len(labels) == len(window.scene.labels)  # a small network shows them all
+    for label in labels:
+        painter, item_to_device = paint_recorded(label, 1.0)
+        (drawn,) = painter.texts
+        assert drawn.text == theme.fmt(label.edge.value)
+        ink = painted_ink(drawn, item_to_device)
+        ((plate_rect, plate_transform),) = painter.plates
+        plate = in_item(plate_rect, plate_transform, item_to_device)
+        # Inside the plate's 1-pixel border, and inside what the label repaints.
+        assert plate.adjusted(0.5, 0.5, -0.5, -0.5).contains(ink), drawn.text
+        assert label.boundingRect().contains(plate)
+        # The scene keeps labels apart by this box: it is the one drawn.
+        assert label.scene_rect() == plate.translated(label.pos())
+    for bias in window.scene.bias_labels.values():
+        painter, item_to_device = paint_recorded(bias, 1.0)
+        for drawn in painter.texts:
+            assert bias.boundingRect().contains(painted_ink(drawn, item_to_device))
+
+
+def test_a_weight_label_widens_and_narrows_with_its_number(window, monkeypatch):
+    monkeypatch.setattr(theme, "DECIMALS", 6)
+    doc = window.doc
+    label = edge_of(window, 0, 1, 1).label
+    assert label.visible_now
+    short = label.scene_rect().width()
+    doc.undo_stack.push(SetParameterCommand(doc, (0, 1, 1), -123.456789))
+    wide = label.scene_rect()
+    assert wide.width() > short
+    metrics = QFontMetricsF(QFont(LABEL_FONT))
+    assert wide.width() > metrics.horizontalAdvance(label.text)
+    assert label.boundingRect().translated(label.pos()).contains(wide)
+    doc.undo_stack.undo()
+    assert label.scene_rect().width() == short

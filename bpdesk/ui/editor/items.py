@@ -6,6 +6,9 @@ that means for the document.
 
 from __future__ import annotations
 
+import math
+from functools import lru_cache
+
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
@@ -29,10 +32,109 @@ HEADER_FONT = QFont("DejaVu Sans", 9)
 # Below this zoom factor text would be too small to read: it is not drawn.
 TEXT_MIN_LOD = 0.55
 MIN_TEXT_PIXELS = 6.5
+# A neuron's number shrinks to fit its circle, but never below this size on
+# screen: a number that is still too wide is drawn whole on a plate instead.
+MIN_VALUE_PIXELS = 6
+# Inside the thickest ring (the selected weight's target, 3 px wide).
+VALUE_ROOM = NODE_RADIUS - 1.5
+# Room around a number on a plate (pixels of the value font).
+PLATE_PAD_X, PLATE_PAD_Y = 2.0, 1.0
+# Room around a weight's number inside its plate.
+LABEL_PAD = 4.0
+# Whole and unclipped, however wide the rectangle it is centred in.
+CENTRED_WHOLE = Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextDontClip
 
 
 def _lod(painter: QPainter, option: QStyleOptionGraphicsItem) -> float:
     return option.levelOfDetailFromTransform(painter.worldTransform())
+
+
+# Fonts and their metrics are made once per size: the diagram repaints while
+# training, and a long number is measured once, not at every paint.
+
+
+@lru_cache(maxsize=64)
+def _value_font(pixels: int, italic: bool) -> QFont:
+    font = QFont(VALUE_FONT)
+    font.setPixelSize(pixels)
+    font.setItalic(italic)
+    return font
+
+
+@lru_cache(maxsize=64)
+def _value_metrics(pixels: int, italic: bool) -> QFontMetricsF:
+    return QFontMetricsF(_value_font(pixels, italic))
+
+
+@lru_cache(maxsize=4)
+def _label_font(italic: bool) -> QFont:
+    font = QFont(LABEL_FONT)
+    font.setItalic(italic)
+    return font
+
+
+@lru_cache(maxsize=4)
+def _label_metrics(italic: bool) -> QFontMetricsF:
+    return QFontMetricsF(_label_font(italic))
+
+
+@lru_cache(maxsize=4096)
+def _value_extent(text: str, pixels: int, italic: bool) -> tuple[float, float]:
+    """Half width and half height of ``text``'s ink, centred as ``CENTRED_WHOLE`` draws it."""
+    metrics = _value_metrics(pixels, italic)
+    advance = metrics.horizontalAdvance(text)
+    ink = metrics.tightBoundingRect(text)  # relative to the start of the baseline
+    left = -advance / 2
+    baseline = metrics.ascent() - metrics.height() / 2
+    half_width = max(-(left + ink.left()), left + ink.right(), 0.0)
+    half_height = max(-(baseline + ink.top()), baseline + ink.bottom(), 0.0)
+    return half_width, half_height
+
+
+def _plate_extent(text: str, pixels: int, italic: bool) -> tuple[float, float]:
+    half_width, half_height = _value_extent(text, pixels, italic)
+    return half_width + PLATE_PAD_X, half_height + PLATE_PAD_Y
+
+
+@lru_cache(maxsize=4096)
+def _fitted_value_size(text: str, pixels: int, italic: bool, plate: bool, room: float) -> int:
+    """The biggest pixel size up to ``pixels`` at which ``text`` (on its plate, if
+    ``plate``) lies inside a circle of radius ``room`` pixels; at least ``MIN_VALUE_PIXELS``."""
+    extent = _plate_extent if plate else _value_extent
+    size = pixels
+    while size > MIN_VALUE_PIXELS:
+        reach = math.hypot(*extent(text, size, italic))
+        if reach <= room:
+            break
+        # Text grows about in proportion with its size: jump close, then step down.
+        size = max(MIN_VALUE_PIXELS, min(size - 1, math.floor(size * room / reach)))
+    return size
+
+
+# A neuron's number is drawn only from this zoom factor on (see NeuronNode.paint).
+_MIN_VALUE_LOD = MIN_TEXT_PIXELS / (NODE_RADIUS * 0.5)
+
+
+@lru_cache(maxsize=4096)
+def _value_reach(text: str, italic: bool) -> tuple[float, float]:
+    """How far a number can reach out of its neuron's centre, in scene units.
+
+    At most this far when it is drawn at ``MIN_VALUE_PIXELS`` on a plate at the
+    smallest zoom that still shows it: a number that fits is drawn nearer.
+    """
+    # Measured loosely (the advance and the line's height, one more pixel for a
+    # slanted glyph's overhang): every neuron asks whenever its number changes.
+    metrics = _value_metrics(MIN_VALUE_PIXELS, italic)
+    half_width = metrics.horizontalAdvance(text) / 2 + PLATE_PAD_X + 1
+    half_height = metrics.height() / 2 + PLATE_PAD_Y + 1
+    return half_width / _MIN_VALUE_LOD, half_height / _MIN_VALUE_LOD
+
+
+@lru_cache(maxsize=4096)
+def _label_half_width(text: str, italic: bool) -> float:
+    metrics = _label_metrics(italic)
+    width = max(metrics.horizontalAdvance(text), metrics.boundingRect(text).width())
+    return max(EdgeLabel.RECT.width() / 2, width / 2 + LABEL_PAD)
 
 
 class NeuronNode(QGraphicsObject):
@@ -52,6 +154,7 @@ class NeuronNode(QGraphicsObject):
         self.highlight = ""  # "", "path" (on the selected weight's way out) or "target"
         self.heat_map: QImage | None = None
         self.home = QPointF()
+        self._bounds = self._bounds_for("")
         self.setAcceptHoverEvents(True)
         self.setZValue(10)
         self.setCursor(Qt.CursorShape.OpenHandCursor if movable else Qt.CursorShape.ArrowCursor)
@@ -59,9 +162,17 @@ class NeuronNode(QGraphicsObject):
             self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsMovable)
         self._dragging = False
 
+    def _bounds_for(self, text: str) -> QRectF:
+        # The circle and its ring, or wider: a number too long for the circle
+        # may be drawn out over its edge when zoomed out.
+        rx = ry = NODE_RADIUS + 4
+        if text:
+            reach_x, reach_y = _value_reach(text, self.stale)
+            rx, ry = max(rx, reach_x), max(ry, reach_y)
+        return QRectF(-rx, -ry, 2 * rx, 2 * ry)
+
     def boundingRect(self) -> QRectF:
-        r = NODE_RADIUS + 4
-        return QRectF(-r, -r, 2 * r, 2 * r)
+        return self._bounds
 
     def shape(self) -> QPainterPath:
         path = QPainterPath()
@@ -95,29 +206,38 @@ class NeuronNode(QGraphicsObject):
         pixels = min(22.0, NODE_RADIUS * lod * 0.5)
         if pixels < MIN_TEXT_PIXELS:
             return
-        font = QFont(VALUE_FONT)
-        font.setPixelSize(round(pixels))
-        font.setItalic(self.stale)
+        # A long number is drawn smaller to fit: clipped, "−0.123456" would lose
+        # its sign. Room in quarter pixels keeps the cache small while zooming.
+        plate = self.heat_map is not None
+        room = math.floor(VALUE_ROOM * lod * 4) / 4
+        size = _fitted_value_size(self.text, round(pixels), self.stale, plate, room)
+        half_width, half_height = _plate_extent(self.text, size, self.stale)
+        # Still too wide at the smallest legible size: whole, on a plate, over the edge.
+        plate = plate or math.hypot(*_value_extent(self.text, size, self.stale)) > room
         painter.save()
         painter.scale(1 / lod, 1 / lod)
-        painter.setFont(font)
-        painter.setPen(theme.color("stale" if self.stale else "text"))
-        r = NODE_RADIUS * lod
-        box = QRectF(-r, -r, 2 * r, 2 * r)
-        if self.heat_map is not None:
-            # A pale plate under the number keeps it legible over the map.
-            plate = painter.boundingRect(box, Qt.AlignmentFlag.AlignCenter, self.text)
+        painter.setFont(_value_font(size, self.stale))
+        color = theme.color("stale" if self.stale else "text")
+        if plate:
+            # A pale plate under the number keeps it legible over the map or the lines.
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(theme.plate(200))
-            painter.drawRoundedRect(plate.adjusted(-2, 0, 2, 0), 3, 3)
-            painter.setPen(theme.color("stale" if self.stale else "text"))
-        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, self.text)
+            painter.drawRoundedRect(
+                QRectF(-half_width, -half_height, 2 * half_width, 2 * half_height), 3, 3
+            )
+        painter.setPen(color)
+        r = NODE_RADIUS * lod
+        painter.drawText(QRectF(-r, -r, 2 * r, 2 * r), CENTRED_WHOLE, self.text)
         painter.restore()
 
     def set_display(self, text: str, fill: QColor, stale: bool) -> None:
         """Show ``text`` inside on ``fill``; ``stale`` greys it out."""
         if (text, fill.rgb(), stale) != (self.text, self.fill.rgb(), self.stale):
             self.text, self.fill, self.stale = text, fill, stale
+            bounds = self._bounds_for(text)
+            if bounds != self._bounds:
+                self.prepareGeometryChange()
+                self._bounds = bounds
             self.update()
 
     def set_heat_map(self, image: QImage | None) -> None:
@@ -240,8 +360,9 @@ class WeightEdge(QGraphicsObject):
             self.update()
         if value != self.value:
             self.value = value
+            # Most labels are hidden: those are fitted to their number when they show.
             if self.label is not None and self.label.visible_now:
-                self.label.update()
+                self.label.refresh()
 
     def set_selected(self, selected: bool, on_path: bool) -> None:
         """Mark the edge as the selected weight, or as lying on its path."""
@@ -249,7 +370,7 @@ class WeightEdge(QGraphicsObject):
             self.selected, self.on_path = selected, on_path
             self.update()
             if self.label is not None:
-                self.label.update()
+                self.label.refresh()
 
     def hoverEnterEvent(self, event) -> None:
         self.hovered = True
@@ -281,8 +402,11 @@ class EdgeLabel(QGraphicsItem):
     """The number on a weight, in a small box part-way along the line.
 
     The scene hides labels that would overlap others (``shown``); hovering
-    the edge, or selecting it, shows its label anyway (``forced``).
+    the edge, or selecting it, shows its label anyway (``forced``). The box
+    widens to a number longer than "−0.000".
     """
+
+    RECT = QRectF(-27, -8, 54, 16)  # the smallest box: room for "−0.000"
 
     def __init__(self, edge: WeightEdge, position: float) -> None:
         super().__init__()
@@ -290,49 +414,86 @@ class EdgeLabel(QGraphicsItem):
         self.position = position  # 0 at the source, 1 at the target
         self.active = False  # whether there is a value to show
         self.stale = False
-        self.shown = True
+        self._shown = True
         self.forced = False
+        self._text_key: tuple | None = None
+        self._text = ""
+        self._half_width = self.RECT.right()
+        self._rect = QRectF(self.RECT)
+        self._bounds = self._rect.adjusted(-1, -1, 1, 1)
         self.setZValue(5)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         edge.label = self
-        self._rect = QRectF()
         self.place()
 
     def place(self) -> None:
         """Follow the edge."""
         self.setPos(self.edge._line.pointAt(self.position))
 
-    RECT = QRectF(-27, -8, 54, 16)  # room for "−0.000"
-
     @property
     def text(self) -> str:
         """The number shown (formatted when asked: most labels are never painted)."""
-        return theme.fmt(self.edge.value) if self.active else ""
+        if not self.active:
+            return ""
+        key = (self.edge.value, theme.DECIMALS)
+        if key != self._text_key:
+            self._text_key, self._text = key, theme.fmt(self.edge.value)
+        return self._text
+
+    @property
+    def shown(self) -> bool:
+        """Whether there is room for the label (the scene decides)."""
+        return self._shown
+
+    @shown.setter
+    def shown(self, shown: bool) -> None:
+        self._shown = shown
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Fit the box to the number and repaint, if the label is drawn at all.
+
+        Labels not drawn are left as they are (the scene has thousands); they
+        are fitted when they appear.
+        """
+        if self.visible_now:
+            self._fit()
+            self.update()
+
+    def _fit(self) -> QRectF:
+        half = _label_half_width(self.text, self.stale)
+        if half != self._half_width:
+            self.prepareGeometryChange()
+            self._half_width = half
+            self._rect = QRectF(-half, self.RECT.top(), 2 * half, self.RECT.height())
+            self._bounds = self._rect.adjusted(-1, -1, 1, 1)
+        return self._rect
 
     def scene_rect(self) -> QRectF:
         """Where the box sits in the scene (for overlap tests)."""
-        return self.RECT.translated(self.pos())
+        return self._fit().translated(self.pos())
 
     def boundingRect(self) -> QRectF:
-        return self.RECT.adjusted(-1, -1, 1, 1)
+        # Kept, not made: Qt asks several times per label and repaint.
+        return self._bounds
 
     def set_active(self, active: bool, stale: bool) -> None:
         """Show the edge's value (greyed when ``stale``), or nothing."""
         if (active, stale) != (self.active, self.stale):
             self.active, self.stale = active, stale
-            self.update()
+            self.refresh()
 
     def set_forced(self, forced: bool) -> None:
         """Show even if crowded (while hovered or selected)."""
         if forced != self.forced:
             self.forced = forced
             self.setZValue(8 if forced else 5)
-            self.update()
+            self.refresh()
 
     @property
     def visible_now(self) -> bool:
         """Whether the label is drawn at all (zoom aside)."""
-        return self.active and (self.shown or self.forced or self.edge.selected)
+        return self.active and (self._shown or self.forced or self.edge.selected)
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         if not self.visible_now:
@@ -341,16 +502,14 @@ class EdgeLabel(QGraphicsItem):
         if not emphasised and _lod(painter, option) < TEXT_MIN_LOD * 1.4:
             return
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        rect = self.RECT
+        rect = self._rect
         border = theme.color("selected") if self.edge.selected else QColor(self.edge.pen_color)
         painter.setPen(QPen(border, 1.0))
         painter.setBrush(theme.plate())
         painter.drawRoundedRect(rect, 4, 4)
-        font = QFont(LABEL_FONT)
-        font.setItalic(self.stale)
-        painter.setFont(font)
+        painter.setFont(_label_font(self.stale))
         painter.setPen(theme.color("stale" if self.stale else "text"))
-        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self.text)
+        painter.drawText(rect, CENTRED_WHOLE, self.text)
 
 
 class TextItem(QGraphicsObject):
