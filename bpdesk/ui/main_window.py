@@ -772,8 +772,10 @@ class MainWindow(QMainWindow):
             f"{net.describe()}  ·  {self.doc.dataset.title or self.doc.dataset.name}"
         )
 
-    def _on_clean_changed(self, _clean: bool) -> None:
-        self.setWindowModified(self.files.modified)
+    def _on_clean_changed(self, clean: bool) -> None:
+        # From the signal's own argument: the stack also reports (clean) while it is
+        # being destroyed, when asking it anything would fail.
+        self.setWindowModified(not clean or self.files.is_training())
 
     def _on_speed_changed(self, speed) -> None:
         self.speed_actions[speed].setChecked(True)

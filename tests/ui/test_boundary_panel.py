@@ -371,7 +371,7 @@ def test_many_points_are_drawn_smaller_and_kept_as_a_picture(make_panel):
         Document(Network.create([2, 4, 1], activation="tanh"), make_dataset("moons", 5000))
     )
     cached = QGraphicsItem.CacheMode.DeviceCoordinateCache
-    assert small.train_points.cacheMode() != cached
+    assert small.train_points.cacheMode() == cached  # repainting points holds the interpreter
     assert large.train_points.cacheMode() == cached
     assert large.test_points.cacheMode() == cached
     assert large.train_points.points()[0].size() < small.train_points.points()[0].size()

@@ -39,7 +39,7 @@ LABEL_AT = 0.3  # labels sit this far along an edge from its source
 PALETTE_MIME = "application/x-bpdesk-palette"
 REVEAL_MS = 260
 HEAT_MAP_PIXELS = 24  # per side: enough to see a neuron's line or bump inside a circle
-TRAINING_REDRAW_MS = 250
+TRAINING_REDRAW_MS = 400  # the diagram while training: a glance, not an animation
 SMOOTH_EDGES_LIMIT = 600  # above this many edges, lines are drawn without antialiasing (speed)
 MAX_LABELS_PER_LAYER = 12  # numbers drawn between two layers; more would hide the lines
 MAX_PATH_EDGES = 80  # beyond this, highlighting every path would light up the whole network
@@ -87,7 +87,7 @@ class NetworkScene(QGraphicsScene):
         doc.networkChanged.connect(self.rebuild)
         # Every change of values ends with computedChanged (parameters, data, the
         # passes): listening to that alone redraws once per change, not twice.
-        # While training streams values the network is redrawn five times a second:
+        # While training streams values the network is redrawn a few times a second:
         # redrawing it holds the interpreter, which the training thread needs too.
         self._refresh = LiveThrottle(
             self._on_values_changed, TRAINING_REDRAW_MS, lambda: doc.training_active, self

@@ -40,7 +40,6 @@ from bpdesk.ui.throttle import Throttle
 GRID = 100  # pixels per side: 10 000 input pairs, a few milliseconds for a small network
 REDRAW_MS = 40  # at most 25 redraws a second, however fast training reports
 TINT = 0.25  # the map's strongest colours are this much paler than the points drawn on them
-CACHE_POINTS = 3000  # above this many points, keep them as a cached picture (see _show_points)
 THRESHOLD = 0.5  # ŷ > 0.5 means class 1: the explainer's rule (and bpdesk.core.metrics')
 
 # Classes 0 and 1 take the palette's blue and orange, so that a binary problem
@@ -108,8 +107,9 @@ class DecisionBoundaryPanel(QWidget):
         self.sample_ring = pg.ScatterPlotItem(size=24, brush=pg.mkBrush(None))
         self.sample_ring.setZValue(3)
         for scatter in (self.test_points, self.train_points, self.sample_ring):
-            # The points do not move while training: repainting them from a
-            # cached pixmap keeps each redraw of the map cheap.
+            # The points do not move while training repaints the map under them ~25
+            # times a second: Qt keeps them as a picture (redrawn on resize only)
+            # rather than painting every point again, which holds the interpreter.
             scatter.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             item.addItem(scatter)
 
@@ -383,17 +383,6 @@ class DecisionBoundaryPanel(QWidget):
             self.test_points.setData(ds.X_test[:, 0], ds.X_test[:, 1], pen=pens, size=size)
         else:
             self.test_points.setData([], [])
-        # The points stay put while training repaints the map under them ~30 times a
-        # second: past a few thousand, redrawing them each time would cost more than
-        # the map itself, so Qt keeps them as a picture (redrawn on resize only).
-        many = ds.n_train + ds.n_test > CACHE_POINTS
-        mode = (
-            QGraphicsItem.CacheMode.DeviceCoordinateCache
-            if many
-            else QGraphicsItem.CacheMode.NoCache
-        )
-        for scatter in (self.train_points, self.test_points):
-            scatter.setCacheMode(mode)
 
     def _point_styles(self, ds: Dataset, T: np.ndarray, make) -> list:
         """One brush (or pen) per point, shared between points of one colour.
