@@ -54,6 +54,16 @@ def test_the_curves_follow_the_training_history(panel_for):
         x, y = curve.getData()
         assert np.array_equal(x, np.arange(1, 21))
         assert np.allclose(10**y, norms[:, layer])  # the axis is logarithmic
+    # The view holds all of it, in whole decades and a round epoch count.
+    (x0, x1), (y0, y1) = panel.plot.getPlotItem().vb.viewRange()
+    assert x0 == 0
+    assert x1 == 25  # 20 epochs → the next of 1, 2, 2.5, 5 × 10ᵏ at or above 20.4
+    assert y0 == np.floor(np.log10(norms.min()))
+    assert y1 == max(np.ceil(np.log10(norms.max())), y0 + 1)
+    # More epochs within those ends leave the view where it is (no redraw of the axes).
+    doc.append_training(21, rows[:, :4], (), norms[:4])
+    panel._refresh.flush()
+    assert panel.plot.getPlotItem().vb.viewRange()[0] == [0, 25]
 
 
 def test_changing_the_depth_makes_new_curves(panel_for):

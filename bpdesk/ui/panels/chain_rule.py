@@ -23,7 +23,7 @@ from bpdesk.ui.throttle import LiveThrottle
 
 MAX_SHOWN_TERMS = 24
 MAX_LISTED_SUM = 8  # a mean of more products than this is shown by their sum
-TRAINING_INTERVAL_MS = 200  # the explanation is re-laid out as rich text each time
+TRAINING_INTERVAL_MS = 500  # while training: twice a second, slow enough to read the numbers
 
 
 class ChainRulePanel(QWidget):

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from bpdesk.ui import theme
 from bpdesk.ui.document import Document
-from bpdesk.ui.panels.plots import plot_widget
+from bpdesk.ui.panels.plots import nice_ceiling, plot_widget
 from bpdesk.ui.throttle import LiveThrottle
 
 LAYER_COLORS = (
@@ -53,6 +53,13 @@ class GradientFlowPanel(QWidget):
         item.setLabel("left", "‖∂L/∂W‖")
         self.legend = item.addLegend(offset=(-10, 10))
         self.curves: list[pg.PlotDataItem] = []
+        # The view follows the data in coarse steps, as the loss plot does: pyqtgraph's
+        # own auto range moves it on every redraw, and each move draws the plot and
+        # its axes again (the interpreter they hold is the training thread's too).
+        self._vb = item.vb
+        self._vb.disableAutoRange()
+        self._follow = True
+        self._vb.sigRangeChangedManually.connect(self._stop_following)
         self.now = QLabel()
         self.now.setObjectName("gradientNow")
         self.now.setWordWrap(True)
@@ -101,6 +108,24 @@ class GradientFlowPanel(QWidget):
             self.curves.append(curve)
         self._redraw()
 
+    def _stop_following(self, *_) -> None:
+        self._follow = False  # the user zoomed or panned: leave the view alone
+
+    def _follow_data(self, epochs: int, values: np.ndarray) -> None:
+        """Whole decades and rounded epoch counts: the range changes rarely."""
+        if not self._follow:
+            return
+        x_range = (0.0, nice_ceiling(max(epochs, 10) * 1.02))
+        if values.size:
+            low = float(np.floor(np.log10(values.min())))
+            high = float(np.ceil(np.log10(values.max())))
+            y_range = (low, max(high, low + 1))  # log10 units: the axis is logarithmic
+        else:
+            y_range = (-3.0, 1.0)
+        (x0, x1), (y0, y1) = self._vb.viewRange()
+        if not np.allclose([x0, x1, y0, y1], [*x_range, *y_range], rtol=1e-6):
+            self._vb.setRange(xRange=x_range, yRange=y_range, padding=0)
+
     def current_norms(self) -> np.ndarray:
         """‖∂L/∂W‖ per layer for the current weights on the whole training set."""
         doc = self.doc
@@ -118,9 +143,12 @@ class GradientFlowPanel(QWidget):
                 y = norms[:, layer]
                 keep = np.isfinite(y) & (y > 0)  # a log axis cannot show 0
                 curve.setData(x[keep], y[keep])
+            shown = norms[np.isfinite(norms) & (norms > 0)]
+            self._follow_data(len(norms), shown)
         else:
             for curve in self.curves:
                 curve.setData([], [])
+            self._follow_data(0, norms[:0].ravel())
         now = self.current_norms()
         net = self.doc.network
         parts = [f"{layer_name(net, k)}: {theme.fmt(v, 4)}" for k, v in enumerate(now)]

@@ -31,7 +31,7 @@ SLIDER_STEPS = 1000
 # point is a forward pass over many examples through many weights.
 MAX_POINTS, MIN_POINTS = 201, 31
 POINT_BUDGET = 10_000_000  # examples × parameters × points per sweep
-TRAINING_INTERVAL_MS = 250  # at most four sweeps a second while training
+TRAINING_INTERVAL_MS = 500  # while training: at most two sweeps a second
 HINT = (
     "Click a weight (a line in the network) to see its error landscape: how the loss changes "
     "as that one weight moves while everything else stays frozen. Click a bias value (under "
@@ -318,7 +318,10 @@ class LandscapePanel(QWidget):
             rows = example_text(data.X_train[doc.sample], data.T_train[doc.sample], doc.sample)
         self.title.setText(f"Error landscape of {name} — {rows}")
         self.title.setToolTip(parameter_meaning(net, layer, i, j))
-        self.plot.getPlotItem().setLabel("bottom", f"{name} ({'bias' if i is None else 'weight'})")
+        label = f"{name} ({'bias' if i is None else 'weight'})"
+        axis = self.plot.getPlotItem().getAxis("bottom")
+        if axis.labelText != label:  # a new label lays the axis out and draws it again
+            axis.setLabel(label)
 
     def _draw(self, scape: Landscape) -> None:
         low, high = self._range

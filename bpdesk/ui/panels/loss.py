@@ -24,21 +24,9 @@ from PySide6.QtWidgets import (
 from bpdesk.ui import theme
 from bpdesk.ui.commands import RewindCommand
 from bpdesk.ui.document import Document
-from bpdesk.ui.panels.plots import plot_widget
+from bpdesk.ui.panels.plots import nice_ceiling, plot_widget
 from bpdesk.ui.throttle import LiveThrottle, Throttle
 from bpdesk.ui.widgets import fix_size
-
-
-def _nice_ceiling(value: float) -> float:
-    """The smallest of 1, 2, 2.5, 5 × 10ᵏ at or above ``value``: axis ends that change rarely."""
-    if value <= 0:
-        return 1.0
-    power = 10.0 ** np.floor(np.log10(value))
-    for step in (1.0, 2.0, 2.5, 5.0, 10.0):
-        if step * power >= value * (1 - 1e-12):
-            return step * power
-    return 10.0 * power
-
 
 _LARGEST_SHOWN = 1e300
 HOVER_HINT = "Hover over the curve to read it; click it to go back to that epoch."
@@ -186,7 +174,7 @@ class LossPanel(QWidget):
         if not self._follow:
             return
         n = len(self.doc.history)
-        x_max = _nice_ceiling(max(n, 10) * 1.02)
+        x_max = nice_ceiling(max(n, 10) * 1.02)
         vb = self.plot.getPlotItem().vb
         # A finite loss can still be near the float limit (a file, a wild run): keep
         # the axis arithmetic (×1.05, Qt's and pyqtgraph's sums) from overflowing.
@@ -196,7 +184,7 @@ class LossPanel(QWidget):
             high = np.ceil(np.log10(max(y_max, 1e-12))) if y_max > 0 else 0.0
             y_range = (low, max(high, low + 1))
         else:
-            y_range = (0.0, _nice_ceiling(y_max * 1.05) if y_max > 0 else 1.0)
+            y_range = (0.0, nice_ceiling(y_max * 1.05) if y_max > 0 else 1.0)
         (x0, x1), (y0, y1) = vb.viewRange()
         wanted = ((0.0, x_max), y_range)
         if force or not np.allclose([x0, x1, y0, y1], [0.0, x_max, *y_range], rtol=1e-6):

@@ -17,7 +17,7 @@ from bpdesk.ui.throttle import LiveThrottle
 
 # A serif with the Greek letters, ∂, ⊙ and the subscript digits, like printed maths.
 EQUATION_FONT = "'STIX Two Math', 'Cambria Math', 'DejaVu Serif', 'Times New Roman', serif"
-TRAINING_INTERVAL_MS = 250  # a few refreshes a second while training streams updates
+TRAINING_INTERVAL_MS = 500  # while training: twice a second, slow enough to read the numbers
 
 
 class MathPanel(QWidget):

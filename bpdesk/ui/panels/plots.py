@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pyqtgraph as pg
 
 from bpdesk.ui import theme
@@ -48,3 +49,14 @@ def plot_widget(**kwargs) -> Plot:
     several times slower in software rendering, and plots repaint while training.
     """
     return Plot(**kwargs)
+
+
+def nice_ceiling(value: float) -> float:
+    """The smallest of 1, 2, 2.5, 5 × 10ᵏ at or above ``value``: axis ends that change rarely."""
+    if value <= 0:
+        return 1.0
+    power = 10.0 ** np.floor(np.log10(value))
+    for step in (1.0, 2.0, 2.5, 5.0, 10.0):
+        if step * power >= value * (1 - 1e-12):
+            return step * power
+    return 10.0 * power
