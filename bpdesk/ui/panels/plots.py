@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtWidgets import QGraphicsItem
 
 from bpdesk.ui import theme
 
@@ -23,8 +24,14 @@ class Plot(pg.PlotWidget):
         super().__init__(**kwargs)
         self.setMenuEnabled(False)
         for name in ("left", "bottom"):
+            axis = self.getAxis(name)
             # Plain numbers on the axes: a learner reads "0.002", not "2" under "loss (x0.001)".
-            self.getAxis(name).enableAutoSIPrefix(False)
+            axis.enableAutoSIPrefix(False)
+            # Kept as a picture: a curve redrawn 25 times a second also repaints the axes
+            # it overlaps, and each of those repaints would run Python (holding the
+            # interpreter the training thread needs). Qt redraws the picture when the
+            # axis itself changes (new ticks, a new label).
+            axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         theme.signals.changed.connect(self.refresh_theme)
 
     def refresh_theme(self) -> None:
