@@ -38,7 +38,7 @@ from bpdesk.ui.plane import diverging_lut, neutral, plane_bounds, rgb
 from bpdesk.ui.throttle import Throttle
 
 GRID = 100  # pixels per side: 10 000 input pairs, a few milliseconds for a small network
-REDRAW_MS = 40  # at most 25 redraws a second, however fast training reports
+REDRAW_MS = 35  # just under the gap between training reports (25 a second): each one redraws
 TINT = 0.25  # the map's strongest colours are this much paler than the points drawn on them
 THRESHOLD = 0.5  # ŷ > 0.5 means class 1: the explainer's rule (and bpdesk.core.metrics')
 
@@ -149,7 +149,7 @@ class DecisionBoundaryPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.stack)
 
-        self._throttle = Throttle(self.redraw, REDRAW_MS, self)
+        self._throttle = Throttle(self.redraw, REDRAW_MS, self, lambda: doc.training_active)
         doc.parametersChanged.connect(self._throttle.request)
         doc.networkChanged.connect(self._on_network_changed)
         doc.datasetChanged.connect(self._on_dataset_changed)

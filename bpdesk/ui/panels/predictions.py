@@ -534,7 +534,7 @@ class PredictionsPanel(QWidget):
         layout.addWidget(self.hint_label)
         layout.addWidget(self.confusion_box)
 
-        self._throttle = Throttle(self._on_throttle, REFRESH_MS, self)
+        self._throttle = Throttle(self._on_throttle, REFRESH_MS, self, lambda: doc.training_active)
         doc.parametersChanged.connect(self._on_network_values_changed)
         doc.networkChanged.connect(self._on_network_values_changed)
         doc.datasetChanged.connect(self._on_network_values_changed)
