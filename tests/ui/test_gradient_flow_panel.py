@@ -66,12 +66,24 @@ def test_the_curves_follow_the_training_history(panel_for):
     assert panel.plot.getPlotItem().vb.viewRange()[0] == [0, 25]
 
 
-def test_changing_the_depth_makes_new_curves(panel_for):
+def test_changing_the_depth_makes_new_curves(qtbot, panel_for):
     doc, panel = panel_for(Network.create([2, 2, 1], seed=0))
     assert len(panel.curves) == 2
     doc.push(ReplaceNetworkCommand(doc, Network.create([2, 3, 3, 1], seed=0), "deeper"))
     assert len(panel.curves) == 3
     assert len(panel.legend.items) == 3
+    # The legend has a column of its own, beside the curves rather than over them.
+    view = panel.plot.getPlotItem().vb
+    qtbot.waitUntil(lambda: panel.legend.sceneBoundingRect().left() > 0)  # laid out
+    assert panel.legend.sceneBoundingRect().left() >= view.sceneBoundingRect().right() - 1
+
+
+def test_before_training_the_view_shows_the_decades_of_todays_gradients(panel_for):
+    _, panel = panel_for(Network.create([2, 8, 8, 8, 8, 8, 1], activation="sigmoid", seed=1))
+    now = panel.current_norms()
+    _, (y0, y1) = panel.plot.getPlotItem().vb.viewRange()
+    assert y0 <= np.log10(now.min())
+    assert np.log10(now.max()) <= y1
 
 
 def test_panels_behind_tabs_are_built_when_their_tab_opens(window, qtbot):

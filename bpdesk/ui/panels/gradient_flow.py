@@ -51,7 +51,11 @@ class GradientFlowPanel(QWidget):
         item.setLogMode(y=True)
         item.setLabel("bottom", "epoch")
         item.setLabel("left", "‖∂L/∂W‖")
-        self.legend = item.addLegend(offset=(-10, 10))
+        # The legend sits in a column of its own, right of the plot: over it, six
+        # layers' names would cover the curves (a deep network's are the point).
+        self.legend = pg.LegendItem(offset=None, verSpacing=-4)
+        item.layout.addItem(self.legend, 2, 3)
+        item.legend = self.legend  # named curves join it by themselves
         self.curves: list[pg.PlotDataItem] = []
         # The view follows the data in coarse steps, as the loss plot does: pyqtgraph's
         # own auto range moves it on every redraw, and each move draws the plot and
@@ -145,11 +149,12 @@ class GradientFlowPanel(QWidget):
                 curve.setData(x[keep], y[keep])
             shown = norms[np.isfinite(norms) & (norms > 0)]
             self._follow_data(len(norms), shown)
-        else:
+        now = self.current_norms()
+        if not (norms.shape[1] == len(self.curves) and len(norms)):
             for curve in self.curves:
                 curve.setData([], [])
-            self._follow_data(0, norms[:0].ravel())
-        now = self.current_norms()
+            # Before any training: the decades where today's gradients are.
+            self._follow_data(0, now[np.isfinite(now) & (now > 0)])
         net = self.doc.network
         parts = [f"{layer_name(net, k)}: {theme.fmt(v, 4)}" for k, v in enumerate(now)]
         ratio = ""
