@@ -201,3 +201,20 @@ def test_each_kind_of_dataset_trains_from_the_window(qtbot, window, name):
     window.trainer.shutdown()
     assert np.all(np.isfinite(doc.history.train_loss))
     assert len(doc.history) == doc.epoch
+
+
+def test_axis_ends_are_round_and_leave_little_empty():
+    from bpdesk.ui.panels.plots import nice_ceiling
+
+    assert [nice_ceiling(v) for v in (0, 1, 20.4, 3060, 4100, 0.0123)] == [
+        1.0,
+        1.0,
+        25.0,
+        4000.0,
+        5000.0,
+        0.015,
+    ]
+    for value in np.geomspace(1e-6, 1e9, 500):
+        end = nice_ceiling(value)
+        assert value <= end * (1 + 1e-12)
+        assert end <= 1.5 * value * (1 + 1e-9)  # at most a third of the axis empty

@@ -57,7 +57,7 @@ def test_the_curves_follow_the_training_history(panel_for):
     # The view holds all of it, in whole decades and a round epoch count.
     (x0, x1), (y0, y1) = panel.plot.getPlotItem().vb.viewRange()
     assert x0 == 0
-    assert x1 == 25  # 20 epochs → the next of 1, 2, 2.5, 5 × 10ᵏ at or above 20.4
+    assert x1 == 25  # 20 epochs → the next of 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10ᵏ above 20.4
     assert y0 == np.floor(np.log10(norms.min()))
     assert y1 == max(np.ceil(np.log10(norms.max())), y0 + 1)
     # More epochs within those ends leave the view where it is (no redraw of the axes).

@@ -59,11 +59,15 @@ def plot_widget(**kwargs) -> Plot:
 
 
 def nice_ceiling(value: float) -> float:
-    """The smallest of 1, 2, 2.5, 5 × 10ᵏ at or above ``value``: axis ends that change rarely."""
+    """The smallest of 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10ᵏ at or above ``value``.
+
+    Axis ends that change rarely (each step is at most half again the last) yet
+    leave at most a third of the axis empty.
+    """
     if value <= 0:
         return 1.0
     power = 10.0 ** np.floor(np.log10(value))
-    for step in (1.0, 2.0, 2.5, 5.0, 10.0):
+    for step in (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0):
         if step * power >= value * (1 - 1e-12):
             return step * power
     return 10.0 * power
