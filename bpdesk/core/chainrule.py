@@ -204,7 +204,7 @@ def explain_weight(
         # neuron k of layer m+1, fed by weight layer m
         name = neuron_name(network, m + 1, k)
         d = funcs[m].derivative(zs[m][n : n + 1].T, acts[m + 1][n : n + 1].T)[k, 0]
-        return Factor(f"∂{name}/∂z", float(d), f"slope of {funcs[m].name} at {name}")
+        return Factor(f"∂{name}/∂z({name})", float(d), f"slope of {funcs[m].name} at {name}")
 
     def output_factors(o: int, n: int) -> list[Factor]:
         name = neuron_name(network, L, o)

@@ -434,7 +434,7 @@ def _intro(network: Network, numbers: SelectedNumbers) -> str:
         where, short = f"entry {tgt} of b{k}", "b"
     else:
         where, short = f"row {tgt}, column {neuron_name(network, layer, i)} of W{k}", "w"
-    name = f"{parameter_meaning(network, layer, i, j)}: {where}. Below it is {short}."
+    name = f"{parameter_meaning(network, layer, i, j)}: {where}. Below we call it {short}."
     if numbers.n_examples == 1:
         e = numbers.examples[0]
         return f"{name} Numbers for {example_text(e.x, e.t, numbers.example)}:"

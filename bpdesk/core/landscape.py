@@ -189,8 +189,9 @@ def landscape_readout(
         sign_text = f"zero (flat: this {noun} does not change the error here)"
         suggestion = f"Leave the {noun}: nudging it does not change the error here"
     if g:
+        # "By 1" would mislead: the slope holds only for small moves.
         meaning = (
-            f"If you increase the {noun} by 1, the error will change by approximately {_num(g)}."
+            f"Nudging the {noun} up by a small amount ε changes the error by about {_num(g)} × ε."
         )
     else:
         meaning = f"A small change of this {noun} leaves the error as it is."

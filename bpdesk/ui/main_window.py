@@ -43,7 +43,7 @@ from bpdesk.ui.tour import TourPage, TourPanel
 from bpdesk.ui.training import SPEEDS, TrainingController
 from bpdesk.ui.widgets import Deferred, fix_size
 
-SETTINGS_VERSION = 1
+SETTINGS_VERSION = 2  # a new default layout: saved layouts of older versions are not restored
 SHORTCUT_NAME = "shortcutName"  # action property: its name in Help → Keyboard shortcuts
 MAX_PANEL_MIN_HEIGHT = 220  # taller panels scroll (see _add_dock)
 FRONT_TABS = ("learn", "loss", "chain_rule")  # the tab of each group shown at first start
@@ -135,6 +135,9 @@ class MainWindow(QMainWindow):
         self.gradcheck_panel = GradCheckPanel(doc)
         self.tour = TourPanel(self.settings)
         self.tour.showRequested.connect(self.show_tour_page)
+        self._tour_acting = False
+        self._tour_scratch: str | None = None  # the title of a document the tour opened
+        doc.aboutToEdit.connect(self._note_edit_for_tour)
         left, right, bottom = (
             Qt.DockWidgetArea.LeftDockWidgetArea,
             Qt.DockWidgetArea.RightDockWidgetArea,
@@ -203,6 +206,9 @@ class MainWindow(QMainWindow):
         self.splitDockWidget(
             self.docks["loss"], self.docks["predictions"], Qt.Orientation.Horizontal
         )
+        # The right column runs the full height of the window: the chain rule and the
+        # error landscape need more room to be read than the plots below the editor.
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         # Panels that share a place are tabs; the first of each group shows at start.
         self.tabifyDockWidget(self.docks["learn"], self.docks["data"])
         self.tabifyDockWidget(self.docks["loss"], self.docks["gradient_flow"])
@@ -987,11 +993,31 @@ class MainWindow(QMainWindow):
 
     def show_tour_page(self, page: TourPage) -> None:
         """Do what a tour page's "Show me" promises, then point at what to look at."""
+        needs_example = any(word == "example" for word, _ in page.steps)
+        if needs_example and not self._is_tour_scratch() and not self.confirm_replace():
+            return
+        self._tour_acting = True
+        try:
+            self._run_tour_steps(page)
+        finally:
+            self._tour_acting = False
+        if needs_example:
+            # The tour's own example, changed only by the tour (and training): the next
+            # "Show me" replaces it without asking to save it.
+            self._tour_scratch = self.files.title
+        if page.look:
+            self.point_at(page.look)
+
+    def _is_tour_scratch(self) -> bool:
+        return self._tour_scratch is not None and self._tour_scratch == self.files.title
+
+    def _note_edit_for_tour(self, _command) -> None:
+        if not self._tour_acting:
+            self._tour_scratch = None  # the learner's own edit: worth a question
+
+    def _run_tour_steps(self, page: TourPage) -> None:
         from bpdesk.ui.commands import SetConfigCommand
 
-        needs_example = any(word == "example" for word, _ in page.steps)
-        if needs_example and not self.confirm_replace():
-            return
         doc = self.doc
         for word, args in page.steps:
             if word == "example":
@@ -1028,8 +1054,6 @@ class MainWindow(QMainWindow):
             elif word == "scaleup" and "gradcheck" in self.docks:
                 self.show_dock("gradcheck")
                 self.gradcheck_panel.scale_up()
-        if page.look:
-            self.point_at(page.look)
 
     def point_at(self, part: str) -> None:
         """Frame a part of the window for a moment ("look here")."""

@@ -43,8 +43,13 @@ def test_choosing_a_dataset_fits_the_network_and_is_undoable(window):
 def test_generator_settings_regenerate_the_data(window):
     doc = window.doc
     panel = window.data_panel
+    assert not panel.classes.isVisibleTo(panel)  # XOR: two classes, no "Classes 3" row
     choose(panel.dataset_box, "moons")
     assert panel.samples.isEnabled()
+    assert not panel.classes.isVisibleTo(panel)
+    choose(panel.dataset_box, "blobs")
+    assert panel.classes.isVisibleTo(panel)
+    choose(panel.dataset_box, "moons")
     panel.samples.setValue(120)
     panel.samples.editingFinished.emit()
     assert doc.dataset.n_train + doc.dataset.n_test == 120
@@ -218,3 +223,10 @@ def test_axis_ends_are_round_and_leave_little_empty():
         end = nice_ceiling(value)
         assert value <= end * (1 + 1e-12)
         assert end <= 1.5 * value * (1 + 1e-9)  # at most a third of the axis empty
+
+
+def test_the_data_panel_fits_a_narrow_dock_without_scrolling_sideways(window):
+    from PySide6.QtWidgets import QScrollArea
+
+    scroll = window.data_panel.findChild(QScrollArea)
+    assert scroll.widget().minimumSizeHint().width() <= 250  # the Build/Learn column at 1280

@@ -81,3 +81,20 @@ def test_the_tour_remembers_where_the_learner_stopped(qtbot, tmp_path):
     assert again.index == 2
     assert again.title.text() == PAGES[2].title
     assert again.back.isEnabled()
+
+
+def test_the_tour_replaces_its_own_examples_without_asking_but_not_the_learners_work(qtbot, window):
+    from bpdesk.ui.commands import SetParameterCommand
+
+    asked = []
+    window.files.ask_save = lambda: asked.append(1) or "discard"
+    window.doc.push(SetParameterCommand(window.doc, (0, 0, 0), 0.25))  # the learner's edit
+    apply_page = next(p for p in PAGES if ("apply", []) in p.steps or ("apply", ()) in p.steps)
+    window.show_tour_page(apply_page)
+    assert asked == [1]  # the learner's own change: asked about
+    assert window.files.modified  # the tour applied gradients to its example
+    window.show_tour_page(apply_page)
+    assert asked == [1]  # only the tour changed its example: replaced without a question
+    window.doc.push(SetParameterCommand(window.doc, (0, 0, 0), 0.5))
+    window.show_tour_page(apply_page)
+    assert asked == [1, 1]

@@ -130,7 +130,7 @@ class DataPanel(QWidget):
         )
 
         data_box = QGroupBox("Data")
-        form = QFormLayout(data_box)
+        form = self._data_form = QFormLayout(data_box)
         form.addRow("Dataset", self.dataset_box)
         form.addRow("Points", self.samples)
         form.addRow("Noise", self.noise)
@@ -162,6 +162,13 @@ class DataPanel(QWidget):
         column.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        # A narrow dock wraps the text and narrows the fields rather than scrolling sideways.
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        for box in (self.dataset_box, self.loss_box, self.optimizer_box, self.init_box):
+            box.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            box.setMinimumContentsLength(8)
         scroll.setWidget(inner)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -214,7 +221,9 @@ class DataPanel(QWidget):
         generated = spec is not None and spec.name != "xor"
         for widget in (self.samples, self.noise, self.test_ratio, self.data_seed, self.regenerate):
             widget.setEnabled(generated)
-        self.classes.setEnabled(generated and spec.name == "blobs")
+        # The number of classes means something for the blobs only: elsewhere the row
+        # would say "3" beside a dataset of two classes.
+        self._data_form.setRowVisible(self.classes, generated and spec.name == "blobs")
         if spec is not None:
             self.samples.setValue(spec.n_samples)
             self.noise.setValue(spec.noise)

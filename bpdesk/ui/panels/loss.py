@@ -33,6 +33,12 @@ REDRAW_MS = 35  # just under the gap between training reports (25 a second): eac
 HOVER_HINT = "Hover over the curve to read it; click it to go back to that epoch."
 EMPTY_HINT = "No training yet: Train (Space) or Step one epoch draws the loss here, epoch by epoch."
 
+
+def _count(epochs: int) -> str:
+    """``4,716``; from a million on ``1.25M`` (the label has room for six digits)."""
+    return f"{epochs:,}" if epochs < 1_000_000 else f"{epochs / 1e6:.2f}M"
+
+
 RUN_COLORS = ("#9c755f", "#76b7b2", "#b07aa1", "#59a14f", "#edc948", "#ff9da7", "#bab0ac")
 
 
@@ -61,10 +67,11 @@ class LossPanel(QWidget):
 
         self.readout = QLabel(HOVER_HINT)
         self.readout.setObjectName("lossReadout")
+        self.readout.setWordWrap(True)  # its longest line must not set the panel's width
         self.log_box = QCheckBox("Log scale")
         self.log_box.setToolTip("Show the loss on a logarithmic axis (small losses become visible)")
         self.log_box.toggled.connect(self._on_log)
-        self.clear_runs = QPushButton("Clear earlier runs")
+        self.clear_runs = QPushButton("Clear runs")
         self.clear_runs.setToolTip("Remove the faint curves of earlier runs")
         self.clear_runs.clicked.connect(doc.clear_runs)
         self.slider = QSlider(Qt.Orientation.Horizontal)
@@ -72,7 +79,7 @@ class LossPanel(QWidget):
         self.slider.setRange(0, 0)
         self.slider.valueChanged.connect(self._on_slider)
         self.slider_label = QLabel()
-        fix_size(self.slider_label, "10,000,000 / 10,000,000")
+        fix_size(self.slider_label, "999,999 / 999,999")  # longer runs count in millions
         self.slider_label.setToolTip("The epoch the network is at, of the epochs trained")
 
         # One row of controls: on a laptop screen every line taken from the plot shows.
@@ -220,7 +227,7 @@ class LossPanel(QWidget):
         self.slider.setRange(0, n)
         self.slider.setValue(epoch)
         self.slider.blockSignals(False)
-        self.slider_label.setText(f"{epoch:,} / {n:,}")
+        self.slider_label.setText(f"{_count(epoch)} / {_count(n)}")
 
     def _on_runs(self) -> None:
         for curve in self.run_curves:

@@ -32,6 +32,9 @@ class Plot(pg.PlotWidget):
             # interpreter the training thread needs). Qt redraws the picture when the
             # axis itself changes (new ticks, a new label).
             axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        # Room above and right of the axes: the top and last tick labels are centred
+        # on the ends and were cut in half by the widget's edge.
+        self.getPlotItem().setContentsMargins(2, 8, 10, 2)
         theme.signals.changed.connect(self.refresh_theme)
 
     def refresh_theme(self) -> None:
