@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QMimeData, QPoint, QPointF, QRectF, Qt
+from PySide6.QtCore import QMimeData, QPoint, QPointF, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import (
     QColor,
     QDropEvent,
@@ -626,3 +626,215 @@ def test_a_weight_label_widens_and_narrows_with_its_number(window, monkeypatch):
     assert label.boundingRect().translated(label.pos()).contains(wide)
     doc.undo_stack.undo()
     assert label.scene_rect().width() == short
+
+
+# -- a shorter text leaves nothing of the longer one behind ---------------------------
+
+
+# Antialiased edges cut by a repaint's border come out a shade or two apart from a
+# full repaint's; a piece of text left behind differs by far more.
+SAME_SHADE = 24
+
+
+def on_screen(window, widget) -> np.ndarray:
+    """What ``widget`` shows now, as ``(height, width, 4)`` bytes.
+
+    Taken from the window's backing store: ``widget.grab()`` would paint the
+    widget anew and hide anything a missed repaint left behind.
+    """
+    corner = widget.mapTo(window, QPoint(0, 0))
+    shot = window.screen().grabWindow(window.winId()).toImage()
+    image = shot.copy(QRect(corner, widget.size())).convertToFormat(QImage.Format.Format_RGB32)
+    pixels = np.frombuffer(image.constBits(), np.uint8, image.bytesPerLine() * image.height())
+    return pixels.reshape(image.height(), -1, 4)[:, : image.width()].astype(int)
+
+
+def assert_nothing_left_behind(qtbot, window, item, shorten) -> None:
+    """After ``shorten()`` makes ``item``'s drawing smaller, the view shows what a
+    full repaint shows: no piece of the old drawing is left outside the new one."""
+    view = window.view
+    viewport = view.viewport()
+    qtbot.wait(50)  # painted as it was
+    centre = item.deviceTransform(view.viewportTransform()).map(QPointF()).toPoint()
+    before = item.boundingRect()
+    shorten()
+    assert not item.boundingRect().contains(before)  # the item did shrink
+    # Some other repaint comes before Qt takes in the change, as the banner over
+    # the view does after the backward pass: a few pixels here, right away.
+    viewport.repaint(QRect(centre, QSize(2, 2)))
+    qtbot.wait(50)
+    shown = on_screen(window, viewport)
+    viewport.update()
+    qtbot.wait(50)
+    fresh = on_screen(window, viewport)
+    rows, columns = np.nonzero(np.abs(shown - fresh).max(axis=2) > SAME_SHADE)
+    assert rows.size == 0, (
+        f"{rows.size} pixels left over in x {columns.min()}…{columns.max()}, "
+        f"y {rows.min()}…{rows.max()}"
+    )
+
+
+def test_the_output_note_leaves_nothing_of_y_hat_behind(qtbot, window):
+    doc = window.doc
+    doc.set_sample(None)  # "mean ŷ = …": longer than "δ = ∂L/∂z"
+    window.act_forward_pass.trigger()
+    (note,) = window.scene.output_notes
+    assert note.text.startswith("mean ŷ")
+    assert_nothing_left_behind(qtbot, window, note, window.act_backward_pass.trigger)
+    assert note.text.startswith("δ")
+
+
+def test_a_neuron_leaves_nothing_of_a_long_number_behind(qtbot, window):
+    node = window.scene.nodes[1][0]
+    # Zoomed out, a long number is drawn on a plate wider than the circle.
+    window.view.zoom_to(0.6, node.scenePos())
+    node.set_display("−123.456789", QColor("white"), False)
+    assert node.boundingRect().width() > 2 * NODE_RADIUS + 8
+    assert_nothing_left_behind(
+        qtbot, window, node, lambda: node.set_display("0.5", QColor("white"), False)
+    )
+
+
+def test_a_weight_label_leaves_nothing_of_a_long_number_behind(qtbot, window):
+    edge = edge_of(window, 0, 1, 1)
+    label = edge.label
+    window.view.zoom_to(1.5, label.scenePos())  # near enough to read the numbers
+    # The line keeps its width and colour: only the label repaints.
+    edge.set_style(-123.456789, edge.width, edge.pen_color)
+    assert label.visible_now
+    assert label.text == "−123.457"
+    assert_nothing_left_behind(
+        qtbot, window, label, lambda: edge.set_style(0.5, edge.width, edge.pen_color)
+    )
+
+
+def test_a_bias_label_leaves_nothing_of_a_long_number_behind(qtbot, window):
+    bias = window.scene.bias_labels[(0, 0)]
+    window.view.zoom_to(1.5, bias.scenePos())
+    bias.set_text("b −123.456789")
+    assert_nothing_left_behind(qtbot, window, bias, lambda: bias.set_text("b 0.500"))
+
+
+# -- out-of-date numbers stay readable ------------------------------------------------
+
+MIN_CONTRAST = 4.5  # WCAG AA for text
+
+
+def relative_luminance(color: QColor) -> float:
+    """WCAG 2's relative luminance of an opaque colour."""
+
+    def linear(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    return (
+        0.2126 * linear(color.red())
+        + 0.7152 * linear(color.green())
+        + 0.0722 * linear(color.blue())
+    )
+
+
+def contrast_ratio(a: QColor, b: QColor) -> float:
+    light, dark = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def over(top: QColor, under: QColor) -> QColor:
+    """``top`` painted over the opaque ``under``."""
+    a = top.alphaF()
+    return QColor(
+        *(round(t * a + u * (1 - a)) for t, u in zip(top.getRgb()[:3], under.getRgb()[:3]))
+    )
+
+
+class ColourPainter(QPainter):
+    """A painter that notes the colours a neuron paints with: its circle's fill,
+    its heat map, the plate under the number and the number's colour."""
+
+    def __init__(self, device) -> None:
+        super().__init__(device)
+        self.fills: list[QColor] = []
+        self.images: list[QImage] = []
+        self.plates: list[QColor] = []
+        self.text_colors: list[QColor] = []
+
+    def drawEllipse(self, *args) -> None:
+        if self.brush().style() != Qt.BrushStyle.NoBrush:
+            self.fills.append(self.brush().color())
+        super().drawEllipse(*args)
+
+    def drawImage(self, *args) -> None:
+        self.images.append(QImage(args[1]))
+        super().drawImage(*args)
+
+    def drawRoundedRect(self, *args) -> None:
+        self.plates.append(self.brush().color())
+        super().drawRoundedRect(*args)
+
+    def drawText(self, *args) -> None:
+        self.text_colors.append(self.pen().color())
+        super().drawText(*args)
+
+
+def worst_contrast(node: NeuronNode, lod: float) -> float:
+    """The lowest contrast between the node's number and what it is painted on."""
+    image = QImage(300, 300, QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(0)
+    painter = ColourPainter(image)
+    painter.translate(150, 150)
+    painter.scale(lod, lod)
+    node.paint(painter, QStyleOptionGraphicsItem())
+    painter.end()
+    (text,) = painter.text_colors
+    background = theme.color("background")
+    # What lies under the number: the circle's fill or its heat map's pixels…
+    under = [over(fill, background) for fill in painter.fills]
+    for heat_map in painter.images:
+        under += [
+            heat_map.pixelColor(x, y)
+            for x in range(heat_map.width())
+            for y in range(heat_map.height())
+        ]
+    # …seen through the plate, if there is one.
+    for plate in painter.plates:
+        under = [over(plate, color) for color in under]
+    assert under
+    return min(contrast_ratio(over(text, color), color) for color in under)
+
+
+@pytest.fixture(params=[theme.STANDARD, theme.DARK], ids=["light", "dark"])
+def palette(request, window):
+    """The window in the light, then the dark palette (light again afterwards)."""
+    theme.set_palette(request.param)
+    yield request.param
+    theme.set_palette(theme.STANDARD)
+
+
+@pytest.mark.parametrize("value", [0.8, -0.8, 0.0])
+def test_out_of_date_numbers_in_neurons_are_readable(window, palette, value):
+    node = window.scene.nodes[1][0]
+    node.set_heat_map(None)
+    # The strongest tint the scene gives a neuron (its value is the largest).
+    blank = QColor(palette.node_fill)
+    fill = theme.mix(blank, theme.signed_color(value), 0.6 if value else 0.0)
+    for text, lod in ((theme.fmt(value), 1.0), ("−123.456789", 0.6)):  # in the circle, on a plate
+        node.set_display(text, fill, True)
+        assert worst_contrast(node, lod) >= MIN_CONTRAST, (text, lod)
+        node.set_display(text, fill, False)  # …and as it is when up to date
+        assert worst_contrast(node, lod) >= MIN_CONTRAST, (text, lod, "fresh")
+
+
+@pytest.mark.parametrize("mode", ["forward", "backward"])
+def test_out_of_date_numbers_after_an_edit_are_readable(window, palette, mode):
+    doc = window.doc
+    window.act_backward_pass.trigger()
+    doc.set_mode(mode)
+    doc.undo_stack.push(
+        SetParameterCommand(doc, (1, 0, 0), 2.5)
+    )  # everything computed is now stale
+    nodes = [node for column in window.scene.nodes[1:] for node in column]
+    assert all(node.stale and node.text for node in nodes)
+    assert any(node.heat_map is not None for node in nodes) == (mode == "forward")
+    for node in nodes:
+        for lod in (1.0, 2.0):
+            assert worst_contrast(node, lod) >= MIN_CONTRAST, (mode, node.name, node.text, lod)

@@ -43,6 +43,14 @@ PLATE_PAD_X, PLATE_PAD_Y = 2.0, 1.0
 LABEL_PAD = 4.0
 # Whole and unclipped, however wide the rectangle it is centred in.
 CENTRED_WHOLE = Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextDontClip
+# A neuron's number stands out at least this much from what it is painted on
+# (WCAG's contrast ratio for text; 1 is none, 21 black on white).
+MIN_CONTRAST = 4.5
+# An out-of-date value's tint fades this far towards the plain neuron: still
+# orange or blue, plainly not current, and the grey number on it stays readable.
+STALE_FADE = 0.6
+# The plate under a number drawn over a heat map or out over the circle's edge.
+PLATE_ALPHA = 200
 
 
 def _lod(painter: QPainter, option: QStyleOptionGraphicsItem) -> float:
@@ -137,6 +145,93 @@ def _label_half_width(text: str, italic: bool) -> float:
     return max(EdgeLabel.RECT.width() / 2, width / 2 + LABEL_PAD)
 
 
+def _luminance(color: QColor) -> float:
+    """WCAG's relative luminance of an opaque colour."""
+
+    def linear(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    return (
+        0.2126 * linear(color.redF())
+        + 0.7152 * linear(color.greenF())
+        + 0.0722 * linear(color.blueF())
+    )
+
+
+def contrast_ratio(a: QColor, b: QColor) -> float:
+    """WCAG's contrast ratio of two opaque colours."""
+    light, dark = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def _readable(color: QColor, backdrops: list[QColor]) -> QColor:
+    """``color``, or the nearest shade of it towards black or white that stands out
+    from each of ``backdrops`` by ``MIN_CONTRAST``."""
+
+    def worst(c: QColor) -> float:
+        return min(contrast_ratio(c, backdrop) for backdrop in backdrops)
+
+    if worst(color) >= MIN_CONTRAST:
+        return color
+    end = max(QColor(Qt.GlobalColor.black), QColor(Qt.GlobalColor.white), key=worst)
+    for step in range(1, 20):
+        shade = theme.mix(color, end, step / 20)
+        if worst(shade) >= MIN_CONTRAST:
+            return shade
+    return end
+
+
+@lru_cache(maxsize=1024)
+def _value_colors(fill_rgba: int, stale: bool, palette: theme.Palette) -> tuple[QColor, QColor]:
+    """The fill a neuron paints for ``fill_rgba``, and the colour of its number.
+
+    An out-of-date value's fill fades towards the plain neuron, and its number is
+    the palette's grey for stale values, darkened (or lightened) as far as it
+    must be to read on that fill, and on a plate over the fill, over a heat map
+    or over the lines (the plate over the palette's strongest colours).
+    """
+    blank = QColor(palette.node_fill)
+    fill = QColor.fromRgba(fill_rgba)
+    if stale:
+        fill = theme.mix(fill, blank, STALE_FADE)
+    unders = [fill, blank, QColor(palette.positive), QColor(palette.negative)]
+    backdrops = [fill] + [theme.mix(under, blank, PLATE_ALPHA / 255) for under in unders]
+    text = _readable(QColor(palette.stale if stale else palette.text), backdrops)
+    return fill, text
+
+
+@lru_cache(maxsize=256)
+def _text_color(color_rgba: int, boxed: bool, palette: theme.Palette) -> QColor:
+    """A label's text colour made readable: on its plate (``boxed``, over the
+    background or the lines), or on the background."""
+    background = QColor(palette.background)
+    if boxed:
+        blank = QColor(palette.node_fill)
+        unders = [background, QColor(palette.positive), QColor(palette.negative)]
+        backdrops = [theme.mix(under, blank, theme.plate().alphaF()) for under in unders]
+    else:
+        backdrops = [background]
+    return _readable(QColor.fromRgba(color_rgba), backdrops)
+
+
+def _prepare_geometry_change(item: QGraphicsItem) -> None:
+    """``item.prepareGeometryChange()``, and repaint on every view where the item is drawn now.
+
+    Qt repaints an item's old area from where it last recorded painting it. A
+    repaint of another part of the view that comes first (the banner over the
+    view changes with the backward pass) records the item's *new*, smaller area
+    instead: items that ignore the view's zoom are recorded at every repaint.
+    What lay outside the new area stayed on screen ("…840" beside "δ = ∂L/∂z").
+    """
+    scene = item.scene()
+    if scene is not None and item.isVisible():
+        for view in scene.views():
+            drawn = item.deviceTransform(view.viewportTransform()).mapRect(item.boundingRect())
+            # Two pixels more, as Qt allows for antialiasing.
+            view.viewport().update(drawn.toAlignedRect().adjusted(-2, -2, 2, 2))
+    item.prepareGeometryChange()
+
+
 class NeuronNode(QGraphicsObject):
     """A neuron: a circle with its value inside (activation, or δ in the backward view)."""
 
@@ -187,7 +282,8 @@ class NeuronNode(QGraphicsObject):
             pen = QPen(theme.color("path"), 2.2)
         else:
             pen = QPen(theme.color("node_border"), 1.6)
-        painter.setBrush(QBrush(self.fill))
+        fill, text_color = _value_colors(self.fill.rgba(), self.stale, theme.current)
+        painter.setBrush(QBrush(fill))
         if self.heat_map is not None:
             # The neuron's own output over the input plane, inside its circle.
             painter.save()
@@ -217,15 +313,14 @@ class NeuronNode(QGraphicsObject):
         painter.save()
         painter.scale(1 / lod, 1 / lod)
         painter.setFont(_value_font(size, self.stale))
-        color = theme.color("stale" if self.stale else "text")
         if plate:
             # A pale plate under the number keeps it legible over the map or the lines.
             painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(theme.plate(200))
+            painter.setBrush(theme.plate(PLATE_ALPHA))
             painter.drawRoundedRect(
                 QRectF(-half_width, -half_height, 2 * half_width, 2 * half_height), 3, 3
             )
-        painter.setPen(color)
+        painter.setPen(text_color)
         r = NODE_RADIUS * lod
         painter.drawText(QRectF(-r, -r, 2 * r, 2 * r), CENTRED_WHOLE, self.text)
         painter.restore()
@@ -236,7 +331,7 @@ class NeuronNode(QGraphicsObject):
             self.text, self.fill, self.stale = text, fill, stale
             bounds = self._bounds_for(text)
             if bounds != self._bounds:
-                self.prepareGeometryChange()
+                _prepare_geometry_change(self)
                 self._bounds = bounds
             self.update()
 
@@ -418,6 +513,7 @@ class EdgeLabel(QGraphicsItem):
         self.forced = False
         self._text_key: tuple | None = None
         self._text = ""
+        self._drawn = False  # whether the last refresh left it drawn
         self._half_width = self.RECT.right()
         self._rect = QRectF(self.RECT)
         self._bounds = self._rect.adjusted(-1, -1, 1, 1)
@@ -454,16 +550,20 @@ class EdgeLabel(QGraphicsItem):
         """Fit the box to the number and repaint, if the label is drawn at all.
 
         Labels not drawn are left as they are (the scene has thousands); they
-        are fitted when they appear.
+        are fitted when they appear, and wiped once when they go.
         """
         if self.visible_now:
             self._fit()
             self.update()
+            self._drawn = True
+        elif self._drawn:
+            self.update()
+            self._drawn = False
 
     def _fit(self) -> QRectF:
         half = _label_half_width(self.text, self.stale)
         if half != self._half_width:
-            self.prepareGeometryChange()
+            _prepare_geometry_change(self)
             self._half_width = half
             self._rect = QRectF(-half, self.RECT.top(), 2 * half, self.RECT.height())
             self._bounds = self._rect.adjusted(-1, -1, 1, 1)
@@ -508,7 +608,8 @@ class EdgeLabel(QGraphicsItem):
         painter.setBrush(theme.plate())
         painter.drawRoundedRect(rect, 4, 4)
         painter.setFont(_label_font(self.stale))
-        painter.setPen(theme.color("stale" if self.stale else "text"))
+        color = theme.color("stale" if self.stale else "text")
+        painter.setPen(_text_color(color.rgba(), True, theme.current))
         painter.drawText(rect, CENTRED_WHOLE, self.text)
 
 
@@ -543,12 +644,12 @@ class TextItem(QGraphicsObject):
         # Measured once per text: Qt asks for the bounding rect at every repaint.
         key = (self.text, self.font.italic())
         if self._rect_key != key:
-            self._rect_key, self._rect_cache = key, self._measure()
+            self._rect_key, self._rect_cache = key, self._measure(self.text, self.font)
         return self._rect_cache
 
-    def _measure(self) -> QRectF:
-        metrics = QFontMetricsF(self.font)
-        lines = self.text.split("\n") or [""]
+    def _measure(self, text: str, font: QFont) -> QRectF:
+        metrics = QFontMetricsF(font)
+        lines = text.split("\n") or [""]
         width = max(metrics.horizontalAdvance(line) for line in lines) + 8
         height = metrics.height() * len(lines) + 4
         if self.align & Qt.AlignmentFlag.AlignHCenter:
@@ -570,17 +671,23 @@ class TextItem(QGraphicsObject):
             painter.setBrush(theme.plate())
             painter.drawRoundedRect(rect, 4, 4)
         painter.setFont(self.font)
-        painter.setPen(self.color)
+        painter.setPen(_text_color(self.color.rgba(), self.box is not None, theme.current))
         painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self.text)
 
     def set_text(self, text: str, color: QColor | None = None, italic: bool = False) -> None:
         """Change the text (and colour)."""
         color = color or theme.color("text")
-        if (text, color.rgba(), italic) != (self.text, self.color.rgba(), self.font.italic()):
-            self.prepareGeometryChange()
-            self.text, self.color = text, color
-            self.font.setItalic(italic)
-            self.update()
+        if (text, color.rgba(), italic) == (self.text, self.color.rgba(), self.font.italic()):
+            return
+        if (text, italic) != (self.text, self.font.italic()):
+            font = QFont(self.font)
+            font.setItalic(italic)
+            rect = self._measure(text, font)
+            if rect != self._rect():
+                _prepare_geometry_change(self)
+            self.font, self._rect_key, self._rect_cache = font, (text, italic), rect
+        self.text, self.color = text, color
+        self.update()
 
     def mousePressEvent(self, event) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
