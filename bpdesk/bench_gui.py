@@ -49,6 +49,16 @@ def _show_every_panel(window, columns: int = 4) -> None:
         dock.show()
 
 
+def _on_screen(dock) -> bool:
+    """True when the panel in ``dock`` (inside its scroll area, if any) can be seen."""
+    from PySide6.QtWidgets import QScrollArea
+
+    content = dock.widget()
+    if isinstance(content, QScrollArea):
+        content = content.widget()  # the scroll area itself is covered by its viewport
+    return not content.visibleRegion().isEmpty()
+
+
 def _train_in(app, window, seconds: float) -> tuple[float, int, list[float], dict]:
     """Train at full speed in the shown window.
 
@@ -78,9 +88,7 @@ def _train_in(app, window, seconds: float) -> tuple[float, int, list[float], dic
         last[0] = now
 
     tick.timeout.connect(on_tick)
-    visible = sorted(
-        key for key, dock in window.docks.items() if not dock.widget().visibleRegion().isEmpty()
-    )
+    visible = sorted(key for key, dock in window.docks.items() if _on_screen(dock))
     panels = [window.loss_panel, window.boundary_panel]
     redraws_before = {id(p): p.redraws for p in panels}
     clock.start()

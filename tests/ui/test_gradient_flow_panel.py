@@ -2,12 +2,24 @@
 
 import numpy as np
 import pytest
+from PySide6.QtCore import QPointF, QRectF
+from PySide6.QtGui import QImage, QPainter
+from PySide6.QtWidgets import QGraphicsSimpleTextItem
 
 from bpdesk.core import Network, xor
 from bpdesk.core.training import Trainer
 from bpdesk.ui.commands import ReplaceNetworkCommand
 from bpdesk.ui.document import Document
-from bpdesk.ui.panels.gradient_flow import GradientFlowPanel, layer_name
+from bpdesk.ui.panels.gradient_flow import (
+    GradientFlowPanel,
+    SmoothedLogNorms,
+    layer_name,
+    spread,
+)
+
+DEEP = [2, 8, 8, 8, 8, 8, 1]
+# log10 ‖∂L/∂W‖ of a deep sigmoid network's six layers: each a decade or so below the next.
+DEEP_LEVELS = np.array([-5.7, -3.8, -2.9, -2.1, -1.5, -1.1])
 
 
 @pytest.fixture
@@ -27,6 +39,31 @@ def panel_for(qtbot):
 
 def ratio_first_to_last(panel: GradientFlowPanel) -> float:
     return float(panel.now.text().rsplit("first/last = ", 1)[1])
+
+
+def noisy_history(epochs: int, levels=DEEP_LEVELS, seed: int = 0) -> np.ndarray:
+    """Mini-batch-like norms: each layer jitters by a factor of ~2 around its level."""
+    rng = np.random.default_rng(seed)
+    return 10.0 ** (levels + rng.normal(0.0, 0.35, (epochs, len(levels))))
+
+
+def record(doc: Document, norms: np.ndarray) -> None:
+    rows = np.full((4, len(norms)), np.nan)
+    rows[0] = 0.1
+    doc.append_training(len(doc.history) + 1, rows, (), norms)
+
+
+def settle(qtbot, panel: GradientFlowPanel) -> None:
+    """Let the plot lay itself out (layout requests are posted events)."""
+    panel._refresh.flush()
+    qtbot.wait(20)
+
+
+def path_ends(stroke) -> tuple[QPointF, QPointF]:
+    """Scene points where a name's coloured stroke starts (at the curve's level) and ends."""
+    path = stroke.path()
+    first, last = path.elementAt(0), path.elementAt(path.elementCount() - 1)
+    return stroke.mapToScene(QPointF(first.x, first.y)), stroke.mapToScene(QPointF(last.x, last.y))
 
 
 def test_deep_sigmoid_gradients_vanish_and_relu_brings_them_together(panel_for):
@@ -71,11 +108,15 @@ def test_changing_the_depth_makes_new_curves(qtbot, panel_for):
     assert len(panel.curves) == 2
     doc.push(ReplaceNetworkCommand(doc, Network.create([2, 3, 3, 1], seed=0), "deeper"))
     assert len(panel.curves) == 3
-    assert len(panel.legend.items) == 3
-    # The legend has a column of its own, beside the curves rather than over them.
+    assert [text.text() for _, text in panel.labels.entries] == [
+        layer_name(doc.network, k) for k in range(3)
+    ]
+    in_scene = [i for i in panel.plot.scene().items() if isinstance(i, QGraphicsSimpleTextItem)]
+    assert len(in_scene) == 3  # the two-layer network's names are gone
+    # The names have a column of their own, beside the curves rather than over them.
     view = panel.plot.getPlotItem().vb
-    qtbot.waitUntil(lambda: panel.legend.sceneBoundingRect().left() > 0)  # laid out
-    assert panel.legend.sceneBoundingRect().left() >= view.sceneBoundingRect().right() - 1
+    qtbot.waitUntil(lambda: panel.labels.sceneBoundingRect().left() > 0)  # laid out
+    assert panel.labels.sceneBoundingRect().left() >= view.sceneBoundingRect().right() - 1
 
 
 def test_before_training_the_view_shows_the_decades_of_todays_gradients(panel_for):
@@ -84,6 +125,132 @@ def test_before_training_the_view_shows_the_decades_of_todays_gradients(panel_fo
     _, (y0, y1) = panel.plot.getPlotItem().vb.viewRange()
     assert y0 <= np.log10(now.min())
     assert np.log10(now.max()) <= y1
+
+
+def test_a_noisy_layer_is_drawn_as_one_smooth_line(panel_for):
+    doc, panel = panel_for(Network.create(DEEP, activation="sigmoid", seed=1))
+    norms = noisy_history(5000)
+    record(doc, norms)
+    panel._refresh.flush()
+    for layer, curve in enumerate(panel.curves):
+        x, y = curve.getData()  # log10 units: the axis is logarithmic
+        assert x[0] == 1  # the whole history, to the last epoch
+        assert x[-1] == 5000
+        assert len(x) <= SmoothedLogNorms.POINTS + 1  # however long the history
+        raw = np.log10(norms[:, layer])
+        # Step to step the line moves a small fraction of what the raw norms jump…
+        assert np.std(np.diff(y)) < 0.1 * np.std(np.diff(raw))
+        # …and stays where the layer's gradients are.
+        assert abs(np.median(y) - DEEP_LEVELS[layer]) < 0.05
+    # More epochs extend the same line (the sums so far are kept, not recomputed).
+    more = noisy_history(500, seed=1)
+    record(doc, more)
+    panel._refresh.flush()
+    x, y = panel.curves[0].getData()
+    assert x[-1] == 5500
+    window = panel._smoothed.window()
+    tail = np.log10(np.concatenate([norms, more])[-(window // 2 + 1) :, 0])
+    assert y[-1] == pytest.approx(tail.mean())  # the last point: a window cut short
+
+
+def test_smoothing_is_a_centred_moving_average_of_the_logs_skipping_unmeasured_epochs():
+    norms = noisy_history(3000, levels=np.array([-4.0, -1.0]))
+    norms[1000:1500, 0] = np.nan  # trained without measuring
+    norms[2000, 1] = 0.0  # nothing a log axis can show
+    smoothed = SmoothedLogNorms(2)
+    for epochs in (1, 10, 2000, 1200, 3000):  # as it grows, with a rewind on the way
+        smoothed.update(norms[:epochs])
+    x, y = smoothed.curves()
+    half = smoothed.window() // 2
+    assert smoothed.window() == 31  # ~1/100 of 3000 epochs, odd: centred
+    logs = np.log10(np.where(norms > 0, norms, np.nan))
+    for point in (0, 40, 400, len(x) - 1):
+        k = int(x[point]) - 1
+        around = logs[max(0, k - half) : k + half + 1]
+        for layer in range(2):
+            measured = around[:, layer][np.isfinite(around[:, layer])]
+            expected = measured.mean() if measured.size else np.nan
+            assert y[point, layer] == pytest.approx(expected, nan_ok=True)
+    assert np.isnan(y[(x > 1100) & (x < 1400), 0]).all()  # no line through the gap
+    # Another history of the same length is summed afresh.
+    other = norms * 10
+    smoothed.update(other)
+    assert smoothed.curves()[1][-1, 1] == pytest.approx(y[-1, 1] + 1)
+
+
+def test_each_name_is_level_with_the_end_of_its_own_curve(qtbot, panel_for):
+    doc, panel = panel_for(Network.create(DEEP, activation="sigmoid", seed=1))
+    panel.resize(700, 320)
+    record(doc, noisy_history(2000))
+    settle(qtbot, panel)
+    view = panel.plot.getPlotItem().vb
+    bottom_to_top = []
+    for curve, (stroke, text) in zip(panel.curves, panel.labels.entries, strict=True):
+        x, y = curve.getData()
+        end = view.mapViewToScene(QPointF(x[-1], y[-1]))
+        start, finish = path_ends(stroke)
+        # The coloured stroke starts level with the curve's last point…
+        assert start.y() == pytest.approx(end.y(), abs=1)
+        assert start.x() >= view.sceneBoundingRect().right() - 1  # beside the plot, not over it
+        # …and ends beside its name, in the middle of the text (not a row off).
+        label = text.sceneBoundingRect()
+        assert finish.y() == pytest.approx(label.center().y(), abs=1)
+        assert finish.x() <= label.left() <= finish.x() + 8
+        bottom_to_top.append(label.center().y())
+    # The names read in the order of the gradients: W1, far below, at the bottom.
+    assert bottom_to_top == sorted(bottom_to_top, reverse=True)
+
+
+@pytest.mark.parametrize("size", [(700, 220), (560, 200)])
+def test_every_name_fits_a_short_panel_without_covering_the_curves(qtbot, panel_for, size):
+    doc, panel = panel_for(Network.create(DEEP, activation="sigmoid", seed=1))
+    # Three layers' gradients close together: their names must move apart to be read.
+    record(doc, noisy_history(1000, levels=np.array([-5.0, -3.0, -2.05, -2.0, -1.95, -1.0])))
+    panel.resize(*size)
+    settle(qtbot, panel)
+    plot = panel.plot
+    item = plot.getPlotItem()
+    visible = QRectF(plot.viewport().rect())
+    view = item.vb.sceneBoundingRect()
+    rects = [text.sceneBoundingRect() for _, text in panel.labels.entries]
+    assert len(rects) == 6
+    for rect in rects:
+        assert visible.contains(plot.mapFromScene(rect).boundingRect().toRectF())
+        assert item.sceneBoundingRect().contains(rect)  # in an exported picture too
+        assert rect.left() >= view.right()  # never over the curves
+    rows = sorted(rects, key=lambda r: r.top())
+    for above, below in zip(rows, rows[1:], strict=False):
+        assert above.bottom() <= below.top() + 2  # readable: no name over another
+
+
+def test_the_axis_is_labelled_at_powers_of_ten_only(qtbot, panel_for):
+    # Before training the 2-2-1 explainer network's gradients span two decades,
+    # which pyqtgraph labelled 0.002, 0.003, … 0.09: a pile of numbers in a short plot.
+    _, panel = panel_for(Network.create([2, 2, 1], seed=0))
+    for height in (400, 220):
+        panel.resize(600, height)
+        settle(qtbot, panel)
+        axis = panel.plot.getAxis("left")
+        image = QImage(10, 10, QImage.Format.Format_ARGB32)
+        painter = QPainter(image)
+        try:
+            _, _, texts = axis.generateDrawSpecs(painter)
+        finally:
+            painter.end()
+        labels = [text for _, _, text in texts]
+        assert len(labels) >= 2
+        assert all(label.startswith("10") for label in labels), labels
+        rows = sorted((rect for rect, _, _ in texts), key=lambda r: r.top())
+        for above, below in zip(rows, rows[1:], strict=False):
+            assert above.bottom() <= below.top()
+
+
+def test_crowded_names_move_apart_as_little_as_they_can():
+    assert spread([50, 50, 50], 10, 0, 100) == [40, 50, 60]  # centred where they want to be
+    assert spread([10, 50, 52, 90], 10, 0, 100) == [10, 46, 56, 90]
+    assert spread([0, 1, 2], 10, 5, 100) == [5, 15, 25]  # kept inside
+    assert spread([99, 99, 99], 10, 0, 100) == [80, 90, 100]
+    assert spread(list(range(12)), 10, 0, 100) == pytest.approx(np.linspace(0, 100, 12))
 
 
 def test_panels_behind_tabs_are_built_when_their_tab_opens(window, qtbot):
@@ -104,3 +271,20 @@ def test_a_panel_floated_out_of_its_tab_is_built(window, qtbot):
     dock.setFloating(True)
     dock.show()
     qtbot.waitUntil(lambda: window._landscape.built)
+
+
+def test_the_panel_fits_a_short_dock_without_scrolling(qtbot):
+    """In a dock's scroll area the panel is as tall as it asks to be: it must ask little."""
+    from PySide6.QtWidgets import QScrollArea
+
+    doc = Document(network=Network.create([2, 8, 8, 8, 8, 8, 1], seed=1), dataset=xor())
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setWidget(GradientFlowPanel(doc))
+    qtbot.addWidget(scroll)
+    scroll.resize(700, 240)  # the dock at 1600×1000
+    scroll.show()
+    qtbot.waitUntil(lambda: scroll.viewport().height() > 100)
+    qtbot.wait(50)
+    # pyqtgraph's own size hint (a 480 px plot) made it 550 px tall, its axis out of view.
+    assert scroll.widget().height() <= scroll.viewport().height()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QGraphicsItem
 
 from bpdesk.ui import theme
@@ -19,9 +20,10 @@ def configure_pyqtgraph() -> None:
 class Plot(pg.PlotWidget):
     """A PlotWidget with the application's look, following the theme."""
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, size_hint: QSize | None = None, **kwargs) -> None:
         configure_pyqtgraph()
         super().__init__(**kwargs)
+        self._size_hint = size_hint
         self.setMenuEnabled(False)
         for name in ("left", "bottom"):
             axis = self.getAxis(name)
@@ -36,6 +38,10 @@ class Plot(pg.PlotWidget):
         # on the ends and were cut in half by the widget's edge.
         self.getPlotItem().setContentsMargins(2, 8, 10, 2)
         theme.signals.changed.connect(self.refresh_theme)
+
+    def sizeHint(self) -> QSize:
+        """pyqtgraph asks for a large plot; a docked panel may ask for less."""
+        return self._size_hint if self._size_hint is not None else super().sizeHint()
 
     def refresh_theme(self) -> None:
         """Background, axes and legend in the current palette."""
