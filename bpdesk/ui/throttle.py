@@ -10,7 +10,8 @@ next report rather than for a timer of its own: it then runs in the same turn
 of the event loop as the report, and every separate wake-up of the GUI thread
 takes the interpreter from the training thread (measured: the loss plot and
 the decision boundary each woke it ~22 times a second that way). The timer
-stays, later by :data:`LIVE_SLACK_MS`, for the last request of a run.
+stays, later by :data:`LIVE_SLACK_MS`, for the last request of a run. Only
+throttles given ``is_live`` do this (the plots that follow every report).
 """
 
 from __future__ import annotations
@@ -77,7 +78,10 @@ class LiveThrottle(Throttle):
     """Immediate, except while ``is_live()``: then at most once every ``interval_ms``.
 
     For views that must follow a user's edit at once but need not follow every
-    frame of a training run (labels, the network drawing).
+    frame of a training run (labels, the network drawing, the text panels). These
+    refresh a few times a second at most, so they keep timers of their own rather
+    than waiting for a training report: run in the same turn as the plots, the
+    heavier of them would make that turn a noticeable stall.
     """
 
     def __init__(
@@ -87,11 +91,12 @@ class LiveThrottle(Throttle):
         is_live: Callable[[], bool],
         parent: QObject | None = None,
     ):
-        super().__init__(callback, interval_ms, parent, is_live)
+        super().__init__(callback, interval_ms, parent)
+        self._live = is_live
 
     def request(self, *_args) -> None:
         """Run now, or, while live, no more often than the interval."""
-        if self._is_live():
+        if self._live():
             super().request()
         else:
             self._timer.stop()

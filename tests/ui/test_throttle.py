@@ -55,3 +55,13 @@ def test_a_live_throttle_runs_at_once_when_not_live(qtbot):
     state["live"] = False
     throttle.request()
     assert calls == [1, 1]
+
+
+def test_a_live_throttle_keeps_its_own_timer_while_live(qtbot):
+    """Heavy, slow refreshes run in turns of their own, not with the plots (stalls)."""
+    throttle, _, _ = make(qtbot, live=True, cls=LiveThrottle)
+    throttle.request()
+    throttle._last = time.monotonic()
+    throttle.request()
+    assert throttle._timer.isActive()
+    assert throttle._timer.interval() <= 1000  # no slack: it fires when due, on its own
