@@ -889,7 +889,7 @@ class MainWindow(QMainWindow):
         )
         self.resizeDocks(
             [docks["boundary"], docks["chain_rule"]],
-            [int(height * 0.4), int(height * 0.3)],
+            [int(height * 0.45), int(height * 0.55)],  # the map square, the explanations below
             Qt.Orientation.Vertical,
         )
 

@@ -305,3 +305,23 @@ def test_every_control_explains_itself(explainer):
         assert widget.toolTip()
     assert panel.point.toolTip()
     assert panel.ghost.toolTip()
+
+
+def test_the_panel_fits_its_dock_with_curve_slider_and_readout(qtbot):
+    """In a dock's scroll area the panel is as tall as it asks to be: it must ask little."""
+    from PySide6.QtWidgets import QScrollArea
+
+    from bpdesk.core.landscape import single_weight_dataset, single_weight_network
+
+    doc = Document(network=single_weight_network(), dataset=single_weight_dataset())
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    panel = LandscapePanel(doc)
+    scroll.setWidget(panel)
+    qtbot.addWidget(scroll)
+    scroll.resize(380, 460)  # the dock at 1600×1000
+    scroll.show()
+    doc.select((0, 0, 0))
+    qtbot.waitUntil(lambda: scroll.viewport().height() > 100)
+    qtbot.wait(50)
+    assert panel.height() <= scroll.viewport().height()  # nothing scrolled out of view

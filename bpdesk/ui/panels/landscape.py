@@ -15,7 +15,7 @@ import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
 from bpdesk.core import Landscape, weight_landscape
@@ -66,7 +66,10 @@ class LandscapePanel(QWidget):
         self.hint.setWordWrap(True)
         theme.style(self.hint, "color: {faint_text};")
 
-        self.plot = plot_widget()
+        # A modest size hint: its dock scrolls, and a scroll area gives a panel with
+        # wrapped text the height it asks for, which with pyqtgraph's own 480 px
+        # pushed the slider and the readout out of view.
+        self.plot = plot_widget(size_hint=QSize(300, 140))
         self.plot.setMinimumHeight(120)
         self.plot.setToolTip(
             "The loss as this one weight moves, every other weight frozen. Dashed: the tangent, "
