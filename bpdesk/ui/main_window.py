@@ -44,6 +44,17 @@ from bpdesk.ui.training import SPEEDS, TrainingController
 from bpdesk.ui.widgets import Deferred, fix_size
 
 SETTINGS_VERSION = 2  # a new default layout: saved layouts of older versions are not restored
+MOUSE_ACTIONS = (
+    ("Click a line", "select that weight: its chain rule, landscape and equation"),
+    ("Click a b value", "select that bias"),
+    ("Double-click a line or b value", "type a new value"),
+    ("Drag Neuron or Hidden layer", "from the Build panel onto the network: add it"),
+    ("Drag a neuron", "up or down: reorder its layer; off the network: remove it"),
+    ("Right-click", "a hidden neuron, a line or the space between layers: what can be done there"),
+    ("Wheel, drag the background", "zoom and pan the network"),
+    ("Click the loss curve", "go back to that epoch"),
+    ("Click the decision boundary", "add a point (left: class 1, right: class 0)"),
+)
 SHORTCUT_NAME = "shortcutName"  # action property: its name in Help → Keyboard shortcuts
 MAX_PANEL_MIN_HEIGHT = 220  # taller panels scroll (see _add_dock)
 FRONT_TABS = ("learn", "loss", "chain_rule")  # the tab of each group shown at first start
@@ -1113,9 +1124,15 @@ class MainWindow(QMainWindow):
 
     def show_shortcuts(self) -> None:
         """A table of the keyboard shortcuts."""
-        rows = "".join(f"<tr><td><b>{k}</b></td><td>{t}</td></tr>" for k, t in self.shortcut_rows())
+
+        def table(pairs) -> str:
+            cells = "".join(f"<tr><td><b>{k}</b></td><td>{t}</td></tr>" for k, t in pairs)
+            return f"<table cellspacing='6'>{cells}</table>"
+
         QMessageBox.information(
-            self, "Keyboard shortcuts", f"<table cellspacing='6'>{rows}</table>"
+            self,
+            "Keyboard shortcuts",
+            table(self.shortcut_rows()) + "<p><b>With the mouse</b></p>" + table(MOUSE_ACTIONS),
         )
 
     def settle(self, ms: int = 0) -> None:

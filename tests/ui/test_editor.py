@@ -838,3 +838,10 @@ def test_out_of_date_numbers_after_an_edit_are_readable(window, palette, mode):
     for node in nodes:
         for lod in (1.0, 2.0):
             assert worst_contrast(node, lod) >= MIN_CONTRAST, (mode, node.name, node.text, lod)
+
+
+def test_weights_and_biases_say_their_names_on_hover(window):
+    scene = window.scene
+    edge = next(e for e in scene.edges if (e.layer, e.i, e.j) == (0, 1, 0))
+    assert edge.toolTip().startswith("w(x2 → h1):")
+    assert any(item.toolTip().startswith("b(h1), the bias of h1") for item in scene.items())

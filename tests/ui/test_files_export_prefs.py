@@ -482,6 +482,7 @@ def test_help_lists_shortcuts_and_licences(window, monkeypatch):
     assert "NumPy" in shown[0]
     assert "Space" in shown[1]
     assert "Ctrl+S" in shown[1]
+    assert "Double-click a line" in shown[1]  # what the mouse does is listed too
     # Every menu action with a shortcut is listed (the table is made from the actions).
     listed = dict((text, keys) for keys, text in window.shortcut_rows())
     assert listed["Quit"] == "Ctrl+Q"

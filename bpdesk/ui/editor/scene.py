@@ -133,6 +133,10 @@ class NetworkScene(QGraphicsScene):
             for i, source in enumerate(self.nodes[layer]):
                 for j, target in enumerate(self.nodes[layer + 1]):
                     edge = WeightEdge(layer, i, j, source, target)
+                    edge.setToolTip(
+                        f"{net.parameter_name(layer, i, j)}: click for its chain rule, "
+                        "double-click to type a value"
+                    )
                     edge.smooth = smooth
                     edge.clicked.connect(self._on_edge_clicked)
                     edge.doubleClicked.connect(self._on_edge_double_clicked)
@@ -146,8 +150,10 @@ class NetworkScene(QGraphicsScene):
                 bias = TextItem("", align=Qt.AlignmentFlag.AlignHCenter)
                 bias.setPos(node.home + QPointF(0, NODE_RADIUS + 10))
                 bias.setCursor(Qt.CursorShape.PointingHandCursor)
+                name = neuron_name(self.doc.network, layer + 1, j)
                 bias.setToolTip(
-                    "Bias of this neuron: click to explain its gradient, double-click to edit"
+                    f"b({name}), the bias of {name}: click to explain its gradient, "
+                    "double-click to edit"
                 )
                 bias.clicked.connect(lambda _, p=(layer, None, j): self.doc.select(p))
                 bias.doubleClicked.connect(

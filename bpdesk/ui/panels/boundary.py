@@ -285,7 +285,7 @@ class DecisionBoundaryPanel(QWidget):
 
     def _configure_kind(self, ds: Dataset) -> None:
         regression = ds.kind == "regression"
-        self.discretise.setEnabled(not regression)
+        self.discretise.setVisible(not regression)  # a real-valued output has no classes to snap to
         self.discretise.setToolTip(
             "Regression has no classes to round to: the map shows the output itself"
             if regression
