@@ -845,3 +845,13 @@ def test_weights_and_biases_say_their_names_on_hover(window):
     edge = next(e for e in scene.edges if (e.layer, e.i, e.j) == (0, 1, 0))
     assert edge.toolTip().startswith("w(x2 → h1):")
     assert any(item.toolTip().startswith("b(h1), the bias of h1") for item in scene.items())
+
+
+def test_the_banner_says_when_the_numbers_are_means(window):
+    doc = window.doc
+    doc.set_sample(None)
+    window.view._banner_refresh.flush()
+    assert "mean over all 4 examples" in window.view.banner.text()
+    doc.set_sample(1)
+    window.view._banner_refresh.flush()
+    assert "mean" not in window.view.banner.text()

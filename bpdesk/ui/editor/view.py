@@ -145,14 +145,18 @@ class NetworkView(QGraphicsView):
         doc = self.doc
         if doc.mode == "forward":
             text = "Forward view — activations in the neurons, weights on the lines"
-            if not doc.is_fresh("forward"):
-                text += "   ·   values out of date: run the forward pass (F5)"
         else:
             text = "Backward view — δ = ∂L/∂z in the neurons, ∂L/∂w on the lines"
-            if doc.backward_state is None:
-                text += "   ·   run the backward pass (F6) to compute them"
-            elif not doc.is_fresh("backward"):
-                text += "   ·   values out of date: run the backward pass (F6)"
+        if doc.sample is None:
+            # Otherwise 0.500 in every input reads like an example the network was given.
+            text += f", each the mean over all {doc.dataset.n_train} examples"
+        if doc.mode == "forward":
+            if not doc.is_fresh("forward"):
+                text += "   ·   values out of date: run the forward pass (F5)"
+        elif doc.backward_state is None:
+            text += "   ·   run the backward pass (F6) to compute them"
+        elif not doc.is_fresh("backward"):
+            text += "   ·   values out of date: run the backward pass (F6)"
         self.banner.setText(text)
         self.banner.adjustSize()
         self._place_overlays()
