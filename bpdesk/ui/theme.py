@@ -203,3 +203,8 @@ def fmt(value: float | None, decimals: int | None = None) -> str:
     """A number as the learner reads it (:func:`bpdesk.core.numbers.format_number`),
     with the decimals the preferences ask for."""
     return format_number(value, DECIMALS if decimals is None else decimals)
+
+
+def unbroken(text: str) -> str:
+    """``x = (0, 1)`` kept on one line in a wrapped label: no break around "=" or after ","."""
+    return text.replace(" = ", "\u00a0=\u00a0").replace(", ", ",\u00a0")

@@ -127,7 +127,7 @@ def test_both_panels_name_the_same_parameter_for_the_same_numbers(make_panels, s
         assert rule.parameter in chain.plain_text()
         which = "the mean over the 4 examples" if sample is None else f"example {sample + 1}: x = "
         assert rule.examples.startswith(which)
-        assert chain.title.text().endswith(f"— {rule.examples}")
+        assert chain.title.text().endswith(f"— {theme.unbroken(rule.examples)}")
         assert f"Numbers for {rule.examples}" in math.plain_text()
         assert math.equations.numbers.gradient == pytest.approx(rule.total, rel=1e-12, abs=1e-15)
 

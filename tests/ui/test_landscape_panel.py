@@ -325,3 +325,10 @@ def test_the_panel_fits_its_dock_with_curve_slider_and_readout(qtbot):
     qtbot.waitUntil(lambda: scroll.viewport().height() > 100)
     qtbot.wait(50)
     assert panel.height() <= scroll.viewport().height()  # nothing scrolled out of view
+
+
+def test_the_title_does_not_break_inside_an_example():
+    from bpdesk.ui import theme
+
+    text = theme.unbroken("example 2: x = (0, 1), t = 1")
+    assert " " not in text.split(": ", 1)[1]  # only unbreakable spaces after the colon

@@ -107,7 +107,7 @@ class ChainRulePanel(QWidget):
             value = float(net.biases[rule.layer][rule.j])
         else:
             value = float(net.weights[rule.layer][rule.i, rule.j])
-        self.title.setText(f"{rule.derivative} — {rule.examples}")
+        self.title.setText(f"{rule.derivative} — {theme.unbroken(rule.examples)}")
         meaning = parameter_meaning(net, rule.layer, rule.i, rule.j)
         parts = [
             f"<p>{html.escape(meaning)}; it is now {theme.fmt(value)}.</p>",

@@ -319,7 +319,7 @@ class LandscapePanel(QWidget):
             rows = mean_text(data.n_train)
         else:
             rows = example_text(data.X_train[doc.sample], data.T_train[doc.sample], doc.sample)
-        self.title.setText(f"Error landscape of {name} — {rows}")
+        self.title.setText(f"Error landscape of {name} — {theme.unbroken(rows)}")
         self.title.setToolTip(parameter_meaning(net, layer, i, j))
         label = f"{name} ({'bias' if i is None else 'weight'})"
         axis = self.plot.getPlotItem().getAxis("bottom")
