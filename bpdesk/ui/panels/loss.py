@@ -222,7 +222,9 @@ class LossPanel(QWidget):
     def _on_epoch(self, epoch: int) -> None:
         n = len(self.doc.history)
         self.cursor.setValue(epoch)
-        self.cursor.setVisible(0 < epoch < n)  # visible when looking back in time
+        # Visible when looking back in time; not while training, when the epoch shown
+        # can trail the history by a report and the line would flicker at its end.
+        self.cursor.setVisible(0 < epoch < n and not self.doc.training_active)
         self.slider.blockSignals(True)
         self.slider.setRange(0, n)
         self.slider.setValue(epoch)
