@@ -38,7 +38,7 @@ from bpdesk.ui.panels.landscape import LandscapePanel
 from bpdesk.ui.panels.loss import LossPanel
 from bpdesk.ui.panels.math import MathPanel
 from bpdesk.ui.panels.predictions import PredictionsPanel
-from bpdesk.ui.throttle import LiveThrottle
+from bpdesk.ui.throttle import NUMBERS_MS, LiveThrottle
 from bpdesk.ui.tour import TourPage, TourPanel
 from bpdesk.ui.training import SPEEDS, TrainingController
 from bpdesk.ui.widgets import Deferred, fix_size
@@ -58,7 +58,7 @@ MOUSE_ACTIONS = (
 SHORTCUT_NAME = "shortcutName"  # action property: its name in Help → Keyboard shortcuts
 MAX_PANEL_MIN_HEIGHT = 220  # taller panels scroll (see _add_dock)
 FRONT_TABS = ("learn", "loss", "chain_rule")  # the tab of each group shown at first start
-LABEL_MS = 200
+LABEL_MS = NUMBERS_MS  # in step with the diagram while training
 
 
 class MainWindow(QMainWindow):

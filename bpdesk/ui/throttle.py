@@ -23,6 +23,10 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, QTimer
 
 LIVE_SLACK_MS = 60  # longer than the gap between training reports (training.EMIT_INTERVAL)
+# While training, the diagram and every label that shows a number from the same
+# moment (loss, epoch, accuracy) refresh together at this pace, on one shared clock,
+# so that they never disagree on screen.
+NUMBERS_MS = 400
 
 
 class Throttle(QObject):
@@ -93,11 +97,27 @@ class LiveThrottle(Throttle):
     ):
         super().__init__(callback, interval_ms, parent)
         self._live = is_live
+        self._tick = -1
 
     def request(self, *_args) -> None:
-        """Run now, or, while live, no more often than the interval."""
-        if self._live():
-            super().request()
-        else:
+        """Run now, or, while live, once per tick of a clock shared by all of them.
+
+        Ticks are whole multiples of the interval: throttles with the same interval,
+        asked in the same turn of the event loop, run in the same turn too, and show
+        the same moment of a training run.
+        """
+        if not self._live():
             self._timer.stop()
             self._fire()
+            return
+        now_ms = time.monotonic() * 1000
+        tick = int(now_ms // self.interval_ms)
+        if tick != self._tick:
+            self._timer.stop()
+            self._fire()
+        elif not self._timer.isActive():
+            self._timer.start(max(1, int((tick + 1) * self.interval_ms - now_ms) + 1))
+
+    def _fire(self) -> None:
+        self._tick = int(time.monotonic() * 1000 // self.interval_ms)
+        super()._fire()

@@ -65,3 +65,21 @@ def test_a_live_throttle_keeps_its_own_timer_while_live(qtbot):
     throttle.request()
     assert throttle._timer.isActive()
     assert throttle._timer.interval() <= 1000  # no slack: it fires when due, on its own
+
+
+def test_live_throttles_with_one_interval_share_a_clock(qtbot):
+    """The diagram and the labels refresh in the same turn: their numbers agree."""
+    calls = []
+    a = LiveThrottle(lambda: calls.append("a"), 1000, lambda: True)
+    b = LiveThrottle(lambda: calls.append("b"), 1000, lambda: True)
+    while time.monotonic() * 1000 % 1000 > 100:  # start early in a tick of the clock
+        time.sleep(0.01)
+    a.request()
+    time.sleep(0.05)
+    b.request()  # run 50 ms apart: private clocks would stay 50 ms out of step
+    assert calls == ["a", "b"]
+    for throttle in (a, b):
+        throttle.request()  # both wait for the same next tick
+    assert abs(a._timer.remainingTime() - b._timer.remainingTime()) <= 5
+    qtbot.waitUntil(lambda: len(calls) == 4, timeout=3000)
+    assert sorted(calls[2:]) == ["a", "b"]

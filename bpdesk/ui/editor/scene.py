@@ -32,14 +32,14 @@ from bpdesk.ui.editor.items import (
     WeightEdge,
 )
 from bpdesk.ui.plane import diverging_lut, grid_points, plane_bounds
-from bpdesk.ui.throttle import LiveThrottle
+from bpdesk.ui.throttle import NUMBERS_MS, LiveThrottle
 
 COLUMN = 220.0  # distance between layers of a small network (see column_spacing)
 LABEL_AT = 0.3  # labels sit this far along an edge from its source
 PALETTE_MIME = "application/x-bpdesk-palette"
 REVEAL_MS = 260
 HEAT_MAP_PIXELS = 24  # per side: enough to see a neuron's line or bump inside a circle
-TRAINING_REDRAW_MS = 400  # the diagram while training: a glance, not an animation
+TRAINING_REDRAW_MS = NUMBERS_MS  # the diagram while training: a glance, not an animation
 SMOOTH_EDGES_LIMIT = 600  # above this many edges, lines are drawn without antialiasing (speed)
 MAX_LABELS_PER_LAYER = 12  # numbers drawn between two layers; more would hide the lines
 MAX_PATH_EDGES = 80  # beyond this, highlighting every path would light up the whole network

@@ -25,7 +25,7 @@ from bpdesk.ui import theme
 from bpdesk.ui.commands import RewindCommand
 from bpdesk.ui.document import Document
 from bpdesk.ui.panels.plots import nice_ceiling, plot_widget
-from bpdesk.ui.throttle import LiveThrottle, Throttle
+from bpdesk.ui.throttle import NUMBERS_MS, LiveThrottle, Throttle
 from bpdesk.ui.widgets import fix_size
 
 _LARGEST_SHOWN = 1e300
@@ -113,7 +113,7 @@ class LossPanel(QWidget):
         doc.historyChanged.connect(self._on_history_changed)
         # The history slider and its label follow training five times a second.
         self._epoch_refresh = LiveThrottle(
-            lambda: self._on_epoch(doc.epoch), 200, lambda: doc.training_active, self
+            lambda: self._on_epoch(doc.epoch), NUMBERS_MS, lambda: doc.training_active, self
         )
         doc.epochChanged.connect(self._epoch_refresh.request)
         doc.runsChanged.connect(self._on_runs)
