@@ -325,6 +325,13 @@ class Document(QObject):
 
     def replace_network(self, network: Network) -> None:
         """Swap in a network (an architecture edit or undoing one)."""
+        self._take_network(network)
+        self._changed()
+        self.networkChanged.emit()
+        self.computedChanged.emit()
+
+    def _take_network(self, network: Network) -> None:
+        """Hold ``network`` instead, with what depends on its shape; no signal yet."""
         if network.layer_sizes != self._network.layer_sizes:
             # Values of another architecture cannot even be shown as stale.
             self._forward = self._backward = None
@@ -333,9 +340,6 @@ class Document(QObject):
             self._gradients = GradientRecord(network.n_layers)
         self._network = network
         self._drop_missing_selection()
-        self._changed()
-        self.networkChanged.emit()
-        self.computedChanged.emit()
 
     def _drop_missing_selection(self) -> None:
         if self._selected is not None:
@@ -377,12 +381,7 @@ class Document(QObject):
         with the wrong number of inputs or outputs for the data.
         """
         if network is not None:
-            if network.layer_sizes != self._network.layer_sizes:
-                self._forward = self._backward = None
-            if network.n_layers != self._gradients.n_layers:
-                self._gradients = GradientRecord(network.n_layers)
-            self._network = network
-            self._drop_missing_selection()
+            self._take_network(network)
         self._dataset = dataset
         if self._sample is not None and self._sample >= dataset.n_train:
             self._sample = None

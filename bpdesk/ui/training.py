@@ -16,13 +16,14 @@ import time
 from dataclasses import dataclass, replace
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
 
 from bpdesk.core import BpdeskError, Network, TrainConfig, Trainer, TrainingControl
 from bpdesk.core.history import FIELDS, snapshot_stride
 from bpdesk.ui import editing
 from bpdesk.ui.commands import TrainCommand
 from bpdesk.ui.document import Document
+from bpdesk.ui.threads import worker_thread
 from bpdesk.ui.throttle import Throttle
 
 EMIT_INTERVAL = 1 / 25  # at full speed, at most this often (every report costs the GUI thread)
@@ -234,17 +235,10 @@ class TrainingController(QObject):
             return False
         self._begin_segment()
         doc.begin_training()
-        thread = QThread()
-        thread.setObjectName("bpdesk-training")
-        worker.moveToThread(thread)
-        thread.started.connect(worker.run)
+        thread = worker_thread(worker, "bpdesk-training")
         worker.progress.connect(self._on_progress)
         worker.paused.connect(self._on_paused)
         worker.finished.connect(self._on_finished)
-        # Direct: quit() is thread-safe, and a queued call would wait for a GUI
-        # thread that may itself be waiting for this thread to end.
-        worker.finished.connect(thread.quit, Qt.ConnectionType.DirectConnection)
-        thread.finished.connect(worker.deleteLater)
         self._thread, self._worker, self._control = thread, worker, control
         thread.start()
         return True

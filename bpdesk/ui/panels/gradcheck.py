@@ -53,6 +53,7 @@ from bpdesk.core.gradcheck import PASS_THRESHOLD
 from bpdesk.ui import theme
 from bpdesk.ui.document import Document, Parameter
 from bpdesk.ui.panels.predictions import verdict_colors
+from bpdesk.ui.threads import worker_thread
 
 # A check runs in the GUI thread only while it is quick: up to this many
 # parameters, and this many parameters × examples (a forward pass costs about
@@ -782,16 +783,9 @@ class GradCheckPanel(QWidget):
         job = replace(job, run_id=self._run_id)
         stop = threading.Event()
         worker = GradCheckWorker(job, stop)
-        thread = QThread()
-        thread.setObjectName("bpdesk-gradcheck")
-        worker.moveToThread(thread)
-        thread.started.connect(worker.run)
+        thread = worker_thread(worker, "bpdesk-gradcheck")
         worker.progress.connect(self._on_progress)
         worker.finished.connect(self._on_finished)
-        # Direct: quit() is thread-safe, and a queued call would wait for a GUI
-        # thread that may itself be waiting for this thread to end.
-        worker.finished.connect(thread.quit, Qt.ConnectionType.DirectConnection)
-        thread.finished.connect(worker.deleteLater)
         self._thread, self._worker, self._stop = thread, worker, stop
         self._live.append((thread, stop))
         self._show_running(job)

@@ -26,7 +26,13 @@ from PySide6.QtWidgets import (
 
 from bpdesk.ui import theme
 from bpdesk.ui.document import Document
-from bpdesk.ui.panels.plots import configure_pyqtgraph, nice_ceiling, plot_widget
+from bpdesk.ui.panels.plots import (
+    configure_pyqtgraph,
+    decade_range,
+    epoch_range,
+    hold_range,
+    plot_widget,
+)
 from bpdesk.ui.throttle import LiveThrottle
 
 LAYER_COLORS = (
@@ -401,16 +407,9 @@ class GradientFlowPanel(QWidget):
         """
         if not self._follow:
             return
-        x_range = (0.0, nice_ceiling(max(epochs, 10) * 1.02))
-        if values.size:
-            low = float(np.floor(values.min()))
-            high = float(np.ceil(values.max()))
-            y_range = (low, max(high, low + 1))  # log10 units: the axis is logarithmic
-        else:
-            y_range = (-3.0, 1.0)
-        (x0, x1), (y0, y1) = self._vb.viewRange()
-        if not np.allclose([x0, x1, y0, y1], [*x_range, *y_range], rtol=1e-6):
-            self._vb.setRange(xRange=x_range, yRange=y_range, padding=0)
+        # log10 units: the axis is logarithmic.
+        y_range = decade_range(values.min(), values.max()) if values.size else (-3.0, 1.0)
+        hold_range(self._vb, epoch_range(epochs), y_range)
 
     def current_norms(self) -> np.ndarray:
         """‖∂L/∂W‖ per layer for the current weights on the whole training set."""

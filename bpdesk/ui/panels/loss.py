@@ -24,7 +24,13 @@ from PySide6.QtWidgets import (
 from bpdesk.ui import theme
 from bpdesk.ui.commands import RewindCommand
 from bpdesk.ui.document import Document
-from bpdesk.ui.panels.plots import nice_ceiling, plot_widget
+from bpdesk.ui.panels.plots import (
+    decade_range,
+    epoch_range,
+    hold_range,
+    nice_ceiling,
+    plot_widget,
+)
 from bpdesk.ui.throttle import NUMBERS_MS, LiveThrottle, Throttle
 from bpdesk.ui.widgets import fix_size
 
@@ -181,22 +187,17 @@ class LossPanel(QWidget):
     def _update_range(self, force: bool = False) -> None:
         if not self._follow:
             return
-        n = len(self.doc.history)
-        x_max = nice_ceiling(max(n, 10) * 1.02)
-        vb = self.plot.getPlotItem().vb
         # A finite loss can still be near the float limit (a file, a wild run): keep
         # the axis arithmetic (×1.05, Qt's and pyqtgraph's sums) from overflowing.
         y_max = min(self._ymax, _LARGEST_SHOWN)
         if self.log_box.isChecked():
-            low = np.floor(np.log10(max(self._ymin, 1e-12))) if np.isfinite(self._ymin) else -3.0
-            high = np.ceil(np.log10(max(y_max, 1e-12))) if y_max > 0 else 0.0
-            y_range = (low, max(high, low + 1))
+            low = np.log10(max(self._ymin, 1e-12)) if np.isfinite(self._ymin) else -3.0
+            high = np.log10(max(y_max, 1e-12)) if y_max > 0 else 0.0
+            y_range = decade_range(low, high)
         else:
             y_range = (0.0, nice_ceiling(y_max * 1.05) if y_max > 0 else 1.0)
-        (x0, x1), (y0, y1) = vb.viewRange()
-        wanted = ((0.0, x_max), y_range)
-        if force or not np.allclose([x0, x1, y0, y1], [0.0, x_max, *y_range], rtol=1e-6):
-            vb.setRange(xRange=wanted[0], yRange=wanted[1], padding=0)
+        view = self.plot.getPlotItem().vb
+        hold_range(view, epoch_range(len(self.doc.history)), y_range, force)
 
     def _redraw(self) -> None:
         self.redraws += 1

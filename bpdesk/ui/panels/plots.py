@@ -80,3 +80,21 @@ def nice_ceiling(value: float) -> float:
         if step * power >= value * (1 - 1e-12):
             return step * power
     return 10.0 * power
+
+
+def epoch_range(epochs: int) -> tuple[float, float]:
+    """The x range of a plot over epochs: a round end just past the last one."""
+    return (0.0, nice_ceiling(max(epochs, 10) * 1.02))
+
+
+def decade_range(low: float, high: float) -> tuple[float, float]:
+    """Whole decades around log10 values ``low`` … ``high``, at least one decade."""
+    bottom = float(np.floor(low))
+    return (bottom, max(float(np.ceil(high)), bottom + 1))
+
+
+def hold_range(view: pg.ViewBox, x_range, y_range, force: bool = False) -> None:
+    """Show exactly these ranges, unless already shown (a new range redraws the axes)."""
+    (x0, x1), (y0, y1) = view.viewRange()
+    if force or not np.allclose([x0, x1, y0, y1], [*x_range, *y_range], rtol=1e-6):
+        view.setRange(xRange=x_range, yRange=y_range, padding=0)
