@@ -20,6 +20,10 @@ from bpdesk.core.network import Network, augment
 # 1e-9 measured as 1.1e-9 is a rounding artefact, not a bug.
 RELATIVE_ERROR_FLOOR = 1e-4
 PASS_THRESHOLD = 1e-6
+# Activations whose slope jumps at z = 0. A nudge of ±ε that carries some z of
+# theirs across 0 measures a mix of the two slopes, which no gradient matches:
+# there the check says nothing about backprop (the "differentiability" limit).
+KINKED = frozenset({"relu", "leaky_relu"})
 
 
 @dataclass(frozen=True, eq=False)
@@ -30,7 +34,9 @@ class GradCheckResult:
     parameter); ``backprop_passes`` is 2 (one forward, one backward).
     Times are medians over ``repeats`` for backprop and one full sweep for
     the numerical method. ``completed`` is the number of parameters checked
-    (fewer than ``n_parameters`` if the check was cancelled).
+    (fewer than ``n_parameters`` if the check was cancelled). ``kinks`` marks
+    the parameters whose nudge carried a ReLU's input across its kink: their
+    numerical gradient is not a derivative, so they are left out of the verdict.
     """
 
     n_parameters: int
@@ -44,6 +50,18 @@ class GradCheckResult:
     names: tuple[str, ...]
     completed: int
     epsilon: float
+    kinks: np.ndarray | None = None
+
+    @property
+    def comparable(self) -> np.ndarray:
+        """True for each parameter checked whose two gradients can be compared."""
+        done = np.arange(self.n_parameters) < self.completed
+        return done if self.kinks is None else done & ~self.kinks
+
+    @property
+    def n_kinks(self) -> int:
+        """How many parameters checked sit on a kink (not counted in the verdict)."""
+        return 0 if self.kinks is None else int(self.kinks[: self.completed].sum())
 
     @property
     def cancelled(self) -> bool:
@@ -52,8 +70,8 @@ class GradCheckResult:
 
     @property
     def max_relative_error(self) -> float:
-        """Largest relative error over the parameters checked."""
-        done = self.relative_errors[: self.completed]
+        """Largest relative error over the parameters checked (kinks left out)."""
+        done = self.relative_errors[self.comparable]
         return float(done.max()) if done.size else 0.0
 
     @property
@@ -65,7 +83,7 @@ class GradCheckResult:
 
     @property
     def passed(self) -> bool:
-        """True when every parameter agrees within :data:`PASS_THRESHOLD`."""
+        """True when every comparable parameter agrees within :data:`PASS_THRESHOLD`."""
         return self.max_relative_error < PASS_THRESHOLD
 
     def summary(self) -> dict:
@@ -79,6 +97,7 @@ class GradCheckResult:
             "backprop_seconds": self.backprop_seconds,
             "speedup": self.speedup,
             "max_relative_error": self.max_relative_error,
+            "kinks": self.n_kinks,
             "passed": self.passed,
         }
 
@@ -106,6 +125,9 @@ def gradient_check(
     now and then; ``should_stop()`` is polled as often and ends the sweep
     early. ``backprop`` replaces the engine's gradient, to show what a broken
     implementation looks like; by default it is :meth:`Network.flat_gradient`.
+    Parameters whose nudge carries a ReLU's input across 0 are marked in
+    ``kinks`` (found by comparing which side of 0 each such input lies on
+    after the two passes, so networks without ReLU pay nothing).
     """
     net = network if network.dtype == np.float64 else _as_float64(network)
     params = net.parameters
@@ -118,6 +140,9 @@ def gradient_check(
     def forward_loss() -> float:
         y = ws.forward(xa)
         return loss_fn.value(y, t, ws.z[-1])
+
+    kinked = [ws.z[l] for l, name in enumerate(net.activations) if name in KINKED]
+    kinks = np.zeros(n, dtype=bool)
 
     gradient = backprop or _engine_gradient
     times = []
@@ -142,8 +167,12 @@ def gradient_check(
         old = params[k]
         params[k] = old + epsilon
         plus = forward_loss()
+        if kinked:
+            sides = [z > 0 for z in kinked]
         params[k] = old - epsilon
         minus = forward_loss()
+        if kinked:
+            kinks[k] = any(not np.array_equal(s, z > 0) for s, z in zip(sides, kinked))
         params[k] = old
         passes += 2
         numerical[k] = (plus - minus) / (2 * epsilon)
@@ -164,6 +193,7 @@ def gradient_check(
         names=tuple(net.parameter_names()),
         completed=done,
         epsilon=epsilon,
+        kinks=kinks,
     )
 
 

@@ -48,3 +48,13 @@ def test_the_deep_examples_show_vanishing_gradients_and_their_fix():
     assert ratios["deep-sigmoid"] < 0.01
     assert ratios["deep-relu"] > 0.1
     assert np.isfinite(list(ratios.values())).all()
+
+
+@pytest.mark.parametrize("name", list(EXAMPLES))
+def test_the_gradient_check_passes_on_every_example(name):
+    from bpdesk.core import gradient_check
+
+    doc = load_bpnet(resource_path("examples", f"{name}.bpnet"))
+    data = doc.dataset
+    result = gradient_check(doc.network, data.X_train, data.T_train, repeats=1)
+    assert result.passed, f"{name}: max. relative error {result.max_relative_error:.2g}"

@@ -96,3 +96,29 @@ def test_landscape_of_a_bias_and_the_landing_loss():
     scape = weight_landscape(net, data.X_train, data.T_train, 0, None, 1, learning_rate=0.1)
     net.biases[0][1] = scape.step_to
     assert scape.step_loss == pytest.approx(net.compute_loss(data.X_train, data.T_train))
+
+
+def test_nudges_across_a_relu_kink_are_marked_and_left_out_of_the_verdict():
+    # XOR's (0, 0) with zero biases puts every hidden z exactly on ReLU's kink:
+    # there central differences average two slopes, and backprop takes one.
+    data = xor()
+    net = Network.create([2, 4, 1], activation="relu", seed=0)
+    result = gradient_check(net, data.X_train, data.T_train)
+    raw = result.relative_errors[: result.completed]
+    assert raw.max() > PASS_THRESHOLD  # compared blindly, the kinks would fail it
+    assert result.n_kinks > 0
+    assert result.passed
+    assert result.max_relative_error < PASS_THRESHOLD
+    assert np.all(raw[~result.kinks] < PASS_THRESHOLD)
+    assert result.summary()["kinks"] == result.n_kinks
+    # Off the kink nothing is marked: the same network with non-zero biases.
+    for b in net.biases:
+        b += 0.1
+    assert gradient_check(net, data.X_train, data.T_train).n_kinks == 0
+
+
+def test_a_network_without_kinks_marks_none():
+    net, X, T = spiral_problem()
+    result = gradient_check(net, X, T)
+    assert result.n_kinks == 0
+    assert not result.kinks.any()

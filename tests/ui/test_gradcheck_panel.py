@@ -326,3 +326,26 @@ def test_destroying_the_panel_mid_run_joins_the_thread(qtbot, qtlog, doc):
     shiboken6.delete(panel)  # as when its window goes away without calling shutdown()
     assert thread.isFinished()
     assert not [r for r in qtlog.records if "thread" in r.message.lower()]
+
+
+def test_parameters_nudged_across_a_relu_kink_are_marked_not_failed(panel, doc):
+    # The XOR net with ReLU hidden units: example (0, 0) puts h1's and h2's
+    # input exactly on the kink (zero biases), so their nudges straddle it.
+    editing.set_activation(doc, 0, "relu")
+    for b in doc.network.biases:
+        b[:] = 0.0
+    doc.set_sample(None)
+    panel.run_check()
+    result = panel.result
+    assert result.n_kinks > 0
+    assert result.passed
+    verdict = panel.verdict_label.text()
+    assert verdict.startswith("✓ Pass")
+    assert f"{result.n_kinks} more sit on a ReLU kink" in verdict
+    model = panel.model
+    assert model.kinks.sum() == result.n_kinks
+    assert not model.failing[model.kinks].any()
+    k = int(np.flatnonzero(model.kinks)[0])
+    row = model.row_of(k)
+    assert model.data(model.index(row, ERROR)).endswith(" kink")
+    assert "not compared" in model.data(model.index(row, ERROR), Qt.ItemDataRole.ToolTipRole)

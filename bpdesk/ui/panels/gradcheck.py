@@ -242,6 +242,7 @@ class GradCheckModel(QAbstractTableModel):
         self.result: GradCheckResult | None = None
         self.network: Network | None = None  # the copy that was checked (for neuron names)
         self.failing = np.zeros(0, dtype=bool)
+        self.kinks = np.zeros(0, dtype=bool)  # nudged across a ReLU kink: not compared
         self.stale = False
         self._order = np.zeros(0, dtype=np.int64)  # row → parameter index
         self._rank = np.zeros(0, dtype=np.int64)  # parameter index → row
@@ -257,10 +258,12 @@ class GradCheckModel(QAbstractTableModel):
         self.stale = False
         n = 0 if result is None else result.n_parameters
         self.failing = np.zeros(n, dtype=bool)
+        self.kinks = np.zeros(n, dtype=bool)
         if result is not None:
-            checked = np.arange(n) < result.completed
+            comparable = result.comparable
+            self.kinks = (np.arange(n) < result.completed) & ~comparable
             # NaN (a diverged network) fails too: "not below the threshold".
-            self.failing = checked & ~(result.relative_errors < PASS_THRESHOLD)
+            self.failing = comparable & ~(result.relative_errors < PASS_THRESHOLD)
         self._order = np.arange(n)
         self._reorder(*self._sort)
         self.endResetModel()
@@ -364,6 +367,8 @@ class GradCheckModel(QAbstractTableModel):
             if self.stale or not self.checked(k):
                 return self._faint
             if column == ERROR:
+                if self.kinks[k]:
+                    return self._faint
                 return self._wrong if self.failing[k] else self._right
             return None
         if role == _BACKGROUND:
@@ -384,6 +389,8 @@ class GradCheckModel(QAbstractTableModel):
             return "—"
         if column == NUMERICAL:
             return _number(result.numerical[k])
+        if self.kinks[k]:
+            return sci(result.relative_errors[k]) + " kink"
         mark = " ✗" if self.failing[k] else " ✓"
         return sci(result.relative_errors[k]) + mark
 
@@ -402,11 +409,16 @@ class GradCheckModel(QAbstractTableModel):
             )
         if not self.checked(k):
             return f"{what}\nNot checked: the check was cancelled before reaching it."
-        verdict = (
-            "they disagree: backprop is wrong here"
-            if self.failing[k]
-            else "they agree: backprop is right here"
-        )
+        if self.kinks[k]:
+            verdict = (
+                "not compared: nudging it by ±ε carries a ReLU's input across 0, where "
+                "the slope jumps, so the central difference mixes two slopes and is no "
+                "derivative at all"
+            )
+        elif self.failing[k]:
+            verdict = "they disagree: backprop is wrong here"
+        else:
+            verdict = "they agree: backprop is right here"
         lines = [
             what,
             f"Backprop {_number(result.backprop[k])}, numerical {_number(result.numerical[k])}: "
@@ -909,19 +921,28 @@ class GradCheckPanel(QWidget):
         right, wrong = verdict_colors()
         failing = int(self.model.failing.sum())
         checked = "parameters checked so far" if result.cancelled else "parameters"
+        kinks = result.n_kinks
+        compared = result.completed - kinks
         if result.passed:
+            every = "all " if not kinks else ""
             text = (
-                f"✓ Pass: backprop agrees with central differences on all {result.completed:,} "
+                f"✓ Pass: backprop agrees with central differences on {every}{compared:,} "
                 f"{checked} (every relative error < {THRESHOLD})."
             )
             color = right
         else:
             text = (
-                f"✗ Fail: {failing:,} of {result.completed:,} {checked} disagree "
+                f"✗ Fail: {failing:,} of {compared:,} {checked} disagree "
                 f"(max. relative error {sci(result.max_relative_error)} ≥ "
                 f"{THRESHOLD})."
             )
             color = wrong
+        if kinks:
+            text += (
+                f"\n{kinks:,} more sit on a ReLU kink (for some example a ReLU's input is "
+                "within ε of 0): there the slope jumps, central differences measure no "
+                "derivative, so they are marked “kink” and not counted."
+            )
         if bug is not None:
             if outcome.bug_shows:
                 text += f"\nInjected bug: {bug.title}."
