@@ -763,7 +763,7 @@ class MainWindow(QMainWindow):
             change = "fell" if after < before else "rose"
             self.statusBar().showMessage(
                 f"Applied gradients: the loss {change} from {theme.fmt(before, 4)} to {theme.fmt(after, 4)}",
-                8000,
+                30_000,  # long enough to read while stepping through by hand
             )
 
     def _add_layer_before_output(self) -> None:
@@ -1062,13 +1062,14 @@ class MainWindow(QMainWindow):
             elif word == "gradcheck" and "gradcheck" in self.docks:
                 self.show_dock("gradcheck")
                 self.gradcheck_panel.run_check()
+                self.gradcheck_panel.reveal_result()
             elif word == "scaleup" and "gradcheck" in self.docks:
                 self.show_dock("gradcheck")
                 self.gradcheck_panel.scale_up()
 
     def point_at(self, part: str) -> None:
         """Frame a part of the window for a moment ("look here")."""
-        targets = {"editor": self.view, "toolbar": self.toolbar}
+        targets = {"editor": self.view, "toolbar": self.toolbar, "loss": self.loss_label}
         target = targets.get(part)
         if target is None and part in self.docks:
             target = self.show_dock(part)

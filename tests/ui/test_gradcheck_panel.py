@@ -349,3 +349,12 @@ def test_parameters_nudged_across_a_relu_kink_are_marked_not_failed(panel, doc):
     row = model.row_of(k)
     assert model.data(model.index(row, ERROR)).endswith(" kink")
     assert "not compared" in model.data(model.index(row, ERROR), Qt.ItemDataRole.ToolTipRole)
+
+
+def test_the_speedup_says_slower_when_backprop_lost():
+    from bpdesk.ui.panels.gradcheck import format_speedup
+
+    assert format_speedup(6049.4) == "backprop 6,049× faster"
+    assert format_speedup(4.04) == "backprop 4.0× faster"
+    assert format_speedup(0.4) == "backprop 2.5× slower"
+    assert format_speedup(float("inf")) == "—"

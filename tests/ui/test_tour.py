@@ -27,6 +27,15 @@ def test_the_tour_follows_the_explainer():
         "vanishing",
     ):
         assert any(topic.lower() in t.lower() for t in titles), topic
+    # In the explainer's order: each topic's page comes after the one before it.
+    order = ["knobs", "gradient", "forward pass", "numerical", "chain rule", "backward pass"]
+    order += ["applying", "training loop", "hidden layer", "vanishing", "fixes"]
+    pages = [next(k for k, t in enumerate(titles) if topic in t.lower()) for topic in order]
+    assert pages == sorted(pages), list(zip(order, pages))
+    # The limitations and what fixes them are all named.
+    text = " ".join(p.body.lower() for p in PAGES[pages[-2] :])
+    for topic in ("local minim", "differentiab", "relu", "initiali", "momentum", "adam"):
+        assert topic in text, topic
 
 
 def test_tour_text_errors_name_the_page():
@@ -45,7 +54,9 @@ def test_every_show_me_leaves_the_state_it_promises(qtbot, window, index):
     window.trainer.set_speed(100)  # keep any training gentle in tests
     window.show_tour_page(page)
     doc = window.doc
-    for word, args in page.steps:
+    words = [w for w, _ in page.steps]
+    for position, (word, args) in enumerate(page.steps):
+        later = words[position + 1 :]
         if word == "example":
             expected = load_bpnet(resource_path("examples", f"{args[0]}.bpnet")).network
             assert doc.network.layer_sizes == expected.layer_sizes
@@ -61,11 +72,36 @@ def test_every_show_me_leaves_the_state_it_promises(qtbot, window, index):
             assert window.docks[args[0]].isVisible()
         elif word == "forward":
             assert doc.is_fresh("forward")
+        elif word == "backward" and "apply" not in later:
+            assert doc.is_fresh("backward")
+        elif word == "apply":
+            example = next(a[0] for w, a in page.steps if w == "example")
+            start = load_bpnet(resource_path("examples", f"{example}.bpnet"))
+            data = start.dataset
+            assert doc.network.compute_loss(data.X_train, data.T_train) < (
+                start.network.compute_loss(data.X_train, data.T_train)
+            )
+        elif word == "lr":
+            assert doc.config.learning_rate == float(args[0])
+        elif word == "speed":
+            assert window.trainer.speed == (None if args[0] == "max" else float(args[0]))
+        elif word == "gradcheck":
+            panel = window.gradcheck_panel
+            assert panel.result is not None
+            assert panel.result.passed
+            assert panel.verdict_label.text().startswith("✓ Pass")
+            # The gist is in sight in the dock, not scrolled away.
+            for label in (panel.headline, panel.verdict_label):
+                assert not label.visibleRegion().isEmpty()
         elif word == "train":
             assert window.trainer.state == "running"
             qtbot.waitUntil(lambda: doc.epoch > 0, timeout=10000)
     if page.look:
         assert window.highlighter.active
+    if page.steps and page.steps[-1][0] in ("backward", "apply", "forward"):
+        # A page that ends on a pass leaves the diagram's numbers up to date.
+        assert doc.is_fresh("forward")
+        assert doc.mode == "forward" or doc.is_fresh("backward")
     window.trainer.shutdown()
 
 

@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -482,10 +483,18 @@ def format_seconds(seconds: float) -> str:
 
 
 def format_speedup(speedup: float) -> str:
-    """``6049.4`` → ``6,049×``, ``4.04`` → ``4.0×``."""
-    if not np.isfinite(speedup):
+    """How backprop compared: ``backprop 6,049× faster``, ``backprop 4.0× faster``.
+
+    On a network of a parameter or two the fixed cost of a backward pass can
+    outweigh a couple of forward passes: then it says ``backprop 2.5× slower``.
+    """
+    if not np.isfinite(speedup) or speedup <= 0:
         return "—"
-    return f"{speedup:,.0f}×" if speedup >= 100 else f"{speedup:.1f}×"
+    if speedup < 1:
+        return f"backprop {1 / speedup:.1f}× slower"
+    return (
+        f"backprop {speedup:,.0f}× faster" if speedup >= 100 else f"backprop {speedup:.1f}× faster"
+    )
 
 
 class GradCheckPanel(QWidget):
@@ -698,10 +707,12 @@ class GradCheckPanel(QWidget):
         layout.addLayout(bug_row)
         layout.addWidget(self.bug_note)
         layout.addWidget(self.progress)
+        # The gist first: the pass counts and whether the gradients agree, so a
+        # short dock shows them without scrolling; the figures follow.
         layout.addWidget(self.headline)
+        layout.addWidget(self.verdict_label)
         layout.addWidget(self.subtitle)
         layout.addLayout(grid)
-        layout.addWidget(self.verdict_label)
         layout.addWidget(self.status_label)
         layout.addWidget(self.only_failing)
         layout.addWidget(self.table, 1)
@@ -713,6 +724,17 @@ class GradCheckPanel(QWidget):
         return label
 
     # -- public API --------------------------------------------------------------------------
+
+    def reveal_result(self) -> None:
+        """Scroll a dock too short for the whole panel to the pass counts and the verdict."""
+        scroll = self.parentWidget()
+        while scroll is not None and not isinstance(scroll, QScrollArea):
+            scroll = scroll.parentWidget()
+        if scroll is None:
+            return
+        self.layout().activate()  # the verdict may have just grown a line
+        scroll.ensureWidgetVisible(self.verdict_label, 0, 4)
+        scroll.ensureWidgetVisible(self.headline, 0, 4)
 
     @property
     def running(self) -> bool:
@@ -910,7 +932,7 @@ class GradCheckPanel(QWidget):
             # A partial sweep's time says nothing about the whole one.
             self.speedup_label.setText("— (cancelled)")
         else:
-            self.speedup_label.setText(f"backprop {format_speedup(result.speedup)} faster")
+            self.speedup_label.setText(format_speedup(result.speedup))
         self.error_label.setText(sci(result.max_relative_error))
         self._show_verdict(outcome)
         self._update_stale(force=True)
@@ -1018,17 +1040,18 @@ class GradCheckPanel(QWidget):
 
     def _update_bug_note(self) -> None:
         bug = BUGS.get(self.bug_box.currentData())
-        if bug is None:
+        # Off, the explanation is the list item's tooltip: the panel's few lines
+        # are kept for the figures and the verdict.
+        on = bug is not None and self.inject.isChecked()
+        self.bug_note.setVisible(on)
+        if not on:
             self.bug_note.setText("")
             return
         text = bug.explanation
-        if self.inject.isChecked():
-            X, _ = self.doc.training_arrays()
-            why = bug.why_not(self.doc.network, X)
-            if why:
-                text += f" It cannot show on this network: {why}."
-        else:
-            text += " (Off: the check uses the real backprop.)"
+        X, _ = self.doc.training_arrays()
+        why = bug.why_not(self.doc.network, X)
+        if why:
+            text += f" It cannot show on this network: {why}."
         self.bug_note.setText(text)
 
     # -- selection ---------------------------------------------------------------------------------
