@@ -85,7 +85,9 @@ class EpochSnapshot:
     ``parameters`` (a copy of :attr:`Network.parameters`) is present only on
     the epochs ``TrainConfig.snapshot_every`` asks for. ``gradient_norms``
     (with ``Trainer(track_gradients=True)``) holds ‖∂L/∂W‖ of each weight layer
-    at the epoch's last step: how strongly each layer is being taught. ``test_loss`` and the
+    on the whole training set for the weights the epoch ended with (the same
+    figure a gradient of the network computes afterwards): how strongly each
+    layer is being taught. ``test_loss`` and the
     accuracies are ``None`` when there is no test set or no classes.
     """
 
@@ -210,6 +212,7 @@ class Trainer:
         self._train_ws = Workspace(network, self._n)
         self._train_acc = AccuracyCounter(self._t, dataset.kind)
         self._fresh = False  # does _train_ws hold a forward pass of the current parameters?
+        self._grad_fresh = False  # ... and does _grad hold its backward pass?
         if dataset.n_test:
             self._x_test = augment(dataset.X_test, dtype)
             self._t_test = np.ascontiguousarray(dataset.T_test.T, dtype=dtype)
@@ -251,17 +254,12 @@ class Trainer:
         x: np.ndarray,
         t: np.ndarray,
         forward: bool = True,
-        measure: bool = False,
+        backward: bool = True,
     ) -> None:
         if forward:
             ws.forward(x)
-        ws.backward(t, self._grad_blocks)
-        if measure:
-            # ‖∂L/∂W‖ per layer, before the optimiser turns the gradient into a step.
-            scale = 1.0 / ws.batch
-            self._grad_norms = np.array(
-                [np.sqrt(np.vdot(block[:-1], block[:-1])) * scale for block in self._grad_blocks]
-            )
+        if backward:
+            ws.backward(t, self._grad_blocks)
         cfg = self.config
         if cfg.regularization != "none":
             add_regularization(
@@ -280,8 +278,23 @@ class Trainer:
         Unlike :meth:`run_epoch` it neither scores the result nor silences
         NumPy's overflow warnings: it is the bare step, as benchmarks time it.
         """
-        self._fresh = False
+        self._fresh = self._grad_fresh = False
         self._step(self._train_ws, self._x, self._t)
+
+    def _measure_gradients(self, ws: Workspace, full_batch: bool) -> None:
+        """‖∂L/∂W‖ per layer on the whole training set, for the weights just reached.
+
+        The backward pass of the forward pass that scored the epoch: full-batch
+        training takes it as the next step's gradient (so measuring is free);
+        mini-batch training pays one backward pass per epoch for it. (A mini
+        batch's own gradient would be mostly sampling noise near a plateau.)
+        """
+        ws.backward(self._t, self._grad_blocks)
+        self._grad_fresh = full_batch
+        scale = 1.0 / ws.batch
+        self._grad_norms = np.array(
+            [np.sqrt(np.vdot(block[:-1], block[:-1])) * scale for block in self._grad_blocks]
+        )
 
     def run_epoch(self) -> EpochSnapshot:
         """Train for one epoch and return its snapshot."""
@@ -296,7 +309,7 @@ class Trainer:
         if batch >= n:
             # Full batch: the forward pass that scored the last epoch is exactly
             # the one this step needs, so it is reused rather than repeated.
-            self._step(ws, self._x, self._t, forward=not self._fresh, measure=self.track_gradients)
+            self._step(ws, self._x, self._t, forward=not self._fresh, backward=not self._grad_fresh)
         else:
             order = self._rng.permutation(n)
             x, t = self._x[:, order], self._t[:, order]
@@ -305,21 +318,18 @@ class Trainer:
                 bws = self._batch_ws.get(size)
                 if bws is None:
                     bws = self._batch_ws[size] = Workspace(self.network, size)
-                last = start + batch >= n
-                self._step(
-                    bws,
-                    x[:, start : start + size],
-                    t[:, start : start + size],
-                    measure=last and self.track_gradients,
-                )
+                self._step(bws, x[:, start : start + size], t[:, start : start + size])
         self.epoch += 1
         y = ws.forward(self._x)
         self._fresh = True
+        self._grad_fresh = False
         loss = self._loss.value(y, self._t, ws.z[-1])
         if not math.isfinite(loss):
             return self._diverged(loss)
         np.copyto(self._last_good, self.network.parameters)
         self._last_loss = loss
+        if self.track_gradients:
+            self._measure_gradients(ws, batch >= n)
         test_loss = test_acc = None
         if self.dataset.n_test:
             yt = self._test_ws.forward(self._x_test)
@@ -341,7 +351,7 @@ class Trainer:
         bad_epoch = self.epoch
         self.epoch -= 1
         np.copyto(self.network.parameters, self._last_good)
-        self._fresh = False
+        self._fresh = self._grad_fresh = False
         what = "NaN" if math.isnan(loss) else "infinite"
         reason = (
             f"the loss became {what} at epoch {bad_epoch}; the network was put back to epoch "

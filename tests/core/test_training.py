@@ -285,13 +285,21 @@ def test_a_step_runs_one_epoch_then_pauses():
 def test_gradient_norms_per_layer_are_tracked_on_request():
     data = make_dataset("circle", n_samples=40, test_ratio=0.0, seed=0)
     net = Network.create([2, 4, 4, 1], activation="sigmoid", seed=0)
-    ref = net.copy()
-    trainer = Trainer(net, data, TrainConfig(learning_rate=0.5), track_gradients=True)
-    snap = trainer.run_epoch()
-    _, dW, _ = ref.gradients(data.X_train, data.T_train)  # full batch: the epoch's one step
-    assert np.allclose(snap.gradient_norms, [np.linalg.norm(w) for w in dW], rtol=1e-12)
-    plain = next(train(Network.create([2, 4, 4, 1], seed=0), data, TrainConfig(epochs=1)))
-    assert plain.gradient_norms is None
+    for batch_size in (0, 8):  # full batch, and mini-batches
+        net = Network.create([2, 4, 4, 1], activation="sigmoid", seed=0)
+        config = TrainConfig(learning_rate=0.5, batch_size=batch_size)
+        trainer = Trainer(net, data, config, track_gradients=True)
+        for _ in range(3):
+            snap = trainer.run_epoch()
+            # The whole training set's gradient at the weights the epoch ended with:
+            # what the network reports afterwards (not one mini-batch's noise).
+            _, dW, _ = net.gradients(data.X_train, data.T_train)
+            assert np.allclose(snap.gradient_norms, [np.linalg.norm(w) for w in dW], rtol=1e-12)
+        # Measuring changes nothing about the run: bit for bit the same weights.
+        plain = Trainer(Network.create([2, 4, 4, 1], activation="sigmoid", seed=0), data, config)
+        for _ in range(3):
+            assert plain.run_epoch().gradient_norms is None
+        assert np.array_equal(plain.network.parameters, net.parameters)
 
 
 def test_a_deep_sigmoid_network_has_vanishing_gradients():

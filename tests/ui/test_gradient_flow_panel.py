@@ -37,8 +37,13 @@ def panel_for(qtbot):
     return make
 
 
+def now_text(panel: GradientFlowPanel) -> str:
+    """The "Now:" line as read (its no-break spaces as spaces, its minus signs as "-")."""
+    return panel.now.text().replace("\u00a0", " ").replace("−", "-")
+
+
 def ratio_first_to_last(panel: GradientFlowPanel) -> float:
-    return float(panel.now.text().rsplit("first/last = ", 1)[1])
+    return float(now_text(panel).rsplit("first/last = ", 1)[1])
 
 
 def noisy_history(epochs: int, levels=DEEP_LEVELS, seed: int = 0) -> np.ndarray:
@@ -74,7 +79,7 @@ def test_deep_sigmoid_gradients_vanish_and_relu_brings_them_together(panel_for):
     # σ' ≤ ¼ at every layer passed: the first layer's gradient is far below the last's.
     assert ratio_first_to_last(sigmoid) < 0.05
     assert ratio_first_to_last(relu) > 10 * ratio_first_to_last(sigmoid)
-    assert "W1 (x → h1)" in sigmoid.now.text()
+    assert "W1 (x → h1)" in now_text(sigmoid)
     assert layer_name(sigmoid.doc.network, 5) == "W6 (h5 → ŷ)"
 
 
@@ -288,3 +293,17 @@ def test_the_panel_fits_a_short_dock_without_scrolling(qtbot):
     qtbot.wait(50)
     # pyqtgraph's own size hint (a 480 px plot) made it 550 px tall, its axis out of view.
     assert scroll.widget().height() <= scroll.viewport().height()
+
+
+def test_the_now_line_keeps_each_layer_on_one_line_with_three_digits(panel_for):
+    from bpdesk.ui.panels.gradient_flow import norm_text
+
+    assert norm_text(0.51234) == "0.512"
+    assert norm_text(0.0001) == "1.00e−4"
+    assert norm_text(2.4567e-7) == "2.46e−7"
+    assert norm_text(0.0) == "0"
+    _, panel = panel_for(Network.create([2, 8, 8, 1], activation="sigmoid", seed=1))
+    text = panel.now.text()
+    # Breaks only between layers: no ordinary space inside "W1 (x → h1): 0.0123".
+    for part in text.removeprefix("Now: ").split("   "):
+        assert " " not in part.strip(), part

@@ -57,6 +57,16 @@ def layer_name(network, layer: int) -> str:
     return f"W{layer + 1} ({source} → {target})"
 
 
+def norm_text(value: float) -> str:
+    """A gradient norm to three significant digits: ``0.512``, ``3.41e−5``, ``0``."""
+    if value == 0 or not math.isfinite(value):
+        return theme.fmt(value, 0)
+    if 0.01 <= abs(value) < 1000:
+        return f"{value:.3g}".replace("-", "−")
+    mantissa, exponent = f"{value:.2e}".split("e")
+    return f"{mantissa}e{int(exponent)}".replace("-", "−")
+
+
 class SmoothedLogNorms:
     """log10‖∂L/∂W‖ per layer, averaged over a centred window of about 1/100 of the epochs.
 
@@ -441,8 +451,13 @@ class GradientFlowPanel(QWidget):
             self._follow_data(0, ends[np.isfinite(ends)])
         self.labels.set_levels(ends)
         net = self.doc.network
-        parts = [f"{layer_name(net, k)}: {theme.fmt(v, 4)}" for k, v in enumerate(now)]
+        # Each layer's figure on one line (a wrap goes between layers, never inside
+        # a name), all with the same three significant digits so they compare.
+        parts = [
+            f"{layer_name(net, k)}: {norm_text(v)}".replace(" ", "\u00a0")
+            for k, v in enumerate(now)
+        ]
         ratio = ""
         if len(now) > 1 and now[-1] > 0 and now[0] >= 0:
-            ratio = f"   ·   first/last = {now[0] / now[-1]:.2g}"
+            ratio = f"   ·   first/last\u00a0=\u00a0{norm_text(now[0] / now[-1])}"
         self.now.setText("Now: " + "   ".join(parts) + ratio)
