@@ -141,7 +141,7 @@ class MainWindow(QMainWindow):
         self.predictions_panel = PredictionsPanel(doc)
         # Behind tabs at start: built when first shown (start-up time).
         self._gradient_flow = Deferred(lambda: GradientFlowPanel(doc))
-        self._landscape = Deferred(lambda: LandscapePanel(doc))
+        self._landscape = Deferred(self._make_landscape_panel)
         self.math_panel = MathPanel(doc)
         self.gradcheck_panel = GradCheckPanel(doc)
         self.tour = TourPanel(self.settings)
@@ -149,6 +149,9 @@ class MainWindow(QMainWindow):
         self._tour_acting = False
         self._tour_scratch: str | None = None  # the title of a document the tour opened
         doc.aboutToEdit.connect(self._note_edit_for_tour)
+        # Training the learner starts is their work too (it goes on the undo
+        # stack without an edit signal): the next "Show me" asks before replacing it.
+        self.trainer.stateChanged.connect(self._note_training_for_tour)
         left, right, bottom = (
             Qt.DockWidgetArea.LeftDockWidgetArea,
             Qt.DockWidgetArea.RightDockWidgetArea,
@@ -1021,6 +1024,16 @@ class MainWindow(QMainWindow):
 
     def _is_tour_scratch(self) -> bool:
         return self._tour_scratch is not None and self._tour_scratch == self.files.title
+
+    def _make_landscape_panel(self) -> LandscapePanel:
+        panel = LandscapePanel(self.doc)
+        panel.gestureStarted.connect(self.trainer.hold)
+        panel.gestureFinished.connect(self.trainer.release)
+        return panel
+
+    def _note_training_for_tour(self, state: str) -> None:
+        if state == "running" and not self._tour_acting:
+            self._tour_scratch = None
 
     def _note_edit_for_tour(self, _command) -> None:
         if not self._tour_acting:

@@ -154,6 +154,7 @@ class TrainingController(QObject):
         self.doc = doc
         self.speed: float | None = None
         self.state = "idle"
+        self._held = False  # paused by hold(), to go on at release()
         self._thread: QThread | None = None
         self._worker: TrainingWorker | None = None
         self._control: TrainingControl | None = None
@@ -201,6 +202,22 @@ class TrainingController(QObject):
         self._begin_segment()
         self._control.request_step()
         self._set_state("paused")
+
+    def hold(self) -> None:
+        """Pause for a gesture that edits the network many times (a drag); see :meth:`release`.
+
+        Without it every move of the drag would stop training, record it, and
+        start it again: the undo stack would alternate "Train" and "Set weight".
+        """
+        if self.state == "running":
+            self._held = True
+            self.pause()
+
+    def release(self) -> None:
+        """End a :meth:`hold`: training that was running goes on."""
+        if self._held:
+            self._held = False
+            self.start()
 
     def reset(self) -> None:
         """Stop, re-initialise the weights from the seed and start again at epoch 0 (undoable)."""

@@ -173,3 +173,14 @@ def test_tour_page_5_puts_the_numbers_on_screen(window):
     assert abs(gradient) > 1e-3
     (edge,) = [e for e in window.scene.edges if e.parameter == doc.selected]
     assert edge.label.text == theme.fmt(gradient)
+
+
+def test_the_decimals_preference_reaches_the_chain_rule(make_panels, monkeypatch):
+    doc = Document()
+    chain, _ = make_panels(doc)
+    doc.select((1, 0, 0))
+    total = explain_weight(doc.network, *doc.training_arrays(), 1, 0, 0).total
+    assert f"{abs(total):.5f}" in chain.plain_text()  # at least 5 decimals for the total
+    monkeypatch.setattr(theme, "DECIMALS", 7)
+    chain.refresh_theme()
+    assert f"{abs(total):.8f}" in chain.plain_text()

@@ -134,3 +134,17 @@ def test_the_tour_replaces_its_own_examples_without_asking_but_not_the_learners_
     window.doc.push(SetParameterCommand(window.doc, (0, 0, 0), 0.5))
     window.show_tour_page(apply_page)
     assert asked == [1, 1]
+
+
+def test_the_tour_asks_before_replacing_an_example_the_learner_trained(qtbot, window):
+    asked = []
+    window.files.ask_save = lambda: asked.append(1) or "discard"
+    first = next(p for p in PAGES if p.steps and p.steps[0][0] == "example")
+    window.show_tour_page(first)
+    window.trainer.set_speed(100)
+    window.trainer.start()  # the learner's own training run on the tour's example
+    qtbot.waitUntil(lambda: window.doc.epoch > 2, timeout=10000)
+    window.trainer.pause()
+    window.show_tour_page(first)
+    assert asked == [1]
+    window.trainer.shutdown()

@@ -245,3 +245,26 @@ def test_reset_keeps_the_old_run_for_comparison_and_is_undoable(qtbot, window):
     assert doc.epoch == epoch
     assert np.array_equal(doc.network.parameters, trained)
     assert doc.runs == []
+
+
+def test_dragging_the_landscape_slider_while_training_is_one_undo_step(qtbot, window):
+    doc = window.doc
+    doc.select((1, 0, 0))
+    panel = window.landscape_panel
+    window.show_dock("landscape")
+    window.trainer.set_speed(100)
+    window.trainer.start()
+    qtbot.waitUntil(lambda: doc.epoch > 3, timeout=10000)
+    stack = doc.undo_stack
+    before = stack.count()
+    panel.slider.sliderPressed.emit()  # the gesture, as a mouse press on the handle starts it
+    assert window.trainer.state == "paused"
+    for position in range(10, 400, 40):
+        panel.slider.setValue(position)
+        qtbot.wait(20)  # time in which training used to restart between moves
+    panel.slider.sliderReleased.emit()
+    assert window.trainer.state == "running"
+    texts = [stack.text(k) for k in range(before, stack.count())]
+    assert len(texts) == 2, texts  # the training so far, then the whole drag
+    assert texts[0].startswith("Train")
+    window.trainer.shutdown()

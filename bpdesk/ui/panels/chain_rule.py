@@ -26,6 +26,17 @@ MAX_LISTED_SUM = 8  # a mean of more products than this is shown by their sum
 TRAINING_INTERVAL_MS = 500  # while training: twice a second, slow enough to read the numbers
 
 
+# The factors carry a digit or two more than the diagram (at least 4 and 5
+# decimals), so that a learner can multiply them out and land on the total; a
+# preference for more decimals raises both.
+def _factor(value: float) -> str:
+    return theme.fmt(value, max(theme.DECIMALS, 4))
+
+
+def _total(value: float) -> str:
+    return theme.fmt(value, max(theme.DECIMALS + 1, 5))
+
+
 class ChainRulePanel(QWidget):
     """Explains ``∂L/∂w`` of the selected weight (or ``∂L/∂b`` of a bias) for the selected example."""
 
@@ -128,7 +139,7 @@ class ChainRulePanel(QWidget):
         else:
             where = "the number on this weight's line"
         self.result.setText(
-            f"{html.escape(rule.derivative)} = <b>{theme.fmt(rule.total, 5)}</b>   "
+            f"{html.escape(rule.derivative)} = <b>{_total(rule.total)}</b>   "
             f"<span style='color:{theme.current.faint_text}'>({where} in the backward "
             f"view; {effect})</span>"
         )
@@ -183,7 +194,7 @@ class ChainRulePanel(QWidget):
         symbol = html.escape(f.symbol)
         if f.constant:  # a bias's input 1: its symbol is its value, said once
             return f"<nobr>{symbol} <span style='{small}'>({html.escape(f.meaning)})</span></nobr>"
-        return f"<nobr><span style='{small}'>{symbol}</span> {theme.fmt(f.value, 4)}</nobr>"
+        return f"<nobr><span style='{small}'>{symbol}</span> {_factor(f.value)}</nobr>"
 
     def _terms_table(self, rule: ChainRule) -> str:
         faint = theme.current.faint_text
@@ -197,20 +208,20 @@ class ChainRulePanel(QWidget):
             factors = " × ".join(self._factor_html(f, small) for f in shown)
             lines.append(
                 f"<p style='margin:3px 0'><span style='{small}'>{self._label(rule, k)}:</span> "
-                f"{factors} <nobr>= <b>{theme.fmt(term.example_value, 5)}</b></nobr></p>"
+                f"{factors} <nobr>= <b>{_total(term.example_value)}</b></nobr></p>"
             )
         hidden = len(rule.terms) - MAX_SHOWN_TERMS
         if hidden > 0:
             rest = math.fsum(t.example_value for t in rule.terms[MAX_SHOWN_TERMS:])
             lines.append(
-                f"<p>… and {plural(hidden, 'more product')} adding up to {theme.fmt(rest, 5)}</p>"
+                f"<p>… and {plural(hidden, 'more product')} adding up to {_total(rest)}</p>"
             )
         lines.append(f"<p>{self._total_line(rule)}</p>")
         if rule.terms:
             first = rule.terms[0].factors[:-1] if n > 1 else rule.terms[0].factors
             legend = "".join(
                 f"<li><b>{html.escape(f.symbol)}</b>"
-                + ("" if f.constant else f" = {theme.fmt(f.value, 4)}")
+                + ("" if f.constant else f" = {_factor(f.value)}")
                 + f": {html.escape(f.meaning)}</li>"
                 for f in first
             )
@@ -221,7 +232,7 @@ class ChainRulePanel(QWidget):
     def _total_line(self, rule: ChainRule) -> str:
         """How the lines above make the gradient: it is the product, a sum, or a mean."""
         name = html.escape(rule.derivative)
-        total = f"{name} = <b>{theme.fmt(rule.total, 5)}</b>"
+        total = f"{name} = <b>{_total(rule.total)}</b>"
         count, n = len(rule.terms), rule.n_examples
         if n == 1:
             if count == 1:
@@ -231,10 +242,9 @@ class ChainRulePanel(QWidget):
         values = [t.example_value for t in rule.terms]
         if count <= MAX_LISTED_SUM:
             terms = " + ".join(
-                f"({theme.fmt(v, 5)})" if theme.fmt(v, 5).startswith("−") else theme.fmt(v, 5)
-                for v in values
+                f"({_total(v)})" if _total(v).startswith("−") else _total(v) for v in values
             )
             summed = f"({terms})"
         else:
-            summed = f"(the sum of the {count:,} products, {theme.fmt(math.fsum(values), 5)})"
+            summed = f"(the sum of the {count:,} products, {_total(math.fsum(values))})"
         return f"The mean over the {n} examples: {summed} ÷ {n} = {total}"

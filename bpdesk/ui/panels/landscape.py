@@ -15,7 +15,7 @@ import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
 from bpdesk.core import Landscape, weight_landscape
@@ -42,9 +42,15 @@ HINT = (
 class LandscapePanel(QWidget):
     """Loss along the selected weight's axis, its tangent, one step's landing point, and words."""
 
+    # A drag of the slider or the point moves the weight many times: training
+    # holds still for the whole gesture (one undo step, not one per move).
+    gestureStarted = Signal()
+    gestureFinished = Signal()
+
     def __init__(self, doc: Document, parent=None) -> None:
         super().__init__(parent)
         self.doc = doc
+        self._in_gesture = False
         self.landscape: Landscape | None = None
         self.readout: LandscapeReadout | None = None
         self.redraws = 0
@@ -96,6 +102,7 @@ class LandscapePanel(QWidget):
             item.addItem(plot_item)
         self.point.setZValue(10)
         self.point.sigPositionChanged.connect(self._on_point_dragged)
+        self.point.sigPositionChangeFinished.connect(self._finish_gesture)
         self.key = QLabel(
             "Solid: loss · dashed: tangent (slope = gradient) · hollow: after one step"
         )
@@ -110,6 +117,8 @@ class LandscapePanel(QWidget):
             "(one drag is one undo step)"
         )
         self.slider.valueChanged.connect(self._on_slider)
+        self.slider.sliderPressed.connect(self._start_gesture)
+        self.slider.sliderReleased.connect(self._finish_gesture)
         self.value_label = QLabel()
         self.value_label.setToolTip("The selected weight's current value")
         self.value_label.setMinimumWidth(
@@ -225,9 +234,21 @@ class LandscapePanel(QWidget):
         decimals = max(0, 1 - math.floor(math.log10(step)))
         self.set_weight(round(low + position * step, decimals))
 
+    def _start_gesture(self) -> None:
+        if not self._in_gesture:
+            self._in_gesture = True
+            self.gestureStarted.emit()
+
+    def _finish_gesture(self, *_args) -> None:
+        if self._in_gesture:
+            self._in_gesture = False
+            self.gestureFinished.emit()
+
     def _on_point_dragged(self, _item) -> None:
         if self._placing or self._range is None:
             return
+        if self.point.moving:
+            self._start_gesture()
         low, high = self._range
         # Clamped to the sweep: the view stays put under the mouse while dragging.
         self.set_weight(min(max(self.point.pos().x(), low), high))
