@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from bpdesk.core.network import Network
-from bpdesk.core.numbers import format_data_value
+from bpdesk.core.numbers import format_data_value, format_number
 
 MAX_TERMS = 64
 
@@ -298,6 +298,24 @@ def _term(
     return ChainTerm((*factors, *mean), value, path, sample, example_value)
 
 
+def precise_number(value: float, decimals: int = 5, signed: bool = False) -> str:
+    """A factor or gradient to multiply out by hand: ``0.12345``, or ``−7.169e−5`` when small.
+
+    Fixed decimals would leave a gradient of 7.2e−5 one significant digit
+    (``−0.00007``); a value that would show fewer than three is written with
+    four in the short scientific form the diagram uses for small values.
+    """
+    value = float(value)
+    if value != 0 and np.isfinite(value) and abs(value) < 10.0 ** (2 - decimals):
+        mantissa, exponent = f"{value:{'+' if signed else ''}.3e}".split("e")
+        text = f"{mantissa}e{int(exponent)}"
+    elif signed and np.isfinite(value):
+        text = f"{value:+.{decimals}f}"
+    else:
+        return format_number(value, decimals)
+    return text.replace("-", "−")
+
+
 def blame_text(
     network: Network, rule: ChainRule, inputs: np.ndarray, T: np.ndarray, Y: np.ndarray
 ) -> str:
@@ -340,7 +358,7 @@ def blame_text(
     else:
         direction = "raises" if g > 0 else "lowers"
         fix = "decrease" if g > 0 else "increase"
-        blame = format(g, "+.4g").replace("-", "−")
+        blame = precise_number(g, 4, signed=True)
         sentences.append(
             f"The error signal flows back to {target}, and {carries}, so it takes blame "
             f"{blame}: increasing it {direction} the loss, so gradient descent will {fix} it."

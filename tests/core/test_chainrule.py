@@ -222,3 +222,14 @@ def test_bad_indices_are_refused():
     net = Network.create([2, 2, 1])
     with pytest.raises(IndexError):
         explain_weight(net, xor().X_train, xor().T_train, 0, 5, 0)
+
+
+def test_precise_numbers_keep_three_significant_digits_or_more():
+    from bpdesk.core.chainrule import precise_number
+
+    assert precise_number(0.123456) == "0.12346"
+    assert precise_number(0.00111) == "0.00111"
+    assert precise_number(-7.16907e-5) == "−7.169e−5"  # not −0.00007
+    assert precise_number(-7.16907e-5, 4, signed=True) == "−7.169e−5"
+    assert precise_number(0.5, 4, signed=True) == "+0.5000"
+    assert precise_number(0.0) == "0.00000"

@@ -16,7 +16,13 @@ from PySide6.QtGui import QTextDocumentFragment
 from PySide6.QtWidgets import QLabel, QTextBrowser, QVBoxLayout, QWidget
 
 from bpdesk.core import ChainRule, explain_weight
-from bpdesk.core.chainrule import Factor, neuron_name, parameter_meaning, plural
+from bpdesk.core.chainrule import (
+    Factor,
+    neuron_name,
+    parameter_meaning,
+    plural,
+    precise_number,
+)
 from bpdesk.ui import theme
 from bpdesk.ui.document import Document
 from bpdesk.ui.throttle import LiveThrottle
@@ -30,11 +36,11 @@ TRAINING_INTERVAL_MS = 500  # while training: twice a second, slow enough to rea
 # decimals), so that a learner can multiply them out and land on the total; a
 # preference for more decimals raises both.
 def _factor(value: float) -> str:
-    return theme.fmt(value, max(theme.DECIMALS, 4))
+    return precise_number(value, max(theme.DECIMALS, 4))
 
 
 def _total(value: float) -> str:
-    return theme.fmt(value, max(theme.DECIMALS + 1, 5))
+    return precise_number(value, max(theme.DECIMALS + 1, 5))
 
 
 class ChainRulePanel(QWidget):
