@@ -135,7 +135,7 @@ class TrainingWorker(QObject):
                     delay = next_slot - time.perf_counter()
                     if delay > 0:
                         control.sleep(delay)
-        except Exception as exc:  # pragma: no cover - reported, not swallowed
+        except Exception as exc:  # reported, not swallowed
             self.finished.emit(f"training failed: {exc}")
             return
         self.finished.emit(final or self._update())
@@ -326,8 +326,13 @@ class TrainingController(QObject):
     @Slot(object)
     def _on_finished(self, result) -> None:
         if isinstance(result, str):
+            # The run failed on its own: the thread is left idling, so end it
+            # here, keep what was trained, and say what happened.
+            self._thread_done()
+            self._commit()
+            self._set_state("idle")
             self.doc.notify(result)
-            result = None
+            return
         if result is not None:
             self._on_progress(result)
             self._show_latest()

@@ -268,3 +268,29 @@ def test_dragging_the_landscape_slider_while_training_is_one_undo_step(qtbot, wi
     assert len(texts) == 2, texts  # the training so far, then the whole drag
     assert texts[0].startswith("Train")
     window.trainer.shutdown()
+
+
+def test_a_run_that_fails_ends_cleanly_and_says_why(qtbot, window, monkeypatch):
+    from bpdesk.ui import training
+
+    calls = []
+    real = training.Trainer.run_epoch
+
+    def failing(self):
+        calls.append(1)
+        if len(calls) > 3:
+            raise RuntimeError("out of memory")
+        return real(self)
+
+    monkeypatch.setattr(training.Trainer, "run_epoch", failing)
+    messages = []
+    window.doc.message.connect(messages.append)
+    window.trainer.set_speed(100)
+    window.trainer.start()
+    qtbot.waitUntil(lambda: window.trainer.state == "idle", timeout=10000)
+    assert window.trainer._thread is None
+    assert any("training failed: out of memory" in m for m in messages)
+    assert window.doc.epoch == 3  # what was trained before the failure is kept
+    window.trainer.start()  # and training can start again
+    assert window.trainer.state == "running"
+    window.trainer.shutdown()
