@@ -165,6 +165,42 @@ def export_gradcheck_csv(result, path: str | Path) -> None:
     _write_csv(path, ["parameter", "backprop", "numerical", "relative_error"], rows)
 
 
+def export_gradient_flow_csv(doc: Document, path: str | Path) -> None:
+    """‖∂L/∂W‖ of each weight layer per epoch, as recorded while training (empty: not measured)."""
+    from bpdesk.ui.panels.gradient_flow import layer_name
+
+    norms = doc.gradient_history.norms
+    net = doc.network
+    epochs = min(len(norms), doc.epoch)
+    columns = norms.shape[1] if norms.ndim == 2 else 0
+    if columns != net.n_layers:
+        epochs = 0  # recorded for another architecture: nothing that names these layers
+    # Unmeasured epochs are NaN or 0 in the record: both are left empty.
+    rows = ([k + 1, *(_number(v) if v > 0 else "" for v in norms[k])] for k in range(epochs))
+    header = ["epoch"] + [f"|dL/d{layer_name(net, k)}|" for k in range(net.n_layers)]
+    _write_csv(path, header, rows)
+
+
+def export_landscape_csv(landscape, parameter: str, path: str | Path) -> None:
+    """The swept loss curve of one weight, with the current point and one step's landing.
+
+    Columns: the weight's value, the loss there, and the tangent (the line
+    through the current point with the backprop gradient as its slope).
+    """
+    rows = [
+        [
+            _number(w),
+            _number(loss),
+            _number(landscape.current_loss + landscape.slope * (w - landscape.current)),
+            "",
+        ]
+        for w, loss in zip(landscape.values, landscape.losses)
+    ]
+    rows.append([_number(landscape.current), _number(landscape.current_loss), "", "current"])
+    rows.append([_number(landscape.step_to), _number(landscape.step_loss), "", "after one step"])
+    _write_csv(path, [parameter, "loss", "tangent", "point"], rows)
+
+
 def export_torch_script(doc: Document, path: str | Path, epochs: int = 1000) -> None:
     """A standalone PyTorch script that rebuilds and trains the same network on the same data."""
     text = torch_script(doc.network, doc.dataset, doc.config, epochs=epochs)

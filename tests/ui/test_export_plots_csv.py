@@ -1,0 +1,54 @@
+"""The gradient-flow and error-landscape plots export their numbers as CSV too."""
+
+import csv
+
+import numpy as np
+import pytest
+
+from bpdesk.ui import exporting
+from bpdesk.ui.panels.gradient_flow import layer_name
+
+
+def _rows(path):
+    with open(path, newline="", encoding="utf-8") as f:
+        return list(csv.reader(f))
+
+
+def test_gradient_flow_csv_has_every_epochs_norm_per_layer(qtbot, window, tmp_path):
+    doc = window.doc
+    window.trainer.set_speed(100)
+    window.trainer.start()
+    qtbot.waitUntil(lambda: doc.epoch >= 5, timeout=10000)
+    window.trainer.shutdown()
+    exporting.export_gradient_flow_csv(doc, tmp_path / "flow.csv")
+    rows = _rows(tmp_path / "flow.csv")
+    net = doc.network
+    assert rows[0] == ["epoch"] + [f"|dL/d{layer_name(net, k)}|" for k in range(net.n_layers)]
+    assert len(rows) == doc.epoch + 1
+    norms = doc.gradient_history.norms
+    for k in (0, doc.epoch - 1):
+        assert [float(v) for v in rows[k + 1][1:]] == list(norms[k])
+
+
+def test_landscape_csv_is_the_curve_the_tangent_and_the_two_points(qtbot, window, tmp_path):
+    doc = window.doc
+    doc.select((1, 0, 0))
+    window.show_dock("landscape")
+    panel = window.landscape_panel
+    qtbot.waitUntil(lambda: panel.landscape is not None, timeout=5000)
+    scape = panel.landscape
+    assert scape is not None
+    exporting.export_landscape_csv(scape, "w(h1 → ŷ)", tmp_path / "scape.csv")
+    rows = _rows(tmp_path / "scape.csv")
+    assert rows[0] == ["w(h1 → ŷ)", "loss", "tangent", "point"]
+    curve = rows[1 : 1 + len(scape.values)]
+    assert np.allclose([float(r[0]) for r in curve], scape.values)
+    assert np.allclose([float(r[1]) for r in curve], scape.losses)
+    # The tangent passes through the current point with the backprop slope.
+    w0, w1 = float(curve[0][0]), float(curve[-1][0])
+    t0, t1 = float(curve[0][2]), float(curve[-1][2])
+    assert (t1 - t0) / (w1 - w0) == pytest.approx(scape.slope)
+    assert rows[-2][3] == "current"
+    assert float(rows[-2][0]) == scape.current
+    assert rows[-1][3] == "after one step"
+    assert float(rows[-1][1]) == pytest.approx(scape.step_loss)
