@@ -38,9 +38,11 @@ def rebuild(
         init=network.init,
         seed=network.seed,
         dtype=network.dtype.name,
+        bias=network.has_bias,
     )
     net.weights = weights
-    net.biases = biases
+    if network.has_bias:
+        net.biases = biases
     return net
 
 

@@ -196,10 +196,11 @@ def _shape_note(network: Network, l: int) -> str:
     neurons = "neuron" if n_out == 1 else "neurons"
     inputs = "input" if n_in == 1 else "inputs"
     entries = "entry" if n_out == 1 else "entries"
-    return (
+    text = (
         f"W{k} is {n_out}×{n_in} ({n_out} {neurons} of {layer_vector(network, l + 1)} × "
-        f"{n_in} {inputs} from {layer_vector(network, l)}); b{k} has {n_out} {entries}"
+        f"{n_in} {inputs} from {layer_vector(network, l)})"
     )
+    return text + (f"; b{k} has {n_out} {entries}" if network.has_bias else "; no bias")
 
 
 # -- the general equations ----------------------------------------------------------
@@ -210,7 +211,7 @@ def forward_lines(network: Network) -> list[Line]:
     lines = []
     for l, act in enumerate(network.activation_functions):
         k = subscript(l + 1)
-        inner = f"W{k}{layer_vector(network, l)} + b{k}"
+        inner = f"W{k}{layer_vector(network, l)}" + (f" + b{k}" if network.has_bias else "")
         rhs = inner if act.name == "linear" else f"{_symbol(act)}({inner})"
         lines.append(Line(f"{layer_vector(network, l + 1)} = {rhs}", _shape_note(network, l)))
     seen = {}
@@ -310,16 +311,17 @@ def backward_lines(network: Network) -> list[Line]:
                     )
                 )
         lines.append(Line(f"∂L/∂W{k} = δ{k} · {src}ᵀ", f"error signal × what came in ({src})"))
-        lines.append(Line(f"∂L/∂b{k} = δ{k}", "a bias's input is always 1"))
+        if network.has_bias:
+            lines.append(Line(f"∂L/∂b{k} = δ{k}", "a bias's input is always 1"))
     return lines
 
 
-def update_lines(learning_rate: float, optimizer: str = "sgd") -> list[Line]:
+def update_lines(learning_rate: float, optimizer: str = "sgd", bias: bool = True) -> list[Line]:
     """Gradient descent: ``W ← W − η·∂L/∂W``, and the same with the current ``η``."""
     eta = _eta(learning_rate)
     lines = [
         Line("W ← W − η·∂L/∂W", "η (eta) is the learning rate: how big a step to take"),
-        Line("b ← b − η·∂L/∂b", "biases take the same step"),
+        *([Line("b ← b − η·∂L/∂b", "biases take the same step")] if bias else []),
         Line(f"W ← W − {eta}·∂L/∂W", f"with the current learning rate η = {eta}"),
     ]
     if optimizer != "sgd":
@@ -449,12 +451,16 @@ def _z_line(network: Network, numbers: SelectedNumbers) -> Line:
     tgt = neuron_name(network, layer + 1, j)
     k = subscript(layer + 1)
     rhs = _num(numbers.z)
+    plus_b = " + b" if network.has_bias else ""
     if numbers.n_examples == 1 and network.layer_sizes[layer] <= MAX_SUM_TERMS:
         weights = network.weights[layer][:, j]
-        bias = _factor(network.biases[layer][j])
-        rhs = f"{_sum_of_products(weights, numbers.examples[0].inputs)} + {bias} = {rhs}"
-    note = f"the weighted sum into {tgt}: its row of W{k}{layer_vector(network, layer)} + b{k}"
-    return Line(f"z({tgt}) = Σ w·a + b = {rhs}", note)
+        products = _sum_of_products(weights, numbers.examples[0].inputs)
+        if network.has_bias:
+            products += f" + {_factor(network.biases[layer][j])}"
+        rhs = f"{products} = {rhs}"
+    row = f"its row of W{k}{layer_vector(network, layer)}"
+    note = f"the weighted sum into {tgt}: {row}" + (f" + b{k}" if network.has_bias else "")
+    return Line(f"z({tgt}) = Σ w·a{plus_b} = {rhs}", note)
 
 
 def _a_line(network: Network, numbers: SelectedNumbers) -> Line:
@@ -625,7 +631,11 @@ def network_equations(
             "δ = ∂L/∂z is each layer's error signal, computed from the output back; "
             "⊙ multiplies element by element.",
         ),
-        Section("update", "Weight update", tuple(update_lines(learning_rate, optimizer))),
+        Section(
+            "update",
+            "Weight update",
+            tuple(update_lines(learning_rate, optimizer, network.has_bias)),
+        ),
     ]
     numbers = None
     if selected is not None and X is not None and T is not None and len(X):

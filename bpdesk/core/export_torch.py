@@ -242,7 +242,8 @@ def _layers_code(network: Network) -> str:
     sizes = network.layer_sizes
     last = network.n_layers - 1
     for l, activation in enumerate(network.activations):
-        lines.append(f"        nn.Linear({sizes[l]}, {sizes[l + 1]}, dtype=DTYPE),")
+        bias = "" if network.has_bias else ", bias=False"  # the explainer's ŷ = w·x
+        lines.append(f"        nn.Linear({sizes[l]}, {sizes[l + 1]}{bias}, dtype=DTYPE),")
         if l == last and _LOGIT_LOSSES.get(network.loss) == activation:
             lines += [
                 f"        # No {activation} here: the model ends at the logits z, which",
@@ -443,7 +444,8 @@ $layers
     with torch.no_grad():
         for layer, weight, bias in zip(layers, WEIGHTS, BIASES, strict=True):
             layer.weight.copy_(torch.tensor(weight, dtype=DTYPE))
-            layer.bias.copy_(torch.tensor(bias, dtype=DTYPE))
+            if layer.bias is not None:  # a network without biases has none to copy
+                layer.bias.copy_(torch.tensor(bias, dtype=DTYPE))
     return model
 
 

@@ -37,6 +37,8 @@ class GradCheckResult:
     (fewer than ``n_parameters`` if the check was cancelled). ``kinks`` marks
     the parameters whose nudge carried a ReLU's input across its kink: their
     numerical gradient is not a derivative, so they are left out of the verdict.
+    ``indices[k]`` is the position in :attr:`Network.parameters` of entry ``k``
+    (a network without biases skips their places).
     """
 
     n_parameters: int
@@ -51,6 +53,7 @@ class GradCheckResult:
     completed: int
     epsilon: float
     kinks: np.ndarray | None = None
+    indices: np.ndarray | None = None  # entry k's position in Network.parameters (None: k)
 
     @property
     def comparable(self) -> np.ndarray:
@@ -131,7 +134,10 @@ def gradient_check(
     """
     net = network if network.dtype == np.float64 else _as_float64(network)
     params = net.parameters
-    n = params.size
+    # The real parameters: a network without biases has fixed zeros in their
+    # places, which no gradient moves and no check should nudge.
+    indices = net.trainable_indices()
+    n = indices.size
     xa = augment(X, np.float64)
     t = np.ascontiguousarray(np.asarray(T, dtype=np.float64).reshape(len(xa.T), -1).T)
     ws = net.workspace(xa.shape[1])
@@ -148,7 +154,7 @@ def gradient_check(
     times = []
     for _ in range(max(1, repeats)):
         start = time.perf_counter()
-        grad = gradient(net, X, T)
+        grad = gradient(net, X, T)[indices]
         times.append(time.perf_counter() - start)
     backprop_seconds = float(np.median(times))
 
@@ -164,16 +170,17 @@ def gradient_check(
                 break
             if progress is not None:
                 progress(k, n)
-        old = params[k]
-        params[k] = old + epsilon
+        p = indices[k]
+        old = params[p]
+        params[p] = old + epsilon
         plus = forward_loss()
         if kinked:
             sides = [z > 0 for z in kinked]
-        params[k] = old - epsilon
+        params[p] = old - epsilon
         minus = forward_loss()
         if kinked:
             kinks[k] = any(not np.array_equal(s, z > 0) for s, z in zip(sides, kinked))
-        params[k] = old
+        params[p] = old
         passes += 2
         numerical[k] = (plus - minus) / (2 * epsilon)
     numerical_seconds = time.perf_counter() - start
@@ -190,10 +197,11 @@ def gradient_check(
         backprop=np.array(grad, dtype=np.float64),
         numerical=numerical,
         relative_errors=errors,
-        names=tuple(net.parameter_names()),
+        names=tuple(np.array(net.parameter_names(), dtype=object)[indices]),
         completed=done,
         epsilon=epsilon,
         kinks=kinks,
+        indices=indices,
     )
 
 
@@ -210,4 +218,5 @@ def _as_float64(network: Network) -> Network:
         seed=network.seed,
         dtype="float64",
         parameters=network.parameters.astype(np.float64),
+        bias=network.has_bias,
     )

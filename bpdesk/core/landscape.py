@@ -96,7 +96,7 @@ def weight_landscape(
 
 def single_weight_network(w: float = 0.5) -> Network:
     """One input, one linear output, no bias, loss ``se``: ``ŷ = w·x`` and ``L = (ŷ − t)²``."""
-    return Network([1, 1], ["linear"], loss="se", parameters=np.array([w, 0.0]))
+    return Network([1, 1], ["linear"], loss="se", parameters=np.array([w, 0.0]), bias=False)
 
 
 def single_weight_dataset() -> Dataset:

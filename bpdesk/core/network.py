@@ -95,6 +95,7 @@ class Workspace:
         self._w = [wb[:-1] for wb in network._wb]
         self._acts = network.activation_functions
         self._loss = network.loss_function
+        self._bias = network.has_bias
         # Hidden layers keep a ones row under their activations; the output does not.
         self.a: list[np.ndarray | None] = [None]
         self.a += [np.ones((n + 1, batch), dtype) for n in sizes[1:-1]]
@@ -160,6 +161,9 @@ class Workspace:
             dot(w, d, prev)  # ∂L/∂a below = W·δ: (n_in, n_out)·(n_out, batch)
             backward(prev, z_prev, h_prev, tmp)  # ∂L/∂z below = ∂L/∂a ⊙ f'(z)
         np.dot(self.a[0], self.delta[0].T, out=grads[0])
+        if not self._bias:
+            for g in grads:
+                g[-1] = 0.0  # no biases: nothing to learn there, they stay at 0
 
 
 @dataclass(frozen=True)
@@ -196,7 +200,9 @@ class Network:
 
     Build one with :meth:`create`. ``weights[l]`` has shape
     ``(layer_sizes[l], layer_sizes[l + 1])``, ``biases[l]`` has shape
-    ``(layer_sizes[l + 1],)``.
+    ``(layer_sizes[l + 1],)``. A network made with ``bias=False`` (the
+    explainer's one-weight model ``ŷ = w·x``) keeps its biases at 0: they are
+    not parameters, get no gradient and are left out of :attr:`n_parameters`.
     """
 
     def __init__(
@@ -208,8 +214,10 @@ class Network:
         seed: int = 0,
         dtype: str = "float64",
         parameters: np.ndarray | None = None,
+        bias: bool = True,
     ) -> None:
         self.layer_sizes = _check_sizes(layer_sizes)
+        self.has_bias = bool(bias)
         self.activations = tuple(activations)
         if len(self.activations) != len(self.layer_sizes) - 1:
             raise ConfigError(
@@ -256,6 +264,8 @@ class Network:
                     f"expected {self.parameters.size} parameters, got {parameters.size}"
                 )
             self.parameters[:] = parameters
+            if not self.has_bias and any(np.any(wb[-1] != 0) for wb in self._wb):
+                raise ConfigError("a network without biases needs every bias at 0")
 
     # -- construction -------------------------------------------------------
 
@@ -269,17 +279,19 @@ class Network:
         init: str = "xavier",
         seed: int = 0,
         dtype: str = "float64",
+        bias: bool = True,
     ) -> Network:
         """A new network with the same ``activation`` on every hidden layer.
 
         ``output_activation`` defaults to softmax for ``loss="ce"`` and sigmoid
-        otherwise. Weights come from ``init`` seeded with ``seed``.
+        otherwise. Weights come from ``init`` seeded with ``seed``; ``bias=False``
+        makes a network without biases.
         """
         sizes = _check_sizes(layer_sizes)
         if output_activation is None:
             output_activation = default_output_activation(loss)
         activations = [activation] * (len(sizes) - 2) + [output_activation]
-        return cls(sizes, activations, loss=loss, init=init, seed=seed, dtype=dtype)
+        return cls(sizes, activations, loss=loss, init=init, seed=seed, dtype=dtype, bias=bias)
 
     def blocks_of(self, flat: np.ndarray) -> list[np.ndarray]:
         """Views of a flat vector laid out like :attr:`parameters`, one ``[W; b]`` block per layer."""
@@ -292,7 +304,8 @@ class Network:
         for wb in self._wb:
             n_in, n_out = wb.shape[0] - 1, wb.shape[1]
             wb[:-1] = initializer.weights(n_in, n_out, rng)
-            wb[-1] = initializer.biases(n_out, rng)
+            biases = initializer.biases(n_out, rng)  # drawn either way: same weights after
+            wb[-1] = biases if self.has_bias else 0.0
 
     def copy(self) -> Network:
         """An independent copy (parameters copied, nothing shared)."""
@@ -304,6 +317,7 @@ class Network:
             seed=self.seed,
             dtype=self.dtype.name,
             parameters=self.parameters.copy(),
+            bias=self.has_bias,
         )
 
     # -- parameters ---------------------------------------------------------
@@ -333,8 +347,16 @@ class Network:
 
     @property
     def n_parameters(self) -> int:
-        """Number of weights and biases."""
-        return self.parameters.size
+        """Number of weights and biases (just weights without biases)."""
+        if self.has_bias:
+            return self.parameters.size
+        return self.parameters.size - sum(self.layer_sizes[1:])
+
+    def trainable_indices(self) -> np.ndarray:
+        """Positions in :attr:`parameters` of the real parameters (the biases only if any)."""
+        if self.has_bias:
+            return np.arange(self.parameters.size)
+        return np.flatnonzero(self.weight_mask())
 
     @property
     def activation_functions(self) -> tuple[Activation, ...]:
@@ -489,7 +511,9 @@ class Network:
         """One line: ``2-4-1 sigmoid/sigmoid, mse, 17 parameters``."""
         sizes = "-".join(map(str, self.layer_sizes))
         acts = "/".join(dict.fromkeys(self.activations))
-        return f"{sizes} {acts}, {self.loss}, {self.n_parameters} parameters"
+        n = self.n_parameters
+        no_bias = "" if self.has_bias else ", no biases"
+        return f"{sizes} {acts}, {self.loss}{no_bias}, {n} parameter{'' if n == 1 else 's'}"
 
     def __repr__(self) -> str:
         return f"<Network {self.describe()}>"
@@ -501,6 +525,7 @@ class Network:
             and self.activations == other.activations
             and self.loss == other.loss
             and self.dtype == other.dtype
+            and self.has_bias == other.has_bias
         )
 
 

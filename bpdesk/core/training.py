@@ -239,7 +239,7 @@ class Trainer:
         if old is None or old.optimizer != config.optimizer:
             self.optimizer = make_optimizer(
                 config.optimizer,
-                self.network.n_parameters,
+                self.network.parameters.size,
                 self.network.dtype,
                 config.learning_rate,
                 config.momentum,

@@ -184,6 +184,7 @@ def reinitialise(doc: Document, init: str | None = None, seed: int | None = None
             init=init or net.init,
             seed=net.seed if seed is None else seed,
             dtype=net.dtype.name,
+            bias=net.has_bias,
         )
     except BpdeskError as exc:
         doc.notify(str(exc))

@@ -423,3 +423,17 @@ def test_script_runs_as_a_program(tmp_path):
     lines = run.stdout.splitlines()
     assert float(lines[0].split()[-1]) <= TOL  # the untrained outputs are bpdesk's
     assert lines[-1].startswith("test accuracy")
+
+
+def test_a_network_without_biases_is_rebuilt_without_them():
+    torch = pytest.importorskip("torch")
+    from bpdesk.core.landscape import single_weight_dataset, single_weight_network
+
+    net, data = single_weight_network(0.5), single_weight_dataset()
+    text = torch_script(net, data, TrainConfig(learning_rate=0.1, epochs=30))
+    assert "bias=False" in text
+    ns = load(text)
+    layers = ns["linear_layers"](ns["model"])
+    assert all(layer.bias is None for layer in layers)
+    np.testing.assert_allclose(ns["predict"](data.X_train), net.predict(data.X_train), atol=TOL)
+    assert ns["check"]()

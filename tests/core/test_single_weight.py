@@ -103,7 +103,10 @@ def test_the_single_weight_model_reads_exactly_as_the_explainer():
     assert net.predict(data.X_train)[0, 0] == 0.5
     assert loss == 2.25
     assert dW[0][0, 0] == -3.0
-    assert db[0][0] == -3.0
+    # The explainer's model has no bias: one parameter, and a step moves only w.
+    assert not net.has_bias
+    assert net.n_parameters == 1
+    assert db[0][0] == 0.0
 
 
 def test_readout_strings_for_a_negative_gradient():
@@ -143,8 +146,9 @@ def test_readout_strings_at_the_minimum():
 
 
 def test_a_bias_is_named_a_bias():
-    net, data = single_weight_network(), single_weight_dataset()
-    net.biases[0][0] = -0.25
+    # The one-weight model with a bias added: ŷ = w·x + b.
+    net = Network([1, 1], ["linear"], loss="se", parameters=np.array([0.5, -0.25]))
+    data = single_weight_dataset()
     r = landscape_readout(net, data.X_train, data.T_train, 0, None, 0)
     assert r.parameter == "b(ŷ)"
     assert r.output_text == "0.50 × 1 − 0.25 = 0.25"

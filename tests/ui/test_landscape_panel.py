@@ -213,8 +213,11 @@ def test_the_sweep_follows_a_weight_that_leaves_it(explainer):
     assert panel.slider.minimum() < panel.slider.value() < panel.slider.maximum()
 
 
-def test_a_bias_has_its_own_landscape(explainer):
-    doc, panel = explainer
+def test_a_bias_has_its_own_landscape(make_panel):
+    # The one-weight model with a bias added (the explainer's has none).
+    net = Network([1, 1], ["linear"], loss="se", parameters=np.array([0.5, 0.0]))
+    doc = Document(network=net, dataset=single_weight_dataset())
+    panel = make_panel(doc)
     doc.select((0, None, 0))
     assert "b(ŷ)" in panel.title.text()
     assert panel.readout.sign_text == "negative (↘ increasing bias decreases error)"

@@ -299,6 +299,19 @@ class GradCheckModel(QAbstractTableModel):
         """The flat parameter index shown in ``row``."""
         return int(self._order[row])
 
+    def position(self, k: int) -> int:
+        """Where entry ``k`` of the result sits in ``Network.parameters``."""
+        indices = None if self.result is None else self.result.indices
+        return k if indices is None else int(indices[k])
+
+    def entry_of(self, position: int) -> int | None:
+        """The result's entry for a position in ``Network.parameters`` (None: not checked)."""
+        indices = None if self.result is None else self.result.indices
+        if indices is None:
+            return position
+        k = int(np.searchsorted(indices, position))
+        return k if k < len(indices) and indices[k] == position else None
+
     def row_of(self, k: int) -> int:
         """The row showing parameter ``k``."""
         return int(self._rank[k])
@@ -401,7 +414,7 @@ class GradCheckModel(QAbstractTableModel):
         what = name
         net = self.network
         if net is not None:
-            layer, i, j = parameter_at(net.layer_sizes, k)
+            layer, i, j = parameter_at(net.layer_sizes, self.position(k))
             to = neuron_name(net, layer + 1, j)
             what = (
                 f"{name}: the bias of {to}"
@@ -1072,7 +1085,7 @@ class GradCheckPanel(QWidget):
         if not rows:
             return
         k = self.model.parameter(self.proxy.mapToSource(rows[0]).row())
-        self.doc.select(parameter_at(self.model.layer_sizes, k))
+        self.doc.select(parameter_at(self.model.layer_sizes, self.model.position(k)))
 
     def _on_doc_selection_changed(self) -> None:
         self._sync_selection()
@@ -1088,7 +1101,10 @@ class GradCheckPanel(QWidget):
             if selected is None:
                 selection.clearSelection()
                 return
-            k = self.doc.parameter_index(selected)
+            k = self.model.entry_of(self.doc.parameter_index(selected))
+            if k is None:  # a bias of a network without biases: not a parameter
+                selection.clearSelection()
+                return
             index = self.proxy.mapFromSource(self.model.index(self.model.row_of(k), 0))
             if not index.isValid():  # filtered out
                 selection.clearSelection()
