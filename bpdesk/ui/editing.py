@@ -107,6 +107,9 @@ def set_value(doc: Document, parameter: Parameter, value: float) -> bool:
     if abs(value) > 1e6:
         doc.notify("Weights are limited to ±1,000,000")
         return False
+    if parameter[1] is None and not doc.network.has_bias:
+        doc.notify("This network has no biases (ŷ = w·x): there is no bias to set")
+        return False
     doc.push(SetParameterCommand(doc, parameter, value))
     return True
 
