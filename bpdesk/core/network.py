@@ -376,7 +376,12 @@ class Network:
         return self._offsets[layer] + i * n_out + j
 
     def bias_index(self, layer: int, j: int) -> int:
-        """Position in :attr:`parameters` of ``biases[layer][j]``."""
+        """Position in :attr:`parameters` of ``biases[layer][j]``.
+
+        A network without biases has none to point at: :class:`IndexError`.
+        """
+        if not self.has_bias:
+            raise IndexError("this network has no biases (ŷ = w·x)")
         n_in, n_out = self._shapes[layer][0] - 1, self._shapes[layer][1]
         if not 0 <= j < n_out:
             raise IndexError(f"bias {j} is outside layer {layer}'s {n_out} neurons")

@@ -56,3 +56,11 @@ def test_training_finds_the_minimum_of_the_curve(doc):
         trainer.run_epoch()
     assert trainer.network.weights[0][0, 0] == pytest.approx(2.0)  # w·1 = t
     assert np.all(trainer.network.biases[0] == 0.0)
+
+
+def test_a_bias_cannot_be_selected(doc):
+    with pytest.raises(IndexError, match="no biases"):
+        doc.select((0, None, 0))
+    assert doc.selected is None
+    doc.select((0, 0, 0))
+    assert doc.selected == (0, 0, 0)
