@@ -327,8 +327,10 @@ class TrainingController(QObject):
     def _on_finished(self, result) -> None:
         if isinstance(result, str):
             # The run failed on its own: the thread is left idling, so end it
-            # here, keep what was trained, and say what happened.
+            # here, keep what was trained (the last report may still be waiting
+            # for its frame), and say what happened.
             self._thread_done()
+            self._show_latest()
             self._commit()
             self._set_state("idle")
             self.doc.notify(result)

@@ -426,7 +426,7 @@ def test_script_runs_as_a_program(tmp_path):
 
 
 def test_a_network_without_biases_is_rebuilt_without_them():
-    torch = pytest.importorskip("torch")
+    pytest.importorskip("torch")
     from bpdesk.core.landscape import single_weight_dataset, single_weight_network
 
     net, data = single_weight_network(0.5), single_weight_dataset()
