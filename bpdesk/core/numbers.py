@@ -3,12 +3,16 @@
 One set of rules so that the same value looks the same in the network, the
 chain rule and the equations: fixed decimals, a real minus sign, never
 ``−0.000``, and a value too small for the decimals in short scientific form
-(``3.8e−5``) rather than as a misleading zero.
+(``3.8e−5``) rather than as a misleading zero. A value of a million or more
+(a diverged training run reaches 1e300) is short scientific too (``1.5e300``):
+in fixed form it would be hundreds of digits long and overrun every label.
 """
 
 from __future__ import annotations
 
 import math
+
+LARGE = 1e6  # from here on, short scientific form
 
 
 def format_number(value: float | None, decimals: int = 3) -> str:
@@ -18,19 +22,19 @@ def format_number(value: float | None, decimals: int = 3) -> str:
     value = float(value)
     if not math.isfinite(value):
         return "nan" if math.isnan(value) else ("∞" if value > 0 else "−∞")
-    if value != 0 and abs(value) < 0.5 * 10**-decimals:
+    text = f"{value:.{decimals}f}"
+    # Judged on the rounded text: 999999.9996 would read as 1000000.000.
+    if abs(float(text)) >= LARGE or (value != 0 and abs(value) < 0.5 * 10**-decimals):
         # About as wide as the fixed form, so it still fits a label or a neuron.
         mantissa, exponent = f"{value:.{max(1, decimals - 2)}e}".split("e")
         text = f"{mantissa}e{int(exponent)}"
-    else:
-        text = f"{value:.{decimals}f}"
-        if float(text) == 0:
-            text = text.lstrip("-")
+    elif float(text) == 0:
+        text = text.lstrip("-")
     return text.replace("-", "−")
 
 
 def format_data_value(value: float) -> str:
     """An input or a target: whole numbers as they are (0, 1), others with two decimals."""
-    if float(value).is_integer():
+    if float(value).is_integer() and abs(value) < LARGE:
         return f"{value:g}".replace("-", "−")
     return format_number(value, 2)

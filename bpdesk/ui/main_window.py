@@ -10,7 +10,6 @@ from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, Q
 from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
-    QDoubleSpinBox,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -41,7 +40,13 @@ from bpdesk.ui.panels.predictions import PredictionsPanel
 from bpdesk.ui.throttle import NUMBERS_MS, LiveThrottle
 from bpdesk.ui.tour import TourPage, TourPanel
 from bpdesk.ui.training import SPEEDS, TrainingController
-from bpdesk.ui.widgets import Deferred, fix_size
+from bpdesk.ui.widgets import (
+    Deferred,
+    ElidingComboBox,
+    fix_size,
+    learning_rate_box,
+    spin_moved,
+)
 
 SETTINGS_VERSION = 2  # a new default layout: saved layouts of older versions are not restored
 MOUSE_ACTIONS = (
@@ -323,6 +328,7 @@ class MainWindow(QMainWindow):
         self.act_apply = self._action(
             "Apply gradients", self.apply_gradients, "F7", "Move every weight by −η·∂L/∂w"
         )
+        self.act_apply.setIconText("Apply")  # the toolbar's name (room at 1280 pixels wide)
         # Undo and redo go through the document, so that training stops first.
         self.act_undo = self._action(
             "Undo", doc.undo, QKeySequence.StandardKey.Undo, "Undo the last edit"
@@ -337,6 +343,9 @@ class MainWindow(QMainWindow):
         # The toolbar keeps short labels; the menu's items name the command.
         self.act_undo_short = self._action("Undo", doc.undo, None, "Undo the last edit (Ctrl+Z)")
         self.act_redo_short = self._action("Redo", doc.redo, None, "Redo (Ctrl+Shift+Z)")
+        # Arrows, as in most editors: room for the loss at 1280 pixels wide.
+        self.act_undo_short.setIconText("↶")
+        self.act_redo_short.setIconText("↷")
         stack = doc.undo_stack
         for action in (self.act_undo, self.act_undo_short):
             action.setEnabled(False)
@@ -349,6 +358,7 @@ class MainWindow(QMainWindow):
         self.act_fit = self._action(
             "Fit network", self.view.fit_network, "Ctrl+0", "Fit the whole network in view"
         )
+        self.act_fit.setIconText("Fit")  # the toolbar's name (room at 1280 pixels wide)
         self.act_zoom_in = self._action(
             "Zoom in", lambda: self.view.zoom(1.25), ["+", "=", "Ctrl++"], "Zoom in"
         )
@@ -416,6 +426,7 @@ class MainWindow(QMainWindow):
         self.act_step = self._action(
             "Step one epoch", trainer.step, "Ctrl+Right", "Train exactly one epoch, then pause"
         )
+        self.act_step.setIconText("Step")  # the toolbar's name (room at 1280 pixels wide)
         self.act_reset = self._action(
             "Reset",
             trainer.reset,
@@ -522,23 +533,26 @@ class MainWindow(QMainWindow):
         bar.addAction(self.act_apply)
         bar.addSeparator()
         bar.addAction(self.act_train)
+        self.speed_box = self._speed_box()
+        bar.addWidget(self.speed_box)
         bar.addAction(self.act_step)
         bar.addAction(self.act_reset)
         bar.addSeparator()
         sample_tip = "Which training example drives the views (or the mean over all)"
-        bar.addWidget(self._label(" Example ", sample_tip))
-        self.sample_box = QComboBox()
+        bar.addWidget(self._label("Example", sample_tip))
+        self.sample_box = ElidingComboBox()
         self.sample_box.setToolTip(sample_tip)
-        self.sample_box.setMinimumContentsLength(16)
+        # A steady width, whatever data the window starts with (XOR's examples fit
+        # whole; longer ones are shortened in the middle, and the list opens wider).
+        self.sample_box.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.sample_box.setMinimumContentsLength(14)
         self.sample_box.currentIndexChanged.connect(self._on_sample_chosen)
         bar.addWidget(self.sample_box)
         lr_tip = "Learning rate η: how big a step Apply gradients (and training) takes"
-        bar.addWidget(self._label("  η ", lr_tip))
-        self.lr_box = QDoubleSpinBox()
-        self.lr_box.setDecimals(3)
-        self.lr_box.setRange(0.001, 100.0)
-        self.lr_box.setSingleStep(0.1)
-        self.lr_box.setToolTip(lr_tip)
+        bar.addWidget(self._label(" η ", lr_tip))
+        self.lr_box = learning_rate_box(lr_tip)
         self.lr_box.editingFinished.connect(self._on_lr_edited)
         bar.addWidget(self.lr_box)
         bar.addSeparator()
@@ -546,12 +560,37 @@ class MainWindow(QMainWindow):
         self.loss_label.setObjectName("lossLabel")
         self.loss_label.setToolTip("Loss over all training examples")
         theme.style(self.loss_label, "font-weight: bold; padding: 0 8px;")
-        fix_size(self.loss_label, "Loss 0.0000 (example 000) · all 0.0000 (out of date)")
+        # Room for a loss below a thousand, and for the short scientific form from a
+        # million on (1.50e306); one in between is shortened, the tooltip has it whole.
+        fix_size(self.loss_label, "Loss 000.0000")
         bar.addWidget(self.loss_label)
         bar.addSeparator()
         bar.addAction(self.act_undo_short)
         bar.addAction(self.act_redo_short)
+        for action in (self.act_undo_short, self.act_redo_short):
+            button = bar.widgetForAction(action)
+            font = button.font()
+            font.setPointSizeF(font.pointSizeF() * 1.3)  # the arrows are small glyphs
+            button.setFont(font)
         bar.addAction(self.act_fit)
+
+    def _speed_box(self) -> QComboBox:
+        """The training speed beside Train: the same choice as Train → Speed."""
+        box = QComboBox()
+        box.setObjectName("speedBox")
+        box.setToolTip(
+            "Training speed: epochs per second, or as fast as possible (also Train → Speed)"
+        )
+        for speed in SPEEDS:
+            box.addItem("max" if speed is None else f"{speed}/s")
+            box.setItemData(
+                box.count() - 1,
+                self.speed_actions[speed].text(),
+                Qt.ItemDataRole.ToolTipRole,
+            )
+        box.setCurrentIndex(SPEEDS.index(self.trainer.speed))
+        box.activated.connect(lambda index: self.trainer.set_speed(SPEEDS[index]))
+        return box
 
     def _fill_export_menu(self, menu) -> None:
         from bpdesk.ui import exporting
@@ -782,12 +821,21 @@ class MainWindow(QMainWindow):
         fwd = self.doc.forward_state
         net = self.doc.network
         if fwd is not None:
-            stale = "" if self.doc.is_fresh("forward") else " (out of date)"
+            # The toolbar keeps to the loss that training and Apply gradients bring down,
+            # the mean over all examples (room at 1280 pixels wide); one example's loss
+            # is beside the output in the network, and in the tooltip.
+            label = self.loss_label
+            text = f"Loss {theme.fmt(fwd.total_loss, 4)}"
+            room = label.contentsRect().width()
+            label.setText(label.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, room))
+            tip = f"{text}: over all {self.doc.dataset.n_train} training examples (their mean)"
             if len(fwd.rows) == 1:
-                text = f"Loss {theme.fmt(fwd.loss, 4)} (example {fwd.rows[0] + 1}) · all {theme.fmt(fwd.total_loss, 4)}"
-            else:
-                text = f"Loss {theme.fmt(fwd.total_loss, 4)} (mean)"
-            self.loss_label.setText(text + stale)
+                tip += f"; example {fwd.rows[0] + 1} alone: {theme.fmt(fwd.loss, 4)}"
+            fresh = self.doc.is_fresh("forward")
+            if not fresh:
+                tip += ".\nOut of date (greyed): the network changed; run the forward pass (F5)"
+            label.setToolTip(tip)
+            label.setEnabled(fresh)
         self.status_network.setText(
             f"{net.describe()}  ·  {self.doc.dataset.title or self.doc.dataset.name}"
         )
@@ -799,6 +847,7 @@ class MainWindow(QMainWindow):
 
     def _on_speed_changed(self, speed) -> None:
         self.speed_actions[speed].setChecked(True)
+        self.speed_box.setCurrentIndex(SPEEDS.index(speed))
 
     def _on_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 6000)
@@ -841,12 +890,21 @@ class MainWindow(QMainWindow):
         box.blockSignals(True)
         box.clear()
         box.addItem(f"All {data.n_train} (mean)", None)
-        for n in range(min(data.n_train, 500)):
+        shown = min(data.n_train, 500)
+        if data.kind == "multiclass":
+            # One-hot targets read as the class, as the Predictions table names them.
+            targets = [f"class {k}" for k in data.labels(data.T_train[:shown])]
+        else:
+            fmt = theme.fmt_target if data.kind == "binary" else lambda v: theme.fmt(v, 2)
+            targets = [", ".join(fmt(v) for v in row) for row in data.T_train[:shown]]
+        for n in range(shown):
             x = ", ".join(theme.fmt(v, 2) for v in data.X_train[n])
-            t = ", ".join(
-                theme.fmt(v, 2) if data.kind == "regression" else f"{v:g}" for v in data.T_train[n]
-            )
-            box.addItem(f"{n + 1}: ({x}) → {t}", n)
+            box.addItem(f"{n + 1}: ({x}) → {targets[n]}", n)
+        # The list opens as wide as its longest entry; the box itself keeps its width.
+        view = box.view()
+        view.setMinimumWidth(
+            view.sizeHintForColumn(0) + view.verticalScrollBar().sizeHint().width()
+        )
         box.blockSignals(False)
         self._on_sample_changed()
 
@@ -867,10 +925,12 @@ class MainWindow(QMainWindow):
         self.lr_box.blockSignals(False)
 
     def _on_lr_edited(self) -> None:
-        value = self.lr_box.value()
-        if value != self.doc.config.learning_rate:
-            config = replace(self.doc.config, learning_rate=value)
-            self.doc.push(SetConfigCommand(self.doc, config, f"Learning rate {value:g}"))
+        # Tabbing through the box must not round the rate to the box's decimals.
+        if not spin_moved(self.lr_box, self.doc.config.learning_rate):
+            return
+        value = round(self.lr_box.value(), 6)
+        config = replace(self.doc.config, learning_rate=value)
+        self.doc.push(SetConfigCommand(self.doc, config, f"Learning rate {value:g}"))
 
     # -- window state -------------------------------------------------------------------
 

@@ -4,8 +4,81 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QLabel,
+    QStyle,
+    QStyleOptionComboBox,
+    QStylePainter,
+    QVBoxLayout,
+    QWidget,
+)
+
+# The learning rate's box, the same in the toolbar and the Data panel: with
+# different ranges one would show (and, edited, write) a rate the other cannot.
+LEARNING_RATE_RANGE = (0.0001, 100.0)
+LEARNING_RATE_DECIMALS = 4
+
+
+class ElidingComboBox(QComboBox):
+    """A combo box that shortens a current text too long for it in the middle, so
+    that both ends stay readable (an example's number and its target); the open
+    list shows every entry whole."""
+
+    def paintEvent(self, _event) -> None:
+        """Paint as QComboBox does, with the text elided to the field."""
+        painter = QStylePainter(self)
+        painter.setPen(self.palette().color(self.palette().ColorRole.Text))
+        option = QStyleOptionComboBox()
+        self.initStyleOption(option)
+        painter.drawComplexControl(QStyle.ComplexControl.CC_ComboBox, option)
+        field = self.style().subControlRect(
+            QStyle.ComplexControl.CC_ComboBox, option, QStyle.SubControl.SC_ComboBoxEditField, self
+        )
+        option.currentText = self.fontMetrics().elidedText(
+            option.currentText, Qt.TextElideMode.ElideMiddle, field.width() - 2
+        )
+        painter.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, option)
+
+
+def learning_rate_box(tip: str) -> QDoubleSpinBox:
+    """A spin box for the learning rate η, its range and decimals the same everywhere."""
+    box = QDoubleSpinBox()
+    box.setDecimals(LEARNING_RATE_DECIMALS)
+    box.setRange(*LEARNING_RATE_RANGE)
+    box.setSingleStep(0.05)
+    box.setToolTip(tip)
+    box.setKeyboardTracking(False)
+    return box
+
+
+def spin_moved(box: QDoubleSpinBox, old: float) -> bool:
+    """True when ``box`` holds something other than what it showed for ``old``.
+
+    A box rounds to its decimals and clamps to its range, so comparing its value
+    with ``old`` itself would report a change (and write it) when the user only
+    tabbed through: 0.00025 shows as 0.0003, 250 as 100.
+    """
+    shown = min(max(box.valueFromText(box.textFromValue(old)), box.minimum()), box.maximum())
+    # Half a step of the last decimal: float noise is no change, one step is.
+    return abs(box.value() - shown) > 0.5 * 10 ** -box.decimals()
+
+
+def fit_text(label: QLabel, max_width: int) -> None:
+    """Size a word-wrapping ``label`` to its text: one line if that fits in
+    ``max_width``, otherwise exactly ``max_width`` wide and as tall as the wrapped text.
+
+    ``adjustSize`` will not do: for a word-wrapping label Qt guesses a narrow,
+    tall shape whatever room there is.
+    """
+    margins = label.contentsMargins()
+    spare = margins.left() + margins.right() + 2  # +2: rounding in the text's measured width
+    metrics = label.fontMetrics()
+    natural = max(metrics.horizontalAdvance(line) for line in label.text().split("\n")) + spare
+    width = max(1, min(natural, max_width))
+    label.resize(width, label.heightForWidth(width))
 
 
 def fix_size(label: QLabel, widest: str) -> None:

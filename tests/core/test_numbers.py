@@ -38,3 +38,32 @@ def test_tiny_numbers_are_no_wider_than_a_small_fixed_one(value):
 )
 def test_inputs_and_targets_read_as_written(value, text):
     assert format_data_value(value) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "decimals", "text"),
+    [
+        (999_999.0, 3, "999999.000"),  # below a million: fixed, as before
+        (1_000_000.0, 3, "1.0e6"),
+        (999_999.9996, 3, "1.0e6"),  # would round to 1000000.000
+        (-2.5e6, 3, "−2.5e6"),
+        (8.37757709704948e306, 4, "8.38e306"),  # a diverged loss
+        (-4.0933e153, 3, "−4.1e153"),  # a diverged output
+        (1.5e300, 2, "1.5e300"),
+    ],
+)
+def test_huge_numbers_are_short_scientific(value, decimals, text):
+    assert format_number(value, decimals) == text
+
+
+@pytest.mark.parametrize("value", [1e6, -3.3e12, 8.4e306, -1.7976931348623157e308])
+def test_huge_numbers_are_no_wider_than_a_large_fixed_one(value):
+    # A diverged run once printed 300-digit numbers over each other.
+    assert len(format_number(value)) <= len("−999999.000")
+    assert len(format_number(value, 4)) <= len("−999999.0000")
+
+
+def test_huge_inputs_and_targets_are_short_scientific():
+    assert format_data_value(3e20) == "3.0e20"
+    assert format_data_value(-1_000_000.0) == "−1.0e6"
+    assert format_data_value(999_999.0) == "999999"

@@ -10,6 +10,7 @@ from bpdesk.ui import editing, theme
 from bpdesk.ui.document import Document, Parameter
 from bpdesk.ui.editor.scene import PALETTE_MIME, NetworkScene
 from bpdesk.ui.throttle import LiveThrottle
+from bpdesk.ui.widgets import fit_text
 
 MIN_SCALE, MAX_SCALE = 0.15, 4.0
 FIT_MAX_SCALE = 2.0  # a tiny network is not blown up beyond this when fitted
@@ -47,6 +48,7 @@ class NetworkView(QGraphicsView):
         self.toast.setStyleSheet(
             "QLabel#toast { background: #3b3f47; color: white; border-radius: 6px; padding: 6px 12px; }"
         )
+        self.toast.setWordWrap(True)  # a long notice wraps within the editor (see _place_overlays)
         self.toast.hide()
         self._toast_timer = QTimer(self)
         self._toast_timer.setSingleShot(True)
@@ -164,7 +166,7 @@ class NetworkView(QGraphicsView):
     def _place_overlays(self) -> None:
         self.banner.move(10, 8)
         if self.toast.isVisible():
-            self.toast.adjustSize()
+            fit_text(self.toast, self.width() - 32)
             self.toast.move(
                 (self.width() - self.toast.width()) // 2, self.height() - self.toast.height() - 16
             )

@@ -38,8 +38,12 @@ from bpdesk.core.datasets import GENERATORS
 from bpdesk.ui import editing, theme
 from bpdesk.ui.commands import SetConfigCommand
 from bpdesk.ui.document import Document
+from bpdesk.ui.widgets import learning_rate_box, spin_moved
 
 CSV_ITEM = "csv"
+CUSTOM_ITEM = "custom"  # the data in use when no generator made it: a CSV file, edited points
+# The titles of generated data (XOR's dataset is titled "XOR"): edited, such data is no longer that.
+GENERATED_TITLES = {info.title for info in GENERATORS.values()} | {"XOR"}
 
 
 # How the engine's names read in the panel (the names themselves stay in files and the API).
@@ -67,6 +71,9 @@ class DataPanel(QWidget):
         super().__init__(parent)
         self.doc = doc
         self._updating = False
+        # The settings of the last generated data: leaving XOR (or a CSV file) for a
+        # generator starts from them, not from the fields, which then show XOR's 4 points.
+        self._generator_spec = DatasetSpec("")
 
         self.dataset_box = QComboBox()
         for name, info in GENERATORS.items():
@@ -74,6 +81,11 @@ class DataPanel(QWidget):
             self.dataset_box.setItemData(
                 self.dataset_box.count() - 1, info.description, Qt.ItemDataRole.ToolTipRole
             )
+        # Names the data when no generator made it (shown then only), so that the box
+        # never claims a generator, or a CSV file, for points the user edited.
+        self.dataset_box.addItem("Custom points", CUSTOM_ITEM)
+        self._custom_row = self.dataset_box.count() - 1
+        self.dataset_box.model().item(self._custom_row).setEnabled(False)
         self.dataset_box.addItem("From a CSV file…", CSV_ITEM)
         self.dataset_box.setToolTip(
             "The problem to learn: the explainer's XOR, generated 2-D sets, or a CSV file"
@@ -110,13 +122,12 @@ class DataPanel(QWidget):
         self.optimizer_box = self._combo(
             OPTIMIZERS, "How gradients move the weights: plain SGD, with momentum, or Adam"
         )
-        self.lr = self._spin(
-            QDoubleSpinBox(), 0.0001, 100.0, "Learning rate η: the size of each step", 0.05
-        )
-        self.lr.setDecimals(4)
+        self.lr = learning_rate_box("Learning rate η: the size of each step")
         self.momentum = self._spin(
             QDoubleSpinBox(), 0.0, 0.999, "Momentum μ (for the momentum optimiser)", 0.05
         )
+        # Two decimals would round the top of the range, 0.999, up to a momentum of 1.
+        self.momentum.setDecimals(3)
         self.reg_box = self._combo(
             REGULARIZATIONS, "Regularisation: none, L1 (λ·|w|) or L2 (½λ·w²) on the weights"
         )
@@ -216,9 +227,10 @@ class DataPanel(QWidget):
         doc = self.doc
         data, config, net = doc.dataset, doc.config, doc.network
         spec = data.spec
-        index = self.dataset_box.findData(spec.name if spec else CSV_ITEM)
-        self.dataset_box.setCurrentIndex(index)
+        self._show_dataset_name(data)
         generated = spec is not None and spec.name != "xor"
+        if generated:
+            self._generator_spec = spec
         for widget in (self.samples, self.noise, self.test_ratio, self.data_seed, self.regenerate):
             widget.setEnabled(generated)
         # The number of classes means something for the blobs only: elsewhere the row
@@ -253,9 +265,25 @@ class DataPanel(QWidget):
         self.weight_seed.setValue(min(net.seed, 2**31 - 1))
         self._updating = False
 
+    def _show_dataset_name(self, data) -> None:
+        box, row = self.dataset_box, self._custom_row
+        custom = data.spec is None
+        if custom:
+            title = data.title
+            box.setItemText(
+                row, f"{title} (edited)" if title in GENERATED_TITLES else title or "Custom points"
+            )
+        box.view().setRowHidden(row, not custom)
+        box.setCurrentIndex(row if custom else box.findData(data.spec.name))
+
     # -- controls → document ----------------------------------------------------------------------
 
     def _spec(self, name: str, seed: int | None = None) -> DatasetSpec:
+        current = self.doc.dataset.spec
+        if current is None or current.name == "xor":
+            # The fields show XOR's (or nothing useful for a CSV file): start from the
+            # last generated data's settings, or the generators' defaults.
+            return replace(self._generator_spec, name=name)
         return DatasetSpec(
             name,
             self.samples.value(),
@@ -279,9 +307,10 @@ class DataPanel(QWidget):
 
     def _on_dataset_chosen(self, index: int) -> None:
         name = self.dataset_box.itemData(index)
-        if name == CSV_ITEM:
+        if name in (CSV_ITEM, CUSTOM_ITEM):
             self._show()  # the combo shows the current data until a file is loaded
-            self.import_csv()
+            if name == CSV_ITEM:
+                self.import_csv()
             return
         current = self.doc.dataset.spec
         if current is not None and current.name == name:
@@ -320,14 +349,21 @@ class DataPanel(QWidget):
     def _on_training_edited(self, *_) -> None:
         if self._updating:
             return
+        old = self.doc.config
+
+        def edited(box, value):
+            # A box only shows the value to its decimals: tabbing through one must not
+            # round the setting (a rate of 0.00025 to 0.0003).
+            return round(box.value(), 6) if spin_moved(box, value) else value
+
         config = replace(
-            self.doc.config,
+            old,
             batch_size=self.batch.value(),
             optimizer=self.optimizer_box.currentData(),
-            learning_rate=round(self.lr.value(), 6),
-            momentum=round(self.momentum.value(), 6),
+            learning_rate=edited(self.lr, old.learning_rate),
+            momentum=edited(self.momentum, old.momentum),
             regularization=self.reg_box.currentData(),
-            reg_rate=round(self.reg_rate.value(), 6),
+            reg_rate=edited(self.reg_rate, old.reg_rate),
         )
         if config != self.doc.config:
             self.doc.push(SetConfigCommand(self.doc, config))
