@@ -605,6 +605,22 @@ class MainWindow(QMainWindow):
                 return "Run the gradient check first (Gradient check panel)."
             return None
 
+        def landscape_missing():
+            if self.doc.selected is None:
+                return "Select a weight first: click a line in the network."
+            return None
+
+        def write_landscape(path):
+            from bpdesk.core import weight_landscape
+
+            doc = self.doc
+            layer, i, j = doc.selected
+            X, T = doc.training_arrays()
+            lr = doc.config.learning_rate
+            scape = weight_landscape(doc.network, X, T, layer, i, j, learning_rate=lr)
+            name = doc.network.parameter_name(layer, i, j)
+            exporting.export_landscape_csv(scape, name, path)
+
         # (menu text, tip, file types, suggested name, writer, why it cannot be done now)
         items = (
             (
@@ -655,6 +671,22 @@ class MainWindow(QMainWindow):
                 "predictions.csv",
                 lambda p: exporting.export_predictions_csv(self.doc, p),
                 None,
+            ),
+            (
+                "Gradient flow (CSV)…",
+                "‖∂L/∂W‖ of each layer per epoch",
+                "CSV (*.csv)",
+                "gradients.csv",
+                lambda p: exporting.export_gradient_flow_csv(self.doc, p),
+                None,
+            ),
+            (
+                "Error landscape (CSV)…",
+                "the selected weight's loss curve, tangent and step",
+                "CSV (*.csv)",
+                "landscape.csv",
+                write_landscape,
+                landscape_missing,
             ),
             (
                 "Gradient check table (CSV)…",
@@ -797,16 +829,35 @@ class MainWindow(QMainWindow):
         self.scene.reveal("backward")
 
     def apply_gradients(self) -> None:
-        """Step every weight by −η·∂L/∂w; the loss display shows the new, lower loss."""
-        before = self.doc.forward_state.total_loss if self.doc.forward_state else None
-        editing.apply_gradients(self.doc)
-        after = self.doc.forward_state.total_loss
-        if before is not None:
-            change = "fell" if after < before else "rose"
-            self.statusBar().showMessage(
-                f"Applied gradients: the loss {change} from {theme.fmt(before, 4)} to {theme.fmt(after, 4)}",
-                30_000,  # long enough to read while stepping through by hand
+        """Step every weight by −η·∂L/∂w; the status bar says how the loss changed."""
+        doc = self.doc
+        fwd = doc.forward_state
+        before = None if fwd is None else (fwd.loss, fwd.total_loss)
+        editing.apply_gradients(doc)
+        fwd = doc.forward_state
+        if before is None or fwd is None:
+            return
+
+        def change(old: float, new: float) -> str:
+            # Judged as shown: "rose from 0.1253 to 0.1253" would read as a contradiction.
+            old_text, new_text = theme.fmt(old, 4), theme.fmt(new, 4)
+            if old_text == new_text:
+                return f"stayed at {new_text}"
+            return f"{'fell' if new < old else 'rose'} from {old_text} to {new_text}"
+
+        n = doc.dataset.n_train
+        if len(fwd.rows) == 1 and n > 1:
+            # The step followed one example's gradient: its own loss is the one that
+            # must fall; the mean over all examples may not.
+            text = (
+                f"Applied example {fwd.rows[0] + 1}'s gradients: its loss "
+                f"{change(before[0], fwd.loss)}; the mean over all {n} "
+                f"{change(before[1], fwd.total_loss)}"
             )
+        else:
+            text = f"Applied gradients: the loss {change(before[1], fwd.total_loss)}"
+        # Long enough to read while stepping through by hand.
+        self.statusBar().showMessage(text, 30_000)
 
     def _add_layer_before_output(self) -> None:
         editing.insert_layer(self.doc, len(self.doc.network.layer_sizes) - 1)
@@ -820,7 +871,12 @@ class MainWindow(QMainWindow):
     def _on_computed(self) -> None:
         fwd = self.doc.forward_state
         net = self.doc.network
-        if fwd is not None:
+        if fwd is None:
+            # A new architecture: the old loss belongs to another network.
+            self.loss_label.setText("Loss —")
+            self.loss_label.setToolTip("Run the forward pass (F5) to see the loss")
+            self.loss_label.setEnabled(False)
+        else:
             # The toolbar keeps to the loss that training and Apply gradients bring down,
             # the mean over all examples (room at 1280 pixels wide); one example's loss
             # is beside the output in the network, and in the tooltip.
@@ -997,10 +1053,14 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Stop training, ask about unsaved work, remember the layout; or stay open."""
-        # Stop and join the training thread before anything it reports to goes away.
+        # Stop and join the training thread before anything it reports to goes away
+        # (and so that a save keeps every epoch trained).
+        was_training = self.trainer.state == "running"
         self.trainer.shutdown()
         if not self.files.maybe_save():
             event.ignore()
+            if was_training:
+                self.trainer.start()  # the window stays: so does the run
             return
         self.files.discard_autosave()
         self.files.release()

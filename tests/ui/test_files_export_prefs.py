@@ -530,7 +530,7 @@ def test_every_export_in_the_menu_writes_its_file(window, tmp_path):
 
     window.files.ask_save_file = choose
     actions = [a for a in window.export_menu.actions() if a.text()]
-    assert len(actions) == 10
+    assert len(actions) == 12
     for action in actions:
         action.trigger()
         written = asked[-1]

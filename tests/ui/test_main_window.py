@@ -127,3 +127,45 @@ def test_every_panel_fits_a_laptop_screen(qtbot, window, key):
     qtbot.wait(50)  # a deferred panel is built on the next turn of the event loop
     assert window.minimumSizeHint().height() <= 760
     assert window.height() <= 760
+
+
+def test_cancelling_the_close_keeps_the_training_running(qtbot, window):
+    window.trainer.set_speed(100)
+    window.trainer.start()
+    qtbot.waitUntil(lambda: window.doc.epoch > 1, timeout=10000)
+    window.files.ask_save = lambda: "cancel"
+    assert not window.close()
+    assert window.isVisible()
+    assert window.trainer.state == "running"
+    window.trainer.shutdown()
+    window.files.ask_save = lambda: "discard"
+
+
+def test_the_loss_label_never_shows_another_networks_loss(window):
+    from bpdesk.ui import editing
+
+    assert window.loss_label.text().startswith("Loss 0.")
+    editing.add_neuron(window.doc, 1)  # a new architecture: no forward pass of it yet
+    assert window.doc.forward_state is None
+    assert window.loss_label.text() == "Loss —"
+    assert not window.loss_label.isEnabled()
+    window.act_forward_pass.trigger()
+    assert window.loss_label.text().startswith("Loss 0.")
+    assert window.loss_label.isEnabled()
+
+
+def test_applying_one_examples_gradients_reports_that_examples_loss(window):
+    doc = window.doc
+    doc.set_sample(1)  # example 2
+    window.act_forward_pass.trigger()
+    window.act_backward_pass.trigger()
+    before = doc.forward_state.loss
+    window.apply_gradients()
+    message = window.statusBar().currentMessage()
+    assert message.startswith("Applied example 2's gradients: its loss fell from ")
+    assert doc.forward_state.loss < before
+    assert "the mean over all 4" in message
+    doc.set_sample(None)
+    window.act_backward_pass.trigger()
+    window.apply_gradients()
+    assert window.statusBar().currentMessage().startswith("Applied gradients: the loss fell")
