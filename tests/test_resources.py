@@ -29,3 +29,17 @@ def test_the_wheel_ships_resources_inside_the_package(tmp_path):
     assert "bpdesk/resources/bpdesk.desktop" in names
     assert "bpdesk/core/network.py" in names
     assert not any(n.startswith("tests/") for n in names)
+
+
+def test_the_desktop_entrys_file_type_is_defined():
+    import xml.etree.ElementTree as ET
+
+    entry = resource_path("bpdesk.desktop").read_text()
+    (mime,) = [
+        line.split("=", 1)[1].rstrip(";") for line in entry.splitlines() if "MimeType" in line
+    ]
+    root = ET.parse(resource_path("bpdesk-mime.xml")).getroot()
+    ns = {"m": "http://www.freedesktop.org/standards/shared-mime-info"}
+    (kind,) = root.findall("m:mime-type", ns)
+    assert kind.get("type") == mime
+    assert kind.find("m:glob", ns).get("pattern") == "*.bpnet"
