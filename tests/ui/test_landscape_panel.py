@@ -121,6 +121,15 @@ def test_the_ghost_marks_one_gradient_step(explainer):
     step_to = 0.5 - 0.1 * -3.0
     assert ghost_position(panel) == pytest.approx((step_to, (step_to - 2.0) ** 2))
     assert panel.landscape.learning_rate == 0.1
+    # …and the readout says it in numbers.
+    assert panel.step_label.text() == "0.500 → 0.800, loss 2.250 → 1.440 (η = 0.1)"
+
+
+def test_a_step_too_small_to_see_is_said_so(make_panel):
+    doc = Document()  # the XOR network: one step moves a weight by about 0.01
+    panel = make_panel(doc)
+    doc.select((0, 0, 0))
+    assert panel.step_label.text().endswith("a step too small to see apart from the point")
 
 
 def test_the_slider_moves_the_weight_and_a_drag_is_one_undo_step(explainer):

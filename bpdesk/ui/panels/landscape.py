@@ -39,6 +39,20 @@ HINT = (
 )
 
 
+def step_text(scape: Landscape, span: float) -> str:
+    """``0.500 → 0.800, loss 2.250 → 1.440 (η = 0.1)``, and a word when the step is too small to see."""
+    eta = f"{scape.learning_rate:g}"
+    if not (math.isfinite(scape.step_to) and math.isfinite(scape.step_loss)):
+        return f"off the chart (η = {eta}): try a smaller learning rate"
+    text = (
+        f"{theme.fmt(scape.current)} → {theme.fmt(scape.step_to)}, loss "
+        f"{theme.fmt(scape.current_loss)} → {theme.fmt(scape.step_loss)} (η = {eta})"
+    )
+    if abs(scape.step_to - scape.current) < 0.01 * span:
+        text += ": a step too small to see apart from the point"
+    return text
+
+
 class LandscapePanel(QWidget):
     """Loss along the selected weight's axis, its tangent, one step's landing point, and words."""
 
@@ -138,6 +152,10 @@ class LandscapePanel(QWidget):
             "∂L/∂w: how much the error changes when this weight increases by a tiny amount"
         )
         self.sign_label = self._value_label("What the gradient's sign says")
+        self.step_label = self._value_label(
+            "Where one step of gradient descent, w − η·∂L/∂w, takes the weight and the loss "
+            "(the hollow marker on the curve)"
+        )
         self.suggestion_label = self._value_label("Which way to move the weight to reduce error")
         theme.style(self.suggestion_label, "font-weight: bold;")
         self.meaning_label = self._value_label("How to read the gradient's value")
@@ -151,6 +169,7 @@ class LandscapePanel(QWidget):
             ("Gradient", self.gradient_label),
             ("", self.sign_label),
             ("Suggestion", self.suggestion_label),
+            ("One step", self.step_label),
         )
         for row, (caption, label) in enumerate(rows):
             heading = QLabel(caption)
@@ -359,6 +378,7 @@ class LandscapePanel(QWidget):
             self.ghost.setVisible(True)
         else:
             self.ghost.setVisible(False)
+        self.step_label.setText(step_text(scape, high - low))
         self._place_point()
         self._update_view(losses)
         self._placing = True
