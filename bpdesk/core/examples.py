@@ -86,7 +86,7 @@ EXAMPLES: dict[str, tuple[str, str, Callable[[], BpnetDocument]]] = {
     ),
     "xor-no-hidden": (
         "XOR without a hidden layer",
-        "One straight line cannot separate XOR: at most three corners right.",
+        "One straight line cannot separate XOR: training stalls at ŷ = 0.5 for every corner.",
         _xor_no_hidden,
     ),
     "deep-sigmoid": (
