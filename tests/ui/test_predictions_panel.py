@@ -336,3 +336,13 @@ def test_the_panel_is_freed_without_the_garbage_collector(qtbot):
         assert ref() is None
     finally:
         gc.enable()
+
+
+def test_the_everyday_hint_is_a_tooltip_not_two_lines_of_the_dock(qtbot):
+    from bpdesk.ui.panels.predictions import PredictionsPanel
+
+    panel = PredictionsPanel(Document())
+    qtbot.addWidget(panel)
+    panel.show()
+    assert not panel.hint_label.isVisible()
+    assert "click a training row" in panel.table.toolTip().lower()

@@ -727,6 +727,7 @@ class PredictionsPanel(QWidget):
                 f"network views keep showing {shown}."
             )
         else:
-            self.hint_label.setText(
-                "Click a training row to follow that example through the network."
-            )
+            # The everyday hint is the table's tooltip: on a short dock (1280×800)
+            # its two lines are worth more as table rows.
+            self.hint_label.setText("")
+        self.hint_label.setVisible(bool(self.hint_label.text()))
