@@ -17,6 +17,10 @@ def configure_pyqtgraph() -> None:
     )
 
 
+# (number of labels already drawn, largest share of the axis their text may then fill)
+LEFT_TEXT_FILL = [(0, 0.8), (2, 0.4), (4, 0.3), (6, 0.2)]
+
+
 class Plot(pg.PlotWidget):
     """A PlotWidget with the application's look, following the theme."""
 
@@ -34,6 +38,10 @@ class Plot(pg.PlotWidget):
             # interpreter the training thread needs). Qt redraws the picture when the
             # axis itself changes (new ticks, a new label).
             axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        # A short vertical axis (a panel ~60 px high at 1280×800) labels its major
+        # ticks only: pyqtgraph's default lets minor labels fill 60% of the axis,
+        # and six labels in 60 px touch each other.
+        self.getAxis("left").setStyle(textFillLimits=LEFT_TEXT_FILL)
         # Room above and right of the axes: the top and last tick labels are centred
         # on the ends and were cut in half by the widget's edge.
         self.getPlotItem().setContentsMargins(2, 8, 10, 2)
