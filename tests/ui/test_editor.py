@@ -83,8 +83,33 @@ def test_selection_highlights_the_paths_to_the_output(window):
     doc.select((0, 0, 1))  # x1 → h2
     on_path = {e.parameter for e in window.scene.edges if e.on_path}
     assert on_path == {(1, 1, 0)}  # h2 → ŷ is the only path onwards
-    assert window.scene.nodes[1][1].highlight
-    assert not window.scene.nodes[1][0].highlight
+    nodes = window.scene.nodes
+    rings = {(node.layer, node.index): node.highlight for column in nodes for node in column}
+    assert rings == {(0, 0): "", (0, 1): "", (1, 0): "", (1, 1): "target", (2, 0): "path"}
+    # …and that is what is painted: the target's ring in the selection colour,
+    # the path's in the path colour, the others plain and thinner.
+    pens = {key: ring_pen(nodes[key[0]][key[1]]) for key in rings}
+    assert pens[(1, 1)] == (theme.color("selected").name(), 3.0)
+    assert pens[(2, 0)] == (theme.color("path").name(), 2.2)
+    assert pens[(1, 0)] == pens[(0, 0)] == (theme.color("node_border").name(), 1.6)
+    doc.select(None)
+    assert not any(node.highlight for column in nodes for node in column)
+
+
+def ring_pen(node: NeuronNode) -> tuple[str, float]:
+    """The colour and width of the circle ``node`` paints."""
+
+    class RingPainter(QPainter):
+        def drawEllipse(self, *args) -> None:
+            self.ring = (self.pen().color().name(), self.pen().widthF())
+            super().drawEllipse(*args)
+
+    image = QImage(80, 80, QImage.Format.Format_ARGB32_Premultiplied)
+    painter = RingPainter(image)
+    painter.translate(40, 40)
+    node.paint(painter, QStyleOptionGraphicsItem())
+    painter.end()
+    return painter.ring
 
 
 def test_forward_backward_apply_matches_one_engine_sgd_step(window):
@@ -857,3 +882,255 @@ def test_the_banner_says_when_the_numbers_are_means(window):
     doc.set_sample(1)
     window.view._banner_refresh.flush()
     assert "mean" not in window.view.banner.text()
+
+
+# -- crowded layers, context menus, dragging -----------------------------------------
+
+
+def meets_circle(rect: QRectF, node: NeuronNode) -> bool:
+    """Whether ``rect`` (in the scene) reaches into ``node``'s circle."""
+    centre = node.scenePos()
+    nearest_x = min(max(centre.x(), rect.left()), rect.right())
+    nearest_y = min(max(centre.y(), rect.top()), rect.bottom())
+    return math.hypot(nearest_x - centre.x(), nearest_y - centre.y()) < NODE_RADIUS
+
+
+def hover(window, scene_point: QPointF) -> None:
+    """Move the pointer over the view to ``scene_point``, no button held."""
+    viewport = window.view.viewport()
+    p = QPointF(view_point(window, scene_point))
+    move = QMouseEvent(
+        QMouseEvent.Type.MouseMove,
+        p,
+        viewport.mapToGlobal(p),
+        Qt.MouseButton.NoButton,
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(viewport, move)
+
+
+def test_bias_values_never_cover_a_neuron_and_show_when_it_is_hovered(qtbot, window):
+    scene = window.scene
+    assert all(bias.isVisible() for bias in scene.bias_labels.values())  # roomy: all shown
+    grow_hidden_layer(window, 16)  # rows 56 apart: a label under one circle meets the next
+    nodes = [node for column in scene.nodes for node in column]
+    shown = [bias for bias in scene.bias_labels.values() if bias.isVisible()]
+    assert scene.bias_labels[(0, 15)] in shown  # the bottom one has room
+    for bias in shown:
+        rect = bias.mapRectToScene(bias.boundingRect())
+        assert not any(meets_circle(rect, n) for n in nodes if n is not bias.parentItem())
+    node = scene.nodes[1][3]
+    bias = scene.bias_labels[(0, 3)]
+    assert not bias.isVisible()
+    window.view.zoom_to(1.0, node.scenePos())
+    hover(window, node.scenePos())
+    assert bias.isVisible()
+    assert bias.box is not None  # on a plate over the circle below
+    assert node.zValue() > scene.nodes[1][4].zValue()  # …drawn over it, not under it
+    hover(window, bias.scenePos())  # from the circle onto its number: still there to click
+    assert bias.isVisible()
+    hover(window, node.scenePos() + QPointF(-70, 0))
+    assert not bias.isVisible()
+    hover(window, node.scenePos())
+    QTest.mouseClick(
+        window.view.viewport(),
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+        view_point(window, bias.scenePos()),
+    )
+    assert window.doc.selected == (0, None, 3)
+    hover(window, node.scenePos() + QPointF(-70, 0))
+    assert bias.isVisible()  # selected: shown while it is explained
+
+
+def on_screen_rect(window, item) -> QRectF:
+    """Where ``item``'s drawing lies in the view, in pixels."""
+    view = window.view
+    return item.deviceTransform(view.viewportTransform()).mapRect(
+        item.boundingRect().adjusted(1, 1, -1, -1)
+    )
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (1600, 1000)])
+def test_the_largest_network_keeps_its_headings_and_notes_apart(qtbot, window, size):
+    from bpdesk.core import Network
+
+    doc = window.doc
+    scene, view = window.scene, window.view
+    window.resize(*size)
+    qtbot.wait(20)
+    view.fit_network()
+    default_headers = [header.text for header in scene.headers]
+    assert default_headers == ["Input · 2", "Hidden · 2", "Output · 1"]  # roomy: in full
+    assert [chooser.text for chooser in scene.choosers] == ["sigmoid ▾", "sigmoid ▾"]
+    node = scene.nodes[-1][0]
+    assert scene.loss_note.pos().y() == node.y() + NODE_RADIUS + 44  # where it always was
+    # The biggest network the spec names, at the sizes of real screens.
+    net = Network.create([2] + [16] * 8 + [1], activation="tanh", seed=1)
+    doc.undo_stack.push(ReplaceNetworkCommand(doc, net, "test"))
+    doc.set_sample(None)  # the longest loss note: "(mean of … examples)"
+    window.act_forward_pass.trigger()
+    viewport = QRectF(view.viewport().rect())
+    for row in (scene.headers, scene.choosers):
+        rects = [on_screen_rect(window, item) for item in row if item.text]
+        assert len(rects) >= len(row) - 1
+        for left, right in zip(rects, rects[1:]):
+            assert left.right() < right.left(), [item.text for item in row]
+    assert all(chooser.text for chooser in scene.choosers)  # still there to click
+    loss = on_screen_rect(window, scene.loss_note)
+    for note in scene.output_notes:
+        assert not loss.intersects(on_screen_rect(window, note)), (loss, note.text)
+    assert viewport.contains(loss)
+    # Zoomed in far enough, the headings are whole again.
+    view.zoom_to(1.5, scene.nodes[4][0].scenePos())
+    assert scene.headers[4].text == "Hidden 4 · 16"
+    assert scene.choosers[3].text == "tanh ▾"
+
+
+class MenuLog(list):
+    """The menus the scene opened; ``pick`` names the entry to run in the next one."""
+
+    pick = ""
+
+
+@pytest.fixture
+def menus(monkeypatch) -> MenuLog:
+    """The scene's menus noted instead of shown (a shown menu would wait for a click)."""
+    from PySide6.QtWidgets import QMenu
+
+    import bpdesk.ui.editor.scene as scene_module
+
+    log = MenuLog()
+
+    class Menu(QMenu):
+        def exec(self, *_):
+            log.append(self)
+            for action in self.actions():
+                if action.text() == log.pick and action.isEnabled():
+                    action.trigger()
+
+    monkeypatch.setattr(scene_module, "QMenu", Menu)
+    return log
+
+
+def context_menu(window, menus, scene_point: QPointF, pick: str = "") -> list[str]:
+    """Right-click the scene at ``scene_point``; the menu's entries (running ``pick``)."""
+    from PySide6.QtWidgets import QGraphicsSceneContextMenuEvent
+
+    menus.pick = pick
+    event = QGraphicsSceneContextMenuEvent(
+        QGraphicsSceneContextMenuEvent.Type.GraphicsSceneContextMenu
+    )
+    event.setScenePos(scene_point)
+    window.scene.contextMenuEvent(event)
+    return [action.text() for action in menus[-1].actions() if not action.isSeparator()]
+
+
+def test_right_clicking_a_weights_number_or_a_bias_offers_their_menus(window, menus):
+    doc, scene = window.doc, window.scene
+    label = edge_of(window, 0, 1, 0).label
+    assert label.visible_now
+    entries = context_menu(window, menus, label.scenePos(), "Explain this gradient (chain rule)")
+    assert entries == ["Explain this gradient (chain rule)", "Edit value…"]
+    assert doc.selected == (0, 1, 0)
+    bias = scene.bias_labels[(0, 1)]
+    requested = []
+    scene.editRequested.connect(lambda parameter, _: requested.append(parameter))
+    entries = context_menu(window, menus, bias.scenePos(), "Edit value…")
+    assert entries == ["Explain this gradient (chain rule)", "Edit value…"]
+    assert requested == [(0, None, 1)]
+    assert doc.selected == (0, None, 1)
+    # Empty space still offers a new layer.
+    empty = QPointF(scene.column / 2, 400)
+    assert context_menu(window, menus, empty) == ["Insert a hidden layer here"]
+
+
+def test_a_greyed_out_output_activation_says_why(window, menus):
+    chooser = window.scene.choosers[-1]
+    chooser.clicked.emit(chooser)
+    (menu,) = menus
+    assert menu.toolTipsVisible()
+    (softmax,) = [action for action in menu.actions() if action.text() == "softmax"]
+    assert not softmax.isEnabled()
+    assert "softmax" in softmax.toolTip()  # the reason, not just the name
+    assert softmax.toolTip() != "softmax"
+
+
+def mouse(window, kind, scene_point: QPointF) -> None:
+    """A press, move (button held) or release of the left button on the view."""
+    viewport = window.view.viewport()
+    p = QPointF(view_point(window, scene_point))
+    held = Qt.MouseButton.NoButton if kind == "release" else Qt.MouseButton.LeftButton
+    types = {
+        "press": QMouseEvent.Type.MouseButtonPress,
+        "move": QMouseEvent.Type.MouseMove,
+        "release": QMouseEvent.Type.MouseButtonRelease,
+    }
+    button = Qt.MouseButton.NoButton if kind == "move" else Qt.MouseButton.LeftButton
+    event = QMouseEvent(
+        types[kind], p, viewport.mapToGlobal(p), button, held, Qt.KeyboardModifier.NoModifier
+    )
+    QApplication.sendEvent(viewport, event)
+
+
+def test_a_dragged_neuron_keeps_to_its_column_takes_its_lines_and_shows_where_it_lands(window):
+    doc, scene = window.doc, window.scene
+    grow_hidden_layer(window, 3)
+    before = doc.network.copy()
+    window.view.zoom_to(1.0, scene.nodes[1][1].home)
+    node = scene.nodes[1][0]
+    home = QPointF(node.home)
+    column = [n.home for n in scene.nodes[1]]
+    # A nudge in place: nothing changes, and every number is back afterwards.
+    shown = [label.visible_now for label in scene.labels]
+    mouse(window, "press", home)
+    mouse(window, "move", home + QPointF(0, 12))
+    assert not any(edge.label.visible_now for edge in node.edges)  # would land on others
+    mouse(window, "release", home + QPointF(0, 12))
+    assert doc.network.layer_sizes == (2, 3, 1)
+    assert node.pos() == home
+    assert node.opacity() == 1.0
+    assert [label.visible_now for label in scene.labels] == shown
+    mouse(window, "press", home)
+    # Down over the middle neuron, a little to the side.
+    for k in range(1, 5):
+        mouse(window, "move", home + (column[1] + QPointF(30, 0) - home) * k / 4)
+    assert node.pos().x() == home.x()  # held to its column
+    assert node.pos().y() == pytest.approx(column[1].y(), abs=1)
+    for edge in node.edges:  # its lines end at it where it is now
+        end = edge._line.p2() if edge.target is node else edge._line.p1()
+        assert math.dist((end.x(), end.y()), (node.x(), node.y())) == pytest.approx(NODE_RADIUS)
+        assert edge.label.pos() == edge._line.pointAt(edge.label.position)
+    assert node.bias_label.scenePos() == node.pos() + QPointF(0, NODE_RADIUS + 10)
+    # It will take the middle one's place: the line is drawn below that one.
+    assert scene.landing.isVisible()
+    assert scene.landing.pos() == QPointF(home.x(), (column[1].y() + column[2].y()) / 2)
+    assert not scene.trash.active
+    mouse(window, "release", column[1] + QPointF(30, 0))
+    assert not scene.landing.isVisible()
+    assert not scene.trash.isVisible()
+    assert np.array_equal(doc.network.weights[0][:, 1], before.weights[0][:, 0])
+    # Off the network it follows the pointer to the bin, and goes.
+    node = scene.nodes[1][2]
+    start = QPointF(node.home)
+    away = start + QPointF(-180, -40)
+    mouse(window, "press", start)
+    for k in range(1, 5):
+        mouse(window, "move", start + (away - start) * k / 4)
+    assert node.pos() == away
+    assert scene.trash.active
+    assert not scene.landing.isVisible()
+    mouse(window, "release", away)
+    assert doc.network.layer_sizes == (2, 2, 1)
+
+
+def test_the_bin_is_drawn_not_typed(window):
+    trash = window.scene.trash
+    trash.setVisible(True)
+    painter, _ = paint_recorded(trash, 1.0)
+    (drawn,) = painter.texts
+    metrics = QFontMetricsF(drawn.font)
+    # Every character in the font itself: an emoji bin needs a font few systems have.
+    assert all(metrics.inFontUcs4(ord(c)) for c in drawn.text), drawn.text
+    assert drawn.text == "drop here to remove"

@@ -249,12 +249,19 @@ class NeuronNode(QGraphicsObject):
         self.highlight = ""  # "", "path" (on the selected weight's way out) or "target"
         self.heat_map: QImage | None = None
         self.home = QPointF()
+        self.edges: list[WeightEdge] = []  # its lines in and out, which follow it when it moves
+        self.bias_label: BiasLabel | None = None
+        # While it is dragged along its layer: the column's x, which it keeps (the scene decides).
+        self.held_x: float | None = None
+        self.hovered = False
         self._bounds = self._bounds_for("")
         self.setAcceptHoverEvents(True)
         self.setZValue(10)
         self.setCursor(Qt.CursorShape.OpenHandCursor if movable else Qt.CursorShape.ArrowCursor)
         if movable:
             self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsMovable)
+            # Told of every move, so that its lines can follow it while it is dragged.
+            self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
         self._dragging = False
 
     def _bounds_for(self, text: str) -> QRectF:
@@ -347,11 +354,35 @@ class NeuronNode(QGraphicsObject):
             self.highlight = level
             self.update()
 
+    def restack(self) -> None:
+        """Above its neighbours while dragged, hovered or its bias is selected: its
+        bias label (a child) may then be shown over the next neuron down."""
+        raised = self.hovered or (self.bias_label is not None and self.bias_label.selected)
+        self.setZValue(20 if self._dragging else 11 if raised else 10)
+
     def itemChange(self, change, value):
-        # A neuron slides only up and down its own column.
-        if change == QGraphicsItem.GraphicsItemChange.ItemPositionChange and self._dragging:
-            return QPointF(value.x(), value.y())
+        change_type = QGraphicsItem.GraphicsItemChange
+        if change == change_type.ItemPositionChange and self._dragging and self.held_x is not None:
+            # Dragged along its layer, a neuron slides only up and down its own column.
+            return QPointF(self.held_x, value.y())
+        if change == change_type.ItemPositionHasChanged:
+            for edge in self.edges:
+                edge.update_geometry()
         return super().itemChange(change, value)
+
+    def hoverEnterEvent(self, event) -> None:
+        self.hovered = True
+        self.restack()
+        if self.bias_label is not None:
+            self.bias_label.set_hovered(True)
+        super().hoverEnterEvent(event)
+
+    def hoverLeaveEvent(self, event) -> None:
+        self.hovered = False
+        self.restack()
+        if self.bias_label is not None:
+            self.bias_label.set_hovered(False)
+        super().hoverLeaveEvent(event)
 
     def mousePressEvent(self, event) -> None:
         if (
@@ -360,21 +391,23 @@ class NeuronNode(QGraphicsObject):
         ):
             self._dragging = True
             self.setCursor(Qt.CursorShape.ClosedHandCursor)
-            self.setZValue(20)
+            self.restack()
         super().mousePressEvent(event)
 
     def mouseMoveEvent(self, event) -> None:
         super().mouseMoveEvent(event)
         if self._dragging:
-            self.dragMoved.emit(self, self.scenePos())
+            # The pointer, not the neuron: held to its column, the neuron lags sideways.
+            self.dragMoved.emit(self, event.scenePos())
 
     def mouseReleaseEvent(self, event) -> None:
         super().mouseReleaseEvent(event)
         if self._dragging:
             self._dragging = False
+            self.held_x = None
             self.setCursor(Qt.CursorShape.OpenHandCursor)
-            self.setZValue(10)
-            self.dragFinished.emit(self, self.scenePos())
+            self.restack()
+            self.dragFinished.emit(self, event.scenePos())
 
 
 class WeightEdge(QGraphicsObject):
@@ -395,6 +428,8 @@ class WeightEdge(QGraphicsObject):
         self.hovered = False
         self.label: EdgeLabel | None = None
         self.smooth = True  # antialiased; the scene turns it off for very big networks
+        source.edges.append(self)
+        target.edges.append(self)
         self.setAcceptHoverEvents(True)
         self.setZValue(1)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
@@ -658,6 +693,14 @@ class TextItem(QGraphicsObject):
             return QRectF(-width, -height / 2, width, height)
         return QRectF(0, -height / 2, width, height)
 
+    def width_of(self, text: str) -> float:
+        """How wide the item would be showing ``text`` (pixels, for a ``fixed`` item)."""
+        return self._measure(text, self.font).width() if text else 0.0
+
+    def height_of(self, text: str) -> float:
+        """How tall the item would be showing ``text``."""
+        return self._measure(text, self.font).height()
+
     def boundingRect(self) -> QRectF:
         return self._rect().adjusted(-1, -1, 1, 1)
 
@@ -699,6 +742,68 @@ class TextItem(QGraphicsObject):
     def mouseDoubleClickEvent(self, event) -> None:
         self.doubleClicked.emit(self)
         event.accept()
+
+
+class BiasLabel(TextItem):
+    """A neuron's bias (or its gradient) just under its circle, moving with the neuron.
+
+    Where it would run into the next neuron down the scene marks it ``crowded``
+    and it is hidden; hovering the neuron or selecting the bias shows it anyway,
+    on a plate over whatever lies below.
+    """
+
+    STAND_IN = "b −0.000"  # measured for the crowding test while there is no value yet
+
+    def __init__(self, node: NeuronNode, parameter: tuple[int, None, int]) -> None:
+        super().__init__("", align=Qt.AlignmentFlag.AlignHCenter)
+        self.parameter = parameter
+        self.crowded = False
+        self.selected = False
+        self.hovered = False
+        self.setParentItem(node)
+        self.setPos(0, NODE_RADIUS + 10)
+        # Hovering a child keeps its parent hovered: the pointer can go from the
+        # circle onto a crowded label, shown while the circle is hovered, to click it.
+        self.setAcceptHoverEvents(True)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        node.bias_label = self
+
+    def scene_rect(self) -> QRectF:
+        """Where the label sits in the scene (for the crowding test)."""
+        rect = self._rect() if self.text else self._measure(self.STAND_IN, self.font)
+        return self.mapRectToScene(rect)
+
+    def set_crowded(self, crowded: bool) -> None:
+        """Hide the label (unless hovered or selected): it would overlap something."""
+        if crowded != self.crowded:
+            self.crowded = crowded
+            self._restyle()
+
+    def set_selected(self, selected: bool) -> None:
+        """Mark the bias as the selected parameter (shown even when crowded)."""
+        if selected != self.selected:
+            self.selected = selected
+            self._restyle()
+            self.parentItem().restack()
+
+    def set_hovered(self, hovered: bool) -> None:
+        """Its neuron is hovered: show the label even when crowded."""
+        if hovered != self.hovered:
+            self.hovered = hovered
+            self._restyle()
+
+    def _restyle(self) -> None:
+        forced = self.selected or self.hovered
+        self.setVisible(forced or not self.crowded)
+        # A crowded label shown anyway lies over the next circle: on a plate.
+        self.box = (
+            theme.color("selected")
+            if self.selected
+            else theme.color("grid")
+            if self.crowded
+            else None
+        )
+        self.update()
 
 
 class RoundButton(QGraphicsObject):
@@ -794,6 +899,9 @@ class TrashTarget(QGraphicsObject):
     def boundingRect(self) -> QRectF:
         return QRectF(-90, -24, 180, 48)
 
+    TEXT = "drop here to remove"
+    ICON = 14.0  # the bin's height; its text follows after a gap as wide as half of it
+
     def paint(self, painter: QPainter, option, widget=None) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         color = theme.color("selected") if self.active else theme.color("faint_text")
@@ -803,10 +911,18 @@ class TrashTarget(QGraphicsObject):
         tint.setAlpha(40 if self.active else 16)
         painter.setBrush(tint)
         painter.drawRoundedRect(self.boundingRect().adjusted(1, 1, -1, -1), 10, 10)
+        # The bin and its text, centred together.
         painter.setFont(HEADER_FONT)
+        text_width = QFontMetricsF(HEADER_FONT).horizontalAdvance(self.TEXT)
+        icon = self.ICON
+        left = -(icon * 0.8 + icon / 2 + text_width) / 2
+        draw_bin(painter, QRectF(left, -icon / 2, icon * 0.8, icon), color)
         painter.setPen(color)
+        text_left = left + icon * 0.8 + icon / 2
         painter.drawText(
-            self.boundingRect(), Qt.AlignmentFlag.AlignCenter, "🗑  drop here to remove"
+            QRectF(text_left, -12, text_width + 4, 24),
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            self.TEXT,
         )
 
     def set_active(self, active: bool) -> None:
@@ -814,3 +930,65 @@ class TrashTarget(QGraphicsObject):
         if active != self.active:
             self.active = active
             self.update()
+
+
+def draw_bin(painter: QPainter, rect: QRectF, color: QColor) -> None:
+    """A waste bin drawn in ``rect``: drawn, not an emoji, which many fonts lack."""
+    painter.save()
+    pen = QPen(color, 1.4, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap)
+    pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+    painter.setPen(pen)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    x0, x1, y0, y1 = rect.left(), rect.right(), rect.top(), rect.bottom()
+    w, h = rect.width(), rect.height()
+    lid = y0 + h * 0.2
+    # The handle on the lid, the lid, then the body narrowing towards its foot.
+    painter.drawPolyline(
+        [
+            QPointF(x0 + w * 0.35, lid),
+            QPointF(x0 + w * 0.35, y0),
+            QPointF(x0 + w * 0.65, y0),
+            QPointF(x0 + w * 0.65, lid),
+        ]
+    )
+    painter.drawLine(QPointF(x0, lid), QPointF(x1, lid))
+    top, foot = lid + h * 0.08, y1
+    painter.drawPolygon(
+        [
+            QPointF(x0 + w * 0.1, top),
+            QPointF(x1 - w * 0.1, top),
+            QPointF(x1 - w * 0.2, foot),
+            QPointF(x0 + w * 0.2, foot),
+        ]
+    )
+    for f in (0.38, 0.62):
+        painter.drawLine(QPointF(x0 + w * f, top + h * 0.15), QPointF(x0 + w * f, foot - h * 0.12))
+    painter.restore()
+
+
+class InsertionMarker(QGraphicsItem):
+    """Where a neuron dragged along its layer will land: a line across the column."""
+
+    HALF = NODE_RADIUS + 20  # out past the dragged circle on both sides
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setZValue(19)  # under the dragged neuron (20), over its neighbours
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.setVisible(False)
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(-self.HALF - 5, -7, 2 * self.HALF + 10, 14)
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        color = theme.color("selected")
+        painter.setPen(QPen(color, 3.0, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+        painter.drawLine(QPointF(-self.HALF, 0), QPointF(self.HALF, 0))
+        # Arrowheads at the ends, pointing in: "between these two".
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(color)
+        for side in (-1, 1):
+            tip = QPointF(side * (self.HALF - 7), 0)
+            back = side * (self.HALF + 2)
+            painter.drawPolygon([tip, QPointF(back, -5), QPointF(back, 5)])

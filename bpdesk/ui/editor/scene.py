@@ -11,7 +11,7 @@ from collections import defaultdict
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QColor, QFont, QImage
+from PySide6.QtGui import QAction, QColor, QFont, QImage, QTransform
 from PySide6.QtWidgets import QGraphicsScene, QMenu
 
 from bpdesk.core.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
@@ -23,8 +23,11 @@ from bpdesk.ui.document import Document, Parameter
 from bpdesk.ui.editor.items import (
     HEADER_FONT,
     NODE_RADIUS,
+    TEXT_MIN_LOD,
+    BiasLabel,
     ButtonRow,
     EdgeLabel,
+    InsertionMarker,
     NeuronNode,
     RoundButton,
     TextItem,
@@ -43,6 +46,8 @@ TRAINING_REDRAW_MS = NUMBERS_MS  # the diagram while training: a glance, not an 
 SMOOTH_EDGES_LIMIT = 600  # above this many edges, lines are drawn without antialiasing (speed)
 MAX_LABELS_PER_LAYER = 12  # numbers drawn between two layers; more would hide the lines
 MAX_PATH_EDGES = 80  # beyond this, highlighting every path would light up the whole network
+DRAGGED_OPACITY = 0.8  # a dragged neuron lets the insertion line and its neighbours show through
+HEADER_GAP = 8.0  # pixels at least between the headings (and the choosers) of two columns
 
 
 def row_spacing(max_neurons: int) -> float:
@@ -67,7 +72,7 @@ class NetworkScene(QGraphicsScene):
         self.nodes: list[list[NeuronNode]] = []
         self.edges: list[WeightEdge] = []
         self.labels: list[EdgeLabel] = []
-        self.bias_labels: dict[tuple[int, int], TextItem] = {}
+        self.bias_labels: dict[tuple[int, int], BiasLabel] = {}
         self._edges_by_layer: list[list[WeightEdge]] = []
         self._button_rows: list[ButtonRow] = []
         self._view_scale = 1.0
@@ -76,6 +81,7 @@ class NetworkScene(QGraphicsScene):
         self.output_notes: list[TextItem] = []
         self.loss_note: TextItem | None = None
         self.trash = TrashTarget()
+        self.landing = InsertionMarker()
         self.column = COLUMN
         self._reveal: tuple[str, int] | None = None
         self.heat_maps = True  # each hidden neuron's output over the input plane (2-D data)
@@ -107,6 +113,8 @@ class NetworkScene(QGraphicsScene):
         self.clear()
         self.trash = TrashTarget()
         self.addItem(self.trash)
+        self.landing = InsertionMarker()
+        self.addItem(self.landing)
         net = self.doc.network
         sizes = net.layer_sizes
         last = len(sizes) - 1
@@ -114,7 +122,7 @@ class NetworkScene(QGraphicsScene):
         row = row_spacing(max(sizes))
         top = -(max(sizes) - 1) / 2 * row
         self.nodes, self.edges, self.labels, self.headers, self.choosers = [], [], [], [], []
-        self.bias_labels, self.output_notes = {}, []
+        self.bias_labels, self.output_notes, self.loss_note = {}, [], None
         for layer, n in enumerate(sizes):
             column = []
             for k in range(n):
@@ -147,9 +155,7 @@ class NetworkScene(QGraphicsScene):
                     self.addItem(label)
                     self.labels.append(label)
             for j, node in enumerate(self.nodes[layer + 1]):
-                bias = TextItem("", align=Qt.AlignmentFlag.AlignHCenter)
-                bias.setPos(node.home + QPointF(0, NODE_RADIUS + 10))
-                bias.setCursor(Qt.CursorShape.PointingHandCursor)
+                bias = BiasLabel(node, (layer, None, j))  # a child: it moves with its neuron
                 name = neuron_name(self.doc.network, layer + 1, j)
                 bias.setToolTip(
                     f"b({name}), the bias of {name}: click to explain its gradient, "
@@ -159,7 +165,6 @@ class NetworkScene(QGraphicsScene):
                 bias.doubleClicked.connect(
                     lambda item, p=(layer, None, j): self._edit_bias(p, item)
                 )
-                self.addItem(bias)
                 self.bias_labels[(layer, j)] = bias
         self._button_rows = []
         self._build_headers(top)
@@ -206,7 +211,8 @@ class NetworkScene(QGraphicsScene):
             self.addItem(anchor)
             header = TextItem(f"{title} · {n}", font, Qt.AlignmentFlag.AlignHCenter, fixed=True)
             short = {"Input": "In", "Output": "Out", "Hidden": "H"}.get(title, f"H{layer}")
-            header.texts = (f"{title} · {n}", f"{short} · {n}")  # roomy, crowded
+            # Longest first: set_view_scale shows the longest that fits the column.
+            header.texts = (f"{title} · {n}", f"{short} · {n}", short, "")
             header.setParentItem(anchor)
             header.setPos(0, -64)
             header.setToolTip(f"{title} layer: {n} neuron{'s' if n != 1 else ''}")
@@ -214,11 +220,14 @@ class NetworkScene(QGraphicsScene):
             if layer > 0:
                 act = net.activations[layer - 1]
                 chooser = TextItem(f"{act} ▾", align=Qt.AlignmentFlag.AlignHCenter, fixed=True)
+                # Narrow columns: the symbol the math dock uses ("σ"), then only the arrow.
+                symbol = ACTIVATIONS[act].symbol or act
+                chooser.texts = tuple(dict.fromkeys((f"{act} ▾", f"{symbol} ▾", symbol, "▾")))
                 chooser.box = theme.color("grid")
                 chooser.setParentItem(anchor)
                 chooser.setPos(0, -43)
                 chooser.setCursor(Qt.CursorShape.PointingHandCursor)
-                chooser.setToolTip("Activation of this layer: click to change it")
+                chooser.setToolTip(f"Activation of this layer: {act}. Click to change it")
                 chooser.clicked.connect(lambda item, l=layer - 1: self._activation_menu(l, item))
                 self.choosers.append(chooser)
             if 0 < layer < last:
@@ -264,16 +273,40 @@ class NetworkScene(QGraphicsScene):
             name.setPos(node.home - QPointF(NODE_RADIUS + 8, 0))
             name.color = theme.color("faint_text")
             self.addItem(name)
-        bottom = max(node.home.y() for node in self.nodes[last])
         font = QFont(HEADER_FONT)
         font.setBold(True)
         self.loss_note = TextItem("", font, Qt.AlignmentFlag.AlignLeft, fixed=True)
         self.loss_note.box = theme.color("grid")
-        self.loss_note.setPos(self.nodes[last][0].home.x() - NODE_RADIUS, bottom + NODE_RADIUS + 44)
         self.addItem(self.loss_note)
+        self._place_loss_note()
+
+    def _place_loss_note(self) -> None:
+        """Put the loss under the lowest output, clear of its note and bias value.
+
+        The notes keep their size on screen while the network zooms: the gap is
+        reckoned in pixels, at the view's scale.
+        """
+        if self.loss_note is None:
+            return
+        scale = self._view_scale
+        node = self.nodes[-1][-1]
+        note = self.output_notes[-1]
+        half = self.loss_note.boundingRect().height() / 2
+        # As the loss sat in a roomy network, but never over "target", or the bias when drawn.
+        note_bottom = note.height_of("ŷ\ntarget") / 2 + 6
+        top = max((NODE_RADIUS + 44) * scale - half, note_bottom)
+        bias = node.bias_label
+        if bias is not None and bias.isVisible() and scale >= TEXT_MIN_LOD:
+            top = max(top, (bias.scene_rect().bottom() - node.home.y()) * scale + 3)
+        self.loss_note.setPos(
+            self.nodes[-1][0].home.x() - NODE_RADIUS, node.home.y() + (top + half) / scale
+        )
 
     def _layout_labels(self) -> None:
-        """Hide the labels that would overlap a neuron or a label with a higher priority."""
+        """Hide the labels that would overlap a neuron or a label with a higher priority.
+
+        Bias values come first (one per neuron), then the weights' numbers.
+        """
         cell = 40.0
         grid: dict[tuple[int, int], list[QRectF]] = defaultdict(list)
 
@@ -286,21 +319,34 @@ class NetworkScene(QGraphicsScene):
             for c in cells(rect):
                 grid[c].append(rect)
 
+        def clashes(rect: QRectF, own: QRectF | None = None) -> bool:
+            return any(
+                other is not own and rect.intersects(other)
+                for c in cells(rect)
+                for other in grid[c]
+            )
+
+        circles: dict[NeuronNode, QRectF] = {}
         for column in self.nodes:
             for node in column:
                 r = NODE_RADIUS + 2
-                add(QRectF(node.pos().x() - r, node.pos().y() - r, 2 * r, 2 * r))
+                circles[node] = QRectF(node.pos().x() - r, node.pos().y() - r, 2 * r, 2 * r)
+                add(circles[node])
+        # A bias sits just under its own circle; in a tall layer the next circle
+        # down is nearer than the label is tall: there it shows on hover only.
         for bias in self.bias_labels.values():
-            add(bias.boundingRect().translated(bias.pos()))
+            rect = bias.scene_rect()
+            crowded = clashes(rect, circles[bias.parentItem()])
+            bias.set_crowded(crowded)
+            if not crowded:
+                add(rect)
         # Bigger values first: when space is short, the labels that matter most
         # stay. A crowded layer shows only its largest few (the rest on hover).
         shown_in_layer: dict[int, int] = defaultdict(int)
         for label in sorted(self.labels, key=lambda lb: -abs(lb.edge.value)):
             rect = label.scene_rect().adjusted(-2, -1, 2, 1)
             layer = label.edge.layer
-            clash = shown_in_layer[layer] >= MAX_LABELS_PER_LAYER or any(
-                rect.intersects(other) for c in cells(rect) for other in grid[c]
-            )
+            clash = shown_in_layer[layer] >= MAX_LABELS_PER_LAYER or clashes(rect)
             label.shown = not clash
             if not clash:
                 add(rect)
@@ -311,11 +357,16 @@ class NetworkScene(QGraphicsScene):
         """The view's zoom: header buttons hide when columns get too close to fit them."""
         self._view_scale = scale
         # A row of three buttons and the insert button between columns need ~100 px.
-        room = self.column * scale >= 100
+        width = self.column * scale  # from one column to the next, on screen
+        room = width >= 100
         for row in self._button_rows:
             row.setVisible(room)
-        for header in self.headers:
-            header.set_text(header.texts[0 if self.column * scale >= 125 else 1])
+        # Headings and choosers are centred on their columns: each may be as wide
+        # as the distance between two columns, less a gap.
+        for item in self.headers + self.choosers:
+            fits = [text for text in item.texts if item.width_of(text) <= width - HEADER_GAP]
+            item.set_text(fits[0] if fits else item.texts[-1], item.color)
+        self._place_loss_note()
 
     # -- showing values -------------------------------------------------------------
 
@@ -473,13 +524,17 @@ class NetworkScene(QGraphicsScene):
             if fwd is None or not self._visible(last):
                 self.loss_note.set_text("")
             else:
-                which = f"mean of {len(rows)} examples" if many else f"example {rows[0] + 1}"
-                text = f"Loss {theme.fmt(fwd.loss, 4)}  ({which})"
-                if not many:
+                loss = theme.fmt(fwd.loss, 4)
+                if many:
+                    # On two lines: on one it is wider than the room the view leaves.
+                    text = f"Loss {loss}\n(mean of {len(rows)} examples)"
+                else:
+                    text = f"Loss {loss}  (example {rows[0] + 1})"
                     text += f"\nall examples: {theme.fmt(fwd.total_loss, 4)}"
                 self.loss_note.set_text(
                     text, theme.color("stale" if fwd_stale else "text"), fwd_stale
                 )
+            self._place_loss_note()  # its height may have changed
 
     def _on_mode_changed(self, mode: str) -> None:
         self._on_values_changed()
@@ -509,15 +564,19 @@ class NetworkScene(QGraphicsScene):
             edge.set_selected(is_selected, on_path and not is_selected)
             if edge.label is not None:
                 edge.label.set_forced(is_selected or edge.hovered)
+        target = (selected[0] + 1, selected[2]) if selected is not None else None
         for layer, column in enumerate(self.nodes):
             for k, node in enumerate(column):
-                marked = layer in path_layers and (
+                if (layer, k) == target:
+                    node.set_highlight("target")
+                elif layer in path_layers and (
                     path_layers[layer] is None or k in path_layers[layer]
-                )
-                node.set_highlight(marked)
-        for (layer, j), item in self.bias_labels.items():
-            item.box = theme.color("selected") if selected == (layer, None, j) else None
-            item.update()
+                ):
+                    node.set_highlight("path")
+                else:
+                    node.set_highlight("")
+        for bias in self.bias_labels.values():
+            bias.set_selected(selected == bias.parameter)
 
     # -- animation ------------------------------------------------------------------------
 
@@ -563,31 +622,65 @@ class NetworkScene(QGraphicsScene):
         self.doc.select(edge.parameter)
         self.editRequested.emit(edge.parameter, edge.label.scenePos())
 
-    def _drop_target(self, node: NeuronNode, pos: QPointF) -> str:
-        """Where a dragged neuron would land: ``trash``, ``away`` (off the network) or ``column``."""
-        if self.trash.isVisible() and self.trash.sceneBoundingRect().contains(pos):
+    def _drop_target(self, node: NeuronNode, pointer: QPointF) -> str:
+        """Where a dragged neuron would land: ``trash``, ``away`` (off the network) or ``column``.
+
+        Judged by the pointer: held to its column, the neuron itself stays behind.
+        """
+        if self.trash.isVisible() and self.trash.sceneBoundingRect().contains(pointer):
             return "trash"
-        if abs(pos.x() - node.home.x()) > self.column * 0.6:
+        if abs(pointer.x() - node.home.x()) > self.column * 0.6:
             return "away"
         return "column"
 
-    def _on_node_drag_moved(self, node: NeuronNode, pos: QPointF) -> None:
-        self.trash.setVisible(True)
-        self.trash.set_active(self._drop_target(node, pos) != "column")
+    def _landing_index(self, node: NeuronNode) -> int:
+        """The place in its layer a neuron dragged along it would take: the nearest home."""
+        homes = [n.home.y() for n in self.nodes[node.layer]]
+        return int(np.argmin([abs(node.pos().y() - y) for y in homes]))
 
-    def _on_node_dropped(self, node: NeuronNode, pos: QPointF) -> None:
-        target = self._drop_target(node, pos)
+    def _on_node_drag_moved(self, node: NeuronNode, pointer: QPointF) -> None:
+        target = self._drop_target(node, pointer)
+        if not self.trash.isVisible():  # the drag's first move
+            # Its numbers were placed for its lines at rest: on the move they would
+            # land on others. See-through: what it passes over still shows.
+            for edge in node.edges:
+                edge.label.shown = False
+            node.setOpacity(DRAGGED_OPACITY)
+        self.trash.setVisible(True)
+        self.trash.set_active(target != "column")
+        # Along its layer the neuron keeps to its column; taken off it, it follows
+        # the pointer, so that it can be seen going to the bin.
+        if target == "column":
+            node.held_x = node.home.x()
+            if node.pos().x() != node.held_x:
+                node.setPos(node.held_x, node.pos().y())
+        else:
+            node.held_x = None
+        new = self._landing_index(node) if target == "column" else node.index
+        self.landing.setVisible(new != node.index)
+        if new != node.index:
+            # It takes the place of neuron ``new``, which moves aside towards the
+            # dragged one's old place: the line goes on that neuron's far side.
+            column = self.nodes[node.layer]
+            step = column[1].home.y() - column[0].home.y()
+            side = 1 if new > node.index else -1
+            self.landing.setPos(node.home.x(), column[new].home.y() + side * step / 2)
+
+    def _on_node_dropped(self, node: NeuronNode, pointer: QPointF) -> None:
+        target = self._drop_target(node, pointer)
         self.trash.setVisible(False)
         self.trash.set_active(False)
+        self.landing.setVisible(False)
         layer, index = node.layer, node.index
+        new_index = self._landing_index(node)
         node.setPos(node.home)
+        node.setOpacity(1.0)
         if target in ("trash", "away"):
-            editing.remove_neuron(self.doc, layer, index)
-            return
-        column = self.nodes[layer]
-        homes = [n.home.y() for n in column]
-        new_index = int(np.argmin([abs(pos.y() - y) for y in homes]))
-        editing.move_neuron(self.doc, layer, index, new_index)
+            changed = editing.remove_neuron(self.doc, layer, index)
+        else:
+            changed = editing.move_neuron(self.doc, layer, index, new_index)
+        if not changed:  # no rebuild: the numbers hidden for the drag come back
+            self._layout_labels()
 
     def drop_palette_item(self, kind: str, pos: QPointF) -> bool:
         """A palette item (``neuron`` or ``layer``) was dropped at ``pos``."""
@@ -616,6 +709,7 @@ class NetworkScene(QGraphicsScene):
         net = self.doc.network
         output = weight_layer == net.n_layers - 1
         menu = QMenu()
+        menu.setToolTipsVisible(True)  # a greyed-out choice says why in its tooltip
         names = list(ACTIVATIONS) if output else list(HIDDEN_ACTIVATIONS)
         for name in names:
             action = QAction(name, menu)
@@ -641,9 +735,25 @@ class NetworkScene(QGraphicsScene):
         point = view.mapToGlobal(view.mapFromScene(item.scenePos()))
         menu.exec(point)
 
+    def _owner_at(self, pos: QPointF):
+        """The neuron, weight or bias under ``pos``; a weight's number stands for its weight."""
+        transform = self.views()[0].transform() if self.views() else QTransform()
+        for item in self.items(
+            pos, Qt.ItemSelectionMode.IntersectsItemShape, Qt.SortOrder.DescendingOrder, transform
+        ):
+            if isinstance(item, EdgeLabel):
+                if item.visible_now:  # a hidden number is not there for the user
+                    return item.edge
+            elif isinstance(item, (NeuronNode, WeightEdge, BiasLabel)):
+                return item
+            elif isinstance(item, TextItem) and item.text:
+                return None  # a heading or a note covers what lies beneath it
+        return None
+
     def contextMenuEvent(self, event) -> None:
-        item = self.itemAt(event.scenePos(), self.views()[0].transform()) if self.views() else None
+        item = self._owner_at(event.scenePos())
         menu = QMenu()
+        menu.setToolTipsVisible(True)
         doc = self.doc
         last = len(self.nodes) - 1
         if isinstance(item, NeuronNode) and 0 < item.layer < last:
@@ -660,6 +770,10 @@ class NetworkScene(QGraphicsScene):
             p = item.parameter
             menu.addAction("Explain this gradient (chain rule)", lambda: doc.select(p))
             menu.addAction("Edit value…", lambda: self.editRequested.emit(p, item.label.scenePos()))
+        elif isinstance(item, BiasLabel):
+            p = item.parameter
+            menu.addAction("Explain this gradient (chain rule)", lambda: doc.select(p))
+            menu.addAction("Edit value…", lambda: self._edit_bias(p, item))
         else:
             gap = int(np.clip(np.floor(event.scenePos().x() / self.column) + 1, 1, last))
             menu.addAction("Insert a hidden layer here", lambda: editing.insert_layer(doc, gap))
