@@ -340,6 +340,8 @@ def cmd_train(argv: Sequence[str]) -> int:
                 good = snap
                 history.train_loss.append(snap.train_loss)
                 history.test_loss.append(snap.test_loss)
+                history.train_accuracy.append(snap.train_accuracy)
+                history.test_accuracy.append(snap.test_accuracy)
             progress.update(snap.epoch - start_epoch, snap.train_loss, snap.train_accuracy)
     except KeyboardInterrupt:
         interrupted = True
@@ -389,6 +391,11 @@ def cmd_train(argv: Sequence[str]) -> int:
                 f"bpdesk train: cannot save {args.save!r}: {exc.strerror or exc}", file=sys.stderr
             )
             return 1
+        except ValueError as exc:
+            # What bpdesk would not open again (BpdeskError) or json cannot write:
+            # a fault of the content, not of the disk, reported like bad input.
+            print(f"bpdesk train: cannot save {args.save!r}: {exc}", file=sys.stderr)
+            return EXIT_USAGE
         summary["saved"] = args.save
     if args.json:
         print(json.dumps(summary, allow_nan=False, default=str))

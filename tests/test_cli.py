@@ -425,3 +425,43 @@ def test_a_bad_save_path_is_refused_before_any_training(capsys, files, monkeypat
     code, _, err = run(capsys, "train", "--save", f"{files['dir']}/nope/x.bpnet")
     assert code == 2
     assert "its folder does not exist" in err
+
+
+def test_save_keeps_the_accuracy_of_every_epoch(capsys, tmp_path):
+    path = tmp_path / "blobs.bpnet"
+    argv = ["train", "--dataset", "blobs", "--samples", "40", "--epochs", "30"]
+    s = run_json(capsys, *argv, "--save", str(path))
+    history = load_bpnet(path).history
+    assert len(history.train_accuracy) == len(history.test_accuracy) == 30
+    assert history.train_accuracy[-1] == s["train_accuracy"]
+    assert history.test_accuracy[-1] == s["test_accuracy"]
+    assert all(0 <= v <= 1 for v in history.train_accuracy + history.test_accuracy)
+    # Continuing appends to them, epoch by epoch.
+    run_json(capsys, "train", str(path), "--epochs", "5", "--save", str(path))
+    assert len(load_bpnet(path).history.train_accuracy) == 35
+
+
+def test_a_file_bpdesk_would_not_open_is_not_saved(capsys, tmp_path, monkeypatch):
+    from bpdesk.core import bpnet
+
+    monkeypatch.setattr(bpnet, "MAX_FILE_BYTES", 500)
+    path = tmp_path / "big.bpnet"
+    code, out, err = run(capsys, "train", "--epochs", "5", "--save", str(path))
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1
+    assert err.startswith(f"bpdesk train: cannot save {str(path)!r}: the file would be ")
+    assert not path.exists()
+
+
+def test_content_json_cannot_write_is_one_line_and_status_2(capsys, tmp_path, monkeypatch):
+    def refuse(doc):
+        raise ValueError("Out of range float values are not JSON compliant")
+
+    monkeypatch.setattr("bpdesk.core.bpnet.dumps", refuse)
+    path = tmp_path / "x.bpnet"
+    code, out, err = run(capsys, "train", "--epochs", "3", "--save", str(path))
+    assert (code, out) == (2, "")
+    assert err == (
+        f"bpdesk train: cannot save {str(path)!r}: "
+        "Out of range float values are not JSON compliant\n"
+    )

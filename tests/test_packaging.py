@@ -72,6 +72,17 @@ def test_smoke_refuses_a_file_it_cannot_read_in_one_line(tmp_path):
     ]
 
 
+def test_smoke_refuses_a_network_too_big_for_the_editor_in_one_line(tmp_path):
+    from bpdesk.core import BpnetDocument, Network, save_bpnet
+
+    save_bpnet(BpnetDocument(Network.create([2, 65, 1]), None), tmp_path / "wide.bpnet")
+    done = _run([sys.executable, "-m", "bpdesk", "--smoke", "wide.bpnet"], tmp_path)
+    assert done.returncode == 2
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith("bpdesk --smoke: ")
+    assert "network.layer_sizes" in line
+
+
 @pytest.fixture
 def window(qtbot, tmp_path):
     from PySide6.QtCore import QSettings

@@ -4,6 +4,21 @@ Loading checks every field (type, shape, range, finite numbers) and names the
 first offending one, e.g. ``network.weights[1][3][0]: expected a number, got
 "abc"``; nothing in a file is ever executed. Saving writes a temporary file
 next to the target and renames it over, so a crash never leaves half a file.
+
+Saving checks the text exactly as loading will (size limit included) before
+it writes anything: bpdesk never writes a file it would refuse to open. A
+document that cannot be saved raises :class:`BpdeskError` naming why.
+
+History. ``history`` holds per-epoch lists: ``train_loss``, and optionally
+``test_loss``, ``train_accuracy`` and ``test_accuracy`` (None where there is
+no test set or no classes). A run longer than :data:`HISTORY_POINTS` epochs
+is *thinned* when saved, so that a file stays a bounded size however long
+training went on: ``"every": k`` and ``"epochs": n`` are added, and entry
+``i`` of each list holds the figures at epoch ``min((i + 1)·k, n)`` (so the
+last entry is always the last epoch). Reading stretches each entry back over
+the ``k`` epochs it stands for. Thinning is format version 2; a file that
+needs nothing of version 2 is still written as version 1, which every bpdesk
+reads.
 """
 
 from __future__ import annotations
@@ -36,13 +51,25 @@ from bpdesk.core.network import DTYPES, Network
 from bpdesk.core.training import TrainConfig
 
 FORMAT = "bpnet"
-VERSION = 1
-MAX_FILE_BYTES = 64 * 1024 * 1024
+VERSION = 2  # the newest format this bpdesk reads (2: thinned histories, networks without biases)
 MAX_LAYERS = 34  # input + 32 hidden + output
 MAX_LAYER_SIZE = 4096
 MAX_PARAMETERS = 5_000_000
-MAX_HISTORY = 10_000_000
+MAX_HISTORY = 10_000_000  # epochs a file's history may span (and entries a list may hold)
+# Entries per history list that save writes; a longer run is thinned. Far more
+# points than a plot has pixels, and few enough that writing them (about a
+# microsecond a float) and reading them back take about a second.
+HISTORY_POINTS = 250_000
+# JSON writes a float in at most 24 characters ("-2.2250738585072014e-308") and a
+# comma. The file limit holds the largest network (125 MB) with the longest
+# history save writes (four lists, 25 MB), or the largest data the window
+# imports (100,000 rows of 64 features and 8 classes, 180 MB) with that history.
+# What does not fit (the largest network *and* such data) save refuses before
+# writing anything.
+NUMBER_CHARS = 25
+MAX_FILE_BYTES = 256 * 2**20
 VIEW_MODES = ("forward", "backward")
+HISTORY_SERIES = ("train_loss", "test_loss", "train_accuracy", "test_accuracy")
 
 
 @dataclass(frozen=True)
@@ -56,10 +83,23 @@ class ViewState:
 
 @dataclass
 class LossHistory:
-    """Loss per epoch since the network was created (``test_loss`` entries may be None)."""
+    """Loss and accuracy per epoch since the network was created.
+
+    ``test_loss`` and the accuracies hold None where there was no figure (no
+    test set, no classes). Given empty while ``train_loss`` is not, they are
+    filled with None: the figure was not recorded.
+    """
 
     train_loss: list[float] = field(default_factory=list)
     test_loss: list[float | None] = field(default_factory=list)
+    train_accuracy: list[float | None] = field(default_factory=list)
+    test_accuracy: list[float | None] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        n = len(self.train_loss)
+        for name in HISTORY_SERIES[1:]:
+            if n and not getattr(self, name):
+                setattr(self, name, [None] * n)
 
     @property
     def epochs(self) -> int:
@@ -86,7 +126,7 @@ def to_json(doc: BpnetDocument) -> dict:
     net = doc.network
     data = {
         "format": FORMAT,
-        "version": VERSION,
+        "version": 1,  # 2 only for what older bpdesk would misread (below)
         "app": f"bpdesk {__version__}",
         "network": {
             "layer_sizes": list(net.layer_sizes),
@@ -97,13 +137,11 @@ def to_json(doc: BpnetDocument) -> dict:
             "dtype": net.dtype.name,
             "weights": [w.tolist() for w in net.weights],
             "biases": [b.tolist() for b in net.biases],
+            **({} if net.has_bias else {"bias": False}),
         },
         "dataset": None,
         "training": doc.training.to_dict(),
-        "history": {
-            "train_loss": [float(v) for v in doc.history.train_loss],
-            "test_loss": [None if v is None else float(v) for v in doc.history.test_loss],
-        },
+        "history": _history_json(doc.history),
         "view": {
             "mode": doc.view.mode,
             "selected": None
@@ -124,12 +162,75 @@ def to_json(doc: BpnetDocument) -> dict:
             "train": {"x": ds.X_train.tolist(), "t": ds.T_train.tolist()},
             "test": {"x": ds.X_test.tolist(), "t": ds.T_test.tolist()},
         }
+    if "every" in data["history"] or not net.has_bias:
+        # Older readers would take a thinned list for every epoch, or train the zero
+        # biases of a network that has none: they must refuse the file.
+        data["version"] = 2
     return data
 
 
+def _history_json(history: LossHistory) -> dict:
+    """The history's lists, thinned to at most :data:`HISTORY_POINTS` entries each."""
+    n = history.epochs
+    if n > MAX_HISTORY:
+        # Reading stretches a thinned history back to one entry per epoch: that is bounded.
+        raise BpdeskError(
+            f"the training history spans {n:,} epochs; a bpdesk file holds at most {MAX_HISTORY:,}"
+        )
+    every = max(1, math.ceil(n / HISTORY_POINTS))
+    out: dict[str, Any] = {"every": every, "epochs": n} if every > 1 else {}
+    out["train_loss"] = [float(v) for v in _thin(history.train_loss, every)]
+    for name in HISTORY_SERIES[1:]:
+        values = getattr(history, name)
+        # Accuracies are left out when there are none (regression, older files):
+        # a file without them is byte for byte what earlier versions wrote.
+        if name == "test_loss" or any(v is not None for v in values):
+            out[name] = [None if v is None else float(v) for v in _thin(values, every)]
+    return out
+
+
+def _thin(values: list, every: int) -> list:
+    """Every ``every``-th entry, ending with the last one (see the module docstring)."""
+    if every == 1:
+        return values
+    kept = values[every - 1 :: every]
+    if len(values) % every:
+        kept.append(values[-1])
+    return kept
+
+
 def dumps(doc: BpnetDocument) -> str:
-    """The document as ``.bpnet`` text. Floats are written exactly (shortest repr)."""
-    return json.dumps(to_json(doc), allow_nan=False, separators=(",", ":"), default=_plain)
+    """The document as ``.bpnet`` text. Floats are written exactly (shortest repr).
+
+    A number that is not finite raises :class:`FileFormatError` naming its field.
+    """
+    data = to_json(doc)
+    try:
+        return json.dumps(data, allow_nan=False, separators=(",", ":"), default=_plain)
+    except ValueError:
+        where = _first_non_finite(data, "")
+        if where is None:
+            raise
+        raise FileFormatError(
+            where, "is not a finite number; a bpdesk file holds finite numbers only"
+        ) from None
+
+
+def _first_non_finite(value: Any, where: str) -> str | None:
+    """The field of the first NaN or infinity in ``value`` (None if there is none)."""
+    if isinstance(value, (float, np.floating)):
+        return None if math.isfinite(value) else where
+    if isinstance(value, dict):
+        items = ((f"{where}.{k}" if where else str(k), v) for k, v in value.items())
+    elif isinstance(value, list):
+        items = ((f"{where}[{k}]", v) for k, v in enumerate(value))
+    else:
+        return None
+    for name, item in items:
+        found = _first_non_finite(item, name)
+        if found is not None:
+            return found
+    return None
 
 
 def _plain(value: Any) -> Any:
@@ -141,9 +242,14 @@ def _plain(value: Any) -> Any:
 
 
 def save(doc: BpnetDocument, path: str | os.PathLike) -> None:
-    """Write ``doc`` to ``path`` atomically (temporary file, then rename)."""
+    """Write ``doc`` to ``path`` atomically (temporary file, then rename).
+
+    Raises :class:`BpdeskError` before writing anything if :func:`load` would
+    refuse the file (too large, a number that is not finite, a field out of range).
+    """
     path = Path(path)
     text = dumps(doc)
+    _check_savable(text)
     mode = _file_mode(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -158,6 +264,18 @@ def save(doc: BpnetDocument, path: str | os.PathLike) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _check_savable(text: str) -> None:
+    """Raise :class:`BpdeskError` unless :func:`loads` accepts ``text`` as it is."""
+    # dumps escapes every non-ASCII character: one character is one byte.
+    if len(text) > MAX_FILE_BYTES:
+        raise BpdeskError(
+            f"the file would be {len(text) / 2**20:.1f} MB; a bpdesk file holds at most "
+            f"{MAX_FILE_BYTES // 2**20} MB (a smaller dataset or network fits)"
+        )
+    # Reading it back is the only check that cannot drift from what load accepts.
+    loads(text)
 
 
 def _file_mode(path: Path) -> int:
@@ -274,6 +392,9 @@ def _network(obj: dict) -> Network:
     init = _choice(obj.get("init", "xavier"), "network.init", INITIALIZERS)
     seed = _integer(obj.get("seed", 0), "network.seed", 0, 2**63 - 1)
     dtype = _choice(obj.get("dtype", "float64"), "network.dtype", DTYPES)
+    bias = obj.get("bias", True)
+    if not isinstance(bias, bool):
+        raise FileFormatError("network.bias", f"expected true or false, got {_show(bias)}")
     n_params = sum((a + 1) * b for a, b in zip(sizes, sizes[1:]))
     if n_params > MAX_PARAMETERS:
         raise FileFormatError(
@@ -282,16 +403,26 @@ def _network(obj: dict) -> Network:
     weights_raw = _list(_required(obj, "weights", "network"), "network.weights", n_layers, n_layers)
     biases_raw = _list(_required(obj, "biases", "network"), "network.biases", n_layers, n_layers)
     weights = [
-        _matrix(w, f"network.weights[{l}]", sizes[l], sizes[l + 1])
+        _matrix(w, f"network.weights[{l}]", sizes[l], sizes[l + 1], np.dtype(dtype))
         for l, w in enumerate(weights_raw)
     ]
-    biases = [_vector(b, f"network.biases[{l}]", sizes[l + 1]) for l, b in enumerate(biases_raw)]
+    biases = [
+        _vector(b, f"network.biases[{l}]", sizes[l + 1], np.dtype(dtype))
+        for l, b in enumerate(biases_raw)
+    ]
+    if not bias:
+        for l, b in enumerate(biases):
+            if np.any(b != 0):
+                raise FileFormatError(
+                    f"network.biases[{l}]", "a network without biases (bias: false) needs them at 0"
+                )
     try:
-        net = Network(sizes, acts, loss=loss, init=init, seed=seed, dtype=dtype)
+        net = Network(sizes, acts, loss=loss, init=init, seed=seed, dtype=dtype, bias=bias)
     except BpdeskError as exc:
         raise FileFormatError("network", str(exc)) from None
     net.weights = weights
-    net.biases = biases
+    if bias:
+        net.biases = biases
     return net
 
 
@@ -315,8 +446,9 @@ def _dataset(obj: dict, network: Network) -> Dataset:
                         f"has {len(row)} values but the network has {n} {what}"
                         + ("" if n == 1 else "s"),
                     )
-        X = _matrix(xs, f"{where}.x", len(xs), n_in)
-        T = _matrix(ts, f"{where}.t", len(ts), n_out)
+        # The network computes in its own dtype: the data must fit it too.
+        X = _matrix(xs, f"{where}.x", len(xs), n_in, network.dtype)
+        T = _matrix(ts, f"{where}.t", len(ts), n_out, network.dtype)
         _check_targets(T, kind, f"{where}.t")
         parts += [X, T]
     title = obj.get("title", "")
@@ -397,24 +529,57 @@ def _training(value: Any) -> TrainConfig:
     try:
         return TrainConfig(**values).validated()
     except BpdeskError as exc:
-        raise FileFormatError("training", str(exc)) from None
+        raise FileFormatError(_culprit(values), str(exc)) from None
+
+
+def _culprit(values: dict) -> str:
+    """The training setting that is wrong on its own, or "training" for a combination."""
+    for key, item in values.items():
+        try:
+            TrainConfig(**{key: item}).validated()  # the defaults are valid: only ``key`` can fail
+        except BpdeskError:
+            return f"training.{key}"
+    return "training"
 
 
 def _history(value: Any) -> LossHistory:
     if value is None:
         return LossHistory()
     obj = _object(value, "history")
+    every = _integer(obj.get("every", 1), "history.every", 1, MAX_HISTORY)
     train = _list(obj.get("train_loss", []), "history.train_loss", 0, MAX_HISTORY)
-    test = _list(obj.get("test_loss", []), "history.test_loss", 0, MAX_HISTORY)
-    if test and len(test) != len(train):
-        raise FileFormatError(
-            "history.test_loss", f"expected {len(train)} entries, got {len(test)}"
-        )
-    train = [_number(v, f"history.train_loss[{k}]") for k, v in enumerate(train)]
-    test = [
-        None if v is None else _number(v, f"history.test_loss[{k}]") for k, v in enumerate(test)
-    ]
-    return LossHistory(train, test or [None] * len(train))
+    if every == 1 and "epochs" not in obj:
+        epochs = len(train)
+    else:
+        epochs = _integer(obj.get("epochs"), "history.epochs", 0, MAX_HISTORY)
+        if len(train) != math.ceil(epochs / every):
+            raise FileFormatError(
+                "history.train_loss",
+                f"expected {math.ceil(epochs / every)} entries ({epochs} epochs, one every "
+                f"{every}), got {len(train)}",
+            )
+    series = {"train_loss": _series(train, "history.train_loss", nullable=False)}
+    for name in HISTORY_SERIES[1:]:
+        where = f"history.{name}"
+        values = _list(obj.get(name, []), where, 0, MAX_HISTORY)
+        if values and len(values) != len(train):
+            raise FileFormatError(where, f"expected {len(train)} entries, got {len(values)}")
+        unit = name.endswith("accuracy")
+        series[name] = _series(values, where, nullable=True, unit=unit) or [None] * len(train)
+    if every > 1:
+        series = {name: _stretch(values, every, epochs) for name, values in series.items()}
+    return LossHistory(**series)
+
+
+def _stretch(values: list, every: int, epochs: int) -> list:
+    """A thinned list back to one entry per epoch: each entry repeated for its epochs."""
+    # Slice assignments share one float object between the epochs it covers:
+    # a long run costs a pointer per epoch, not a float, and no Python loop.
+    stretched: list = [None] * (len(values) * every)
+    for offset in range(every):
+        stretched[offset::every] = values
+    del stretched[epochs:]
+    return stretched
 
 
 def _view(value: Any, network: Network, dataset: Dataset | None) -> ViewState:
@@ -505,7 +670,7 @@ def _choice(value: Any, where: str, choices) -> str:
     return value
 
 
-def _vector(value: Any, where: str, n: int) -> np.ndarray:
+def _vector(value: Any, where: str, n: int, dtype: np.dtype | None = None) -> np.ndarray:
     _list(value, where, n, n)
     for k, v in enumerate(value):
         if type(v) is not float and type(v) is not int:
@@ -516,12 +681,72 @@ def _vector(value: Any, where: str, n: int) -> np.ndarray:
     bad = np.flatnonzero(~np.isfinite(array))
     if bad.size:
         raise FileFormatError(f"{where}[{bad[0]}]", "expected a finite number")
+    if dtype is not None and dtype != np.float64:
+        # Finite in float64 is not enough: 1e300 becomes inf in a float32 network.
+        with np.errstate(over="ignore"):
+            bad = np.flatnonzero(np.isinf(array.astype(dtype)))
+        if bad.size:
+            k = bad[0]
+            raise FileFormatError(
+                f"{where}[{k}]",
+                f"{array[k]:g} is too large for a {dtype.name} network "
+                f"(at most ±{float(np.finfo(dtype).max):.7g})",
+            )
     return array
 
 
-def _matrix(value: Any, where: str, rows: int, cols: int) -> np.ndarray:
+def _matrix(
+    value: Any, where: str, rows: int, cols: int, dtype: np.dtype | None = None
+) -> np.ndarray:
     _list(value, where, rows, rows)
     out = np.empty((rows, cols))
     for r, row in enumerate(value):
-        out[r] = _vector(row, f"{where}[{r}]", cols)
+        out[r] = _vector(row, f"{where}[{r}]", cols, dtype)
     return out
+
+
+_SERIES_TYPES = frozenset({float, int})
+_NULLABLE_SERIES_TYPES = frozenset({float, int, type(None)})
+
+
+def _series(values: list, where: str, nullable: bool, unit: bool = False) -> list:
+    """A history list as floats (and None where ``nullable``); ``unit``: each in [0, 1]."""
+    accepted = _series_at_once(values, nullable, unit)
+    if accepted is not None:
+        return accepted
+    # One by one, to name the first bad entry.
+    out: list[float | None] = []
+    for k, v in enumerate(values):
+        if v is None and nullable:
+            out.append(None)
+            continue
+        number = _number(v, f"{where}[{k}]")
+        if unit and not 0 <= number <= 1:
+            raise FileFormatError(f"{where}[{k}]", f"must be from 0 to 1, got {number:g}")
+        out.append(number)
+    return out
+
+
+def _series_at_once(values: list, nullable: bool, unit: bool) -> list | None:
+    """``values`` as :func:`_series` returns them if all are fine, else None."""
+    # A long run holds millions of entries: checked with NumPy, in a fraction of
+    # the time a Python loop over them takes.
+    kinds = set(map(type, values))
+    if not kinds <= (_NULLABLE_SERIES_TYPES if nullable else _SERIES_TYPES):
+        return None
+    try:
+        array = np.array(values, dtype=np.float64)  # None becomes NaN
+    except OverflowError:  # a whole number beyond the float range
+        return None
+    missing = np.isnan(array)
+    nulls = values.count(None) if nullable else 0
+    # Every NaN must be a null: a NaN float is as bad as an infinite one.
+    if np.isinf(array).any() or np.count_nonzero(missing) != nulls:
+        return None
+    if unit and nulls < len(values):
+        numbers = array[~missing]
+        if numbers.min() < 0 or numbers.max() > 1:
+            return None
+    if int not in kinds:
+        return list(values)
+    return [None if v != v else v for v in array.tolist()]

@@ -2,12 +2,20 @@
 
 Both are bounded: the loss record grows in a preallocated buffer that doubles
 when full (a million epochs is a few tens of megabytes), and the snapshots keep
-every epoch early on, then ever sparser ones, within a memory budget.
+every epoch early on, then ever sparser ones, within a memory budget. Each
+snapshot names the architecture it belongs to, so that old weights are never
+put into a network that computes something else with them.
+
+A :class:`RunHistory` holds all of one run; a :class:`HistoryChange` is what a
+stretch of training did to it, small enough for the undo stack and exact both
+ways.
 """
 
 from __future__ import annotations
 
 import bisect
+from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 import numpy as np
 
@@ -88,17 +96,24 @@ class LossRecord:
         return other
 
     def to_history(self) -> LossHistory:
-        """The file format's plain lists."""
-        test = [None if np.isnan(v) else float(v) for v in self.test_loss]
-        return LossHistory([float(v) for v in self.train_loss], test)
+        """The file format's plain lists: loss and accuracy, None where a figure is NaN."""
+        # tolist() and v != v (NaN) rather than np.isnan per entry: a long run has millions.
+        optional = (
+            [None if v != v else v for v in self._view(row).tolist()]
+            for row in range(1, len(FIELDS))
+        )
+        return LossHistory(self.train_loss.tolist(), *optional)
 
     @classmethod
     def from_history(cls, history: LossHistory) -> LossRecord:
-        """From the file format's lists (accuracies are not stored in files)."""
-        record = cls(len(history.train_loss))
-        rows = np.full((len(FIELDS), len(history.train_loss)), np.nan)
-        rows[0] = history.train_loss
-        rows[1] = [np.nan if v is None else v for v in history.test_loss] or np.nan
+        """From the file format's lists (None becomes NaN)."""
+        n = len(history.train_loss)
+        record = cls(n)
+        rows = np.full((len(FIELDS), n), np.nan)
+        for row, name in enumerate(FIELDS):
+            values = getattr(history, name)
+            if values:
+                rows[row] = np.array(values, dtype=np.float64)  # None becomes NaN
         record.extend(rows)
         return record
 
@@ -135,6 +150,10 @@ class GradientRecord:
         self._data[self._n : self._n + k] = rows
         self._n += k
 
+    def rows(self, start: int) -> np.ndarray:
+        """A copy of epochs ``start + 1`` onwards as a ``(k, layers)`` array."""
+        return self._data[start : self._n].copy()
+
     def pad_to(self, epochs: int) -> None:
         """Fill epochs up to ``epochs`` with NaN (trained without measuring)."""
         if epochs > self._n:
@@ -145,19 +164,50 @@ class GradientRecord:
         self._n = max(0, min(self._n, epochs))
 
 
+class Snapshot(NamedTuple):
+    """The parameters as they were after ``epoch``, and the architecture they belong to.
+
+    ``architecture`` is :func:`architecture_of` the network (None when unknown):
+    the same numbers in another architecture compute another function.
+    """
+
+    epoch: int
+    parameters: np.ndarray
+    architecture: tuple | None = None
+
+
+def architecture_of(network) -> tuple:
+    """What must match for parameters to mean the same function: layer sizes,
+    activations, loss and number type."""
+    return (
+        tuple(network.layer_sizes),
+        tuple(network.activations),
+        network.loss,
+        np.dtype(network.dtype).str,
+    )
+
+
+def describe_architecture(architecture: tuple) -> str:
+    """``2-2-1 sigmoid/sigmoid, mse``: an architecture in the learner's words."""
+    sizes, activations, loss, _ = architecture
+    return f"{'-'.join(map(str, sizes))} {'/'.join(activations)}, {loss}"
+
+
 class ParameterHistory:
     """Parameter snapshots by epoch within ``budget`` bytes.
 
     When the budget is reached every other snapshot after the first ``keep``
     is dropped, so early training stays dense and a long run still rewinds
-    to any point, to the nearest kept epoch.
+    to any point, to the nearest kept epoch. The first snapshot after an
+    architecture change is never dropped: it is the only way back to that part
+    of the run.
     """
 
     def __init__(self, budget: int = 64 * 2**20, keep: int = 200) -> None:
         self.budget = budget
         self.keep = keep
         self._epochs: list[int] = []
-        self._params: list[np.ndarray] = []
+        self._entries: list[Snapshot] = []
         self._bytes = 0
 
     def __len__(self) -> int:
@@ -173,45 +223,156 @@ class ParameterHistory:
         """Memory held by the snapshots."""
         return self._bytes
 
-    def add(self, epoch: int, parameters: np.ndarray) -> None:
+    def add(self, epoch: int, parameters: np.ndarray, architecture: tuple | None = None) -> None:
         """Keep a copy of ``parameters`` as they were after ``epoch`` (later epochs are dropped)."""
         self.truncate(epoch - 1)
         params = np.array(parameters, copy=True)
         params.flags.writeable = False
         self._epochs.append(epoch)
-        self._params.append(params)
+        self._entries.append(Snapshot(epoch, params, architecture))
         self._bytes += params.nbytes
         while self._bytes > self.budget and len(self._epochs) > self.keep + 1:
-            self._thin()
+            if not self._thin():
+                break
 
-    def _thin(self) -> None:
-        head_e, head_p = self._epochs[: self.keep], self._params[: self.keep]
-        tail_e, tail_p = self._epochs[self.keep :], self._params[self.keep :]
+    def _thin(self) -> bool:
+        entries = self._entries
+        head, tail = entries[: self.keep], entries[self.keep : -1]
+        kept = []
+        previous = head[-1].architecture if head else None
+        for k, entry in enumerate(tail):
+            if k % 2 == 0 or entry.architecture != previous:
+                kept.append(entry)
+            previous = entry.architecture
+        if len(kept) == len(tail):
+            return False  # nothing left to thin (every one starts an architecture)
         # Keep the newest snapshot whatever happens: it is where training stands.
-        last_e, last_p = tail_e[-1], tail_p[-1]
-        tail_e, tail_p = tail_e[:-1:2], tail_p[:-1:2]
-        self._epochs = head_e + tail_e + [last_e]
-        self._params = head_p + tail_p + [last_p]
-        self._bytes = sum(p.nbytes for p in self._params)
+        self._set(head + kept + [entries[-1]])
+        return True
 
-    def nearest(self, epoch: int) -> tuple[int, np.ndarray] | None:
+    def _set(self, entries: list[Snapshot]) -> None:
+        self._entries = entries
+        self._epochs = [e.epoch for e in entries]
+        self._bytes = sum(e.parameters.nbytes for e in entries)
+
+    def latest(self, epoch: int) -> Snapshot | None:
         """The latest snapshot at or before ``epoch`` (None if there is none)."""
         k = bisect.bisect_right(self._epochs, epoch) - 1
-        if k < 0:
-            return None
-        return self._epochs[k], self._params[k]
+        return self._entries[k] if k >= 0 else None
+
+    def nearest(self, epoch: int) -> tuple[int, np.ndarray] | None:
+        """``(epoch, parameters)`` of the latest snapshot at or before ``epoch`` (or None)."""
+        snapshot = self.latest(epoch)
+        return None if snapshot is None else (snapshot.epoch, snapshot.parameters)
+
+    def entries(self) -> tuple[Snapshot, ...]:
+        """Every snapshot kept, oldest first (the arrays are read-only, not copied)."""
+        return tuple(self._entries)
+
+    def splice(self, keep: int, tail: tuple[Snapshot, ...]) -> None:
+        """Keep the first ``keep`` snapshots and put ``tail`` after them (undo and redo)."""
+        self._set(self._entries[:keep] + list(tail))
 
     def truncate(self, epoch: int) -> None:
         """Drop the snapshots after ``epoch``."""
         k = bisect.bisect_right(self._epochs, epoch)
         if k < len(self._epochs):
-            del self._epochs[k:]
-            del self._params[k:]
-            self._bytes = sum(p.nbytes for p in self._params)
+            self._set(self._entries[:k])
 
     def clear(self) -> None:
         """Forget every snapshot."""
-        self._epochs, self._params, self._bytes = [], [], 0
+        self._set([])
+
+
+def shared_prefix(a: tuple[Snapshot, ...], b: tuple[Snapshot, ...]) -> int:
+    """How many leading snapshots ``a`` and ``b`` hold in common (the same objects)."""
+    n = 0
+    for x, y in zip(a, b):
+        if x is not y:
+            break
+        n += 1
+    return n
+
+
+@dataclass(frozen=True, eq=False)
+class HistoryTail:
+    """What followed one epoch of a run: loss rows ``(4, k)``, gradient rows ``(k, layers)``,
+    parameter snapshots, and the settings the run had been trained with."""
+
+    losses: np.ndarray
+    gradients: np.ndarray
+    snapshots: tuple[Snapshot, ...]
+    trained_with: tuple
+
+
+@dataclass(frozen=True, eq=False)
+class HistoryChange:
+    """How a stretch of training changed a run after ``epoch``: undo puts ``before`` back,
+    redo ``after``. The first ``shared`` snapshots are in both and are not held twice."""
+
+    epoch: int
+    shared: int
+    before: HistoryTail
+    after: HistoryTail
+
+
+class RunHistory:
+    """Everything one run leaves behind: loss and gradient norms per epoch, parameter
+    snapshots to rewind to, and the settings it was trained with.
+
+    ``trained_with`` lists ``(first epoch, settings)`` each time the settings
+    changed (to the history they are opaque values).
+    """
+
+    def __init__(self, n_layers: int, losses: LossRecord | None = None) -> None:
+        self.losses = losses if losses is not None else LossRecord()
+        self.gradients = GradientRecord(n_layers)
+        self.snapshots = ParameterHistory()
+        self.trained_with: list[tuple[int, object]] = []
+
+    def note_settings(self, epoch: int, settings) -> None:
+        """Training went on from ``epoch`` with ``settings``."""
+        if not self.trained_with or self.trained_with[-1][1] != settings:
+            self.trained_with.append((epoch, settings))
+
+    def truncate(self, epoch: int) -> None:
+        """Forget everything after ``epoch`` (training goes on from there)."""
+        self.losses.truncate(epoch)
+        self.gradients.truncate(epoch)
+        self.trained_with = [(e, s) for e, s in self.trained_with if e <= epoch]
+
+    def tail(self, epoch: int) -> HistoryTail:
+        """Everything after ``epoch`` as it is now, and every snapshot (a checkpoint)."""
+        return HistoryTail(
+            self.losses.rows(epoch),
+            self.gradients.rows(epoch),
+            self.snapshots.entries(),
+            tuple(self.trained_with),
+        )
+
+    def change_since(self, epoch: int, before: HistoryTail) -> HistoryChange:
+        """What changed after ``epoch`` since the checkpoint ``before = self.tail(epoch)``."""
+        after = self.tail(epoch)
+        shared = shared_prefix(before.snapshots, after.snapshots)
+        return HistoryChange(
+            epoch,
+            shared,
+            replace(before, snapshots=before.snapshots[shared:]),
+            replace(after, snapshots=after.snapshots[shared:]),
+        )
+
+    def apply(self, change: HistoryChange, tail: HistoryTail) -> None:
+        """Make everything after ``change.epoch`` what ``tail`` (its before or after) says."""
+        epoch = change.epoch
+        self.losses.truncate(epoch)
+        self.losses.extend(tail.losses)
+        self.gradients.truncate(epoch)
+        self.gradients.pad_to(epoch)
+        if tail.gradients.ndim == 2 and tail.gradients.shape[1] == self.gradients.n_layers:
+            self.gradients.extend(tail.gradients)
+        self.gradients.pad_to(len(self.losses))  # measured with another depth: unknown
+        self.snapshots.splice(change.shared, tail.snapshots)
+        self.trained_with = list(tail.trained_with)
 
 
 def snapshot_stride(epoch: int, dense: int = 1000) -> int:

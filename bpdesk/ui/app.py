@@ -65,9 +65,10 @@ def screenshot(window, path: str, settle_ms: int = 400) -> None:
 def _check_file(path: str) -> str | None:
     """Why ``path`` cannot be opened, or None: a batch mode must not stop at a message box."""
     from bpdesk.core import BpdeskError, load_bpnet
+    from bpdesk.ui.files import check_editable
 
     try:
-        load_bpnet(path)
+        check_editable(load_bpnet(path).network)  # what the window would refuse
     except BpdeskError as exc:
         return str(exc) if path in str(exc) else f"{path}: {exc}"
     return None

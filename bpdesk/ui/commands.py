@@ -13,7 +13,6 @@ import numpy as np
 from PySide6.QtGui import QUndoCommand
 
 from bpdesk.core import Dataset, Network, TrainConfig
-from bpdesk.core.history import LossRecord
 from bpdesk.ui.document import Document, Parameter
 
 MERGE_SET_PARAMETER = 1001
@@ -73,23 +72,53 @@ class SetParametersCommand(QUndoCommand):
 
 
 class ReplaceNetworkCommand(QUndoCommand):
-    """Swap the whole network: every architecture edit. Undo restores the exact old arrays."""
+    """Swap the whole network: every architecture edit. Undo restores the exact old arrays.
+
+    Another loss measures something else: the run so far is then kept as a faint
+    curve and a new one starts (undo brings the old run back). Other edits go on
+    with the same run; its snapshots know their architecture, so a rewind never
+    puts old weights into the edited network.
+    """
 
     def __init__(self, doc: Document, network: Network, text: str):
         super().__init__(text)
         self.doc = doc
         self.old = doc.network.copy()
         self.new = network.copy()
+        self.new_run = self.old.loss != self.new.loss
+        self._saved = None  # what redo set aside: the old run, or its gradient record
 
     def redo(self) -> None:
-        self.doc.replace_network(self.new.copy())
+        doc = self.doc
+        self._saved = doc.start_run() if self.new_run else doc.gradient_history
+        doc.replace_network(self.new.copy())
 
     def undo(self) -> None:
-        self.doc.replace_network(self.old.copy())
+        doc = self.doc
+        doc.replace_network(self.old.copy())
+        if self.new_run:
+            doc.restore_run(self._saved)
+        else:
+            doc.restore_gradient_history(self._saved)
+
+
+def same_problem(a: Dataset, b: Dataset) -> bool:
+    """True when losses on ``a`` and ``b`` compare: the same named data of the same kind
+    and shape (new points or a new seed keep the problem; another dataset does not)."""
+    return (a.title or a.name, a.kind, a.n_inputs, a.n_outputs) == (
+        b.title or b.name,
+        b.kind,
+        b.n_inputs,
+        b.n_outputs,
+    )
 
 
 class ReplaceDatasetCommand(QUndoCommand):
-    """Swap the dataset, refitting the network's input and output layers when they change."""
+    """Swap the dataset, refitting the network's input and output layers when they change.
+
+    Another problem (or another loss) starts a new run, as a reset does: the curve
+    so far stays as a faint, labelled earlier run and undo brings it back.
+    """
 
     def __init__(self, doc: Document, dataset: Dataset, network: Network | None, text: str):
         super().__init__(text)
@@ -98,14 +127,23 @@ class ReplaceDatasetCommand(QUndoCommand):
         self.new_dataset = dataset
         self.old_network = doc.network.copy() if network is not None else None
         self.new_network = network.copy() if network is not None else None
+        self.new_run = not same_problem(self.old_dataset, dataset) or (
+            network is not None and network.loss != doc.network.loss
+        )
+        self._saved = None
 
     def redo(self) -> None:
+        if self.new_run:
+            self._saved = self.doc.start_run()
         network = self.new_network.copy() if self.new_network is not None else None
         self.doc.replace_dataset(self.new_dataset, network)
 
     def undo(self) -> None:
         network = self.old_network.copy() if self.old_network is not None else None
         self.doc.replace_dataset(self.old_dataset, network)
+        if self._saved is not None:
+            self.doc.restore_run(self._saved)
+            self._saved = None
 
 
 class SetConfigCommand(QUndoCommand):
@@ -139,10 +177,12 @@ def _parameter_text(parameter: Parameter) -> str:
 
 class TrainCommand(QUndoCommand):
     """A stretch of training, already done by the worker: undo puts the network and the
-    loss history back as they were before it; redo brings the trained state back.
+    run's history (losses, gradient norms, snapshots, settings) back exactly as they
+    were before it; redo brings the trained state back, exactly too.
 
-    Only the epochs of this stretch are kept (and whatever history it replaced
-    after a rewind), not the whole history: long runs paused often stay cheap.
+    Only what the stretch changed is kept (its epochs, whatever history it replaced
+    after a rewind, the snapshots it added or thinned), not the whole history:
+    long runs paused often stay cheap.
     """
 
     def __init__(
@@ -153,35 +193,28 @@ class TrainCommand(QUndoCommand):
         self.doc = doc
         self.params_before = params_before
         self.epoch_before = epoch_before
-        self.future = future  # rows that followed epoch_before before training replaced them
         self.params_after = doc.network.parameters.copy()
         self.epoch_after = doc.epoch
-        self.added = doc.history.rows(epoch_before, doc.epoch)
+        self.change = doc.record_training(epoch_before, future)
         self._done = True  # push() calls redo(): the training has already happened
-
-    def _history(self, rows: np.ndarray, epoch: int) -> None:
-        record = self.doc.history.copy()
-        record.truncate(self.epoch_before)
-        record.extend(rows)
-        self.doc.replace_history(record, epoch)
 
     def redo(self) -> None:
         if self._done:
             self._done = False
             return
-        self._history(self.added, self.epoch_after)
-        self.doc.snapshots.add(self.epoch_after, self.params_after)
+        self.doc.apply_training(self.change, True, self.epoch_after)
         self.doc.set_parameters(self.params_after, recompute=True)
 
     def undo(self) -> None:
-        self._history(self.future, self.epoch_before)
+        self.doc.apply_training(self.change, False, self.epoch_before)
         self.doc.set_parameters(self.params_before, recompute=True)
 
 
 class ResetCommand(QUndoCommand):
     """Re-initialise the weights from the seed and start again at epoch 0.
 
-    The run so far is kept as a faint curve for comparison (undo takes it back).
+    The run so far is kept as a faint curve for comparison; undo takes the curve
+    back and restores the run, snapshots and all, so rewinding works as before.
     """
 
     resumes_training = False  # a fresh start: training waits for the user
@@ -191,22 +224,17 @@ class ResetCommand(QUndoCommand):
         self.doc = doc
         self.old_network = doc.network.copy()
         self.new_network = network.copy()
-        self.old_record = doc.history.copy()
-        self.old_epoch = doc.epoch
-        self.run = None
+        self._saved = None
 
     def redo(self) -> None:
-        self.run = self.doc.archive_run(self.run)
-        self.doc.snapshots.clear()
-        self.doc.replace_history(LossRecord(), 0)
+        self._saved = self.doc.start_run()
         self.doc.replace_network(self.new_network.copy())
         self.doc.run_forward()
 
     def undo(self) -> None:
-        if self.run is not None:
-            self.doc.drop_run(self.run)
         self.doc.replace_network(self.old_network.copy())
-        self.doc.replace_history(self.old_record.copy(), self.old_epoch)
+        self.doc.restore_run(self._saved)
+        self._saved = None
         self.doc.run_forward()
 
 

@@ -7,6 +7,7 @@ redraw in ``_on_<event>`` handlers. Nothing but undo commands (see
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -14,7 +15,16 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from bpdesk.core import BpnetDocument, Dataset, Network, TrainConfig, ViewState, xor
-from bpdesk.core.history import GradientRecord, LossRecord, ParameterHistory
+from bpdesk.core.history import (
+    GradientRecord,
+    HistoryChange,
+    HistoryTail,
+    LossRecord,
+    ParameterHistory,
+    RunHistory,
+    Snapshot,
+    architecture_of,
+)
 from bpdesk.core.network import Workspace, augment
 
 Parameter = tuple[int, int | None, int]  # (weight layer, i or None for a bias, j)
@@ -41,10 +51,56 @@ class ForwardState:
 
 @dataclass(frozen=True, eq=False)
 class ArchivedRun:
-    """A finished run's loss curve, kept faint for comparison, with what it used."""
+    """A finished run's loss curve, kept faint for comparison, with what it used.
+
+    ``label`` names the settings it was trained with; ``dataset`` and ``loss``
+    say what its numbers measure (curves of other data are not comparable).
+    """
 
     label: str
     train_loss: np.ndarray
+    dataset: str = ""
+    loss: str = ""
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """The settings a run's label tells apart: learning rate, hidden activation, optimiser."""
+
+    learning_rate: float
+    activation: str
+    optimizer: str
+
+
+def describe_settings(trained_with: Sequence[RunSettings]) -> str:
+    """``η 0.5 · sigmoid · sgd``; a setting changed during the run reads ``η 0.5→2``
+    (first and last value, ``…`` between when it changed more than once)."""
+
+    def values(field: str, form) -> str:
+        seen = [getattr(s, field) for s in trained_with]
+        changes = [v for k, v in enumerate(seen) if k == 0 or v != seen[k - 1]]
+        shown = [form(v) for v in changes]
+        if len(shown) > 2:
+            shown = [shown[0], "…", shown[-1]]
+        return "→".join(shown)
+
+    return " · ".join(
+        (
+            "η " + values("learning_rate", lambda v: f"{v:g}"),
+            values("activation", str),
+            values("optimizer", str),
+        )
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class SavedRun:
+    """A run set aside when another one started (a reset, other data, another loss),
+    held by the undo command that can bring it back."""
+
+    history: RunHistory
+    epoch: int
+    archived: ArchivedRun | None
 
 
 @dataclass(frozen=True, eq=False)
@@ -58,6 +114,17 @@ class BackwardState:
     gradient: np.ndarray  # flat, laid out like Network.parameters
     loss: float
     version: int
+
+
+def _edit_summary(then: tuple | None, now: tuple) -> str:
+    """`` (sigmoid/sigmoid → tanh/sigmoid)``: what differs between two architectures."""
+    if then is None:
+        return ""
+    parts = []
+    for k, form in ((0, lambda v: "-".join(map(str, v))), (1, "/".join), (2, str)):
+        if then[k] != now[k]:
+            parts.append(f"{form(then[k])} → {form(now[k])}")
+    return f" ({'; '.join(parts)})" if parts else ""
 
 
 def explainer_network() -> Network:
@@ -95,11 +162,13 @@ class Document(QObject):
         self._network = network or explainer_network()
         self._dataset = dataset or xor()
         self._config = config or TrainConfig(learning_rate=0.5, epochs=None)
-        self._record = LossRecord()
-        self._gradients = GradientRecord(self._network.n_layers)
+        self._run = RunHistory(self._network.n_layers)
         self._epoch = 0
-        self.snapshots = ParameterHistory()
         self._runs: list[ArchivedRun] = []
+        # Where the current stretch of training began, for its undo command: the run
+        # as it was then (see record_training), and the snapshot it starts from.
+        self._stretch: tuple[int, HistoryTail] | None = None
+        self._stretch_start: Snapshot | None = None
         self._mode = "forward"
         self._selected: Parameter | None = None
         # One real example, not the batch mean, so a new user sees real inputs
@@ -133,12 +202,17 @@ class Document(QObject):
     @property
     def history(self) -> LossRecord:
         """Loss and accuracy per epoch (may run past :attr:`epoch` after a rewind)."""
-        return self._record
+        return self._run.losses
 
     @property
     def gradient_history(self) -> GradientRecord:
         """‖∂L/∂W‖ per weight layer per epoch of training (NaN where not measured)."""
-        return self._gradients
+        return self._run.gradients
+
+    @property
+    def snapshots(self) -> ParameterHistory:
+        """The current run's parameter snapshots, to rewind to."""
+        return self._run.snapshots
 
     @property
     def epoch(self) -> int:
@@ -150,11 +224,20 @@ class Document(QObject):
         """Earlier runs' loss curves, for comparison."""
         return list(self._runs)
 
-    def run_label(self) -> str:
-        """What distinguishes a run: learning rate, activation, optimiser."""
+    def run_settings(self) -> RunSettings:
+        """The settings in force now, as a run's label tells them apart."""
         hidden = "/".join(dict.fromkeys(self._network.activations[:-1])) or "no hidden layer"
-        c = self._config
-        return f"η {c.learning_rate:g} · {hidden} · {c.optimizer}"
+        return RunSettings(self._config.learning_rate, hidden, self._config.optimizer)
+
+    def run_label(self) -> str:
+        """What distinguishes the current run: the learning rate, activation and optimiser
+        it was trained with (the settings now, before any training)."""
+        trained_with = [settings for _, settings in self._run.trained_with]
+        return describe_settings(trained_with or [self.run_settings()])
+
+    def dataset_label(self) -> str:
+        """The dataset's name as runs are labelled with it."""
+        return self._dataset.title or self._dataset.name
 
     @property
     def mode(self) -> str:
@@ -208,6 +291,24 @@ class Document(QObject):
         if i is None:
             return self._network.bias_index(layer, j)
         return self._network.weight_index(layer, i, j)
+
+    def rewind_target(self, epoch: int) -> tuple[Snapshot | None, str]:
+        """The kept state to show for ``epoch`` (the latest snapshot at or before it),
+        or None and, in the learner's words, why there is none."""
+        snapshot = self.snapshots.latest(epoch)
+        if snapshot is None:
+            return None, f"No weights were kept from epoch {epoch:,} or earlier to go back to"
+        then, now = snapshot.architecture, architecture_of(self._network)
+        if then is None:  # kept without naming its network: the shape is all there is
+            fits = snapshot.parameters.shape == self._network.parameters.shape
+        else:
+            fits = then == now
+        if fits:
+            return snapshot, ""
+        return None, (
+            f"Cannot go back to epoch {epoch:,}: the network was edited since"
+            f"{_edit_summary(then, now)}; undo back past that edit to return to it"
+        )
 
     def training_arrays(self) -> tuple[np.ndarray, np.ndarray]:
         """``(X, T)`` of the rows the views use."""
@@ -335,9 +436,10 @@ class Document(QObject):
         if network.layer_sizes != self._network.layer_sizes:
             # Values of another architecture cannot even be shown as stale.
             self._forward = self._backward = None
-        if network.n_layers != self._gradients.n_layers:
-            # Per-layer gradients of another depth do not line up: start a new record.
-            self._gradients = GradientRecord(network.n_layers)
+        if network.n_layers != self._run.gradients.n_layers:
+            # Per-layer gradients of another depth do not line up: start a new record
+            # (undoing the edit puts the old one back, see restore_gradient_history).
+            self._run.gradients = GradientRecord(network.n_layers)
         self._network = network
         self._drop_missing_selection()
 
@@ -403,13 +505,11 @@ class Document(QObject):
         """Convenience for :meth:`replace_config` with a new learning rate."""
         self.replace_config(replace(self._config, learning_rate=value))
 
-    def replace_history(self, record: LossRecord, epoch: int) -> None:
-        """Swap in a loss record and the epoch the network is at."""
-        self._record = record
-        self._gradients.truncate(len(record))
-        self.snapshots.truncate(epoch)
-        self._set_epoch(epoch)
-        self.historyChanged.emit()
+    def restore_gradient_history(self, record: GradientRecord) -> None:
+        """Put back the gradient record an architecture edit replaced (undoing it)."""
+        if record is not self._run.gradients and record.n_layers == self._network.n_layers:
+            self._run.gradients = record
+            self.historyChanged.emit()
 
     def _set_epoch(self, epoch: int) -> None:
         if epoch != self._epoch:
@@ -420,16 +520,39 @@ class Document(QObject):
         """Move the epoch counter (a rewind or a reset: the network is set separately)."""
         self._set_epoch(epoch)
 
-    def archive_run(self, run: ArchivedRun | None = None) -> ArchivedRun | None:
-        """Keep the current loss curve as a faint, labelled earlier run (if it has any epochs)."""
-        if run is None:
-            if self._epoch == 0:
-                return None
-            curve = np.array(self._record.train_loss[: self._epoch])
-            run = ArchivedRun(self.run_label(), curve)
-        self._runs.append(run)
-        self.runsChanged.emit()
-        return run
+    def start_run(self) -> SavedRun:
+        """Keep the current loss curve as a faint, labelled earlier run (if it has any
+        epochs) and start a fresh history at epoch 0; the network is left as it is.
+
+        Returns the run set aside, for :meth:`restore_run` (undo).
+        """
+        saved = SavedRun(self._run, self._epoch, None)
+        if len(self._run.losses):
+            run = ArchivedRun(
+                self.run_label(),
+                np.array(self._run.losses.train_loss),
+                self.dataset_label(),
+                self._network.loss,
+            )
+            saved = replace(saved, archived=run)
+            self._runs.append(run)
+            self.runsChanged.emit()
+        self._run = RunHistory(self._network.n_layers)
+        self._stretch = self._stretch_start = None
+        self._set_epoch(0)
+        self.historyChanged.emit()
+        return saved
+
+    def restore_run(self, saved: SavedRun) -> None:
+        """Bring back a run :meth:`start_run` set aside, exactly as it was (undo)."""
+        if saved.archived is not None:
+            self.drop_run(saved.archived)
+        self._run = saved.history
+        if self._run.gradients.n_layers != self._network.n_layers:
+            self._run.gradients = GradientRecord(self._network.n_layers)
+        self._stretch = self._stretch_start = None
+        self._set_epoch(saved.epoch)
+        self.historyChanged.emit()
 
     def drop_run(self, run: ArchivedRun) -> None:
         """Forget an archived run (undoing a reset)."""
@@ -446,13 +569,27 @@ class Document(QObject):
     # -- training (called by the training controller) ---------------------------
 
     def begin_training(self) -> None:
-        """Training goes on from the current epoch: forget any later history (after a rewind)."""
-        if len(self._record) > self._epoch:
-            self._record.truncate(self._epoch)
-            self._gradients.truncate(self._epoch)
+        """A stretch of training starts from the current epoch.
+
+        The run is checkpointed for the stretch's undo command. Any later history
+        (after a rewind) is only forgotten once the first new epoch comes in, so a
+        stretch that trains nothing changes nothing.
+        """
+        self._stretch = (self._epoch, self._run.tail(self._epoch))
+        self._stretch_start = Snapshot(
+            self._epoch, self._network.parameters.copy(), architecture_of(self._network)
+        )
+
+    def _start_stretch(self, epoch: int) -> None:
+        """Training goes on after ``epoch``: the history it replaces goes, and where it
+        started is kept, so that a rewind can come back there exactly."""
+        start, self._stretch_start = self._stretch_start, None
+        if start is None or start.epoch != epoch:
+            return
+        if len(self._run.losses) > epoch or len(self._run.gradients) > epoch:
+            self._run.truncate(epoch)
             self.historyChanged.emit()
-        # Where this stretch starts, so that a rewind can come back here exactly.
-        self.snapshots.add(self._epoch, self._network.parameters)
+        self._run.snapshots.add(*start)
 
     def append_training(
         self,
@@ -463,19 +600,55 @@ class Document(QObject):
     ) -> None:
         """Record epochs a worker trained: loss rows ``(4, k)``, parameter snapshots and,
         if measured, ``(k, layers)`` gradient norms."""
+        run = self._run
         k = rows.shape[1]
         if k:
-            if first_epoch != len(self._record) + 1:
-                raise ValueError(f"expected epoch {len(self._record) + 1}, got {first_epoch}")
-            self._record.extend(rows)
-            self._gradients.pad_to(first_epoch - 1)
-            if gradient_norms is not None and gradient_norms.shape == (k, self._gradients.n_layers):
-                self._gradients.extend(gradient_norms)
+            self._start_stretch(first_epoch - 1)
+            if first_epoch != len(run.losses) + 1:
+                raise ValueError(f"expected epoch {len(run.losses) + 1}, got {first_epoch}")
+            run.losses.extend(rows)
+            run.gradients.pad_to(first_epoch - 1)
+            if gradient_norms is not None and gradient_norms.shape == (k, run.gradients.n_layers):
+                run.gradients.extend(gradient_norms)
             else:
-                self._gradients.pad_to(first_epoch - 1 + k)
+                run.gradients.pad_to(first_epoch - 1 + k)
+            run.note_settings(first_epoch, self.run_settings())
             self.historyExtended.emit(first_epoch, k)
-        for epoch, params in snapshots:
-            self.snapshots.add(epoch, params)
+        if snapshots:
+            # The worker stops before every edit: what it sent is of this network.
+            architecture = architecture_of(self._network)
+            for epoch, params in snapshots:
+                run.snapshots.add(epoch, params, architecture)
+
+    def record_training(self, epoch_before: int, future: np.ndarray) -> HistoryChange:
+        """What the stretch of training since ``epoch_before`` did to the run, for its undo
+        command (``future``: the loss rows that followed ``epoch_before`` before it).
+
+        The network as it stands is kept as a snapshot, so that a rewind comes back
+        to exactly here.
+        """
+        run = self._run
+        latest = run.snapshots.latest(self._epoch)
+        if latest is None or latest.epoch != self._epoch:
+            run.snapshots.add(self._epoch, self._network.parameters, architecture_of(self._network))
+        if self._stretch is not None and self._stretch[0] == epoch_before:
+            before = self._stretch[1]
+        else:  # pragma: no cover - every stretch starts with begin_training or a commit
+            kept = tuple(s for s in run.snapshots.entries() if s.epoch <= epoch_before)
+            empty = np.empty((0, run.gradients.n_layers))
+            before = HistoryTail(future, empty, kept, tuple(run.trained_with))
+        change = run.change_since(epoch_before, before)
+        # A paused run resumes without begin_training: its stretch starts here.
+        self._stretch = (self._epoch, run.tail(self._epoch))
+        self._stretch_start = None
+        return change
+
+    def apply_training(self, change: HistoryChange, after: bool, epoch: int) -> None:
+        """Undo (``after=False``) or redo a stretch of training's effect on the history."""
+        self._run.apply(change, change.after if after else change.before)
+        self._stretch = self._stretch_start = None
+        self._set_epoch(epoch)
+        self.historyChanged.emit()
 
     def show_training_state(self, parameters: np.ndarray, epoch: int) -> None:
         """Put the worker's latest parameters into the network and refresh what is shown."""
@@ -484,8 +657,8 @@ class Document(QObject):
         self._changed()
         self._set_epoch(epoch)
         # The training loss of this epoch is in the history: no need to recompute it.
-        known = 0 < epoch <= len(self._record)
-        total = float(self._record.train_loss[epoch - 1]) if known else None
+        known = 0 < epoch <= len(self._run.losses)
+        total = float(self._run.losses.train_loss[epoch - 1]) if known else None
         self.run_forward(emit=False, total_loss=total)
         if backward:
             self.run_backward(emit=False)
@@ -500,11 +673,15 @@ class Document(QObject):
         self._network = content.network
         self._dataset = content.dataset or xor()
         self._config = replace(content.training, epochs=None)
-        self._record = LossRecord.from_history(content.history)
-        self._gradients = GradientRecord(self._network.n_layers)
-        self._epoch = len(self._record)
-        self.snapshots.clear()
-        self.snapshots.add(self._epoch, self._network.parameters)
+        self._run = RunHistory(self._network.n_layers, LossRecord.from_history(content.history))
+        self._epoch = len(self._run.losses)
+        self._run.snapshots.add(
+            self._epoch, self._network.parameters, architecture_of(self._network)
+        )
+        if self._epoch:
+            # The file's settings are the best account of how its history was made.
+            self._run.note_settings(1, self.run_settings())
+        self._stretch = self._stretch_start = None
         self._runs.clear()
         view = content.view
         self._mode = view.mode
@@ -530,7 +707,7 @@ class Document(QObject):
 
     def to_bpnet(self) -> BpnetDocument:
         """Everything worth saving, as the file format's document."""
-        record = self._record.copy()
+        record = self._run.losses.copy()
         record.truncate(self._epoch)  # after a rewind, the file holds the network's own past
         return BpnetDocument(
             network=self._network.copy(),

@@ -22,7 +22,17 @@ from pathlib import Path
 from PySide6.QtCore import QLockFile, QObject, QSettings, QStandardPaths, QTimer, Signal
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
 
-from bpdesk.core import BpdeskError, BpnetDocument, TrainConfig, load_bpnet, save_bpnet, xor
+from bpdesk.core import (
+    BpdeskError,
+    BpnetDocument,
+    FileFormatError,
+    Network,
+    TrainConfig,
+    load_bpnet,
+    save_bpnet,
+    xor,
+)
+from bpdesk.core.architecture import MAX_HIDDEN_LAYERS, MAX_NEURONS
 from bpdesk.ui.document import Document, explainer_network
 
 FILTER = "bpdesk networks (*.bpnet);;All files (*)"
@@ -46,6 +56,31 @@ def _lock_for(path: Path) -> QLockFile:
 def _origin_of(autosave: Path) -> Path:
     """The file beside an autosave that names the document's own file, if it had one."""
     return autosave.with_suffix(".origin")
+
+
+def check_editable(network: Network) -> None:
+    """Raise :class:`FileFormatError` on ``network.layer_sizes`` if the editor cannot show it.
+
+    The editor draws every neuron and weight and grows layers only up to the
+    limits of :mod:`bpdesk.core.architecture`; a file may hold far more (a
+    784-128-64-10 network took 20 s and 1.5 GB to draw). ``bpdesk train``
+    still trains such networks.
+    """
+    sizes = network.layer_sizes
+    shown = "-".join(map(str, sizes))
+    hidden = len(sizes) - 2
+    if hidden > MAX_HIDDEN_LAYERS:
+        raise FileFormatError(
+            "network.layer_sizes",
+            f"{shown} has {hidden} hidden layers; the editor shows at most {MAX_HIDDEN_LAYERS} "
+            "(bpdesk train trains it from the command line)",
+        )
+    if max(sizes) > MAX_NEURONS:
+        raise FileFormatError(
+            "network.layer_sizes",
+            f"{shown} has a layer of {max(sizes)} neurons; the editor shows at most "
+            f"{MAX_NEURONS} a layer (bpdesk train trains it from the command line)",
+        )
 
 
 def _suffix_of(name_filter: str) -> str:
@@ -259,6 +294,7 @@ class FileController(QObject):
         """
         try:
             content = load_bpnet(path)
+            check_editable(content.network)
         except BpdeskError as exc:
             self.show_error("Cannot open the file", f"{path}\n\n{exc}")
             if str(path) in self.recent_files() and not Path(path).exists():
@@ -288,7 +324,9 @@ class FileController(QObject):
         self.stop_training()  # the training so far becomes one undo step, then it is saved
         try:
             save_bpnet(self.doc.to_bpnet(), path)
-        except (OSError, BpdeskError) as exc:
+        except (OSError, ValueError) as exc:
+            # ValueError: BpdeskError (a file bpdesk would not open) and what json
+            # refuses (a number too long to write) alike; never a traceback.
             self.show_error(
                 "Cannot save the file", f"{path}\n\n{getattr(exc, 'strerror', None) or exc}"
             )
@@ -311,7 +349,7 @@ class FileController(QObject):
                 origin.write_text(str(self.path), encoding="utf-8")
             else:
                 origin.unlink(missing_ok=True)
-        except (OSError, BpdeskError):
+        except (OSError, ValueError):  # ValueError includes BpdeskError
             return False  # autosave is best effort: never interrupt the user for it
         self._unsaved_since_autosave = False
         return True

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from bpdesk.core import (
+    BpdeskError,
     BpnetDocument,
     Dataset,
     FileFormatError,
@@ -25,6 +26,9 @@ from bpdesk.core import (
     save_bpnet,
     xor,
 )
+from bpdesk.core.architecture import MAX_HIDDEN_LAYERS, MAX_NEURONS
+from bpdesk.core.csv_import import MAX_CLASSES, MAX_FEATURES
+from bpdesk.core.datasets import MAX_SAMPLES
 
 # Awkward floats that a sloppy writer would round: shortest-repr JSON must keep every one.
 AWKWARD = [5e-324, -2.2250738585072014e-308, 1e308, -0.0, 0.1, 1 / 3, np.pi * 1e-200, -7.0]
@@ -88,6 +92,8 @@ def small_json() -> dict:
     doc = BpnetDocument(net, xor(), view=ViewState("forward", (1, 3, 0), 2))
     doc.history.train_loss += [0.3, 0.2]
     doc.history.test_loss += [None, None]
+    doc.history.train_accuracy += [0.5, 0.75]
+    doc.history.test_accuracy += [None, 0.5]
     return bpnet.to_json(doc)
 
 
@@ -208,7 +214,8 @@ def test_file_is_compact_json_with_format_and_version(tmp_path):
     save_bpnet(BpnetDocument(Network.create([2, 4, 1])), path)
     data = json.loads(path.read_text(encoding="utf-8"))
     assert data["format"] == "bpnet"
-    assert data["version"] == bpnet.VERSION
+    # Nothing in it needs format 2 (a thinned history): every bpdesk can read it.
+    assert data["version"] == 1
     assert data["network"]["layer_sizes"] == [2, 4, 1]
 
 
@@ -260,7 +267,7 @@ def test_an_unserialisable_document_leaves_the_old_file_untouched(tmp_path):
     save_bpnet(BpnetDocument(Network.create([2, 4, 1], seed=1)), path)
     before = path.read_bytes()
     bad_history = BpnetDocument(Network.create([2, 1]), history=LossHistory([float("nan")], [None]))
-    with pytest.raises(ValueError, match="Out of range float"):
+    with pytest.raises(FileFormatError, match=r"^history\.train_loss\[0\]: is not a finite"):
         save_bpnet(bad_history, path)
     bad_view = BpnetDocument(Network.create([2, 1]), view=ViewState(object()))  # type: ignore[arg-type]
     with pytest.raises(TypeError):
@@ -343,6 +350,16 @@ BAD_FIELDS = [
     ("network.layer_sizes", [2], "expected 2 to 34 entries, got 1"),
     ("network.activations", ["sigmoid"], "expected 2 entries, got 1"),
     ("history.test_loss", [None], "expected 2 entries, got 1"),
+    ("history.train_accuracy", [0.5], "expected 2 entries, got 1"),
+    ("history.test_accuracy", [None, None, 0.5], "expected 2 entries, got 3"),
+    ("history.train_accuracy", "0.5", 'expected a list, got "0.5"'),
+    # accuracies are fractions, as the losses are numbers
+    ("history.train_accuracy[1]", 1.5, "must be from 0 to 1, got 1.5"),
+    ("history.test_accuracy[1]", -0.25, "must be from 0 to 1, got -0.25"),
+    ("history.train_accuracy[0]", "high", 'expected a number, got "high"'),
+    ("history.test_accuracy[0]", False, "expected a number, got false"),
+    ("history.train_loss[1]", None, "expected a number, got null"),
+    ("history.test_loss[0]", True, "expected a number, got true"),
     ("dataset.train.x", [], "expected 1 to 100000 entries, got 0"),
     # unknown names
     (
@@ -375,11 +392,28 @@ def test_bad_fields_are_named(field, value, message):
 
 # Settings that are each fine alone but impossible together are reported on their object.
 BAD_COMBINATIONS = [
-    ("training.optimizer", "rmsprop", "training", "unknown optimiser 'rmsprop'"),
-    ("training.learning_rate", -1.0, "training", "learning rate must be a positive number"),
     ("network.activations[0]", "softmax", "network", "softmax can only be used on the output"),
     ("network.loss", "ce", "network", "cross-entropy (ce) needs a softmax output layer"),
 ]
+
+
+# A training setting out of range names itself, not just "training".
+BAD_TRAINING = [
+    ("training.optimizer", "rmsprop", "unknown optimiser 'rmsprop'"),
+    ("training.regularization", "l3", "unknown regularisation 'l3'"),
+    ("training.learning_rate", -1.0, "learning rate must be a positive number"),
+    ("training.learning_rate", 0, "learning rate must be a positive number"),
+    ("training.momentum", 1.5, "momentum must be below 1, got 1.5"),
+    ("training.momentum", -0.5, "momentum must be a number ≥ 0.0"),
+    ("training.reg_rate", -0.01, "reg rate must be a number ≥ 0.0"),
+]
+
+
+@pytest.mark.parametrize(("field", "value", "message"), BAD_TRAINING)
+def test_training_settings_out_of_range_name_the_exact_field(field, value, message):
+    error = rejected(set_at(small_json(), field, value))
+    assert error.field == field
+    assert message in error.message
 
 
 @pytest.mark.parametrize(("path", "value", "field", "message"), BAD_COMBINATIONS)
@@ -402,7 +436,7 @@ def test_wrong_format_tag(value, message):
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        (2, "written by a newer bpdesk (format 2); this one reads up to 1"),
+        (3, "written by a newer bpdesk (format 3); this one reads up to 2"),
         (99, "format 99"),
         (0, "must be ≥ 1, got 0"),
         ("1", 'expected a whole number, got "1"'),
@@ -468,6 +502,7 @@ def test_nan_and_infinity_tokens_are_refused(token):
         "network.biases[1][0]",
         "training.learning_rate",
         "history.train_loss[1]",
+        "history.test_accuracy[1]",
         "dataset.train.x[2][1]",
     ],
 )
@@ -539,3 +574,219 @@ def test_unknown_keys_and_class_like_keys_do_nothing():
 def test_a_file_from_a_newer_bpdesk_with_extra_training_settings_still_loads():
     data = set_at(small_json(), "training.warmup_epochs", 10)
     assert bpnet.from_json(data).training == TrainConfig()
+
+
+# -- accuracy history -------------------------------------------------------------------
+
+
+def test_accuracies_round_trip_with_the_losses(tmp_path):
+    history = LossHistory([0.7, 0.5, 0.25], [0.8, None, 0.3], [0.5, 0.75, 1.0], [0.25, None, 0])
+    doc = BpnetDocument(Network.create([2, 4, 1]), xor(), history=history)
+    loaded = round_trip(doc, tmp_path)
+    assert loaded.history == history
+    assert loaded.history.train_accuracy == [0.5, 0.75, 1.0]
+    assert loaded.history.test_accuracy == [0.25, None, 0.0]
+
+
+def test_a_file_without_accuracies_is_written_as_before_and_reads_them_as_none(tmp_path):
+    # Regression runs have no accuracy, and neither do files of earlier bpdesk:
+    # such a file is byte for byte what earlier versions wrote.
+    doc = BpnetDocument(Network.create([2, 1]), history=LossHistory([0.5, 0.25], [None, 0.125]))
+    data = bpnet.to_json(doc)
+    assert list(data["history"]) == ["train_loss", "test_loss"]
+    loaded = round_trip(doc, tmp_path)
+    assert loaded.history.train_accuracy == [None, None]
+    assert loaded.history.test_accuracy == [None, None]
+
+
+def test_a_long_history_with_a_bad_entry_deep_inside_names_it():
+    data = small_json()
+    n = 5000
+    data["history"] = {
+        "train_loss": [0.5] * n,
+        "test_loss": [None] * n,
+        "train_accuracy": [0.25] * n,
+    }
+    assert bpnet.from_json(data).history.epochs == n
+    for series, k, value, message in [
+        ("train_loss", 4321, "x", 'expected a number, got "x"'),
+        ("test_loss", 4999, True, "expected a number, got true"),
+        ("train_accuracy", 17, 1.0000001, "must be from 0 to 1"),
+        ("train_accuracy", 3000, 10**400, "expected a finite number"),
+    ]:
+        error = rejected(set_at(data, f"history.{series}[{k}]", value))
+        assert error.field == f"history.{series}[{k}]"
+        assert message in error.message
+
+
+# -- float32 networks -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        "network.weights[0][0][0]",
+        "network.weights[1][3][0]",
+        "network.biases[0][2]",
+        "dataset.train.x[1][0]",
+        "dataset.test.x[0][1]",
+    ],
+)
+@pytest.mark.parametrize("value", [1e300, -3.5e38])
+def test_numbers_a_float32_network_cannot_hold_are_refused(field, value):
+    data = small_json()
+    data["network"]["dtype"] = "float32"
+    data["dataset"]["test"] = {"x": [[0.0, 1.0]], "t": [[1.0]]}
+    error = rejected(set_at(data, field, value))
+    assert error.field == field
+    assert error.message == (
+        f"{value:g} is too large for a float32 network (at most ±3.402823e+38)"
+    )
+
+
+def test_the_largest_float32_still_loads_and_a_float64_network_takes_1e300():
+    data = set_at(small_json(), "network.dtype", "float32")
+    biggest = float(np.finfo(np.float32).max)
+    net = bpnet.from_json(set_at(data, "network.weights[0][0][0]", -biggest)).network
+    assert net.weights[0][0, 0] == -np.finfo(np.float32).max
+    net = bpnet.from_json(set_at(small_json(), "network.weights[0][0][0]", 1e300)).network
+    assert net.weights[0][0, 0] == 1e300
+
+
+# -- size limits: what save writes, load opens -------------------------------------------
+
+
+def test_the_largest_network_and_history_fit_the_file_limit():
+    # No float takes more than NUMBER_CHARS - 1 characters in the file.
+    longest = max(len(json.dumps(v)) for v in [*AWKWARD, -2.2250738585072014e-308, -1 / 3e-300])
+    assert longest < bpnet.NUMBER_CHARS
+    network = bpnet.MAX_PARAMETERS * bpnet.NUMBER_CHARS
+    history = len(bpnet.HISTORY_SERIES) * bpnet.HISTORY_POINTS * bpnet.NUMBER_CHARS
+    assert network + history + 16 * 2**20 < bpnet.MAX_FILE_BYTES
+    assert bpnet.HISTORY_POINTS <= bpnet.MAX_HISTORY
+    # The largest data a CSV import gives the window, with the history and an
+    # editor-sized network (16 hidden layers of 64), fits as well.
+    data = MAX_SAMPLES * (MAX_FEATURES + MAX_CLASSES) * bpnet.NUMBER_CHARS
+    editor_network = (MAX_HIDDEN_LAYERS + 1) * (MAX_NEURONS + 1) * MAX_NEURONS
+    assert data + history + editor_network * bpnet.NUMBER_CHARS < bpnet.MAX_FILE_BYTES
+
+
+def long_history(n: int) -> LossHistory:
+    k = np.arange(1, n + 1)
+    return LossHistory(
+        (1.0 / k).tolist(),
+        [None if e % 3 else 2.0 / e for e in k.tolist()],
+        (k / n).tolist(),
+        [None] * n,
+    )
+
+
+def test_a_history_longer_than_the_file_keeps_is_thinned_and_versioned(tmp_path, monkeypatch):
+    monkeypatch.setattr(bpnet, "HISTORY_POINTS", 10)
+    history = long_history(25)
+    doc = BpnetDocument(Network.create([2, 4, 1]), xor(), history=history)
+    path = tmp_path / "long.bpnet"
+    save_bpnet(doc, path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    # Format 2, so that an older bpdesk refuses it rather than take 9 entries for 9 epochs.
+    assert data["version"] == 2
+    saved = data["history"]
+    assert (saved["every"], saved["epochs"]) == (3, 25)
+    # Epochs 3, 6, …, 24, and always the last one, 25.
+    assert saved["train_loss"] == [1 / e for e in [3, 6, 9, 12, 15, 18, 21, 24, 25]]
+    assert saved["test_loss"][:2] == [2 / 3, 2 / 6]
+    assert "test_accuracy" not in saved  # none recorded
+    loaded = load_bpnet(path).history
+    # One entry per epoch again: each kept figure stands for the epochs up to it.
+    assert loaded.epochs == 25
+    assert loaded.train_loss[:4] == [1 / 3, 1 / 3, 1 / 3, 1 / 6]
+    assert loaded.train_loss[-1] == history.train_loss[-1]
+    assert loaded.train_accuracy[-1] == 1.0
+    assert loaded.test_accuracy == [None] * 25
+    assert len(loaded.test_loss) == 25
+
+
+def test_a_history_that_fits_is_kept_whole(tmp_path, monkeypatch):
+    monkeypatch.setattr(bpnet, "HISTORY_POINTS", 25)
+    history = long_history(25)
+    loaded = round_trip(BpnetDocument(Network.create([2, 4, 1]), xor(), history=history), tmp_path)
+    assert loaded.history == history
+    assert "every" not in bpnet.to_json(BpnetDocument(Network.create([2, 1]), history=history))
+
+
+BAD_THINNED = [
+    ("history.every", 0, "must be from 1 to"),
+    ("history.every", "3", 'expected a whole number, got "3"'),
+    ("history.epochs", DELETE, "expected a whole number, got null"),
+    ("history.epochs", 26, "expected 9 entries (26 epochs, one every 3), got 10"),
+    ("history.epochs", 10**9, "must be from 0 to 10000000"),
+    ("history.test_loss", [None] * 9, "expected 10 entries, got 9"),
+    ("history.train_loss[9]", "x", 'expected a number, got "x"'),
+]
+
+
+@pytest.mark.parametrize(("field", "value", "message"), BAD_THINNED)
+def test_a_bad_thinned_history_is_named(field, value, message):
+    data = small_json()
+    data["version"] = 2
+    data["history"] = {"every": 3, "epochs": 28, "train_loss": [0.5] * 10, "test_loss": [None] * 10}
+    assert bpnet.from_json(data).history.epochs == 28
+    error = rejected(set_at(data, field, value))
+    if field == "history.epochs" and value == 26:
+        field = "history.train_loss"
+    assert error.field == field
+    assert message in error.message
+
+
+def test_save_refuses_a_file_load_would_refuse_and_writes_nothing(tmp_path, monkeypatch):
+    path = tmp_path / "keep.bpnet"
+    save_bpnet(BpnetDocument(Network.create([2, 4, 1], seed=1)), path)
+    before = path.read_bytes()
+    big = full_document()
+    size = len(bpnet.dumps(big))
+    monkeypatch.setattr(bpnet, "MAX_FILE_BYTES", size - 1)
+    with pytest.raises(BpdeskError, match=r"^the file would be .* MB; a bpdesk file holds at most"):
+        save_bpnet(big, path)
+    monkeypatch.setattr(bpnet, "MAX_FILE_BYTES", size)
+    monkeypatch.setattr(bpnet, "MAX_HISTORY", 3)  # the history has 4 epochs
+    with pytest.raises(BpdeskError, match=r"^the training history spans 4 epochs; .* at most 3$"):
+        save_bpnet(big, path)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["keep.bpnet"]
+    monkeypatch.setattr(bpnet, "MAX_HISTORY", 4)
+    save_bpnet(big, path)  # exactly at every limit: saved, and it opens
+    assert load_bpnet(path).history.epochs == 4
+
+
+def test_a_non_finite_weight_is_named_when_saving(tmp_path):
+    net = Network.create([2, 4, 1], seed=1)
+    net.weights[1][2, 0] = np.inf
+    with pytest.raises(FileFormatError) as info:
+        save_bpnet(BpnetDocument(net), tmp_path / "x.bpnet")
+    assert info.value.field == "network.weights[1][2][0]"
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_network_without_biases_round_trips_and_is_checked():
+    from bpdesk.core.landscape import single_weight_dataset, single_weight_network
+
+    doc = BpnetDocument(single_weight_network(0.75), single_weight_dataset())
+    text = bpnet.dumps(doc)
+    data = json.loads(text)
+    assert data["network"]["bias"] is False
+    assert data["version"] == 2  # an older reader would train the biases: it must refuse
+    back = bpnet.loads(text)
+    assert not back.network.has_bias
+    assert back.network.n_parameters == 1
+    assert back.network.weights[0][0, 0] == 0.75
+    data["network"]["biases"] = [[0.5]]
+    with pytest.raises(FileFormatError, match=r"network\.biases\[0\]"):
+        bpnet.loads(json.dumps(data))
+    data["network"]["biases"] = [[0.0]]
+    data["network"]["bias"] = "no"
+    with pytest.raises(FileFormatError, match=r"network\.bias"):
+        bpnet.loads(json.dumps(data))
+    # A network with biases is written as before: no "bias" key, version 1.
+    plain = json.loads(bpnet.dumps(BpnetDocument(Network.create([2, 2, 1]), None)))
+    assert "bias" not in plain["network"]
+    assert plain["version"] == 1

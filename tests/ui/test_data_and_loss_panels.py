@@ -161,9 +161,9 @@ def test_earlier_runs_stay_as_faint_labelled_curves_until_cleared(window):
     panel = window.loss_panel
     fill_history(doc, 100)
     window.act_reset.trigger()
-    fill_history(doc, 50, start_loss=0.5)
     window.lr_box.setValue(2.0)
     window.lr_box.editingFinished.emit()
+    fill_history(doc, 50, start_loss=0.5)
     window.act_reset.trigger()
     assert len(panel.run_curves) == 2
     labels = [run.label for run in doc.runs]
@@ -241,3 +241,16 @@ def test_the_rewind_cursor_stays_hidden_while_training(window):
     doc.training_active = False  # looking back after training: the cursor marks the epoch
     panel._on_epoch(9)
     assert panel.cursor.isVisible()
+
+
+def test_choosing_another_loss_starts_a_new_run(window):
+    doc = window.doc
+    fill_history(doc, 60)
+    choose(window.data_panel.loss_box, "bce")
+    assert doc.epoch == 0
+    assert len(window.loss_panel.run_curves) == 1
+    assert window.loss_panel.run_curves[0].name() == "η 0.5 · sigmoid · sgd · mse loss"
+    doc.undo()
+    assert doc.network.loss == "mse"
+    assert doc.epoch == len(doc.history) == 60
+    assert window.loss_panel.run_curves == []

@@ -15,12 +15,19 @@ from bpdesk.ui import editing, exporting, theme
 from bpdesk.ui.commands import SetParameterCommand
 
 
-def trained_state(window):
-    """Some history, a selection, a sample, the backward view: a rich document."""
+def trained_state(window, test: bool = False):
+    """Some history, a selection, a sample, the backward view: a rich document.
+
+    ``test``: the history has test loss and accuracy too (some epochs without).
+    """
     doc = window.doc
     rows = np.full((len(FIELDS), 30), np.nan)
     rows[0] = np.linspace(0.2, 0.1, 30)
     rows[2] = 0.75
+    if test:
+        rows[1] = np.linspace(0.3, 0.15, 30)
+        rows[2] = np.linspace(0.5, 0.9, 30)
+        rows[3, 5:] = np.linspace(0.4, 0.8, 25)
     doc.append_training(1, rows, ())
     doc.set_epoch(30)
     doc.push(SetParameterCommand(doc, (1, 0, 0), 0.625))
@@ -34,7 +41,7 @@ def test_save_then_open_restores_everything(window, tmp_path):
     editing.change_dataset(doc, make_dataset("moons", n_samples=40, seed=2))
     window.lr_box.setValue(0.75)
     window.lr_box.editingFinished.emit()
-    trained_state(window)
+    trained_state(window, test=True)
     path = tmp_path / "work.bpnet"
     assert window.files.save_to(path)
     assert not window.isWindowModified()
@@ -48,6 +55,11 @@ def test_save_then_open_restores_everything(window, tmp_path):
     assert doc.dataset.same_data(data)
     assert doc.config.learning_rate == 0.75
     assert np.array_equal(doc.history.train_loss, record.train_loss)
+    # Accuracy too: the status bar, the loss plot's hover and the history CSV read it.
+    for name in ("test_loss", "train_accuracy", "test_accuracy"):
+        assert np.array_equal(getattr(doc.history, name), getattr(record, name), equal_nan=True)
+    assert doc.history.test_accuracy[-1] == 0.8
+    assert np.isnan(doc.history.test_accuracy[4])
     assert doc.epoch == epoch
     assert doc.selected == (0, 1, 0)
     assert doc.sample == 3
@@ -559,3 +571,70 @@ def test_an_export_that_cannot_be_written_says_why(window, tmp_path):
     window.gradcheck_panel.run_check()
     window.export_menu.aboutToShow.emit()
     assert check.isEnabled()
+
+
+@pytest.mark.parametrize(
+    ("sizes", "message"),
+    [
+        (
+            [784, 128, 64, 10],
+            "784-128-64-10 has a layer of 784 neurons; the editor shows at most 64",
+        ),
+        ([2, 65, 1], "2-65-1 has a layer of 65 neurons; the editor shows at most 64"),
+        (
+            [2] * 18 + [1],
+            "2-2-2-2-2-2-2-2-2-2-2-2-2-2-2-2-2-2-1 has 17 hidden layers; the editor shows at most 16",
+        ),
+    ],
+)
+def test_a_network_too_big_for_the_editor_is_refused(window, tmp_path, sizes, message):
+    from bpdesk.core import BpnetDocument, Network, save_bpnet
+
+    doc = window.doc
+    before = doc.network.parameters.copy(), doc.network.layer_sizes
+    path = tmp_path / "big.bpnet"
+    save_bpnet(BpnetDocument(Network.create(sizes, output_activation="sigmoid")), path)
+    assert not window.files.open(str(path))
+    title, text = window.errors[-1]
+    assert title == "Cannot open the file"
+    assert f"network.layer_sizes: {message}" in text
+    assert np.array_equal(doc.network.parameters, before[0])
+    assert doc.network.layer_sizes == before[1]
+    assert window.files.path is None
+
+
+def test_the_largest_network_the_editor_makes_opens(window, tmp_path):
+    from bpdesk.core import BpnetDocument, Network, save_bpnet
+
+    path = tmp_path / "wide.bpnet"
+    save_bpnet(BpnetDocument(Network.create([2, 64, 1])), path)
+    assert window.files.open(str(path)), window.errors
+    assert window.doc.network.layer_sizes == (2, 64, 1)
+
+
+def test_a_document_that_cannot_be_written_says_why_and_writes_nothing(window, tmp_path):
+    doc = window.doc
+    doc.push(SetParameterCommand(doc, (1, 1, 0), float("nan")))  # as a wild run could leave
+    path = tmp_path / "nan.bpnet"
+    assert not window.files.save_to(path)
+    title, text = window.errors[-1]
+    assert title == "Cannot save the file"
+    assert "network.weights[1][1][0]: is not a finite number" in text
+    assert not path.exists()
+    assert window.isWindowModified()
+    assert not window.files.autosave()  # best effort, and silent
+    assert not window.files.autosave_path.exists()
+
+
+def test_any_value_error_while_saving_is_a_message_not_a_traceback(window, tmp_path, monkeypatch):
+    def refuse(doc, path):
+        raise ValueError("Out of range float values are not JSON compliant")
+
+    monkeypatch.setattr("bpdesk.ui.files.save_bpnet", refuse)
+    window.doc.push(SetParameterCommand(window.doc, (0, 0, 0), 0.5))
+    assert not window.files.save_to(tmp_path / "x.bpnet")
+    assert window.errors[-1] == (
+        "Cannot save the file",
+        f"{tmp_path / 'x.bpnet'}\n\nOut of range float values are not JSON compliant",
+    )
+    assert not window.files.autosave()

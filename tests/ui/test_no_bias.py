@@ -64,3 +64,11 @@ def test_a_bias_cannot_be_selected(doc):
     assert doc.selected is None
     doc.select((0, 0, 0))
     assert doc.selected == (0, 0, 0)
+
+
+def test_the_diagram_shows_no_bias(window):
+    window.open_example("single-weight")
+    assert not window.doc.network.has_bias
+    assert window.scene.bias_labels == {}
+    assert window.doc.network.n_parameters == 1
+    assert "1 parameter" in window.status_network.text()

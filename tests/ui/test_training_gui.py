@@ -294,3 +294,25 @@ def test_a_run_that_fails_ends_cleanly_and_says_why(qtbot, window, monkeypatch):
     window.trainer.start()  # and training can start again
     assert window.trainer.state == "running"
     window.trainer.shutdown()
+
+
+def test_other_data_while_training_starts_a_new_run_and_trains_on(qtbot, window):
+    doc = window.doc
+    trainer = window.trainer
+    trainer.start()
+    wait_for_epoch(qtbot, doc, 200)
+    editing.change_dataset(doc, make_dataset("circle", n_samples=60, seed=1))
+    assert len(doc.runs) == 1  # the XOR run, kept faint for comparison
+    assert doc.runs[0].dataset == "XOR"
+    qtbot.waitUntil(lambda: trainer.state == "running", timeout=5000)
+    wait_for_epoch(qtbot, doc, 20)  # the new run counts from epoch 0
+    trainer.shutdown()
+    assert len(doc.history) == doc.epoch
+    assert doc.epoch < len(doc.runs[0].train_loss)
+    before_change = len(doc.runs[0].train_loss)
+    doc.undo()  # the training on the circle
+    doc.undo()  # the change of data: the XOR run is back, exactly
+    assert doc.dataset.name == "xor"
+    assert doc.runs == []
+    assert doc.epoch == len(doc.history) == before_change
+    assert window.loss_panel.rewind(100)

@@ -154,6 +154,8 @@ class NetworkScene(QGraphicsScene):
                     label = EdgeLabel(edge, LABEL_AT)
                     self.addItem(label)
                     self.labels.append(label)
+            if not net.has_bias:
+                continue  # the explainer's ŷ = w·x: no bias to show
             for j, node in enumerate(self.nodes[layer + 1]):
                 bias = BiasLabel(node, (layer, None, j))  # a child: it moves with its neuron
                 name = neuron_name(self.doc.network, layer + 1, j)

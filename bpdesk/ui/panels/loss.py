@@ -45,7 +45,11 @@ def _count(epochs: int) -> str:
     return f"{epochs:,}" if epochs < 1_000_000 else f"{epochs / 1e6:.2f}M"
 
 
-RUN_COLORS = ("#9c755f", "#76b7b2", "#b07aa1", "#59a14f", "#edc948", "#ff9da7", "#bab0ac")
+# Earlier runs, drawn half-transparent: mid-light colours that stay apart once faded
+# onto the light or the dark background (CIELAB ΔE > 25 between any two, > 35 from
+# the background), and apart from the live curves (text colour, orange test, red cursor).
+RUN_COLORS = ("#2ca02c", "#9b59b6", "#b8860b", "#16a085", "#e7298a", "#a0522d")
+RUN_ALPHA = 150
 
 
 class LossPanel(QWidget):
@@ -70,6 +74,11 @@ class LossPanel(QWidget):
         )
         item.addItem(self.cursor)
         self.run_curves: list[pg.PlotDataItem] = []
+        self._run_keys: list = []
+        # The extent of earlier runs of the same problem: the view includes them.
+        self._runs_epochs = 0
+        self._runs_ymax = 0.0
+        self._runs_ymin = np.inf
 
         self.readout = QLabel(HOVER_HINT)
         self.readout.setObjectName("lossReadout")
@@ -123,6 +132,9 @@ class LossPanel(QWidget):
         )
         doc.epochChanged.connect(self._epoch_refresh.request)
         doc.runsChanged.connect(self._on_runs)
+        # Labels name a run's data and loss when they differ from the current ones.
+        doc.datasetChanged.connect(self._on_runs)
+        doc.networkChanged.connect(self._on_runs)
         self.plot.scene().sigMouseMoved.connect(self._on_hover)
         self.plot.scene().sigMouseClicked.connect(self._on_click)
         theme.signals.changed.connect(self.refresh_theme)
@@ -189,15 +201,17 @@ class LossPanel(QWidget):
             return
         # A finite loss can still be near the float limit (a file, a wild run): keep
         # the axis arithmetic (×1.05, Qt's and pyqtgraph's sums) from overflowing.
-        y_max = min(self._ymax, _LARGEST_SHOWN)
+        y_max = min(max(self._ymax, self._runs_ymax), _LARGEST_SHOWN)
+        y_min = min(self._ymin, self._runs_ymin)
         if self.log_box.isChecked():
-            low = np.log10(max(self._ymin, 1e-12)) if np.isfinite(self._ymin) else -3.0
+            low = np.log10(max(y_min, 1e-12)) if np.isfinite(y_min) else -3.0
             high = np.log10(max(y_max, 1e-12)) if y_max > 0 else 0.0
             y_range = decade_range(low, high)
         else:
             y_range = (0.0, nice_ceiling(y_max * 1.05) if y_max > 0 else 1.0)
         view = self.plot.getPlotItem().vb
-        hold_range(view, epoch_range(len(self.doc.history)), y_range, force)
+        epochs = max(len(self.doc.history), self._runs_epochs)
+        hold_range(view, epoch_range(epochs), y_range, force)
 
     def _redraw(self) -> None:
         self.redraws += 1
@@ -215,6 +229,10 @@ class LossPanel(QWidget):
             # The legend lists only what is drawn.
             if has_test:
                 self.legend.addItem(self.test_curve, "test")
+                # The live curves first, then earlier runs: move those after "test".
+                for curve in self.run_curves:
+                    self.legend.removeItem(curve)
+                    self.legend.addItem(curve, curve.name())
             else:
                 self.legend.removeItem(self.test_curve)
         self._update_range()
@@ -232,19 +250,49 @@ class LossPanel(QWidget):
         self.slider.blockSignals(False)
         self.slider_label.setText(f"{_count(epoch)} / {_count(n)}")
 
+    def run_label(self, run) -> str:
+        """An earlier run's legend entry: its settings, and its data and loss where
+        they differ from the current ones."""
+        doc = self.doc
+        label = run.label
+        if run.dataset and run.dataset != doc.dataset_label():
+            label += f" · {run.dataset}"
+        if run.loss and run.loss != doc.network.loss:
+            label += f" · {run.loss} loss"
+        return label
+
+    def _comparable(self, run) -> bool:
+        doc = self.doc
+        return run.dataset in ("", doc.dataset_label()) and run.loss in ("", doc.network.loss)
+
     def _on_runs(self) -> None:
+        runs = self.doc.runs
+        keys = [(run, self.run_label(run)) for run in runs]
+        if keys == self._run_keys:
+            return  # an edit that changes neither the runs nor their labels
+        self._run_keys = keys
         for curve in self.run_curves:
             self.plot.removeItem(curve)
             self.legend.removeItem(curve)
         self.run_curves = []
-        for k, run in enumerate(self.doc.runs):
+        self._runs_epochs, self._runs_ymax, self._runs_ymin = 0, 0.0, np.inf
+        for k, (run, (_, label)) in enumerate(zip(runs, keys)):
             color = QColor(RUN_COLORS[k % len(RUN_COLORS)])
-            color.setAlpha(150)
+            color.setAlpha(RUN_ALPHA)
             x = np.arange(1, len(run.train_loss) + 1)
-            curve = self._curve(color, 1, run.label, x, run.train_loss)
+            curve = self._curve(color, 1, label, x, run.train_loss)
             curve.setZValue(-1)
             self.run_curves.append(curve)
+            # Earlier runs of the same problem are what the live one is compared
+            # with: the view takes them in. Others (other data, another loss) can be
+            # on another scale altogether and would flatten the live curve.
+            finite = run.train_loss[np.isfinite(run.train_loss)]
+            if self._comparable(run) and finite.size:
+                self._runs_epochs = max(self._runs_epochs, len(run.train_loss))
+                self._runs_ymax = max(self._runs_ymax, float(finite.max()))
+                self._runs_ymin = min(self._runs_ymin, float(finite.min()))
         self.clear_runs.setEnabled(bool(self.run_curves))
+        self._update_range()
 
     def _on_log(self, on: bool) -> None:
         self.plot.getPlotItem().setLogMode(y=on)
@@ -288,12 +336,15 @@ class LossPanel(QWidget):
         self.rewind(value)
 
     def rewind(self, epoch: int) -> bool:
-        """Show the network as it was at ``epoch`` (the nearest kept snapshot), undoably."""
+        """Show the network as it was at ``epoch`` (the nearest kept snapshot), undoably.
+
+        A refused rewind says why and puts the slider back where the network is.
+        """
         doc = self.doc
-        snapshot = doc.snapshots.nearest(epoch)
-        if snapshot is None or snapshot[1].shape != doc.network.parameters.shape:
-            doc.notify("No saved state for that epoch (the network was edited since)")
+        snapshot, reason = doc.rewind_target(epoch)
+        if snapshot is None:
+            doc.notify(reason)
+            self._on_epoch(doc.epoch)
             return False
-        kept, params = snapshot
-        doc.push(RewindCommand(doc, kept, params))
+        doc.push(RewindCommand(doc, snapshot.epoch, snapshot.parameters))
         return True
