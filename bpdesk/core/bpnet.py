@@ -121,8 +121,8 @@ class BpnetDocument:
 # -- writing ---------------------------------------------------------------------
 
 
-def to_json(doc: BpnetDocument) -> dict:
-    """The document as plain JSON values."""
+def to_json(doc: BpnetDocument, history_points: int | None = None) -> dict:
+    """The document as plain JSON values (a history thinned to ``history_points`` entries)."""
     net = doc.network
     data = {
         "format": FORMAT,
@@ -141,7 +141,7 @@ def to_json(doc: BpnetDocument) -> dict:
         },
         "dataset": None,
         "training": doc.training.to_dict(),
-        "history": _history_json(doc.history),
+        "history": _history_json(doc.history, history_points),
         "view": {
             "mode": doc.view.mode,
             "selected": None
@@ -169,15 +169,15 @@ def to_json(doc: BpnetDocument) -> dict:
     return data
 
 
-def _history_json(history: LossHistory) -> dict:
-    """The history's lists, thinned to at most :data:`HISTORY_POINTS` entries each."""
+def _history_json(history: LossHistory, points: int | None = None) -> dict:
+    """The history's lists, thinned to at most ``points`` (:data:`HISTORY_POINTS`) entries each."""
     n = history.epochs
     if n > MAX_HISTORY:
         # Reading stretches a thinned history back to one entry per epoch: that is bounded.
         raise BpdeskError(
             f"the training history spans {n:,} epochs; a bpdesk file holds at most {MAX_HISTORY:,}"
         )
-    every = max(1, math.ceil(n / HISTORY_POINTS))
+    every = max(1, math.ceil(n / (points or HISTORY_POINTS)))
     out: dict[str, Any] = {"every": every, "epochs": n} if every > 1 else {}
     out["train_loss"] = [float(v) for v in _thin(history.train_loss, every)]
     for name in HISTORY_SERIES[1:]:
@@ -199,12 +199,14 @@ def _thin(values: list, every: int) -> list:
     return kept
 
 
-def dumps(doc: BpnetDocument) -> str:
+def dumps(doc: BpnetDocument, history_points: int | None = None) -> str:
     """The document as ``.bpnet`` text. Floats are written exactly (shortest repr).
 
-    A number that is not finite raises :class:`FileFormatError` naming its field.
+    A history longer than ``history_points`` (default :data:`HISTORY_POINTS`)
+    epochs is thinned (see the module docstring). A number that is not finite raises :class:`FileFormatError`
+    naming its field.
     """
-    data = to_json(doc)
+    data = to_json(doc, history_points)
     try:
         return json.dumps(data, allow_nan=False, separators=(",", ":"), default=_plain)
     except ValueError:
@@ -241,14 +243,16 @@ def _plain(value: Any) -> Any:
     raise TypeError(f"cannot write a {type(value).__name__} into a .bpnet file")
 
 
-def save(doc: BpnetDocument, path: str | os.PathLike) -> None:
+def save(doc: BpnetDocument, path: str | os.PathLike, history_points: int | None = None) -> None:
     """Write ``doc`` to ``path`` atomically (temporary file, then rename).
 
     Raises :class:`BpdeskError` before writing anything if :func:`load` would
     refuse the file (too large, a number that is not finite, a field out of range).
+    ``history_points`` thins a long history harder (the window's autosave, which
+    runs while training and must not hold the window up, keeps fewer).
     """
     path = Path(path)
-    text = dumps(doc)
+    text = dumps(doc, history_points)
     _check_savable(text)
     mode = _file_mode(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)

@@ -38,6 +38,7 @@ from bpdesk.ui.document import Document, explainer_network
 FILTER = "bpdesk networks (*.bpnet);;All files (*)"
 MAX_RECENT = 8
 AUTOSAVE_MS = 60_000  # a crash loses at most a minute of work
+AUTOSAVE_HISTORY_POINTS = 10_000  # the recovered loss curve: more points than a plot shows
 UNTITLED = "Untitled"
 
 
@@ -343,7 +344,9 @@ class FileController(QObject):
         if not self.modified or not self._unsaved_since_autosave:
             return False
         try:
-            save_bpnet(self.doc.to_bpnet(), self.autosave_path)
+            # A recovery copy: the loss curve at plot resolution is plenty, and a
+            # full one (millions of epochs) took a second of the window's time.
+            save_bpnet(self.doc.to_bpnet(), self.autosave_path, AUTOSAVE_HISTORY_POINTS)
             origin = _origin_of(self.autosave_path)
             if self.path is not None:
                 origin.write_text(str(self.path), encoding="utf-8")

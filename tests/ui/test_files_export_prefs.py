@@ -627,7 +627,7 @@ def test_a_document_that_cannot_be_written_says_why_and_writes_nothing(window, t
 
 
 def test_any_value_error_while_saving_is_a_message_not_a_traceback(window, tmp_path, monkeypatch):
-    def refuse(doc, path):
+    def refuse(doc, path, *_):
         raise ValueError("Out of range float values are not JSON compliant")
 
     monkeypatch.setattr("bpdesk.ui.files.save_bpnet", refuse)
@@ -638,3 +638,23 @@ def test_any_value_error_while_saving_is_a_message_not_a_traceback(window, tmp_p
         f"{tmp_path / 'x.bpnet'}\n\nOut of range float values are not JSON compliant",
     )
     assert not window.files.autosave()
+
+
+def test_autosave_keeps_a_long_history_at_plot_resolution(window, monkeypatch):
+    from bpdesk.ui import files as files_module
+
+    monkeypatch.setattr(files_module, "AUTOSAVE_HISTORY_POINTS", 10)
+    doc = window.doc
+    rows = np.full((len(FIELDS), 95), np.nan)
+    rows[0] = np.linspace(0.3, 0.1, 95)
+    doc.append_training(1, rows, ())
+    doc.set_epoch(95)
+    doc.push(SetParameterCommand(doc, (0, 0, 0), 0.5))  # unsaved work to keep
+    assert window.files.autosave()
+    stored = json.loads(Path(window.files.autosave_path).read_text())["history"]
+    assert stored["every"] == 10
+    assert stored["epochs"] == 95
+    assert len(stored["train_loss"]) == 10
+    assert stored["train_loss"][-1] == doc.history.train_loss[94]  # the last epoch exact
+    back = bpnet.load(window.files.autosave_path)
+    assert back.history.epochs == 95
