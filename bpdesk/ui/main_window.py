@@ -914,6 +914,8 @@ class MainWindow(QMainWindow):
 
     def _on_training_state(self, state: str) -> None:
         self.act_train.setText("Pause" if state == "running" else "Train")
+        if state == "running":
+            self.statusBar().clearMessage()  # e.g. "Applied gradients …": old news now
         self.setWindowModified(self.files.modified)  # a run is unsaved work
         self._on_epoch()
 
@@ -1084,6 +1086,7 @@ class MainWindow(QMainWindow):
             self.doc.notify(f"There is no example called {name!r}")
             return False
         # An example opens as a new, unnamed document: saving asks where.
+        self.statusBar().clearMessage()  # a message about the last document is old news
         return self.files.load(path, remember=False, title=f"example: {name}")
 
     def _update_title(self, _path=None) -> None:
@@ -1202,12 +1205,17 @@ class MainWindow(QMainWindow):
 
     def point_at(self, part: str) -> None:
         """Frame a part of the window for a moment ("look here")."""
-        targets = {"editor": self.view, "toolbar": self.toolbar, "loss": self.loss_label}
-        target = targets.get(part)
-        if target is None and part in self.docks:
-            target = self.show_dock(part)
+        target = self.look_target(part)
         if target is not None:
             self.highlighter.flash(target)
+
+    def look_target(self, part: str) -> QWidget | None:
+        """The widget a tour page's "look:" names: a dock by its key ("loss" is the
+        Loss plot, shown if hidden), or the editor, the toolbar or its loss value."""
+        targets = {"editor": self.view, "toolbar": self.toolbar, "loss_value": self.loss_label}
+        if part in targets:
+            return targets[part]
+        return self.show_dock(part) if part in self.docks else None
 
     def confirm_replace(self) -> bool:
         """Before replacing the document (an example, the tour): save, discard or cancel."""

@@ -169,3 +169,16 @@ def test_applying_one_examples_gradients_reports_that_examples_loss(window):
     window.act_backward_pass.trigger()
     window.apply_gradients()
     assert window.statusBar().currentMessage().startswith("Applied gradients: the loss fell")
+
+
+def test_an_old_message_goes_when_training_starts_or_an_example_opens(qtbot, window):
+    window.act_backward_pass.trigger()
+    window.apply_gradients()
+    assert window.statusBar().currentMessage().startswith("Applied")
+    window.trainer.set_speed(100)
+    window.trainer.start()
+    assert window.statusBar().currentMessage() == ""
+    window.trainer.shutdown()
+    window.apply_gradients()
+    assert window.open_example("circle")
+    assert not window.statusBar().currentMessage().startswith("Applied")

@@ -97,6 +97,7 @@ def test_every_show_me_leaves_the_state_it_promises(qtbot, window, index):
             assert window.trainer.state == "running"
             qtbot.waitUntil(lambda: doc.epoch > 0, timeout=10000)
     if page.look:
+        assert window.look_target(page.look) is not None, page.look
         assert window.highlighter.active
     if page.steps and page.steps[-1][0] in ("backward", "apply", "forward"):
         # A page that ends on a pass leaves the diagram's numbers up to date.
@@ -148,3 +149,12 @@ def test_the_tour_asks_before_replacing_an_example_the_learner_trained(qtbot, wi
     window.show_tour_page(first)
     assert asked == [1]
     window.trainer.shutdown()
+
+
+def test_each_page_points_at_what_it_talks_about(window):
+    looks = {p.title.split(". ", 1)[1]: p.look for p in PAGES}
+    assert looks["Applying the gradients"] == "loss_value"  # "the loss in the toolbar falls"
+    assert looks["The training loop on XOR"] == "loss"  # "watch the loss curve fall"
+    assert window.look_target("loss") is window.docks["loss"]
+    assert window.look_target("loss_value") is window.loss_label
+    assert window.look_target("nowhere") is None
