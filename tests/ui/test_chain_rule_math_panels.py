@@ -184,3 +184,14 @@ def test_the_decimals_preference_reaches_the_chain_rule(make_panels, monkeypatch
     monkeypatch.setattr(theme, "DECIMALS", 7)
     chain.refresh_theme()
     assert f"{abs(total):.8f}" in chain.plain_text()
+
+
+def test_the_result_points_at_the_diagram_only_once_it_shows_the_gradient(make_panels):
+    doc = Document()
+    chain, _ = make_panels(doc)
+    doc.select((1, 0, 0))
+    if doc.is_fresh("backward"):
+        doc.push(ReplaceNetworkCommand(doc, doc.network.copy(), "a copy"))
+    assert "once the backward pass (F6) has run" in chain.result.text()
+    doc.run_backward()
+    assert "in the backward view" in chain.result.text()

@@ -67,7 +67,7 @@ def test_the_check_counts_two_forward_passes_per_parameter_against_two(panel, do
     assert result.backprop_passes == 2
     assert result.max_relative_error < 1e-6
     assert result.passed
-    assert panel.headline.text() == "18 forward passes against 2"
+    assert panel.headline.text().startswith("18 forward passes against 2: backprop ")
     assert panel.params_label.text() == "9"
     assert panel.numerical_label.text().startswith("18 forward passes (2 per parameter) · ")
     assert panel.backprop_label.text().startswith("2 passes (1 forward + 1 backward) · ")
@@ -244,7 +244,7 @@ def test_scale_up_reproduces_the_explainers_headline(qtbot, panel, doc):
     assert result.backprop_passes == 2
     assert result.speedup > 100
     assert result.passed
-    assert panel.headline.text() == "19,530 forward passes against 2"
+    assert panel.headline.text().startswith("19,530 forward passes against 2: backprop ")
     assert panel.numerical_label.text().startswith("19,530 forward passes")
     assert panel.model.rowCount() == n
     # The table sorts 9,765 rows without asking Python once per comparison.

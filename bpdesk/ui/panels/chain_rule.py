@@ -78,6 +78,8 @@ class ChainRulePanel(QWidget):
         ):
             signal.connect(self._throttle.request)
         theme.signals.changed.connect(self.refresh_theme)
+        # The last line points at the diagram's number, which a backward pass shows.
+        doc.computedChanged.connect(self._on_computed)
         self._showing_help = False
         self._on_changed()
 
@@ -113,6 +115,10 @@ class ChainRulePanel(QWidget):
         self.rule = explain_weight(doc.network, X, T, layer, i, j, sample=doc.sample)
         self._show(self.rule)
 
+    def _on_computed(self) -> None:
+        if self.rule is not None:
+            self._show_result(self.rule)
+
     @property
     def final_value(self) -> float | None:
         """The gradient the panel ends with (None when nothing is selected)."""
@@ -133,6 +139,10 @@ class ChainRulePanel(QWidget):
             f"<p><b>Blame.</b> {html.escape(rule.blame)}</p>",
         ]
         self.browser.setHtml("".join(parts))
+        self._show_result(rule)
+
+    def _show_result(self, rule: ChainRule) -> None:
+        net = self.doc.network
         what = "bias" if rule.is_bias else "weight"
         if rule.total == 0:
             effect = f"this {what} has no effect on the loss here"
@@ -144,10 +154,14 @@ class ChainRulePanel(QWidget):
             where = f"the ∂L/∂b under {neuron_name(net, rule.layer + 1, rule.j)}"
         else:
             where = "the number on this weight's line"
+        # Before a backward pass the diagram has no gradients to point at yet.
+        if self.doc.is_fresh("backward"):
+            shown = f"{where} in the backward view"
+        else:
+            shown = f"{where} once the backward pass (F6) has run"
         self.result.setText(
             f"{html.escape(rule.derivative)} = <b>{_total(rule.total)}</b>   "
-            f"<span style='color:{theme.current.faint_text}'>({where} in the backward "
-            f"view; {effect})</span>"
+            f"<span style='color:{theme.current.faint_text}'>({shown}; {effect})</span>"
         )
 
     def _intro(self, rule: ChainRule) -> str:

@@ -930,7 +930,11 @@ class GradCheckPanel(QWidget):
                 f"Cancelled after {done:,} of {n:,} parameters ({passes:,} forward passes)"
             )
         else:
-            self.headline.setText(f"{passes:,} forward passes against {result.backprop_passes}")
+            # The gist on one line, in sight in a short dock: the counts and what they cost.
+            self.headline.setText(
+                f"{passes:,} forward passes against {result.backprop_passes}: "
+                f"{format_speedup(result.speedup)}"
+            )
         self.subtitle.setText(job.label)
         self.params_label.setText(f"{n:,}")
         self.numerical_label.setText(
