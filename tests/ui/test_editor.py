@@ -1134,3 +1134,15 @@ def test_the_bin_is_drawn_not_typed(window):
     # Every character in the font itself: an emoji bin needs a font few systems have.
     assert all(metrics.inFontUcs4(ord(c)) for c in drawn.text), drawn.text
     assert drawn.text == "drop here to remove"
+
+
+def test_the_banner_wraps_inside_a_narrow_editor(qtbot, window):
+    view = window.view
+    window.doc.set_sample(None)
+    window.doc.set_mode("backward")
+    view.resize(420, view.height())
+    view._update_banner()
+    banner = view.banner
+    assert "(F6)" in banner.text()
+    assert banner.geometry().right() < view.width()
+    assert banner.height() > banner.fontMetrics().height() * 1.5  # on more lines than one

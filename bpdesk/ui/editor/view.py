@@ -42,6 +42,7 @@ class NetworkView(QGraphicsView):
 
         self.banner = QLabel(self)
         self.banner.setObjectName("modeBanner")
+        self.banner.setWordWrap(True)
         self.refresh_theme()
         self.toast = QLabel(self)
         self.toast.setObjectName("toast")
@@ -160,10 +161,12 @@ class NetworkView(QGraphicsView):
         elif not doc.is_fresh("backward"):
             text += "   ·   values out of date: run the backward pass (F6)"
         self.banner.setText(text)
-        self.banner.adjustSize()
         self._place_overlays()
 
     def _place_overlays(self) -> None:
+        # The banner wraps rather than run off the editor's edge, where its last
+        # words (what to press) were cut off in a narrow window.
+        fit_text(self.banner, self.width() - 20)
         self.banner.move(10, 8)
         if self.toast.isVisible():
             fit_text(self.toast, self.width() - 32)
