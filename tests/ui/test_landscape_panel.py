@@ -126,10 +126,12 @@ def test_the_ghost_marks_one_gradient_step(explainer):
 
 
 def test_a_step_too_small_to_see_is_said_so(make_panel):
-    doc = Document()  # the XOR network: one step moves a weight by about 0.01
+    doc = Document()  # the XOR network on example 2, x = (0, 1)
     panel = make_panel(doc)
-    doc.select((0, 0, 0))
+    doc.select((0, 1, 0))  # w(x2 → h1): one step moves it by about 0.01
     assert panel.step_label.text().endswith("a step too small to see apart from the point")
+    doc.select((0, 0, 0))  # w(x1 → h1): x1 is 0, so it gets no gradient at all
+    assert panel.step_label.text().endswith("no step at all, the gradient is 0")
 
 
 def test_the_slider_moves_the_weight_and_a_drag_is_one_undo_step(explainer):

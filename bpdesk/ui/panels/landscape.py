@@ -48,7 +48,9 @@ def step_text(scape: Landscape, span: float) -> str:
         f"{theme.fmt(scape.current)} → {theme.fmt(scape.step_to)}, loss "
         f"{theme.fmt(scape.current_loss)} → {theme.fmt(scape.step_loss)} (η = {eta})"
     )
-    if abs(scape.step_to - scape.current) < 0.01 * span:
+    if scape.step_to == scape.current:
+        text += ": no step at all, the gradient is 0"
+    elif abs(scape.step_to - scape.current) < 0.01 * span:
         text += ": a step too small to see apart from the point"
     return text
 
