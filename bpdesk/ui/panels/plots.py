@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QSize
+from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QGraphicsItem
 
 from bpdesk.ui import theme
@@ -21,12 +24,48 @@ def configure_pyqtgraph() -> None:
 LEFT_TEXT_FILL = [(0, 0.8), (2, 0.4), (4, 0.3), (6, 0.2)]
 
 
+LABEL_ROOM = 1.7  # line heights of axis per label: closer, a short axis's labels touch
+
+
+class CompactAxis(pg.AxisItem):
+    """A vertical axis that puts fewer major ticks on a short plot.
+
+    pyqtgraph keeps at least 2.25 intervals whatever the length, and always
+    labels its first level: 0, 0.2 … 1.0 is six labels, which touch in 50 px.
+    """
+
+    def tickSpacing(self, minVal: float, maxVal: float, size: float):
+        """pyqtgraph's levels, or a coarser nice step when its labels would not fit."""
+        levels = super().tickSpacing(minVal, maxVal, size)
+        span = abs(maxVal - minVal)
+        if not levels or span == 0 or size <= 0:
+            return levels
+        font = self.style.get("tickFont") or self.font()
+        room = LABEL_ROOM * QFontMetricsF(font).height()
+        most = max(2, int(size // room) + 1)  # labels that fit, ends included
+        if span / levels[0][0] + 1 <= most:
+            return levels
+        step = nice_step(span / (most - 1))
+        return [(step, 0), (step / 2, 0)]
+
+
+def nice_step(value: float) -> float:
+    """The smallest of 1, 2, 5 × 10ⁿ that is at least ``value``."""
+    power = 10.0 ** math.floor(math.log10(value))
+    for factor in (1, 2, 5, 10):
+        if factor * power >= value * (1 - 1e-9):
+            return factor * power
+    return 10 * power
+
+
 class Plot(pg.PlotWidget):
     """A PlotWidget with the application's look, following the theme."""
 
     def __init__(self, size_hint: QSize | None = None, **kwargs) -> None:
         configure_pyqtgraph()
-        super().__init__(**kwargs)
+        axes = dict(kwargs.pop("axisItems", None) or {})
+        axes.setdefault("left", CompactAxis("left"))
+        super().__init__(axisItems=axes, **kwargs)
         self._size_hint = size_hint
         self.setMenuEnabled(False)
         for name in ("left", "bottom"):
