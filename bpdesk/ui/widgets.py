@@ -71,12 +71,12 @@ def fit_text(label: QLabel, max_width: int) -> None:
     ``max_width``, otherwise exactly ``max_width`` wide and as tall as the wrapped text.
 
     ``adjustSize`` will not do: for a word-wrapping label Qt guesses a narrow,
-    tall shape whatever room there is.
+    tall shape whatever room there is. The one-line width is the label's own
+    size hint without wrapping, so a style sheet's font and padding count too.
     """
-    margins = label.contentsMargins()
-    spare = margins.left() + margins.right() + 2  # +2: rounding in the text's measured width
-    metrics = label.fontMetrics()
-    natural = max(metrics.horizontalAdvance(line) for line in label.text().split("\n")) + spare
+    label.setWordWrap(False)
+    natural = label.sizeHint().width()
+    label.setWordWrap(True)
     width = max(1, min(natural, max_width))
     label.resize(width, label.heightForWidth(width))
 

@@ -345,7 +345,7 @@ def test_a_dataset_without_two_inputs_shows_a_message(make_panel):
     three = Dataset("binary", X, (X[:, :1] > 0.5) * 1.0, np.empty((0, 3)), np.empty((0, 1)))
     doc, panel = make_panel(Document(Network.create([3, 2, 1]), three))
     assert not panel.showing_plot
-    assert "needs 2 inputs; this dataset has 3" in panel.message.text()
+    assert "needs 1 or 2 inputs to draw; this dataset has 3" in panel.message.text()
     panel.redraw()
     assert panel.redraws == 0
     assert not panel.click_at(0.5, 0.5, LEFT)
@@ -394,3 +394,24 @@ def test_the_dock_is_an_output_map_for_a_regression(window):
     assert window.docks["boundary"].toggleViewAction().text() == "Output map"
     window.open_example("xor")
     assert window.docks["boundary"].windowTitle() == "Decision boundary"
+
+
+def test_one_input_draws_the_output_against_it(make_panel):
+    from bpdesk.core.landscape import single_weight_dataset, single_weight_network
+
+    doc, panel = make_panel(Document(single_weight_network(0.5), single_weight_dataset()))
+    assert not panel.showing_plot  # no plane
+    curve = panel.curve
+    assert panel.stack.currentWidget() is curve
+    xs, ys = curve.curves[0].getData()
+    assert xs[0] < 1.0 < xs[-1]  # around the example's x = 1
+    assert ys == pytest.approx(0.5 * xs)  # ŷ = w·x
+    points_x, points_t = curve.train_points.getData()
+    assert list(points_x) == [1.0]
+    assert list(points_t) == [2.0]
+    # The line follows the weight: w = 2 passes through the example.
+    doc.push(SetParametersCommand(doc, np.array([2.0, 0.0]), "w = 2"))
+    panel.redraw()
+    xs, ys = curve.curves[0].getData()
+    assert ys == pytest.approx(2.0 * xs)
+    assert not panel.click_at(1.0, 2.0, LEFT)  # no plane to add points to

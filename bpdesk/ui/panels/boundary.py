@@ -33,6 +33,7 @@ from bpdesk.core.network import Workspace, augment
 from bpdesk.ui import theme
 from bpdesk.ui.commands import ReplaceDatasetCommand
 from bpdesk.ui.document import Document
+from bpdesk.ui.panels.output_curve import OutputCurve
 from bpdesk.ui.panels.plots import plot_widget
 from bpdesk.ui.plane import diverging_lut, neutral, plane_bounds, rgb
 from bpdesk.ui.throttle import Throttle
@@ -142,8 +143,10 @@ class DecisionBoundaryPanel(QWidget):
         page_layout.addLayout(controls)
         page_layout.addWidget(self.plot, 1)
         page_layout.addWidget(self.readout)
+        self.curve = OutputCurve(doc)  # one input: ŷ against x instead of a plane
         self.stack = QStackedWidget()
         self.stack.addWidget(page)
+        self.stack.addWidget(self.curve)
         self.stack.addWidget(self.message)
         self._page = page
         layout = QVBoxLayout(self)
@@ -190,6 +193,10 @@ class DecisionBoundaryPanel(QWidget):
         """Evaluate the network on the grid now and show it (the same image, new data)."""
         doc = self.doc
         net, ds = doc.network, doc.dataset
+        if self.stack.currentWidget() is self.curve:
+            self.curve.redraw()
+            self.redraws += 1
+            return
         if not self.showing_plot or self._grid_xa is None or not _fits(net, ds):
             # An edit swaps the network first and the data next: wait for the data.
             return
@@ -247,9 +254,14 @@ class DecisionBoundaryPanel(QWidget):
 
     def _on_dataset_changed(self) -> None:
         ds = self.doc.dataset
+        if ds.n_inputs == 1:
+            self.stack.setCurrentWidget(self.curve)
+            self.bounds = None
+            self.curve.set_dataset(ds)
+            return
         if ds.n_inputs != 2:
             self.message.setText(
-                f"The decision boundary needs 2 inputs; this dataset has {ds.n_inputs}."
+                f"The output map needs 1 or 2 inputs to draw; this dataset has {ds.n_inputs}."
             )
             self.stack.setCurrentWidget(self.message)
             self.bounds = None
@@ -270,6 +282,7 @@ class DecisionBoundaryPanel(QWidget):
         self.redraw()
 
     def _on_sample_changed(self) -> None:
+        self.curve.show_sample()
         doc = self.doc
         sample = doc.sample
         if sample is None or doc.dataset.n_inputs != 2:
