@@ -454,7 +454,7 @@ def test_a_file_bpdesk_would_not_open_is_not_saved(capsys, tmp_path, monkeypatch
 
 
 def test_content_json_cannot_write_is_one_line_and_status_2(capsys, tmp_path, monkeypatch):
-    def refuse(doc):
+    def refuse(doc, *_):
         raise ValueError("Out of range float values are not JSON compliant")
 
     monkeypatch.setattr("bpdesk.core.bpnet.dumps", refuse)

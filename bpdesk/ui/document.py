@@ -719,6 +719,15 @@ class Document(QObject):
 
     # -- edits -------------------------------------------------------------------
 
+    def prepare_edit(self, kind) -> None:
+        """Before building a command of class ``kind`` from the document's state: let
+        training stop and bring the network up to its last epoch first (an edit built
+        from the frame on screen would drop the epochs trained since, or undo to
+        a network that never existed). :meth:`push` does the same, but by then a
+        command has already read the state it changes.
+        """
+        self.aboutToEdit.emit(kind)
+
     def push(self, command) -> None:
         """Do an edit as an undoable command (training pauses around it, see ``aboutToEdit``)."""
         self.aboutToEdit.emit(command)

@@ -21,6 +21,7 @@ from bpdesk.ui.document import Document, Parameter
 
 
 def _replace(doc: Document, build, text: str) -> bool:
+    doc.prepare_edit(ReplaceNetworkCommand)  # built from the network's last epoch
     try:
         network = build()
     except BpdeskError as exc:
@@ -110,12 +111,14 @@ def set_value(doc: Document, parameter: Parameter, value: float) -> bool:
     if parameter[1] is None and not doc.network.has_bias:
         doc.notify("This network has no biases (ŷ = w·x): there is no bias to set")
         return False
+    doc.prepare_edit(SetParameterCommand)
     doc.push(SetParameterCommand(doc, parameter, value))
     return True
 
 
 def apply_gradients(doc: Document) -> bool:
     """Move every weight by −η·∂L/∂w (the backward pass's gradients) as one undoable step."""
+    doc.prepare_edit(SetParametersCommand)
     values = doc.gradient_step_parameters()
     lr = doc.config.learning_rate
     doc.push(SetParametersCommand(doc, values, f"Apply gradients (η = {lr:g})"))
@@ -125,6 +128,7 @@ def apply_gradients(doc: Document) -> bool:
 def change_dataset(doc: Document, dataset: Dataset, text: str | None = None) -> bool:
     """Use ``dataset``: the input and output layers follow it, and so do the output
     activation and loss when the kind of problem changes (binary, classes, regression)."""
+    doc.prepare_edit(ReplaceDatasetCommand)
     net = doc.network
     output, loss = net.activations[-1], net.loss
     if doc.dataset.kind != dataset.kind or not _loss_fits(net.loss, dataset):
@@ -178,6 +182,7 @@ def reinitialise(doc: Document, init: str | None = None, seed: int | None = None
     """New starting weights from an initialiser and seed (undoable; the history starts again)."""
     from bpdesk.ui.commands import ResetCommand
 
+    doc.prepare_edit(ResetCommand)
     net = doc.network
     try:
         fresh = Network(

@@ -304,6 +304,10 @@ class TrainingController(QObject):
 
     @Slot(object)
     def _on_progress(self, update: TrainingUpdate) -> None:
+        if self._segment is None:
+            # Epochs after a stretch was recorded: a "paused" report that arrived
+            # after the user resumed (or asked for another step) ended it.
+            self._begin_segment()
         # The history takes every epoch at once; the network on screen follows at
         # most once a frame, however fast reports come.
         self.doc.append_training(

@@ -415,3 +415,18 @@ def test_one_input_draws_the_output_against_it(make_panel):
     xs, ys = curve.curves[0].getData()
     assert ys == pytest.approx(2.0 * xs)
     assert not panel.click_at(1.0, 2.0, LEFT)  # no plane to add points to
+
+
+def test_going_from_three_classes_to_four_waits_for_the_new_colours(make_panel):
+    three = make_dataset("blobs", n_samples=30, n_classes=3)
+    doc, panel = make_panel(Document(Network.create([2, 4, 3], loss="ce"), three))
+    # The network changes first, then the data: the panel must not paint a fourth
+    # class with the three colours it has (it raised IndexError).
+    four = Network.create([2, 4, 4], loss="ce")
+    four.biases[-1][3] = 10.0  # the fourth class wins everywhere on the map
+    doc.push(ReplaceDatasetCommand(doc, make_dataset("blobs", n_samples=40, n_classes=4), four, ""))
+    assert len(panel.region_colors) == 4
+    assert np.all(panel._rgba[..., :3] == panel.region_colors[3])
+    doc.undo()
+    doc.redo()
+    assert panel.showing_plot

@@ -316,3 +316,47 @@ def test_other_data_while_training_starts_a_new_run_and_trains_on(qtbot, window)
     assert doc.runs == []
     assert doc.epoch == len(doc.history) == before_change
     assert window.loss_panel.rewind(100)
+
+
+def test_an_edit_while_training_starts_from_the_last_epoch_trained(qtbot, window):
+    import time
+
+    from bpdesk.ui import editing
+
+    doc, trainer = window.doc, window.trainer
+    trainer.set_speed(None)
+    trainer.start()
+    qtbot.waitUntil(lambda: doc.epoch >= 50, timeout=10000)
+    time.sleep(0.05)  # the worker runs ahead of the frame on screen; its reports wait
+    editing.move_neuron(doc, 1, 0, 1)  # does not change the function computed
+    trainer.shutdown()
+    stack = doc.undo_stack
+    train = stack.command(stack.index() - 2)
+    assert stack.text(stack.index() - 1) == "Move neuron"
+    X, T = doc.dataset.X_train, doc.dataset.T_train
+    # The edited network computes what training left: not an older frame's weights.
+    assert doc.network.compute_loss(X, T) == pytest.approx(
+        doc.history.train_loss[train.epoch_after - 1], rel=1e-9
+    )
+
+
+def test_pausing_and_resuming_at_once_keeps_every_epoch_in_an_undo_step(qtbot, window):
+    import time
+
+    doc, trainer = window.doc, window.trainer
+    trainer.set_speed(100)
+    trainer.start()
+    qtbot.waitUntil(lambda: doc.epoch >= 10, timeout=10000)
+    trainer.pause()
+    time.sleep(0.05)  # the worker's "paused" report waits while the user presses Space again
+    trainer.start()
+    qtbot.wait(300)
+    trainer.shutdown()
+    stack = doc.undo_stack
+    top = stack.command(stack.index() - 1)
+    assert top.epoch_after == doc.epoch  # the epochs after the late report are in a step too
+    epoch, params = doc.epoch, doc.network.parameters.copy()
+    doc.undo()
+    doc.redo()
+    assert doc.epoch == epoch
+    assert np.array_equal(doc.network.parameters, params)

@@ -197,8 +197,14 @@ class DecisionBoundaryPanel(QWidget):
             self.curve.redraw()
             self.redraws += 1
             return
-        if not self.showing_plot or self._grid_xa is None or not _fits(net, ds):
-            # An edit swaps the network first and the data next: wait for the data.
+        if (
+            not self.showing_plot
+            or self._grid_xa is None
+            or not _fits(net, ds)
+            or (self.kind == "multiclass" and len(self.region_colors) < net.layer_sizes[-1])
+        ):
+            # An edit swaps the network first and the data next (the colours follow
+            # the data, a class each): wait for the data.
             return
         ws = self._workspace_for(net)
         with np.errstate(all="ignore"):  # a diverged network gives inf/NaN, shown as gaps
@@ -498,6 +504,7 @@ class DecisionBoundaryPanel(QWidget):
     def add_point(self, x1: float, x2: float, label: int) -> None:
         """Add a training point of class ``label`` at ``(x1, x2)`` as one undoable edit."""
         doc = self.doc
+        doc.prepare_edit(ReplaceDatasetCommand)
         ds = doc.dataset
         target = np.eye(ds.n_outputs)[label] if ds.kind == "multiclass" else [float(label)]
         X = np.vstack([ds.X_train, [[x1, x2]]])

@@ -341,6 +341,7 @@ class LossPanel(QWidget):
         A refused rewind says why and puts the slider back where the network is.
         """
         doc = self.doc
+        doc.prepare_edit(RewindCommand)  # from the last epoch trained, not the one on screen
         snapshot, reason = doc.rewind_target(epoch)
         if snapshot is None:
             doc.notify(reason)
