@@ -168,6 +168,23 @@ class SetConfigCommand(QUndoCommand):
         self.doc.replace_config(self.old)
 
 
+class ClearRunsCommand(QUndoCommand):
+    """Forget the faint curves of earlier runs; undo brings them back."""
+
+    touches_network = False  # training goes on through it
+
+    def __init__(self, doc: Document) -> None:
+        super().__init__("Clear runs")
+        self.doc = doc
+        self.runs = doc.runs
+
+    def redo(self) -> None:
+        self.doc.set_runs([])
+
+    def undo(self) -> None:
+        self.doc.set_runs(self.runs)
+
+
 def _parameter_text(parameter: Parameter) -> str:
     layer, i, j = parameter
     if i is None:

@@ -561,10 +561,16 @@ class Document(QObject):
             self.runsChanged.emit()
 
     def clear_runs(self) -> None:
-        """Forget every archived run."""
+        """Forget every archived run (undoably: "Clear runs" is an edit like any other)."""
         if self._runs:
-            self._runs.clear()
-            self.runsChanged.emit()
+            from bpdesk.ui.commands import ClearRunsCommand
+
+            self.push(ClearRunsCommand(self))
+
+    def set_runs(self, runs: list[ArchivedRun]) -> None:
+        """Replace the archived runs (called by undo commands)."""
+        self._runs = list(runs)
+        self.runsChanged.emit()
 
     # -- training (called by the training controller) ---------------------------
 

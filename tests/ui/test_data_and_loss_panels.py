@@ -173,6 +173,12 @@ def test_earlier_runs_stay_as_faint_labelled_curves_until_cleared(window):
     panel.clear_runs.click()
     assert panel.run_curves == []
     assert doc.runs == []
+    # Clearing is an edit: undo brings the runs back, redo clears them again.
+    doc.undo()
+    assert [run.label for run in doc.runs] == labels
+    assert len(panel.run_curves) == 2
+    doc.redo()
+    assert doc.runs == []
 
 
 def test_the_slider_rewinds_and_a_drag_is_one_undo_step(qtbot, window):
