@@ -358,7 +358,7 @@ def blame_text(
     else:
         direction = "raises" if g > 0 else "lowers"
         fix = "decrease" if g > 0 else "increase"
-        blame = precise_number(g, 4, signed=True)
+        blame = precise_number(g, 5, signed=True)  # as the panel writes the total
         sentences.append(
             f"The error signal flows back to {target}, and {carries}, so it takes blame "
             f"{blame}: increasing it {direction} the loss, so gradient descent will {fix} it."
