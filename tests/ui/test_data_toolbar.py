@@ -204,3 +204,14 @@ def test_the_toolbar_fits_a_1280_pixel_window(qtbot, window):
     assert overflow is None or not overflow.isVisible()
     for widget in (window.loss_label, window.speed_box, window.lr_box, window.sample_box):
         assert widget.isVisible()
+
+
+def test_edited_data_shows_its_own_size_in_the_greyed_fields(window):
+    from PySide6.QtCore import Qt
+
+    doc, panel = window.doc, window.data_panel
+    assert window.boundary_panel.click_at(0.5, 0.5, Qt.MouseButton.LeftButton)
+    assert doc.dataset.spec is None
+    assert panel.samples.value() == 5  # XOR's four corners and the new point
+    assert not panel.samples.isEnabled()
+    assert panel.test_ratio.value() == 0.0

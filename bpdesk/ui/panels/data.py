@@ -242,6 +242,12 @@ class DataPanel(QWidget):
             self.test_ratio.setValue(spec.test_ratio)
             self.classes.setValue(spec.n_classes)
             self.data_seed.setValue(min(spec.seed, 2**31 - 1))
+        else:
+            # Points added by hand or read from a file: the (greyed) fields describe
+            # these data, not the generator they no longer come from.
+            total = data.n_train + data.n_test
+            self.samples.setValue(min(total, self.samples.maximum()))
+            self.test_ratio.setValue(data.n_test / total if total else 0.0)
         kinds = {
             "binary": "two classes (0/1)",
             "multiclass": "classes",
