@@ -346,3 +346,15 @@ def test_the_everyday_hint_is_a_tooltip_not_two_lines_of_the_dock(qtbot):
     panel.show()
     assert not panel.hint_label.isVisible()
     assert "click a training row" in panel.table.toolTip().lower()
+
+
+def test_xors_four_rows_fit_a_short_dock_above_the_confusion_matrix(qtbot):
+    from bpdesk.ui.panels.predictions import PredictionsPanel
+
+    panel = PredictionsPanel(Document())
+    qtbot.addWidget(panel)
+    panel.resize(380, 215)  # the Predictions dock at 1280×800
+    panel.show()
+    qtbot.waitExposed(panel)
+    rows = panel.table.verticalHeader()
+    assert panel.table.viewport().height() >= 4 * rows.defaultSectionSize()

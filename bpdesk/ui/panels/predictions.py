@@ -514,7 +514,10 @@ class PredictionsPanel(QWidget):
         self.confusion_set.addItem("All examples", "all")
         self.confusion_set.setToolTip("Which examples the confusion matrix counts")
         self.confusion_set.currentIndexChanged.connect(self._on_confusion_set_changed)
-        caption = QLabel("Confusion matrix\n(rows: true class,\ncolumns: predicted)")
+        # One line: the matrix's own headers ("true 0", "pred. 1") say which way it
+        # reads, and on a short dock (1280×800) every line is a table row less.
+        caption = QLabel("Confusion matrix")
+        caption.setToolTip("Rows: the true class; columns: the class the network predicts")
         theme.style(caption, "color: {faint_text};")
         side = QVBoxLayout()
         side.addWidget(caption)
