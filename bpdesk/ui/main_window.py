@@ -48,6 +48,7 @@ from bpdesk.ui.widgets import (
     spin_moved,
 )
 
+ROOM_DELAY_MS = 100  # see point_at
 SETTINGS_VERSION = 2  # a new default layout: saved layouts of older versions are not restored
 MOUSE_ACTIONS = (
     ("Click a line", "select that weight: its chain rule, landscape and equation"),
@@ -1206,8 +1207,44 @@ class MainWindow(QMainWindow):
     def point_at(self, part: str) -> None:
         """Frame a part of the window for a moment ("look here")."""
         target = self.look_target(part)
+        if isinstance(target, QDockWidget):
+            # Once the window has settled: an example just opened re-lays the docks
+            # out (a panel changes what it shows), which would undo a resize made now.
+            QTimer.singleShot(ROOM_DELAY_MS, self, lambda: self._make_room(target))
         if target is not None:
             self.highlighter.flash(target)
+
+    def _make_room(self, dock: QDockWidget) -> None:
+        """Give a docked panel the page points at the height it asks for, taken from the
+        panels above and below it (on a 1280×800 screen the error landscape's words
+        were below the fold under an output map with room to spare)."""
+        if dock.isFloating():
+            return
+        content = dock.widget()
+        if isinstance(content, QScrollArea) and content.widget() is not None:
+            content = content.widget()  # a tall panel scrolls: ask what it holds
+        if isinstance(content, Deferred):
+            content.widget()  # about to be looked at: build it now, to measure it
+        need = content.sizeHint().height() + 2 * dock.fontMetrics().height()
+        if dock.height() >= need:
+            return
+        area = self.dockWidgetArea(dock)
+        column = [
+            other
+            for other in self.docks.values()
+            if other is not dock
+            and other.isVisible()
+            and not other.isFloating()
+            and self.dockWidgetArea(other) == area
+            and abs(other.x() - dock.x()) < 5
+            and not other.visibleRegion().isEmpty()  # not a tab hidden behind another
+        ]
+        if not column:
+            return
+        total = dock.height() + sum(other.height() for other in column)
+        give = min(need, int(total * 0.7))
+        rest = max(80, (total - give) // len(column))
+        self.resizeDocks([dock, *column], [give] + [rest] * len(column), Qt.Orientation.Vertical)
 
     def look_target(self, part: str) -> QWidget | None:
         """The widget a tour page's "look:" names: a dock by its key ("loss" is the

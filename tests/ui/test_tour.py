@@ -158,3 +158,13 @@ def test_each_page_points_at_what_it_talks_about(window):
     assert window.look_target("loss") is window.docks["loss"]
     assert window.look_target("loss_value") is window.loss_label
     assert window.look_target("nowhere") is None
+
+
+def test_the_panel_a_page_points_at_gets_room_on_a_small_screen(qtbot, window):
+    window.resize(1280, 800)
+    qtbot.wait(50)
+    landscape_page = next(p for p in PAGES if p.look == "landscape")
+    window.show_tour_page(landscape_page)
+    dock, above = window.docks["landscape"], window.docks["boundary"]
+    # The landscape takes most of the column (it had 369 px against the map's 324).
+    qtbot.waitUntil(lambda: dock.height() > 1.8 * above.height(), timeout=2000)

@@ -38,7 +38,7 @@ class OutputCurve(QWidget):
         self.doc = doc
         self.xs = np.empty(0)
         self.plot = plot_widget(size_hint=QSize(300, 160))
-        self.plot.setMinimumSize(120, 100)
+        self.plot.setMinimumSize(120, 80)
         self.plot.setToolTip(
             "The network's output for every value of its one input (the line), and the "
             "training examples (filled) and test examples (rings) at their targets"
@@ -93,10 +93,12 @@ class OutputCurve(QWidget):
             ds.T_test.ravel(),
             pen=pg.mkPen(first, width=2),
         )
+        # Short: on a small screen this dock gives its height to the panel a page is about.
         self.caption.setText(
-            f"One input, so no plane to colour: the line is the network's output "
-            f"for every {ds.feature_names[0]}, the dots are the examples' targets."
+            f"The line: the network's output for every {ds.feature_names[0]}; "
+            "the dots: the examples' targets."
         )
+        self.caption.setToolTip("One input, so there is no plane to colour: a curve instead")
         self.show_sample()
         self.redraw()
 
