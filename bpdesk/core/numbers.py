@@ -37,4 +37,8 @@ def format_data_value(value: float) -> str:
     """An input or a target: whole numbers as they are (0, 1), others with two decimals."""
     if float(value).is_integer() and abs(value) < LARGE:
         return f"{value:g}".replace("-", "−")
+    if abs(value) < 0.005:
+        # A data column reads in hundredths: 0.0025 is 0.00 there, not 2.5e−3
+        # among 0.21 and −0.98 (a weight or gradient that small keeps its digits).
+        return "0.00"
     return format_number(value, 2)

@@ -67,3 +67,13 @@ def test_huge_inputs_and_targets_are_short_scientific():
     assert format_data_value(3e20) == "3.0e20"
     assert format_data_value(-1_000_000.0) == "−1.0e6"
     assert format_data_value(999_999.0) == "999999"
+
+
+def test_data_values_read_in_hundredths():
+    from bpdesk.core.numbers import format_data_value
+
+    assert format_data_value(1.0) == "1"
+    assert format_data_value(-0.98) == "−0.98"
+    assert format_data_value(0.0025) == "0.00"
+    assert format_data_value(-0.0025) == "0.00"
+    assert format_data_value(0.21) == "0.21"
