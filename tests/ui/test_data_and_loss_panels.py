@@ -260,3 +260,19 @@ def test_choosing_another_loss_starts_a_new_run(window):
     assert doc.network.loss == "mse"
     assert doc.epoch == len(doc.history) == 60
     assert window.loss_panel.run_curves == []
+
+
+def test_the_legend_names_the_latest_runs_only(window):
+    from bpdesk.ui.panels.loss import LEGEND_RUNS
+
+    doc, panel = window.doc, window.loss_panel
+    for _ in range(LEGEND_RUNS + 2):
+        fill_history(doc, 20, start_loss=0.5)
+        window.act_reset.trigger()
+    assert len(panel.run_curves) == LEGEND_RUNS + 2  # every run is drawn
+    named = [curve.name() for curve in panel.run_curves if curve.name()]
+    assert len(named) == LEGEND_RUNS  # the legend keeps to the latest
+    assert panel.run_curves[-1].name()
+    assert not panel.run_curves[0].name()
+    legend_names = [label.text for _, label in panel.legend.items]
+    assert len(legend_names) == LEGEND_RUNS + 1  # and "training"

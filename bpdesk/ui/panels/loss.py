@@ -50,6 +50,8 @@ def _count(epochs: int) -> str:
 # the background), and apart from the live curves (text colour, orange test, red cursor).
 RUN_COLORS = ("#2ca02c", "#9b59b6", "#b8860b", "#16a085", "#e7298a", "#a0522d")
 RUN_ALPHA = 150
+# The legend names this many earlier runs, the latest: more would cover a short plot.
+LEGEND_RUNS = 4
 
 
 class LossPanel(QWidget):
@@ -147,7 +149,7 @@ class LossPanel(QWidget):
         self.test_curve.setPen(pg.mkPen(theme.current.positive, width=1))
         self.cursor.setPen(pg.mkPen(theme.current.selected, width=1.5))
 
-    def _curve(self, color, width: float, name: str, x=None, y=None) -> pg.PlotDataItem:
+    def _curve(self, color, width: float, name: str | None, x=None, y=None) -> pg.PlotDataItem:
         curve = pg.PlotDataItem(pen=pg.mkPen(color, width=width), name=name)
         self.plot.addItem(curve)
         # Set after adding: pyqtgraph 0.14 looks for the view box while the item
@@ -231,8 +233,9 @@ class LossPanel(QWidget):
                 self.legend.addItem(self.test_curve, "test")
                 # The live curves first, then earlier runs: move those after "test".
                 for curve in self.run_curves:
-                    self.legend.removeItem(curve)
-                    self.legend.addItem(curve, curve.name())
+                    if curve.name():
+                        self.legend.removeItem(curve)
+                        self.legend.addItem(curve, curve.name())
             else:
                 self.legend.removeItem(self.test_curve)
         self._update_range()
@@ -273,14 +276,16 @@ class LossPanel(QWidget):
         self._run_keys = keys
         for curve in self.run_curves:
             self.plot.removeItem(curve)
-            self.legend.removeItem(curve)
+            if curve.name():
+                self.legend.removeItem(curve)
         self.run_curves = []
         self._runs_epochs, self._runs_ymax, self._runs_ymin = 0, 0.0, np.inf
         for k, (run, (_, label)) in enumerate(zip(runs, keys)):
             color = QColor(RUN_COLORS[k % len(RUN_COLORS)])
             color.setAlpha(RUN_ALPHA)
             x = np.arange(1, len(run.train_loss) + 1)
-            curve = self._curve(color, 1, label, x, run.train_loss)
+            named = k >= len(runs) - LEGEND_RUNS
+            curve = self._curve(color, 1, label if named else None, x, run.train_loss)
             curve.setZValue(-1)
             self.run_curves.append(curve)
             # Earlier runs of the same problem are what the live one is compared
