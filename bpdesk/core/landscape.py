@@ -31,7 +31,8 @@ class Landscape:
 
     def tangent(self, w: np.ndarray) -> np.ndarray:
         """The tangent line at the current value, evaluated at ``w``."""
-        return self.current_loss + self.slope * (np.asarray(w) - self.current)
+        with np.errstate(over="ignore", invalid="ignore"):  # a diverged weight's huge slope
+            return self.current_loss + self.slope * (np.asarray(w) - self.current)
 
 
 def weight_landscape(

@@ -87,10 +87,14 @@ class ReplaceNetworkCommand(QUndoCommand):
         self.new = network.copy()
         self.new_run = self.old.loss != self.new.loss
         self._saved = None  # what redo set aside: the old run, or its gradient record
+        self._first = None  # what the first redo set aside (a redo archives the same run)
 
     def redo(self) -> None:
         doc = self.doc
-        self._saved = doc.start_run() if self.new_run else doc.gradient_history
+        if self.new_run:
+            self._first = self._saved = doc.start_run(self._first)
+        else:
+            self._saved = doc.gradient_history
         doc.replace_network(self.new.copy())
 
     def undo(self) -> None:
@@ -131,10 +135,11 @@ class ReplaceDatasetCommand(QUndoCommand):
             network is not None and network.loss != doc.network.loss
         )
         self._saved = None
+        self._first = None  # what the first redo set aside (a redo archives the same run)
 
     def redo(self) -> None:
         if self.new_run:
-            self._saved = self.doc.start_run()
+            self._first = self._saved = self.doc.start_run(self._first)
         network = self.new_network.copy() if self.new_network is not None else None
         self.doc.replace_dataset(self.new_dataset, network)
 
@@ -242,9 +247,10 @@ class ResetCommand(QUndoCommand):
         self.old_network = doc.network.copy()
         self.new_network = network.copy()
         self._saved = None
+        self._first = None  # what the first redo set aside (a redo archives the same run)
 
     def redo(self) -> None:
-        self._saved = self.doc.start_run()
+        self._first = self._saved = self.doc.start_run(self._first)
         self.doc.replace_network(self.new_network.copy())
         self.doc.run_forward()
 

@@ -520,20 +520,25 @@ class Document(QObject):
         """Move the epoch counter (a rewind or a reset: the network is set separately)."""
         self._set_epoch(epoch)
 
-    def start_run(self) -> SavedRun:
+    def start_run(self, again: SavedRun | None = None) -> SavedRun:
         """Keep the current loss curve as a faint, labelled earlier run (if it has any
         epochs) and start a fresh history at epoch 0; the network is left as it is.
 
-        Returns the run set aside, for :meth:`restore_run` (undo).
+        Returns the run set aside, for :meth:`restore_run` (undo). A redo passes what
+        the first time returned as ``again``: the same archived run comes back (a
+        "Clear runs" undone later restores that object, and must find no twin).
         """
         saved = SavedRun(self._run, self._epoch, None)
         if len(self._run.losses):
-            run = ArchivedRun(
-                self.run_label(),
-                np.array(self._run.losses.train_loss),
-                self.dataset_label(),
-                self._network.loss,
-            )
+            if again is not None and again.archived is not None:
+                run = again.archived
+            else:
+                run = ArchivedRun(
+                    self.run_label(),
+                    np.array(self._run.losses.train_loss),
+                    self.dataset_label(),
+                    self._network.loss,
+                )
             saved = replace(saved, archived=run)
             self._runs.append(run)
             self.runsChanged.emit()

@@ -276,3 +276,18 @@ def test_the_legend_names_the_latest_runs_only(window):
     assert not panel.run_curves[0].name()
     legend_names = [label.text for _, label in panel.legend.items]
     assert len(legend_names) == LEGEND_RUNS + 1  # and "training"
+
+
+def test_undoing_and_redoing_a_reset_and_clear_runs_brings_back_no_twin(window):
+    doc = window.doc
+    fill_history(doc, 20, start_loss=0.5)
+    window.act_reset.trigger()
+    doc.clear_runs()
+    for _ in range(2):
+        doc.undo()
+        doc.undo()
+        assert doc.runs == []  # before the Reset: no earlier run
+        doc.redo()
+        assert len(doc.runs) == 1
+        doc.redo()
+        assert doc.runs == []  # cleared again

@@ -346,3 +346,14 @@ def test_the_title_does_not_break_inside_an_example():
 
     text = theme.unbroken("example 2: x = (0, 1), t = 1")
     assert " " not in text.split(": ", 1)[1]  # only unbreakable spaces after the colon
+
+
+def test_a_loss_near_the_float_limit_is_shown_without_an_error(make_panel):
+    # ŷ = w·x with w = 1.3e154: the loss (w − 2)² is about 1.7e308, finite, and the
+    # view's padding around it overflowed to inf, which pyqtgraph refuses.
+    doc = Document(network=single_weight_network(1.3e154), dataset=single_weight_dataset())
+    panel = make_panel(doc)
+    doc.select((0, 0, 0))
+    (_, _), (low, high) = panel.plot.getPlotItem().vb.viewRange()
+    assert np.isfinite(low)
+    assert np.isfinite(high)

@@ -55,6 +55,9 @@ def step_text(scape: Landscape, span: float) -> str:
     return text
 
 
+LARGEST_SHOWN = 1e300  # the view's limits; larger losses run off the top
+
+
 class LandscapePanel(QWidget):
     """Loss along the selected weight's axis, its tangent, one step's landing point, and words."""
 
@@ -404,7 +407,10 @@ class LandscapePanel(QWidget):
         low, high = self._range
         finite = losses[np.isfinite(losses)]
         if finite.size:
-            bottom, top = float(finite.min()), float(finite.max())
+            # Held well inside float range: a diverged weight's loss can be ~1e308,
+            # and the padding below would overflow to inf (pyqtgraph refuses that).
+            bottom = max(float(finite.min()), -LARGEST_SHOWN)
+            top = min(float(finite.max()), LARGEST_SHOWN)
         else:
             bottom, top = 0.0, 1.0
         pad = 0.08 * (top - bottom) or max(abs(top) * 0.1, 0.1)
