@@ -430,3 +430,15 @@ def test_going_from_three_classes_to_four_waits_for_the_new_colours(make_panel):
     doc.undo()
     doc.redo()
     assert panel.showing_plot
+
+
+def test_a_diverged_one_input_network_draws_without_an_error(make_panel):
+    from bpdesk.core.landscape import single_weight_dataset, single_weight_network
+
+    _, panel = make_panel(Document(single_weight_network(1e307), single_weight_dataset()))
+    _, ys = panel.curve.curves[0].getData()
+    assert np.all(np.abs(ys[np.isfinite(ys)]) <= 1e300)
+    panel.curve.plot.getPlotItem().vb.updateAutoRange()
+    (_, _), (low, high) = panel.curve.plot.getPlotItem().vb.viewRange()
+    assert np.isfinite(low)
+    assert np.isfinite(high)

@@ -20,6 +20,7 @@ from bpdesk.ui import theme
 from bpdesk.ui.document import Document
 from bpdesk.ui.panels.plots import plot_widget
 
+LARGEST_SHOWN = 1e300  # outputs beyond run off the plot
 POINTS = 200  # along x: a smooth curve for any activation, still a single small batch
 
 
@@ -129,5 +130,8 @@ class OutputCurve(QWidget):
             return  # an edit swaps the network first and the data next: wait for the data
         with np.errstate(all="ignore"):
             y = net.predict(self.xs[:, None])
+        # Kept inside float range: the view pads its auto range, and a diverged
+        # network's 1e308 would pad to inf, which pyqtgraph refuses.
+        y = np.clip(np.where(np.isfinite(y), y, np.nan), -LARGEST_SHOWN, LARGEST_SHOWN)
         for k, curve in enumerate(self.curves):
-            curve.setData(self.xs, np.where(np.isfinite(y[:, k]), y[:, k], np.nan))
+            curve.setData(self.xs, y[:, k])
