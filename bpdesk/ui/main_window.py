@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QIcon, QKeySequence
 from PySide6.QtWidgets import (
@@ -22,7 +23,7 @@ from bpdesk import __version__
 from bpdesk.core import BpdeskError
 from bpdesk.paths import resource_path
 from bpdesk.ui import editing, theme
-from bpdesk.ui.commands import SetConfigCommand
+from bpdesk.ui.commands import SetConfigCommand, SetParametersCommand
 from bpdesk.ui.document import Document
 from bpdesk.ui.editor.palette import Palette
 from bpdesk.ui.editor.view import NetworkView
@@ -832,11 +833,13 @@ class MainWindow(QMainWindow):
     def apply_gradients(self) -> None:
         """Step every weight by −η·∂L/∂w; the status bar says how the loss changed."""
         doc = self.doc
-        fwd = doc.forward_state
-        before = None if fwd is None else (fwd.loss, fwd.total_loss)
+        # Training stops first, then the losses are those of the network the step
+        # starts from (the forward pass on screen may be a frame or an edit behind).
+        doc.prepare_edit(SetParametersCommand)
+        before = self._losses_now()
         editing.apply_gradients(doc)
         fwd = doc.forward_state
-        if before is None or fwd is None:
+        if fwd is None:
             return
 
         def change(old: float, new: float) -> str:
@@ -847,18 +850,28 @@ class MainWindow(QMainWindow):
             return f"{'fell' if new < old else 'rose'} from {old_text} to {new_text}"
 
         n = doc.dataset.n_train
+        after = self._losses_now()
         if len(fwd.rows) == 1 and n > 1:
             # The step followed one example's gradient: its own loss is the one that
             # must fall; the mean over all examples may not.
             text = (
                 f"Applied example {fwd.rows[0] + 1}'s gradients: its loss "
-                f"{change(before[0], fwd.loss)}; the mean over all {n} "
-                f"{change(before[1], fwd.total_loss)}"
+                f"{change(before[0], after[0])}; the mean over all {n} "
+                f"{change(before[1], after[1])}"
             )
         else:
-            text = f"Applied gradients: the loss {change(before[1], fwd.total_loss)}"
+            text = f"Applied gradients: the loss {change(before[1], after[1])}"
         # Long enough to read while stepping through by hand.
         self.statusBar().showMessage(text, 30_000)
+
+    def _losses_now(self) -> tuple[float, float]:
+        """The current network's loss on the rows the views use, and over all examples."""
+        doc = self.doc
+        data, net = doc.dataset, doc.network
+        with np.errstate(all="ignore"):
+            rows = net.compute_loss(*doc.training_arrays())
+            every = net.compute_loss(data.X_train, data.T_train)
+        return rows, every
 
     def _add_layer_before_output(self) -> None:
         editing.insert_layer(self.doc, len(self.doc.network.layer_sizes) - 1)

@@ -182,3 +182,16 @@ def test_an_old_message_goes_when_training_starts_or_an_example_opens(qtbot, win
     window.apply_gradients()
     assert window.open_example("circle")
     assert not window.statusBar().currentMessage().startswith("Applied")
+
+
+def test_apply_reports_the_loss_of_the_network_it_steps_from(window):
+    from bpdesk.ui import editing, theme
+
+    doc = window.doc
+    data = doc.dataset
+    editing.set_value(doc, (0, 0, 0), 2.0)  # the forward pass on screen is now out of date
+    before = doc.network.compute_loss(data.X_train, data.T_train)
+    window.apply_gradients()
+    after = doc.network.compute_loss(data.X_train, data.T_train)
+    message = window.statusBar().currentMessage()
+    assert f"from {theme.fmt(before, 4)} to {theme.fmt(after, 4)}" in message
