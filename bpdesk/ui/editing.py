@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from bpdesk.core import BpdeskError, Dataset, Network
 from bpdesk.core import architecture as arch
 from bpdesk.ui.commands import (
@@ -119,7 +121,16 @@ def set_value(doc: Document, parameter: Parameter, value: float) -> bool:
 def apply_gradients(doc: Document) -> bool:
     """Move every weight by −η·∂L/∂w (the backward pass's gradients) as one undoable step."""
     doc.prepare_edit(SetParametersCommand)
-    values = doc.gradient_step_parameters()
+    with np.errstate(all="ignore"):
+        values = doc.gradient_step_parameters()
+    if not np.all(np.isfinite(values)):
+        # As training refuses a blow-up: a NaN or infinite weight breaks every view.
+        lr = doc.config.learning_rate
+        doc.notify(
+            f"Not applied: a step of η = {lr:g} times these gradients would make some "
+            "weights infinite. Lower the learning rate."
+        )
+        return False
     lr = doc.config.learning_rate
     doc.push(SetParametersCommand(doc, values, f"Apply gradients (η = {lr:g})"))
     return True

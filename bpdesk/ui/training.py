@@ -289,7 +289,7 @@ class TrainingController(QObject):
         params, epoch, future = self._segment
         self._segment = None
         doc = self.doc
-        if doc.epoch == epoch and np.array_equal(params, doc.network.parameters):
+        if doc.epoch == epoch and np.array_equal(params, doc.network.parameters, equal_nan=True):
             return
         # Straight onto the stack: this records what already happened, it is not an edit.
         doc.undo_stack.push(TrainCommand(doc, params, epoch, future))

@@ -6,6 +6,7 @@ import pytest
 from bpdesk.core import weight_landscape
 from bpdesk.core.landscape import single_weight_dataset, single_weight_network
 from bpdesk.ui import editing
+from bpdesk.ui.commands import SetParametersCommand
 from bpdesk.ui.document import Document
 from bpdesk.ui.panels.gradcheck import GradCheckPanel
 
@@ -72,3 +73,14 @@ def test_the_diagram_shows_no_bias(window):
     assert window.scene.bias_labels == {}
     assert window.doc.network.n_parameters == 1
     assert "1 parameter" in window.status_network.text()
+
+
+def test_a_step_that_would_make_weights_infinite_is_not_applied(doc):
+    messages = []
+    doc.message.connect(messages.append)
+    # A weight as a diverged run leaves it (beyond what a typed value may be).
+    doc.push(SetParametersCommand(doc, np.array([1e308, 0.0]), "diverged"))
+    before = doc.network.parameters.copy()
+    assert not editing.apply_gradients(doc)
+    assert np.array_equal(doc.network.parameters, before)
+    assert "Lower the learning rate" in messages[-1]

@@ -390,3 +390,28 @@ def test_earlier_runs_have_distinct_faint_colours(window):
         assert nearest > 25  # no two runs in near-identical colours, light or dark
         ground = lab(background, background)
         assert min(np.linalg.norm(c - ground) for c in colours) > 30  # yet all visible
+
+
+def test_a_refused_rewind_leaves_training_running(qtbot, window):
+    doc, trainer = window.doc, window.trainer
+    trainer.set_speed(100)
+    train_to(qtbot, window, 5)
+    editing.add_neuron(doc, 1)  # rewinds before this edit are refused
+    trainer.start()
+    qtbot.waitUntil(lambda: doc.epoch > 7, timeout=10000)
+    assert not window.loss_panel.rewind(2)
+    assert trainer.state == "running"
+    trainer.shutdown()
+
+
+def test_the_slider_comes_back_to_the_epoch_a_rewind_lands_on(window):
+    doc, panel = window.doc, window.loss_panel
+    rows = np.full((4, 40), np.nan)
+    rows[0] = np.linspace(0.3, 0.1, 40)
+    doc.append_training(1, rows, ())
+    doc.set_epoch(40)
+    # No snapshot at epoch 39: the nearest is where the network already is.
+    target, _ = doc.rewind_target(39)
+    panel.slider.setValue(39)
+    assert doc.epoch == (target.epoch if target is not None else 40)
+    assert panel.slider.value() == doc.epoch

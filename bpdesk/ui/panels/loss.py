@@ -346,11 +346,18 @@ class LossPanel(QWidget):
         A refused rewind says why and puts the slider back where the network is.
         """
         doc = self.doc
-        doc.prepare_edit(RewindCommand)  # from the last epoch trained, not the one on screen
         snapshot, reason = doc.rewind_target(epoch)
+        if snapshot is not None:
+            # From the last epoch trained, not the one on screen: training stops first
+            # (only for a rewind that will happen: a refused one leaves it running).
+            doc.prepare_edit(RewindCommand)
+            snapshot, reason = doc.rewind_target(epoch)
         if snapshot is None:
             doc.notify(reason)
             self._on_epoch(doc.epoch)
             return False
         doc.push(RewindCommand(doc, snapshot.epoch, snapshot.parameters))
+        # The nearest snapshot may be the epoch the network is at: then nothing moved,
+        # and the slider goes back to it.
+        self._on_epoch(doc.epoch)
         return True
