@@ -303,6 +303,9 @@ class HistoryTail:
     gradients: np.ndarray
     snapshots: tuple[Snapshot, ...]
     trained_with: tuple
+    # How many epochs the gradient record held (fewer than the losses after a change
+    # of depth, until training measures again): undo gives back exactly that.
+    gradient_epochs: int | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -348,6 +351,7 @@ class RunHistory:
             self.gradients.rows(epoch),
             self.snapshots.entries(),
             tuple(self.trained_with),
+            len(self.gradients),
         )
 
     def change_since(self, epoch: int, before: HistoryTail) -> HistoryChange:
@@ -371,6 +375,8 @@ class RunHistory:
         if tail.gradients.ndim == 2 and tail.gradients.shape[1] == self.gradients.n_layers:
             self.gradients.extend(tail.gradients)
         self.gradients.pad_to(len(self.losses))  # measured with another depth: unknown
+        if tail.gradient_epochs is not None and tail.gradient_epochs < len(self.gradients):
+            self.gradients.truncate(tail.gradient_epochs)
         self.snapshots.splice(change.shared, tail.snapshots)
         self.trained_with = list(tail.trained_with)
 

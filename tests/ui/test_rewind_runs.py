@@ -415,3 +415,17 @@ def test_the_slider_comes_back_to_the_epoch_a_rewind_lands_on(window):
     panel.slider.setValue(39)
     assert doc.epoch == (target.epoch if target is not None else 40)
     assert panel.slider.value() == doc.epoch
+
+
+def test_undoing_training_after_a_depth_change_restores_the_gradient_record_exactly(qtbot, window):
+    doc, trainer = window.doc, window.trainer
+    trainer.set_speed(100)
+    train_to(qtbot, window, 3)
+    editing.insert_layer(doc, 1, 2)  # the gradient record starts again for the new depth
+    before = doc.gradient_history.norms.shape
+    train_to(qtbot, window, doc.epoch + 2)
+    trainer.shutdown()
+    doc.undo()
+    assert doc.gradient_history.norms.shape == before
+    doc.redo()
+    assert len(doc.gradient_history.norms) == doc.epoch
