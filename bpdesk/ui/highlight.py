@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEasingCurve, QRect, Qt, QVariantAnimation
+from PySide6.QtCore import QEasingCurve, QEvent, QRect, Qt, QVariantAnimation
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QWidget
 
@@ -30,14 +30,31 @@ class Highlighter(QWidget):
 
     def flash(self, target: QWidget) -> None:
         """Frame ``target`` (which must be inside the window) and fade out."""
-        window = self.parentWidget()
+        if self.target is not None:
+            self.target.removeEventFilter(self)
         self.target = target
-        top_left = target.mapTo(window, target.rect().topLeft())
-        self.setGeometry(QRect(top_left, target.size()).adjusted(-4, -4, 4, 4))
+        # The frame follows the target while it shows (a dock given more room moves).
+        target.installEventFilter(self)
+        self._place()
         self.raise_()
         self.show()
         self._animation.stop()
         self._animation.start()
+
+    def _place(self) -> None:
+        target, window = self.target, self.parentWidget()
+        top_left = target.mapTo(window, target.rect().topLeft())
+        self.setGeometry(QRect(top_left, target.size()).adjusted(-4, -4, 4, 4))
+
+    def eventFilter(self, watched, event) -> bool:
+        """Keep the frame on its target as the target moves or changes size."""
+        if (
+            watched is self.target
+            and self.isVisible()
+            and event.type() in (QEvent.Type.Move, QEvent.Type.Resize)
+        ):
+            self._place()
+        return False
 
     @property
     def active(self) -> bool:

@@ -53,6 +53,7 @@ def test_every_show_me_leaves_the_state_it_promises(qtbot, window, index):
     window.confirm_replace = lambda: True
     window.trainer.set_speed(100)  # keep any training gentle in tests
     window.show_tour_page(page)
+    flashed = window.highlighter.active  # now: the frame fades after a few seconds
     doc = window.doc
     words = [w for w, _ in page.steps]
     for position, (word, args) in enumerate(page.steps):
@@ -98,7 +99,7 @@ def test_every_show_me_leaves_the_state_it_promises(qtbot, window, index):
             qtbot.waitUntil(lambda: doc.epoch > 0, timeout=10000)
     if page.look:
         assert window.look_target(page.look) is not None, page.look
-        assert window.highlighter.active
+        assert flashed
     if page.steps and page.steps[-1][0] in ("backward", "apply", "forward"):
         # A page that ends on a pass leaves the diagram's numbers up to date.
         assert doc.is_fresh("forward")
@@ -168,3 +169,14 @@ def test_the_panel_a_page_points_at_gets_room_on_a_small_screen(qtbot, window):
     dock, above = window.docks["landscape"], window.docks["boundary"]
     # The landscape takes most of the column (it had 369 px against the map's 324).
     qtbot.waitUntil(lambda: dock.height() > 1.8 * above.height(), timeout=2000)
+
+
+def test_the_frame_follows_a_panel_given_more_room(qtbot, window):
+    window.resize(1280, 800)
+    qtbot.wait(50)
+    landscape_page = next(p for p in PAGES if p.look == "landscape")
+    window.show_tour_page(landscape_page)
+    dock = window.docks["landscape"]
+    qtbot.waitUntil(lambda: dock.height() > 1.8 * window.docks["boundary"].height(), timeout=2000)
+    frame = window.highlighter.geometry()
+    assert abs(frame.height() - (dock.height() + 8)) <= 1
