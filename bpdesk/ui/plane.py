@@ -12,6 +12,20 @@ MARGIN = 0.1  # of the data's span, so that points on the edge are not cut in ha
 XOR_MARGIN = 0.1  # around the explainer's unit square, so that its corner circles show whole
 
 
+# Classes 0 and 1 take the palette's blue and orange, so that a binary problem
+# and the first two classes of a multi-class one look alike; the others are
+# chosen to stay apart from those and from the selection ring's colour.
+EXTRA_CLASS_COLORS = ("#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#9c755f", "#ff9da7")
+EXTRA_CLASS_COLORS_CB = ("#009e73", "#f0e442", "#56b4e9", "#e69f00", "#000000", "#999999")
+
+
+def class_colors(n: int) -> list[QColor]:
+    """The colours of ``n`` classes (up to 8) in the current palette: blue, orange, …"""
+    extra = EXTRA_CLASS_COLORS_CB if theme.current is theme.COLOR_BLIND else EXTRA_CLASS_COLORS
+    names = (theme.current.negative, theme.current.positive, *extra)
+    return [QColor(names[k % len(names)]) for k in range(n)]
+
+
 def plane_bounds(ds: Dataset) -> tuple[float, float, float, float]:
     """``(x_min, x_max, y_min, y_max)``: XOR's unit square, or a square around the data."""
     if ds.name == "xor":

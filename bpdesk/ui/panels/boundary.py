@@ -35,26 +35,13 @@ from bpdesk.ui.commands import ReplaceDatasetCommand
 from bpdesk.ui.document import Document
 from bpdesk.ui.panels.output_curve import OutputCurve
 from bpdesk.ui.panels.plots import plot_widget
-from bpdesk.ui.plane import diverging_lut, neutral, plane_bounds, rgb
+from bpdesk.ui.plane import class_colors, diverging_lut, neutral, plane_bounds, rgb
 from bpdesk.ui.throttle import Throttle
 
 GRID = 100  # pixels per side: 10 000 input pairs, a few milliseconds for a small network
 REDRAW_MS = 35  # just under the gap between training reports (25 a second): each one redraws
 TINT = 0.25  # the map's strongest colours are this much paler than the points drawn on them
 THRESHOLD = 0.5  # ŷ > 0.5 means class 1: the explainer's rule (and bpdesk.core.metrics')
-
-# Classes 0 and 1 take the palette's blue and orange, so that a binary problem
-# and the first two classes of a multi-class one look alike; the others are
-# chosen to stay apart from those and from the selection ring's colour.
-EXTRA_CLASS_COLORS = ("#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#9c755f", "#ff9da7")
-EXTRA_CLASS_COLORS_CB = ("#009e73", "#f0e442", "#56b4e9", "#e69f00", "#000000", "#999999")
-
-
-def class_colors(n: int) -> list[QColor]:
-    """The colours of ``n`` classes (up to 8) in the current palette: blue, orange, …"""
-    extra = EXTRA_CLASS_COLORS_CB if theme.current is theme.COLOR_BLIND else EXTRA_CLASS_COLORS
-    names = (theme.current.negative, theme.current.positive, *extra)
-    return [QColor(names[k % len(names)]) for k in range(n)]
 
 
 class DecisionBoundaryPanel(QWidget):

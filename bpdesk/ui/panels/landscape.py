@@ -23,7 +23,7 @@ from bpdesk.core.chainrule import example_text, mean_text, parameter_meaning
 from bpdesk.core.landscape import LandscapeReadout, landscape_readout
 from bpdesk.ui import editing, theme
 from bpdesk.ui.document import Document, Parameter
-from bpdesk.ui.panels.plots import plot_widget
+from bpdesk.ui.panels.plots import LARGEST_SHOWN, plot_widget
 from bpdesk.ui.throttle import LiveThrottle
 
 SLIDER_STEPS = 1000
@@ -53,9 +53,6 @@ def step_text(scape: Landscape, span: float) -> str:
     elif abs(scape.step_to - scape.current) < 0.01 * span:
         text += ": a step too small to see apart from the point"
     return text
-
-
-LARGEST_SHOWN = 1e300  # the view's limits; larger losses run off the top
 
 
 class LandscapePanel(QWidget):
@@ -407,8 +404,8 @@ class LandscapePanel(QWidget):
         low, high = self._range
         finite = losses[np.isfinite(losses)]
         if finite.size:
-            # Held well inside float range: a diverged weight's loss can be ~1e308,
-            # and the padding below would overflow to inf (pyqtgraph refuses that).
+            # Held inside float range (see LARGEST_SHOWN): a diverged weight's loss
+            # can be ~1e308, and the padding below would overflow to inf.
             bottom = max(float(finite.min()), -LARGEST_SHOWN)
             top = min(float(finite.max()), LARGEST_SHOWN)
         else:

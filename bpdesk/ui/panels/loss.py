@@ -25,6 +25,7 @@ from bpdesk.ui import theme
 from bpdesk.ui.commands import RewindCommand
 from bpdesk.ui.document import Document
 from bpdesk.ui.panels.plots import (
+    LARGEST_SHOWN,
     decade_range,
     epoch_range,
     hold_range,
@@ -34,7 +35,6 @@ from bpdesk.ui.panels.plots import (
 from bpdesk.ui.throttle import NUMBERS_MS, LiveThrottle, Throttle
 from bpdesk.ui.widgets import fix_size
 
-_LARGEST_SHOWN = 1e300
 REDRAW_MS = 35  # just under the gap between training reports (25 a second): each one redraws
 HOVER_HINT = "Hover over the curve to read it; click it to go back to that epoch."
 EMPTY_HINT = "No training yet: Train (Space) or Step one epoch draws the loss here, epoch by epoch."
@@ -203,7 +203,7 @@ class LossPanel(QWidget):
             return
         # A finite loss can still be near the float limit (a file, a wild run): keep
         # the axis arithmetic (×1.05, Qt's and pyqtgraph's sums) from overflowing.
-        y_max = min(max(self._ymax, self._runs_ymax), _LARGEST_SHOWN)
+        y_max = min(max(self._ymax, self._runs_ymax), LARGEST_SHOWN)
         y_min = min(self._ymin, self._runs_ymin)
         if self.log_box.isChecked():
             low = np.log10(max(y_min, 1e-12)) if np.isfinite(y_min) else -3.0
@@ -221,8 +221,8 @@ class LossPanel(QWidget):
         n = len(record)
         x = self._xs(n)
         train, test = record.train_loss, record.test_loss
-        if self._ymax > _LARGEST_SHOWN:  # rare: copies only then
-            train, test = (np.minimum(v, _LARGEST_SHOWN) for v in (train, test))
+        if self._ymax > LARGEST_SHOWN:  # rare: copies only then
+            train, test = (np.minimum(v, LARGEST_SHOWN) for v in (train, test))
         self.train_curve.setData(x, train)
         has_test = n > 0 and not np.isnan(test[-1])
         self.test_curve.setData(x if has_test else [], test if has_test else [])

@@ -18,9 +18,9 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from bpdesk.core import Dataset
 from bpdesk.ui import theme
 from bpdesk.ui.document import Document
-from bpdesk.ui.panels.plots import plot_widget
+from bpdesk.ui.panels.plots import LARGEST_SHOWN, plot_widget
+from bpdesk.ui.plane import class_colors
 
-LARGEST_SHOWN = 1e300  # outputs beyond run off the plot
 POINTS = 200  # along x: a smooth curve for any activation, still a single small batch
 
 
@@ -104,11 +104,7 @@ class OutputCurve(QWidget):
         self.redraw()
 
     def _colors(self, n: int) -> list:
-        if n == 1:
-            return [theme.current.text]
-        from bpdesk.ui.panels.boundary import class_colors
-
-        return class_colors(n)
+        return [theme.current.text] if n == 1 else class_colors(n)
 
     def show_sample(self) -> None:
         """Ring the example that drives the views (none for the batch mean)."""

@@ -24,6 +24,11 @@ def configure_pyqtgraph() -> None:
 LEFT_TEXT_FILL = [(0, 0.8), (2, 0.4), (4, 0.3), (6, 0.2)]
 
 
+# The largest value a plot's view takes in: pyqtgraph pads a range around its data,
+# and a value near the float maximum (a diverged run's 1e308) would pad to inf,
+# which it refuses. Larger values run off the top.
+LARGEST_SHOWN = 1e300
+
 LABEL_ROOM = 1.7  # line heights of axis per label: closer, a short axis's labels touch
 
 
