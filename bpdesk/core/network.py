@@ -21,6 +21,7 @@ network.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -32,6 +33,7 @@ from bpdesk.core.initializers import get_initializer
 from bpdesk.core.losses import Loss, check_output, default_output_activation, get_loss
 
 DTYPES = {"float64": np.float64, "float32": np.float32}
+Parameter = tuple[int, int | None, int]  # (weight layer, i or None for a bias, j)
 
 
 class ParameterList(Sequence):
@@ -164,6 +166,23 @@ class Workspace:
         if not self._bias:
             for g in grads:
                 g[-1] = 0.0  # no biases: nothing to learn there, they stay at 0
+
+
+@dataclass(frozen=True, eq=False)
+class Evaluation:
+    """Every layer's values for a batch, batch-as-rows, in arrays nobody else holds.
+
+    ``activations[0]`` is the input ``(batch, n_in)``, ``activations[-1]`` the
+    output; ``zs[l]`` is weight layer ``l``'s weighted sum ``(batch, n_{l+1})``.
+    """
+
+    activations: tuple[np.ndarray, ...]
+    zs: tuple[np.ndarray, ...]
+
+    @property
+    def output(self) -> np.ndarray:
+        """The network's output ``(batch, n_out)``."""
+        return self.activations[-1]
 
 
 @dataclass(frozen=True)
@@ -387,6 +406,22 @@ class Network:
             raise IndexError(f"bias {j} is outside layer {layer}'s {n_out} neurons")
         return self._offsets[layer] + n_in * n_out + j
 
+    def parameter_index(self, parameter: Parameter) -> int:
+        """Position in :attr:`parameters` of a weight ``(layer, i, j)`` or a bias ``(layer, None, j)``."""
+        layer, i, j = parameter
+        if not 0 <= layer < len(self._shapes):
+            raise IndexError(f"there is no weight layer {layer}")
+        return self.bias_index(layer, j) if i is None else self.weight_index(layer, i, j)
+
+    def parameter_at(self, k: int) -> Parameter:
+        """The ``(layer, i, j)`` of entry ``k`` of :attr:`parameters` (``i`` None for a bias)."""
+        if not 0 <= k < self.parameters.size:
+            raise IndexError(f"parameter {k} is outside a network of {self.parameters.size}")
+        layer = bisect.bisect_right(self._offsets, k) - 1
+        rows, n_out = self._shapes[layer]
+        i, j = divmod(k - self._offsets[layer], n_out)
+        return (layer, None if i == rows - 1 else i, j)
+
     def weight_mask(self) -> np.ndarray:
         """1 where :attr:`parameters` holds a weight, 0 where it holds a bias."""
         mask = np.ones_like(self.parameters)
@@ -477,6 +512,17 @@ class Network:
         loss = self._loss.value(y, t, ws.z[-1])
         ws.backward(t, self._grad_wb)
         return loss, self._grad_flat / ws.batch
+
+    def evaluate(self, X: np.ndarray) -> Evaluation:
+        """Run ``X`` (``(batch, n_in)``) forward and keep every layer's values, as copies."""
+        xa = self._inputs(X)
+        ws = self.workspace(xa.shape[1])
+        ws.forward(xa)
+        activations = [ws.a[0][:-1].T, *(h.T for h in ws.h[1:])]
+        return Evaluation(
+            tuple(np.array(a, copy=True) for a in activations),
+            tuple(np.array(z.T, copy=True) for z in ws.z),
+        )
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """The network's output for ``X``: ``(batch, n_out)``."""

@@ -1,0 +1,52 @@
+"""Questions the views ask the engine: where a parameter sits, and every layer's values."""
+
+import numpy as np
+import pytest
+
+from bpdesk.core import Network
+
+
+@pytest.mark.parametrize("bias", [True, False])
+def test_parameter_at_and_parameter_index_are_inverse(bias):
+    net = Network.create([3, 4, 2, 1], seed=0, bias=bias)
+    seen = set()
+    for k in range(net.parameters.size):
+        layer, i, j = net.parameter_at(k)
+        if i is None and not bias:
+            continue  # a bias of a network without biases has no index of its own
+        assert net.parameter_index((layer, i, j)) == k
+        seen.add((layer, i, j))
+    expected = sum(n_in * n_out for n_in, n_out in zip(net.layer_sizes, net.layer_sizes[1:]))
+    assert len(seen) == expected + (sum(net.layer_sizes[1:]) if bias else 0)
+
+
+def test_parameter_at_names_the_entries_in_the_documented_layout():
+    net = Network.create([2, 2, 1], seed=0)
+    # Layer 0 is a (3, 2) block, row-major, its last row the biases; then layer 1.
+    assert net.parameter_at(0) == (0, 0, 0)
+    assert net.parameter_at(1) == (0, 0, 1)
+    assert net.parameter_at(4) == (0, None, 0)
+    assert net.parameter_at(6) == (1, 0, 0)
+    assert net.parameter_at(8) == (1, None, 0)
+    net.weights[1][1, 0] = 7.0
+    assert net.parameters[net.parameter_index((1, 1, 0))] == 7.0
+    with pytest.raises(IndexError):
+        net.parameter_at(9)
+    with pytest.raises(IndexError):
+        net.parameter_index((2, 0, 0))
+
+
+def test_evaluate_holds_every_layer_as_rows_and_owns_its_arrays():
+    net = Network.create([2, 3, 2], activation="tanh", output_activation="sigmoid", seed=1)
+    X = np.array([[0.0, 1.0], [1.0, -1.0], [0.5, 0.5]])
+    result = net.evaluate(X)
+    assert [a.shape for a in result.activations] == [(3, 2), (3, 3), (3, 2)]
+    assert [z.shape for z in result.zs] == [(3, 3), (3, 2)]
+    z1 = X @ net.weights[0] + net.biases[0]
+    np.testing.assert_allclose(result.zs[0], z1)
+    np.testing.assert_allclose(result.activations[1], np.tanh(z1))
+    np.testing.assert_allclose(result.output, net.predict(X))
+    # Later passes through the network's workspace leave the result alone.
+    before = result.output.copy()
+    net.predict(X * 3)
+    np.testing.assert_array_equal(result.output, before)
