@@ -69,3 +69,66 @@ def test_the_keyboard_trains_pauses_undoes_and_redoes(qtbot, window):
     QTest.keyClick(window.view, Qt.Key.Key_F)
     assert doc.mode == "forward"
     window.trainer.shutdown()
+
+
+# -- building a command changes nothing ----------------------------------------------------
+
+
+def fingerprint(doc):
+    """Everything an undo command may change, copied."""
+    return (
+        doc.version,
+        doc.epoch,
+        doc.network.layer_sizes,
+        doc.network.parameters.copy(),
+        doc.dataset,
+        doc.config,
+        doc.history.rows(0),
+        doc.gradient_history.norms.copy(),
+        doc.snapshots.entries(),
+        doc.runs,
+        doc.run_label(),
+        doc.undo_stack.count(),
+    )
+
+
+def assert_unchanged(a, b):
+    for x, y in zip(a, b, strict=True):
+        if isinstance(x, np.ndarray):
+            assert np.array_equal(x, y, equal_nan=True)
+        else:
+            assert x == y
+
+
+def test_building_a_command_changes_nothing(qtbot):
+    from dataclasses import replace
+
+    from bpdesk.core import Network, make_dataset
+    from bpdesk.core.history import FIELDS
+    from bpdesk.ui import commands
+    from bpdesk.ui.document import Document
+
+    doc = Document()
+    doc.begin_training()
+    rows = np.full((len(FIELDS), 5), 0.25)
+    doc.append_training(1, rows, [(5, doc.network.parameters + 1)], np.ones((5, 2)))
+    doc.show_training_state(doc.network.parameters + 1, 5)
+    record = doc.finish_training()
+    doc.start_run()  # an archived run for ClearRuns to hold
+    doc.append_training(1, rows, [(5, doc.network.parameters + 2)])
+    doc.set_epoch(5)
+    before = fingerprint(doc)
+    bigger = Network.create([2, 3, 1], seed=3)
+    built = [
+        commands.TrainCommand(doc, record),
+        commands.SetParameterCommand(doc, (0, 0, 0), 9.0),
+        commands.SetParametersCommand(doc, doc.network.parameters * 2, "double"),
+        commands.ReplaceNetworkCommand(doc, bigger, "bigger"),
+        commands.ReplaceDatasetCommand(doc, make_dataset("moons", n_samples=20), None, "moons"),
+        commands.SetConfigCommand(doc, replace(doc.config, learning_rate=3.0)),
+        commands.ClearRunsCommand(doc),
+        commands.ResetCommand(doc, Network.create([2, 2, 1], seed=7)),
+        commands.RewindCommand(doc, 0, doc.network.parameters * 0),
+    ]
+    assert len(built) == 9
+    assert_unchanged(fingerprint(doc), before)
