@@ -3,6 +3,8 @@
 A command captures what it needs when it is built (building one changes
 nothing), touches only the document, and does nothing at all when old and new
 are equal. Views never change in a command: they follow the document's signals.
+Every command class states its ``training_policy``: what becomes of training
+that is running when the edit comes.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from bpdesk.core import Dataset, Network, TrainConfig
 from bpdesk.core.history import GradientRecord
 from bpdesk.core.network import Parameter
 from bpdesk.core.run import SavedRun, TrainingRecord
-from bpdesk.ui.document import Document
+from bpdesk.ui.document import Document, TrainingPolicy
 
 MERGE_SET_PARAMETER = 1001
 
@@ -27,6 +29,8 @@ MERGE_SECONDS = 0.8  # edits of one weight closer together than this are one ges
 class SetParameterCommand(QUndoCommand):
     """Set one weight or bias. Quick successive changes of the same one merge: a drag
     is one undo step, while two drags (or a drag and a typed value) stay two."""
+
+    training_policy = TrainingPolicy.RESUME
 
     def __init__(self, doc: Document, parameter: Parameter, value: float, text: str | None = None):
         super().__init__(text or _parameter_text(parameter))
@@ -59,6 +63,8 @@ class SetParameterCommand(QUndoCommand):
 class SetParametersCommand(QUndoCommand):
     """Replace every parameter at once (apply gradients, a training run, a rewind)."""
 
+    training_policy = TrainingPolicy.RESUME
+
     def __init__(self, doc: Document, values: np.ndarray, text: str, recompute: bool = True):
         super().__init__(text)
         self.doc = doc
@@ -82,6 +88,8 @@ class ReplaceNetworkCommand(QUndoCommand):
     with the same run; its snapshots know their architecture, so a rewind never
     puts old weights into the edited network.
     """
+
+    training_policy = TrainingPolicy.RESUME
 
     def __init__(self, doc: Document, network: Network, text: str):
         super().__init__(text)
@@ -128,6 +136,8 @@ class ReplaceDatasetCommand(QUndoCommand):
     so far stays as a faint, labelled earlier run and undo brings it back.
     """
 
+    training_policy = TrainingPolicy.RESUME
+
     def __init__(self, doc: Document, dataset: Dataset, network: Network | None, text: str):
         super().__init__(text)
         self.doc = doc
@@ -161,7 +171,7 @@ class SetConfigCommand(QUndoCommand):
     Training goes on through it: the worker takes the new settings between epochs.
     """
 
-    touches_network = False
+    training_policy = TrainingPolicy.CONTINUE
 
     def __init__(self, doc: Document, config: TrainConfig, text: str = "Change training settings"):
         super().__init__(text)
@@ -180,7 +190,7 @@ class SetConfigCommand(QUndoCommand):
 class ClearRunsCommand(QUndoCommand):
     """Forget the faint curves of earlier runs; undo brings them back."""
 
-    touches_network = False  # training goes on through it
+    training_policy = TrainingPolicy.CONTINUE
 
     def __init__(self, doc: Document) -> None:
         super().__init__("Clear runs")
@@ -210,6 +220,9 @@ class TrainCommand(QUndoCommand):
     when the stretch ends (:meth:`Document.finish_training`). It goes straight onto
     the stack, not through :meth:`Document.push`: it records what already happened.
     """
+
+    # Never pushed as an edit; like undo and redo it lands on a recorded state.
+    training_policy = TrainingPolicy.STAY_STOPPED
 
     def __init__(self, doc: Document, record: TrainingRecord) -> None:
         epochs = record.epochs
@@ -245,7 +258,7 @@ class ResetCommand(QUndoCommand):
     back and restores the run, snapshots and all, so rewinding works as before.
     """
 
-    resumes_training = False  # a fresh start: training waits for the user
+    training_policy = TrainingPolicy.STAY_STOPPED  # a fresh start: training waits for the user
 
     def __init__(self, doc: Document, network: Network) -> None:
         super().__init__("Reset weights")
@@ -274,7 +287,8 @@ class RewindCommand(QUndoCommand):
     """Show the network as it was at an earlier epoch (the later history stays visible
     until training goes on from here). A drag of the history slider is one step."""
 
-    resumes_training = False  # looking back: training would overwrite what is looked at
+    # Looking back: training would overwrite what is looked at.
+    training_policy = TrainingPolicy.STAY_STOPPED
 
     def __init__(self, doc: Document, epoch: int, parameters: np.ndarray) -> None:
         super().__init__(f"Rewind to epoch {epoch:,}")

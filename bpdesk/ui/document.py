@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from enum import Enum
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QUndoStack
+from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from bpdesk.core import BpnetDocument, Dataset, Network, TrainConfig, ViewState, xor
 from bpdesk.core.history import (
@@ -33,6 +34,17 @@ from bpdesk.core.run import (
 )
 
 MODES = ("forward", "backward")
+
+
+class TrainingPolicy(Enum):
+    """How an edit treats training that is running when it comes; every undo command
+    states one as its class attribute ``training_policy``."""
+
+    CONTINUE = "continue"  # training goes on through it (settings, clearing runs)
+    RESUME = "resume"  # training stops, the edit happens, training resumes on the result
+    # It lands somewhere else in history (undo, redo, a reset, a rewind): training
+    # does not go on by surprise, the learner starts it again.
+    STAY_STOPPED = "stay stopped"
 
 
 @dataclass(frozen=True, eq=False)
@@ -87,7 +99,7 @@ class Document(QObject):
     historyExtended = Signal(int, int)  # (first new epoch, how many) appended by training
     epochChanged = Signal(int)  # the epoch the network is at (training, reset, rewind)
     runsChanged = Signal()  # archived runs for comparison
-    aboutToEdit = Signal(object)  # a command (or "undo"/"redo") is about to change the document
+    aboutToEdit = Signal(object)  # the TrainingPolicy of an edit about to change the document
 
     def __init__(
         self,
@@ -592,28 +604,29 @@ class Document(QObject):
 
     # -- edits -------------------------------------------------------------------
 
-    def prepare_edit(self, kind) -> None:
+    def prepare_edit(self, kind: type[QUndoCommand]) -> None:
         """Before building a command of class ``kind`` from the document's state: let
         training stop and bring the network up to its last epoch first (an edit built
         from the frame on screen would drop the epochs trained since, or undo to
         a network that never existed). :meth:`push` does the same, but by then a
         command has already read the state it changes.
         """
-        self.aboutToEdit.emit(kind)
+        self.aboutToEdit.emit(kind.training_policy)
 
-    def push(self, command) -> None:
-        """Do an edit as an undoable command (training pauses around it, see ``aboutToEdit``)."""
-        self.aboutToEdit.emit(command)
+    def push(self, command: QUndoCommand) -> None:
+        """Do an edit as an undoable command (training pauses around it as the command's
+        ``training_policy`` says, see ``aboutToEdit``)."""
+        self.aboutToEdit.emit(command.training_policy)
         self.undo_stack.push(command)
 
     def undo(self) -> None:
-        """Undo the last edit (training stops first)."""
-        self.aboutToEdit.emit("undo")
+        """Undo the last edit (training stops first, and stays stopped)."""
+        self.aboutToEdit.emit(TrainingPolicy.STAY_STOPPED)
         self.undo_stack.undo()
 
     def redo(self) -> None:
-        """Redo the edit undone last (training stops first)."""
-        self.aboutToEdit.emit("redo")
+        """Redo the edit undone last (training stops first, and stays stopped)."""
+        self.aboutToEdit.emit(TrainingPolicy.STAY_STOPPED)
         self.undo_stack.redo()
 
     def next_edit_rng(self) -> np.random.Generator:

@@ -22,7 +22,7 @@ from bpdesk.core import BpdeskError, Network, TrainConfig, Trainer, TrainingCont
 from bpdesk.core.history import FIELDS, snapshot_stride
 from bpdesk.ui import editing
 from bpdesk.ui.commands import TrainCommand
-from bpdesk.ui.document import Document
+from bpdesk.ui.document import Document, TrainingPolicy
 from bpdesk.ui.threads import worker_thread
 from bpdesk.ui.throttle import Throttle
 
@@ -347,8 +347,8 @@ class TrainingController(QObject):
 
     # -- edits while training -----------------------------------------------------------------
 
-    def _on_about_to_edit(self, command) -> None:
-        if not getattr(command, "touches_network", True):
+    def _on_about_to_edit(self, policy: TrainingPolicy) -> None:
+        if policy is TrainingPolicy.CONTINUE:
             return
         if self._thread is None:
             self._commit()
@@ -357,10 +357,8 @@ class TrainingController(QObject):
         self._stop_worker()
         self._set_state("idle")
         # The edit happens right after this signal; training resumes on the edited
-        # network once it is done. Undo, redo, a reset or a rewind land somewhere
-        # else in history: then training does not go on by surprise.
-        resumes = command not in ("undo", "redo") and getattr(command, "resumes_training", True)
-        if was_running and resumes:
+        # network once it is done, if the edit says so.
+        if was_running and policy is TrainingPolicy.RESUME:
             QTimer.singleShot(0, self.start)
 
     def _on_settings_changed(self) -> None:

@@ -71,7 +71,49 @@ def test_the_keyboard_trains_pauses_undoes_and_redoes(qtbot, window):
     window.trainer.shutdown()
 
 
-# -- building a command changes nothing ----------------------------------------------------
+# -- what commands are: built without changing anything, each with a training policy ------
+
+
+def test_every_command_class_states_how_it_treats_running_training():
+    import inspect
+
+    from PySide6.QtGui import QUndoCommand
+
+    from bpdesk.ui import commands
+    from bpdesk.ui.document import TrainingPolicy
+
+    classes = [
+        c
+        for c in vars(commands).values()
+        if inspect.isclass(c) and issubclass(c, QUndoCommand) and c is not QUndoCommand
+    ]
+    assert len(classes) >= 9
+    for cls in classes:
+        assert isinstance(cls.__dict__.get("training_policy"), TrainingPolicy), cls.__name__
+    assert commands.SetConfigCommand.training_policy is TrainingPolicy.CONTINUE
+    assert commands.ReplaceNetworkCommand.training_policy is TrainingPolicy.RESUME
+    assert commands.RewindCommand.training_policy is TrainingPolicy.STAY_STOPPED
+
+
+def test_edits_announce_their_policy_and_undo_and_redo_stay_stopped(qtbot):
+    from dataclasses import replace
+
+    from bpdesk.ui.commands import SetConfigCommand, SetParameterCommand
+    from bpdesk.ui.document import Document, TrainingPolicy
+
+    doc = Document()
+    heard = []
+    doc.aboutToEdit.connect(heard.append)
+    doc.prepare_edit(SetParameterCommand)
+    doc.push(SetConfigCommand(doc, replace(doc.config, learning_rate=2.0)))
+    doc.undo()
+    doc.redo()
+    assert heard == [
+        TrainingPolicy.RESUME,
+        TrainingPolicy.CONTINUE,
+        TrainingPolicy.STAY_STOPPED,
+        TrainingPolicy.STAY_STOPPED,
+    ]
 
 
 def fingerprint(doc):
