@@ -484,13 +484,6 @@ class Document(QObject):
         self._recorder.set_runs(runs)
         self.runsChanged.emit()
 
-    def clear_runs(self) -> None:
-        """Forget every archived run (undoably: "Clear runs" is an edit like any other)."""
-        if self.runs:
-            from bpdesk.ui.commands import ClearRunsCommand
-
-            self.push(ClearRunsCommand(self))
-
     # -- training (called by the training controller) ---------------------------
 
     def _here(self) -> Snapshot:

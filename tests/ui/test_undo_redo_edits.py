@@ -174,3 +174,24 @@ def test_building_a_command_changes_nothing(qtbot):
     ]
     assert len(built) == 9
     assert_unchanged(fingerprint(doc), before)
+
+
+def test_the_document_and_its_commands_do_not_import_each_other_both_ways():
+    import ast
+    from pathlib import Path
+
+    import bpdesk.ui.document
+
+    tree = ast.parse(Path(bpdesk.ui.document.__file__).read_text(encoding="utf-8"))
+    imported = {
+        node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module
+    }
+    imported |= {
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    }
+    assert not {
+        name for name in imported if name.startswith(("bpdesk.ui.commands", "bpdesk.ui.editing"))
+    }
