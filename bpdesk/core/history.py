@@ -1,25 +1,26 @@
-"""What a run leaves behind: loss per epoch, and parameter snapshots to rewind to.
+"""What a run leaves behind: loss per epoch, gradient norms, and parameter snapshots.
 
-Both are bounded: the loss record grows in a preallocated buffer that doubles
+All are bounded: the loss record grows in a preallocated buffer that doubles
 when full (a million epochs is a few tens of megabytes), and the snapshots keep
 every epoch early on, then ever sparser ones, within a memory budget. Each
 snapshot names the architecture it belongs to, so that old weights are never
 put into a network that computes something else with them.
 
-A :class:`RunHistory` holds all of one run; a :class:`HistoryChange` is what a
-stretch of training did to it, small enough for the undo stack and exact both
-ways.
+These are the records; :mod:`bpdesk.core.run` puts them together into a run and
+records training into it.
 """
 
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, replace
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
 from bpdesk.core.bpnet import LossHistory
+
+if TYPE_CHECKING:
+    from bpdesk.core.network import Network
 
 FIELDS = ("train_loss", "test_loss", "train_accuracy", "test_accuracy")
 
@@ -164,19 +165,37 @@ class GradientRecord:
         self._n = max(0, min(self._n, epochs))
 
 
+# Layer sizes, activations, loss and number type (see architecture_of).
+Architecture = tuple[tuple[int, ...], tuple[str, ...], str, str]
+
+
 class Snapshot(NamedTuple):
     """The parameters as they were after ``epoch``, and the architecture they belong to.
 
     ``architecture`` is :func:`architecture_of` the network (None when unknown):
-    the same numbers in another architecture compute another function.
+    the same numbers in another architecture compute another function. The
+    history and the run recorder pass snapshots on whole, never unpacked, so
+    state kept per epoch beside the parameters is one more field here.
     """
 
     epoch: int
     parameters: np.ndarray
-    architecture: tuple | None = None
+    architecture: Architecture | None = None
+
+    @property
+    def nbytes(self) -> int:
+        """The memory this snapshot holds (what a history's budget counts)."""
+        return self.parameters.nbytes
+
+    def frozen(self) -> Snapshot:
+        """This snapshot, safe to share: itself if its arrays are read-only, else with
+        read-only copies of them."""
+        if not self.parameters.flags.writeable:
+            return self
+        return self._replace(parameters=frozen_copy(self.parameters))
 
 
-def architecture_of(network) -> tuple:
+def architecture_of(network: Network) -> Architecture:
     """What must match for parameters to mean the same function: layer sizes,
     activations, loss and number type."""
     return (
@@ -187,7 +206,7 @@ def architecture_of(network) -> tuple:
     )
 
 
-def describe_architecture(architecture: tuple) -> str:
+def describe_architecture(architecture: Architecture) -> str:
     """``2-2-1 sigmoid/sigmoid, mse``: an architecture in the learner's words."""
     sizes, activations, loss, _ = architecture
     return f"{'-'.join(map(str, sizes))} {'/'.join(activations)}, {loss}"
@@ -223,14 +242,20 @@ class ParameterHistory:
         """Memory held by the snapshots."""
         return self._bytes
 
-    def add(self, epoch: int, parameters: np.ndarray, architecture: tuple | None = None) -> None:
+    def add(
+        self, epoch: int, parameters: np.ndarray, architecture: Architecture | None = None
+    ) -> None:
         """Keep a copy of ``parameters`` as they were after ``epoch`` (later epochs are dropped)."""
-        self.truncate(epoch - 1)
-        params = np.array(parameters, copy=True)
-        params.flags.writeable = False
-        self._epochs.append(epoch)
-        self._entries.append(Snapshot(epoch, params, architecture))
-        self._bytes += params.nbytes
+        self.add_snapshot(Snapshot(epoch, frozen_copy(parameters), architecture))
+
+    def add_snapshot(self, snapshot: Snapshot) -> None:
+        """Keep ``snapshot`` itself (later epochs are dropped). Its arrays are shared, so
+        they must be read-only copies (:func:`frozen_copy`); a writeable one is copied."""
+        snapshot = snapshot.frozen()
+        self.truncate(snapshot.epoch - 1)
+        self._epochs.append(snapshot.epoch)
+        self._entries.append(snapshot)
+        self._bytes += snapshot.nbytes
         while self._bytes > self.budget and len(self._epochs) > self.keep + 1:
             if not self._thin():
                 break
@@ -238,7 +263,7 @@ class ParameterHistory:
     def _thin(self) -> bool:
         entries = self._entries
         head, tail = entries[: self.keep], entries[self.keep : -1]
-        kept = []
+        kept: list[Snapshot] = []
         previous = head[-1].architecture if head else None
         for k, entry in enumerate(tail):
             if k % 2 == 0 or entry.architecture != previous:
@@ -253,7 +278,7 @@ class ParameterHistory:
     def _set(self, entries: list[Snapshot]) -> None:
         self._entries = entries
         self._epochs = [e.epoch for e in entries]
-        self._bytes = sum(e.parameters.nbytes for e in entries)
+        self._bytes = sum(e.nbytes for e in entries)
 
     def latest(self, epoch: int) -> Snapshot | None:
         """The latest snapshot at or before ``epoch`` (None if there is none)."""
@@ -284,101 +309,11 @@ class ParameterHistory:
         self._set([])
 
 
-def shared_prefix(a: tuple[Snapshot, ...], b: tuple[Snapshot, ...]) -> int:
-    """How many leading snapshots ``a`` and ``b`` hold in common (the same objects)."""
-    n = 0
-    for x, y in zip(a, b):
-        if x is not y:
-            break
-        n += 1
-    return n
-
-
-@dataclass(frozen=True, eq=False)
-class HistoryTail:
-    """What followed one epoch of a run: loss rows ``(4, k)``, gradient rows ``(k, layers)``,
-    parameter snapshots, and the settings the run had been trained with."""
-
-    losses: np.ndarray
-    gradients: np.ndarray
-    snapshots: tuple[Snapshot, ...]
-    trained_with: tuple
-    # How many epochs the gradient record held (fewer than the losses after a change
-    # of depth, until training measures again): undo gives back exactly that.
-    gradient_epochs: int | None = None
-
-
-@dataclass(frozen=True, eq=False)
-class HistoryChange:
-    """How a stretch of training changed a run after ``epoch``: undo puts ``before`` back,
-    redo ``after``. The first ``shared`` snapshots are in both and are not held twice."""
-
-    epoch: int
-    shared: int
-    before: HistoryTail
-    after: HistoryTail
-
-
-class RunHistory:
-    """Everything one run leaves behind: loss and gradient norms per epoch, parameter
-    snapshots to rewind to, and the settings it was trained with.
-
-    ``trained_with`` lists ``(first epoch, settings)`` each time the settings
-    changed (to the history they are opaque values).
-    """
-
-    def __init__(self, n_layers: int, losses: LossRecord | None = None) -> None:
-        self.losses = losses if losses is not None else LossRecord()
-        self.gradients = GradientRecord(n_layers)
-        self.snapshots = ParameterHistory()
-        self.trained_with: list[tuple[int, object]] = []
-
-    def note_settings(self, epoch: int, settings) -> None:
-        """Training went on from ``epoch`` with ``settings``."""
-        if not self.trained_with or self.trained_with[-1][1] != settings:
-            self.trained_with.append((epoch, settings))
-
-    def truncate(self, epoch: int) -> None:
-        """Forget everything after ``epoch`` (training goes on from there)."""
-        self.losses.truncate(epoch)
-        self.gradients.truncate(epoch)
-        self.trained_with = [(e, s) for e, s in self.trained_with if e <= epoch]
-
-    def tail(self, epoch: int) -> HistoryTail:
-        """Everything after ``epoch`` as it is now, and every snapshot (a checkpoint)."""
-        return HistoryTail(
-            self.losses.rows(epoch),
-            self.gradients.rows(epoch),
-            self.snapshots.entries(),
-            tuple(self.trained_with),
-            len(self.gradients),
-        )
-
-    def change_since(self, epoch: int, before: HistoryTail) -> HistoryChange:
-        """What changed after ``epoch`` since the checkpoint ``before = self.tail(epoch)``."""
-        after = self.tail(epoch)
-        shared = shared_prefix(before.snapshots, after.snapshots)
-        return HistoryChange(
-            epoch,
-            shared,
-            replace(before, snapshots=before.snapshots[shared:]),
-            replace(after, snapshots=after.snapshots[shared:]),
-        )
-
-    def apply(self, change: HistoryChange, tail: HistoryTail) -> None:
-        """Make everything after ``change.epoch`` what ``tail`` (its before or after) says."""
-        epoch = change.epoch
-        self.losses.truncate(epoch)
-        self.losses.extend(tail.losses)
-        self.gradients.truncate(epoch)
-        self.gradients.pad_to(epoch)
-        if tail.gradients.ndim == 2 and tail.gradients.shape[1] == self.gradients.n_layers:
-            self.gradients.extend(tail.gradients)
-        self.gradients.pad_to(len(self.losses))  # measured with another depth: unknown
-        if tail.gradient_epochs is not None and tail.gradient_epochs < len(self.gradients):
-            self.gradients.truncate(tail.gradient_epochs)
-        self.snapshots.splice(change.shared, tail.snapshots)
-        self.trained_with = list(tail.trained_with)
+def frozen_copy(values: np.ndarray) -> np.ndarray:
+    """A read-only copy of ``values``: what a snapshot holds, safe to share."""
+    copy = np.array(values, copy=True)
+    copy.flags.writeable = False
+    return copy
 
 
 def snapshot_stride(epoch: int, dense: int = 1000) -> int:

@@ -1,8 +1,10 @@
 """Undo commands: every edit of the document is one of these, on the document's stack.
 
-A command captures what it needs when it is built, touches only the
-document, and does nothing at all when old and new are equal. Views never
-change in a command: they follow the document's signals.
+A command captures what it needs when it is built (building one changes
+nothing), touches only the document, and does nothing at all when old and new
+are equal. Views never change in a command: they follow the document's signals.
+Every command class states its ``training_policy``: what becomes of training
+that is running when the edit comes.
 """
 
 from __future__ import annotations
@@ -13,7 +15,10 @@ import numpy as np
 from PySide6.QtGui import QUndoCommand
 
 from bpdesk.core import Dataset, Network, TrainConfig
-from bpdesk.ui.document import Document, Parameter
+from bpdesk.core.history import GradientRecord
+from bpdesk.core.network import Parameter
+from bpdesk.core.run import SavedRun, TrainingRecord
+from bpdesk.ui.document import Document, TrainingPolicy
 
 MERGE_SET_PARAMETER = 1001
 
@@ -24,6 +29,8 @@ MERGE_SECONDS = 0.8  # edits of one weight closer together than this are one ges
 class SetParameterCommand(QUndoCommand):
     """Set one weight or bias. Quick successive changes of the same one merge: a drag
     is one undo step, while two drags (or a drag and a typed value) stay two."""
+
+    training_policy = TrainingPolicy.RESUME
 
     def __init__(self, doc: Document, parameter: Parameter, value: float, text: str | None = None):
         super().__init__(text or _parameter_text(parameter))
@@ -56,6 +63,8 @@ class SetParameterCommand(QUndoCommand):
 class SetParametersCommand(QUndoCommand):
     """Replace every parameter at once (apply gradients, a training run, a rewind)."""
 
+    training_policy = TrainingPolicy.RESUME
+
     def __init__(self, doc: Document, values: np.ndarray, text: str, recompute: bool = True):
         super().__init__(text)
         self.doc = doc
@@ -80,14 +89,17 @@ class ReplaceNetworkCommand(QUndoCommand):
     puts old weights into the edited network.
     """
 
+    training_policy = TrainingPolicy.RESUME
+
     def __init__(self, doc: Document, network: Network, text: str):
         super().__init__(text)
         self.doc = doc
         self.old = doc.network.copy()
         self.new = network.copy()
         self.new_run = self.old.loss != self.new.loss
-        self._saved = None  # what redo set aside: the old run, or its gradient record
-        self._first = None  # what the first redo set aside (a redo archives the same run)
+        # What redo set aside: the old run, or its gradient record.
+        self._saved: SavedRun | GradientRecord | None = None
+        self._first: SavedRun | None = None  # what the first redo set aside (see start_run)
 
     def redo(self) -> None:
         doc = self.doc
@@ -124,6 +136,8 @@ class ReplaceDatasetCommand(QUndoCommand):
     so far stays as a faint, labelled earlier run and undo brings it back.
     """
 
+    training_policy = TrainingPolicy.RESUME
+
     def __init__(self, doc: Document, dataset: Dataset, network: Network | None, text: str):
         super().__init__(text)
         self.doc = doc
@@ -134,8 +148,8 @@ class ReplaceDatasetCommand(QUndoCommand):
         self.new_run = not same_problem(self.old_dataset, dataset) or (
             network is not None and network.loss != doc.network.loss
         )
-        self._saved = None
-        self._first = None  # what the first redo set aside (a redo archives the same run)
+        self._saved: SavedRun | None = None
+        self._first: SavedRun | None = None  # what the first redo set aside (see start_run)
 
     def redo(self) -> None:
         if self.new_run:
@@ -157,7 +171,7 @@ class SetConfigCommand(QUndoCommand):
     Training goes on through it: the worker takes the new settings between epochs.
     """
 
-    touches_network = False
+    training_policy = TrainingPolicy.CONTINUE
 
     def __init__(self, doc: Document, config: TrainConfig, text: str = "Change training settings"):
         super().__init__(text)
@@ -176,7 +190,7 @@ class SetConfigCommand(QUndoCommand):
 class ClearRunsCommand(QUndoCommand):
     """Forget the faint curves of earlier runs; undo brings them back."""
 
-    touches_network = False  # training goes on through it
+    training_policy = TrainingPolicy.CONTINUE
 
     def __init__(self, doc: Document) -> None:
         super().__init__("Clear runs")
@@ -202,34 +216,39 @@ class TrainCommand(QUndoCommand):
     run's history (losses, gradient norms, snapshots, settings) back exactly as they
     were before it; redo brings the trained state back, exactly too.
 
-    Only what the stretch changed is kept (its epochs, whatever history it replaced
-    after a rewind, the snapshots it added or thinned), not the whole history:
-    long runs paused often stay cheap.
+    Built from the :class:`~bpdesk.core.run.TrainingRecord` the document hands out
+    when the stretch ends (:meth:`Document.finish_training`). It goes straight onto
+    the stack, not through :meth:`Document.push`: it records what already happened.
     """
 
-    def __init__(
-        self, doc: Document, params_before: np.ndarray, epoch_before: int, future: np.ndarray
-    ) -> None:
-        epochs = doc.epoch - epoch_before
+    # Never pushed as an edit; like undo and redo it lands on a recorded state.
+    training_policy = TrainingPolicy.STAY_STOPPED
+
+    def __init__(self, doc: Document, record: TrainingRecord) -> None:
+        epochs = record.epochs
         super().__init__(f"Train {epochs:,} epoch{'s' if epochs != 1 else ''}")
         self.doc = doc
-        self.params_before = params_before
-        self.epoch_before = epoch_before
-        self.params_after = doc.network.parameters.copy()
-        self.epoch_after = doc.epoch
-        self.change = doc.record_training(epoch_before, future)
+        self.record = record
         self._done = True  # push() calls redo(): the training has already happened
+
+    @property
+    def epoch_before(self) -> int:
+        """The epoch the stretch started from (where undo puts the network)."""
+        return self.record.start.epoch
+
+    @property
+    def epoch_after(self) -> int:
+        """The epoch the stretch reached (where redo puts the network)."""
+        return self.record.end.epoch
 
     def redo(self) -> None:
         if self._done:
             self._done = False
             return
-        self.doc.apply_training(self.change, True, self.epoch_after)
-        self.doc.set_parameters(self.params_after, recompute=True)
+        self.doc.apply_training(self.record, after=True)
 
     def undo(self) -> None:
-        self.doc.apply_training(self.change, False, self.epoch_before)
-        self.doc.set_parameters(self.params_before, recompute=True)
+        self.doc.apply_training(self.record, after=False)
 
 
 class ResetCommand(QUndoCommand):
@@ -239,15 +258,15 @@ class ResetCommand(QUndoCommand):
     back and restores the run, snapshots and all, so rewinding works as before.
     """
 
-    resumes_training = False  # a fresh start: training waits for the user
+    training_policy = TrainingPolicy.STAY_STOPPED  # a fresh start: training waits for the user
 
     def __init__(self, doc: Document, network: Network) -> None:
         super().__init__("Reset weights")
         self.doc = doc
         self.old_network = doc.network.copy()
         self.new_network = network.copy()
-        self._saved = None
-        self._first = None  # what the first redo set aside (a redo archives the same run)
+        self._saved: SavedRun | None = None
+        self._first: SavedRun | None = None  # what the first redo set aside (see start_run)
 
     def redo(self) -> None:
         self._first = self._saved = self.doc.start_run(self._first)
@@ -268,7 +287,8 @@ class RewindCommand(QUndoCommand):
     """Show the network as it was at an earlier epoch (the later history stays visible
     until training goes on from here). A drag of the history slider is one step."""
 
-    resumes_training = False  # looking back: training would overwrite what is looked at
+    # Looking back: training would overwrite what is looked at.
+    training_policy = TrainingPolicy.STAY_STOPPED
 
     def __init__(self, doc: Document, epoch: int, parameters: np.ndarray) -> None:
         super().__init__(f"Rewind to epoch {epoch:,}")

@@ -7,28 +7,44 @@ redraw in ``_on_<event>`` handlers. Nothing but undo commands (see
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from enum import Enum
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QUndoStack
+from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from bpdesk.core import BpnetDocument, Dataset, Network, TrainConfig, ViewState, xor
 from bpdesk.core.history import (
     GradientRecord,
-    HistoryChange,
-    HistoryTail,
     LossRecord,
     ParameterHistory,
-    RunHistory,
     Snapshot,
     architecture_of,
+    frozen_copy,
 )
-from bpdesk.core.network import Workspace, augment
+from bpdesk.core.network import Parameter, Workspace, augment
+from bpdesk.core.run import (
+    ArchivedRun,
+    RunRecorder,
+    RunSettings,
+    SavedRun,
+    TrainingRecord,
+)
 
-Parameter = tuple[int, int | None, int]  # (weight layer, i or None for a bias, j)
 MODES = ("forward", "backward")
+
+
+class TrainingPolicy(Enum):
+    """How an edit treats training that is running when it comes; every undo command
+    states one as its class attribute ``training_policy``."""
+
+    CONTINUE = "continue"  # training goes on through it (settings, clearing runs)
+    RESUME = "resume"  # training stops, the edit happens, training resumes on the result
+    # It lands somewhere else in history (undo, redo, a reset, a rewind): training
+    # does not go on by surprise, the learner starts it again.
+    STAY_STOPPED = "stay stopped"
 
 
 @dataclass(frozen=True, eq=False)
@@ -50,60 +66,6 @@ class ForwardState:
 
 
 @dataclass(frozen=True, eq=False)
-class ArchivedRun:
-    """A finished run's loss curve, kept faint for comparison, with what it used.
-
-    ``label`` names the settings it was trained with; ``dataset`` and ``loss``
-    say what its numbers measure (curves of other data are not comparable).
-    """
-
-    label: str
-    train_loss: np.ndarray
-    dataset: str = ""
-    loss: str = ""
-
-
-@dataclass(frozen=True)
-class RunSettings:
-    """The settings a run's label tells apart: learning rate, hidden activation, optimiser."""
-
-    learning_rate: float
-    activation: str
-    optimizer: str
-
-
-def describe_settings(trained_with: Sequence[RunSettings]) -> str:
-    """``η 0.5 · sigmoid · sgd``; a setting changed during the run reads ``η 0.5→2``
-    (first and last value, ``…`` between when it changed more than once)."""
-
-    def values(field: str, form) -> str:
-        seen = [getattr(s, field) for s in trained_with]
-        changes = [v for k, v in enumerate(seen) if k == 0 or v != seen[k - 1]]
-        shown = [form(v) for v in changes]
-        if len(shown) > 2:
-            shown = [shown[0], "…", shown[-1]]
-        return "→".join(shown)
-
-    return " · ".join(
-        (
-            "η " + values("learning_rate", lambda v: f"{v:g}"),
-            values("activation", str),
-            values("optimizer", str),
-        )
-    )
-
-
-@dataclass(frozen=True, eq=False)
-class SavedRun:
-    """A run set aside when another one started (a reset, other data, another loss),
-    held by the undo command that can bring it back."""
-
-    history: RunHistory
-    epoch: int
-    archived: ArchivedRun | None
-
-
-@dataclass(frozen=True, eq=False)
 class BackwardState:
     """Values of a backward pass: ``δ = ∂L/∂z`` per neuron and ``∂L/∂W``, ``∂L/∂b`` per layer."""
 
@@ -114,17 +76,6 @@ class BackwardState:
     gradient: np.ndarray  # flat, laid out like Network.parameters
     loss: float
     version: int
-
-
-def _edit_summary(then: tuple | None, now: tuple) -> str:
-    """`` (sigmoid/sigmoid → tanh/sigmoid)``: what differs between two architectures."""
-    if then is None:
-        return ""
-    parts = []
-    for k, form in ((0, lambda v: "-".join(map(str, v))), (1, "/".join), (2, str)):
-        if then[k] != now[k]:
-            parts.append(f"{form(then[k])} → {form(now[k])}")
-    return f" ({'; '.join(parts)})" if parts else ""
 
 
 def explainer_network() -> Network:
@@ -148,7 +99,7 @@ class Document(QObject):
     historyExtended = Signal(int, int)  # (first new epoch, how many) appended by training
     epochChanged = Signal(int)  # the epoch the network is at (training, reset, rewind)
     runsChanged = Signal()  # archived runs for comparison
-    aboutToEdit = Signal(object)  # a command (or "undo"/"redo") is about to change the document
+    aboutToEdit = Signal(object)  # the TrainingPolicy of an edit about to change the document
 
     def __init__(
         self,
@@ -162,13 +113,8 @@ class Document(QObject):
         self._network = network or explainer_network()
         self._dataset = dataset or xor()
         self._config = config or TrainConfig(learning_rate=0.5, epochs=None)
-        self._run = RunHistory(self._network.n_layers)
+        self._recorder = RunRecorder(self._network.n_layers)
         self._epoch = 0
-        self._runs: list[ArchivedRun] = []
-        # Where the current stretch of training began, for its undo command: the run
-        # as it was then (see record_training), and the snapshot it starts from.
-        self._stretch: tuple[int, HistoryTail] | None = None
-        self._stretch_start: Snapshot | None = None
         self._mode = "forward"
         self._selected: Parameter | None = None
         # One real example, not the batch mean, so a new user sees real inputs
@@ -202,17 +148,17 @@ class Document(QObject):
     @property
     def history(self) -> LossRecord:
         """Loss and accuracy per epoch (may run past :attr:`epoch` after a rewind)."""
-        return self._run.losses
+        return self._recorder.run.losses
 
     @property
     def gradient_history(self) -> GradientRecord:
         """‖∂L/∂W‖ per weight layer per epoch of training (NaN where not measured)."""
-        return self._run.gradients
+        return self._recorder.run.gradients
 
     @property
     def snapshots(self) -> ParameterHistory:
         """The current run's parameter snapshots, to rewind to."""
-        return self._run.snapshots
+        return self._recorder.run.snapshots
 
     @property
     def epoch(self) -> int:
@@ -222,7 +168,13 @@ class Document(QObject):
     @property
     def runs(self) -> list[ArchivedRun]:
         """Earlier runs' loss curves, for comparison."""
-        return list(self._runs)
+        return self._recorder.runs
+
+    @property
+    def recording_training(self) -> bool:
+        """True while training since the last "Train" undo step is still being recorded
+        (from :meth:`begin_training` to :meth:`finish_training`)."""
+        return self._recorder.recording
 
     def run_settings(self) -> RunSettings:
         """The settings in force now, as a run's label tells them apart."""
@@ -232,8 +184,7 @@ class Document(QObject):
     def run_label(self) -> str:
         """What distinguishes the current run: the learning rate, activation and optimiser
         it was trained with (the settings now, before any training)."""
-        trained_with = [settings for _, settings in self._run.trained_with]
-        return describe_settings(trained_with or [self.run_settings()])
+        return self._recorder.label(self.run_settings())
 
     def dataset_label(self) -> str:
         """The dataset's name as runs are labelled with it."""
@@ -287,28 +238,13 @@ class Document(QObject):
 
     def parameter_index(self, parameter: Parameter) -> int:
         """Where a weight or bias sits in ``network.parameters``."""
-        layer, i, j = parameter
-        if i is None:
-            return self._network.bias_index(layer, j)
-        return self._network.weight_index(layer, i, j)
+        return self._network.parameter_index(parameter)
 
     def rewind_target(self, epoch: int) -> tuple[Snapshot | None, str]:
         """The kept state to show for ``epoch`` (the latest snapshot at or before it),
         or None and, in the learner's words, why there is none."""
-        snapshot = self.snapshots.latest(epoch)
-        if snapshot is None:
-            return None, f"No weights were kept from epoch {epoch:,} or earlier to go back to"
-        then, now = snapshot.architecture, architecture_of(self._network)
-        if then is None:  # kept without naming its network: the shape is all there is
-            fits = snapshot.parameters.shape == self._network.parameters.shape
-        else:
-            fits = then == now
-        if fits:
-            return snapshot, ""
-        return None, (
-            f"Cannot go back to epoch {epoch:,}: the network was edited since"
-            f"{_edit_summary(then, now)}; undo back past that edit to return to it"
-        )
+        net = self._network
+        return self._recorder.rewind_target(epoch, architecture_of(net), net.parameters.shape)
 
     def training_arrays(self) -> tuple[np.ndarray, np.ndarray]:
         """``(X, T)`` of the rows the views use."""
@@ -436,10 +372,9 @@ class Document(QObject):
         if network.layer_sizes != self._network.layer_sizes:
             # Values of another architecture cannot even be shown as stale.
             self._forward = self._backward = None
-        if network.n_layers != self._run.gradients.n_layers:
-            # Per-layer gradients of another depth do not line up: start a new record
-            # (undoing the edit puts the old one back, see restore_gradient_history).
-            self._run.gradients = GradientRecord(network.n_layers)
+        # Per-layer gradients of another depth do not line up: a new record starts
+        # (undoing the edit puts the old one back, see restore_gradient_history).
+        self._recorder.fit_depth(network.n_layers)
         self._network = network
         self._drop_missing_selection()
 
@@ -507,169 +442,106 @@ class Document(QObject):
 
     def restore_gradient_history(self, record: GradientRecord) -> None:
         """Put back the gradient record an architecture edit replaced (undoing it)."""
-        if record is not self._run.gradients and record.n_layers == self._network.n_layers:
-            self._run.gradients = record
+        if self._recorder.restore_gradients(record, self._network.n_layers):
             self.historyChanged.emit()
-
-    def _set_epoch(self, epoch: int) -> None:
-        if epoch != self._epoch:
-            self._epoch = epoch
-            self.epochChanged.emit(epoch)
 
     def set_epoch(self, epoch: int) -> None:
         """Move the epoch counter (a rewind or a reset: the network is set separately)."""
-        self._set_epoch(epoch)
+        if epoch != self._epoch:
+            self._epoch = epoch
+            self.epochChanged.emit(epoch)
 
     def start_run(self, again: SavedRun | None = None) -> SavedRun:
         """Keep the current loss curve as a faint, labelled earlier run (if it has any
         epochs) and start a fresh history at epoch 0; the network is left as it is.
 
         Returns the run set aside, for :meth:`restore_run` (undo). A redo passes what
-        the first time returned as ``again``: the same archived run comes back (a
-        "Clear runs" undone later restores that object, and must find no twin).
+        the first time returned as ``again`` (see :meth:`RunRecorder.start_run`).
         """
-        saved = SavedRun(self._run, self._epoch, None)
-        if len(self._run.losses):
-            if again is not None and again.archived is not None:
-                run = again.archived
-            else:
-                run = ArchivedRun(
-                    self.run_label(),
-                    np.array(self._run.losses.train_loss),
-                    self.dataset_label(),
-                    self._network.loss,
-                )
-            saved = replace(saved, archived=run)
-            self._runs.append(run)
+        saved = self._recorder.start_run(
+            self._epoch,
+            self._network.n_layers,
+            now=self.run_settings(),
+            dataset=self.dataset_label(),
+            loss=self._network.loss,
+            again=again,
+        )
+        if saved.archived is not None:
             self.runsChanged.emit()
-        self._run = RunHistory(self._network.n_layers)
-        self._stretch = self._stretch_start = None
-        self._set_epoch(0)
+        self.set_epoch(0)
         self.historyChanged.emit()
         return saved
 
     def restore_run(self, saved: SavedRun) -> None:
         """Bring back a run :meth:`start_run` set aside, exactly as it was (undo)."""
-        if saved.archived is not None:
-            self.drop_run(saved.archived)
-        self._run = saved.history
-        if self._run.gradients.n_layers != self._network.n_layers:
-            self._run.gradients = GradientRecord(self._network.n_layers)
-        self._stretch = self._stretch_start = None
-        self._set_epoch(saved.epoch)
-        self.historyChanged.emit()
-
-    def drop_run(self, run: ArchivedRun) -> None:
-        """Forget an archived run (undoing a reset)."""
-        if run in self._runs:
-            self._runs.remove(run)
+        if self._recorder.restore_run(saved, self._network.n_layers):
             self.runsChanged.emit()
-
-    def clear_runs(self) -> None:
-        """Forget every archived run (undoably: "Clear runs" is an edit like any other)."""
-        if self._runs:
-            from bpdesk.ui.commands import ClearRunsCommand
-
-            self.push(ClearRunsCommand(self))
+        self.set_epoch(saved.epoch)
+        self.historyChanged.emit()
 
     def set_runs(self, runs: list[ArchivedRun]) -> None:
         """Replace the archived runs (called by undo commands)."""
-        self._runs = list(runs)
+        self._recorder.set_runs(runs)
         self.runsChanged.emit()
 
     # -- training (called by the training controller) ---------------------------
 
+    def _here(self) -> Snapshot:
+        """The network as it stands, as a snapshot of its own."""
+        net = self._network
+        return Snapshot(self._epoch, frozen_copy(net.parameters), architecture_of(net))
+
     def begin_training(self) -> None:
-        """A stretch of training starts from the current epoch.
-
-        The run is checkpointed for the stretch's undo command. Any later history
-        (after a rewind) is only forgotten once the first new epoch comes in, so a
-        stretch that trains nothing changes nothing.
-        """
-        self._stretch = (self._epoch, self._run.tail(self._epoch))
-        self._stretch_start = Snapshot(
-            self._epoch, self._network.parameters.copy(), architecture_of(self._network)
-        )
-
-    def _start_stretch(self, epoch: int) -> None:
-        """Training goes on after ``epoch``: the history it replaces goes, and where it
-        started is kept, so that a rewind can come back there exactly."""
-        start, self._stretch_start = self._stretch_start, None
-        if start is None or start.epoch != epoch:
-            return
-        if len(self._run.losses) > epoch or len(self._run.gradients) > epoch:
-            self._run.truncate(epoch)
-            self.historyChanged.emit()
-        self._run.snapshots.add(*start)
+        """A stretch of training starts (or resumes) from the current epoch; one already
+        begun goes on. Any later history (after a rewind) is only forgotten once the
+        first new epoch comes in, so a stretch that trains nothing changes nothing."""
+        if not self._recorder.recording:
+            self._recorder.begin(self._here())
 
     def append_training(
         self,
         first_epoch: int,
         rows: np.ndarray,
-        snapshots,
+        snapshots: Iterable[tuple[int, np.ndarray]],
         gradient_norms: np.ndarray | None = None,
     ) -> None:
-        """Record epochs a worker trained: loss rows ``(4, k)``, parameter snapshots and,
-        if measured, ``(k, layers)`` gradient norms."""
-        run = self._run
-        k = rows.shape[1]
-        if k:
-            self._start_stretch(first_epoch - 1)
-            if first_epoch != len(run.losses) + 1:
-                raise ValueError(f"expected epoch {len(run.losses) + 1}, got {first_epoch}")
-            run.losses.extend(rows)
-            run.gradients.pad_to(first_epoch - 1)
-            if gradient_norms is not None and gradient_norms.shape == (k, run.gradients.n_layers):
-                run.gradients.extend(gradient_norms)
-            else:
-                run.gradients.pad_to(first_epoch - 1 + k)
-            run.note_settings(first_epoch, self.run_settings())
-            self.historyExtended.emit(first_epoch, k)
-        if snapshots:
-            # The worker stops before every edit: what it sent is of this network.
-            architecture = architecture_of(self._network)
-            for epoch, params in snapshots:
-                run.snapshots.add(epoch, params, architecture)
+        """Record epochs a worker trained: loss rows ``(4, k)``, ``(epoch, parameters)``
+        snapshots and, if measured, ``(k, layers)`` gradient norms."""
+        # The worker stops before every edit: what it sent is of this network.
+        architecture = architecture_of(self._network)
+        kept = [Snapshot(epoch, params, architecture) for epoch, params in snapshots]
+        settings = self.run_settings()
+        if self._recorder.record(first_epoch, rows, kept, gradient_norms, settings):
+            self.historyChanged.emit()  # the history it replaces went
+        if rows.shape[1]:
+            self.historyExtended.emit(first_epoch, rows.shape[1])
 
-    def record_training(self, epoch_before: int, future: np.ndarray) -> HistoryChange:
-        """What the stretch of training since ``epoch_before`` did to the run, for its undo
-        command (``future``: the loss rows that followed ``epoch_before`` before it).
+    def finish_training(self) -> TrainingRecord | None:
+        """End the stretch of training where the network stands: what it did, for its
+        undo command (:class:`TrainCommand`), or None if it changed nothing.
 
         The network as it stands is kept as a snapshot, so that a rewind comes back
         to exactly here.
         """
-        run = self._run
-        latest = run.snapshots.latest(self._epoch)
-        if latest is None or latest.epoch != self._epoch:
-            run.snapshots.add(self._epoch, self._network.parameters, architecture_of(self._network))
-        if self._stretch is not None and self._stretch[0] == epoch_before:
-            before = self._stretch[1]
-        else:  # pragma: no cover - every stretch starts with begin_training or a commit
-            kept = tuple(s for s in run.snapshots.entries() if s.epoch <= epoch_before)
-            empty = np.empty((0, run.gradients.n_layers))
-            before = HistoryTail(future, empty, kept, tuple(run.trained_with))
-        change = run.change_since(epoch_before, before)
-        # A paused run resumes without begin_training: its stretch starts here.
-        self._stretch = (self._epoch, run.tail(self._epoch))
-        self._stretch_start = None
-        return change
+        return self._recorder.finish(self._here())
 
-    def apply_training(self, change: HistoryChange, after: bool, epoch: int) -> None:
-        """Undo (``after=False``) or redo a stretch of training's effect on the history."""
-        self._run.apply(change, change.after if after else change.before)
-        self._stretch = self._stretch_start = None
-        self._set_epoch(epoch)
+    def apply_training(self, record: TrainingRecord, after: bool) -> None:
+        """Undo (``after=False``) or redo a stretch of training: the history, the epoch
+        and the network as they were before or after it."""
+        where = self._recorder.apply(record, after)
+        self.set_epoch(where.epoch)
         self.historyChanged.emit()
+        self.set_parameters(where.parameters, recompute=True)
 
     def show_training_state(self, parameters: np.ndarray, epoch: int) -> None:
         """Put the worker's latest parameters into the network and refresh what is shown."""
         backward = self.is_fresh("backward") or self._mode == "backward"
         self._network.parameters[:] = parameters
         self._changed()
-        self._set_epoch(epoch)
+        self.set_epoch(epoch)
         # The training loss of this epoch is in the history: no need to recompute it.
-        known = 0 < epoch <= len(self._run.losses)
-        total = float(self._run.losses.train_loss[epoch - 1]) if known else None
+        losses = self._recorder.run.losses
+        total = float(losses.train_loss[epoch - 1]) if 0 < epoch <= len(losses) else None
         self.run_forward(emit=False, total_loss=total)
         if backward:
             self.run_backward(emit=False)
@@ -684,16 +556,11 @@ class Document(QObject):
         self._network = content.network
         self._dataset = content.dataset or xor()
         self._config = replace(content.training, epochs=None)
-        self._run = RunHistory(self._network.n_layers, LossRecord.from_history(content.history))
-        self._epoch = len(self._run.losses)
-        self._run.snapshots.add(
-            self._epoch, self._network.parameters, architecture_of(self._network)
+        losses = LossRecord.from_history(content.history)
+        self._epoch = len(losses)
+        self._recorder = RunRecorder.from_saved(
+            self._network.n_layers, losses, self._here(), self.run_settings()
         )
-        if self._epoch:
-            # The file's settings are the best account of how its history was made.
-            self._run.note_settings(1, self.run_settings())
-        self._stretch = self._stretch_start = None
-        self._runs.clear()
         view = content.view
         self._mode = view.mode
         self._selected = view.selected
@@ -718,7 +585,7 @@ class Document(QObject):
 
     def to_bpnet(self) -> BpnetDocument:
         """Everything worth saving, as the file format's document."""
-        record = self._run.losses.copy()
+        record = self._recorder.run.losses.copy()
         record.truncate(self._epoch)  # after a rewind, the file holds the network's own past
         return BpnetDocument(
             network=self._network.copy(),
@@ -730,28 +597,29 @@ class Document(QObject):
 
     # -- edits -------------------------------------------------------------------
 
-    def prepare_edit(self, kind) -> None:
+    def prepare_edit(self, kind: type[QUndoCommand]) -> None:
         """Before building a command of class ``kind`` from the document's state: let
         training stop and bring the network up to its last epoch first (an edit built
         from the frame on screen would drop the epochs trained since, or undo to
         a network that never existed). :meth:`push` does the same, but by then a
         command has already read the state it changes.
         """
-        self.aboutToEdit.emit(kind)
+        self.aboutToEdit.emit(kind.training_policy)
 
-    def push(self, command) -> None:
-        """Do an edit as an undoable command (training pauses around it, see ``aboutToEdit``)."""
-        self.aboutToEdit.emit(command)
+    def push(self, command: QUndoCommand) -> None:
+        """Do an edit as an undoable command (training pauses around it as the command's
+        ``training_policy`` says, see ``aboutToEdit``)."""
+        self.aboutToEdit.emit(command.training_policy)
         self.undo_stack.push(command)
 
     def undo(self) -> None:
-        """Undo the last edit (training stops first)."""
-        self.aboutToEdit.emit("undo")
+        """Undo the last edit (training stops first, and stays stopped)."""
+        self.aboutToEdit.emit(TrainingPolicy.STAY_STOPPED)
         self.undo_stack.undo()
 
     def redo(self) -> None:
-        """Redo the edit undone last (training stops first)."""
-        self.aboutToEdit.emit("redo")
+        """Redo the edit undone last (training stops first, and stays stopped)."""
+        self.aboutToEdit.emit(TrainingPolicy.STAY_STOPPED)
         self.undo_stack.redo()
 
     def next_edit_rng(self) -> np.random.Generator:

@@ -13,13 +13,16 @@ import numpy as np
 
 from bpdesk.core import BpdeskError, Dataset, Network
 from bpdesk.core import architecture as arch
+from bpdesk.core.network import Parameter
 from bpdesk.ui.commands import (
+    ClearRunsCommand,
     ReplaceDatasetCommand,
     ReplaceNetworkCommand,
+    ResetCommand,
     SetParameterCommand,
     SetParametersCommand,
 )
-from bpdesk.ui.document import Document, Parameter
+from bpdesk.ui.document import Document
 
 
 def _replace(doc: Document, build, text: str) -> bool:
@@ -191,8 +194,6 @@ def set_loss(doc: Document, loss: str) -> bool:
 
 def reinitialise(doc: Document, init: str | None = None, seed: int | None = None) -> bool:
     """New starting weights from an initialiser and seed (undoable; the history starts again)."""
-    from bpdesk.ui.commands import ResetCommand
-
     doc.prepare_edit(ResetCommand)
     net = doc.network
     try:
@@ -209,4 +210,13 @@ def reinitialise(doc: Document, init: str | None = None, seed: int | None = None
         doc.notify(str(exc))
         return False
     doc.push(ResetCommand(doc, fresh))
+    return True
+
+
+def clear_runs(doc: Document) -> bool:
+    """Forget the faint curves of earlier runs (undoably: "Clear runs" is an edit like any
+    other). False when there are none."""
+    if not doc.runs:
+        return False
+    doc.push(ClearRunsCommand(doc))
     return True

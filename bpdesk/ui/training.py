@@ -22,7 +22,7 @@ from bpdesk.core import BpdeskError, Network, TrainConfig, Trainer, TrainingCont
 from bpdesk.core.history import FIELDS, snapshot_stride
 from bpdesk.ui import editing
 from bpdesk.ui.commands import TrainCommand
-from bpdesk.ui.document import Document
+from bpdesk.ui.document import Document, TrainingPolicy
 from bpdesk.ui.threads import worker_thread
 from bpdesk.ui.throttle import Throttle
 
@@ -158,7 +158,6 @@ class TrainingController(QObject):
         self._thread: QThread | None = None
         self._worker: TrainingWorker | None = None
         self._control: TrainingControl | None = None
-        self._segment = None  # (params, epoch, record) when the current stretch began
         self._latest: TrainingUpdate | None = None
         self._frame = Throttle(self._show_latest, FRAME_MS, self)
         doc.aboutToEdit.connect(self._on_about_to_edit)
@@ -275,24 +274,15 @@ class TrainingController(QObject):
         self._commit()
 
     def _begin_segment(self) -> None:
-        if self._segment is None:
-            doc = self.doc
-            # The history past the current epoch (after a rewind) is about to be
-            # replaced: keep it so that undoing the training brings it back.
-            future = doc.history.rows(doc.epoch)
-            self._segment = (doc.network.parameters.copy(), doc.epoch, future)
+        # The document records the stretch from here (one already begun goes on).
+        self.doc.begin_training()
 
     def _commit(self) -> None:
-        """Make the training since the segment began one undoable command."""
-        if self._segment is None:
-            return
-        params, epoch, future = self._segment
-        self._segment = None
-        doc = self.doc
-        if doc.epoch == epoch and np.array_equal(params, doc.network.parameters, equal_nan=True):
-            return
-        # Straight onto the stack: this records what already happened, it is not an edit.
-        doc.undo_stack.push(TrainCommand(doc, params, epoch, future))
+        """Make the training since the stretch began one undoable command."""
+        record = self.doc.finish_training()
+        if record is not None:
+            # Straight onto the stack: this records what already happened, it is not an edit.
+            self.doc.undo_stack.push(TrainCommand(self.doc, record))
 
     def _set_state(self, state: str) -> None:
         if state != self.state:
@@ -304,10 +294,9 @@ class TrainingController(QObject):
 
     @Slot(object)
     def _on_progress(self, update: TrainingUpdate) -> None:
-        if self._segment is None:
-            # Epochs after a stretch was recorded: a "paused" report that arrived
-            # after the user resumed (or asked for another step) ended it.
-            self._begin_segment()
+        # Epochs after a stretch was recorded (a "paused" report that arrived after the
+        # user resumed, or asked for another step, ended it) begin the next one.
+        self._begin_segment()
         # The history takes every epoch at once; the network on screen follows at
         # most once a frame, however fast reports come.
         self.doc.append_training(
@@ -358,8 +347,8 @@ class TrainingController(QObject):
 
     # -- edits while training -----------------------------------------------------------------
 
-    def _on_about_to_edit(self, command) -> None:
-        if not getattr(command, "touches_network", True):
+    def _on_about_to_edit(self, policy: TrainingPolicy) -> None:
+        if policy is TrainingPolicy.CONTINUE:
             return
         if self._thread is None:
             self._commit()
@@ -368,10 +357,8 @@ class TrainingController(QObject):
         self._stop_worker()
         self._set_state("idle")
         # The edit happens right after this signal; training resumes on the edited
-        # network once it is done. Undo, redo, a reset or a rewind land somewhere
-        # else in history: then training does not go on by surprise.
-        resumes = command not in ("undo", "redo") and getattr(command, "resumes_training", True)
-        if was_running and resumes:
+        # network once it is done, if the edit says so.
+        if was_running and policy is TrainingPolicy.RESUME:
             QTimer.singleShot(0, self.start)
 
     def _on_settings_changed(self) -> None:

@@ -5,6 +5,7 @@ import pytest
 
 from bpdesk.core import make_dataset
 from bpdesk.core.history import FIELDS
+from bpdesk.ui import editing
 
 
 def choose(box, data):
@@ -282,7 +283,7 @@ def test_undoing_and_redoing_a_reset_and_clear_runs_brings_back_no_twin(window):
     doc = window.doc
     fill_history(doc, 20, start_loss=0.5)
     window.act_reset.trigger()
-    doc.clear_runs()
+    editing.clear_runs(doc)
     for _ in range(2):
         doc.undo()
         doc.undo()

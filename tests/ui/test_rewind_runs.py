@@ -17,7 +17,7 @@ def train_to(qtbot, window, epoch):
     trainer.start()
     qtbot.waitUntil(lambda: doc.epoch >= epoch, timeout=20000)
     trainer.pause()
-    qtbot.waitUntil(lambda: trainer._segment is None, timeout=5000)
+    qtbot.waitUntil(lambda: not doc.recording_training, timeout=5000)
 
 
 def state(doc):
@@ -192,7 +192,7 @@ def test_the_first_snapshot_of_an_architecture_survives_thinning():
 
 
 def test_a_stretch_that_thins_the_snapshots_still_undoes_exactly():
-    from bpdesk.core.history import RunHistory
+    from bpdesk.core.run import RunHistory
 
     run = RunHistory(n_layers=2)
     run.snapshots = ParameterHistory(budget=30 * 8000, keep=5)

@@ -48,7 +48,7 @@ def test_pause_resume_and_step(qtbot, window):
     trainer.start()
     wait_for_epoch(qtbot, doc, 5)
     trainer.pause()
-    qtbot.waitUntil(lambda: trainer._segment is None, timeout=5000)  # the stretch was committed
+    qtbot.waitUntil(lambda: not doc.recording_training, timeout=5000)  # the stretch was committed
     paused_at = doc.epoch
     qtbot.wait(200)
     assert doc.epoch == paused_at  # really paused
@@ -161,7 +161,7 @@ def test_rewind_to_an_earlier_epoch_and_train_on_from_there(qtbot, window):
     trainer.start()
     wait_for_epoch(qtbot, doc, 300)
     trainer.pause()
-    qtbot.waitUntil(lambda: trainer._segment is None, timeout=5000)
+    qtbot.waitUntil(lambda: not doc.recording_training, timeout=5000)
     end_epoch, end_params = doc.epoch, doc.network.parameters.copy()
     kept_epoch, kept = doc.snapshots.nearest(120)
     assert kept_epoch == 120  # every epoch is kept early in a run
@@ -173,7 +173,7 @@ def test_rewind_to_an_earlier_epoch_and_train_on_from_there(qtbot, window):
     # …until training goes on from here, which replaces it.
     trainer.step()
     qtbot.waitUntil(lambda: doc.epoch == 121, timeout=5000)
-    qtbot.waitUntil(lambda: trainer._segment is None, timeout=5000)
+    qtbot.waitUntil(lambda: not doc.recording_training, timeout=5000)
     assert len(doc.history) == 121
     trainer.shutdown()
     doc.undo()  # the step
@@ -232,7 +232,7 @@ def test_reset_keeps_the_old_run_for_comparison_and_is_undoable(qtbot, window):
     trainer.start()
     wait_for_epoch(qtbot, doc, 100)
     trainer.pause()
-    qtbot.waitUntil(lambda: trainer._segment is None, timeout=5000)
+    qtbot.waitUntil(lambda: not doc.recording_training, timeout=5000)
     trained = doc.network.parameters.copy()
     epoch = doc.epoch
     window.act_reset.trigger()

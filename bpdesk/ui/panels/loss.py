@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bpdesk.ui import theme
+from bpdesk.ui import editing, theme
 from bpdesk.ui.commands import RewindCommand
 from bpdesk.ui.document import Document
 from bpdesk.ui.panels.plots import (
@@ -90,7 +90,7 @@ class LossPanel(QWidget):
         self.log_box.toggled.connect(self._on_log)
         self.clear_runs = QPushButton("Clear runs")
         self.clear_runs.setToolTip("Remove the faint curves of earlier runs")
-        self.clear_runs.clicked.connect(doc.clear_runs)
+        self.clear_runs.clicked.connect(lambda: editing.clear_runs(doc))
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setToolTip("History: drag to see the network as it was at an earlier epoch")
         self.slider.setRange(0, 0)
