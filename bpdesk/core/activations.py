@@ -73,14 +73,14 @@ class Sigmoid(Activation):
     formula = "σ(z) = 1 / (1 + e^(−z))"
     derivative_formula = "σ'(z) = σ(z)·(1 − σ(z))"
 
-    def forward(self, z, out):
+    def forward(self, z: np.ndarray, out: np.ndarray) -> None:
         half = const(0.5, z.dtype)
         _mul(z, half, out)
         _tanh(out, out)
         _mul(out, half, out)
         _add(out, half, out)
 
-    def backward(self, grad, z, a, tmp):
+    def backward(self, grad: np.ndarray, z: np.ndarray, a: np.ndarray, tmp: np.ndarray) -> None:
         _mul(a, a, tmp)
         _sub(a, tmp, tmp)  # a − a² = a(1 − a)
         _mul(grad, tmp, grad)
@@ -93,10 +93,10 @@ class Tanh(Activation):
     formula = "tanh(z)"
     derivative_formula = "tanh'(z) = 1 − tanh(z)²"
 
-    def forward(self, z, out):
+    def forward(self, z: np.ndarray, out: np.ndarray) -> None:
         _tanh(z, out)
 
-    def backward(self, grad, z, a, tmp):
+    def backward(self, grad: np.ndarray, z: np.ndarray, a: np.ndarray, tmp: np.ndarray) -> None:
         _mul(a, a, tmp)
         _sub(const(1.0, a.dtype), tmp, tmp)
         _mul(grad, tmp, grad)
@@ -109,10 +109,10 @@ class ReLU(Activation):
     formula = "ReLU(z) = max(0, z)"
     derivative_formula = "ReLU'(z) = 1 if z > 0 else 0"
 
-    def forward(self, z, out):
+    def forward(self, z: np.ndarray, out: np.ndarray) -> None:
         np.maximum(z, const(0.0, z.dtype), out=out)
 
-    def backward(self, grad, z, a, tmp):
+    def backward(self, grad: np.ndarray, z: np.ndarray, a: np.ndarray, tmp: np.ndarray) -> None:
         _gt(z, const(0.0, z.dtype), tmp, casting="unsafe")
         _mul(grad, tmp, grad)
 
@@ -125,7 +125,7 @@ class LeakyReLU(Activation):
     formula = "LReLU(z) = z if z > 0 else 0.01·z"
     derivative_formula = "LReLU'(z) = 1 if z > 0 else 0.01"
 
-    def forward(self, z, out):
+    def forward(self, z: np.ndarray, out: np.ndarray) -> None:
         if out is z:
             tmp = z * self.slope
             np.maximum(z, tmp, out=out)
@@ -133,7 +133,7 @@ class LeakyReLU(Activation):
             np.multiply(z, const(self.slope, z.dtype), out=out)
             np.maximum(z, out, out=out)
 
-    def backward(self, grad, z, a, tmp):
+    def backward(self, grad: np.ndarray, z: np.ndarray, a: np.ndarray, tmp: np.ndarray) -> None:
         np.greater(z, const(0.0, z.dtype), out=tmp, casting="unsafe")
         np.multiply(tmp, const(1.0 - self.slope, z.dtype), out=tmp)
         np.add(tmp, const(self.slope, z.dtype), out=tmp)
@@ -147,11 +147,11 @@ class Linear(Activation):
     formula = "id(z) = z"
     derivative_formula = "id'(z) = 1"
 
-    def forward(self, z, out):
+    def forward(self, z: np.ndarray, out: np.ndarray) -> None:
         if out is not z:
             np.copyto(out, z)
 
-    def backward(self, grad, z, a, tmp):
+    def backward(self, grad: np.ndarray, z: np.ndarray, a: np.ndarray, tmp: np.ndarray) -> None:
         pass
 
 
@@ -164,19 +164,19 @@ class Softmax(Activation):
     elementwise = False
     output_only = True
 
-    def forward(self, z, out):
+    def forward(self, z: np.ndarray, out: np.ndarray) -> None:
         # Shifting by the per-sample maximum keeps exp() from overflowing.
         np.subtract(z, z.max(axis=0, keepdims=True), out=out)
         np.exp(out, out=out)
         np.divide(out, out.sum(axis=0, keepdims=True), out=out)
 
-    def backward(self, grad, z, a, tmp):
+    def backward(self, grad: np.ndarray, z: np.ndarray, a: np.ndarray, tmp: np.ndarray) -> None:
         # Jacobian-vector product: ∂L/∂zⱼ = aⱼ·(∂L/∂aⱼ − Σₖ ∂L/∂aₖ·aₖ)
         np.multiply(grad, a, out=tmp)
         np.subtract(grad, tmp.sum(axis=0, keepdims=True), out=grad)
         np.multiply(grad, a, out=grad)
 
-    def derivative(self, z, a):
+    def derivative(self, z: np.ndarray, a: np.ndarray) -> np.ndarray:
         """The diagonal ``∂aₖ/∂zₖ = aₖ(1 − aₖ)`` (softmax's full Jacobian is not diagonal)."""
         return a * (1.0 - a)
 

@@ -55,7 +55,7 @@ def _parts(network: Network) -> tuple[list[int], list[str], list[np.ndarray], li
     )
 
 
-def _whole(value, what: str) -> int:
+def _whole(value: object, what: str) -> int:
     # Positions and sizes come from the UI and from scripts: a float or a bool
     # here is a mistake to report, not a number to round.
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):

@@ -27,9 +27,10 @@ import json
 import math
 import os
 import tempfile
+from collections.abc import Collection
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, NoReturn, TypeVar, overload
 
 import numpy as np
 
@@ -39,10 +40,10 @@ from bpdesk.core.datasets import (
     GENERATORS,
     KINDS,
     MAX_SAMPLES,
+    XOR_SPEC,
     Dataset,
     DatasetSpec,
     check_spec,
-    xor,
 )
 from bpdesk.core.errors import BpdeskError, FileFormatError
 from bpdesk.core.initializers import INITIALIZERS
@@ -70,6 +71,9 @@ NUMBER_CHARS = 25
 MAX_FILE_BYTES = 256 * 2**20
 VIEW_MODES = ("forward", "backward")
 HISTORY_SERIES = ("train_loss", "test_loss", "train_accuracy", "test_accuracy")
+
+Entry = TypeVar("Entry")  # an entry of a history list
+JSONObject = dict[str, Any]  # a parsed JSON object: its values are checked field by field
 
 
 @dataclass(frozen=True)
@@ -121,10 +125,10 @@ class BpnetDocument:
 # -- writing ---------------------------------------------------------------------
 
 
-def to_json(doc: BpnetDocument, history_points: int | None = None) -> dict:
+def to_json(doc: BpnetDocument, history_points: int | None = None) -> JSONObject:
     """The document as plain JSON values (a history thinned to ``history_points`` entries)."""
     net = doc.network
-    data = {
+    data: JSONObject = {
         "format": FORMAT,
         "version": 1,  # 2 only for what older bpdesk would misread (below)
         "app": f"bpdesk {__version__}",
@@ -169,7 +173,7 @@ def to_json(doc: BpnetDocument, history_points: int | None = None) -> dict:
     return data
 
 
-def _history_json(history: LossHistory, points: int | None = None) -> dict:
+def _history_json(history: LossHistory, points: int | None = None) -> JSONObject:
     """The history's lists, thinned to at most ``points`` (:data:`HISTORY_POINTS`) entries each."""
     n = history.epochs
     if n > MAX_HISTORY:
@@ -178,7 +182,7 @@ def _history_json(history: LossHistory, points: int | None = None) -> dict:
             f"the training history spans {n:,} epochs; a bpdesk file holds at most {MAX_HISTORY:,}"
         )
     every = max(1, math.ceil(n / (points or HISTORY_POINTS)))
-    out: dict[str, Any] = {"every": every, "epochs": n} if every > 1 else {}
+    out: JSONObject = {"every": every, "epochs": n} if every > 1 else {}
     out["train_loss"] = [float(v) for v in _thin(history.train_loss, every)]
     for name in HISTORY_SERIES[1:]:
         values = getattr(history, name)
@@ -189,7 +193,7 @@ def _history_json(history: LossHistory, points: int | None = None) -> dict:
     return out
 
 
-def _thin(values: list, every: int) -> list:
+def _thin(values: list[Entry], every: int) -> list[Entry]:
     """Every ``every``-th entry, ending with the last one (see the module docstring)."""
     if every == 1:
         return values
@@ -243,7 +247,9 @@ def _plain(value: Any) -> Any:
     raise TypeError(f"cannot write a {type(value).__name__} into a .bpnet file")
 
 
-def save(doc: BpnetDocument, path: str | os.PathLike, history_points: int | None = None) -> None:
+def save(
+    doc: BpnetDocument, path: str | os.PathLike[str], history_points: int | None = None
+) -> None:
     """Write ``doc`` to ``path`` atomically (temporary file, then rename).
 
     Raises :class:`BpdeskError` before writing anything if :func:`load` would
@@ -294,7 +300,7 @@ def _file_mode(path: Path) -> int:
 # -- reading ---------------------------------------------------------------------
 
 
-def load(path: str | os.PathLike) -> BpnetDocument:
+def load(path: str | os.PathLike[str]) -> BpnetDocument:
     """Read and validate a ``.bpnet`` file; raise :class:`FileFormatError` naming the problem."""
     path = Path(path)
     try:
@@ -318,7 +324,7 @@ def loads(text: str) -> BpnetDocument:
     if len(text) > MAX_FILE_BYTES:
         raise FileFormatError("", f"the file is larger than {MAX_FILE_BYTES // 2**20} MB")
 
-    def reject_constant(name: str):
+    def reject_constant(name: str) -> NoReturn:
         raise FileFormatError(
             "", f"{name} is not allowed in a bpdesk file (numbers must be finite)"
         )
@@ -382,7 +388,7 @@ def from_json(data: Any) -> BpnetDocument:
     return BpnetDocument(network, dataset, training, history, view)
 
 
-def _network(obj: dict) -> Network:
+def _network(obj: JSONObject) -> Network:
     sizes = _list(_required(obj, "layer_sizes", "network"), "network.layer_sizes", 2, MAX_LAYERS)
     sizes = [
         _integer(n, f"network.layer_sizes[{k}]", 1, MAX_LAYER_SIZE) for k, n in enumerate(sizes)
@@ -430,10 +436,10 @@ def _network(obj: dict) -> Network:
     return net
 
 
-def _dataset(obj: dict, network: Network) -> Dataset:
+def _dataset(obj: JSONObject, network: Network) -> Dataset:
     kind = _choice(_required(obj, "kind", "dataset"), "dataset.kind", KINDS)
     n_in, n_out = network.layer_sizes[0], network.layer_sizes[-1]
-    parts = []
+    parts: list[np.ndarray] = []  # X and T of the training set, then of the test set
     for part in ("train", "test"):
         where = f"dataset.{part}"
         sub = _object(_required(obj, part, "dataset"), where)
@@ -467,15 +473,25 @@ def _dataset(obj: dict, network: Network) -> Dataset:
     spec = None
     if obj.get("spec") is not None:
         spec = _spec(_object(obj["spec"], "dataset.spec"))
+    X_train, T_train, X_test, T_test = parts
     try:
-        return Dataset(kind, *parts, spec=spec, title=title, feature_names=tuple(names))
+        return Dataset(
+            kind,
+            X_train,
+            T_train,
+            X_test,
+            T_test,
+            spec=spec,
+            title=title,
+            feature_names=tuple(names),
+        )
     except BpdeskError as exc:
         raise FileFormatError("dataset", str(exc)) from None
 
 
-def _spec(obj: dict) -> DatasetSpec:
+def _spec(obj: JSONObject) -> DatasetSpec:
     name = _choice(_required(obj, "name", "dataset.spec"), "dataset.spec.name", GENERATORS)
-    values = {}
+    values: JSONObject = {}  # numbers so far: check_spec says which are out of range
     for f in fields(DatasetSpec):
         if f.name != "name" and f.name in obj:
             value = obj[f.name]
@@ -488,7 +504,7 @@ def _spec(obj: dict) -> DatasetSpec:
     if name == "xor":
         # The explainer's four points have no settings: whatever the file says
         # (a huge sample count would overflow the data panel's spin boxes).
-        return xor().spec
+        return XOR_SPEC
     try:
         return check_spec(spec)
     except BpdeskError as exc:
@@ -505,9 +521,11 @@ def _check_targets(T: np.ndarray, kind: str, where: str) -> None:
             )
     elif kind == "multiclass":
         onehot = np.all((T == 0) | (T == 1), axis=1) & (T.sum(axis=1) == 1)
-        bad = np.flatnonzero(~onehot)
-        if bad.size:
-            raise FileFormatError(f"{where}[{bad[0]}]", "a class target must be one 1 among 0s")
+        bad_rows = np.flatnonzero(~onehot)
+        if bad_rows.size:
+            raise FileFormatError(
+                f"{where}[{bad_rows[0]}]", "a class target must be one 1 among 0s"
+            )
 
 
 def _training(value: Any) -> TrainConfig:
@@ -536,7 +554,7 @@ def _training(value: Any) -> TrainConfig:
         raise FileFormatError(_culprit(values), str(exc)) from None
 
 
-def _culprit(values: dict) -> str:
+def _culprit(values: JSONObject) -> str:
     """The training setting that is wrong on its own, or "training" for a combination."""
     for key, item in values.items():
         try:
@@ -562,24 +580,26 @@ def _history(value: Any) -> LossHistory:
                 f"expected {math.ceil(epochs / every)} entries ({epochs} epochs, one every "
                 f"{every}), got {len(train)}",
             )
-    series = {"train_loss": _series(train, "history.train_loss", nullable=False)}
+    train_loss = _series(train, "history.train_loss", nullable=False)
+    others: dict[str, list[float | None]] = {}  # test loss and the accuracies
     for name in HISTORY_SERIES[1:]:
         where = f"history.{name}"
         values = _list(obj.get(name, []), where, 0, MAX_HISTORY)
         if values and len(values) != len(train):
             raise FileFormatError(where, f"expected {len(train)} entries, got {len(values)}")
         unit = name.endswith("accuracy")
-        series[name] = _series(values, where, nullable=True, unit=unit) or [None] * len(train)
+        others[name] = _series(values, where, nullable=True, unit=unit) or [None] * len(train)
     if every > 1:
-        series = {name: _stretch(values, every, epochs) for name, values in series.items()}
-    return LossHistory(**series)
+        train_loss = _stretch(train_loss, every, epochs)
+        others = {name: _stretch(values, every, epochs) for name, values in others.items()}
+    return LossHistory(train_loss, **others)
 
 
-def _stretch(values: list, every: int, epochs: int) -> list:
+def _stretch(values: list[Entry], every: int, epochs: int) -> list[Entry]:
     """A thinned list back to one entry per epoch: each entry repeated for its epochs."""
     # Slice assignments share one float object between the epochs it covers:
     # a long run costs a pointer per epoch, not a float, and no Python loop.
-    stretched: list = [None] * (len(values) * every)
+    stretched = values[:1] * (len(values) * every)  # every slot is overwritten below
     for offset in range(every):
         stretched[offset::every] = values
     del stretched[epochs:]
@@ -620,19 +640,19 @@ def _show(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _required(obj: dict, key: str, where: str) -> Any:
+def _required(obj: JSONObject, key: str, where: str) -> Any:
     if key not in obj:
         raise FileFormatError(f"{where}.{key}" if where else key, "missing")
     return obj[key]
 
 
-def _object(value: Any, where: str) -> dict:
+def _object(value: Any, where: str) -> JSONObject:
     if not isinstance(value, dict):
         raise FileFormatError(where, f"expected an object, got {_show(value)}")
     return value
 
 
-def _list(value: Any, where: str, low: int, high: int | None) -> list:
+def _list(value: Any, where: str, low: int, high: int | None) -> list[Any]:
     if not isinstance(value, list):
         raise FileFormatError(where, f"expected a list, got {_show(value)}")
     if len(value) < low or (high is not None and len(value) > high):
@@ -668,7 +688,7 @@ def _number(value: Any, where: str) -> float:
     return value
 
 
-def _choice(value: Any, where: str, choices) -> str:
+def _choice(value: Any, where: str, choices: Collection[str]) -> str:
     if not isinstance(value, str) or value not in choices:
         raise FileFormatError(where, f"expected one of {', '.join(choices)}; got {_show(value)}")
     return value
@@ -713,7 +733,21 @@ _SERIES_TYPES = frozenset({float, int})
 _NULLABLE_SERIES_TYPES = frozenset({float, int, type(None)})
 
 
-def _series(values: list, where: str, nullable: bool, unit: bool = False) -> list:
+@overload
+def _series(
+    values: list[Any], where: str, nullable: Literal[False], unit: bool = False
+) -> list[float]: ...
+
+
+@overload
+def _series(
+    values: list[Any], where: str, nullable: Literal[True], unit: bool = False
+) -> list[float | None]: ...
+
+
+def _series(
+    values: list[Any], where: str, nullable: bool, unit: bool = False
+) -> list[float] | list[float | None]:
     """A history list as floats (and None where ``nullable``); ``unit``: each in [0, 1]."""
     accepted = _series_at_once(values, nullable, unit)
     if accepted is not None:
@@ -731,7 +765,7 @@ def _series(values: list, where: str, nullable: bool, unit: bool = False) -> lis
     return out
 
 
-def _series_at_once(values: list, nullable: bool, unit: bool) -> list | None:
+def _series_at_once(values: list[Any], nullable: bool, unit: bool) -> list[float | None] | None:
     """``values`` as :func:`_series` returns them if all are fine, else None."""
     # A long run holds millions of entries: checked with NumPy, in a fraction of
     # the time a Python loop over them takes.

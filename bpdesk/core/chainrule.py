@@ -25,8 +25,9 @@ import itertools
 from dataclasses import dataclass, replace
 
 import numpy as np
+import numpy.typing as npt
 
-from bpdesk.core.network import Network
+from bpdesk.core.network import ForwardCache, Network
 from bpdesk.core.numbers import format_data_value, format_number
 
 MAX_TERMS = 64
@@ -129,12 +130,14 @@ def parameter_meaning(network: Network, layer: int, i: int | None, j: int) -> st
     return f"{parameter_name(network, layer, i, j)} is the weight on the line from {source} to {target}"
 
 
-def example_text(x: np.ndarray, t: np.ndarray, sample: int | None) -> str:
+def example_text(x: npt.ArrayLike, t: npt.ArrayLike, sample: int | None) -> str:
     """One example: ``example 2: x = (0, 1), t = 1`` (``sample`` counted from 0, None if unknown)."""
     inputs = "(" + ", ".join(format_data_value(v) for v in np.ravel(x)) + ")"
-    t = np.ravel(t)
+    targets = np.ravel(t)
     target = (
-        format_data_value(t[0]) if len(t) == 1 else "(" + ", ".join(map(format_data_value, t)) + ")"
+        format_data_value(targets[0])
+        if len(targets) == 1
+        else "(" + ", ".join(map(format_data_value, targets)) + ")"
     )
     which = "the example" if sample is None else f"example {sample + 1}"
     return f"{which}: x = {inputs}, t = {target}"
@@ -180,12 +183,7 @@ def explain_weight(
     batch = len(Xs)
     _, cache = network.forward(Xs)
     network.backward(cache, Ts)
-    acts = cache.activations  # acts[m]: (batch, n_m)
-    zs = cache.zs  # zs[m]: weight layer m, (batch, n_{m+1})
-    deltas = cache.deltas  # each example's own ∂Lₙ/∂z
-    funcs = network.activation_functions
-    weights = network.weights
-    L = network.n_layers
+    factors = _Factors(network, cache, Ts, layer, i)
     # The mean's 1/n is a factor of its own, so that every other number is
     # the example's own, as "The math" shows it.
     mean = (
@@ -193,78 +191,14 @@ def explain_weight(
         if batch > 1
         else []
     )
-
-    def input_factor(n: int) -> Factor:
-        if i is None:
-            return Factor("1", 1.0, "a bias's input is always 1", constant=True)
-        name = neuron_name(network, layer, i)
-        return Factor(name, float(acts[layer][n, i]), f"what {name} sent along this weight")
-
-    def local_factor(m: int, k: int, n: int) -> Factor:
-        # neuron k of layer m+1, fed by weight layer m
-        name = neuron_name(network, m + 1, k)
-        d = funcs[m].derivative(zs[m][n : n + 1].T, acts[m + 1][n : n + 1].T)[k, 0]
-        return Factor(f"∂{name}/∂z({name})", float(d), f"slope of {funcs[m].name} at {name}")
-
-    def output_factors(o: int, n: int) -> list[Factor]:
-        name = neuron_name(network, L, o)
-        loss, out = network.loss_function, funcs[-1]
-        if out.name == loss.fused or not out.elementwise:
-            return [Factor(f"∂L/∂z({name})", float(deltas[-1][n, o]), f"error signal at {name}")]
-        y, t = acts[L][n : n + 1], Ts[n : n + 1]
-        grad = float(loss.grad_output(y.T, t.T)[o, 0])
-        formula = loss.gradient_formula.split("=")[-1].strip()
-        return [
-            Factor(f"∂L/∂{name}", grad, f"how the loss changes with {name} ({formula})"),
-            local_factor(L - 1, o, n),
-        ]
-
-    def weight_factor(m: int, a: int, b: int) -> Factor:
-        src, dst = neuron_name(network, m, a), neuron_name(network, m + 1, b)
-        return Factor(
-            weight_name(network, m, a, b), float(weights[m][a, b]), f"weight from {src} to {dst}"
-        )
-
+    L = network.n_layers
     n_paths = int(np.prod(network.layer_sizes[layer + 2 :], dtype=np.int64)) if layer + 1 < L else 1
-    terms: list[ChainTerm] = []
-    hidden_target = layer + 1 < L
     if n_paths * batch <= max_terms:
-        grouping = "paths"
-        for n in range(batch):
-            for rest in itertools.product(*(range(s) for s in network.layer_sizes[layer + 2 :])):
-                path = (j, *rest)  # neuron index in layers layer+1 … L
-                factors = output_factors(path[-1], n)
-                # weight layer m links path[m-layer-1] → path[m-layer]
-                for m in range(L - 1, layer, -1):
-                    a, b = path[m - layer - 1], path[m - layer]
-                    factors += [weight_factor(m, a, b), local_factor(m - 1, a, n)]
-                factors.append(input_factor(n))
-                terms.append(_term(factors, mean, path, rows[n]))
-    elif hidden_target and network.layer_sizes[layer + 2] * batch <= max_terms:
-        grouping = "next-layer"
-        for n in range(batch):
-            for k in range(network.layer_sizes[layer + 2]):
-                name = neuron_name(network, layer + 2, k)
-                delta = Factor(
-                    f"δ({name})",
-                    float(deltas[layer + 1][n, k]),
-                    f"∂L/∂z at {name}: backprop's sum of the paths beyond it",
-                )
-                factors = [
-                    delta,
-                    weight_factor(layer + 1, j, k),
-                    local_factor(layer, j, n),
-                    input_factor(n),
-                ]
-                terms.append(_term(factors, mean, (j, k), rows[n]))
+        grouping, terms = "paths", _path_terms(factors, j, rows, mean)
+    elif layer + 1 < L and network.layer_sizes[layer + 2] * batch <= max_terms:
+        grouping, terms = "next-layer", _next_layer_terms(factors, j, rows, mean)
     else:
-        grouping = "samples"
-        name = neuron_name(network, layer + 1, j)
-        for n in range(batch):
-            delta = Factor(
-                f"δ({name})", float(deltas[layer][n, j]), f"∂L/∂z at {name}: all paths summed"
-            )
-            terms.append(_term([delta, input_factor(n)], mean, (j,), rows[n]))
+        grouping, terms = "samples", _sample_terms(factors, j, rows, mean)
     total = 0.0
     for term in terms:
         total += term.value
@@ -282,8 +216,121 @@ def explain_weight(
         n_examples=batch,
         examples=examples_text(Xs, Ts, sample),
     )
-    inputs = np.ones(batch) if i is None else acts[layer][:, i]
+    inputs = np.ones(batch) if i is None else factors.acts[layer][:, i]
     return replace(rule, blame=blame_text(network, rule, inputs, Ts, cache.output))
+
+
+class _Factors:
+    """The numbers of one forward and backward pass, read out as chain-rule factors.
+
+    The pass ran over the rows being explained, so example ``n`` here is the
+    ``n``-th of those rows; ``layer`` and ``i`` name the weight (``i`` None for
+    a bias) whose gradient the factors multiply out to.
+    """
+
+    def __init__(
+        self, network: Network, cache: ForwardCache, Ts: np.ndarray, layer: int, i: int | None
+    ) -> None:
+        self.network = network
+        self.layer = layer
+        self.i = i
+        self.Ts = Ts  # the targets (batch, n_out)
+        self.acts = cache.activations  # acts[m]: (batch, n_m)
+        self.zs = cache.zs  # zs[m]: weight layer m, (batch, n_{m+1})
+        self.deltas = cache.deltas  # each example's own ∂Lₙ/∂z
+        self.funcs = network.activation_functions
+        self.weights = network.weights
+
+    def input(self, n: int) -> Factor:
+        """What came in along the weight for example ``n`` (1 for a bias)."""
+        if self.i is None:
+            return Factor("1", 1.0, "a bias's input is always 1", constant=True)
+        name = neuron_name(self.network, self.layer, self.i)
+        value = float(self.acts[self.layer][n, self.i])
+        return Factor(name, value, f"what {name} sent along this weight")
+
+    def local(self, m: int, k: int, n: int) -> Factor:
+        """The slope ``∂h/∂z`` of neuron ``k`` of layer ``m + 1`` (fed by weight layer ``m``)."""
+        name = neuron_name(self.network, m + 1, k)
+        d = self.funcs[m].derivative(self.zs[m][n : n + 1].T, self.acts[m + 1][n : n + 1].T)[k, 0]
+        return Factor(f"∂{name}/∂z({name})", float(d), f"slope of {self.funcs[m].name} at {name}")
+
+    def output(self, o: int, n: int) -> list[Factor]:
+        """Where a path starts, at output ``o``: ``∂L/∂z``, or ``∂L/∂ŷ`` and the output's slope."""
+        L = self.network.n_layers
+        name = neuron_name(self.network, L, o)
+        loss, out = self.network.loss_function, self.funcs[-1]
+        if out.name == loss.fused or not out.elementwise:
+            delta = float(self.deltas[-1][n, o])
+            return [Factor(f"∂L/∂z({name})", delta, f"error signal at {name}")]
+        y, t = self.acts[L][n : n + 1], self.Ts[n : n + 1]
+        grad = float(loss.grad_output(y.T, t.T)[o, 0])
+        formula = loss.gradient_formula.split("=")[-1].strip()
+        return [
+            Factor(f"∂L/∂{name}", grad, f"how the loss changes with {name} ({formula})"),
+            self.local(L - 1, o, n),
+        ]
+
+    def weight(self, m: int, a: int, b: int) -> Factor:
+        """The weight of layer ``m`` from neuron ``a`` to neuron ``b``."""
+        src, dst = neuron_name(self.network, m, a), neuron_name(self.network, m + 1, b)
+        return Factor(
+            weight_name(self.network, m, a, b),
+            float(self.weights[m][a, b]),
+            f"weight from {src} to {dst}",
+        )
+
+    def delta(self, m: int, k: int, n: int, meaning: str) -> Factor:
+        """Backprop's ``δ = ∂L/∂z`` of neuron ``k`` of layer ``m + 1``, for example ``n``."""
+        name = neuron_name(self.network, m + 1, k)
+        return Factor(f"δ({name})", float(self.deltas[m][n, k]), f"∂L/∂z at {name}: {meaning}")
+
+
+def _path_terms(factors: _Factors, j: int, rows: list[int], mean: list[Factor]) -> list[ChainTerm]:
+    """One term per path from neuron ``j`` to an output, for each example."""
+    network, layer = factors.network, factors.layer
+    L = network.n_layers
+    terms = []
+    for n in range(len(rows)):
+        for rest in itertools.product(*(range(s) for s in network.layer_sizes[layer + 2 :])):
+            path = (j, *rest)  # neuron index in layers layer+1 … L
+            chain = factors.output(path[-1], n)
+            # weight layer m links path[m-layer-1] → path[m-layer]
+            for m in range(L - 1, layer, -1):
+                a, b = path[m - layer - 1], path[m - layer]
+                chain += [factors.weight(m, a, b), factors.local(m - 1, a, n)]
+            chain.append(factors.input(n))
+            terms.append(_term(chain, mean, path, rows[n]))
+    return terms
+
+
+def _next_layer_terms(
+    factors: _Factors, j: int, rows: list[int], mean: list[Factor]
+) -> list[ChainTerm]:
+    """One term per neuron of the layer after ``j``'s, its δ standing for the paths beyond it."""
+    layer = factors.layer
+    terms = []
+    for n in range(len(rows)):
+        for k in range(factors.network.layer_sizes[layer + 2]):
+            chain = [
+                factors.delta(layer + 1, k, n, "backprop's sum of the paths beyond it"),
+                factors.weight(layer + 1, j, k),
+                factors.local(layer, j, n),
+                factors.input(n),
+            ]
+            terms.append(_term(chain, mean, (j, k), rows[n]))
+    return terms
+
+
+def _sample_terms(
+    factors: _Factors, j: int, rows: list[int], mean: list[Factor]
+) -> list[ChainTerm]:
+    """One term per example: neuron ``j``'s δ (every path summed) times the input."""
+    terms = []
+    for n in range(len(rows)):
+        delta = factors.delta(factors.layer, j, n, "all paths summed")
+        terms.append(_term([delta, factors.input(n)], mean, (j,), rows[n]))
+    return terms
 
 
 def _term(
@@ -325,6 +372,7 @@ def blame_text(
     targets and ``Y`` the outputs, for the rows the rule was computed on.
     """
     g = rule.total
+    i = rule.i  # None for a bias
     target = neuron_name(network, rule.layer + 1, rule.j)
     what = "bias" if rule.is_bias else "weight"
     sentences = []
@@ -336,18 +384,18 @@ def blame_text(
         )
     elif rule.n_examples > 1:
         sentences.append(f"Blame is averaged over the {rule.n_examples} examples.")
-    if rule.is_bias:
+    if i is None:
         carries = (
             f"this bias is added straight into {target}'s weighted sum (its input is always 1)"
         )
     else:
-        source = neuron_name(network, rule.layer, rule.i)
+        source = neuron_name(network, rule.layer, i)
         carries = f"this weight carries what {source} sends into it"
     if abs(g) < 1e-12:
         if rule.n_examples > 1:
             why = "the examples' blame cancels out, so a nudge does not change the mean loss"
-        elif not rule.is_bias and inputs[0] == 0:
-            source = neuron_name(network, rule.layer, rule.i)
+        elif i is not None and inputs[0] == 0:
+            source = neuron_name(network, rule.layer, i)
             why = f"{source} sends 0 along it for this example, so a nudge changes nothing"
         else:
             why = (

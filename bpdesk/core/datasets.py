@@ -150,10 +150,11 @@ class Dataset:
 
 # -- generators ------------------------------------------------------------------
 
-Generator = Callable[[np.random.Generator, int, float, int], tuple[np.ndarray, np.ndarray]]
+Points = tuple[np.ndarray, np.ndarray]  # inputs (n, features) and targets (n, outputs)
+Generator = Callable[[np.random.Generator, int, float, int], Points]
 
 
-def _circle(rng, n, noise, _classes):
+def _circle(rng: np.random.Generator, n: int, noise: float, _classes: int) -> Points:
     # Class 1 inside radius 0.5, class 0 in a ring from 0.7 to 1.0.
     inner = n // 2
     r = np.concatenate([rng.uniform(0, 0.5, inner), rng.uniform(0.7, 1.0, n - inner)])
@@ -164,7 +165,7 @@ def _circle(rng, n, noise, _classes):
     return X, t[:, None]
 
 
-def _xor_cloud(rng, n, noise, _classes):
+def _xor_cloud(rng: np.random.Generator, n: int, noise: float, _classes: int) -> Points:
     # Points in the four quadrants; class 1 where the coordinates' signs differ.
     X = rng.uniform(-1, 1, (n, 2))
     X += np.sign(X) * 0.05  # a small gap along the axes
@@ -173,7 +174,7 @@ def _xor_cloud(rng, n, noise, _classes):
     return X, t[:, None]
 
 
-def _gauss(rng, n, noise, _classes):
+def _gauss(rng: np.random.Generator, n: int, noise: float, _classes: int) -> Points:
     half = n // 2
     spread = 0.2 + noise
     X = np.concatenate(
@@ -183,7 +184,7 @@ def _gauss(rng, n, noise, _classes):
     return X, t[:, None]
 
 
-def _spiral(rng, n, noise, _classes):
+def _spiral(rng: np.random.Generator, n: int, noise: float, _classes: int) -> Points:
     half = n // 2
     parts, targets = [], []
     for label, count in ((1, half), (0, n - half)):
@@ -196,7 +197,7 @@ def _spiral(rng, n, noise, _classes):
     return np.concatenate(parts), np.concatenate(targets)[:, None]
 
 
-def _moons(rng, n, noise, _classes):
+def _moons(rng: np.random.Generator, n: int, noise: float, _classes: int) -> Points:
     half = n // 2
     a = rng.uniform(0, np.pi, half)
     b = rng.uniform(0, np.pi, n - half)
@@ -208,7 +209,7 @@ def _moons(rng, n, noise, _classes):
     return X, t[:, None]
 
 
-def _blobs(rng, n, noise, classes):
+def _blobs(rng: np.random.Generator, n: int, noise: float, classes: int) -> Points:
     labels = np.arange(n) % classes
     angle = 2 * np.pi * labels / classes + np.pi / 2
     centres = 0.6 * np.column_stack([np.cos(angle), np.sin(angle)])
@@ -216,13 +217,13 @@ def _blobs(rng, n, noise, classes):
     return X, np.eye(classes)[labels]
 
 
-def _reg_plane(rng, n, noise, _classes):
+def _reg_plane(rng: np.random.Generator, n: int, noise: float, _classes: int) -> Points:
     X = rng.uniform(-1, 1, (n, 2))
     t = (X[:, 0] + X[:, 1]) / 2 + rng.normal(0, noise * 0.5, n)
     return X, t[:, None]
 
 
-def _reg_gauss(rng, n, noise, _classes):
+def _reg_gauss(rng: np.random.Generator, n: int, noise: float, _classes: int) -> Points:
     X = rng.uniform(-1, 1, (n, 2))
     bumps = ((-0.5, -0.5, 1.0), (0.5, 0.5, 1.0), (-0.5, 0.5, -1.0), (0.5, -0.5, -1.0))
     t = sum(s * np.exp(-((X[:, 0] - cx) ** 2 + (X[:, 1] - cy) ** 2) / 0.18) for cx, cy, s in bumps)
@@ -276,6 +277,7 @@ DATASET_NAMES = tuple(GENERATORS)
 XOR_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 XOR_T = np.array([[0.0], [1.0], [1.0], [0.0]])
 XOR_X.flags.writeable = XOR_T.flags.writeable = False  # shared by every xor()
+XOR_SPEC = DatasetSpec("xor", 4, 0.0, 0.0)
 
 
 def xor() -> Dataset:
@@ -286,7 +288,7 @@ def xor() -> Dataset:
         XOR_T,
         np.empty((0, 2)),
         np.empty((0, 1)),
-        DatasetSpec("xor", 4, 0.0, 0.0),
+        XOR_SPEC,
         "XOR",
     )
 
@@ -309,7 +311,7 @@ def make_dataset(
     info = GENERATORS.get(name) if isinstance(name, str) else None
     if info is None:
         raise DatasetError(f"unknown dataset {name!r} (choose from: {' '.join(DATASET_NAMES)})")
-    if name == "xor":
+    if info.make is None:  # "xor": the explainer's four points, not generated
         return xor()
     spec = check_spec(DatasetSpec(name, n_samples, noise, test_ratio, seed, n_classes))
     rng = np.random.default_rng(spec.seed)
@@ -321,7 +323,7 @@ def make_dataset(
 def check_spec(spec: DatasetSpec) -> DatasetSpec:
     """Validate a generator's settings; return them or raise :class:`DatasetError`."""
 
-    def whole(value, low, high, what):
+    def whole(value: object, low: int, high: int, what: str) -> None:
         if (
             isinstance(value, bool)
             or not isinstance(value, (int, np.integer))
@@ -329,7 +331,7 @@ def check_spec(spec: DatasetSpec) -> DatasetSpec:
         ):
             raise DatasetError(f"{what} must be a whole number from {low} to {high}, got {value!r}")
 
-    def number(value, low, high, what):
+    def number(value: object, low: float, high: float, what: str) -> None:
         if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
             raise DatasetError(f"{what} must be a number, got {value!r}")
         try:

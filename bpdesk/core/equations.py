@@ -20,7 +20,7 @@ named as in the editor and the chain-rule dock, by the neurons it joins:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -149,11 +149,11 @@ def subscript(n: int | str) -> str:
     return str(n).translate(_SUBSCRIPTS)
 
 
-def _num(value: float) -> str:
+def _num(value: float | None) -> str:
     return format_number(value, DECIMALS)
 
 
-def _factor(value: float) -> str:
+def _factor(value: float | None) -> str:
     """A number inside a product: negative ones in brackets, ``0.5 × (−0.25)``."""
     text = _num(value)
     return f"({text})" if text.startswith("−") else text
@@ -214,7 +214,7 @@ def forward_lines(network: Network) -> list[Line]:
         inner = f"W{k}{layer_vector(network, l)}" + (f" + b{k}" if network.has_bias else "")
         rhs = inner if act.name == "linear" else f"{_symbol(act)}({inner})"
         lines.append(Line(f"{layer_vector(network, l + 1)} = {rhs}", _shape_note(network, l)))
-    seen = {}
+    seen: dict[str, Activation] = {}
     for act in network.activation_functions:
         seen.setdefault(act.name, act)
     for act in seen.values():
@@ -418,7 +418,7 @@ def selected_numbers(
     )
 
 
-def _sum_of_products(weights: Sequence[float], values: Sequence[float]) -> str:
+def _sum_of_products(weights: Iterable[float], values: Iterable[float]) -> str:
     """``0.3000 × 1.0000 + (−0.2000) × 0.0000``."""
     return " + ".join(f"{_factor(w)} × {_factor(v)}" for w, v in zip(weights, values))
 

@@ -13,9 +13,11 @@ This module only writes text: it never imports torch.
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Iterable
 from string import Template
 
 import numpy as np
+import numpy.typing as npt
 
 from bpdesk import __version__
 from bpdesk.core.datasets import Dataset
@@ -151,7 +153,7 @@ def _number(x: float) -> str:
     return 'float("inf")' if x > 0 else '-float("inf")'
 
 
-def _rows(array, indent: int) -> tuple[str, bool]:
+def _rows(array: Iterable[npt.ArrayLike], indent: int) -> tuple[str, bool]:
     """Rows of numbers as a bracketed list, one row per line, ready to follow ``= ``.
 
     Also says whether a row had to be wrapped onto several lines to stay

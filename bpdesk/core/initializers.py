@@ -33,7 +33,9 @@ class Xavier(Initializer):
 
     name, title = "xavier", "Xavier / Glorot"
 
-    def weights(self, n_in, n_out, rng, shape=None):
+    def weights(
+        self, n_in: int, n_out: int, rng: np.random.Generator, shape: tuple[int, ...] | None = None
+    ) -> np.ndarray:
         limit = np.sqrt(6.0 / (n_in + n_out))
         return rng.uniform(-limit, limit, size=shape or (n_in, n_out))
 
@@ -43,7 +45,9 @@ class He(Initializer):
 
     name, title = "he", "He"
 
-    def weights(self, n_in, n_out, rng, shape=None):
+    def weights(
+        self, n_in: int, n_out: int, rng: np.random.Generator, shape: tuple[int, ...] | None = None
+    ) -> np.ndarray:
         return rng.normal(0.0, np.sqrt(2.0 / n_in), size=shape or (n_in, n_out))
 
 
@@ -52,10 +56,12 @@ class Uniform(Initializer):
 
     name, title = "uniform", "uniform ±0.5"
 
-    def weights(self, n_in, n_out, rng, shape=None):
+    def weights(
+        self, n_in: int, n_out: int, rng: np.random.Generator, shape: tuple[int, ...] | None = None
+    ) -> np.ndarray:
         return rng.uniform(-0.5, 0.5, size=shape or (n_in, n_out))
 
-    def biases(self, n, rng):
+    def biases(self, n: int, rng: np.random.Generator) -> np.ndarray:
         return rng.uniform(-0.5, 0.5, size=n)
 
 

@@ -103,7 +103,14 @@ def single_weight_network(w: float = 0.5) -> Network:
 def single_weight_dataset() -> Dataset:
     """The explainer's one example: ``x = 1`` with target ``2``."""
     empty = np.empty((0, 1))
-    return Dataset("regression", [[1.0]], [[2.0]], empty, empty, title="One weight (x = 1, t = 2)")
+    return Dataset(
+        "regression",
+        np.array([[1.0]]),
+        np.array([[2.0]]),
+        empty,
+        empty,
+        title="One weight (x = 1, t = 2)",
+    )
 
 
 @dataclass(frozen=True)

@@ -71,18 +71,18 @@ class MeanSquaredError(Loss):
     formula = "L = ½·(ŷ − t)²"
     gradient_formula = "∂L/∂ŷ = ŷ − t"
 
-    def per_sample(self, y, t, z):
+    def per_sample(self, y: np.ndarray, t: np.ndarray, z: np.ndarray) -> np.ndarray:
         d = y - t
         return 0.5 * np.einsum("kn,kn->n", d, d)
 
-    def value(self, y, t, z):
+    def value(self, y: np.ndarray, t: np.ndarray, z: np.ndarray) -> float:
         d = (y - t).ravel()
         return 0.5 * float(np.dot(d, d)) / y.shape[1]
 
-    def grad_output(self, y, t):
+    def grad_output(self, y: np.ndarray, t: np.ndarray) -> np.ndarray:
         return y - t
 
-    def _scale_to_grad_output(self, y, t, diff):
+    def _scale_to_grad_output(self, y: np.ndarray, t: np.ndarray, diff: np.ndarray) -> None:
         pass
 
 
@@ -96,18 +96,18 @@ class SquaredError(Loss):
     formula = "L = (ŷ − t)²"
     gradient_formula = "∂L/∂ŷ = 2·(ŷ − t)"
 
-    def per_sample(self, y, t, z):
+    def per_sample(self, y: np.ndarray, t: np.ndarray, z: np.ndarray) -> np.ndarray:
         d = y - t
         return np.einsum("kn,kn->n", d, d)
 
-    def value(self, y, t, z):
+    def value(self, y: np.ndarray, t: np.ndarray, z: np.ndarray) -> float:
         d = (y - t).ravel()
         return float(np.dot(d, d)) / y.shape[1]
 
-    def grad_output(self, y, t):
+    def grad_output(self, y: np.ndarray, t: np.ndarray) -> np.ndarray:
         return 2.0 * (y - t)
 
-    def _scale_to_grad_output(self, y, t, diff):
+    def _scale_to_grad_output(self, y: np.ndarray, t: np.ndarray, diff: np.ndarray) -> None:
         np.multiply(diff, 2.0, out=diff)
 
 
@@ -119,17 +119,17 @@ class BinaryCrossEntropy(Loss):
     gradient_formula = "∂L/∂ŷ = (ŷ − t) / (ŷ·(1 − ŷ))"
     fused = "sigmoid"
 
-    def per_sample(self, y, t, z):
+    def per_sample(self, y: np.ndarray, t: np.ndarray, z: np.ndarray) -> np.ndarray:
         # From the logits z, not from ŷ: log(σ(z)) = −softplus(−z) stays finite
         # where σ(z) rounds to exactly 0 or 1.
         softplus = np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))
         return (softplus - t * z).sum(axis=0)
 
-    def grad_output(self, y, t):
+    def grad_output(self, y: np.ndarray, t: np.ndarray) -> np.ndarray:
         with np.errstate(divide="ignore", invalid="ignore"):
             return (y - t) / (y * (1.0 - y))
 
-    def _scale_to_grad_output(self, y, t, diff):
+    def _scale_to_grad_output(self, y: np.ndarray, t: np.ndarray, diff: np.ndarray) -> None:
         np.divide(diff, y * (1.0 - y), out=diff)
 
 
@@ -141,16 +141,16 @@ class CrossEntropy(Loss):
     gradient_formula = "∂L/∂ŷₖ = −tₖ / ŷₖ"
     fused = "softmax"
 
-    def per_sample(self, y, t, z):
+    def per_sample(self, y: np.ndarray, t: np.ndarray, z: np.ndarray) -> np.ndarray:
         m = z.max(axis=0, keepdims=True)
         lse = m + np.log(np.exp(z - m).sum(axis=0, keepdims=True))
         return (t * (lse - z)).sum(axis=0)
 
-    def grad_output(self, y, t):
+    def grad_output(self, y: np.ndarray, t: np.ndarray) -> np.ndarray:
         with np.errstate(divide="ignore", invalid="ignore"):
             return -t / y
 
-    def _scale_to_grad_output(self, y, t, diff):
+    def _scale_to_grad_output(self, y: np.ndarray, t: np.ndarray, diff: np.ndarray) -> None:
         np.divide(-t, y, out=diff)
 
 

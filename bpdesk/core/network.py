@@ -24,8 +24,10 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import overload
 
 import numpy as np
+import numpy.typing as npt
 
 from bpdesk.core.activations import Activation, get_activation
 from bpdesk.core.errors import ConfigError
@@ -36,7 +38,7 @@ DTYPES = {"float64": np.float64, "float32": np.float32}
 Parameter = tuple[int, int | None, int]  # (weight layer, i or None for a bias, j)
 
 
-class ParameterList(Sequence):
+class ParameterList(Sequence[np.ndarray]):
     """The weights (or biases) of every layer, as live, writable views.
 
     ``net.weights[0][1, 2] = 0.5`` and ``net.weights[0] = new_array`` both
@@ -47,7 +49,13 @@ class ParameterList(Sequence):
     def __init__(self, arrays: list[np.ndarray]) -> None:
         self._arrays = arrays
 
-    def __getitem__(self, index):
+    @overload
+    def __getitem__(self, index: int) -> np.ndarray: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[np.ndarray]: ...
+
+    def __getitem__(self, index: int | slice) -> np.ndarray | list[np.ndarray]:
         return self._arrays[index]
 
     def __len__(self) -> int:
@@ -56,24 +64,24 @@ class ParameterList(Sequence):
     def __iter__(self) -> Iterator[np.ndarray]:
         return iter(self._arrays)
 
-    def __setitem__(self, index: int, value) -> None:
+    def __setitem__(self, index: int, value: npt.ArrayLike) -> None:
         target = self._arrays[index]
-        value = np.asarray(value, dtype=target.dtype)
-        if value.shape != target.shape:
-            raise ValueError(f"expected an array of shape {target.shape}, got {value.shape}")
-        np.copyto(target, value)
+        array = np.asarray(value, dtype=target.dtype)
+        if array.shape != target.shape:
+            raise ValueError(f"expected an array of shape {target.shape}, got {array.shape}")
+        np.copyto(target, array)
 
     def __repr__(self) -> str:
         return f"ParameterList({self._arrays!r})"
 
 
-def augment(X: np.ndarray, dtype=np.float64) -> np.ndarray:
+def augment(X: npt.ArrayLike, dtype: npt.DTypeLike = np.float64) -> np.ndarray:
     """Batch-as-rows ``(batch, n)`` → feature-major ``(n + 1, batch)`` with a row of ones."""
-    X = np.asarray(X, dtype=dtype)
-    if X.ndim == 1:
-        X = X[None, :]
-    xa = np.ones((X.shape[1] + 1, X.shape[0]), dtype=dtype)
-    xa[:-1] = X.T
+    rows = np.asarray(X, dtype=dtype)
+    if rows.ndim == 1:
+        rows = rows[None, :]
+    xa = np.ones((rows.shape[1] + 1, rows.shape[0]), dtype=dtype)
+    xa[:-1] = rows.T
     return xa
 
 
@@ -81,8 +89,9 @@ class Workspace:
     """Preallocated buffers for one batch size, and the passes that fill them.
 
     ``a[l]`` is layer ``l``'s activations ``(n_l + 1, batch)`` with the ones row
-    (``a[0]`` is the input, supplied per call); ``h[l]`` is the same without the
-    ones row; ``z[l]`` and ``delta[l]`` belong to weight layer ``l``
+    (``a[0]`` is the input, supplied per call, and has no columns until then);
+    ``h[l]`` is the same without the ones row (``h[0]`` is an empty placeholder:
+    the input is ``a[0][:-1]``); ``z[l]`` and ``delta[l]`` belong to weight layer ``l``
     (``(n_{l+1}, batch)``). ``delta`` holds each sample's own ``∂Lₙ/∂z``, so a
     gradient computed from it is the *sum* over the batch.
     """
@@ -99,13 +108,13 @@ class Workspace:
         self._loss = network.loss_function
         self._bias = network.has_bias
         # Hidden layers keep a ones row under their activations; the output does not.
-        self.a: list[np.ndarray | None] = [None]
+        self.a = [np.ones((sizes[0] + 1, 0), dtype)]  # the input: forward() brings it
         self.a += [np.ones((n + 1, batch), dtype) for n in sizes[1:-1]]
         self.a.append(np.empty((sizes[-1], batch), dtype))
-        self.h: list[np.ndarray | None] = [None] + [
+        self.h = [np.empty((sizes[0], 0), dtype)] + [
             a[: sizes[i + 1]] for i, a in enumerate(self.a[1:])
         ]
-        self.z = []
+        self.z: list[np.ndarray] = []
         for l in range(n_layers):
             # A linear layer's z *is* its activation: share the buffer, skip the copy.
             linear = self._acts[l].name == "linear"

@@ -20,7 +20,9 @@ class Optimizer:
 
     name = ""
 
-    def __init__(self, size: int, dtype: np.dtype, learning_rate: float, momentum: float = 0.9):
+    def __init__(
+        self, size: int, dtype: np.dtype, learning_rate: float, momentum: float = 0.9
+    ) -> None:
         self.learning_rate = learning_rate
         self.momentum = momentum
         self._dtype = dtype
@@ -45,7 +47,7 @@ class SGD(Optimizer):
 
     name = "sgd"
 
-    def step(self, params, grad_sum, batch):
+    def step(self, params: np.ndarray, grad_sum: np.ndarray, batch: int) -> None:
         np.multiply(grad_sum, self._scalar(self.learning_rate / batch), grad_sum)
         np.subtract(params, grad_sum, params)
 
@@ -55,11 +57,13 @@ class Momentum(SGD):
 
     name = "momentum"
 
-    def __init__(self, size, dtype, learning_rate, momentum=0.9):
+    def __init__(
+        self, size: int, dtype: np.dtype, learning_rate: float, momentum: float = 0.9
+    ) -> None:
         super().__init__(size, dtype, learning_rate, momentum)
         self.velocity = np.zeros(size, dtype=dtype)
 
-    def step(self, params, grad_sum, batch):
+    def step(self, params: np.ndarray, grad_sum: np.ndarray, batch: int) -> None:
         v = self.velocity
         np.multiply(v, self._scalar(self.momentum), out=v)
         np.multiply(grad_sum, self._scalar(self.learning_rate / batch), out=grad_sum)
@@ -73,14 +77,16 @@ class Adam(Optimizer):
     name = "adam"
     beta1, beta2, eps = 0.9, 0.999, 1e-8
 
-    def __init__(self, size, dtype, learning_rate, momentum=0.9):
+    def __init__(
+        self, size: int, dtype: np.dtype, learning_rate: float, momentum: float = 0.9
+    ) -> None:
         super().__init__(size, dtype, learning_rate, momentum)
         self.m = np.zeros(size, dtype=dtype)
         self.v = np.zeros(size, dtype=dtype)
         self.t = 0
         self._tmp = np.zeros(size, dtype=dtype)
 
-    def step(self, params, grad_sum, batch):
+    def step(self, params: np.ndarray, grad_sum: np.ndarray, batch: int) -> None:
         self.t += 1
         g = grad_sum
         np.multiply(g, self._scalar(1.0 / batch), out=g)

@@ -12,6 +12,7 @@ import math
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields, replace
+from typing import Any
 
 import numpy as np
 
@@ -19,7 +20,13 @@ from bpdesk.core.datasets import Dataset
 from bpdesk.core.errors import ConfigError
 from bpdesk.core.metrics import AccuracyCounter
 from bpdesk.core.network import Network, Workspace, augment
-from bpdesk.core.optimizers import OPTIMIZERS, REGULARIZATIONS, add_regularization, make_optimizer
+from bpdesk.core.optimizers import (
+    OPTIMIZERS,
+    REGULARIZATIONS,
+    Optimizer,
+    add_regularization,
+    make_optimizer,
+)
 
 
 @dataclass(frozen=True)
@@ -73,7 +80,7 @@ class TrainConfig:
             raise ConfigError(f"epochs must be a whole number ≥ 0, got {self.epochs!r}")
         return self
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """Plain values, for files and JSON."""
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
@@ -110,7 +117,7 @@ class TrainingControl:
         self._running = threading.Event()
         self._running.set()
         self._lock = threading.Lock()
-        self._pending: dict | None = None
+        self._pending: dict[str, Any] | None = None
         self._step = False
         # Called in the training thread just before a pause takes hold (a GUI worker
         # uses it to send what it has gathered before it goes quiet).
@@ -139,12 +146,12 @@ class TrainingControl:
         """True while paused."""
         return not self._running.is_set()
 
-    def change_settings(self, **changes) -> None:
+    def change_settings(self, **changes: Any) -> None:
         """Queue new :class:`TrainConfig` values; the run takes them before its next epoch."""
         with self._lock:
             self._pending = {**(self._pending or {}), **changes}
 
-    def take_settings(self) -> dict | None:
+    def take_settings(self) -> dict[str, Any] | None:
         """The queued changes, once (``None`` if there are none)."""
         if self._pending is None:  # the common case, without taking the lock
             return None
@@ -227,26 +234,27 @@ class Trainer:
         self._loss = network.loss_function
         self.track_gradients = track_gradients
         self._grad_norms: np.ndarray | None = None
-        self.config: TrainConfig | None = None
-        self.optimizer = None
-        self.set_config(config)
+        self.config = config.validated()
+        self.optimizer = self._new_optimizer(self.config)
         self._rng = np.random.default_rng(self.config.seed)
 
     def set_config(self, config: TrainConfig) -> None:
         """Take new settings; the optimiser's state is kept unless the optimiser changes."""
         config = config.validated()
-        old = self.config
-        if old is None or old.optimizer != config.optimizer:
-            self.optimizer = make_optimizer(
-                config.optimizer,
-                self.network.parameters.size,
-                self.network.dtype,
-                config.learning_rate,
-                config.momentum,
-            )
+        if config.optimizer != self.config.optimizer:
+            self.optimizer = self._new_optimizer(config)
         self.optimizer.learning_rate = config.learning_rate
         self.optimizer.momentum = config.momentum
         self.config = config
+
+    def _new_optimizer(self, config: TrainConfig) -> Optimizer:
+        return make_optimizer(
+            config.optimizer,
+            self.network.parameters.size,
+            self.network.dtype,
+            config.learning_rate,
+            config.momentum,
+        )
 
     def _step(
         self,
@@ -409,9 +417,9 @@ def train(
     return trainer.run(control)
 
 
-def _is_number(value) -> bool:
+def _is_number(value: object) -> bool:
     return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
 
 
-def _is_whole(value) -> bool:
+def _is_whole(value: object) -> bool:
     return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
