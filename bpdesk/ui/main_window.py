@@ -29,6 +29,7 @@ from bpdesk.ui.editor.palette import Palette
 from bpdesk.ui.editor.view import NetworkView
 from bpdesk.ui.files import FileController
 from bpdesk.ui.highlight import Highlighter
+from bpdesk.ui.jobs import JobRunner
 from bpdesk.ui.panels.boundary import DecisionBoundaryPanel
 from bpdesk.ui.panels.chain_rule import ChainRulePanel
 from bpdesk.ui.panels.data import DataPanel
@@ -90,7 +91,8 @@ class MainWindow(QMainWindow):
             | QMainWindow.DockOption.AllowNestedDocks
         )
 
-        self.trainer = TrainingController(self.doc, self)
+        self.jobs = JobRunner(self)  # every background computation runs and is joined here
+        self.trainer = TrainingController(self.doc, self, jobs=self.jobs)
         self.files = FileController(
             self.doc,
             self,
