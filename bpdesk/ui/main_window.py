@@ -152,7 +152,7 @@ class MainWindow(QMainWindow):
         self._gradient_flow = Deferred(lambda: GradientFlowPanel(doc))
         self._landscape = Deferred(self._make_landscape_panel)
         self.math_panel = MathPanel(doc)
-        self.gradcheck_panel = GradCheckPanel(doc)
+        self.gradcheck_panel = GradCheckPanel(doc, jobs=self.jobs)
         self.tour = TourPanel(self.settings)
         self.tour.showRequested.connect(self.show_tour_page)
         self._tour_acting = False
@@ -1082,9 +1082,7 @@ class MainWindow(QMainWindow):
             return
         self.files.discard_autosave()
         self.files.release()
-        for panel in self.findChildren(QWidget):
-            if panel is not self and hasattr(panel, "shutdown") and callable(panel.shutdown):
-                panel.shutdown()  # panels with threads of their own (the gradient check)
+        self.jobs.shutdown()  # every other job (the gradient check): cancelled and joined
         self.save_settings()
         event.accept()
 
