@@ -268,6 +268,22 @@ def test_a_new_start_in_a_slot_cancels_the_old_job_and_drops_its_late_reports(qt
     assert runner.active() == []
 
 
+def test_jobs_in_different_slots_run_side_by_side(qtbot, runner):
+    # As a race of three trainers will: each its own slot, progress and result.
+    jobs = [Gated() for _ in range(3)]
+    handles = [runner.start(job, slot=("race", k)) for k, job in enumerate(jobs)]
+    seen = [record(handle) for handle in handles]
+    for k, job in enumerate(jobs):
+        for _ in range(k + 1):
+            job.permits.release()
+    qtbot.waitUntil(lambda: [len(s) for s in seen] == [1, 2, 3], timeout=TIMEOUT)
+    assert len(runner.active()) == 3
+    for handle in handles:
+        handle.stop()
+    assert [s[-1][1].step for s in seen] == [job.steps for job in jobs]
+    assert runner.active() == []
+
+
 def test_shutdown_joins_every_job_even_one_waiting_on_a_pause(qtbot, runner):
     paused_job = Gated()
     paused = runner.start(paused_job)
