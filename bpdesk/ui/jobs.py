@@ -110,6 +110,9 @@ class JobState:
         Every job passes here between its steps (the runner calls it between a
         generator's yields); a stop or pause request takes effect here.
         """
+        # The one point every job's thread passes between steps: if a busy job
+        # must leave the interpreter to the GUI thread more often (so that a
+        # pause is seen within a frame under load), this is where it belongs.
         control = self.control
         if control.paused:
             control.wait_while_paused()
