@@ -27,8 +27,6 @@ KNOWN_OVER = frozenset(
         "bpdesk/ui/main_window.py::MainWindow._create_actions",
         "bpdesk/ui/main_window.py::MainWindow._fill_export_menu",
         "bpdesk/ui/panels/data.py::DataPanel.__init__",
-        "bpdesk/ui/panels/gradcheck.py::GradCheckPanel",
-        "bpdesk/ui/panels/gradcheck.py::GradCheckPanel._build",
         "bpdesk/ui/panels/landscape.py::LandscapePanel.__init__",
     }
 )

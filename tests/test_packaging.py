@@ -115,7 +115,7 @@ def test_smoke_trains_on_the_thread_and_joins_it(window):
     assert window.doc.epoch >= 1
     assert len(window.doc.history) == window.doc.epoch
     assert window.trainer.state == "idle"
-    assert window.trainer._thread is None  # joined, not left running
+    assert window.trainer.job is None  # joined, not left running
 
 
 # -- the startup probe and its benchmark ----------------------------------------------------

@@ -29,6 +29,7 @@ from bpdesk.ui.editor.palette import Palette
 from bpdesk.ui.editor.view import NetworkView
 from bpdesk.ui.files import FileController
 from bpdesk.ui.highlight import Highlighter
+from bpdesk.ui.jobs import JobRunner
 from bpdesk.ui.panels.boundary import DecisionBoundaryPanel
 from bpdesk.ui.panels.chain_rule import ChainRulePanel
 from bpdesk.ui.panels.data import DataPanel
@@ -90,7 +91,8 @@ class MainWindow(QMainWindow):
             | QMainWindow.DockOption.AllowNestedDocks
         )
 
-        self.trainer = TrainingController(self.doc, self)
+        self.jobs = JobRunner(self)  # every background computation runs and is joined here
+        self.trainer = TrainingController(self.doc, self, jobs=self.jobs)
         self.files = FileController(
             self.doc,
             self,
@@ -150,7 +152,7 @@ class MainWindow(QMainWindow):
         self._gradient_flow = Deferred(lambda: GradientFlowPanel(doc))
         self._landscape = Deferred(self._make_landscape_panel)
         self.math_panel = MathPanel(doc)
-        self.gradcheck_panel = GradCheckPanel(doc)
+        self.gradcheck_panel = GradCheckPanel(doc, jobs=self.jobs)
         self.tour = TourPanel(self.settings)
         self.tour.showRequested.connect(self.show_tour_page)
         self._tour_acting = False
@@ -1080,9 +1082,7 @@ class MainWindow(QMainWindow):
             return
         self.files.discard_autosave()
         self.files.release()
-        for panel in self.findChildren(QWidget):
-            if panel is not self and hasattr(panel, "shutdown") and callable(panel.shutdown):
-                panel.shutdown()  # panels with threads of their own (the gradient check)
+        self.jobs.shutdown()  # every other job (the gradient check): cancelled and joined
         self.save_settings()
         event.accept()
 

@@ -1,13 +1,14 @@
-"""Training on a worker thread: the worker drives the engine, the controller the GUI side.
+"""Training on the job runner: the job drives the engine, the controller the GUI side.
 
-The worker (a ``QObject`` moved to a ``QThread``) trains its own copy of the
-network and sends copies back: it never touches a widget or the document.
-At slow speeds it reports every epoch; at full speed it gathers the epochs
-and reports at most ~25 times a second, each report carrying every epoch's
-figures since the last, so the history has no gaps and the GUI never falls
-behind. The controller turns reports into document changes, turns a paused or
-stopped stretch of training into one undoable command, and stops the thread
-before the document is edited, restarting it afterwards.
+The job (:class:`TrainingJob`, run by :mod:`bpdesk.ui.jobs` on a thread of
+its own) trains its own copy of the network and sends copies back: it never
+touches a widget or the document. At slow speeds it reports every epoch; at
+full speed it gathers the epochs and reports at most ~25 times a second, each
+report carrying every epoch's figures since the last, so the history has no
+gaps and the GUI never falls behind. The controller turns reports into
+document changes, turns a paused or stopped stretch of training into one
+undoable command, and stops the job before the document is edited,
+restarting it afterwards.
 """
 
 from __future__ import annotations
@@ -16,14 +17,14 @@ import time
 from dataclasses import dataclass, replace
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from bpdesk.core import BpdeskError, Network, TrainConfig, Trainer, TrainingControl
+from bpdesk.core import BpdeskError, Network, TrainConfig, Trainer
 from bpdesk.core.history import FIELDS, snapshot_stride
 from bpdesk.ui import editing
 from bpdesk.ui.commands import TrainCommand
 from bpdesk.ui.document import Document, TrainingPolicy
-from bpdesk.ui.threads import worker_thread
+from bpdesk.ui.jobs import Job, JobHandle, JobRunner, JobStopped
 from bpdesk.ui.throttle import Throttle
 
 EMIT_INTERVAL = 1 / 25  # at full speed, at most this often (every report costs the GUI thread)
@@ -49,12 +50,15 @@ class TrainingUpdate:
     gradient_norms: np.ndarray | None = None  # (k, weight layers): ‖∂L/∂W‖ per epoch
 
 
-class TrainingWorker(QObject):
-    """Runs :class:`bpdesk.core.Trainer` on a copy of the network, in its own thread."""
+class TrainingJob(Job):
+    """Runs :class:`bpdesk.core.Trainer` on a copy of the network, on the job runner.
 
-    progress = Signal(object)  # TrainingUpdate
-    paused = Signal(int)  # the epoch it stopped at, after sending everything up to it
-    finished = Signal(object)  # the last TrainingUpdate (possibly empty), or an error text
+    Each epoch is one step of the job. ``speed`` (epochs per second, None for
+    as fast as possible) is read between epochs: the GUI may change it any time.
+    """
+
+    name = "bpdesk-training"
+    report_interval = EMIT_INTERVAL
 
     def __init__(
         self,
@@ -62,13 +66,10 @@ class TrainingWorker(QObject):
         dataset,
         config: TrainConfig,
         start_epoch: int,
-        control: TrainingControl,
         speed: float | None,
     ) -> None:
-        super().__init__()
         self.trainer = Trainer(network, dataset, config, start_epoch, track_gradients=True)
-        self.control = control
-        self.speed = speed  # read between epochs: the GUI may change it any time
+        self.speed = speed
         self._rows: list[tuple[float, float, float, float]] = []
         self._norms: list[np.ndarray] = []
         self._snapshots: list[tuple[int, np.ndarray]] = []
@@ -91,21 +92,15 @@ class TrainingWorker(QObject):
         self._rows, self._snapshots, self._norms = [], [], []
         return update
 
-    def _on_pause(self) -> None:
-        # Called by the run, in this thread, as a pause takes hold.
-        if self._rows:
-            self.progress.emit(self._update())
-        self.paused.emit(self.trainer.epoch)
+    def flush(self) -> TrainingUpdate | None:
+        """The epochs since the last report, sent as a pause takes hold."""
+        return self._update() if self._rows else None
 
-    @Slot()
-    def run(self) -> None:
-        """Train until stopped; called in the worker thread."""
-        control = self.control
-        control.on_pause = self._on_pause
+    def work(self, state):
+        """Train until stopped, yielding a report when one is due (a generator job)."""
+        control = state.control
         network = self.trainer.network
-        last_emit = time.perf_counter()
-        next_slot = last_emit
-        final = None
+        next_slot = time.perf_counter()
         try:
             for snap in self.trainer.run(control):
                 self._rows.append(
@@ -118,27 +113,24 @@ class TrainingWorker(QObject):
                 )
                 if snap.diverged:
                     self._rows.pop()  # the epoch that blew up is not part of the history
-                    final = self._update(diverged=True, reason=snap.reason)
-                    break
+                    return self._update(diverged=True, reason=snap.reason)
                 self._norms.append(snap.gradient_norms)
                 epoch = snap.epoch
                 if epoch % snapshot_stride(epoch) == 0:
                     self._snapshots.append((epoch, network.parameters.copy()))
                 speed = self.speed
                 now = time.perf_counter()
-                if speed is not None or now - last_emit >= EMIT_INTERVAL:
-                    self.progress.emit(self._update())
-                    last_emit = now
+                # One epoch is one step: the runner checks for pause and stop after it.
+                yield self._update() if speed is not None or state.report_due() else None
                 if speed is not None and not control.paused:
                     # Pace the run; waking on a stop request keeps the GUI responsive.
                     next_slot = max(next_slot + 1.0 / speed, now)
                     delay = next_slot - time.perf_counter()
                     if delay > 0:
                         control.sleep(delay)
-        except Exception as exc:  # reported, not swallowed
-            self.finished.emit(f"training failed: {exc}")
-            return
-        self.finished.emit(final or self._update())
+        except JobStopped:
+            pass  # asked to stop between epochs: what was trained still goes back
+        return self._update()
 
 
 class TrainingController(QObject):
@@ -149,19 +141,31 @@ class TrainingController(QObject):
     diverged = Signal(str)  # the reason, for a message to the user
     redrawn = Signal()  # the network was refreshed from training (for measurements)
 
-    def __init__(self, doc: Document, parent: QObject | None = None) -> None:
+    def __init__(
+        self, doc: Document, parent: QObject | None = None, *, jobs: JobRunner | None = None
+    ) -> None:
         super().__init__(parent)
         self.doc = doc
+        # The application's job runner; a controller on its own has one of its own.
+        self.jobs = jobs if jobs is not None else JobRunner(self)
         self.speed: float | None = None
         self.state = "idle"
         self._held = False  # paused by hold(), to go on at release()
-        self._thread: QThread | None = None
-        self._worker: TrainingWorker | None = None
-        self._control: TrainingControl | None = None
+        self.job: JobHandle | None = None  # the training on the runner, while there is one
         self._latest: TrainingUpdate | None = None
         self._frame = Throttle(self._show_latest, FRAME_MS, self)
         doc.aboutToEdit.connect(self._on_about_to_edit)
         doc.settingsChanged.connect(self._on_settings_changed)
+
+    @property
+    def engine(self) -> Trainer | None:
+        """The engine's trainer the running job drives (None when idle): to look at only."""
+        training = self._training
+        return None if training is None else training.trainer
+
+    @property
+    def _training(self) -> TrainingJob | None:
+        return None if self.job is None else self.job.job
 
     # -- commands from the user -------------------------------------------------------
 
@@ -174,9 +178,9 @@ class TrainingController(QObject):
 
     def start(self) -> None:
         """Train (or resume a paused run)."""
-        if self.state == "paused" and self._control is not None:
+        if self.state == "paused" and self.job is not None:
             self._begin_segment()
-            self._control.resume()
+            self.job.resume()
             self._set_state("running")
             return
         if self.state == "running":
@@ -186,9 +190,9 @@ class TrainingController(QObject):
         self._set_state("running")
 
     def pause(self) -> None:
-        """Hold the run after the current epoch (the worker keeps its state)."""
-        if self.state == "running" and self._control is not None:
-            self._control.pause()
+        """Hold the run after the current epoch (the job keeps its state)."""
+        if self.state == "running" and self.job is not None:
+            self.job.pause()
             self._set_state("paused")
 
     def step(self) -> None:
@@ -196,10 +200,10 @@ class TrainingController(QObject):
         if self.state == "running":
             self.pause()
             return
-        if self._control is None and not self._launch(paused=True):
+        if self.job is None and not self._launch(paused=True):
             return
         self._begin_segment()
-        self._control.request_step()
+        self.job.control.request_step()
         self._set_state("paused")
 
     def hold(self) -> None:
@@ -225,51 +229,42 @@ class TrainingController(QObject):
     def set_speed(self, speed: float | None) -> None:
         """Epochs per second (1, 10, 100) or None for as fast as possible."""
         self.speed = speed
-        if self._worker is not None:
-            self._worker.speed = speed
+        training = self._training
+        if training is not None:
+            training.speed = speed
         self.speedChanged.emit(speed)
 
     def shutdown(self) -> None:
-        """Stop and join the worker thread (closing the window)."""
+        """Stop the training job and join its thread (closing the window)."""
         self._stop_worker()
         self._set_state("idle")
 
-    # -- the worker's life -----------------------------------------------------------------
+    # -- the job's life -------------------------------------------------------------------
 
     def _launch(self, paused: bool = False) -> bool:
         doc = self.doc
         config = replace(doc.config, epochs=None)
         try:
-            control = TrainingControl()
-            if paused:
-                control.pause()
-            worker = TrainingWorker(
-                doc.network.copy(), doc.dataset, config, doc.epoch, control, self.speed
-            )
+            training = TrainingJob(doc.network.copy(), doc.dataset, config, doc.epoch, self.speed)
         except BpdeskError as exc:
             doc.notify(f"Cannot train: {exc}")
             return False
         self._begin_segment()
-        doc.begin_training()
-        thread = worker_thread(worker, "bpdesk-training")
-        worker.progress.connect(self._on_progress)
-        worker.paused.connect(self._on_paused)
-        worker.finished.connect(self._on_finished)
-        self._thread, self._worker, self._control = thread, worker, control
-        thread.start()
+        job = self.jobs.start(training, slot="training", paused=paused)
+        job.partial.connect(self._on_progress)
+        job.paused.connect(self._on_paused)
+        job.finished.connect(self._on_finished)
+        job.failed.connect(self._on_failed)
+        self.job = job
         return True
 
     def _stop_worker(self) -> None:
-        """Ask the worker to stop, wait for it, and take in everything it sent."""
-        thread, control = self._thread, self._control
-        if thread is None:
+        """Stop the job, wait for it, and take in everything it sent."""
+        job = self.job
+        if job is None:
             return
-        control.request_stop()
-        thread.quit()
-        thread.wait()
-        # The worker's last reports are queued for this thread: take them now.
-        QCoreApplication.sendPostedEvents(self, 0)
-        self._thread = self._worker = self._control = None
+        job.stop()  # its last reports arrive here, before stop() returns
+        self.job = None
         self._show_latest()
         self._commit()
 
@@ -290,7 +285,7 @@ class TrainingController(QObject):
             self.doc.training_active = state == "running"
             self.stateChanged.emit(state)
 
-    # -- reports from the worker --------------------------------------------------------------
+    # -- reports from the job -------------------------------------------------------------------
 
     @Slot(object)
     def _on_progress(self, update: TrainingUpdate) -> None:
@@ -311,46 +306,39 @@ class TrainingController(QObject):
             self.doc.show_training_state(update.parameters, update.epoch)
             self.redrawn.emit()
 
-    @Slot(int)
-    def _on_paused(self, epoch: int) -> None:
+    @Slot()
+    def _on_paused(self) -> None:
         self._show_latest()
         self._commit()
 
     @Slot(object)
-    def _on_finished(self, result) -> None:
-        if isinstance(result, str):
-            # The run failed on its own: the thread is left idling, so end it
-            # here, keep what was trained (the last report may still be waiting
-            # for its frame), and say what happened.
-            self._thread_done()
-            self._show_latest()
-            self._commit()
-            self._set_state("idle")
-            self.doc.notify(result)
-            return
+    def _on_finished(self, result: TrainingUpdate | None) -> None:
         if result is not None:
             self._on_progress(result)
             self._show_latest()
             if result.diverged:
-                self._thread_done()
+                self.job = None  # it ended on its own
                 self._commit()
                 self._set_state("idle")
                 self.doc.notify(f"Training stopped: {result.reason}")
                 self.diverged.emit(result.reason)
 
-    def _thread_done(self) -> None:
-        thread = self._thread
-        if thread is not None:
-            thread.quit()
-            thread.wait()
-        self._thread = self._worker = self._control = None
+    @Slot(str)
+    def _on_failed(self, message: str) -> None:
+        # The run failed on its own: keep what was trained (the last report may
+        # still be waiting for its frame), and say what happened.
+        self.job = None
+        self._show_latest()
+        self._commit()
+        self._set_state("idle")
+        self.doc.notify(f"training failed: {message}")
 
     # -- edits while training -----------------------------------------------------------------
 
     def _on_about_to_edit(self, policy: TrainingPolicy) -> None:
         if policy is TrainingPolicy.CONTINUE:
             return
-        if self._thread is None:
+        if self.job is None:
             self._commit()
             return
         was_running = self.state == "running"
@@ -362,11 +350,10 @@ class TrainingController(QObject):
             QTimer.singleShot(0, self.start)
 
     def _on_settings_changed(self) -> None:
-        control = self._control
-        if control is None:
+        if self.job is None:
             return
         c = self.doc.config
-        control.change_settings(
+        self.job.control.change_settings(
             learning_rate=c.learning_rate,
             batch_size=c.batch_size,
             optimizer=c.optimizer,

@@ -8,14 +8,13 @@ from bpdesk.core import Network
 from bpdesk.core.bugs import BUGS
 from bpdesk.ui import editing
 from bpdesk.ui.document import Document
+from bpdesk.ui.format import sci
 from bpdesk.ui.panels.gradcheck import (
     ERROR,
     PARAMETER,
     SYNC_LIMIT,
     GradCheckPanel,
-    parameter_at,
     scale_up_problem,
-    sci,
 )
 
 
@@ -174,21 +173,11 @@ def test_sorting_by_relative_error(qtbot, panel, doc):
     panel.table.sortByColumn(PARAMETER, Qt.SortOrder.AscendingOrder)
     rows = panel.table.selectionModel().selectedRows()
     k = panel.model.parameter(panel.proxy.mapToSource(rows[0]).row())
-    assert parameter_at(doc.network.layer_sizes, k) == chosen
+    assert doc.network.parameter_at(k) == chosen
     assert panel.proxy.index(0, PARAMETER).data() == "w(x1 → h1)"  # the network's own order
     # Only the failing rows, when asked: the three biases.
     panel.only_failing.setChecked(True)
     assert panel.proxy.rowCount() == int(panel.model.failing.sum()) == 3
-
-
-def test_parameter_at_inverts_the_networks_own_indexing():
-    net = Network.create([3, 4, 2, 2])
-    for k in range(net.n_parameters):
-        layer, i, j = parameter_at(net.layer_sizes, k)
-        index = net.bias_index(layer, j) if i is None else net.weight_index(layer, i, j)
-        assert index == k
-    with pytest.raises(IndexError):
-        parameter_at(net.layer_sizes, net.n_parameters)
 
 
 def test_results_go_stale_and_are_cleared_by_a_new_architecture(panel, doc):
@@ -216,9 +205,9 @@ def test_scale_up_cancel_stops_promptly(qtbot, panel):
     assert panel.running
     assert panel.result is None
     qtbot.waitUntil(lambda: panel.progress.value() > 0, timeout=20000)
-    thread = panel._thread
+    job = panel.job
     panel.cancel()
-    qtbot.waitUntil(thread.isFinished, timeout=2000)
+    qtbot.waitUntil(job.is_finished, timeout=2000)
     qtbot.waitUntil(lambda: panel.result is not None, timeout=2000)
     result = panel.result
     assert result.cancelled
@@ -266,17 +255,17 @@ def test_scale_up_with_a_bug_fails(qtbot, panel):
 def test_a_new_check_cancels_the_running_one(qtbot, panel):
     panel.scale_up()
     qtbot.waitUntil(lambda: panel.progress.value() > 0, timeout=20000)
-    thread = panel._thread
+    job = panel.job
     panel.run_check()  # the small network: checked at once, in this thread
-    assert thread.isFinished()
+    assert job.is_finished()
     assert panel.result.n_parameters == 9
     qtbot.wait(100)  # anything the old run still sent is ignored
     assert panel.result.n_parameters == 9
     panel.scale_up()
-    first = panel._thread
+    first = panel.job
     qtbot.waitUntil(lambda: panel.progress.value() > 0, timeout=20000)
     panel.scale_up()
-    assert first.isFinished()
+    assert first.is_finished()
     assert panel.running
 
 
@@ -309,9 +298,9 @@ def test_closing_the_panel_mid_run_joins_the_thread(qtbot, qtlog, doc):
     panel.show()
     panel.scale_up()
     qtbot.waitUntil(lambda: panel.progress.value() > 0, timeout=20000)
-    thread = panel._thread
+    job = panel.job
     panel.close()
-    assert thread.isFinished()
+    assert job.is_finished()
     assert not panel.running
     assert not [r for r in qtlog.records if "thread" in r.message.lower()]
 
@@ -322,9 +311,9 @@ def test_destroying_the_panel_mid_run_joins_the_thread(qtbot, qtlog, doc):
     panel = GradCheckPanel(doc)
     panel.scale_up()
     qtbot.waitUntil(lambda: panel.progress.value() > 0, timeout=20000)
-    thread = panel._thread
+    job = panel.job
     shiboken6.delete(panel)  # as when its window goes away without calling shutdown()
-    assert thread.isFinished()
+    assert job.is_finished()
     assert not [r for r in qtlog.records if "thread" in r.message.lower()]
 
 
@@ -352,7 +341,7 @@ def test_parameters_nudged_across_a_relu_kink_are_marked_not_failed(panel, doc):
 
 
 def test_the_speedup_says_slower_when_backprop_lost():
-    from bpdesk.ui.panels.gradcheck import format_speedup
+    from bpdesk.ui.format import format_speedup
 
     assert format_speedup(6049.4) == "backprop 6,049× faster"
     assert format_speedup(4.04) == "backprop 4.0× faster"

@@ -85,14 +85,14 @@ def test_settings_change_mid_run_without_restarting(qtbot, window):
     trainer = window.trainer
     trainer.start()
     wait_for_epoch(qtbot, doc, 50)
-    worker = trainer._worker
+    job, engine = trainer.job, trainer.engine
     from dataclasses import replace
 
     doc.push(SetConfigCommand(doc, replace(doc.config, learning_rate=2.0)))
-    assert trainer._worker is worker  # same worker, same thread
+    assert trainer.job is job  # same job, same thread
     epoch = doc.epoch
     wait_for_epoch(qtbot, doc, epoch + 50)
-    assert worker.trainer.config.learning_rate == 2.0
+    assert engine.config.learning_rate == 2.0
     trainer.shutdown()
 
 
@@ -106,8 +106,8 @@ def test_editing_the_network_while_training_keeps_it_consistent(qtbot, window):
     qtbot.waitUntil(lambda: trainer.state == "running", timeout=5000)
     epoch = doc.epoch
     wait_for_epoch(qtbot, doc, epoch + 100)
-    assert trainer._worker.trainer.network.layer_sizes == (2, 3, 1)
-    assert doc.network.parameters.shape == trainer._worker.trainer.network.parameters.shape
+    assert trainer.engine.network.layer_sizes == (2, 3, 1)
+    assert doc.network.parameters.shape == trainer.engine.network.parameters.shape
     trainer.shutdown()
     assert len(doc.history) == doc.epoch
 
@@ -121,7 +121,7 @@ def test_changing_the_dataset_while_training(qtbot, window):
     doc.push(ReplaceDatasetCommand(doc, data, None, "Use circle"))
     qtbot.waitUntil(lambda: trainer.state == "running", timeout=5000)
     wait_for_epoch(qtbot, doc, doc.epoch + 20)
-    assert trainer._worker.trainer.dataset is data
+    assert trainer.engine.dataset is data
     trainer.shutdown()
 
 
@@ -150,7 +150,7 @@ def test_fifty_start_stop_cycles_are_clean(qtbot, qtlog, window):
         trainer.start()
         qtbot.wait(5)
         trainer.shutdown()
-    assert trainer._thread is None
+    assert trainer.job is None
     assert len(doc.history) == doc.epoch
     assert not [r for r in qtlog.records if "QThread" in r.message or "thread" in r.message.lower()]
 
@@ -220,10 +220,10 @@ def test_closing_the_window_mid_training_joins_the_thread(qtbot, settings, tmp_p
     win.show()
     win.trainer.start()
     wait_for_epoch(qtbot, win.doc, 10)
-    thread = win.trainer._thread
+    job = win.trainer.job
     win.close()
-    assert win.trainer._thread is None
-    assert thread.isFinished()
+    assert win.trainer.job is None
+    assert job.is_finished()
 
 
 def test_reset_keeps_the_old_run_for_comparison_and_is_undoable(qtbot, window):
@@ -288,7 +288,7 @@ def test_a_run_that_fails_ends_cleanly_and_says_why(qtbot, window, monkeypatch):
     window.trainer.set_speed(100)
     window.trainer.start()
     qtbot.waitUntil(lambda: window.trainer.state == "idle", timeout=10000)
-    assert window.trainer._thread is None
+    assert window.trainer.job is None
     assert any("training failed: out of memory" in m for m in messages)
     assert window.doc.epoch == 3  # what was trained before the failure is kept
     window.trainer.start()  # and training can start again
