@@ -308,7 +308,11 @@ def test_other_data_while_training_starts_a_new_run_and_trains_on(qtbot, window)
     wait_for_epoch(qtbot, doc, 20)  # the new run counts from epoch 0
     trainer.shutdown()
     assert len(doc.history) == doc.epoch
-    assert doc.epoch < len(doc.runs[0].train_loss)
+    # The stretch on the circle counts from epoch 0, not on from XOR's last epoch
+    # (asked of the record, not of how far each side got in the time it had).
+    stack = doc.undo_stack
+    assert stack.command(stack.index() - 1).epoch_before == 0
+    assert stack.command(stack.index() - 1).epoch_after == doc.epoch
     before_change = len(doc.runs[0].train_loss)
     doc.undo()  # the training on the circle
     doc.undo()  # the change of data: the XOR run is back, exactly
