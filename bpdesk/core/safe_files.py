@@ -28,8 +28,9 @@ import socket
 import stat
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TextIO
 
 TEMPORARY_TAG = "bpdesk"
 # A temporary nothing has written to for a day is stale, whatever its process.
@@ -116,14 +117,30 @@ def replace_atomically(
     it replaces, or what the umask gives a new file. Stale temporaries of an
     earlier save of ``path`` are removed first (see the module docstring).
     """
+    with atomic_writer(path, mode, encoding) as f:
+        f.write(text)
+
+
+@contextlib.contextmanager
+def atomic_writer(
+    path: str | os.PathLike[str],
+    mode: int | None = None,
+    encoding: str = "utf-8",
+    newline: str | None = None,
+) -> Iterator[TextIO]:
+    """A text file to write ``path`` with: it replaces ``path`` when the block ends, and
+    ``path`` is left as it was if the block raises (an unencodable text half-way, a full
+    disk). ``mode`` as for :func:`replace_atomically`; ``newline`` as for :func:`open`
+    (``""`` for the csv module).
+    """
     path = Path(path)
     remove_stale_temporaries(path.parent, path.name)
     if mode is None:
         mode = _file_mode(path)
     fd, tmp = tempfile.mkstemp(prefix=temporary_prefix(path.name), suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding=encoding) as f:
-            f.write(text)
+        with os.fdopen(fd, "w", encoding=encoding, newline=newline) as f:
+            yield f
             f.flush()
             os.fsync(f.fileno())
         # mkstemp makes the file private (0600): give it the permissions asked for.
