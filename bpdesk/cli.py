@@ -6,7 +6,8 @@
     bpdesk bench [--case NAME ...]  speed, side by side with PyTorch
 
 Bad input ends with exit status 2 and one line on stderr, never a traceback.
-The sub-commands never import Qt.
+The sub-commands never import Qt. Their ``--json`` output is strict JSON: a
+number that is not finite (an overflowing loss) is written as null.
 """
 
 from __future__ import annotations
@@ -65,6 +66,17 @@ def _whole(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"must not be negative, got {value}")
+    return value
+
+
+def _batch_size(text: str) -> int:
+    from bpdesk.core.bpnet import MAX_BATCH_SIZE
+
+    value = _whole(text)
+    if value > MAX_BATCH_SIZE:  # what a .bpnet file (and the window) holds
+        raise argparse.ArgumentTypeError(
+            f"must be at most {MAX_BATCH_SIZE} (no dataset has more examples; 0 = all), got {value}"
+        )
     return value
 
 
@@ -152,7 +164,7 @@ def _train_parser() -> argparse.ArgumentParser:
     p.add_argument("--momentum", type=_fraction)
     p.add_argument("--reg", choices=REGULARIZATIONS, help="regularisation")
     p.add_argument("--reg-rate", type=_fraction)
-    p.add_argument("--batch-size", type=_whole, help="examples per step; 0 = all (default)")
+    p.add_argument("--batch-size", type=_batch_size, help="examples per step; 0 = all (default)")
     p.add_argument("--epochs", type=_whole, help="epochs to train (default 2000)")
     p.add_argument("--save", metavar="OUT.bpnet", help="save the trained network and its history")
     return p
@@ -327,6 +339,11 @@ def cmd_train(argv: Sequence[str]) -> int:
     start_epoch = history.epochs
     epochs = args.epochs if args.epochs is not None else (config.epochs or 2000)
     config = replace(config, epochs=start_epoch + epochs).validated()
+    # The file keeps the length of this run, not the epoch it ended at:
+    # continuing it without --epochs trains as long again, not ever longer.
+    saved_config = replace(config, epochs=epochs)
+    if args.save:
+        _check_savable(args.save, BpnetDocument(network, dataset, saved_config, history))
 
     progress = _Progress(epochs)
     control = TrainingControl()
@@ -338,10 +355,10 @@ def cmd_train(argv: Sequence[str]) -> int:
             last = snap
             if not snap.diverged:
                 good = snap
-                history.train_loss.append(snap.train_loss)
-                history.test_loss.append(snap.test_loss)
-                history.train_accuracy.append(snap.train_accuracy)
-                history.test_accuracy.append(snap.test_accuracy)
+                # Thinned as it grows: a run of any length fits in memory, and in the file.
+                history.append(
+                    snap.train_loss, snap.test_loss, snap.train_accuracy, snap.test_accuracy
+                )
             progress.update(snap.epoch - start_epoch, snap.train_loss, snap.train_accuracy)
     except KeyboardInterrupt:
         interrupted = True
@@ -381,9 +398,6 @@ def cmd_train(argv: Sequence[str]) -> int:
         "saved": None,
     }
     if args.save:
-        # The file keeps the length of this run, not the epoch it ended at:
-        # continuing it without --epochs trains as long again, not ever longer.
-        saved_config = replace(config, epochs=epochs)
         try:
             save_bpnet(BpnetDocument(network, dataset, saved_config, history), args.save)
         except OSError as exc:
@@ -398,20 +412,65 @@ def cmd_train(argv: Sequence[str]) -> int:
             return EXIT_USAGE
         summary["saved"] = args.save
     if args.json:
-        print(json.dumps(summary, allow_nan=False, default=str))
+        print(_json(summary))
     else:
         print(_train_text(summary))
     return 130 if interrupted else 0
 
 
+def _check_savable(path: str, doc) -> None:
+    """Before training: refuse a save that would fail whatever the run does (what it
+    saves is known now but for its numbers)."""
+    from bpdesk.core.bpnet import check_savable_once_trained
+
+    try:
+        check_savable_once_trained(doc)
+    except ValueError as exc:  # BpdeskError, or a number json cannot write
+        raise UsageError(f"cannot save {path!r}: {exc}") from None
+
+
 def _check_save_path(path: str) -> None:
+    """Refuse, before any training, a place a save would fail to write."""
+    import os
+    import stat
+    import tempfile
     from pathlib import Path
+
+    from bpdesk.core.safe_files import temporary_prefix
 
     target = Path(path)
     if target.is_dir():
         raise UsageError(f"cannot save to {path!r}: it is a folder")
-    if not target.absolute().parent.is_dir():
+    folder = target.absolute().parent
+    if not folder.is_dir():
         raise UsageError(f"cannot save to {path!r}: its folder does not exist")
+    if target.exists() and not stat.S_ISREG(target.stat().st_mode):
+        raise UsageError(f"cannot save to {path!r}: it is not a regular file")
+    try:
+        # What the save will do: a temporary file beside the target.
+        fd, probe = tempfile.mkstemp(prefix=temporary_prefix(target.name), dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise UsageError(f"cannot save to {path!r}: {exc.strerror or exc}") from None
+
+
+def _json(value) -> str:
+    """``value`` as strict JSON: a float that is not finite (NaN, ±infinity) becomes null.
+
+    Python would write NaN and Infinity, which no strict JSON parser reads.
+    """
+    return json.dumps(_finite_or_null(value), allow_nan=False, default=str)
+
+
+def _finite_or_null(value):
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: _finite_or_null(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite_or_null(item) for item in value]
+    return value
 
 
 def _evaluate(network, dataset) -> tuple:
@@ -466,7 +525,7 @@ def cmd_gradcheck(argv: Sequence[str]) -> int:
     result = gradient_check(network, X, T, epsilon=args.epsilon)
     summary = {"network": network.describe(), "samples": len(X), **result.summary()}
     if args.json:
-        print(json.dumps(summary, allow_nan=False))
+        print(_json(summary))
     else:
         print(
             f"gradient check of {summary['network']} on {len(X)} examples\n"
@@ -503,7 +562,7 @@ def cmd_bench(argv: Sequence[str]) -> int:
     results = bench.run(names, repeats=args.repeats, seconds=args.seconds, progress=progress)
     env = bench.environment()
     if args.json:
-        print(json.dumps({"environment": env, "cases": [r.to_dict() for r in results]}))
+        print(_json({"environment": env, "cases": [r.to_dict() for r in results]}))
     else:
         print(", ".join(f"{k} {v}" for k, v in env.items() if v is not None))
         print(bench.format_table(results))
@@ -529,7 +588,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         command, cmd_gui
     )
     try:
-        return handler(argv[1:] if command else argv)
+        if command is None:
+            return handler(argv)
+        import numpy as np
+
+        # A run that overflows is reported (diverged, a null in JSON), not warned
+        # about line by line on the terminal.
+        with np.errstate(all="ignore"):
+            return handler(argv[1:])
     except (UsageError, BpdeskError) as exc:
         print(f"bpdesk{' ' + command if command else ''}: {exc}", file=sys.stderr)
     return EXIT_USAGE

@@ -7,11 +7,14 @@ user sees: the exit status, one line on stderr and no traceback.
 
 import json
 import math
+import os
+import re
 import subprocess
 import sys
 
 import numpy as np
 import pytest
+from hostile_files import SPECIAL, SPECIAL_IDS, finishes, posix_only
 
 import bpdesk
 from bpdesk import bench, cli
@@ -449,7 +452,8 @@ def test_a_file_bpdesk_would_not_open_is_not_saved(capsys, tmp_path, monkeypatch
     code, out, err = run(capsys, "train", "--epochs", "5", "--save", str(path))
     assert (code, out) == (2, "")
     assert err.count("\n") == 1
-    assert err.startswith(f"bpdesk train: cannot save {str(path)!r}: the file would be ")
+    # Known before training: the file could not hold even the untrained network.
+    assert err.startswith(f"bpdesk train: cannot save {str(path)!r}: once trained, the file ")
     assert not path.exists()
 
 
@@ -465,3 +469,147 @@ def test_content_json_cannot_write_is_one_line_and_status_2(capsys, tmp_path, mo
         f"bpdesk train: cannot save {str(path)!r}: "
         "Out of range float values are not JSON compliant\n"
     )
+
+
+# -- hostile input and long runs (issue 13) -----------------------------------------------
+
+
+def strict_json(text: str):
+    """Parse ``text`` as a strict JSON parser would: NaN and Infinity are not JSON."""
+
+    def refuse(constant):
+        raise ValueError(f"{constant} is not JSON")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+@posix_only
+@pytest.mark.parametrize(("kind", "message"), SPECIAL, ids=SPECIAL_IDS)
+@pytest.mark.parametrize("how", ["file", "csv"])
+def test_a_special_file_is_one_line_and_status_2_at_once(capsys, special, kind, message, how):
+    path = special(kind, ".bpnet" if how == "file" else ".csv")
+    argv = ["train", str(path)] if how == "file" else ["train", "--csv", str(path)]
+    result = {}
+    assert finishes(lambda: result.update(zip(("code", "out", "err"), run(capsys, *argv)))) is None
+    assert (result["code"], result["out"]) == (2, "")
+    where = f"{path}: " if how == "file" else ""
+    assert result["err"] == f"bpdesk train: {where}cannot read {str(path)!r}: {message}\n"
+
+
+@pytest.fixture
+def huge_targets(tmp_path):
+    """Regression targets whose squared error is beyond the float range: an infinite loss."""
+    path = tmp_path / "huge.csv"
+    path.write_text("x,t\n0,1e200\n1,-1e200\n2,3e200\n")
+    return str(path)
+
+
+def test_an_infinite_starting_loss_is_valid_json_with_null(capsys, huge_targets):
+    code, out, err = run(capsys, "train", "--csv", huge_targets, "--epochs", "5", "--json")
+    assert (code, err) == (0, "")
+    s = strict_json(out)
+    assert s["final_loss"] is None  # infinite: not a number JSON can hold
+    assert s["diverged"] is True
+    assert s["epochs"] == 0
+    assert s["reason"] == (
+        "the loss is infinite before any training: the targets or the weights are too "
+        "large to compute with"
+    )
+    code, out, _ = run(capsys, "train", "--csv", huge_targets, "--epochs", "5")
+    assert "final loss      inf" in out
+
+
+def test_gradcheck_of_an_infinite_loss_is_valid_json_with_null(capsys, huge_targets):
+    code, out, err = run(capsys, "gradcheck", "--csv", huge_targets, "--json")
+    assert (code, err) == (1, "")  # the check cannot pass
+    s = strict_json(out)
+    assert s["max_relative_error"] is None
+    assert s["passed"] is False
+
+
+def test_huge_weights_in_a_real_process_give_strict_json_and_no_warnings(tmp_path):
+    # Weights near the float limit make the forward pass overflow: NumPy used to warn
+    # on the terminal and the summary used to crash on writing Infinity.
+    net = Network.create([2, 4, 1], activation="relu", output_activation="linear", seed=3)
+    net.parameters[:] = 1e300
+    path = tmp_path / "huge.bpnet"
+    save_bpnet(BpnetDocument(net, xor()), path)
+    for argv in (["train", str(path), "--epochs", "3"], ["gradcheck", str(path)]):
+        done = bpdesk_process(*argv, "--json")
+        assert done.stderr == "", done.stderr
+        strict_json(done.stdout)
+
+
+def test_a_classifier_whose_weights_explode_is_reported_as_diverged():
+    # At η = 10⁶ with L2 the weights grew towards 1e306 while the loss sat at 0.25
+    # (a saturated sigmoid), with overflow warnings on the terminal.
+    argv = ["--dataset", "circle", "--activation", "tanh", "--lr", "1e6"]
+    done = bpdesk_process("train", *argv, "--reg", "l2", "--reg-rate", "0.01", "--json")
+    assert (done.returncode, done.stderr) == (0, "")
+    s = strict_json(done.stdout)
+    assert s["diverged"] is True
+    assert s["final_loss"] == pytest.approx(0.25)
+    assert re.fullmatch(
+        r"the weights grew past 1\.3e\+154 at epoch (\d+) \(too large to compute with\); "
+        r"the network was put back to epoch (\d+)\. Try a lower learning rate \(it is 1e\+06\)\.",
+        s["reason"],
+    )
+    assert 0 < s["epochs"] < 100
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--batch-size", "2147483648"], "argument --batch-size: must be at most 100000"),
+        (["--batch-size", "100001"], "argument --batch-size: must be at most 100000"),
+        (["--save", "/dev/null"], "cannot save to '/dev/null': it is not a regular file"),
+        (
+            ["--epochs", str(10**30), "--save", "{dir}/x.bpnet"],
+            "cannot save '{dir}/x.bpnet': training.epochs: must be from 0 to "
+            "9223372036854775807, got 1000000000000000000000000000000",
+        ),
+    ],
+)
+def test_what_could_not_be_saved_is_refused_before_training(
+    capsys, tmp_path, monkeypatch, argv, message
+):
+    def never(*args, **kwargs):
+        raise AssertionError("trained although the result could not be saved")
+
+    monkeypatch.setattr("bpdesk.core.train", never)
+    argv = [a.format(dir=tmp_path) for a in argv]
+    code, out, err = run(capsys, "train", *argv)
+    assert (code, out) == (2, "")
+    assert err.startswith("bpdesk train: " + message.format(dir=tmp_path))
+    assert err.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []  # not even the probe of the folder is left
+
+
+@posix_only
+def test_a_folder_that_cannot_be_written_is_refused_before_training(capsys, tmp_path, monkeypatch):
+    if os.geteuid() == 0:
+        pytest.skip("root writes anywhere")
+    folder = tmp_path / "locked"
+    folder.mkdir(mode=0o500)
+    monkeypatch.setattr("bpdesk.core.train", lambda *a, **k: pytest.fail("trained"))
+    code, _, err = run(capsys, "train", "--save", str(folder / "x.bpnet"))
+    assert code == 2
+    assert "Permission denied" in err
+
+
+def test_a_long_run_is_saved_thinned_and_continued(capsys, tmp_path, monkeypatch):
+    from bpdesk.core import bpnet, loss_history
+
+    # The real figures are 500,000 in memory and 250,000 in a file; small ones keep it quick.
+    monkeypatch.setattr(loss_history, "MEMORY_POINTS", 16)
+    monkeypatch.setattr(bpnet, "HISTORY_POINTS", 10)
+    path = tmp_path / "long.bpnet"
+    s = run_json(capsys, "train", "--epochs", "300", "--save", str(path))
+    history = load_bpnet(path).history
+    assert history.epochs == 300
+    assert len(history.train_loss) <= 10
+    assert history.train_loss[-1] == s["final_loss"]  # the last epoch, exactly
+    s = run_json(capsys, "train", str(path), "--epochs", "50", "--save", str(path))
+    history = load_bpnet(path).history
+    assert (history.epochs, s["total_epochs"]) == (350, 350)
+    assert history.train_loss[-1] == s["final_loss"]

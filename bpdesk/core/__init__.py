@@ -11,7 +11,7 @@ The stable public API::
 """
 
 from bpdesk.core.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
-from bpdesk.core.bpnet import BpnetDocument, LossHistory, ViewState
+from bpdesk.core.bpnet import BpnetDocument, ViewState
 from bpdesk.core.bpnet import load as load_bpnet
 from bpdesk.core.bpnet import save as save_bpnet
 from bpdesk.core.chainrule import ChainRule, explain_weight
@@ -22,6 +22,7 @@ from bpdesk.core.export_torch import torch_script
 from bpdesk.core.gradcheck import GradCheckResult, gradient_check
 from bpdesk.core.initializers import INITIALIZERS
 from bpdesk.core.landscape import Landscape, weight_landscape
+from bpdesk.core.loss_history import LossHistory
 from bpdesk.core.losses import LOSSES
 from bpdesk.core.network import Network
 from bpdesk.core.optimizers import OPTIMIZERS, REGULARIZATIONS

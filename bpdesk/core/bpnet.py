@@ -1,9 +1,14 @@
 """The ``.bpnet`` file: versioned JSON with a network, its data, settings and history.
 
-Loading checks every field (type, shape, range, finite numbers) and names the
-first offending one, e.g. ``network.weights[1][3][0]: expected a number, got
-"abc"``; nothing in a file is ever executed. Saving writes a temporary file
-next to the target and renames it over, so a crash never leaves half a file.
+Loading reads only a regular file of at most :data:`MAX_FILE_BYTES` (see
+:mod:`bpdesk.core.safe_files`), checks every field (type, shape, range, finite
+numbers) and names the first offending one, e.g. ``network.weights[1][3][0]:
+expected a number, got "abc"``; nothing in a file is ever executed. It also
+refuses values the window cannot show (a batch size beyond any dataset, a
+selected bias in a network without biases), saying which field and why.
+Saving writes a temporary file next to the target and renames it over, so a
+crash never leaves half a file (and the next save removes a temporary a
+killed save left behind).
 
 Saving checks the text exactly as loading will (size limit included) before
 it writes anything: bpdesk never writes a file it would refuse to open. A
@@ -15,10 +20,12 @@ no test set or no classes). A run longer than :data:`HISTORY_POINTS` epochs
 is *thinned* when saved, so that a file stays a bounded size however long
 training went on: ``"every": k`` and ``"epochs": n`` are added, and entry
 ``i`` of each list holds the figures at epoch ``min((i + 1)·k, n)`` (so the
-last entry is always the last epoch). Reading stretches each entry back over
-the ``k`` epochs it stands for. Thinning is format version 2; a file that
-needs nothing of version 2 is still written as version 1, which every bpdesk
-reads.
+last entry is always the last epoch). Reading keeps it thinned (a
+:class:`~bpdesk.core.loss_history.LossHistory` with ``every``), so that what
+a file costs in memory is bounded by its size, not by the epochs it tells of:
+a run of any length is saved and opened. Thinning is format version 2; a
+file that needs nothing of version 2 is still written as version 1, which
+every bpdesk reads.
 """
 
 from __future__ import annotations
@@ -26,11 +33,9 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 from collections.abc import Collection
-from dataclasses import dataclass, field, fields
-from pathlib import Path
-from typing import Any, Literal, NoReturn, TypeVar, overload
+from dataclasses import dataclass, field, fields, replace
+from typing import Any, Literal, NoReturn, overload
 
 import numpy as np
 
@@ -39,7 +44,9 @@ from bpdesk.core.activations import ACTIVATIONS
 from bpdesk.core.datasets import (
     GENERATORS,
     KINDS,
+    MAX_FEATURE_NAME_CHARS,
     MAX_SAMPLES,
+    MAX_TITLE_CHARS,
     XOR_SPEC,
     Dataset,
     DatasetSpec,
@@ -47,8 +54,12 @@ from bpdesk.core.datasets import (
 )
 from bpdesk.core.errors import BpdeskError, FileFormatError
 from bpdesk.core.initializers import INITIALIZERS
+from bpdesk.core.loss_history import SERIES as HISTORY_SERIES
+from bpdesk.core.loss_history import LossHistory as LossHistory
+from bpdesk.core.loss_history import entries_for
 from bpdesk.core.losses import LOSSES
 from bpdesk.core.network import DTYPES, Network
+from bpdesk.core.safe_files import FileTooLargeError, read_regular, replace_atomically
 from bpdesk.core.training import TrainConfig
 
 FORMAT = "bpnet"
@@ -56,7 +67,13 @@ VERSION = 2  # the newest format this bpdesk reads (2: thinned histories, networ
 MAX_LAYERS = 34  # input + 32 hidden + output
 MAX_LAYER_SIZE = 4096
 MAX_PARAMETERS = 5_000_000
-MAX_HISTORY = 10_000_000  # epochs a file's history may span (and entries a list may hold)
+# A history list holds at most this many entries (files of format 1, written before
+# thinning, hold one per epoch); the epochs it tells of are any whole number.
+MAX_HISTORY_ENTRIES = 10_000_000
+MAX_EPOCHS = 2**63 - 1
+# The batch size the window's spin box shows: beyond the largest dataset a batch is the
+# whole training set anyway (and 2**31 overflows the box).
+MAX_BATCH_SIZE = MAX_SAMPLES
 # Entries per history list that save writes; a longer run is thinned. Far more
 # points than a plot has pixels, and few enough that writing them (about a
 # microsecond a float) and reading them back take about a second.
@@ -70,9 +87,7 @@ HISTORY_POINTS = 250_000
 NUMBER_CHARS = 25
 MAX_FILE_BYTES = 256 * 2**20
 VIEW_MODES = ("forward", "backward")
-HISTORY_SERIES = ("train_loss", "test_loss", "train_accuracy", "test_accuracy")
 
-Entry = TypeVar("Entry")  # an entry of a history list
 JSONObject = dict[str, Any]  # a parsed JSON object: its values are checked field by field
 
 
@@ -83,32 +98,6 @@ class ViewState:
     mode: str = "forward"
     selected: tuple[int, int | None, int] | None = None  # (layer, i or None for a bias, j)
     sample: int | None = None  # None: the batch mean
-
-
-@dataclass
-class LossHistory:
-    """Loss and accuracy per epoch since the network was created.
-
-    ``test_loss`` and the accuracies hold None where there was no figure (no
-    test set, no classes). Given empty while ``train_loss`` is not, they are
-    filled with None: the figure was not recorded.
-    """
-
-    train_loss: list[float] = field(default_factory=list)
-    test_loss: list[float | None] = field(default_factory=list)
-    train_accuracy: list[float | None] = field(default_factory=list)
-    test_accuracy: list[float | None] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        n = len(self.train_loss)
-        for name in HISTORY_SERIES[1:]:
-            if n and not getattr(self, name):
-                setattr(self, name, [None] * n)
-
-    @property
-    def epochs(self) -> int:
-        """Number of epochs recorded."""
-        return len(self.train_loss)
 
 
 @dataclass
@@ -175,32 +164,18 @@ def to_json(doc: BpnetDocument, history_points: int | None = None) -> JSONObject
 
 def _history_json(history: LossHistory, points: int | None = None) -> JSONObject:
     """The history's lists, thinned to at most ``points`` (:data:`HISTORY_POINTS`) entries each."""
-    n = history.epochs
-    if n > MAX_HISTORY:
-        # Reading stretches a thinned history back to one entry per epoch: that is bounded.
-        raise BpdeskError(
-            f"the training history spans {n:,} epochs; a bpdesk file holds at most {MAX_HISTORY:,}"
-        )
-    every = max(1, math.ceil(n / (points or HISTORY_POINTS)))
-    out: JSONObject = {"every": every, "epochs": n} if every > 1 else {}
-    out["train_loss"] = [float(v) for v in _thin(history.train_loss, every)]
+    history = history.thinned(points or HISTORY_POINTS)
+    out: JSONObject = (
+        {"every": history.every, "epochs": history.epochs} if history.every > 1 else {}
+    )
+    out["train_loss"] = [float(v) for v in history.train_loss]
     for name in HISTORY_SERIES[1:]:
         values = getattr(history, name)
         # Accuracies are left out when there are none (regression, older files):
         # a file without them is byte for byte what earlier versions wrote.
         if name == "test_loss" or any(v is not None for v in values):
-            out[name] = [None if v is None else float(v) for v in _thin(values, every)]
+            out[name] = [None if v is None else float(v) for v in values]
     return out
-
-
-def _thin(values: list[Entry], every: int) -> list[Entry]:
-    """Every ``every``-th entry, ending with the last one (see the module docstring)."""
-    if every == 1:
-        return values
-    kept = values[every - 1 :: every]
-    if len(values) % every:
-        kept.append(values[-1])
-    return kept
 
 
 def dumps(doc: BpnetDocument, history_points: int | None = None) -> str:
@@ -248,32 +223,44 @@ def _plain(value: Any) -> Any:
 
 
 def save(
-    doc: BpnetDocument, path: str | os.PathLike[str], history_points: int | None = None
+    doc: BpnetDocument,
+    path: str | os.PathLike[str],
+    history_points: int | None = None,
+    mode: int | None = None,
 ) -> None:
     """Write ``doc`` to ``path`` atomically (temporary file, then rename).
 
     Raises :class:`BpdeskError` before writing anything if :func:`load` would
     refuse the file (too large, a number that is not finite, a field out of range).
     ``history_points`` thins a long history harder (the window's autosave, which
-    runs while training and must not hold the window up, keeps fewer).
+    runs while training and must not hold the window up, keeps fewer). ``mode``:
+    the file's permissions (the autosave's are private); by default those of the
+    file it replaces, or the umask's for a new file.
     """
-    path = Path(path)
     text = dumps(doc, history_points)
     _check_savable(text)
-    mode = _file_mode(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        # mkstemp makes the file private (0600); give it the permissions an
-        # ordinary save would have, or those of the file it replaces.
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    replace_atomically(path, text, mode)
+
+
+def check_savable_once_trained(doc: BpnetDocument) -> None:
+    """Raise :class:`BpdeskError` if ``doc`` might not be saved after training it further.
+
+    Training changes only the numbers of the network and the history: this checks
+    the rest as :func:`load` will, and the size with every parameter written at its
+    longest and the longest history a file holds. ``bpdesk train --save`` asks it
+    before training rather than refuse to save after it.
+    """
+    template = doc.network.copy()
+    template.parameters[:] = 0  # written "0.0" (3 characters): the longest is counted below
+    text = dumps(replace(doc, network=template, history=LossHistory()))
+    numbers = template.n_parameters + len(HISTORY_SERIES) * (HISTORY_POINTS + 1)
+    longest = len(text) + numbers * NUMBER_CHARS + 100  # and "every", "epochs"
+    if longest > MAX_FILE_BYTES:
+        raise BpdeskError(
+            f"once trained, the file could be {longest / 2**20:.1f} MB; a bpdesk file holds "
+            f"at most {MAX_FILE_BYTES // 2**20} MB (a smaller dataset or network fits)"
+        )
+    loads(text)
 
 
 def _check_savable(text: str) -> None:
@@ -288,28 +275,21 @@ def _check_savable(text: str) -> None:
     loads(text)
 
 
-def _file_mode(path: Path) -> int:
-    try:
-        return path.stat().st_mode & 0o777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
 # -- reading ---------------------------------------------------------------------
 
 
 def load(path: str | os.PathLike[str]) -> BpnetDocument:
-    """Read and validate a ``.bpnet`` file; raise :class:`FileFormatError` naming the problem."""
-    path = Path(path)
+    """Read and validate a ``.bpnet`` file; raise :class:`FileFormatError` naming the problem.
+
+    Only a regular file is read (a folder, a device or a named pipe is refused
+    at once), and only up to :data:`MAX_FILE_BYTES`.
+    """
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise FileFormatError(
-                "", f"the file is {size / 2**20:.1f} MB; the limit is {MAX_FILE_BYTES // 2**20} MB"
-            )
-        raw = path.read_bytes()
+        raw = read_regular(path, MAX_FILE_BYTES)
+    except FileTooLargeError as exc:
+        raise FileFormatError(
+            "", f"the file is {exc.size / 2**20:.1f} MB; the limit is {MAX_FILE_BYTES // 2**20} MB"
+        ) from None
     except OSError as exc:
         raise FileFormatError("", f"cannot read {str(path)!r}: {exc.strerror or exc}") from None
     try:
@@ -462,12 +442,13 @@ def _dataset(obj: JSONObject, network: Network) -> Dataset:
         _check_targets(T, kind, f"{where}.t")
         parts += [X, T]
     title = obj.get("title", "")
-    if not isinstance(title, str) or len(title) > 200:
+    if not isinstance(title, str) or len(title) > MAX_TITLE_CHARS:
         raise FileFormatError("dataset.title", "expected a short text")
     names = obj.get("feature_names")
     names = [] if names is None else _list(names, "dataset.feature_names", 0, n_in)
     if names and (
-        len(names) != n_in or not all(isinstance(n, str) and len(n) <= 100 for n in names)
+        len(names) != n_in
+        or not all(isinstance(n, str) and len(n) <= MAX_FEATURE_NAME_CHARS for n in names)
     ):
         raise FileFormatError("dataset.feature_names", f"expected {n_in} short texts")
     spec = None
@@ -543,7 +524,9 @@ def _training(value: Any) -> TrainConfig:
                 raise FileFormatError(where, f"expected a name, got {_show(item)}")
         elif key == "epochs" and item is None:
             pass
-        elif key in ("batch_size", "seed", "snapshot_every", "epochs"):
+        elif key == "batch_size":
+            item = _batch_size(item, where)
+        elif key in ("seed", "snapshot_every", "epochs"):
             item = _integer(item, where, 0, 2**63 - 1)
         else:
             item = _number(item, where)
@@ -552,6 +535,17 @@ def _training(value: Any) -> TrainConfig:
         return TrainConfig(**values).validated()
     except BpdeskError as exc:
         raise FileFormatError(_culprit(values), str(exc)) from None
+
+
+def _batch_size(value: Any, where: str) -> int:
+    size = _integer(value, where, 0, None)
+    if size > MAX_BATCH_SIZE:
+        raise FileFormatError(
+            where,
+            f"must be from 0 to {MAX_BATCH_SIZE}, got {size}: no dataset has more than "
+            f"{MAX_SAMPLES} examples (0 trains on all of them at once)",
+        )
+    return size
 
 
 def _culprit(values: JSONObject) -> str:
@@ -568,42 +562,30 @@ def _history(value: Any) -> LossHistory:
     if value is None:
         return LossHistory()
     obj = _object(value, "history")
-    every = _integer(obj.get("every", 1), "history.every", 1, MAX_HISTORY)
-    train = _list(obj.get("train_loss", []), "history.train_loss", 0, MAX_HISTORY)
+    every = _integer(obj.get("every", 1), "history.every", 1, MAX_EPOCHS)
+    train = _list(obj.get("train_loss", []), "history.train_loss", 0, MAX_HISTORY_ENTRIES)
     if every == 1 and "epochs" not in obj:
         epochs = len(train)
     else:
-        epochs = _integer(obj.get("epochs"), "history.epochs", 0, MAX_HISTORY)
-        if len(train) != math.ceil(epochs / every):
+        epochs = _integer(obj.get("epochs"), "history.epochs", 0, MAX_EPOCHS)
+        expected = entries_for(epochs, every)
+        if len(train) != expected:
             raise FileFormatError(
                 "history.train_loss",
-                f"expected {math.ceil(epochs / every)} entries ({epochs} epochs, one every "
-                f"{every}), got {len(train)}",
+                f"expected {expected} entries ({epochs} epochs, one every {every}), got {len(train)}",
             )
     train_loss = _series(train, "history.train_loss", nullable=False)
     others: dict[str, list[float | None]] = {}  # test loss and the accuracies
     for name in HISTORY_SERIES[1:]:
         where = f"history.{name}"
-        values = _list(obj.get(name, []), where, 0, MAX_HISTORY)
+        values = _list(obj.get(name, []), where, 0, MAX_HISTORY_ENTRIES)
         if values and len(values) != len(train):
             raise FileFormatError(where, f"expected {len(train)} entries, got {len(values)}")
         unit = name.endswith("accuracy")
         others[name] = _series(values, where, nullable=True, unit=unit) or [None] * len(train)
-    if every > 1:
-        train_loss = _stretch(train_loss, every, epochs)
-        others = {name: _stretch(values, every, epochs) for name, values in others.items()}
-    return LossHistory(train_loss, **others)
-
-
-def _stretch(values: list[Entry], every: int, epochs: int) -> list[Entry]:
-    """A thinned list back to one entry per epoch: each entry repeated for its epochs."""
-    # Slice assignments share one float object between the epochs it covers:
-    # a long run costs a pointer per epoch, not a float, and no Python loop.
-    stretched = values[:1] * (len(values) * every)  # every slot is overwritten below
-    for offset in range(every):
-        stretched[offset::every] = values
-    del stretched[epochs:]
-    return stretched
+    # Kept thinned: stretched back to one entry per epoch, a small file could ask
+    # for any amount of memory.
+    return LossHistory(train_loss, **others, every=every, span=epochs)
 
 
 def _view(value: Any, network: Network, dataset: Dataset | None) -> ViewState:
@@ -617,6 +599,11 @@ def _view(value: Any, network: Network, dataset: Dataset | None) -> ViewState:
         layer = _integer(sel.get("layer"), "view.selected.layer", 0, network.n_layers - 1)
         n_in, n_out = network.layer_sizes[layer], network.layer_sizes[layer + 1]
         i = None if sel.get("i") is None else _integer(sel["i"], "view.selected.i", 0, n_in - 1)
+        if i is None and not network.has_bias:
+            raise FileFormatError(
+                "view.selected.i",
+                "null selects a bias, but this network has none (network.bias is false)",
+            )
         j = _integer(sel.get("j"), "view.selected.j", 0, n_out - 1)
         selected = (layer, i, j)
     sample = obj.get("sample")

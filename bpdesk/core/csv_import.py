@@ -2,8 +2,18 @@
 
 One example per line: the input features, then the target. A header line is
 optional; when its last column is ``set``, each row's ``train`` or ``test``
-there decides its part (the test ratio is then not used); blank lines and lines starting with ``#`` are skipped; the separator
-(comma, semicolon or tab) is taken from the first line.
+there decides its part (the test ratio is then not used); blank lines and
+lines starting with ``#`` are skipped; the separator (comma, semicolon or tab)
+is taken from the first line.
+
+The file is streamed: only a regular file is opened (see
+:mod:`bpdesk.core.safe_files`), a line is read only up to
+:data:`MAX_LINE_CHARS`, and reading stops at the first row beyond
+:data:`MAX_SAMPLES` or the first line wider than :data:`MAX_FEATURES` inputs,
+so that refusing a file costs no more time or memory than the rows it would
+keep. The numbers go straight into a table that grows as rows come (memory
+proportional to the data); the limits are constants, and nothing else
+changes when they are raised.
 """
 
 from __future__ import annotations
@@ -11,18 +21,55 @@ from __future__ import annotations
 import csv
 import io
 import math
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TextIO
 
 import numpy as np
 
-from bpdesk.core.datasets import KINDS, MAX_SAMPLES, Dataset, split
+from bpdesk.core.datasets import (
+    KINDS,
+    MAX_FEATURE_NAME_CHARS,
+    MAX_SAMPLES,
+    MAX_TITLE_CHARS,
+    Dataset,
+    split,
+)
 from bpdesk.core.errors import DatasetError
+from bpdesk.core.safe_files import FileTooLargeError, open_regular
 
 MAX_FEATURES = 64
 MAX_CLASSES = 8
-
-
+# A cell of a number, or a column name, is far shorter; a line is read only up to room
+# for the widest row (inputs, target and a "set" column) of such cells.
+MAX_CELL_CHARS = 1000
+MAX_LINE_CHARS = (MAX_FEATURES + 2) * MAX_CELL_CHARS
+# Refused before reading: 70,000 rows of 785 numbers in full precision are about 1.1 GB.
+MAX_FILE_BYTES = 2 * 2**30
 Row = tuple[int, list[str]]  # a line's number in the file, and its cells
+
+
+class _Numbers(dict[str, float]):
+    """``float(cell)``, remembered for the first :attr:`SIZE` cells met.
+
+    Most data repeats its cells (pixels 0 to 255, labels, rounded values): a
+    dictionary hit costs a fraction of parsing the number again. ``misses``
+    counts the parses, so that data whose cells do not repeat can go back to
+    plain ``float`` (see :meth:`_Table._numbers_of`).
+    """
+
+    SIZE = 4096
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.misses = 0
+
+    def __missing__(self, cell: str) -> float:
+        value = float(cell)  # exactly what float() says, errors included
+        self.misses += 1
+        if len(self) < self.SIZE:
+            self[cell] = value
+        return value
 
 
 def load_csv(
@@ -39,30 +86,44 @@ def load_csv(
     inferred: targets all 0/1 → binary, small whole numbers → one class each,
     anything else → regression. Raises :class:`DatasetError` naming the line.
     """
-    if text is None:
-        text = _read(source)
     _check_settings(kind, test_ratio, seed)
-    rows = _rows(text)
-    first_line = rows[0][0]
-    header, rows = _take_header(rows)
-    in_test, header, rows = _take_set_column(header, rows)
-    width = len(header) if header else len(rows[0][1])
-    _check_size(width, len(rows), first_line)
-    names = header or [f"x{k + 1}" for k in range(width - 1)] + ["target"]
-    data = _numbers(rows, width, names)
+    if text is not None:
+        table = _Table.read(_lines(io.StringIO(text, newline=None)))
+    else:
+        with _open(source) as stream:
+            try:
+                table = _Table.read(_lines(stream))
+            except UnicodeDecodeError:
+                raise DatasetError(
+                    f"cannot read {str(source)!r}: it is not a UTF-8 text file"
+                ) from None
+    data = table.numbers()
     X, targets = data[:, :-1], data[:, -1]
     kind = kind or _infer_kind(targets)
-    T = _targets(targets, kind, [n for n, _ in rows], names[-1])
-    X_train, T_train, X_test, T_test = _split(X, T, in_test, test_ratio, seed)
-    title = Path(source).name if source else "CSV"
-    return Dataset(kind, X_train, T_train, X_test, T_test, None, title, tuple(names[:-1]))
+    T = _targets(targets, kind, table.line_numbers(), table.names[-1])
+    X_train, T_train, X_test, T_test = _split(X, T, table.in_test(), test_ratio, seed)
+    title = _title(Path(source).name) if source else "CSV"
+    return Dataset(kind, X_train, T_train, X_test, T_test, None, title, tuple(table.names[:-1]))
 
 
-def _read(source: str | Path) -> str:
+def _open(source: str | Path) -> TextIO:
     try:
-        return Path(source).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DatasetError(f"cannot read {str(source)!r}: {_reason(exc)}") from None
+        raw = open_regular(source, MAX_FILE_BYTES)
+    except FileTooLargeError as exc:
+        raise DatasetError(f"cannot read {str(source)!r}: {exc.strerror}") from None
+    except OSError as exc:
+        raise DatasetError(
+            f"cannot read {str(source)!r}: {exc.strerror or exc}"  # e.g. "it is a named pipe"
+        ) from None
+    # Universal newlines: a line ends at \n, \r\n or \r only (not at a form feed, as
+    # str.splitlines() would: the line numbers in messages must be the editor's).
+    return io.TextIOWrapper(raw, encoding="utf-8-sig", newline=None)
+
+
+def _title(name: str) -> str:
+    if len(name) <= MAX_TITLE_CHARS:
+        return name
+    return name[: MAX_TITLE_CHARS - 1] + "…"
 
 
 def _check_settings(kind: str | None, test_ratio: float, seed: int) -> None:
@@ -78,87 +139,188 @@ def _check_settings(kind: str | None, test_ratio: float, seed: int) -> None:
         raise DatasetError(f"the seed must be a whole number from 0 to {2**63 - 1}, got {seed!r}")
 
 
-def _rows(text: str) -> list[Row]:
-    """The cells of every line that is neither blank nor a ``#`` comment."""
-    # Split on line ends only: str.splitlines() also breaks at form feeds and
-    # other separators, which would make the line numbers in messages wrong.
-    physical = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    lines = [
-        (number, line)
-        for number, line in enumerate(physical, start=1)
-        if line.strip() and not line.lstrip().startswith("#")
-    ]
-    if not lines:
-        raise DatasetError("the CSV file has no data rows")
-    delimiter = _delimiter(lines[0][1])
-    return [
-        (number, next(csv.reader(io.StringIO(line), delimiter=delimiter))) for number, line in lines
-    ]
+def _lines(stream: TextIO) -> Iterator[tuple[int, str]]:
+    """``(number, line)`` of every line that is neither blank nor a ``#`` comment."""
+    number = 0
+    while True:
+        line = stream.readline(MAX_LINE_CHARS + 1)
+        if not line:
+            return
+        number += 1
+        if line.endswith("\n"):
+            line = line[:-1]
+        elif len(line) > MAX_LINE_CHARS:
+            raise _too_long(number, line)
+        if line.strip() and not line.lstrip().startswith("#"):
+            yield number, line
 
 
-def _take_header(rows: list[Row]) -> tuple[list[str] | None, list[Row]]:
-    """The header's column names (None without one) and the data rows after it."""
-    first = rows[0][1]
-    # A header has no number in it; a first row with some numbers is data (and a
-    # typo in it is reported, rather than the row silently taken for a header).
-    if any(_is_number(cell) for cell in first):
-        return None, rows
-    if len(rows) == 1:
-        raise DatasetError("the CSV file has a header but no data rows")
-    return [cell.strip() for cell in first], rows[1:]
+def _too_long(number: int, start: str) -> DatasetError:
+    """The error for a line longer than :data:`MAX_LINE_CHARS` (``start`` is its beginning)."""
+    columns = max(start.count(sep) for sep in (",", ";", "\t")) + 1
+    if columns > MAX_FEATURES + 2:
+        return DatasetError(
+            f"line {number}: more than {columns - 1} input columns; the limit is {MAX_FEATURES}"
+        )
+    return DatasetError(
+        f"line {number} is longer than {MAX_LINE_CHARS:,} characters: too long for a row "
+        f"of at most {MAX_FEATURES} inputs and a target"
+    )
 
 
-def _take_set_column(
-    header: list[str] | None, rows: list[Row]
-) -> tuple[list[bool] | None, list[str] | None, list[Row]]:
-    """A last column "set" (train/test), as bpdesk exports it, keeps the file's split.
-
-    Returns which rows are for testing (None without such a column), and the
-    header and rows without it.
-    """
-    if not header or header[-1].lower() != "set":
-        return None, header, rows
-    in_test = []
-    for number, cells in rows:
-        value = cells[-1].strip().lower() if len(cells) == len(header) else ""
-        if value not in ("train", "test"):
-            shown = cells[-1].strip() if len(cells) == len(header) else "nothing"
+def _cells(number: int, line: str, delimiter: str) -> list[str]:
+    if '"' not in line and "\0" not in line:
+        return line.split(delimiter)  # what csv reads from a line without quotes, faster
+    try:
+        return next(csv.reader((line,), delimiter=delimiter))
+    except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
             raise DatasetError(
-                f"line {number}, column {header[-1]!r}: expected train or test, found {shown!r}"
+                f"line {number}: a value is longer than {csv.field_size_limit():,} characters"
+            ) from None
+        raise DatasetError(f"line {number}: {exc}") from None
+
+
+class _Table:
+    """The rows of a CSV file as they are read: header, numbers, line numbers, parts."""
+
+    def __init__(self, first: Row, delimiter: str) -> None:
+        self.delimiter = delimiter
+        self.first_line, cells = first
+        # A header has no number in it; a first row with some numbers is data (and a
+        # typo in it is reported, rather than the row silently taken for a header).
+        header = None if any(_is_number(c) for c in cells) else [c.strip() for c in cells]
+        self.header = header
+        self.has_set = header is not None and header[-1].lower() == "set"
+        columns = cells if header is None else header[:-1] if self.has_set else header
+        self.width = len(columns)
+        _check_width(self.width, self.first_line)
+        self.names = _default_names(self.width) if header is None else columns
+        for k, name in enumerate(() if header is None else self.names):
+            if len(name) > MAX_FEATURE_NAME_CHARS:
+                raise DatasetError(
+                    f"line {self.first_line}, column {k + 1}: a column name may have at most "
+                    f"{MAX_FEATURE_NAME_CHARS} characters, this one has {len(name)}"
+                )
+        # The numbers, grown by doubling up to the row limit: memory follows the data.
+        self._data = np.empty((16, self.width))
+        self._cache: _Numbers | None = _Numbers()  # None once the cells stop repeating
+        self._lines: list[int] = []
+        self._test: list[bool] = []
+
+    @classmethod
+    def read(cls, lines: Iterator[tuple[int, str]]) -> _Table:
+        """The table of ``lines`` (numbered, without blanks and comments)."""
+        first = next(lines, None)
+        if first is None:
+            raise DatasetError("the CSV file has no data rows")
+        delimiter = _delimiter(first[1])
+        table = cls((first[0], _cells(*first, delimiter)), delimiter)
+        if table.header is None:
+            table.add(*first)
+        for number, line in lines:
+            table.add(number, line)
+        if not table._lines:
+            raise DatasetError("the CSV file has a header but no data rows")
+        return table
+
+    def add(self, number: int, line: str) -> None:
+        """One more data row, checked."""
+        cells = _cells(number, line, self.delimiter)
+        if len(self._lines) >= MAX_SAMPLES:
+            raise DatasetError(
+                f"the CSV file has more than {MAX_SAMPLES} rows; the limit is {MAX_SAMPLES}"
             )
-        in_test.append(value == "test")
-    return in_test, header[:-1], [(number, cells[:-1]) for number, cells in rows]
+        if self.has_set:
+            self._test.append(self._part(number, cells))
+            cells = cells[:-1]
+        if len(cells) != self.width:
+            raise DatasetError(f"line {number}: expected {self.width} values, found {len(cells)}")
+        row = len(self._lines)
+        if row == len(self._data):
+            grown = np.empty((min(2 * row, MAX_SAMPLES), self.width))
+            grown[:row] = self._data
+            self._data = grown
+        # float() also takes Python's "1_000"; a CSV number never has underscores.
+        self._read_numbers(number, cells, "_" in line, self._data[row])
+        self._lines.append(number)
+
+    def _part(self, number: int, cells: list[str]) -> bool:
+        """True if the row's "set" cell says test (a row of the wrong length says nothing)."""
+        value = cells[-1].strip().lower() if len(cells) == self.width + 1 else ""
+        if value not in ("train", "test"):
+            shown = cells[-1].strip() if len(cells) == self.width + 1 else "nothing"
+            assert self.header is not None  # a "set" column is named in the header
+            raise DatasetError(
+                f"line {number}, column {self.header[-1]!r}: expected train or test, "
+                f"found {shown!r}"
+            )
+        return value == "test"
+
+    def _read_numbers(
+        self, number: int, cells: list[str], underscore: bool, out: np.ndarray
+    ) -> None:
+        """The row's numbers into ``out``, or :class:`DatasetError` naming its first bad cell."""
+        # The common case at C speed: every cell a number, and all finite.
+        if not underscore:
+            try:
+                self._parse(cells, out)
+            except ValueError:
+                pass
+            else:
+                if np.isfinite(out).all():
+                    return
+        out[:] = self._check_cells(number, cells)
+
+    def _parse(self, cells: list[str], out: np.ndarray) -> None:
+        cache = self._cache
+        if cache is None:
+            out[:] = np.fromiter(map(float, cells), np.float64, len(cells))
+            return
+        cache.misses = 0
+        out[:] = np.fromiter(map(cache.__getitem__, cells), np.float64, len(cells))
+        if cache.misses > len(cells) // 2 and len(cache) == cache.SIZE:
+            self._cache = None  # mostly new numbers, and no room left to remember them
+
+    def _check_cells(self, number: int, cells: list[str]) -> list[float]:
+        values = []
+        for c, cell in enumerate(cells):
+            if not _is_number(cell):
+                raise DatasetError(
+                    f"line {number}, column {self.names[c]!r}: {_shown(cell)!r} is not a number"
+                )
+            value = float(cell)
+            if not math.isfinite(value):
+                raise DatasetError(
+                    f"line {number}, column {self.names[c]!r}: {_shown(cell)} is not finite"
+                )
+            values.append(value)
+        return values
+
+    def numbers(self) -> np.ndarray:
+        """The rows as a ``(rows, width)`` table of finite numbers."""
+        return self._data[: len(self._lines)]
+
+    def line_numbers(self) -> np.ndarray:
+        """The line of each row in the file."""
+        return np.array(self._lines, dtype=np.int64)
+
+    def in_test(self) -> list[bool] | None:
+        """Which rows the file's "set" column puts in the test set (None without one)."""
+        return self._test if self.has_set else None
 
 
-def _check_size(width: int, n_rows: int, first_line: int) -> None:
+def _check_width(width: int, first_line: int) -> None:
     if width < 2:
         raise DatasetError(f"line {first_line}: need at least one input column and a target column")
     if width - 1 > MAX_FEATURES:
         raise DatasetError(
             f"line {first_line}: {width - 1} input columns; the limit is {MAX_FEATURES}"
         )
-    if n_rows > MAX_SAMPLES:
-        raise DatasetError(f"the CSV file has {n_rows} rows; the limit is {MAX_SAMPLES}")
 
 
-def _numbers(rows: list[Row], width: int, names: list[str]) -> np.ndarray:
-    """The rows as a ``(rows, width)`` table of finite numbers."""
-    data = np.empty((len(rows), width))
-    for r, (number, cells) in enumerate(rows):
-        if len(cells) != width:
-            raise DatasetError(f"line {number}: expected {width} values, found {len(cells)}")
-        for c, cell in enumerate(cells):
-            if not _is_number(cell):
-                raise DatasetError(
-                    f"line {number}, column {names[c]!r}: {cell.strip()!r} is not a number"
-                )
-            value = float(cell)
-            if not math.isfinite(value):
-                raise DatasetError(
-                    f"line {number}, column {names[c]!r}: {cell.strip()} is not finite"
-                )
-            data[r, c] = value
-    return data
+def _default_names(width: int) -> list[str]:
+    return [f"x{k + 1}" for k in range(width - 1)] + ["target"]
 
 
 def _split(
@@ -175,7 +337,7 @@ def _split(
     return X, T, X[:0], T[:0]
 
 
-def _targets(values: np.ndarray, kind: str, line_numbers: list[int], column: str) -> np.ndarray:
+def _targets(values: np.ndarray, kind: str, line_numbers: np.ndarray, column: str) -> np.ndarray:
     if kind == "regression":
         return values[:, None]
     if kind == "binary":
@@ -211,6 +373,12 @@ def _delimiter(line: str) -> str:
     return ","
 
 
+def _shown(cell: str) -> str:
+    """The cell as a message shows it: stripped, and cut short if long."""
+    cell = cell.strip()
+    return cell if len(cell) <= 40 else cell[:37] + "..."
+
+
 def _is_number(cell: str) -> bool:
     # float() also takes Python's "1_000"; a CSV number never has underscores.
     if "_" in cell:
@@ -220,9 +388,3 @@ def _is_number(cell: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def _reason(exc: Exception) -> str:
-    if isinstance(exc, UnicodeDecodeError):
-        return "it is not a UTF-8 text file"
-    return getattr(exc, "strerror", None) or str(exc)

@@ -18,6 +18,10 @@ from bpdesk.core.errors import DatasetError
 
 KINDS = ("binary", "multiclass", "regression")
 MAX_SAMPLES = 100_000
+# What a .bpnet file holds of a dataset's texts (a CSV import refuses longer names and
+# shortens a longer file name, so that what the window imports it can also save).
+MAX_TITLE_CHARS = 200
+MAX_FEATURE_NAME_CHARS = 100
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """What a run leaves behind: loss per epoch, gradient norms, and parameter snapshots.
 
 All are bounded: the loss record grows in a preallocated buffer that doubles
-when full (a million epochs is a few tens of megabytes), and the snapshots keep
+when full (32 bytes an epoch: a million epochs is a few tens of megabytes; a
+saved history opens only up to :data:`MAX_RECORD_EPOCHS`), and the snapshots keep
 every epoch early on, then ever sparser ones, within a memory budget. Each
 snapshot names the architecture it belongs to, so that old weights are never
 put into a network that computes something else with them.
@@ -17,12 +18,19 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from bpdesk.core.bpnet import LossHistory
+from bpdesk.core import bpnet
+from bpdesk.core.errors import FileFormatError
+from bpdesk.core.loss_history import LossHistory
 
 if TYPE_CHECKING:
     from bpdesk.core.network import Network
 
 FIELDS = ("train_loss", "test_loss", "train_accuracy", "test_accuracy")
+# The record holds every epoch (32 bytes each): a file's history, kept thinned
+# however long the run, is stretched back into it only up to here (3.2 GB), so that a
+# small file cannot ask the window for any amount of memory. About half an hour of
+# training at the window's full speed.
+MAX_RECORD_EPOCHS = 100_000_000
 
 
 class LossRecord:
@@ -96,27 +104,41 @@ class LossRecord:
         other.extend(self._data[:, : self._n])
         return other
 
-    def to_history(self) -> LossHistory:
-        """The file format's plain lists: loss and accuracy, None where a figure is NaN."""
-        # tolist() and v != v (NaN) rather than np.isnan per entry: a long run has millions.
-        optional = (
-            [None if v != v else v for v in self._view(row).tolist()]
-            for row in range(1, len(FIELDS))
-        )
-        return LossHistory(self.train_loss.tolist(), *optional)
+    def to_history(self, points: int | None = None) -> LossHistory:
+        """The file format's history, thinned to at most ``points`` entries a list (by
+        default what a file keeps, :data:`bpdesk.core.bpnet.HISTORY_POINTS`); a figure
+        that is NaN or not finite becomes None."""
+        return LossHistory.from_rows(self._view_all(), points or bpnet.HISTORY_POINTS)
+
+    def _view_all(self) -> np.ndarray:
+        view = self._data[:, : self._n]
+        view.flags.writeable = False
+        return view
 
     @classmethod
     def from_history(cls, history: LossHistory) -> LossRecord:
-        """From the file format's lists (None becomes NaN)."""
-        n = len(history.train_loss)
-        record = cls(n)
-        rows = np.full((len(FIELDS), n), np.nan)
-        for row, name in enumerate(FIELDS):
-            values = getattr(history, name)
-            if values:
-                rows[row] = np.array(values, dtype=np.float64)  # None becomes NaN
-        record.extend(rows)
+        """From the file format's history (None becomes NaN; a thinned entry stands for
+        each epoch it covers). Raises :class:`FileFormatError` beyond
+        :data:`MAX_RECORD_EPOCHS` (see :func:`check_fits_record`)."""
+        check_fits_record(history)
+        record = cls(history.epochs)
+        history.per_epoch(out=record._data)
+        record._n = history.epochs
         return record
+
+
+def check_fits_record(history: LossHistory) -> None:
+    """Raise :class:`FileFormatError` on ``history.epochs`` if a record cannot hold it.
+
+    The window checks a file with this before it opens it; ``bpdesk train``
+    continues any run.
+    """
+    if history.epochs > MAX_RECORD_EPOCHS:
+        raise FileFormatError(
+            "history.epochs",
+            f"a run of {history.epochs:,} epochs; the window shows at most "
+            f"{MAX_RECORD_EPOCHS:,} (bpdesk train continues it from the command line)",
+        )
 
 
 class GradientRecord:

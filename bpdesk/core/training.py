@@ -4,6 +4,15 @@
 :class:`EpochSnapshot` after every epoch. A :class:`TrainingControl` lets
 another thread stop or pause the run and change settings; the loop reads it
 between epochs, so nothing is locked while an epoch runs.
+
+A run *diverges* when its loss stops being a finite number, or when its
+parameters grow too large to compute with: when their length ‖θ‖ (the square
+root of the sum of their squares) passes the square root of the largest
+number of the network's type (about 1.3e154 in float64, 1.8e19 in float32),
+beyond which one product of two of them can overflow. A sigmoid classifier
+can sit at a finite loss while its weights grow towards 1e306; this catches
+it. The epoch is undone, the last snapshot says so (``diverged``,
+``reason``), and NumPy's overflow warnings, expected there, are kept quiet.
 """
 
 from __future__ import annotations
@@ -333,7 +342,12 @@ class Trainer:
         self._grad_fresh = False
         loss = self._loss.value(y, self._t, ws.z[-1])
         if not math.isfinite(loss):
-            return self._diverged(loss)
+            return self._diverged(f"the loss became {_non_finite(loss)}")
+        theta = self.network.parameters
+        # One BLAS call: ‖θ‖² overflows exactly when ‖θ‖ passes √max, and a NaN or an
+        # infinite parameter makes it NaN or infinite too.
+        if not math.isfinite(np.dot(theta, theta)):
+            return self._diverged(*self._parameters_problem())
         np.copyto(self._last_good, self.network.parameters)
         self._last_loss = loss
         if self.track_gradients:
@@ -355,20 +369,41 @@ class Trainer:
             gradient_norms=self._grad_norms if self.track_gradients else None,
         )
 
-    def _diverged(self, loss: float) -> EpochSnapshot:
+    def _parameters_problem(self, start: bool = False) -> tuple[str, str]:
+        """What is wrong with parameters whose length overflows, and why it matters
+        (``start``: as they were before any training)."""
+        theta = self.network.parameters
+        if np.isnan(theta).any():
+            return ("a weight is NaN" if start else "a weight became NaN"), ""
+        if np.isinf(theta).any():
+            return ("a weight is infinite" if start else "a weight became infinite"), ""
+        bound = math.sqrt(float(np.finfo(theta.dtype).max))
+        grew = "are past" if start else "grew past"
+        return f"the weights {grew} {bound:.2g}", " (too large to compute with)"
+
+    def _diverged(self, what: str, why: str = "") -> EpochSnapshot:
         bad_epoch = self.epoch
         self.epoch -= 1
         np.copyto(self.network.parameters, self._last_good)
         self._fresh = self._grad_fresh = False
-        what = "NaN" if math.isnan(loss) else "infinite"
         reason = (
-            f"the loss became {what} at epoch {bad_epoch}; the network was put back to epoch "
+            f"{what} at epoch {bad_epoch}{why}; the network was put back to epoch "
             f"{self.epoch}. Try a lower learning rate (it is {self.config.learning_rate:g})."
         )
         y = self._train_ws.forward(self._x)
         if self._last_loss is None:
             # The very first epoch diverged: report the loss the run started from.
             self._last_loss = self._loss.value(y, self._t, self._train_ws.z[-1])
+            theta = self.network.parameters
+            if not math.isfinite(self._last_loss):
+                # Not the learning rate: nothing computed is a number from the start.
+                reason = (
+                    f"the loss is {_non_finite(self._last_loss)} before any training: the "
+                    "targets or the weights are too large to compute with"
+                )
+            elif not math.isfinite(np.dot(theta, theta)):
+                what, why = self._parameters_problem(start=True)
+                reason = f"{what} before any training{why}"
         return EpochSnapshot(
             self.epoch,
             self._last_loss,
@@ -415,6 +450,10 @@ def train(
     """
     trainer = Trainer(network, dataset, config or TrainConfig(), start_epoch)
     return trainer.run(control)
+
+
+def _non_finite(value: float) -> str:
+    return "NaN" if math.isnan(value) else "infinite"
 
 
 def _is_number(value: object) -> bool:

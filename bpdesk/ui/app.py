@@ -65,10 +65,13 @@ def screenshot(window, path: str, settle_ms: int = 400) -> None:
 def _check_file(path: str) -> str | None:
     """Why ``path`` cannot be opened, or None: a batch mode must not stop at a message box."""
     from bpdesk.core import BpdeskError, load_bpnet
+    from bpdesk.core.history import check_fits_record
     from bpdesk.ui.files import check_editable
 
     try:
-        check_editable(load_bpnet(path).network)  # what the window would refuse
+        content = load_bpnet(path)
+        check_editable(content.network)  # what the window would refuse
+        check_fits_record(content.history)
     except BpdeskError as exc:
         return str(exc) if path in str(exc) else f"{path}: {exc}"
     return None

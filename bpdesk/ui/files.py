@@ -9,7 +9,11 @@ question it asks the user goes through a small overridable method
 Autosave: each running bpdesk writes its unsaved work, at most once a minute,
 to its own file in the application data folder, held by a lock file while it
 runs. A file whose lock is stale (its process died) is work a crash left
-behind: the next bpdesk to start offers it back.
+behind: the next bpdesk to start offers it back. Autosaves are private to the
+user (0600, in a 0700 folder when bpdesk makes it), as editors keep theirs; an
+autosave that fails says so once (until one succeeds again). At start-up the
+temporaries of saves killed half-way are cleared from the autosave folder
+(the save of a file clears those beside it: see :mod:`bpdesk.core.safe_files`).
 """
 
 from __future__ import annotations
@@ -33,12 +37,16 @@ from bpdesk.core import (
     xor,
 )
 from bpdesk.core.architecture import MAX_HIDDEN_LAYERS, MAX_NEURONS
+from bpdesk.core.history import check_fits_record
+from bpdesk.core.safe_files import remove_stale_temporaries, replace_atomically
 from bpdesk.ui.document import Document, explainer_network
 
 FILTER = "bpdesk networks (*.bpnet);;All files (*)"
 MAX_RECENT = 8
 AUTOSAVE_MS = 60_000  # a crash loses at most a minute of work
 AUTOSAVE_HISTORY_POINTS = 10_000  # the recovered loss curve: more points than a plot shows
+AUTOSAVE_MODE = 0o600  # the autosave holds the user's work: only the user reads it
+AUTOSAVE_FOLDER_MODE = 0o700
 UNTITLED = "Untitled"
 
 
@@ -117,6 +125,7 @@ class FileController(QObject):
         )
         # Set by every change (an edit, an undo, an epoch trained), cleared by an autosave.
         self._unsaved_since_autosave = False
+        self._autosave_failure_told = False  # said once, until an autosave works again
         doc.undo_stack.indexChanged.connect(self._mark_changed)
         doc.historyExtended.connect(self._mark_changed)
         self._autosave = QTimer(self)
@@ -132,9 +141,10 @@ class FileController(QObject):
         """
         mine = preferred.with_name(f"{preferred.stem}-{os.getpid()}{preferred.suffix}")
         try:
-            preferred.parent.mkdir(parents=True, exist_ok=True)
+            preferred.parent.mkdir(mode=AUTOSAVE_FOLDER_MODE, parents=True, exist_ok=True)
         except OSError:
             return preferred, None  # autosave is best effort
+        remove_stale_temporaries(preferred.parent)  # of autosaves killed half-way
         for path in (preferred, mine):
             lock = _lock_for(path)
             if lock.tryLock(0):
@@ -296,6 +306,7 @@ class FileController(QObject):
         try:
             content = load_bpnet(path)
             check_editable(content.network)
+            check_fits_record(content.history)
         except BpdeskError as exc:
             self.show_error("Cannot open the file", f"{path}\n\n{exc}")
             if str(path) in self.recent_files() and not Path(path).exists():
@@ -346,16 +357,33 @@ class FileController(QObject):
         try:
             # A recovery copy: the loss curve at plot resolution is plenty, and a
             # full one (millions of epochs) took a second of the window's time.
-            save_bpnet(self.doc.to_bpnet(), self.autosave_path, AUTOSAVE_HISTORY_POINTS)
+            save_bpnet(
+                self.doc.to_bpnet(), self.autosave_path, AUTOSAVE_HISTORY_POINTS, AUTOSAVE_MODE
+            )
             origin = _origin_of(self.autosave_path)
             if self.path is not None:
-                origin.write_text(str(self.path), encoding="utf-8")
+                replace_atomically(origin, str(self.path), mode=AUTOSAVE_MODE)
             else:
                 origin.unlink(missing_ok=True)
-        except (OSError, ValueError):  # ValueError includes BpdeskError
-            return False  # autosave is best effort: never interrupt the user for it
+        except (OSError, ValueError) as exc:  # ValueError includes BpdeskError
+            self._tell_autosave_failed(exc)
+            return False
         self._unsaved_since_autosave = False
+        self._autosave_failure_told = False
         return True
+
+    def _tell_autosave_failed(self, exc: Exception) -> None:
+        """Say once that the work is not being kept safe (it goes on trying each minute)."""
+        if self._autosave_failure_told:
+            return
+        self._autosave_failure_told = True
+        reason = getattr(exc, "strerror", None) or str(exc)
+        self.show_error(
+            "Autosave failed",
+            f"bpdesk could not keep a recovery copy of your work in {self.autosave_path}:"
+            f"\n\n{reason}\n\nIt keeps trying every minute; until it works, save your "
+            "work (File → Save) to keep it safe.",
+        )
 
     def discard_autosave(self) -> None:
         """Forget the autosave (the work is saved, or the user let it go on purpose)."""

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hostile_files import SPECIAL, SPECIAL_IDS, finishes, posix_only
 
 from bpdesk.core import (
     BpdeskError,
@@ -552,7 +553,7 @@ def test_missing_file_non_utf8_and_folder(tmp_path):
     latin.write_bytes('{"format": "bpnet", "title": "Größe"}'.encode("latin-1"))
     with pytest.raises(FileFormatError, match=r"not UTF-8 text"):
         load_bpnet(latin)
-    with pytest.raises(FileFormatError, match=r"^cannot read .*: Is a directory"):
+    with pytest.raises(FileFormatError, match=r"^cannot read .*: it is a folder, not a file$"):
         load_bpnet(tmp_path)
 
 
@@ -663,7 +664,7 @@ def test_the_largest_network_and_history_fit_the_file_limit():
     network = bpnet.MAX_PARAMETERS * bpnet.NUMBER_CHARS
     history = len(bpnet.HISTORY_SERIES) * bpnet.HISTORY_POINTS * bpnet.NUMBER_CHARS
     assert network + history + 16 * 2**20 < bpnet.MAX_FILE_BYTES
-    assert bpnet.HISTORY_POINTS <= bpnet.MAX_HISTORY
+    assert bpnet.HISTORY_POINTS <= bpnet.MAX_HISTORY_ENTRIES
     # The largest data a CSV import gives the window, with the history and an
     # editor-sized network (16 hidden layers of 64), fits as well.
     data = MAX_SAMPLES * (MAX_FEATURES + MAX_CLASSES) * bpnet.NUMBER_CHARS
@@ -697,13 +698,17 @@ def test_a_history_longer_than_the_file_keeps_is_thinned_and_versioned(tmp_path,
     assert saved["test_loss"][:2] == [2 / 3, 2 / 6]
     assert "test_accuracy" not in saved  # none recorded
     loaded = load_bpnet(path).history
-    # One entry per epoch again: each kept figure stands for the epochs up to it.
-    assert loaded.epochs == 25
-    assert loaded.train_loss[:4] == [1 / 3, 1 / 3, 1 / 3, 1 / 6]
-    assert loaded.train_loss[-1] == history.train_loss[-1]
-    assert loaded.train_accuracy[-1] == 1.0
-    assert loaded.test_accuracy == [None] * 25
-    assert len(loaded.test_loss) == 25
+    # Kept thinned (what a file costs in memory is bounded by its size) ...
+    assert (loaded.every, loaded.epochs) == (3, 25)
+    assert loaded.train_loss == saved["train_loss"]
+    assert loaded.test_accuracy == [None] * 9
+    # ... and each kept figure stands for the epochs up to it, per epoch again.
+    rows = loaded.per_epoch()
+    assert rows.shape == (4, 25)
+    assert rows[0, :4].tolist() == [1 / 3, 1 / 3, 1 / 3, 1 / 6]
+    assert rows[0, -1] == history.train_loss[-1]
+    assert rows[2, -1] == 1.0
+    assert np.isnan(rows[3]).all()
 
 
 def test_a_history_that_fits_is_kept_whole(tmp_path, monkeypatch):
@@ -719,7 +724,8 @@ BAD_THINNED = [
     ("history.every", "3", 'expected a whole number, got "3"'),
     ("history.epochs", DELETE, "expected a whole number, got null"),
     ("history.epochs", 26, "expected 9 entries (26 epochs, one every 3), got 10"),
-    ("history.epochs", 10**9, "must be from 0 to 10000000"),
+    ("history.epochs", 2**63, "must be from 0 to 9223372036854775807"),
+    ("history.every", 2**63, "must be from 1 to 9223372036854775807"),
     ("history.test_loss", [None] * 9, "expected 10 entries, got 9"),
     ("history.train_loss[9]", "x", 'expected a number, got "x"'),
 ]
@@ -747,14 +753,10 @@ def test_save_refuses_a_file_load_would_refuse_and_writes_nothing(tmp_path, monk
     monkeypatch.setattr(bpnet, "MAX_FILE_BYTES", size - 1)
     with pytest.raises(BpdeskError, match=r"^the file would be .* MB; a bpdesk file holds at most"):
         save_bpnet(big, path)
-    monkeypatch.setattr(bpnet, "MAX_FILE_BYTES", size)
-    monkeypatch.setattr(bpnet, "MAX_HISTORY", 3)  # the history has 4 epochs
-    with pytest.raises(BpdeskError, match=r"^the training history spans 4 epochs; .* at most 3$"):
-        save_bpnet(big, path)
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["keep.bpnet"]
-    monkeypatch.setattr(bpnet, "MAX_HISTORY", 4)
-    save_bpnet(big, path)  # exactly at every limit: saved, and it opens
+    monkeypatch.setattr(bpnet, "MAX_FILE_BYTES", size)
+    save_bpnet(big, path)  # exactly at the limit: saved, and it opens
     assert load_bpnet(path).history.epochs == 4
 
 
@@ -790,3 +792,117 @@ def test_a_network_without_biases_round_trips_and_is_checked():
     plain = json.loads(bpnet.dumps(BpnetDocument(Network.create([2, 2, 1]), None)))
     assert "bias" not in plain["network"]
     assert plain["version"] == 1
+
+
+# -- hostile files and long runs (issue 13) ------------------------------------------------
+
+
+@posix_only
+@pytest.mark.parametrize(("kind", "message"), SPECIAL, ids=SPECIAL_IDS)
+def test_a_special_file_given_as_a_bpnet_file_is_refused_at_once(special, kind, message):
+    # A link to /dev/zero used to be read without end, a named pipe waited on forever.
+    path = special(kind)
+    error = finishes(lambda: load_bpnet(path))
+    assert isinstance(error, FileFormatError)
+    assert str(error) == f"cannot read {str(path)!r}: {message}"
+
+
+@pytest.mark.parametrize("size", [bpnet.MAX_BATCH_SIZE + 1, 2**31 - 1, 2**31, 2**63 - 1, 2**70])
+def test_a_batch_size_the_window_cannot_show_is_refused_naming_why(size):
+    # 2**31 and more overflowed the Data panel's spin box (OverflowError in the window).
+    error = rejected(set_at(small_json(), "training.batch_size", size))
+    assert error.field == "training.batch_size"
+    assert error.message == (
+        f"must be from 0 to {bpnet.MAX_BATCH_SIZE}, got {size}: no dataset has more than "
+        f"{MAX_SAMPLES} examples (0 trains on all of them at once)"
+    )
+
+
+def test_the_largest_batch_size_still_loads():
+    data = set_at(small_json(), "training.batch_size", bpnet.MAX_BATCH_SIZE)
+    assert bpnet.from_json(data).training.batch_size == bpnet.MAX_BATCH_SIZE
+
+
+def no_bias_json(selected) -> dict:
+    from bpdesk.core.landscape import single_weight_dataset, single_weight_network
+
+    view = ViewState("backward", selected, 0)
+    return bpnet.to_json(
+        BpnetDocument(single_weight_network(0.75), single_weight_dataset(), view=view)
+    )
+
+
+def test_a_selected_bias_in_a_network_without_biases_is_refused():
+    # The window raised IndexError five times drawing the selection of a bias that is not there.
+    assert bpnet.from_json(no_bias_json((0, 0, 0))).view.selected == (0, 0, 0)
+    data = set_at(no_bias_json((0, 0, 0)), "view.selected.i", None)
+    error = rejected(data)
+    assert error.field == "view.selected.i"
+    assert error.message == "null selects a bias, but this network has none (network.bias is false)"
+    data = set_at(no_bias_json((0, 0, 0)), "view.selected.i", DELETE)  # a missing i is a bias too
+    assert rejected(data).field == "view.selected.i"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("view.selected.layer", -1, "must be from 0 to 0, got -1"),
+        ("view.selected.layer", 1, "must be from 0 to 0, got 1"),
+        ("view.selected.i", 1, "must be from 0 to 0, got 1"),
+        ("view.selected.j", 2**40, "must be from 0 to 0, got 1099511627776"),
+        ("view.sample", 1, "must be from 0 to 0, got 1"),
+        ("view.sample", -1, "must be from 0 to 0, got -1"),
+    ],
+)
+def test_a_view_out_of_range_of_a_network_without_biases_is_named(field, value, message):
+    error = rejected(set_at(no_bias_json((0, 0, 0)), field, value))
+    assert (error.field, error.message) == (field, message)
+
+
+def test_a_history_of_any_length_loads_in_memory_bounded_by_the_file():
+    # 10**15 epochs in three entries: read back as three entries, never stretched.
+    data = small_json()
+    data["version"] = 2
+    data["history"] = {"every": 4 * 10**14, "epochs": 10**15, "train_loss": [0.5, 0.25, 0.125]}
+    history = bpnet.from_json(data).history
+    assert (history.epochs, history.every, history.train_loss) == (
+        10**15,
+        4 * 10**14,
+        [0.5, 0.25, 0.125],
+    )
+    assert history.test_loss == [None] * 3
+
+
+def test_a_thinned_history_is_thinned_again_when_saved_with_fewer_points():
+    history = LossHistory([0.5, 0.4, 0.3, 0.2, 0.1], every=3, span=14)  # epochs 3, 6, 9, 12, 14
+    saved = bpnet.to_json(BpnetDocument(Network.create([2, 1]), history=history), 2)["history"]
+    assert (saved["every"], saved["epochs"], saved["train_loss"]) == (9, 14, [0.3, 0.1])
+
+
+@pytest.mark.slow
+def test_a_ten_million_epoch_history_saves_and_opens_within_the_file_limit(tmp_path):
+    from bpdesk.core.history import LossRecord
+
+    # One epoch past the old limit: autosave, Save and bpdesk train --save all failed here.
+    n = 10_000_001
+    record = LossRecord(n)
+    rows = np.full((4, n), np.nan)
+    rows[0] = 1.0 / np.arange(1, n + 1)
+    rows[2] = np.linspace(0.5, 1.0, n)
+    record.extend(rows)
+    del rows
+    doc = BpnetDocument(Network.create([2, 4, 1]), xor(), history=record.to_history())
+    path = tmp_path / "long.bpnet"
+    save_bpnet(doc, path)
+    assert path.stat().st_size < bpnet.MAX_FILE_BYTES
+    assert json.loads(path.read_text())["version"] == 2
+    loaded = load_bpnet(path).history
+    assert loaded.epochs == n
+    assert len(loaded.train_loss) <= bpnet.HISTORY_POINTS
+    back = LossRecord.from_history(loaded)
+    assert len(back) == n
+    every = loaded.every
+    for epoch in (every, 2 * every, n - n % every, n):  # kept exactly, the last one too
+        assert back.train_loss[epoch - 1] == record.train_loss[epoch - 1]
+        assert back.train_accuracy[epoch - 1] == record.train_accuracy[epoch - 1]
+    assert np.isnan(back.test_loss).all()

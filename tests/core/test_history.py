@@ -1,6 +1,7 @@
 """Bounded run history: loss buffers and parameter snapshots."""
 
 import numpy as np
+import pytest
 
 from bpdesk.core.bpnet import LossHistory
 from bpdesk.core.history import LossRecord, ParameterHistory, snapshot_stride
@@ -56,3 +57,40 @@ def test_snapshot_stride_doubles_as_runs_grow():
     assert snapshot_stride(5000) == 8
     total = sum(1 for e in range(1, 1_000_001) if e % snapshot_stride(e) == 0)
     assert total < 12_000
+
+
+def test_a_long_record_becomes_a_thinned_history_without_a_list_per_epoch(monkeypatch):
+    from bpdesk.core import bpnet
+
+    monkeypatch.setattr(bpnet, "HISTORY_POINTS", 10)
+    record = LossRecord()
+    rows = np.full((4, 95), np.nan)
+    rows[0] = np.arange(1, 96)
+    rows[1, ::2] = np.inf  # an overflowing test loss: no figure, not a number a file refuses
+    record.extend(rows)
+    history = record.to_history()
+    assert (history.every, history.epochs) == (10, 95)
+    assert history.train_loss == [10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 70.0, 80.0, 90.0, 95.0]
+    assert history.test_loss == [None] * 10
+    assert record.to_history(5).every == 19
+    back = LossRecord.from_history(history)
+    assert len(back) == 95
+    assert back.train_loss[:11].tolist() == [10.0] * 10 + [20.0]
+    assert back.train_loss[-1] == 95.0
+
+
+def test_a_history_longer_than_the_window_holds_is_refused_before_any_memory_is_taken():
+    from bpdesk.core import FileFormatError
+    from bpdesk.core.history import MAX_RECORD_EPOCHS, check_fits_record
+
+    # A file of a few bytes telling of 10**15 epochs: stretched, 32 PB.
+    history = LossHistory([0.5, 0.25], every=10**15 // 2, span=10**15)
+    with pytest.raises(FileFormatError) as info:
+        LossRecord.from_history(history)
+    assert info.value.field == "history.epochs"
+    assert info.value.message == (
+        f"a run of 1,000,000,000,000,000 epochs; the window shows at most "
+        f"{MAX_RECORD_EPOCHS:,} (bpdesk train continues it from the command line)"
+    )
+    fits = LossHistory([0.5, 0.25], every=MAX_RECORD_EPOCHS // 2, span=MAX_RECORD_EPOCHS)
+    check_fits_record(fits)  # exactly at the limit: the window opens it

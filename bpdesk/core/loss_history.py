@@ -1,0 +1,172 @@
+"""A run's loss and accuracy as a file keeps them: one entry per epoch, or thinned.
+
+Four lists: ``train_loss``, ``test_loss``, ``train_accuracy`` and
+``test_accuracy`` (None where there was no figure: no test set, no classes).
+A long run is *thinned*: with ``every = k``, entry ``i`` of each list holds
+the figures at epoch ``min((i + 1)·k, epochs)``, every k-th epoch and always
+the last one. Thinning a thinned history by a whole factor keeps exactly the
+entries thinning the per-epoch figures would, so a history is thinned again
+(on save, harder for the autosave) and grows an epoch at a time (as ``bpdesk
+train`` records) without ever holding an entry per epoch: its memory is
+bounded however long the run. Only the window's record, which shows every
+epoch, stretches it back out (:meth:`LossHistory.per_epoch`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+import numpy as np
+
+SERIES = ("train_loss", "test_loss", "train_accuracy", "test_accuracy")
+# Entries a list keeps while it grows (then it thins by two): twice what a file keeps,
+# so that thinning on save still has a choice of points.
+MEMORY_POINTS = 500_000
+
+Entry = TypeVar("Entry")  # an entry of a history list
+
+
+@dataclass
+class LossHistory:
+    """Loss and accuracy since the network was created, per epoch or thinned (see above).
+
+    ``test_loss`` and the accuracies hold None where there was no figure (no
+    test set, no classes). Given empty while ``train_loss`` is not, they are
+    filled with None: the figure was not recorded. A thinned history
+    (``every`` > 1) says how many epochs it stands for in ``span``; one with an
+    entry per epoch leaves it 0 (its lists may then grow by hand).
+    """
+
+    train_loss: list[float] = field(default_factory=list)
+    test_loss: list[float | None] = field(default_factory=list)
+    train_accuracy: list[float | None] = field(default_factory=list)
+    test_accuracy: list[float | None] = field(default_factory=list)
+    every: int = 1
+    span: int = 0  # the epochs a thinned history stands for (0 with an entry per epoch)
+
+    def __post_init__(self) -> None:
+        n = len(self.train_loss)
+        for name in SERIES[1:]:
+            if n and not getattr(self, name):
+                setattr(self, name, [None] * n)
+        if self.every < 1:
+            raise ValueError(f"every must be at least 1, got {self.every}")
+        if self.every == 1 and self.span in (0, n):
+            self.span = 0
+        elif n != entries_for(self.span, self.every):
+            raise ValueError(
+                f"{self.span} epochs one every {self.every} make "
+                f"{entries_for(self.span, self.every)} entries, not {n}"
+            )
+
+    @property
+    def epochs(self) -> int:
+        """Number of epochs recorded."""
+        return self.span if self.every > 1 else len(self.train_loss)
+
+    def append(
+        self,
+        train_loss: float,
+        test_loss: float | None = None,
+        train_accuracy: float | None = None,
+        test_accuracy: float | None = None,
+    ) -> None:
+        """Record one more epoch (a figure that is not finite is recorded as None).
+
+        The lists never grow beyond :data:`MEMORY_POINTS` entries: the history
+        thins itself by two when they would.
+        """
+        figures = (float(train_loss), *map(_figure, (test_loss, train_accuracy, test_accuracy)))
+        # The last entry stands for the last epoch: if that is not on the grid of
+        # ``every``, the new epoch takes its place rather than adding one.
+        epochs = self.epochs
+        replace_last = epochs % self.every != 0
+        for name, value in zip(SERIES, figures):
+            values = getattr(self, name)
+            if replace_last:
+                values[-1] = value
+            else:
+                values.append(value)
+        if self.every > 1:
+            self.span = epochs + 1
+        if len(self.train_loss) > MEMORY_POINTS:
+            thinner = self.thinned(entries_for(len(self.train_loss), 2))
+            for name in (*SERIES, "every", "span"):
+                setattr(self, name, getattr(thinner, name))
+
+    def thinned(self, points: int) -> LossHistory:
+        """This history with at most ``points`` entries a list (itself if it has no more)."""
+        factor = entries_for(len(self.train_loss), max(1, points))
+        if factor <= 1:
+            return self
+        return LossHistory(
+            thin(self.train_loss, factor),
+            thin(self.test_loss, factor),
+            thin(self.train_accuracy, factor),
+            thin(self.test_accuracy, factor),
+            every=self.every * factor,
+            span=self.epochs,
+        )
+
+    @classmethod
+    def from_rows(cls, rows: np.ndarray, points: int) -> LossHistory:
+        """From per-epoch figures, ``(4, epochs)`` in the order of :data:`SERIES` (NaN:
+        no figure), thinned to at most ``points`` entries a list.
+
+        Thinned before it becomes lists: a run of ten million epochs never turns
+        into forty million Python numbers.
+        """
+        epochs = rows.shape[1]
+        every = max(1, entries_for(epochs, max(1, points)))
+        if every > 1:
+            kept = np.arange(every - 1, epochs, every)
+            if epochs % every:
+                kept = np.append(kept, epochs - 1)
+            rows = rows[:, kept]
+        test, train_accuracy, test_accuracy = (
+            [v if math.isfinite(v) else None for v in row.tolist()] for row in rows[1:]
+        )
+        return cls(rows[0].tolist(), test, train_accuracy, test_accuracy, every, epochs)
+
+    def per_epoch(self, out: np.ndarray | None = None) -> np.ndarray:
+        """The figures of every epoch, ``(4, epochs)`` (NaN: no figure), into ``out`` if given.
+
+        A thinned entry stands for each epoch from the one before it up to its own.
+        """
+        n, k = self.epochs, self.every
+        if out is None:
+            out = np.empty((len(SERIES), n))
+        full = n // k  # entries that stand for k epochs each; a last one may stand for fewer
+        for row, name in enumerate(SERIES):
+            entries = np.array(getattr(self, name), dtype=np.float64)  # None becomes NaN
+            # Broadcast into a (full, k) view of the row: no stretched copy is made.
+            block = out[row, : full * k]
+            block.shape = (full, k)  # a view, or an error: never a copy written in vain
+            block[:] = entries[:full, None]
+            if n > full * k:
+                out[row, full * k : n] = entries[-1]
+        return out
+
+
+def entries_for(epochs: int, every: int) -> int:
+    """How many entries a history of ``epochs`` epochs thinned to one ``every`` holds."""
+    return -(-epochs // every)  # whole numbers: exact however long the run
+
+
+def thin(values: Sequence[Entry], every: int) -> list[Entry]:
+    """Every ``every``-th entry, ending with the last one (see the module docstring)."""
+    if every == 1:
+        return list(values)
+    kept = list(values[every - 1 :: every])
+    if len(values) % every:
+        kept.append(values[-1])
+    return kept
+
+
+def _figure(value: float | None) -> float | None:
+    if value is None or not math.isfinite(value):
+        return None
+    return float(value)
