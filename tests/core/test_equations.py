@@ -13,7 +13,7 @@ def texts(equations, key):
 
 
 def explainer_net():
-    return Network.create([2, 2, 1], activation="sigmoid", loss="mse", seed=1)
+    return Network.create([2, 2, 1], activation="sigmoid", loss="mse", init="xavier", seed=1)
 
 
 def problem(sizes, activations, loss, seed=0, batch=5):
