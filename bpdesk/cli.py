@@ -187,7 +187,8 @@ def _bench_parser() -> argparse.ArgumentParser:
 
 
 def _problem(args) -> tuple:
-    """``(network, dataset, config, history)`` from a file and/or options."""
+    """``(network, dataset, config, history, saved)`` from a file and/or options;
+    ``saved`` is the file's document (None without a file)."""
     from bpdesk.core import (
         FileFormatError,
         LossHistory,
@@ -197,8 +198,10 @@ def _problem(args) -> tuple:
         load_csv,
         make_dataset,
     )
+    from bpdesk.core.initializers import DEFAULT_INIT
 
     history = LossHistory()
+    doc = None
     if args.file:
         conflicting = [
             name
@@ -250,12 +253,12 @@ def _problem(args) -> tuple:
             activation=args.activation or "sigmoid",
             output_activation=output,
             loss=loss,
-            init=args.init or "xavier",
+            init=args.init or DEFAULT_INIT,
             seed=seed,
             dtype=args.dtype or "float64",
         )
     _check_fit(network.layer_sizes, dataset)
-    return network, dataset, config, history
+    return network, dataset, config, history, doc
 
 
 def _check_fit(sizes, dataset) -> None:
@@ -308,12 +311,13 @@ def cmd_train(argv: Sequence[str]) -> int:
     """``bpdesk train``: train, show progress, print a summary (or JSON)."""
     from dataclasses import replace
 
-    from bpdesk.core import BpnetDocument, TrainingControl, save_bpnet, train
+    from bpdesk.core import BpnetDocument, Trainer, TrainingControl, save_bpnet
+    from bpdesk.core.bpnet import UNSET
 
     args = _train_parser().parse_args(argv)
     if args.save:
         _check_save_path(args.save)  # before training, not after minutes of it
-    network, dataset, config, history = _problem(args)
+    network, dataset, config, history, saved = _problem(args)
     changes = {
         "learning_rate": args.lr,
         "batch_size": args.batch_size,
@@ -328,13 +332,16 @@ def cmd_train(argv: Sequence[str]) -> int:
     epochs = args.epochs if args.epochs is not None else (config.epochs or 2000)
     config = replace(config, epochs=start_epoch + epochs).validated()
 
+    state, notes = _saved_state(saved, start_epoch, config, dataset)
+    trainer = Trainer(network, dataset, config, start_epoch, state=state)
+    notes += trainer.notes
     progress = _Progress(epochs)
     control = TrainingControl()
     last = good = None  # the last snapshot, and the last one with a finite loss
     interrupted = False
     started = time.perf_counter()
     try:
-        for snap in train(network, dataset, config, control, start_epoch=start_epoch):
+        for snap in trainer.run(control):
             last = snap
             if not snap.diverged:
                 good = snap
@@ -378,6 +385,10 @@ def cmd_train(argv: Sequence[str]) -> int:
         "epochs_per_second": trained / seconds if seconds > 0 and trained else 0.0,
         "diverged": bool(last and last.diverged),
         "reason": last.reason if last and last.diverged else ("interrupted" if interrupted else ""),
+        # True: the run went on exactly (optimiser and shuffle as saved); False: they
+        # started afresh (see notes); None: there was no earlier training to continue.
+        "continued": None if not start_epoch else not notes,
+        "notes": notes,
         "saved": None,
     }
     if args.save:
@@ -385,7 +396,15 @@ def cmd_train(argv: Sequence[str]) -> int:
         # continuing it without --epochs trains as long again, not ever longer.
         saved_config = replace(config, epochs=epochs)
         try:
-            save_bpnet(BpnetDocument(network, dataset, saved_config, history), args.save)
+            document = BpnetDocument(
+                network,
+                dataset,
+                saved_config,
+                history,
+                trainer_state=trainer.state(),
+                speed=saved.speed if saved is not None else UNSET,
+            )
+            save_bpnet(document, args.save)
         except OSError as exc:
             print(
                 f"bpdesk train: cannot save {args.save!r}: {exc.strerror or exc}", file=sys.stderr
@@ -402,6 +421,26 @@ def cmd_train(argv: Sequence[str]) -> int:
     else:
         print(_train_text(summary))
     return 130 if interrupted else 0
+
+
+def _saved_state(saved, start_epoch: int, config, dataset) -> tuple:
+    """``(trainer state, notes)``: the state a saved run goes on from (None: afresh),
+    and why it starts afresh when its history has epochs the state cannot continue."""
+    state = saved.trainer_state if saved is not None else None
+    if state is not None and state.epoch != start_epoch:
+        return None, [
+            f"the file's trainer state is of epoch {state.epoch:,} but its history ends at "
+            f"epoch {start_epoch:,}: the optimiser and the mini-batch shuffle start afresh"
+        ]
+    # Plain full-batch gradient descent carries nothing from one epoch to the next.
+    carries = config.optimizer != "sgd" or 0 < config.batch_size < dataset.n_train
+    if state is None and start_epoch and carries:
+        return None, [
+            "the file holds no optimiser or shuffle state (an older bpdesk saved it): "
+            f"from epoch {start_epoch:,} they start afresh, so this is not exactly the "
+            "run that training all the epochs at once would be"
+        ]
+    return state, []
 
 
 def _check_save_path(path: str) -> None:
@@ -446,6 +485,8 @@ def _train_text(s: dict) -> str:
         lines.append(f"  diverged        {s['reason']}")
     elif s["reason"]:
         lines.append(f"  stopped         {s['reason']}")
+    for note in s["notes"]:
+        lines.append(f"  note            {note}")
     if s["saved"]:
         lines.append(f"  saved           {s['saved']}")
     return "\n".join(lines)
@@ -457,7 +498,7 @@ def cmd_gradcheck(argv: Sequence[str]) -> int:
     from bpdesk.core import gradient_check
 
     args = _gradcheck_parser().parse_args(argv)
-    network, dataset, _, _ = _problem(args)
+    network, dataset, _, _, _ = _problem(args)
     X, T = dataset.X_train, dataset.T_train
     if args.samples is not None:
         if args.samples < 1:
@@ -477,7 +518,9 @@ def cmd_gradcheck(argv: Sequence[str]) -> int:
             f"   ({result.backprop_seconds * 1e3:.4f} ms: 1 forward + 1 backward)\n"
             f"  speedup                   {result.speedup:,.0f}×\n"
             f"  max relative error        {result.max_relative_error:.2e}"
-            f"   ({'pass' if result.passed else 'FAIL'})"
+            f"   ({'pass' if result.passed else 'FAIL'})\n"
+            f"  allowed                   {result.threshold:.0e} relative"
+            " (more where the loss's rounding over 2ε hides more)"
         )
         if result.n_kinks:
             print(
