@@ -311,8 +311,7 @@ def cmd_train(argv: Sequence[str]) -> int:
     """``bpdesk train``: train, show progress, print a summary (or JSON)."""
     from dataclasses import replace
 
-    from bpdesk.core import BpnetDocument, Trainer, TrainingControl, save_bpnet
-    from bpdesk.core.bpnet import UNSET
+    from bpdesk.core import Trainer, TrainingControl
 
     args = _train_parser().parse_args(argv)
     if args.save:
@@ -385,8 +384,7 @@ def cmd_train(argv: Sequence[str]) -> int:
         "epochs_per_second": trained / seconds if seconds > 0 and trained else 0.0,
         "diverged": bool(last and last.diverged),
         "reason": last.reason if last and last.diverged else ("interrupted" if interrupted else ""),
-        # True: the run went on exactly (optimiser and shuffle as saved); False: they
-        # started afresh (see notes); None: there was no earlier training to continue.
+        # Went on exactly (optimiser and shuffle as saved)? None: nothing to continue.
         "continued": None if not start_epoch else not notes,
         "notes": notes,
         "saved": None,
@@ -394,33 +392,40 @@ def cmd_train(argv: Sequence[str]) -> int:
     if args.save:
         # The file keeps the length of this run, not the epoch it ended at:
         # continuing it without --epochs trains as long again, not ever longer.
-        saved_config = replace(config, epochs=epochs)
-        try:
-            document = BpnetDocument(
-                network,
-                dataset,
-                saved_config,
-                history,
-                trainer_state=trainer.state(),
-                speed=saved.speed if saved is not None else UNSET,
-            )
-            save_bpnet(document, args.save)
-        except OSError as exc:
-            print(
-                f"bpdesk train: cannot save {args.save!r}: {exc.strerror or exc}", file=sys.stderr
-            )
-            return 1
-        except ValueError as exc:
-            # What bpdesk would not open again (BpdeskError) or json cannot write:
-            # a fault of the content, not of the disk, reported like bad input.
-            print(f"bpdesk train: cannot save {args.save!r}: {exc}", file=sys.stderr)
-            return EXIT_USAGE
+        kept = replace(config, epochs=epochs)
+        failed = _save(args.save, network, dataset, kept, history, trainer.state(), saved)
+        if failed:
+            return failed
         summary["saved"] = args.save
     if args.json:
         print(json.dumps(summary, allow_nan=False, default=str))
     else:
         print(_train_text(summary))
     return 130 if interrupted else 0
+
+
+def _save(path: str, network, dataset, config, history, state, saved) -> int:
+    """Save a run with its trainer ``state`` (and the window's pace from the ``saved``
+    document it came from, if any) to ``path``: 0, or the exit status after one line
+    on stderr."""
+    from bpdesk.core import BpnetDocument, save_bpnet
+    from bpdesk.core.bpnet import UNSET
+
+    speed = saved.speed if saved is not None else UNSET
+    try:
+        document = BpnetDocument(
+            network, dataset, config, history, trainer_state=state, speed=speed
+        )
+        save_bpnet(document, path)
+    except OSError as exc:
+        print(f"bpdesk train: cannot save {path!r}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    except ValueError as exc:
+        # What bpdesk would not open again (BpdeskError) or json cannot write:
+        # a fault of the content, not of the disk, reported like bad input.
+        print(f"bpdesk train: cannot save {path!r}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    return 0
 
 
 def _saved_state(saved, start_epoch: int, config, dataset) -> tuple:
