@@ -199,7 +199,8 @@ def _bench_parser() -> argparse.ArgumentParser:
 
 
 def _problem(args) -> tuple:
-    """``(network, dataset, config, history)`` from a file and/or options."""
+    """``(network, dataset, config, history, saved)`` from a file and/or options;
+    ``saved`` is the file's document (None without a file)."""
     from bpdesk.core import (
         FileFormatError,
         LossHistory,
@@ -209,8 +210,10 @@ def _problem(args) -> tuple:
         load_csv,
         make_dataset,
     )
+    from bpdesk.core.initializers import DEFAULT_INIT
 
     history = LossHistory()
+    doc = None
     if args.file:
         conflicting = [
             name
@@ -262,12 +265,12 @@ def _problem(args) -> tuple:
             activation=args.activation or "sigmoid",
             output_activation=output,
             loss=loss,
-            init=args.init or "xavier",
+            init=args.init or DEFAULT_INIT,
             seed=seed,
             dtype=args.dtype or "float64",
         )
     _check_fit(network.layer_sizes, dataset)
-    return network, dataset, config, history
+    return network, dataset, config, history, doc
 
 
 def _check_fit(sizes, dataset) -> None:
@@ -320,12 +323,12 @@ def cmd_train(argv: Sequence[str]) -> int:
     """``bpdesk train``: train, show progress, print a summary (or JSON)."""
     from dataclasses import replace
 
-    from bpdesk.core import BpnetDocument, TrainingControl, save_bpnet, train
+    from bpdesk.core import BpnetDocument, Trainer, TrainingControl
 
     args = _train_parser().parse_args(argv)
     if args.save:
         _check_save_path(args.save)  # before training, not after minutes of it
-    network, dataset, config, history = _problem(args)
+    network, dataset, config, history, saved = _problem(args)
     changes = {
         "learning_rate": args.lr,
         "batch_size": args.batch_size,
@@ -345,13 +348,16 @@ def cmd_train(argv: Sequence[str]) -> int:
     if args.save:
         _check_savable(args.save, BpnetDocument(network, dataset, saved_config, history))
 
+    state, notes = _saved_state(saved, start_epoch, config, dataset)
+    trainer = Trainer(network, dataset, config, start_epoch, state=state)
+    notes += trainer.notes
     progress = _Progress(epochs)
     control = TrainingControl()
     last = good = None  # the last snapshot, and the last one with a finite loss
     interrupted = False
     started = time.perf_counter()
     try:
-        for snap in train(network, dataset, config, control, start_epoch=start_epoch):
+        for snap in trainer.run(control):
             last = snap
             if not snap.diverged:
                 good = snap
@@ -395,21 +401,15 @@ def cmd_train(argv: Sequence[str]) -> int:
         "epochs_per_second": trained / seconds if seconds > 0 and trained else 0.0,
         "diverged": bool(last and last.diverged),
         "reason": last.reason if last and last.diverged else ("interrupted" if interrupted else ""),
+        # Went on exactly (optimiser and shuffle as saved)? None: nothing to continue.
+        "continued": None if not start_epoch else not notes,
+        "notes": notes,
         "saved": None,
     }
     if args.save:
-        try:
-            save_bpnet(BpnetDocument(network, dataset, saved_config, history), args.save)
-        except OSError as exc:
-            print(
-                f"bpdesk train: cannot save {args.save!r}: {exc.strerror or exc}", file=sys.stderr
-            )
-            return 1
-        except ValueError as exc:
-            # What bpdesk would not open again (BpdeskError) or json cannot write:
-            # a fault of the content, not of the disk, reported like bad input.
-            print(f"bpdesk train: cannot save {args.save!r}: {exc}", file=sys.stderr)
-            return EXIT_USAGE
+        failed = _save(args.save, network, dataset, saved_config, history, trainer.state(), saved)
+        if failed:
+            return failed
         summary["saved"] = args.save
     if args.json:
         print(_json(summary))
@@ -427,6 +427,50 @@ def _check_savable(path: str, doc) -> None:
         check_savable_once_trained(doc)
     except ValueError as exc:  # BpdeskError, or a number json cannot write
         raise UsageError(f"cannot save {path!r}: {exc}") from None
+
+
+def _save(path: str, network, dataset, config, history, state, saved) -> int:
+    """Save a run with its trainer ``state`` (and the window's pace from the ``saved``
+    document it came from, if any) to ``path``: 0, or the exit status after one line
+    on stderr."""
+    from bpdesk.core import BpnetDocument, save_bpnet
+    from bpdesk.core.bpnet import UNSET
+
+    speed = saved.speed if saved is not None else UNSET
+    try:
+        document = BpnetDocument(
+            network, dataset, config, history, trainer_state=state, speed=speed
+        )
+        save_bpnet(document, path)
+    except OSError as exc:
+        print(f"bpdesk train: cannot save {path!r}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    except ValueError as exc:
+        # What bpdesk would not open again (BpdeskError) or json cannot write:
+        # a fault of the content, not of the disk, reported like bad input.
+        print(f"bpdesk train: cannot save {path!r}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    return 0
+
+
+def _saved_state(saved, start_epoch: int, config, dataset) -> tuple:
+    """``(trainer state, notes)``: the state a saved run goes on from (None: afresh),
+    and why it starts afresh when its history has epochs the state cannot continue."""
+    state = saved.trainer_state if saved is not None else None
+    if state is not None and state.epoch != start_epoch:
+        return None, [
+            f"the file's trainer state is of epoch {state.epoch:,} but its history ends at "
+            f"epoch {start_epoch:,}: the optimiser and the mini-batch shuffle start afresh"
+        ]
+    # Plain full-batch gradient descent carries nothing from one epoch to the next.
+    carries = config.optimizer != "sgd" or 0 < config.batch_size < dataset.n_train
+    if state is None and start_epoch and carries:
+        return None, [
+            "the file holds no optimiser or shuffle state (an older bpdesk saved it): "
+            f"from epoch {start_epoch:,} they start afresh, so this is not exactly the "
+            "run that training all the epochs at once would be"
+        ]
+    return state, []
 
 
 def _check_save_path(path: str) -> None:
@@ -505,6 +549,8 @@ def _train_text(s: dict) -> str:
         lines.append(f"  diverged        {s['reason']}")
     elif s["reason"]:
         lines.append(f"  stopped         {s['reason']}")
+    for note in s["notes"]:
+        lines.append(f"  note            {note}")
     if s["saved"]:
         lines.append(f"  saved           {s['saved']}")
     return "\n".join(lines)
@@ -516,7 +562,7 @@ def cmd_gradcheck(argv: Sequence[str]) -> int:
     from bpdesk.core import gradient_check
 
     args = _gradcheck_parser().parse_args(argv)
-    network, dataset, _, _ = _problem(args)
+    network, dataset, _, _, _ = _problem(args)
     X, T = dataset.X_train, dataset.T_train
     if args.samples is not None:
         if args.samples < 1:
@@ -536,7 +582,9 @@ def cmd_gradcheck(argv: Sequence[str]) -> int:
             f"   ({result.backprop_seconds * 1e3:.4f} ms: 1 forward + 1 backward)\n"
             f"  speedup                   {result.speedup:,.0f}×\n"
             f"  max relative error        {result.max_relative_error:.2e}"
-            f"   ({'pass' if result.passed else 'FAIL'})"
+            f"   ({'pass' if result.passed else 'FAIL'})\n"
+            f"  allowed                   {result.threshold:.0e} relative"
+            " (more where the loss's rounding over 2ε hides more)"
         )
         if result.n_kinks:
             print(

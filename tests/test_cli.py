@@ -543,7 +543,7 @@ def test_huge_weights_in_a_real_process_give_strict_json_and_no_warnings(tmp_pat
 def test_a_classifier_whose_weights_explode_is_reported_as_diverged():
     # At η = 10⁶ with L2 the weights grew towards 1e306 while the loss sat at 0.25
     # (a saturated sigmoid), with overflow warnings on the terminal.
-    argv = ["--dataset", "circle", "--activation", "tanh", "--lr", "1e6"]
+    argv = ["--dataset", "circle", "--activation", "tanh", "--lr", "1e6", "--init", "xavier"]
     done = bpdesk_process("train", *argv, "--reg", "l2", "--reg-rate", "0.01", "--json")
     assert (done.returncode, done.stderr) == (0, "")
     s = strict_json(done.stdout)

@@ -25,7 +25,8 @@ from bpdesk.core.landscape import Landscape, weight_landscape
 from bpdesk.core.loss_history import LossHistory
 from bpdesk.core.losses import LOSSES
 from bpdesk.core.network import Network
-from bpdesk.core.optimizers import OPTIMIZERS, REGULARIZATIONS
+from bpdesk.core.optimizers import OPTIMIZERS, REGULARIZATIONS, OptimizerState
+from bpdesk.core.trainer_state import ShuffleState, TrainerState
 from bpdesk.core.training import EpochSnapshot, TrainConfig, Trainer, TrainingControl, train
 
 __all__ = [
@@ -49,8 +50,11 @@ __all__ = [
     "Landscape",
     "LossHistory",
     "Network",
+    "OptimizerState",
+    "ShuffleState",
     "TrainConfig",
     "Trainer",
+    "TrainerState",
     "TrainingControl",
     "ViewState",
     "explain_weight",

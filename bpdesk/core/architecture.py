@@ -82,7 +82,7 @@ def insert_neuron(network: Network, layer: int, index: int, rng: np.random.Gener
     n_new = sizes[layer] + 1
     incoming = init.weights(n_prev, n_new, rng, shape=(n_prev,))
     outgoing = init.weights(n_new, n_next, rng, shape=(n_next,))
-    bias = init.biases(1, rng)[0]
+    bias = init.biases(n_new, rng, n_prev, shape=(1,))[0]
     W[layer - 1] = np.insert(W[layer - 1], index, incoming, axis=1)
     b[layer - 1] = np.insert(b[layer - 1], index, bias)
     W[layer] = np.insert(W[layer], index, outgoing, axis=0)
@@ -147,7 +147,7 @@ def insert_layer(
     init = get_initializer(network.init)
     n_prev, n_next = sizes[position - 1], sizes[position]
     W[position - 1 : position] = [init.weights(n_prev, size, rng), init.weights(size, n_next, rng)]
-    b[position - 1 : position] = [init.biases(size, rng), init.biases(n_next, rng)]
+    b[position - 1 : position] = [init.biases(size, rng, n_prev), init.biases(n_next, rng, size)]
     acts.insert(position - 1, activation)
     sizes.insert(position, size)
     return rebuild(network, sizes, acts, W, b)
@@ -160,7 +160,7 @@ def remove_layer(network: Network, layer: int, rng: np.random.Generator) -> Netw
     init = get_initializer(network.init)
     n_prev, n_next = sizes[layer - 1], sizes[layer + 1]
     W[layer - 1 : layer + 1] = [init.weights(n_prev, n_next, rng)]
-    b[layer - 1 : layer + 1] = [init.biases(n_next, rng)]
+    b[layer - 1 : layer + 1] = [init.biases(n_next, rng, n_prev)]
     # The joined weight layer keeps the activation of the layer it feeds.
     del acts[layer - 1]
     del sizes[layer]
@@ -220,7 +220,7 @@ def resize_io(
     W[0] = fresh_first
     sizes[0] = n_inputs
     fresh_last = init.weights(sizes[-2], n_outputs, rng)
-    fresh_bias = init.biases(n_outputs, rng)
+    fresh_bias = init.biases(n_outputs, rng, sizes[-2])
     keep = min(n_outputs, sizes[-1])
     fresh_last[:, :keep] = W[-1][:, :keep]
     fresh_bias[:keep] = b[-1][:keep]

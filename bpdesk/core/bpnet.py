@@ -35,6 +35,7 @@ import math
 import os
 from collections.abc import Collection
 from dataclasses import dataclass, field, fields, replace
+from enum import Enum
 from typing import Any, Literal, NoReturn, overload
 
 import numpy as np
@@ -59,11 +60,17 @@ from bpdesk.core.loss_history import LossHistory as LossHistory
 from bpdesk.core.loss_history import entries_for
 from bpdesk.core.losses import LOSSES
 from bpdesk.core.network import DTYPES, Network
+from bpdesk.core.optimizers import OPTIMIZERS, OptimizerState, make_optimizer
 from bpdesk.core.safe_files import FileTooLargeError, read_regular, replace_atomically
+from bpdesk.core.trainer_state import SHUFFLE_GENERATOR, ShuffleState, TrainerState
 from bpdesk.core.training import TrainConfig
 
 FORMAT = "bpnet"
-VERSION = 2  # the newest format this bpdesk reads (2: thinned histories, networks without biases)
+# The newest format this bpdesk reads (2: thinned histories, networks without
+# biases; 3: the trainer's state).
+VERSION = 3
+MAX_SPEED = 1e6  # epochs per second a file may ask for (the window paces far slower)
+MAX_STEPS = 2**53  # optimiser steps a file may count (exact in a float64 as Adam uses it)
 MAX_LAYERS = 34  # input + 32 hidden + output
 MAX_LAYER_SIZE = 4096
 MAX_PARAMETERS = 5_000_000
@@ -91,6 +98,15 @@ VIEW_MODES = ("forward", "backward")
 JSONObject = dict[str, Any]  # a parsed JSON object: its values are checked field by field
 
 
+class Unset(Enum):
+    """The value of a field a file did not have, where that differs from null."""
+
+    UNSET = "unset"
+
+
+UNSET = Unset.UNSET
+
+
 @dataclass(frozen=True)
 class ViewState:
     """What the window was showing: the view, the selected parameter and sample."""
@@ -102,13 +118,21 @@ class ViewState:
 
 @dataclass
 class BpnetDocument:
-    """Everything a ``.bpnet`` file holds."""
+    """Everything a ``.bpnet`` file holds.
+
+    ``trainer_state`` lets training go on as the same run (None: it starts the
+    optimiser and the shuffle afresh); ``speed`` is the window's pace in epochs
+    per second, None for as fast as it goes and :data:`UNSET` when the file does
+    not say.
+    """
 
     network: Network
     dataset: Dataset | None = None
     training: TrainConfig = field(default_factory=TrainConfig)
     history: LossHistory = field(default_factory=LossHistory)
     view: ViewState = field(default_factory=ViewState)
+    trainer_state: TrainerState | None = None
+    speed: float | Unset | None = UNSET
 
 
 # -- writing ---------------------------------------------------------------------
@@ -133,7 +157,10 @@ def to_json(doc: BpnetDocument, history_points: int | None = None) -> JSONObject
             **({} if net.has_bias else {"bias": False}),
         },
         "dataset": None,
-        "training": doc.training.to_dict(),
+        "training": {
+            **doc.training.to_dict(),
+            **({} if doc.speed is UNSET else {"speed": doc.speed}),
+        },
         "history": _history_json(doc.history, history_points),
         "view": {
             "mode": doc.view.mode,
@@ -159,7 +186,34 @@ def to_json(doc: BpnetDocument, history_points: int | None = None) -> JSONObject
         # Older readers would take a thinned list for every epoch, or train the zero
         # biases of a network that has none: they must refuse the file.
         data["version"] = 2
+    if doc.trainer_state is not None:
+        data["trainer_state"] = _trainer_state_json(doc.trainer_state, net)
+        data["version"] = 3
     return data
+
+
+def _trainer_state_json(state: TrainerState, network: Network) -> JSONObject:
+    """The trainer's state as plain JSON values (see the module docstring)."""
+    optimizer: JSONObject = {"name": state.optimizer.name, "steps": state.optimizer.steps}
+    for key, values in state.optimizer.buffers.items():
+        blocks = network.blocks_of(values)
+        optimizer[key] = {
+            "weights": [block[:-1].tolist() for block in blocks],
+            "biases": [block[-1].tolist() for block in blocks],
+        }
+    shuffle = state.shuffle
+    return {
+        "epoch": state.epoch,
+        "optimizer": optimizer,
+        "shuffle": {
+            "seed": shuffle.seed,
+            "bit_generator": SHUFFLE_GENERATOR,
+            "state": hex(shuffle.state),
+            "inc": hex(shuffle.inc),
+            "has_uint32": shuffle.has_uint32,
+            "uinteger": shuffle.uinteger,
+        },
+    }
 
 
 def _history_json(history: LossHistory, points: int | None = None) -> JSONObject:
@@ -235,9 +289,15 @@ def save(
     ``history_points`` thins a long history harder (the window's autosave, which
     runs while training and must not hold the window up, keeps fewer). ``mode``:
     the file's permissions (the autosave's are private); by default those of the
-    file it replaces, or the umask's for a new file.
+    file it replaces, or the umask's for a new file. A trainer
+    state that would take the file over :data:`MAX_FILE_BYTES` is left out.
     """
     text = dumps(doc, history_points)
+    if len(text) > MAX_FILE_BYTES and doc.trainer_state is not None:
+        # An optimiser's vectors can double or triple the file of a large network:
+        # rather than refuse the save, leave them out (training then starts the
+        # optimiser afresh, as with a file from an older bpdesk).
+        text = dumps(replace(doc, trainer_state=None), history_points)
     _check_savable(text)
     replace_atomically(path, text, mode)
 
@@ -365,7 +425,11 @@ def from_json(data: Any) -> BpnetDocument:
     training = _training(root.get("training"))
     history = _history(root.get("history"))
     view = _view(root.get("view"), network, dataset)
-    return BpnetDocument(network, dataset, training, history, view)
+    state = None
+    if root.get("trainer_state") is not None:
+        state = _trainer_state(_object(root["trainer_state"], "trainer_state"), network)
+    speed = _speed(root.get("training"))
+    return BpnetDocument(network, dataset, training, history, view, state, speed)
 
 
 def _network(obj: JSONObject) -> Network:
@@ -546,6 +610,100 @@ def _batch_size(value: Any, where: str) -> int:
             f"{MAX_SAMPLES} examples (0 trains on all of them at once)",
         )
     return size
+
+
+def _speed(training: Any) -> float | Unset | None:
+    """``training.speed``: epochs per second, None for as fast as it goes (see the docstring)."""
+    if not isinstance(training, dict) or "speed" not in training:
+        return UNSET  # a training object that is not one is reported by _training
+    value = training["speed"]
+    if value is None:
+        return None
+    speed = _number(value, "training.speed")
+    if not 0 < speed <= MAX_SPEED:
+        raise FileFormatError(
+            "training.speed",
+            f"must be from 0 to {MAX_SPEED:g} epochs per second (null: as fast as it goes), "
+            f"got {speed:g}",
+        )
+    return speed
+
+
+def _trainer_state(obj: JSONObject, network: Network) -> TrainerState:
+    epoch = _integer(_required(obj, "epoch", "trainer_state"), "trainer_state.epoch", 0, MAX_EPOCHS)
+    where = "trainer_state.optimizer"
+    raw = _object(_required(obj, "optimizer", "trainer_state"), where)
+    name = _choice(_required(raw, "name", where), f"{where}.name", OPTIMIZERS)
+    steps = _integer(raw.get("steps", 0), f"{where}.steps", 0, MAX_STEPS)
+    names = make_optimizer(name, 0, network.dtype, 1.0).buffer_names
+    buffers = {key: _buffer(_required(raw, key, where), f"{where}.{key}", network) for key in names}
+    if "v" in buffers:
+        # Adam's second moment is a mean of squares: a negative one has no square root.
+        _check_not_negative(buffers["v"], f"{where}.v", network)
+    shuffle = _shuffle(_object(_required(obj, "shuffle", "trainer_state"), "trainer_state.shuffle"))
+    return TrainerState(epoch, OptimizerState(name, steps, buffers), shuffle)
+
+
+def _buffer(value: Any, where: str, network: Network) -> np.ndarray:
+    """One optimiser vector, given as ``weights`` and ``biases`` shaped like the network's."""
+    obj = _object(value, where)
+    sizes, n = network.layer_sizes, network.n_layers
+    weights = _list(_required(obj, "weights", where), f"{where}.weights", n, n)
+    biases = _list(_required(obj, "biases", where), f"{where}.biases", n, n)
+    flat = np.zeros_like(network.parameters)
+    for l, block in enumerate(network.blocks_of(flat)):
+        block[:-1] = _matrix(
+            weights[l], f"{where}.weights[{l}]", sizes[l], sizes[l + 1], flat.dtype
+        )
+        block[-1] = _vector(biases[l], f"{where}.biases[{l}]", sizes[l + 1], flat.dtype)
+        if not network.has_bias and np.any(block[-1] != 0):
+            # Non-zero, they would move the biases a network without them keeps at 0.
+            raise FileFormatError(
+                f"{where}.biases[{l}]", "a network without biases needs them at 0"
+            )
+    return flat
+
+
+def _check_not_negative(flat: np.ndarray, where: str, network: Network) -> None:
+    """Name the first negative entry of ``flat`` (laid out like the network's parameters)."""
+    negative = np.flatnonzero(flat < 0)
+    if negative.size:
+        layer, i, j = network.parameter_at(int(negative[0]))
+        field = (
+            f"{where}.biases[{layer}][{j}]" if i is None else f"{where}.weights[{layer}][{i}][{j}]"
+        )
+        raise FileFormatError(
+            field, f"Adam's second moment cannot be negative, got {flat[negative[0]]:g}"
+        )
+
+
+def _shuffle(obj: JSONObject) -> ShuffleState:
+    where = "trainer_state.shuffle"
+    seed = _integer(_required(obj, "seed", where), f"{where}.seed", 0, 2**63 - 1)
+    kind = _choice(
+        obj.get("bit_generator", SHUFFLE_GENERATOR), f"{where}.bit_generator", (SHUFFLE_GENERATOR,)
+    )
+    values = [_hex128(_required(obj, key, where), f"{where}.{key}") for key in ("state", "inc")]
+    has_uint32 = _integer(obj.get("has_uint32", 0), f"{where}.has_uint32", 0, 1)
+    uinteger = _integer(obj.get("uinteger", 0), f"{where}.uinteger", 0, 2**32 - 1)
+    shuffle = ShuffleState(seed, values[0], values[1], has_uint32, uinteger)
+    try:
+        shuffle.generator()  # NumPy checks what it takes
+    except (ValueError, TypeError) as exc:
+        raise FileFormatError(where, f"not a {kind} state NumPy accepts ({exc})") from None
+    return shuffle
+
+
+def _hex128(value: Any, where: str) -> int:
+    """A 128-bit number written as hexadecimal text, ``"0x…"``."""
+    if not isinstance(value, str) or not value.startswith("0x") or len(value) > 34:
+        raise FileFormatError(
+            where, f'expected a 128-bit number as text like "0x1f", got {_show(value)}'
+        )
+    try:
+        return int(value, 16)
+    except ValueError:
+        raise FileFormatError(where, f"expected hexadecimal digits, got {_show(value)}") from None
 
 
 def _culprit(values: JSONObject) -> str:

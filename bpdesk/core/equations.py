@@ -27,6 +27,7 @@ import numpy as np
 
 from bpdesk.core.activations import Activation
 from bpdesk.core.chainrule import example_text, mean_text, neuron_name, parameter_meaning
+from bpdesk.core.conventions import conventions
 from bpdesk.core.network import Network
 from bpdesk.core.numbers import format_data_value, format_number
 
@@ -324,14 +325,24 @@ def update_lines(learning_rate: float, optimizer: str = "sgd", bias: bool = True
         *([Line("b ← b − η·∂L/∂b", "biases take the same step")] if bias else []),
         Line(f"W ← W − {eta}·∂L/∂W", f"with the current learning rate η = {eta}"),
     ]
-    if optimizer != "sgd":
-        lines.append(
-            Line(
-                f"optimiser: {optimizer}",
-                "training reshapes this step; Apply gradients takes the plain one above",
-            )
-        )
+    if optimizer in _OPTIMIZER_STEPS:
+        text, note = _OPTIMIZER_STEPS[optimizer]
+        lines.append(Line(text, note + "; Apply gradients takes the plain step above"))
     return lines
+
+
+# The step training takes with each optimiser (plain gradient descent is the lines above).
+_OPTIMIZER_STEPS = {
+    "momentum": (
+        "momentum: v ← μ·v + ∂L/∂W,  W ← W − η·v",
+        "training keeps a velocity v, the sum of past gradients decayed by the momentum μ",
+    ),
+    "adam": (
+        "Adam: W ← W − η·m̂ / (√v̂ + ε)",
+        "training keeps running means of the gradient (m) and of its square (v), "
+        "bias-corrected (m̂, v̂)",
+    ),
+}
 
 
 # -- the selected parameter, with numbers ------------------------------------------
@@ -608,7 +619,8 @@ def network_equations(
     optimizer: str = "sgd",
     example: int | None = None,
 ) -> Equations:
-    """All of "The math" for ``network``: forward, loss, backward, update, and the selection.
+    """All of "The math" for ``network``: forward, loss, backward, update, the conventions
+    behind the numbers (where PyTorch's differ), and the selection.
 
     With ``selected`` and the examples ``X``, ``T`` (one row, or several for
     their mean) the last section fills the selected weight's (or bias's)
@@ -635,6 +647,12 @@ def network_equations(
             "update",
             "Weight update",
             tuple(update_lines(learning_rate, optimizer, network.has_bias)),
+        ),
+        Section(
+            "conventions",
+            "Conventions (and where PyTorch differs)",
+            tuple(Line(text, note) for text, note in conventions(network, optimizer)),
+            "How bpdesk counts; the exported PyTorch script counts the same way.",
         ),
     ]
     numbers = None

@@ -4,8 +4,12 @@ For learners moving on to larger models: :func:`torch_script` writes one
 Python file that rebuilds the same layers with the same weights in
 ``torch.nn``, embeds the training (and test) data, and trains with the loss,
 optimiser, regularisation, batch size and epoch count bpdesk would use, so its
-numbers can be set beside bpdesk's. Full-batch runs agree step for step to
-rounding; mini-batch runs shuffle with torch's generator instead of NumPy's.
+numbers can be set beside bpdesk's. It draws each epoch's mini-batches from
+NumPy's generator exactly as bpdesk does, uses ``torch.optim.SGD`` and ``Adam``
+unchanged (bpdesk's momentum is PyTorch's), and, given the run's
+:class:`TrainerState`, starts from bpdesk's optimiser memory and shuffle, so
+that the script's run is bpdesk's run to rounding, full batch or mini-batch,
+even across a change of learning rate (``learning_rates``).
 
 This module only writes text: it never imports torch.
 """
@@ -13,7 +17,7 @@ This module only writes text: it never imports torch.
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from string import Template
 
 import numpy as np
@@ -23,6 +27,8 @@ from bpdesk import __version__
 from bpdesk.core.datasets import Dataset
 from bpdesk.core.errors import ConfigError
 from bpdesk.core.network import Network
+from bpdesk.core.optimizers import OptimizerState
+from bpdesk.core.trainer_state import Continuation, ShuffleState, TrainerState, continuation
 from bpdesk.core.training import TrainConfig
 
 # Epochs the script trains for when neither the caller nor the settings say
@@ -52,7 +58,12 @@ _TOLERANCES = {"float64": "1e-9", "float32": "1e-4"}
 
 
 def torch_script(
-    network: Network, dataset: Dataset, config: TrainConfig, epochs: int | None = None
+    network: Network,
+    dataset: Dataset,
+    config: TrainConfig,
+    epochs: int | None = None,
+    state: TrainerState | None = None,
+    learning_rates: Mapping[int, float] | None = None,
 ) -> str:
     """A standalone, commented PyTorch script that rebuilds and trains ``network``.
 
@@ -64,6 +75,13 @@ def torch_script(
     ``penalty(model)``, ``optimizer``, ``train(epochs)``, ``predict(X)`` and
     ``check()``; run with ``--check`` it prints the untrained network's
     outputs for the training inputs and compares them with bpdesk's.
+
+    ``state`` (the run's :meth:`Trainer.state` where the weights are) puts
+    bpdesk's optimiser memory into the script's optimiser and its shuffle into
+    the script's generator, so that the script continues the run; without it
+    both start afresh, as a new run in bpdesk would. ``learning_rates`` maps an
+    epoch of the script's training (from 1) to the learning rate from then on,
+    to replay a run whose η changed.
     """
     config = config.validated()
     if network.layer_sizes[0] != dataset.n_inputs or network.layer_sizes[-1] != dataset.n_outputs:
@@ -77,6 +95,8 @@ def torch_script(
         epochs = config.epochs if config.epochs is not None else DEFAULT_EPOCHS
     if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
         raise ConfigError(f"epochs must be a whole number ≥ 0, got {epochs!r}")
+    schedule = _schedule(learning_rates)
+    carried = continuation(state, config.optimizer, config.seed, network.parameters.size)
 
     n_train = dataset.n_train
     batch_size = config.batch_size or n_train
@@ -88,7 +108,7 @@ def torch_script(
         batch_note = ""
     has_test = dataset.n_test > 0
     values = {
-        "summary": _summary(network, dataset, config, batch_size, int(epochs)),
+        "summary": _summary(network, dataset, config, batch_size, int(epochs), carried),
         "dtype": _TORCH_DTYPES[network.dtype.name],
         "dtype_name": network.dtype.name,
         "data": _data_section(dataset),
@@ -98,12 +118,16 @@ def torch_script(
         "loss": _LOSS_CODE[network.loss].format(targets=_ce_targets(dataset)),
         "penalty": _penalty_code(config),
         "optimizer": _OPTIMIZER_CODE[config.optimizer],
-        "learning_rate": repr(float(config.learning_rate)),
+        "optimizer_state": _optimizer_state_code(network, carried.optimizer),
+        "learning_rate": repr(float(schedule.get(1, config.learning_rate))),
         "momentum": _momentum_line(config),
+        "schedule": _schedule_code(schedule),
+        "schedule_step": _SCHEDULE_STEP if schedule else "",
         "epochs": str(int(epochs)),
         "batch_size": str(batch_size),
         "batch_note": batch_note,
         "seed": str(config.seed),
+        "shuffle_state": _shuffle_code(carried.shuffle),
         "log_line": _LOG_WITH_TEST if has_test else _LOG,
         "accuracy": _ACCURACY_CODE.get(dataset.kind, ""),
         "expected": _expected(network, dataset),
@@ -118,7 +142,12 @@ def torch_script(
 
 
 def _summary(
-    network: Network, dataset: Dataset, config: TrainConfig, batch_size: int, epochs: int
+    network: Network,
+    dataset: Dataset,
+    config: TrainConfig,
+    batch_size: int,
+    epochs: int,
+    carried: Continuation,
 ) -> str:
     title = _plain(dataset.title or dataset.name)
     test = f"{dataset.n_test} test examples" if dataset.n_test else "no test set"
@@ -135,6 +164,11 @@ def _summary(
         f'"{title}" ({dataset.kind}, {dataset.n_train} training examples, {test}). '
         f"Training: {settings}, {batches}, {epochs} epochs."
     )
+    if carried.optimizer is not None or carried.shuffle is not None:
+        text += (
+            " It continues bpdesk's run: the optimiser's memory and the mini-batch"
+            " shuffle start where bpdesk's stood."
+        )
     return textwrap.fill(text, width=79, break_on_hyphens=False)
 
 
@@ -219,20 +253,78 @@ def _comment(text: str) -> str:
 
 
 def _parameters(network: Network) -> str:
+    return _layered("WEIGHTS", "BIASES", network, network.parameters)
+
+
+def _layered(weights_name: str, biases_name: str, network: Network, flat: np.ndarray) -> str:
+    """A vector laid out like the network's parameters, as per-layer lists of weights
+    (transposed into torch's ``(outputs, inputs)``) and of biases."""
     blocks = []
     wrapped = False
-    for l, w in enumerate(network.weights):
-        n_in, n_out = w.shape
-        rows, wide = _rows(np.asarray(w).T, 8)
+    for l, block in enumerate(network.blocks_of(flat)):
+        n_in, n_out = block.shape[0] - 1, block.shape[1]
+        rows, wide = _rows(np.asarray(block[:-1]).T, 8)
         wrapped |= wide
         blocks.append(
             f"    # layer {l + 1}: {_count(n_in, 'input')} -> {_count(n_out, 'neuron')}\n"
             f"    {rows},"
         )
-    biases, wide = _rows([np.asarray(b) for b in network.biases], 4)
+    biases, wide = _rows([np.asarray(block[-1]) for block in network.blocks_of(flat)], 4)
     wrapped |= wide
-    statements = "WEIGHTS = [\n" + "\n".join(blocks) + "\n]\nBIASES = " + biases
+    statements = f"{weights_name} = [\n" + "\n".join(blocks) + f"\n]\n{biases_name} = " + biases
     return _keep_layout(statements, wrapped)
+
+
+def _optimizer_state_code(network: Network, state: OptimizerState | None) -> str:
+    """The optimiser memory the script starts from ("" to start afresh)."""
+    if state is None or not state.buffers:
+        return ""
+    steps = f"{state.steps:,} step{'' if state.steps == 1 else 's'}"
+    if state.name == "momentum":
+        arrays = _layered("VELOCITY_WEIGHTS", "VELOCITY_BIASES", network, state.buffers["velocity"])
+        return _LOAD_MOMENTUM.format(steps=steps, arrays=arrays)
+    arrays = "\n".join(
+        _layered(f"{key.upper()}_WEIGHTS", f"{key.upper()}_BIASES", network, state.buffers[key])
+        for key in ("m", "v")
+    )
+    return _LOAD_ADAM.format(steps=state.steps, arrays=arrays)
+
+
+def _shuffle_code(shuffle: ShuffleState | None) -> str:
+    """Where bpdesk's shuffle stood, for the script's generator ("" to start at SEED)."""
+    if shuffle is None:
+        return ""
+    return f"""
+# Where bpdesk's shuffle stood at export: this generator goes on to draw the
+# orders bpdesk would have drawn next.
+shuffle_rng.bit_generator.state = {{
+    "bit_generator": "PCG64",
+    "state": {{
+        "state": 0x{shuffle.state:X},
+        "inc": 0x{shuffle.inc:X},
+    }},
+    "has_uint32": {shuffle.has_uint32},
+    "uinteger": {shuffle.uinteger},
+}}"""
+
+
+def _schedule(learning_rates: Mapping[int, float] | None) -> dict[int, float]:
+    """The learning rates by epoch, checked (empty: the one rate of the settings)."""
+    schedule: dict[int, float] = {}
+    for epoch, rate in sorted((learning_rates or {}).items()):
+        if isinstance(epoch, bool) or not isinstance(epoch, (int, np.integer)) or epoch < 1:
+            raise ConfigError(f"a learning rate's epoch must be a whole number ≥ 1, got {epoch!r}")
+        if not np.isfinite(rate) or rate <= 0:
+            raise ConfigError(f"a learning rate must be a positive number, got {rate!r}")
+        schedule[int(epoch)] = float(rate)
+    return schedule
+
+
+def _schedule_code(schedule: dict[int, float]) -> str:
+    if not schedule:
+        return ""
+    entries = ", ".join(f"{epoch}: {rate!r}" for epoch, rate in schedule.items())
+    return _SCHEDULE.format(entries=entries)
 
 
 def _count(n: int, noun: str) -> str:
@@ -355,15 +447,84 @@ def _momentum_line(config: TrainConfig) -> str:
 _OPTIMIZER_CODE = {
     "sgd": """# Plain gradient descent: w <- w - lr * gradient.
 optimizer = torch.optim.SGD(model.parameters(), lr=LEARNING_RATE)""",
-    "momentum": """# bpdesk writes momentum as  v <- mu*v - lr*g;  w <- w + v.  torch's SGD keeps
-# b <- mu*b + g;  w <- w - lr*b  instead. With a constant learning rate these
-# are the same steps (v = -lr*b), so the two runs agree.
+    "momentum": """# Momentum as bpdesk computes it, which is torch's SGD's own: the velocity sums
+# gradients, v <- mu*v + g, and the step is w <- w - lr*v (lr is applied when the
+# step is taken, so a changed learning rate applies to the whole step at once).
 optimizer = torch.optim.SGD(model.parameters(), lr=LEARNING_RATE, momentum=MOMENTUM)""",
     "adam": """# Adam with bias correction and bpdesk's constants (torch's defaults too).
 optimizer = torch.optim.Adam(
     model.parameters(), lr=LEARNING_RATE, betas=(0.9, 0.999), eps=1e-8
 )""",
 }
+
+_LOAD_MOMENTUM = """
+
+# Where bpdesk's optimiser stood at export, after {steps}: momentum's velocity v,
+# the decayed sum of past gradients, for every weight and bias (laid out like
+# WEIGHTS and BIASES). torch's SGD keeps the same v as its "momentum_buffer":
+# given bpdesk's, training here continues bpdesk's run instead of starting afresh.
+{arrays}
+
+
+def load_optimizer_state():
+    \"\"\"Give torch's SGD bpdesk's velocity as its momentum buffers.\"\"\"
+    velocities = zip(VELOCITY_WEIGHTS, VELOCITY_BIASES, strict=True)
+    for layer, (weight, bias) in zip(linear_layers(model), velocities, strict=True):
+        for parameter, velocity in ((layer.weight, weight), (layer.bias, bias)):
+            if parameter is not None:  # a network without biases has none
+                buffer = torch.tensor(velocity, dtype=DTYPE)
+                optimizer.state[parameter]["momentum_buffer"] = buffer
+
+
+load_optimizer_state()"""
+
+_LOAD_ADAM = """
+
+# Where bpdesk's optimiser stood at export: Adam's step count t and its moving
+# averages m (of gradients) and v (of squared gradients) for every weight and
+# bias (laid out like WEIGHTS and BIASES). torch's Adam keeps the same three as
+# "step", "exp_avg" and "exp_avg_sq": given bpdesk's, training here continues
+# bpdesk's run, bias correction and all, instead of starting afresh.
+ADAM_STEPS = {steps}
+{arrays}
+
+
+def load_optimizer_state():
+    \"\"\"Give torch's Adam bpdesk's step count and moving averages.\"\"\"
+    averages = zip(M_WEIGHTS, M_BIASES, V_WEIGHTS, V_BIASES, strict=True)
+    for layer, (m_weight, m_bias, v_weight, v_bias) in zip(
+        linear_layers(model), averages, strict=True
+    ):
+        for parameter, m, v in (
+            (layer.weight, m_weight, v_weight),
+            (layer.bias, m_bias, v_bias),
+        ):
+            if parameter is not None:  # a network without biases has none
+                optimizer.state[parameter] = {{
+                    "step": torch.tensor(float(ADAM_STEPS), dtype=torch.float64),
+                    "exp_avg": torch.tensor(m, dtype=DTYPE),
+                    "exp_avg_sq": torch.tensor(v, dtype=DTYPE),
+                }}
+
+
+load_optimizer_state()"""
+
+_SCHEDULE = """
+
+
+# bpdesk's learning rate changed during this run: from each of these epochs on
+# (counted from 1 in each call of train), the rate bpdesk trained with.
+LEARNING_RATES = {{{entries}}}
+
+
+def set_learning_rate(rate):
+    \"\"\"Train with `rate` from the next step on (torch reads it at every step).\"\"\"
+    for group in optimizer.param_groups:
+        group["lr"] = rate"""
+
+_SCHEDULE_STEP = """
+        if epoch in LEARNING_RATES:
+            set_learning_rate(LEARNING_RATES[epoch])"""
 
 _ACCURACY_CODE = {
     "binary": '''
@@ -475,17 +636,17 @@ $penalty
 
 # -- the optimiser ------------------------------------------------------------
 LEARNING_RATE = $learning_rate$momentum
-$optimizer
+$optimizer$optimizer_state
 
 # -- training -----------------------------------------------------------------
 EPOCHS = $epochs
 BATCH_SIZE = $batch_size$batch_note
 SEED = $seed
 # Each epoch shuffles the examples afresh and steps once per slice of BATCH_SIZE
-# (the last may be smaller), as bpdesk does. The shuffle comes from torch's random
-# generator, not NumPy's, so mini-batch runs are not bit-identical to bpdesk's;
-# full-batch runs do not shuffle and agree step for step.
-generator = torch.Generator().manual_seed(SEED)
+# (the last may be smaller), as bpdesk does, drawing the order from NumPy's
+# generator seeded with SEED exactly as bpdesk does: the same permutation each
+# epoch, so the same batches. Full-batch epochs draw nothing.
+shuffle_rng = np.random.default_rng(SEED)$shuffle_state$schedule
 
 
 def evaluate(X, T):
@@ -499,11 +660,11 @@ def train(epochs=EPOCHS, log_every=None):
     n = len(X_TRAIN)
     log_every = log_every or max(1, epochs // 10)
     losses = []
-    for epoch in range(1, epochs + 1):
+    for epoch in range(1, epochs + 1):$schedule_step
         if n <= BATCH_SIZE:
             batches = [torch.arange(n)]  # full batch: every example in every step
         else:
-            batches = torch.randperm(n, generator=generator).split(BATCH_SIZE)
+            batches = torch.from_numpy(shuffle_rng.permutation(n)).split(BATCH_SIZE)
         for batch in batches:
             optimizer.zero_grad()
             loss = loss_fn(model(X_TRAIN[batch]), T_TRAIN[batch]) + penalty(model)

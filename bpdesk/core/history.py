@@ -21,6 +21,7 @@ import numpy as np
 from bpdesk.core import bpnet
 from bpdesk.core.errors import FileFormatError
 from bpdesk.core.loss_history import LossHistory
+from bpdesk.core.trainer_state import TrainerState
 
 if TYPE_CHECKING:
     from bpdesk.core.network import Network
@@ -197,17 +198,22 @@ class Snapshot(NamedTuple):
     ``architecture`` is :func:`architecture_of` the network (None when unknown):
     the same numbers in another architecture compute another function. The
     history and the run recorder pass snapshots on whole, never unpacked, so
-    state kept per epoch beside the parameters is one more field here.
+    state kept per epoch beside the parameters is one more field here:
+    ``trainer_state`` is the optimiser's memory and the shuffle after ``epoch``
+    (None when not kept), so that training resumed from this snapshot continues
+    the run rather than starting the optimiser afresh.
     """
 
     epoch: int
     parameters: np.ndarray
     architecture: Architecture | None = None
+    trainer_state: TrainerState | None = None
 
     @property
     def nbytes(self) -> int:
         """The memory this snapshot holds (what a history's budget counts)."""
-        return self.parameters.nbytes
+        state = 0 if self.trainer_state is None else self.trainer_state.nbytes
+        return self.parameters.nbytes + state
 
     def frozen(self) -> Snapshot:
         """This snapshot, safe to share: itself if its arrays are read-only, else with

@@ -97,7 +97,9 @@ def weight_landscape(
 
 def single_weight_network(w: float = 0.5) -> Network:
     """One input, one linear output, no bias, loss ``se``: ``ŷ = w·x`` and ``L = (ŷ − t)²``."""
-    return Network([1, 1], ["linear"], loss="se", parameters=np.array([w, 0.0]), bias=False)
+    return Network(
+        [1, 1], ["linear"], loss="se", init="xavier", parameters=np.array([w, 0.0]), bias=False
+    )
 
 
 def single_weight_dataset() -> Dataset:

@@ -31,7 +31,7 @@ import numpy.typing as npt
 
 from bpdesk.core.activations import Activation, get_activation
 from bpdesk.core.errors import ConfigError
-from bpdesk.core.initializers import get_initializer
+from bpdesk.core.initializers import DEFAULT_INIT, get_initializer
 from bpdesk.core.losses import Loss, check_output, default_output_activation, get_loss
 
 DTYPES = {"float64": np.float64, "float32": np.float32}
@@ -238,7 +238,7 @@ class Network:
         layer_sizes: Sequence[int],
         activations: Sequence[str],
         loss: str = "mse",
-        init: str = "xavier",
+        init: str = DEFAULT_INIT,
         seed: int = 0,
         dtype: str = "float64",
         parameters: np.ndarray | None = None,
@@ -304,7 +304,7 @@ class Network:
         activation: str = "sigmoid",
         output_activation: str | None = None,
         loss: str = "mse",
-        init: str = "xavier",
+        init: str = DEFAULT_INIT,
         seed: int = 0,
         dtype: str = "float64",
         bias: bool = True,
@@ -332,7 +332,7 @@ class Network:
         for wb in self._wb:
             n_in, n_out = wb.shape[0] - 1, wb.shape[1]
             wb[:-1] = initializer.weights(n_in, n_out, rng)
-            biases = initializer.biases(n_out, rng)  # drawn either way: same weights after
+            biases = initializer.biases(n_out, rng, n_in)  # drawn either way: same weights after
             wb[-1] = biases if self.has_bias else 0.0
 
     def copy(self) -> Network:

@@ -13,6 +13,12 @@ beyond which one product of two of them can overflow. A sigmoid classifier
 can sit at a finite loss while its weights grow towards 1e306; this catches
 it. The epoch is undone, the last snapshot says so (``diverged``,
 ``reason``), and NumPy's overflow warnings, expected there, are kept quiet.
+
+A run is the same run however often it stops: :meth:`Trainer.state` hands out
+what a trainer carries from one epoch to the next besides the weights (the
+optimiser's memory and the mini-batch shuffle's generator) as a
+:class:`TrainerState`, and a trainer built with that state continues exactly
+where the other stopped, so 100 + 100 epochs are 200 epochs.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ from bpdesk.core.optimizers import (
     add_regularization,
     make_optimizer,
 )
+from bpdesk.core.trainer_state import ShuffleState, TrainerState, continuation
 
 
 @dataclass(frozen=True)
@@ -200,6 +207,12 @@ class Trainer:
     The network is changed in place; while a trainer is running nothing else
     should write to it. Workspaces and gradient buffers are the trainer's own,
     so evaluating the network elsewhere cannot disturb a run.
+
+    Given the ``state`` another trainer handed out (:meth:`state`), it goes on
+    with that optimiser memory and shuffle, from that epoch; what it had to
+    start afresh instead (another optimiser, another seed) is listed in
+    :attr:`notes`. Without a state the optimiser starts empty and the shuffle
+    from ``config.seed``.
     """
 
     def __init__(
@@ -207,8 +220,9 @@ class Trainer:
         network: Network,
         dataset: Dataset,
         config: TrainConfig,
-        start_epoch: int = 0,
+        start_epoch: int | None = None,
         track_gradients: bool = False,
+        state: TrainerState | None = None,
     ) -> None:
         if network.layer_sizes[0] != dataset.n_inputs:
             raise ConfigError(
@@ -218,9 +232,13 @@ class Trainer:
             raise ConfigError(
                 f"the network has {network.layer_sizes[-1]} outputs but the dataset needs {dataset.n_outputs}"
             )
+        if state is not None and start_epoch is not None and start_epoch != state.epoch:
+            raise ConfigError(
+                f"the trainer state is of epoch {state.epoch}, but the run starts at {start_epoch}"
+            )
         self.network = network
         self.dataset = dataset
-        self.epoch = start_epoch
+        self.epoch = start_epoch if start_epoch is not None else state.epoch if state else 0
         dtype = network.dtype
         self._x = augment(dataset.X_train, dtype)  # (n_in + 1, n)
         self._t = np.ascontiguousarray(dataset.T_train.T, dtype=dtype)  # (n_out, n)
@@ -246,12 +264,32 @@ class Trainer:
         self.config = config.validated()
         self.optimizer = self._new_optimizer(self.config)
         self._rng = np.random.default_rng(self.config.seed)
+        self._shuffle_seed = self.config.seed
+        carried = continuation(
+            state, self.config.optimizer, self.config.seed, network.parameters.size
+        )
+        if carried.optimizer is not None:
+            self.optimizer.load_state(carried.optimizer)
+        if carried.shuffle is not None:
+            self._rng = carried.shuffle.generator()
+        # What could not go on from ``state``, in words (see continuation()).
+        self.notes = carried.notes
+
+    def state(self) -> TrainerState:
+        """What this trainer carries to its next epoch, as a copy (see :class:`TrainerState`)."""
+        return TrainerState(
+            self.epoch, self.optimizer.state(), ShuffleState.of(self._shuffle_seed, self._rng)
+        )
 
     def set_config(self, config: TrainConfig) -> None:
-        """Take new settings; the optimiser's state is kept unless the optimiser changes."""
+        """Take new settings; the optimiser's state is kept unless the optimiser changes,
+        and the shuffle goes on unless the seed changes (then it starts that seed's stream)."""
         config = config.validated()
         if config.optimizer != self.config.optimizer:
             self.optimizer = self._new_optimizer(config)
+        if config.seed != self._shuffle_seed:
+            self._rng = np.random.default_rng(config.seed)
+            self._shuffle_seed = config.seed
         self.optimizer.learning_rate = config.learning_rate
         self.optimizer.momentum = config.momentum
         self.config = config
@@ -314,10 +352,18 @@ class Trainer:
         )
 
     def run_epoch(self) -> EpochSnapshot:
-        """Train for one epoch and return its snapshot."""
+        """Train for one epoch and return its snapshot.
+
+        After an epoch that diverged the network is back at the last finite
+        epoch and the optimiser starts afresh there: its memory holds the steps
+        that blew up.
+        """
         # A diverging run overflows on purpose; it is reported, not warned about.
         with np.errstate(all="ignore"):
-            return self._run_epoch()
+            snapshot = self._run_epoch()
+        if snapshot.diverged:
+            self.optimizer = self._new_optimizer(self.config)
+        return snapshot
 
     def _run_epoch(self) -> EpochSnapshot:
         n = self._n
@@ -439,16 +485,18 @@ def train(
     dataset: Dataset,
     config: TrainConfig | None = None,
     control: TrainingControl | None = None,
-    start_epoch: int = 0,
+    start_epoch: int | None = None,
+    state: TrainerState | None = None,
 ) -> Iterator[EpochSnapshot]:
     """Train ``network`` in place on ``dataset``, yielding an :class:`EpochSnapshot` per epoch.
 
-    Runs until ``config.epochs`` epochs have been counted (from ``start_epoch``),
+    Runs until ``config.epochs`` epochs have been counted (from ``start_epoch``,
+    or the epoch of ``state``, which the run continues: see :class:`Trainer`),
     ``control`` asks it to stop, or the loss stops being finite: then the last
     snapshot has ``diverged=True``, a ``reason``, and the network holds the last
     finite parameters.
     """
-    trainer = Trainer(network, dataset, config or TrainConfig(), start_epoch)
+    trainer = Trainer(network, dataset, config or TrainConfig(), start_epoch, state=state)
     return trainer.run(control)
 
 

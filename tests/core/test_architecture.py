@@ -185,7 +185,9 @@ def test_insert_layer_at_either_end_of_the_hidden_layers(position, sizes):
 
 
 def test_remove_layer_joins_its_neighbours_with_new_weights():
-    net = Network.create([2, 3, 4, 1], activation="relu", output_activation="linear", seed=1)
+    net = Network.create(
+        [2, 3, 4, 1], activation="relu", output_activation="linear", init="xavier", seed=1
+    )
     net = set_activation(net, 1, "tanh")  # activations: relu, tanh, linear
     new = remove_layer(net, 2, rng(4))
     assert new.layer_sizes == (2, 3, 1)

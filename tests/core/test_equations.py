@@ -13,7 +13,7 @@ def texts(equations, key):
 
 
 def explainer_net():
-    return Network.create([2, 2, 1], activation="sigmoid", loss="mse", seed=1)
+    return Network.create([2, 2, 1], activation="sigmoid", loss="mse", init="xavier", seed=1)
 
 
 def problem(sizes, activations, loss, seed=0, batch=5):
@@ -269,3 +269,50 @@ def test_plain_text_has_titles_equations_and_notes():
         assert expected in text
     assert "h = σ(W₁x + b₁)" in text
     assert "learning rate" in text
+
+
+# -- the conventions, and where PyTorch differs --------------------------------------------
+
+
+def conventions_text(net, optimizer="sgd") -> list[str]:
+    section = network_equations(net, 0.5, optimizer=optimizer).section("conventions")
+    return [f"{line.text} | {line.note}" for line in section.lines]
+
+
+def test_the_math_tells_the_conventions_that_differ_from_pytorch():
+    text = "\n".join(conventions_text(explainer_net()))
+    assert "L = ½·Σₖ(ŷₖ − tₖ)², averaged over the batch" in text
+    assert "nn.MSELoss has no ½" in text
+    assert "twice these" in text  # one output: torch's MSELoss is 2× bpdesk's mse
+    assert "W stored as inputs × outputs" in text
+    assert "weights only" in text
+    assert "AdamW" in text
+    assert "default_rng(seed).permutation(n)" in text
+    assert (
+        "Conventions (and where PyTorch differs)"
+        in network_equations(explainer_net(), 0.5).plain_text()
+    )
+
+
+def test_the_conventions_follow_the_loss_and_the_optimiser():
+    wide = Network.create([2, 3, 4], loss="mse", output_activation="sigmoid", seed=0)
+    assert any("2/4 of these" in line for line in conventions_text(wide))
+    bce = Network.create([2, 3, 1], loss="bce", seed=0)
+    assert any("BCEWithLogitsLoss" in line for line in conventions_text(bce))
+    momentum = "\n".join(conventions_text(explainer_net(), "momentum"))
+    assert "v ← μ·v + ∂L/∂W,  W ← W − η·v" in momentum
+    assert "torch's SGD" in momentum
+    assert "Keras" in momentum
+    assert "β₁ 0.9, β₂ 0.999" in "\n".join(conventions_text(explainer_net(), "adam"))
+    assert "torch's SGD" not in "\n".join(conventions_text(explainer_net(), "sgd"))
+
+
+def test_the_update_shows_the_step_each_optimiser_takes():
+    momentum = texts(network_equations(explainer_net(), 0.5, optimizer="momentum"), "update")
+    assert "momentum: v ← μ·v + ∂L/∂W,  W ← W − η·v" in momentum
+    adam = texts(network_equations(explainer_net(), 0.5, optimizer="adam"), "update")
+    assert "Adam: W ← W − η·m̂ / (√v̂ + ε)" in adam
+    assert not any(
+        line.startswith(("momentum:", "Adam:"))
+        for line in texts(network_equations(explainer_net(), 0.5), "update")
+    )

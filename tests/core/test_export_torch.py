@@ -3,8 +3,9 @@
 Without torch only the text is checked; with torch the script is executed as a
 module (its training guarded by ``__name__``) and compared with the engine:
 untrained outputs and losses to 1e-10, full-batch training steps to 1e-10
-for every optimiser, and mini-batch epochs against bpdesk's own optimiser
-fed the script's shuffle.
+for every optimiser, and whole runs against bpdesk's own, full batch and
+mini-batch (the script draws bpdesk's batches), from a fresh start, from a
+trainer's state, and across a change of learning rate, to 1e-9.
 """
 
 import ast
@@ -16,11 +17,18 @@ import sys
 import numpy as np
 import pytest
 
-from bpdesk.core import ConfigError, Dataset, Network, TrainConfig, Trainer, make_dataset
+from bpdesk.core import (
+    ConfigError,
+    Dataset,
+    Network,
+    TrainConfig,
+    Trainer,
+    TrainingControl,
+    make_dataset,
+)
 from bpdesk.core.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from bpdesk.core.export_torch import DEFAULT_EPOCHS, torch_script
 from bpdesk.core.losses import LOSSES, check_output
-from bpdesk.core.optimizers import add_regularization, make_optimizer
 
 TOL = 1e-10
 
@@ -186,7 +194,19 @@ def test_the_engine_module_never_imports_torch():
 def test_script_is_lint_clean_and_formatted():
     net, data = setup_network("leaky_relu", "softmax", "ce")
     config = TrainConfig(optimizer="adam", regularization="l2", reg_rate=0.01, batch_size=5)
-    source = torch_script(net, data, config)
+    momentum = TrainConfig(optimizer="momentum", batch_size=5)
+    sources = [torch_script(net, data, config)]
+    for settings, schedule in ((config, {1: 0.1, 5: 0.01}), (momentum, None)):
+        trainer = Trainer(net.copy(), data, settings)
+        trainer.run_epoch()
+        sources.append(
+            torch_script(net, data, settings, state=trainer.state(), learning_rates=schedule)
+        )
+    for source in sources:
+        assert_clean(source)
+
+
+def assert_clean(source: str) -> None:
     ruff = [sys.executable, "-m", "ruff"]
     lint = subprocess.run(
         [*ruff, "check", "--isolated", "--select", "E,F,W,I,B,UP,SIM", "--stdin-filename", "x.py"],
@@ -303,39 +323,143 @@ def test_full_batch_steps_match_trainer_steps(
     assert np.abs(net.weights[0] - before).max() > 1e-6  # the steps really moved the weights
 
 
-@pytest.mark.parametrize(
-    ("optimizer", "regularization"), [("sgd", "none"), ("momentum", "l2"), ("adam", "l1")]
-)
-def test_mini_batch_epochs_match_bpdesk_given_the_same_shuffle(optimizer, regularization):
-    torch = pytest.importorskip("torch")
-    net, data = setup_network("tanh", "softmax", "ce", test_ratio=0.0)
-    n, batch, epochs = data.n_train, 5, 3
-    assert n % batch != 0  # the last batch of every epoch is smaller
-    config = TrainConfig(
-        learning_rate=0.05,
+RUN_TOL = 1e-9  # the script's run against bpdesk's own, relative, in float64
+OPTIMIZER_REGULARIZATION = {"sgd": "none", "momentum": "l2", "adam": "l1"}
+
+
+def run_config(optimizer: str, batch: int, epochs: int, learning_rate: float = 0.05):
+    return TrainConfig(
+        learning_rate=learning_rate,
         batch_size=batch,
         optimizer=optimizer,
-        regularization=regularization,
+        regularization=OPTIMIZER_REGULARIZATION[optimizer],
         reg_rate=0.01,
         epochs=epochs,
         seed=4,
     )
-    ns = load(torch_script(net, data, config))
-    ns["train"](epochs)
 
-    # bpdesk's optimiser and regularisation, fed the batches of torch's shuffle.
-    opt = make_optimizer(optimizer, net.n_parameters, net.dtype, 0.05, config.momentum)
-    mask = net.weight_mask()
-    generator = torch.Generator().manual_seed(config.seed)
-    for _ in range(epochs):
-        order = torch.randperm(n, generator=generator).numpy()
-        for start in range(0, n, batch):
-            rows = order[start : start + batch]
-            _, grad = net.flat_gradient(data.X_train[rows], data.T_train[rows])
-            grad_sum = grad * len(rows)
-            add_regularization(grad_sum, net.parameters, mask, regularization, 0.01, len(rows))
-            opt.step(net.parameters, grad_sum, len(rows))
-    assert_same_parameters(ns, net)
+
+def assert_same_run(ns: dict, torch_losses, net: Network, bpdesk_losses) -> None:
+    np.testing.assert_allclose(torch_losses, bpdesk_losses, rtol=RUN_TOL, atol=0)
+    assert_same_parameters(ns, net, tol=1e-12)
+
+
+@pytest.mark.parametrize("batch", [0, 5], ids=["full-batch", "mini-batch"])
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+def test_the_script_trains_bpdesks_run_full_batch_and_mini_batch(optimizer, batch):
+    # The script draws its batches from NumPy's generator as bpdesk does: the same run.
+    pytest.importorskip("torch")
+    net, data = setup_network("tanh", "softmax", "ce", test_ratio=0.0)
+    assert data.n_train % 5 != 0  # the last batch of every epoch is smaller
+    config = run_config(optimizer, batch, epochs=12)
+    ns = load(torch_script(net, data, config))
+    torch_losses = ns["train"](12)
+    bpdesk_losses = [s.train_loss for s in Trainer(net, data, config).run()]
+    assert_same_run(ns, torch_losses, net, bpdesk_losses)
+
+
+@pytest.mark.parametrize("batch", [0, 5], ids=["full-batch", "mini-batch"])
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+def test_the_script_continues_bpdesks_run_from_its_state(optimizer, batch):
+    pytest.importorskip("torch")
+    net, data = setup_network("tanh", "sigmoid", "bce", test_ratio=0.0)
+    first = Trainer(net, data, run_config(optimizer, batch, epochs=10))
+    list(first.run())
+    state = first.state()
+    source = torch_script(net, data, run_config(optimizer, batch, 20), epochs=10, state=state)
+    ns = load(source)
+    torch_losses = ns["train"](10)
+    rest = Trainer(net, data, run_config(optimizer, batch, epochs=20), state=state)
+    assert_same_run(ns, torch_losses, net, [s.train_loss for s in rest.run()])
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+def test_a_learning_rate_changed_during_the_run_is_replayed(optimizer):
+    # The window lets η change mid-run; momentum then depends on which convention is
+    # used (bpdesk's is torch's). The script replays the change from its schedule.
+    pytest.importorskip("torch")
+    net, data = setup_network("tanh", "sigmoid", "mse", test_ratio=0.0)
+    config = run_config(optimizer, 5, epochs=16, learning_rate=0.2)
+    source = torch_script(net, data, config, learning_rates={1: 0.2, 9: 0.03})
+    assert "LEARNING_RATES = {1: 0.2, 9: 0.03}" in source
+    ns = load(source)
+    torch_losses = ns["train"](16)
+    control = TrainingControl()
+    bpdesk_losses = []
+    for snap in Trainer(net, data, config).run(control):
+        bpdesk_losses.append(snap.train_loss)
+        if snap.epoch == 8:
+            control.change_settings(learning_rate=0.03)
+    assert_same_run(ns, torch_losses, net, bpdesk_losses)
+
+
+@pytest.mark.parametrize("optimizer", ["momentum", "adam"])
+def test_a_script_exported_after_a_change_of_rate_continues_from_the_state(optimizer):
+    # Trained at η 0.2, then at 0.03, then exported: the state carries the past.
+    pytest.importorskip("torch")
+    net, data = setup_network("tanh", "sigmoid", "mse", test_ratio=0.0)
+    trainer = Trainer(net, data, run_config(optimizer, 5, epochs=None, learning_rate=0.2))
+    for _ in range(6):
+        trainer.run_epoch()
+    trainer.set_config(run_config(optimizer, 5, epochs=None, learning_rate=0.03))
+    for _ in range(3):
+        trainer.run_epoch()
+    slow = run_config(optimizer, 5, epochs=None, learning_rate=0.03)
+    ns = load(torch_script(net, data, slow, epochs=6, state=trainer.state()))
+    torch_losses = ns["train"](6)
+    assert_same_run(ns, torch_losses, net, [trainer.run_epoch().train_loss for _ in range(6)])
+
+
+def test_a_float32_network_continues_in_float32():
+    torch = pytest.importorskip("torch")
+    net, data = setup_network("relu", "sigmoid", "bce", dtype="float32")
+    config = run_config("adam", 4, epochs=None)
+    trainer = Trainer(net, data, config)
+    trainer.run_epoch()
+    ns = load(torch_script(net, data, config, epochs=3, state=trainer.state()))
+    assert ns["optimizer"].state[ns["model"][0].weight]["exp_avg"].dtype == torch.float32
+    torch_losses = ns["train"](3)
+    bpdesk_losses = [trainer.run_epoch().train_loss for _ in range(3)]
+    np.testing.assert_allclose(torch_losses, bpdesk_losses, rtol=1e-4)
+
+
+def test_the_state_in_the_script_is_only_what_the_run_can_continue():
+    net, data = setup_network("tanh", "sigmoid", "mse")
+    fresh = torch_script(net, data, run_config("momentum", 5, 3))
+    assert "load_optimizer_state" not in fresh
+    assert "bit_generator.state" not in fresh
+    assert "shuffle_rng = np.random.default_rng(SEED)" in fresh
+    assert "LEARNING_RATES" not in fresh
+    trainer = Trainer(net, data, run_config("momentum", 5, 3))
+    list(trainer.run())
+    state = trainer.state()
+    carried = torch_script(net, data, run_config("momentum", 5, 6), state=state)
+    assert "VELOCITY_WEIGHTS = [" in carried
+    assert f'"state": 0x{state.shuffle.state:X},' in carried
+    # Another optimiser starts afresh, as bpdesk would; the shuffle still goes on.
+    adam = torch_script(net, data, run_config("adam", 5, 6), state=state)
+    assert "load_optimizer_state" not in adam
+    assert "bit_generator.state" in adam
+    with pytest.raises(ConfigError, match="epoch must be a whole number"):
+        torch_script(net, data, run_config("sgd", 5, 6), learning_rates={0: 0.1})
+    with pytest.raises(ConfigError, match="positive"):
+        torch_script(net, data, run_config("sgd", 5, 6), learning_rates={3: -0.1})
+
+
+@pytest.mark.parametrize("optimizer", ["momentum", "adam"])
+def test_a_network_without_biases_continues_without_them(optimizer):
+    pytest.importorskip("torch")
+    from bpdesk.core.landscape import single_weight_dataset, single_weight_network
+
+    net, data = single_weight_network(0.5), single_weight_dataset()
+    config = TrainConfig(learning_rate=0.05, optimizer=optimizer, epochs=None)
+    trainer = Trainer(net, data, config)
+    for _ in range(3):
+        trainer.run_epoch()
+    ns = load(torch_script(net, data, config, epochs=4, state=trainer.state()))
+    torch_losses = ns["train"](4)
+    bpdesk_losses = [trainer.run_epoch().train_loss for _ in range(4)]
+    np.testing.assert_allclose(torch_losses, bpdesk_losses, rtol=RUN_TOL)
 
 
 def test_cross_entropy_with_soft_targets_matches():

@@ -102,7 +102,7 @@ def test_nudges_across_a_relu_kink_are_marked_and_left_out_of_the_verdict():
     # XOR's (0, 0) with zero biases puts every hidden z exactly on ReLU's kink:
     # there central differences average two slopes, and backprop takes one.
     data = xor()
-    net = Network.create([2, 4, 1], activation="relu", seed=0)
+    net = Network.create([2, 4, 1], activation="relu", init="xavier", seed=0)
     result = gradient_check(net, data.X_train, data.T_train)
     raw = result.relative_errors[: result.completed]
     assert raw.max() > PASS_THRESHOLD  # compared blindly, the kinks would fail it

@@ -58,7 +58,9 @@ CHOICE_TITLES = {
     "none": "none",
     "l1": "L1",
     "l2": "L2",
-    "xavier": "Xavier (Glorot)",
+    "xavier_bias": "Xavier (Glorot), biases too",
+    "xavier": "Xavier (Glorot), biases 0",
+    "pytorch": "PyTorch's default",
     "he": "He",
     "uniform": "uniform ±0.5",
 }

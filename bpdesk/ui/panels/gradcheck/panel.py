@@ -239,8 +239,10 @@ class GradCheckPanel(QWidget):
         self.verdict_label.setObjectName("gradcheckVerdict")
         self.verdict_label.setWordWrap(True)
         self.verdict_label.setToolTip(
-            f"Pass when every parameter's relative error is below {THRESHOLD}: then "
-            "backprop computes the same gradients as the slow, obviously correct method"
+            f"Pass when every parameter's relative error is below {THRESHOLD}, or within "
+            "the float64 rounding of the loss divided by 2ε where that is more (nothing finer "
+            "can be told): then backprop computes the same gradients as the slow, obviously "
+            "correct method"
         )
         self.status_label = self._faint_label()
         self.status_label.setToolTip("Whether these figures still describe the open network")
@@ -475,7 +477,7 @@ class GradCheckPanel(QWidget):
             every = "all " if not kinks else ""
             text = (
                 f"✓ Pass: backprop agrees with central differences on {every}{compared:,} "
-                f"{checked} (every relative error < {THRESHOLD})."
+                f"{checked} (every relative error < {THRESHOLD} or within the loss's rounding)."
             )
             color = right
         else:

@@ -27,7 +27,8 @@ HEADER_TIPS = (
     "weight on the line from x2 to h1; b(h1) is the bias of h1",
     "∂L/∂w from one forward and one backward pass (backpropagation)",
     "∂L/∂w ≈ (L(w + ε) − L(w − ε)) / 2ε: two forward passes for this parameter alone",
-    f"|backprop − numerical| / max(|backprop|, |numerical|): below {THRESHOLD} the two agree",
+    f"|backprop − numerical| / max(|backprop|, |numerical|): below {THRESHOLD} (or the "
+    "loss's own rounding over 2ε, where that is more) the two agree",
 )
 
 _DISPLAY = Qt.ItemDataRole.DisplayRole
@@ -71,8 +72,8 @@ class GradCheckModel(QAbstractTableModel):
         if result is not None:
             comparable = result.comparable
             self.kinks = (np.arange(n) < result.completed) & ~comparable
-            # NaN (a diverged network) fails too: "not below the threshold".
-            self.failing = comparable & ~(result.relative_errors < PASS_THRESHOLD)
+            # NaN (a diverged network) fails too: "not within the threshold".
+            self.failing = result.failing
         self._order = np.arange(n)
         self._reorder(*self._sort)
         self.endResetModel()
