@@ -88,8 +88,9 @@ TAB_GROUPS = (
     ("chain_rule", "landscape", "math"),
 )
 FRONT_TABS = tuple(group[0] for group in TAB_GROUPS)  # the tab of each group shown at first start
-# Behind a tab at start, and built when first shown (start-up time).
-BUILT_WHEN_SHOWN = ("gradient_flow", "landscape")
+# Behind a tab at start, and built when first shown (start-up time). The data panel
+# is built at once: it remembers the last generated data's settings as they go by.
+BUILT_WHEN_SHOWN = ("gradient_flow", "gradcheck", "landscape", "math")
 
 
 class PanelDocks(QObject):
