@@ -175,7 +175,11 @@ class MainWindow(QMainWindow):
         def gradcheck() -> QWidget:
             from bpdesk.ui.panels.gradcheck import GradCheckPanel
 
-            return GradCheckPanel(doc)
+            panel = GradCheckPanel(doc)
+            # Its empty bug note stays shown (a blank line above the figures) until the
+            # first change of data hides it, a change a panel built late has missed.
+            panel.refresh_theme()  # (which settles the note) until the panel does it itself
+            return panel
 
         def math() -> QWidget:
             from bpdesk.ui.panels.math import MathPanel

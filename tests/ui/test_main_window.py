@@ -209,3 +209,11 @@ def test_panels_behind_tabs_wait_until_shown_or_asked_for(qtbot, window):
     assert window.panel_docks.is_built("math")
     assert panel.isVisible()
     assert not window.panel_docks.is_built("gradcheck")
+
+
+def test_a_gradient_check_built_when_first_shown_has_no_blank_line(qtbot, window):
+    window.open_example("xor")  # a change of data the panel, not built yet, does not see
+    window.show_dock("gradcheck")
+    panel = window.gradcheck_panel
+    assert panel.isVisible()
+    assert not panel.bug_note.isVisible()  # no bug injected: its note takes no room
