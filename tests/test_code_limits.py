@@ -22,10 +22,6 @@ MAX_FUNCTION_LINES = 100
 KNOWN_OVER = frozenset(
     {
         "bpdesk/ui/editor/scene.py::NetworkScene",
-        "bpdesk/ui/main_window.py::MainWindow",
-        "bpdesk/ui/main_window.py::MainWindow._create_docks",
-        "bpdesk/ui/main_window.py::MainWindow._create_actions",
-        "bpdesk/ui/main_window.py::MainWindow._fill_export_menu",
         "bpdesk/ui/panels/data.py::DataPanel.__init__",
         "bpdesk/ui/panels/landscape.py::LandscapePanel.__init__",
     }

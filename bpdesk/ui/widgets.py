@@ -123,6 +123,11 @@ class Deferred(QWidget):
         if self._widget is None:
             self._widget = self._factory()
             self.layout().addWidget(self._widget)
+            if self.isVisible():
+                # Shown and laid out now, not on the next turn of the event loop: the
+                # caller (a tour step, an export) may scroll to it or measure it at once.
+                self._widget.show()
+                self.layout().activate()
         return self._widget
 
     def build_when_shown(self, dock) -> None:

@@ -173,7 +173,7 @@ def test_huge_numbers_stay_short_in_the_toolbar_and_the_table(window):
         editing.set_value(doc, parameter, 1e6)
     window.sample_box.setCurrentIndex(0)  # all examples
     doc.run_forward()
-    window._on_computed()
+    window.toolbar.show_loss()
     label = window.loss_label
     assert label.text() == "Loss 2.27e12"  # was "Loss 2265929418976.0029 (mean)"
     for text in (label.text(), "Loss 8.38e306", "Loss 999.9999"):

@@ -260,22 +260,22 @@ def test_crowded_names_move_apart_as_little_as_they_can():
 
 def test_panels_behind_tabs_are_built_when_their_tab_opens(window, qtbot):
     qtbot.wait(50)  # layout settled: still only the tabs in front are built
-    assert not window._gradient_flow.built
-    assert not window._landscape.built
+    assert not window.panel_docks.is_built("gradient_flow")
+    assert not window.panel_docks.is_built("landscape")
     window.show_dock("gradient_flow")
-    qtbot.waitUntil(lambda: window._gradient_flow.built)
-    assert not window._landscape.built
+    qtbot.waitUntil(lambda: window.panel_docks.is_built("gradient_flow"))
+    assert not window.panel_docks.is_built("landscape")
     # Asking for a panel builds it too (an export, a tour step).
     assert window.landscape_panel.plot is not None
-    assert window._landscape.built
+    assert window.panel_docks.is_built("landscape")
 
 
 def test_a_panel_floated_out_of_its_tab_is_built(window, qtbot):
     dock = window.docks["landscape"]
-    assert not window._landscape.built
+    assert not window.panel_docks.is_built("landscape")
     dock.setFloating(True)
     dock.show()
-    qtbot.waitUntil(lambda: window._landscape.built)
+    qtbot.waitUntil(lambda: window.panel_docks.is_built("landscape"))
 
 
 def test_the_panel_fits_a_short_dock_without_scrolling(qtbot):

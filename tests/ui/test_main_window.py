@@ -195,3 +195,25 @@ def test_apply_reports_the_loss_of_the_network_it_steps_from(window):
     after = doc.network.compute_loss(data.X_train, data.T_train)
     message = window.statusBar().currentMessage()
     assert f"from {theme.fmt(before, 4)} to {theme.fmt(after, 4)}" in message
+
+
+def test_panels_behind_tabs_wait_until_shown_or_asked_for(qtbot, window):
+    from bpdesk.ui.docks import BUILT_WHEN_SHOWN, FRONT_TABS
+
+    qtbot.wait(50)  # layout settled: still only the tabs in front are built
+    assert all(window.panel_docks.is_built(key) for key in FRONT_TABS)
+    assert not any(window.panel_docks.is_built(key) for key in BUILT_WHEN_SHOWN)
+    window.show_dock("math")
+    # Asked for while its dock is in view, a panel is there at once, shown and laid out.
+    panel = window.math_panel
+    assert window.panel_docks.is_built("math")
+    assert panel.isVisible()
+    assert not window.panel_docks.is_built("gradcheck")
+
+
+def test_a_gradient_check_built_when_first_shown_has_no_blank_line(qtbot, window):
+    window.open_example("xor")  # a change of data the panel, not built yet, does not see
+    window.show_dock("gradcheck")
+    panel = window.gradcheck_panel
+    assert panel.isVisible()
+    assert not panel.bug_note.isVisible()  # no bug injected: its note takes no room

@@ -180,3 +180,10 @@ def test_the_frame_follows_a_panel_given_more_room(qtbot, window):
     qtbot.waitUntil(lambda: dock.height() > 1.8 * window.docks["boundary"].height(), timeout=2000)
     frame = window.highlighter.geometry()
     assert abs(frame.height() - (dock.height() + 8)) <= 1
+
+
+def test_every_step_word_of_the_tour_text_has_a_handler():
+    from bpdesk.ui.tour import STEP_WORDS
+    from bpdesk.ui.tour_driver import STEPS
+
+    assert set(STEPS) == set(STEP_WORDS)

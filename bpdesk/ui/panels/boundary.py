@@ -130,10 +130,11 @@ class DecisionBoundaryPanel(QWidget):
         page_layout.addLayout(controls)
         page_layout.addWidget(self.plot, 1)
         page_layout.addWidget(self.readout)
-        self.curve = OutputCurve(doc)  # one input: ŷ against x instead of a plane
+        # One input: ŷ against x instead of a plane (see ``curve``), built when first
+        # needed: most data have two inputs, and a plot costs start-up time.
+        self._curve: OutputCurve | None = None
         self.stack = QStackedWidget()
         self.stack.addWidget(page)
-        self.stack.addWidget(self.curve)
         self.stack.addWidget(self.message)
         self._page = page
         layout = QVBoxLayout(self)
@@ -152,6 +153,14 @@ class DecisionBoundaryPanel(QWidget):
         self._on_dataset_changed()
 
     # -- reading ---------------------------------------------------------------------
+
+    @property
+    def curve(self) -> OutputCurve:
+        """The output against the one input, for one-input data (built on first use)."""
+        if self._curve is None:
+            self._curve = OutputCurve(self.doc)
+            self.stack.insertWidget(1, self._curve)  # between the plane and the message
+        return self._curve
 
     @property
     def showing_plot(self) -> bool:
@@ -180,8 +189,8 @@ class DecisionBoundaryPanel(QWidget):
         """Evaluate the network on the grid now and show it (the same image, new data)."""
         doc = self.doc
         net, ds = doc.network, doc.dataset
-        if self.stack.currentWidget() is self.curve:
-            self.curve.redraw()
+        if self._curve is not None and self.stack.currentWidget() is self._curve:
+            self._curve.redraw()
             self.redraws += 1
             return
         if (
@@ -275,7 +284,8 @@ class DecisionBoundaryPanel(QWidget):
         self.redraw()
 
     def _on_sample_changed(self) -> None:
-        self.curve.show_sample()
+        if self._curve is not None:
+            self._curve.show_sample()
         doc = self.doc
         sample = doc.sample
         if sample is None or doc.dataset.n_inputs != 2:

@@ -100,6 +100,7 @@ class GradCheckPanel(QWidget):
         doc.selectionChanged.connect(self._on_doc_selection_changed)
         theme.signals.changed.connect(self.refresh_theme)
         self._show(None)
+        self._update_bug_note()  # hidden until a bug is injected (a blank line otherwise)
 
     def refresh_theme(self) -> None:
         """Table tints and the verdict in the current palette."""

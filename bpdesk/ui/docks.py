@@ -1,0 +1,264 @@
+"""The dock panels around the editor: where each one goes, which share a place as
+tabs, their sizes at first start, and the saved layout.
+
+The window says how to build each panel (:class:`PanelDocks` takes a factory per
+dock); this module decides where it goes. A panel that starts behind another's
+tab is built only when its tab first opens, or when something asks for it (an
+export, a tour step, a test): nobody waits at start-up for what they cannot see.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from PySide6.QtCore import QByteArray, QObject, QSettings, Qt
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QScrollArea, QWidget
+
+from bpdesk.ui.document import Document
+from bpdesk.ui.widgets import Deferred
+
+SETTINGS_VERSION = 2  # a new default layout: saved layouts of older versions are not restored
+MAX_PANEL_MIN_HEIGHT = 220  # taller panels scroll (see PanelDocks._add)
+
+LEFT = Qt.DockWidgetArea.LeftDockWidgetArea
+RIGHT = Qt.DockWidgetArea.RightDockWidgetArea
+BOTTOM = Qt.DockWidgetArea.BottomDockWidgetArea
+
+
+@dataclass(frozen=True)
+class DockSpec:
+    """One dock: its key (``window.docks[key]``, a tour page's "dock"/"look"), title,
+    side of the window and tooltip."""
+
+    key: str
+    title: str
+    area: Qt.DockWidgetArea
+    tip: str
+
+
+# In the order they are added (and listed in View → Panels).
+DOCKS = (
+    DockSpec("build", "Build", LEFT, "Drag neurons and layers onto the network"),
+    DockSpec("learn", "Learn", LEFT, "A guided tour of backpropagation, page by page"),
+    DockSpec("data", "Data and training", LEFT, "The dataset and how the network learns it"),
+    DockSpec(
+        "boundary",
+        "Decision boundary",
+        RIGHT,
+        "The network's output over the input plane, with the data",
+    ),
+    DockSpec("chain_rule", "Chain rule", RIGHT, "How the selected weight's gradient is computed"),
+    DockSpec(
+        "landscape",
+        "Error landscape",
+        RIGHT,
+        "The loss as the selected weight alone moves, with the gradient as its slope",
+    ),
+    DockSpec(
+        "math",
+        "The math",
+        RIGHT,
+        "The equations of this network, and the selected weight's with its numbers",
+    ),
+    DockSpec("loss", "Loss", BOTTOM, "Training and test loss per epoch"),
+    DockSpec(
+        "gradient_flow",
+        "Gradient flow",
+        BOTTOM,
+        "How strongly each layer is being taught: ‖∂L/∂W‖ per layer over the epochs",
+    ),
+    DockSpec(
+        "gradcheck",
+        "Gradient check",
+        BOTTOM,
+        "Backprop against central differences: the same gradients, far fewer passes",
+    ),
+    DockSpec(
+        "predictions",
+        "Predictions",
+        BOTTOM,
+        "Every example: target, prediction and whether it is right",
+    ),
+)
+# Panels that share a place are tabs; the first of each group shows at start.
+TAB_GROUPS = (
+    ("learn", "data"),
+    ("loss", "gradient_flow", "gradcheck"),
+    ("chain_rule", "landscape", "math"),
+)
+FRONT_TABS = tuple(group[0] for group in TAB_GROUPS)  # the tab of each group shown at first start
+# Behind a tab at start, and built when first shown (start-up time). The data panel
+# is built at once: it remembers the last generated data's settings as they go by.
+BUILT_WHEN_SHOWN = ("gradient_flow", "gradcheck", "landscape", "math")
+
+
+class PanelDocks(QObject):
+    """The window's docks: ``docks[key]`` is the QDockWidget, :meth:`panel` what it holds."""
+
+    def __init__(
+        self,
+        window: QMainWindow,
+        doc: Document,
+        factories: Mapping[str, Callable[[], QWidget]],
+    ) -> None:
+        super().__init__(window)  # a child of the window: gone with it, and so its slots too
+        self.window = window
+        self.doc = doc
+        self.docks: dict[str, QDockWidget] = {}
+        self._panels: dict[str, QWidget] = {}
+        for spec in DOCKS:
+            factory = factories[spec.key]
+            if spec.key in BUILT_WHEN_SHOWN:
+                content: QWidget = Deferred(factory)
+            else:
+                content = self._panels[spec.key] = factory()
+            self._add(spec, content)
+        window.splitDockWidget(
+            self.docks["loss"], self.docks["predictions"], Qt.Orientation.Horizontal
+        )
+        # The right column runs the full height of the window: the chain rule and the
+        # error landscape need more room to be read than the plots below the editor.
+        window.setCorner(Qt.Corner.BottomRightCorner, RIGHT)
+        for group in TAB_GROUPS:
+            for first, second in zip(group, group[1:], strict=False):
+                window.tabifyDockWidget(self.docks[first], self.docks[second])
+        self.raise_front_tabs()
+        for key in BUILT_WHEN_SHOWN:
+            self._deferred(key).build_when_shown(self.docks[key])
+        doc.datasetChanged.connect(self._name_boundary_dock)
+        self._name_boundary_dock()
+
+    def _add(self, spec: DockSpec, widget: QWidget) -> None:
+        dock = QDockWidget(spec.title, self.window)
+        dock.setObjectName(f"dock_{spec.key}")  # the saved layout knows docks by these names
+        # A tall panel scrolls rather than forcing the window taller than a laptop
+        # screen (tabs share the tallest panel's minimum height). A panel built
+        # later cannot be measured now: it scrolls in any case.
+        if isinstance(widget, Deferred) or widget.minimumSizeHint().height() > MAX_PANEL_MIN_HEIGHT:
+            scroll = QScrollArea()
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+            scroll.setWidget(widget)
+            dock.setWidget(scroll)
+        else:
+            dock.setWidget(widget)
+        dock.setToolTip(spec.tip)
+        self.window.addDockWidget(spec.area, dock)
+        self.docks[spec.key] = dock
+
+    def _name_boundary_dock(self) -> None:
+        # A regression has no boundary between classes: the map shows the output itself.
+        regression = self.doc.dataset.kind == "regression"
+        self.docks["boundary"].setWindowTitle("Output map" if regression else "Decision boundary")
+
+    def _deferred(self, key: str) -> Deferred:
+        content = self.docks[key].widget()
+        assert isinstance(content, QScrollArea)
+        deferred = content.widget()
+        assert isinstance(deferred, Deferred)
+        return deferred
+
+    def panel(self, key: str) -> QWidget:
+        """The panel in dock ``key``, built now if its tab has not been opened yet."""
+        if key in self._panels:
+            return self._panels[key]
+        return self._deferred(key).widget()
+
+    def is_built(self, key: str) -> bool:
+        """True once the panel in dock ``key`` exists (those behind a tab wait to be shown)."""
+        return key in self._panels or self._deferred(key).built
+
+    def show(self, key: str) -> QDockWidget:
+        """Show a panel and bring its tab to the front."""
+        dock = self.docks[key]
+        dock.show()
+        dock.raise_()
+        return dock
+
+    def raise_front_tabs(self) -> None:
+        """Bring the first tab of each group to the front, as at first start."""
+        for key in FRONT_TABS:
+            self.docks[key].raise_()
+
+    def restore_default_layout(self, default_state: QByteArray) -> None:
+        """Show every panel again, where it was at first start (``default_state`` is
+        the window's state as first laid out)."""
+        self.window.restoreState(default_state, SETTINGS_VERSION)
+        for dock in self.docks.values():
+            dock.show()
+        self.raise_front_tabs()
+        self.apply_default_sizes()
+
+    def apply_default_sizes(self) -> None:
+        """Size the docks in proportion to the window, so that the editor keeps the most room."""
+        window, docks = self.window, self.docks
+        width, height = window.width(), window.height()
+        vertical, horizontal = Qt.Orientation.Vertical, Qt.Orientation.Horizontal
+        window.resizeDocks(
+            [docks["build"], docks["boundary"]], [int(width * 0.19), int(width * 0.24)], horizontal
+        )
+        build = docks["build"].widget().sizeHint().height() + 30
+        window.resizeDocks([docks["build"], docks["learn"]], [build, int(height * 0.6)], vertical)
+        window.resizeDocks([docks["loss"]], [int(height * 0.27)], vertical)
+        window.resizeDocks(
+            [docks["loss"], docks["predictions"]], [int(width * 0.6), int(width * 0.4)], horizontal
+        )
+        window.resizeDocks(
+            [docks["boundary"], docks["chain_rule"]],
+            [int(height * 0.45), int(height * 0.55)],  # the map square, the explanations below
+            vertical,
+        )
+
+    def make_room(self, dock: QDockWidget) -> None:
+        """Give a docked panel the height it asks for, taken from the panels above and
+        below it (on a 1280×800 screen the error landscape's words were below the fold
+        under an output map with room to spare)."""
+        if dock.isFloating():
+            return
+        content = dock.widget()
+        if isinstance(content, QScrollArea) and content.widget() is not None:
+            content = content.widget()  # a tall panel scrolls: ask what it holds
+        if isinstance(content, Deferred):
+            content.widget()  # about to be looked at: build it now, to measure it
+        need = content.sizeHint().height() + 2 * dock.fontMetrics().height()
+        if dock.height() >= need:
+            return
+        window = self.window
+        area = window.dockWidgetArea(dock)
+        column = [
+            other
+            for other in self.docks.values()
+            if other is not dock
+            and other.isVisible()
+            and not other.isFloating()
+            and window.dockWidgetArea(other) == area
+            and abs(other.x() - dock.x()) < 5
+            and not other.visibleRegion().isEmpty()  # not a tab hidden behind another
+        ]
+        if not column:
+            return
+        total = dock.height() + sum(other.height() for other in column)
+        give = min(need, int(total * 0.7))
+        rest = max(80, (total - give) // len(column))
+        window.resizeDocks([dock, *column], [give] + [rest] * len(column), Qt.Orientation.Vertical)
+
+
+def restore_window_state(window: QMainWindow, settings: QSettings) -> bool:
+    """Bring back the saved geometry and layout; True if there was a layout."""
+    geometry = settings.value("window/geometry")
+    state = settings.value("window/state")
+    restored = isinstance(state, QByteArray) and window.restoreState(state, SETTINGS_VERSION)
+    # Geometry after the panels (and their layout settled): hidden panels no
+    # longer hold the window's minimum size up, so a small size comes back.
+    window.layout().activate()
+    if isinstance(geometry, QByteArray):
+        window.restoreGeometry(geometry)
+    return restored
+
+
+def save_window_state(window: QMainWindow, settings: QSettings) -> None:
+    """Remember the window's geometry and the panels' layout."""
+    settings.setValue("window/geometry", window.saveGeometry())
+    settings.setValue("window/state", window.saveState(SETTINGS_VERSION))
+    settings.sync()

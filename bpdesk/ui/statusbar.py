@@ -1,0 +1,75 @@
+"""The status bar: the epoch and accuracy on the right, the network and dataset
+beside them, and the document's messages on the left."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+
+from bpdesk.ui.document import Document
+from bpdesk.ui.throttle import NUMBERS_MS, LiveThrottle
+from bpdesk.ui.training import TrainingController
+
+LABEL_MS = NUMBERS_MS  # in step with the diagram while training
+MESSAGE_MS = 6000  # how long the document's messages stay
+
+
+class MainStatusBar(QStatusBar):
+    """The window's status bar; it follows the document and the training controller."""
+
+    def __init__(
+        self, doc: Document, trainer: TrainingController, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.doc = doc
+        self.trainer = trainer
+        self.training_label = QLabel()
+        self.training_label.setObjectName("trainingStatus")
+        self.training_label.setToolTip(
+            "Epochs trained, and accuracy on the training (and test) set"
+        )
+        self.addPermanentWidget(self.training_label)
+        self.network_label = QLabel()
+        self.network_label.setToolTip("The network's shape and the dataset")
+        self.addPermanentWidget(self.network_label)
+        # The labels follow training five times a second: each repaint of a label
+        # costs the GUI thread (and so the training thread) more than it shows.
+        live = lambda: doc.training_active  # noqa: E731
+        self._network_refresh = LiveThrottle(self._show_network, LABEL_MS, live, self)
+        self._epoch_refresh = LiveThrottle(self._show_epoch, LABEL_MS, live, self)
+        doc.computedChanged.connect(self._network_refresh.request)
+        doc.networkChanged.connect(self._show_network)
+        doc.message.connect(self._on_message)
+        doc.epochChanged.connect(self._epoch_refresh.request)
+        doc.historyChanged.connect(self._epoch_refresh.request)
+        trainer.stateChanged.connect(self._on_training_state)
+        self._show_epoch()
+        self._show_network()
+
+    def _on_message(self, text: str) -> None:
+        self.showMessage(text, MESSAGE_MS)
+
+    def _on_training_state(self, state: str) -> None:
+        if state == "running":
+            self.clearMessage()  # e.g. "Applied gradients …": old news now
+        self._show_epoch()
+
+    def _show_epoch(self) -> None:
+        doc = self.doc
+        record = doc.history
+        text = f"epoch {doc.epoch:,}"
+        if 0 < doc.epoch <= len(record):
+            row = doc.epoch - 1
+            train_acc = record.train_accuracy[row]
+            test_acc = record.test_accuracy[row]
+            if train_acc == train_acc:  # not NaN: a classification problem
+                text += f"  ·  accuracy {train_acc:.0%}"
+                if test_acc == test_acc:
+                    text += f" (test {test_acc:.0%})"
+        state = self.trainer.state
+        if state != "idle":
+            text = f"{state} · {text}"
+        self.training_label.setText(text)
+
+    def _show_network(self) -> None:
+        net, data = self.doc.network, self.doc.dataset
+        self.network_label.setText(f"{net.describe()}  ·  {data.title or data.name}")
