@@ -251,6 +251,11 @@ def run_app(args) -> int:
     """Create the application and the main window; return the exit status."""
     if _wants_offscreen(args):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from bpdesk.ui.display_check import display_problem
+
+    if problem := display_problem():
+        print(problem, file=sys.stderr)  # instead of Qt's abort (exit status 134)
+        return 1
     if getattr(args, "smoke", False):
         return _run_smoke(args)
     from PySide6.QtCore import QTimer
