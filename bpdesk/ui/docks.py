@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from PySide6.QtCore import QByteArray, QObject, QSettings, Qt
+from PySide6.QtCore import QByteArray, QObject, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QScrollArea, QWidget
 
 from bpdesk.ui.document import Document
@@ -107,6 +107,9 @@ class PanelDocks(QObject):
         self.doc = doc
         self.docks: dict[str, QDockWidget] = {}
         self._panels: dict[str, QWidget] = {}
+        # What make_room took: each panel's height before, and after (None until laid out).
+        self._lent: list[tuple[QDockWidget, int]] = []
+        self._lent_as: list[int] | None = None
         for spec in DOCKS:
             factory = factories[spec.key]
             if spec.key in BUILT_WHEN_SHOWN:
@@ -241,7 +244,29 @@ class PanelDocks(QObject):
         total = dock.height() + sum(other.height() for other in column)
         give = min(need, int(total * 0.7))
         rest = max(80, (total - give) // len(column))
+        self.give_back_room()
+        self._lent = [(panel, panel.height()) for panel in (dock, *column)]
+        self._lent_as = None
         window.resizeDocks([dock, *column], [give] + [rest] * len(column), Qt.Orientation.Vertical)
+        QTimer.singleShot(0, self, self._note_room_made)
+
+    def _note_room_made(self) -> None:
+        self._lent_as = [panel.height() for panel, _ in self._lent]
+
+    def give_back_room(self) -> None:
+        """Undo the last :meth:`make_room` (a tour page moved on): the panels it shrank
+        get their height back, unless the user has resized or moved them since."""
+        lent, self._lent = self._lent, []
+        after, self._lent_as = self._lent_as, None
+        if not lent or after is None:
+            return
+        panels = [panel for panel, _ in lent]
+        if any(panel.isFloating() or not panel.isVisible() for panel in panels):
+            return
+        if [panel.height() for panel in panels] != after:
+            return  # the user's own sizes since: theirs to keep
+        heights = [height for _, height in lent]
+        self.window.resizeDocks(panels, heights, Qt.Orientation.Vertical)
 
 
 def restore_window_state(window: QMainWindow, settings: QSettings) -> bool:

@@ -149,6 +149,8 @@ class MainWindow(QMainWindow):
         self.highlighter = Highlighter(self)
         self.tour_driver = TourDriver(self)
         self.tour.showRequested.connect(self.show_tour_page)
+        # A panel a page made room for gives it back when the tour moves on.
+        self.tour.pageChanged.connect(self.panel_docks.give_back_room)
         self.window_actions = WindowActions(self)
         self.menus = WindowMenus(self)
         self.toolbar = MainToolBar(self.window_actions, self.doc, self.trainer, self)

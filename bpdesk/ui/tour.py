@@ -107,6 +107,7 @@ class TourPanel(QWidget):
     """Page through the tour; "Show me" asks the window to set itself up for the page."""
 
     showRequested = Signal(object)  # the TourPage
+    pageChanged = Signal(int)  # the index of the page now shown
 
     def __init__(
         self, settings: QSettings | None = None, pages: list[TourPage] | None = None, parent=None
@@ -172,3 +173,4 @@ class TourPanel(QWidget):
         self.show_me.setEnabled(bool(page.steps) or bool(page.look))
         if self.settings is not None:
             self.settings.setValue("tour/page", index)
+        self.pageChanged.emit(index)

@@ -171,6 +171,43 @@ def test_the_panel_a_page_points_at_gets_room_on_a_small_screen(qtbot, window):
     qtbot.waitUntil(lambda: dock.height() > 1.8 * above.height(), timeout=2000)
 
 
+def _room_lent_to_the_landscape(qtbot, window):
+    """At 1280×800, page 2's "Show me"; returns the map's height before it."""
+    window.resize(1280, 800)
+    qtbot.wait(50)
+    boundary = window.docks["boundary"]
+    before = boundary.height()
+    page = next(k for k, p in enumerate(PAGES) if p.look == "landscape")
+    window.tour.go(page)
+    window.show_tour_page(PAGES[page])
+    qtbot.waitUntil(lambda: boundary.height() < 0.8 * before, timeout=2000)
+    qtbot.wait(50)  # the sizes it gave are noted once laid out
+    return before
+
+
+def test_the_room_a_page_took_comes_back_when_the_tour_moves_on(qtbot, window):
+    # Reported: after page 2's "Show me" the decision boundary stayed a thin strip
+    # through page 3 and up to the XOR training page.
+    before = _room_lent_to_the_landscape(qtbot, window)
+    boundary = window.docks["boundary"]
+    window.tour.go(window.tour.index + 1)
+    qtbot.waitUntil(lambda: abs(boundary.height() - before) <= 0.1 * before, timeout=2000)
+
+
+def test_sizes_the_user_set_meanwhile_are_kept(qtbot, window):
+    before = _room_lent_to_the_landscape(qtbot, window)
+    boundary, landscape = window.docks["boundary"], window.docks["landscape"]
+    from PySide6.QtCore import Qt
+
+    # The user drags the splitter: the map a little taller than the tour left it.
+    window.resizeDocks([boundary, landscape], [int(before * 0.7), 600], Qt.Orientation.Vertical)
+    qtbot.wait(50)
+    theirs = boundary.height()
+    window.tour.go(window.tour.index + 1)
+    qtbot.wait(100)
+    assert boundary.height() == theirs
+
+
 def test_the_frame_follows_a_panel_given_more_room(qtbot, window):
     window.resize(1280, 800)
     qtbot.wait(50)
