@@ -143,3 +143,201 @@ def measure(seconds: float = 4.0) -> dict:
         "redraws_by_panel": redraws,
         "panels_visible": visible,
     }
+
+
+# -- the heavy case: a big network, full speed, a CPU-bound process beside the app ------
+
+HEAVY_SIZES = (2, 32, 32, 32, 1)  # the issue's 2-32-32-32-1 tanh network on 500 spirals
+PRESSES = 8  # Space presses (pause, then resume) measured per run
+PROBE_MS = 25  # a probe event is posted this often, from another thread
+
+
+def _cpu_hog():
+    """A separate CPU-bound process, as a browser beside the app on a 2-core laptop."""
+    import subprocess
+    import sys
+
+    return subprocess.Popen([sys.executable, "-c", "while True: pass"])
+
+
+class _Probe:
+    """Posts events to the GUI thread from a thread of its own and measures their wait.
+
+    Each event carries the moment it was posted; the GUI thread notes how long it
+    waited in the queue. A "press" event does what a key press does when the GUI
+    thread gets to it: it sends Space to the editor (the Train / Pause shortcut).
+    """
+
+    def __init__(self, window) -> None:
+        from PySide6.QtCore import QEvent, QObject
+
+        self.window = window
+        self.waits: list[float] = []
+        self.pressed_at: list[float] = []
+        probe_type = QEvent.Type(QEvent.registerEventType())
+        press_type = QEvent.Type(QEvent.registerEventType())
+        self._types = probe_type, press_type
+        outer = self
+
+        class Receiver(QObject):
+            def event(self, event) -> bool:
+                kind = event.type()
+                if kind in outer._types:
+                    outer._received(kind, event.posted_at)
+                    return True
+                return super().event(event)
+
+        self.receiver = Receiver()
+        self._stop = False
+
+    def _received(self, kind, posted_at: float) -> None:
+        from PySide6.QtCore import Qt
+        from PySide6.QtTest import QTest
+
+        waited = time.perf_counter() - posted_at
+        if kind == self._types[0]:
+            self.waits.append(waited)
+        else:
+            QTest.keyClick(self.window.view, Qt.Key.Key_Space)
+
+    def post(self, press: bool = False) -> float:
+        """Post one event now (from any thread); returns the moment it was posted."""
+        from PySide6.QtCore import QCoreApplication, QEvent
+
+        event = QEvent(self._types[1] if press else self._types[0])
+        event.posted_at = now = time.perf_counter()
+        QCoreApplication.postEvent(self.receiver, event)
+        return now
+
+    def run_probes(self) -> None:
+        """Post a probe every PROBE_MS until stopped (the probing thread's body)."""
+        rng = np.random.default_rng(0)
+        while not self._stop:
+            time.sleep(PROBE_MS / 1000 * rng.uniform(0.5, 1.5))
+            self.post()
+
+
+def _press_and_wait(trainer, probe, state: str, timeout: float = 20.0):
+    """Post a Space press; return (seconds from the post until the run's state is
+    ``state`` in the worker, epochs trained after the post).
+
+    The GUI thread waits in its real event loop meanwhile (a loop of processEvents
+    would take the interpreter in a way the application does not).
+    """
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    engine = trainer.engine
+    before = engine.epoch if engine is not None else 0
+    held: list[float] = []
+    control = trainer.job.control
+    original = control.on_pause
+    if state == "paused":
+
+        def noting() -> None:  # in the worker thread, as the pause takes hold
+            held.append(time.perf_counter())
+            if original is not None:
+                original()
+
+        control.on_pause = noting
+    loop = QEventLoop()
+    poll = QTimer()
+    poll.setInterval(1)
+
+    def check() -> None:
+        if state == "running" and not control.paused and not held:
+            held.append(time.perf_counter())
+        if held or time.perf_counter() > deadline:
+            loop.quit()
+
+    poll.timeout.connect(check)
+    posted = probe.post(press=True)
+    deadline = posted + timeout
+    poll.start()
+    loop.exec()
+    poll.stop()
+    control.on_pause = original
+    if not held:
+        return timeout, 0
+    after = engine.epoch if engine is not None else 0
+    return held[0] - posted, after - before
+
+
+def measure_heavy(seconds: float = 8.0, hog: bool = True) -> dict:
+    """Train the heavy network at full speed beside a CPU hog; press Space to pause and
+    resume, and probe the event queue. Returns latencies (p99, max) and the rates."""
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    import threading
+
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    from bpdesk.core import Network, TrainConfig, make_dataset
+    from bpdesk.ui.app import batch_window, make_app
+    from bpdesk.ui.document import Document
+
+    app = make_app()
+    dataset = make_dataset("spiral", n_samples=500, noise=0.1, test_ratio=0.0, seed=0)
+    network = Network.create(HEAVY_SIZES, activation="tanh", output_activation="sigmoid", seed=0)
+    config = TrainConfig(learning_rate=0.05, batch_size=10, epochs=None)
+    hog_process = _cpu_hog() if hog else None
+    try:
+        headless = _headless_rate(network, dataset, config, seconds / 4)
+        doc = Document(network.copy(), dataset, config)
+        with batch_window(doc) as window:
+            window.resize(1600, 1000)
+            window.show()
+            window.restore_default_layout()
+            _show_every_panel(window)
+            doc.select((1, 0, 0))
+            for _ in range(20):
+                app.processEvents()
+            trainer = window.trainer
+            trainer.set_speed(None)
+            probe = _Probe(window)
+            prober = threading.Thread(target=probe.run_probes, daemon=True)
+            trainer.start()
+            prober.start()
+            started = time.perf_counter()
+            start_epoch = doc.epoch
+            pauses, resumes, overrun = [], [], []
+            rng = np.random.default_rng(1)
+            loop = QEventLoop()
+            for _ in range(PRESSES):
+                # Train a while, as a learner watching, then press Space twice.
+                QTimer.singleShot(int(seconds * 1000 / PRESSES * rng.uniform(0.6, 1.0)), loop.quit)
+                loop.exec()
+                wait, epochs = _press_and_wait(trainer, probe, "paused")
+                pauses.append(wait)
+                overrun.append(epochs)
+                QTimer.singleShot(150, loop.quit)
+                loop.exec()
+                wait, _ = _press_and_wait(trainer, probe, "running")
+                resumes.append(wait)
+            elapsed = time.perf_counter() - started
+            probe._stop = True
+            prober.join()
+            trainer.shutdown()
+            epochs = doc.epoch - start_epoch
+    finally:
+        if hog_process is not None:
+            hog_process.kill()
+            hog_process.wait()
+    waits = np.array(probe.waits or [0.0]) * 1000
+    pause_ms = np.array(pauses) * 1000
+    return {
+        "network": "-".join(map(str, HEAVY_SIZES)),
+        "cpu_hog": hog,
+        "presses": PRESSES,
+        "seconds": elapsed,
+        "gui_epochs_per_second": epochs / elapsed,
+        "headless_epochs_per_second": headless,
+        "pause_latency_p99_ms": float(np.percentile(pause_ms, 99)),
+        "pause_latency_median_ms": float(np.median(pause_ms)),
+        "pause_latency_max_ms": float(pause_ms.max()),
+        "resume_latency_max_ms": float(np.max(resumes) * 1000),
+        "epochs_after_press_max": int(max(overrun)),
+        "input_latency_p99_ms": float(np.percentile(waits, 99)),
+        "input_latency_median_ms": float(np.median(waits)),
+        "input_latency_max_ms": float(waits.max()),
+        "probes": len(probe.waits),
+    }

@@ -35,3 +35,29 @@ def test_the_gui_benchmark_trains_in_the_window_and_closes_it_unattended(tmp_pat
     assert list(tmp_path.iterdir()) == []  # no settings or autosave left behind
     assert os.path.exists(os.devnull)
     assert not os.path.isfile(os.devnull)  # still the device (QSettings once replaced it)
+
+
+HEAVY = (
+    "import json; from bpdesk.bench_gui import measure_heavy; "
+    "print(json.dumps(measure_heavy(1.6, hog=True)))"
+)
+
+
+def test_the_heavy_variant_presses_space_beside_a_cpu_hog_and_reports_latencies(tmp_path):
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    env["XDG_CONFIG_HOME"] = env["XDG_DATA_HOME"] = str(tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-c", HEAVY], capture_output=True, text=True, timeout=300, env=env
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    assert figures["network"] == "2-32-32-32-1"
+    assert figures["cpu_hog"] is True
+    for key in ("pause", "input"):
+        p99, median = figures[f"{key}_latency_p99_ms"], figures[f"{key}_latency_median_ms"]
+        assert 0 <= median <= p99 <= figures[f"{key}_latency_max_ms"]
+    assert figures["probes"] > 0
+    assert figures["presses"] > 0
+    assert figures["gui_epochs_per_second"] > 0
+    # Every press was answered: a pause that never took hold is reported as the timeout.
+    assert figures["pause_latency_max_ms"] < 20_000

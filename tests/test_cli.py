@@ -312,6 +312,19 @@ def test_bench_json(capsys, monkeypatch):
     assert s["environment"]["bpdesk"] == bpdesk.__version__
 
 
+def test_a_case_meets_its_target_only_when_every_limit_holds():
+    def result(**extra):
+        figures = {"ratio": 0.8, "stall_p99_ms": 20.0, **extra}
+        return bench.CaseResult(
+            "gui", "", "epochs/s", 1.0, None, 0.7, "", figures, limits=(("stall_p99_ms", 50, True),)
+        )
+
+    assert result().met is True
+    assert result(stall_p99_ms=51.0).met is False
+    assert result(ratio=0.6).met is False
+    assert result(stall_p99_ms=None).met is None  # not measured: neither met nor missed
+
+
 # -- bad input: status 2, one line, no traceback ------------------------------------------
 
 

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import threading
 import time
 from collections.abc import Hashable
 from typing import Any
@@ -41,6 +42,9 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, QTimer, Signal, Slot
 
 from bpdesk.core import TrainingControl
+
+# How often a job waiting for the GUI to take its report looks for a pause or stop request.
+_GUI_POLL = 0.005
 
 
 class JobStopped(BaseException):
@@ -58,6 +62,7 @@ class Job:
 
     name = "bpdesk-job"  # the thread's name (seen in debuggers and profilers)
     report_interval = 1 / 30  # seconds: the least time between two reports
+    gui_wait = 0.5  # seconds a step waits at most for the GUI to take the last report
 
     def work(self, state: JobState) -> Any:
         """Run the job in its thread (a generator or a plain function; see the module)."""
@@ -97,6 +102,12 @@ class JobState:
         self._handle: JobHandle | None = handle
         self._last_report = time.perf_counter()
         self._last_progress = 0.0  # the first progress is shown at once
+        # Set while no partial result waits in the GUI thread's queue: at most one
+        # is ever in flight. A GUI thread slower than the job then gets fewer,
+        # bigger reports instead of a queue that grows without end (and starves
+        # its timers and the user's input).
+        self._taken = threading.Event()
+        self._taken.set()
         control.on_pause = self._pausing
 
     @property
@@ -110,26 +121,49 @@ class JobState:
         Every job passes here between its steps (the runner calls it between a
         generator's yields); a stop or pause request takes effect here.
         """
-        # The one point every job's thread passes between steps: if a busy job
-        # must leave the interpreter to the GUI thread more often (so that a
-        # pause is seen within a frame under load), this is where it belongs.
         control = self.control
+        self._leave_to_gui()
         if control.paused:
             control.wait_while_paused()
         return control.stop_requested
 
-    def report_due(self) -> bool:
-        """True when the last report is at least ``job.report_interval`` old.
+    def _leave_to_gui(self) -> None:
+        """While the GUI thread handles this job's last report, wait for it to finish.
+
+        The two threads share one interpreter: a job that kept stepping would
+        take half of it while the GUI draws the report, doubling every frame's
+        time and the wait of whatever the user does meanwhile. Waiting here costs
+        the job nothing it would have had: a frame is the GUI's either way, and
+        it ends sooner. A pause or stop request ends the wait, and so does
+        ``job.gui_wait`` seconds (a GUI thread busy elsewhere does not hold the job).
+        """
+        taken = self._taken
+        if taken.is_set():
+            return
+        control = self.control
+        deadline = time.perf_counter() + self.job.gui_wait
+        while not taken.wait(_GUI_POLL):
+            if control.stop_requested or control.paused or time.perf_counter() >= deadline:
+                return
+
+    def report_due(self, interval: float | None = None) -> bool:
+        """True when the GUI has taken the last report and it is at least ``interval``
+        (by default ``job.report_interval``) seconds old.
 
         Each report costs the GUI thread a turn of its event loop: a job that
-        could report on every step reports only when this says so.
+        could report on every step reports only when this says so, and gathers
+        its results meanwhile.
         """
-        return time.perf_counter() - self._last_report >= self.interval
+        if not self._taken.is_set():
+            return False
+        wait = self.interval if interval is None else interval
+        return time.perf_counter() - self._last_report >= wait
 
     def report(self, partial: Any) -> None:
         """Send a partial result (a frozen dataclass of copies) to the GUI now."""
         _require_frozen(partial)
         self._last_report = time.perf_counter()
+        self._taken.clear()
         self._handle._sent_partial.emit(partial)
 
     def set_progress(self, done: int, total: int) -> None:
@@ -294,8 +328,11 @@ class JobHandle(QObject):
 
     @Slot(object)
     def _on_partial(self, partial: Any) -> None:
-        if not self._cancelled:
-            self.partial.emit(partial)
+        try:
+            if not self._cancelled:
+                self.partial.emit(partial)
+        finally:
+            self._state._taken.set()  # handled: the job may send the next one
 
     @Slot()
     def _on_paused(self) -> None:

@@ -121,7 +121,10 @@ class TrainingJob(Job):
                 speed = self.speed
                 now = time.perf_counter()
                 # One epoch is one step: the runner checks for pause and stop after it.
-                yield self._update() if speed is not None or state.report_due() else None
+                # Paced, every epoch is shown (if the GUI has taken the last one); at
+                # full speed, at most every report_interval.
+                due = state.report_due(0.0 if speed is not None else None)
+                yield self._update() if due else None
                 if speed is not None and not control.paused:
                     # Pace the run; waking on a stop request keeps the GUI responsive.
                     next_slot = max(next_slot + 1.0 / speed, now)

@@ -312,3 +312,60 @@ def test_a_runner_destroyed_without_shutdown_still_joins_its_threads(qtbot, qtlo
     shiboken6.delete(owner)  # as when a panel with its own runner goes away
     assert handle.is_finished()
     assert not [r for r in qtlog.records if "thread" in r.message.lower()]
+
+
+def _wait_in_the_jobs_thread(condition, timeout: float = TIMEOUT / 1000) -> None:
+    """Wait for ``condition`` without turning the GUI's event loop (nothing is taken in)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "the job did not get there"
+        time.sleep(0.002)
+
+
+class Patient(Gated):
+    """A gated job that waits as long as it takes for the GUI to take its reports."""
+
+    gui_wait = 60.0
+
+
+def test_a_job_leaves_the_interpreter_to_the_gui_while_its_report_waits(qtbot, runner):
+    # A job that stepped on while its report waited would take half the interpreter
+    # from the GUI thread drawing it; it waits instead, until the report is taken.
+    job = Patient()
+    handle = runner.start(job)
+    seen = record(handle)
+    for _ in range(3):
+        job.permits.release()
+    _wait_in_the_jobs_thread(lambda: job.steps == 1)
+    threading.Event().wait(0.2)  # permits are there: only the untaken report holds it
+    assert job.steps == 1
+    qtbot.waitUntil(lambda: job.steps == 3, timeout=TIMEOUT)  # the loop turns: it goes on
+    qtbot.waitUntil(lambda: len(seen) == 3, timeout=TIMEOUT)
+    assert [args.step for _, args in seen] == [1, 2, 3]
+
+
+def test_a_stop_ends_the_wait_for_the_gui_at_once(qtbot, runner):
+    import time
+
+    job = Patient()
+    handle = runner.start(job)
+    seen = record(handle)
+    job.permits.release()
+    _wait_in_the_jobs_thread(lambda: job.steps == 1)
+    started = time.monotonic()
+    handle.stop()  # the GUI never took the report: the job must not sit out its 60 s
+    assert time.monotonic() - started < Patient.gui_wait / 2
+    assert [name for name, _ in seen] == ["partial", "finished"]
+
+
+def test_a_pause_ends_the_wait_for_the_gui_and_still_arrives_after_every_report(qtbot, runner):
+    job = Patient()
+    handle = runner.start(job)
+    seen = record(handle)
+    job.permits.release()
+    _wait_in_the_jobs_thread(lambda: job.steps == 1)
+    handle.pause()
+    qtbot.waitUntil(lambda: ("paused", None) in seen, timeout=TIMEOUT)
+    assert [name for name, _ in seen] == ["partial", "paused"]
