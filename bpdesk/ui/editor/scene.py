@@ -17,7 +17,6 @@ from PySide6.QtWidgets import QGraphicsScene, QMenu
 from bpdesk.core.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from bpdesk.core.chainrule import neuron_name
 from bpdesk.core.losses import check_output
-from bpdesk.core.network import augment
 from bpdesk.ui import editing, theme
 from bpdesk.ui.document import Document, Parameter
 from bpdesk.ui.editor.items import (
@@ -478,11 +477,9 @@ class NetworkScene(QGraphicsScene):
             return
         points = grid_points(plane_bounds(data), HEAT_MAP_PIXELS)
         with np.errstate(all="ignore"):
-            xa = augment(points, net.dtype)
-            ws = net.workspace(len(points))
-            ws.forward(xa)
+            result = net.evaluate(points)
         for layer in hidden:
-            values = ws.h[layer]  # (neurons, pixels)
+            values = result.activations[layer].T  # (neurons, pixels)
             act = net.activations[layer - 1]
             # Map each activation's natural range onto the blue–white–orange table.
             if act == "sigmoid":

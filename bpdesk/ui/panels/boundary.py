@@ -5,10 +5,11 @@ pair and its colour is what the network answers there; the training points
 sit on top, filled with their target's colour, so that success reads as
 "each point's background matches its fill". Test points are hollow rings.
 
-The plot items are created once. A redraw runs a fixed grid of input pairs
-through a reusable :class:`~bpdesk.core.network.Workspace` and writes the
-result into the same float32 (or, for several classes, RGBA) buffer, which the
-one ``ImageItem`` shows with fixed levels and a 256-entry lookup table.
+The plot items are created once. A redraw asks the network for its output on
+a fixed grid of input pairs (:meth:`~bpdesk.core.Network.predict`, which reuses
+the network's buffers for a batch of that size) and writes the result into the
+same float32 (or, for several classes, RGBA) buffer, which the one
+``ImageItem`` shows with fixed levels and a 256-entry lookup table.
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ from PySide6.QtWidgets import (
 )
 
 from bpdesk.core import Dataset, Network
-from bpdesk.core.network import Workspace, augment
 from bpdesk.ui import theme
 from bpdesk.ui.commands import ReplaceDatasetCommand
 from bpdesk.ui.document import Document
@@ -62,9 +62,7 @@ class DecisionBoundaryPanel(QWidget):
         self.grid_x = np.empty(0)  # pixel centres along x₁ (image columns)
         self.grid_y = np.empty(0)  # pixel centres along x₂ (image rows, bottom to top)
         self.region_colors = np.empty((0, 3), np.uint8)  # per class, as painted in the map
-        self._grid_xa: np.ndarray | None = None  # the grid, augmented for the workspace
-        self._workspace: Workspace | None = None
-        self._workspace_net: Network | None = None
+        self._grid: np.ndarray | None = None  # (GRID², 2) input pairs, row-major over the image
         self._values = np.zeros((GRID, GRID), np.float32)  # binary and regression
         self._rgba = np.full((GRID, GRID, 4), 255, np.uint8)  # multi-class
         self._lut: np.ndarray | None = None
@@ -195,16 +193,15 @@ class DecisionBoundaryPanel(QWidget):
             return
         if (
             not self.showing_plot
-            or self._grid_xa is None
+            or self._grid is None
             or not _fits(net, ds)
             or (self.kind == "multiclass" and len(self.region_colors) < net.layer_sizes[-1])
         ):
             # An edit swaps the network first and the data next (the colours follow
             # the data, a class each): wait for the data.
             return
-        ws = self._workspace_for(net)
         with np.errstate(all="ignore"):  # a diverged network gives inf/NaN, shown as gaps
-            y = ws.forward(self._grid_xa)  # (n_out, GRID²), row-major over the grid
+            y = net.predict(self._grid).T  # (n_out, GRID²), row-major over the grid
             if self.kind == "multiclass":
                 self._paint_classes(y)
             else:
@@ -233,20 +230,9 @@ class DecisionBoundaryPanel(QWidget):
         self._rgba[..., :3] = colors.reshape(GRID, GRID, 3)
         self.image.setImage(self._rgba, autoLevels=False, levels=None, lut=None)
 
-    def _workspace_for(self, net: Network) -> Workspace:
-        # The workspace binds the network's own parameter arrays, so it follows
-        # weight changes by itself and is rebuilt only for another network.
-        if self._workspace is None or self._workspace_net is not net:
-            self._workspace = Workspace(net, GRID * GRID)
-            self._workspace_net = net
-            if self._grid_xa.dtype != net.dtype:  # a float32 network takes a float32 grid
-                self._grid_xa = self._grid_xa.astype(net.dtype)
-        return self._workspace
-
     # -- following the document ------------------------------------------------------------
 
     def _on_network_changed(self) -> None:
-        self._workspace = None
         self.redraw()
 
     def refresh_theme(self) -> None:
@@ -378,7 +364,7 @@ class DecisionBoundaryPanel(QWidget):
         self.grid_x = x_min + (np.arange(GRID) + 0.5) * (x_max - x_min) / GRID
         self.grid_y = y_min + (np.arange(GRID) + 0.5) * (y_max - y_min) / GRID
         xx, yy = np.meshgrid(self.grid_x, self.grid_y)  # row i is grid_y[i]: row-major image
-        self._grid_xa = augment(np.column_stack([xx.ravel(), yy.ravel()]), self.doc.network.dtype)
+        self._grid = np.column_stack([xx.ravel(), yy.ravel()])
         if self.image.image is None:
             self.image.setImage(self._values, autoLevels=False, levels=self._levels)
         self.image.setRect(x_min, y_min, x_max - x_min, y_max - y_min)
