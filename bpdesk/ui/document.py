@@ -32,6 +32,7 @@ from bpdesk.core.run import (
     SavedRun,
     TrainingRecord,
 )
+from bpdesk.ui.frames import FrameClock
 
 MODES = ("forward", "backward")
 
@@ -124,8 +125,8 @@ class Document(QObject):
         self._forward: ForwardState | None = None
         self._backward: BackwardState | None = None
         self.edit_counter = 0  # seeds the randomness of edits, so that each is reproducible
-        # True while a training run streams updates: views may then refresh less often.
-        self.training_active = False
+        # Paces the views' redraws; it knows whether training is live (training_active).
+        self.frames = FrameClock(self)
         self.run_forward()
 
     # -- reading ---------------------------------------------------------------
@@ -134,6 +135,16 @@ class Document(QObject):
     def network(self) -> Network:
         """The current network. Treat as read-only: change it through commands."""
         return self._network
+
+    @property
+    def training_active(self) -> bool:
+        """True while a training run streams updates (the training controller says so):
+        views then redraw at the pace of :attr:`frames` rather than at once."""
+        return self.frames.live
+
+    @training_active.setter
+    def training_active(self, live: bool) -> None:
+        self.frames.live = live
 
     @property
     def dataset(self) -> Dataset:

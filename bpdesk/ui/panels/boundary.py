@@ -33,13 +33,12 @@ from bpdesk.core import Dataset, Network
 from bpdesk.ui import theme
 from bpdesk.ui.commands import ReplaceDatasetCommand
 from bpdesk.ui.document import Document
+from bpdesk.ui.frames import PLOT
 from bpdesk.ui.panels.output_curve import OutputCurve
 from bpdesk.ui.panels.plots import plot_widget
 from bpdesk.ui.plane import class_colors, diverging_lut, neutral, plane_bounds, rgb
-from bpdesk.ui.throttle import Throttle
 
 GRID = 100  # pixels per side: 10 000 input pairs, a few milliseconds for a small network
-REDRAW_MS = 35  # just under the gap between training reports (25 a second): each one redraws
 TINT = 0.25  # the map's strongest colours are this much paler than the points drawn on them
 THRESHOLD = 0.5  # ŷ > 0.5 means class 1: the explainer's rule (and bpdesk.core.metrics')
 
@@ -138,8 +137,7 @@ class DecisionBoundaryPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.stack)
 
-        self._throttle = Throttle(self.redraw, REDRAW_MS, self, lambda: doc.training_active)
-        doc.parametersChanged.connect(self._throttle.request)
+        doc.parametersChanged.connect(self.request_redraw)
         doc.networkChanged.connect(self._on_network_changed)
         doc.datasetChanged.connect(self._on_dataset_changed)
         doc.sampleChanged.connect(self._on_sample_changed)
@@ -180,8 +178,8 @@ class DecisionBoundaryPanel(QWidget):
     # -- drawing ---------------------------------------------------------------------
 
     def request_redraw(self) -> None:
-        """Redraw soon: at most every ``REDRAW_MS`` however often this is asked."""
-        self._throttle.request()
+        """Redraw soon: at the pace of the document's plots however often this is asked."""
+        self.doc.frames.request(self.redraw, PLOT)
 
     def redraw(self) -> None:
         """Evaluate the network on the grid now and show it (the same image, new data)."""
