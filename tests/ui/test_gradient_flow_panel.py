@@ -108,6 +108,30 @@ def test_the_curves_follow_the_training_history(panel_for):
     assert panel.plot.getPlotItem().vb.viewRange()[0] == [0, 25]
 
 
+def test_while_training_the_now_line_is_the_trainers_figure_for_the_epoch_shown(panel_for):
+    """No gradient over all the data on each refresh: the trainer measured it already."""
+    doc, panel = panel_for(Network.create([2, 4, 4, 1], seed=3))
+    trainer = Trainer(doc.network.copy(), doc.dataset, doc.config, track_gradients=True)
+    snaps = [trainer.run_epoch() for _ in range(3)]
+    rows = np.full((4, 3), np.nan)
+    rows[0] = [s.train_loss for s in snaps]
+    norms = np.array([s.gradient_norms for s in snaps])
+    doc.training_active = True
+    doc.append_training(1, rows, (), norms)
+    doc.show_training_state(trainer.network.parameters.copy(), 3)
+    assert np.allclose(panel.current_norms(), norms[2])  # the same figure ...
+    calls = []
+    doc.network.gradients = lambda *args: calls.append(args)  # ... and not computed again
+    doc.frames.flush()
+    assert np.array_equal(panel.current_norms(), norms[2])
+    assert calls == []
+    doc.training_active = False  # an edit may follow: computed for the network as it is
+    del doc.network.gradients
+    assert np.allclose(panel.current_norms(), norms[2])
+    doc.set_parameter((0, 0, 0), 5.0)
+    assert not np.allclose(panel.current_norms(), norms[2])
+
+
 def test_changing_the_depth_makes_new_curves(qtbot, panel_for):
     doc, panel = panel_for(Network.create([2, 2, 1], seed=0))
     assert len(panel.curves) == 2

@@ -41,6 +41,22 @@ from bpdesk.ui.plane import class_colors, diverging_lut, neutral, plane_bounds, 
 GRID = 100  # pixels per side: 10 000 input pairs, a few milliseconds for a small network
 TINT = 0.25  # the map's strongest colours are this much paler than the points drawn on them
 THRESHOLD = 0.5  # ŷ > 0.5 means class 1: the explainer's rule (and bpdesk.core.metrics')
+# While training, one redraw evaluates at most about this many neurons (a neuron at
+# one point costs about one tanh, 10-15 ns): a big network's map is drawn in blocks of
+# k × k pixels that share one evaluation, so the redraw stays a few milliseconds.
+LIVE_WORK = 2_000_000
+BLOCKS = (1, 2, 4, 5, 10)  # block sides that divide GRID
+
+
+def live_block(network: Network) -> int:
+    """The block side (pixels) the map of ``network`` is drawn in while training."""
+    # Per point: every neuron's activation, and the matrix products (much cheaper per
+    # multiply-add than an activation) that feed them.
+    per_point = sum(network.layer_sizes[1:]) + network.n_parameters / 32
+    for block in BLOCKS:
+        if (GRID // block) ** 2 * per_point <= LIVE_WORK:
+            return block
+    return BLOCKS[-1]
 
 
 class DecisionBoundaryPanel(QWidget):
@@ -62,6 +78,8 @@ class DecisionBoundaryPanel(QWidget):
         self.grid_y = np.empty(0)  # pixel centres along x₂ (image rows, bottom to top)
         self.region_colors = np.empty((0, 3), np.uint8)  # per class, as painted in the map
         self._grid: np.ndarray | None = None  # (GRID², 2) input pairs, row-major over the image
+        self._coarse: dict[int, np.ndarray] = {}  # block side → one pair per block (its middle)
+        self._block = 1  # the block side the map on screen was drawn in
         self._values = np.zeros((GRID, GRID), np.float32)  # binary and regression
         self._rgba = np.full((GRID, GRID, 4), 255, np.uint8)  # multi-class
         self._lut: np.ndarray | None = None
@@ -138,6 +156,7 @@ class DecisionBoundaryPanel(QWidget):
         layout.addWidget(self.stack)
 
         doc.parametersChanged.connect(self.request_redraw)
+        doc.frames.liveChanged.connect(self._on_live_changed)
         doc.networkChanged.connect(self._on_network_changed)
         doc.datasetChanged.connect(self._on_dataset_changed)
         doc.sampleChanged.connect(self._on_sample_changed)
@@ -198,14 +217,32 @@ class DecisionBoundaryPanel(QWidget):
             # An edit swaps the network first and the data next (the colours follow
             # the data, a class each): wait for the data.
             return
+        self._block = live_block(net) if doc.training_active else 1
         with np.errstate(all="ignore"):  # a diverged network gives inf/NaN, shown as gaps
-            y = net.predict(self._grid).T  # (n_out, GRID²), row-major over the grid
+            y = self._evaluate(net, self._block)
             if self.kind == "multiclass":
                 self._paint_classes(y)
             else:
                 self._paint_values(y[0])
         self.redraws += 1
         self._show_readout()
+
+    def _on_live_changed(self, live: bool) -> None:
+        if not live and self._block > 1:
+            self.request_redraw()  # training stopped: the whole map, pixel by pixel
+
+    def _evaluate(self, net: Network, block: int) -> np.ndarray:
+        """The network's outputs at every pixel, ``(n_out, GRID²)`` row-major over the grid,
+        evaluated once per ``block`` × ``block`` pixels."""
+        if block == 1:
+            return net.predict(self._grid).T
+        side = GRID // block
+        coarse = self._coarse.get(block)
+        if coarse is None:
+            middle = self._grid.reshape(GRID, GRID, 2)[block // 2 :: block, block // 2 :: block]
+            coarse = self._coarse[block] = np.ascontiguousarray(middle.reshape(side * side, 2))
+        y = net.predict(coarse).T.reshape(-1, side, side)
+        return np.repeat(np.repeat(y, block, axis=1), block, axis=2).reshape(len(y), GRID * GRID)
 
     def _paint_values(self, y: np.ndarray) -> None:
         values = self._values
@@ -363,6 +400,7 @@ class DecisionBoundaryPanel(QWidget):
         self.grid_y = y_min + (np.arange(GRID) + 0.5) * (y_max - y_min) / GRID
         xx, yy = np.meshgrid(self.grid_x, self.grid_y)  # row i is grid_y[i]: row-major image
         self._grid = np.column_stack([xx.ravel(), yy.ravel()])
+        self._coarse = {}
         if self.image.image is None:
             self.image.setImage(self._values, autoLevels=False, levels=self._levels)
         self.image.setRect(x_min, y_min, x_max - x_min, y_max - y_min)

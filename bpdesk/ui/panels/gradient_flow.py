@@ -427,6 +427,14 @@ class GradientFlowPanel(QWidget):
     def current_norms(self) -> np.ndarray:
         """‖∂L/∂W‖ per layer for the current weights on the whole training set."""
         doc = self.doc
+        recorded = doc.gradient_history.norms
+        if doc.training_active and 0 < doc.epoch <= len(recorded):
+            # While training, the network shown is the one the epoch ended with, and
+            # the trainer measured exactly this figure for it: a gradient over all the
+            # data on every refresh would grow with the data and the network.
+            row = recorded[doc.epoch - 1]
+            if np.isfinite(row).all():
+                return row.copy()
         with np.errstate(all="ignore"):
             _, dW, _ = doc.network.gradients(doc.dataset.X_train, doc.dataset.T_train)
         return np.array([np.linalg.norm(w) for w in dW])
