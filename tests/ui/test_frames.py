@@ -8,6 +8,7 @@ should cost something sleeps.
 
 import time
 
+import numpy as np
 import pytest
 from PySide6.QtCore import QObject
 
@@ -271,3 +272,45 @@ def test_the_document_says_when_training_is_live_through_its_clock(qtbot):
     assert doc.frames.live
     doc.training_active = False
     assert not doc.frames.live
+
+
+def test_while_training_no_view_redraws_per_report_and_the_last_report_shows(qtbot):
+    """Ten training reports in a row: the diagram, the text panels and the gradient flow
+    run in turns of their own afterwards, once each, and show the last report."""
+    from bpdesk.ui.editor.scene import NetworkScene
+    from bpdesk.ui.panels.chain_rule import ChainRulePanel
+    from bpdesk.ui.panels.gradient_flow import GradientFlowPanel
+    from bpdesk.ui.panels.landscape import LandscapePanel
+    from bpdesk.ui.panels.math import MathPanel
+
+    doc = Document()
+    scene = NetworkScene(doc)
+    panels = [MathPanel(doc), ChainRulePanel(doc), GradientFlowPanel(doc), LandscapePanel(doc)]
+    for panel in panels:
+        qtbot.addWidget(panel)
+        panel.show()
+    doc.select((0, 0, 0))
+    qtbot.wait(10)
+    doc.training_active = True
+    doc.frames.reset_costs()
+    index = doc.parameter_index((0, 0, 0))
+    values = doc.network.parameters.copy()
+    rows = np.full((4, 1), 0.1)
+    for epoch in range(1, 11):  # reports, one after another, as a busy GUI thread sees them
+        values[index] = 0.1 * epoch
+        doc.append_training(epoch, rows, (), np.full((1, doc.network.n_layers), 0.5))
+        doc.show_training_state(values.copy(), epoch)
+    assert doc.frames.costs() == {}  # not one of them ran inside a report's turn
+    views = {
+        "NetworkScene._on_values_changed",
+        "MathPanel.refresh",
+        "ChainRulePanel._on_changed",
+        "GradientFlowPanel._redraw",
+        "LandscapePanel._refresh",
+    }
+    qtbot.waitUntil(lambda: views <= set(doc.frames.costs()), timeout=3000)
+    costs = doc.frames.costs()
+    assert all(costs[name].runs == 1 for name in views), costs
+    assert "w ← w − η·∂L/∂w = 1.0000" in panels[0].browser.toPlainText()  # the last report's
+    assert scene.nodes  # the diagram is drawn (and held to here: the clock holds views weakly)
+    doc.training_active = False
