@@ -187,11 +187,30 @@ class Evaluation:
 
     activations: tuple[np.ndarray, ...]
     zs: tuple[np.ndarray, ...]
+    loss: float | None = None  # the batch-mean loss, when targets were given
 
     @property
     def output(self) -> np.ndarray:
         """The network's output ``(batch, n_out)``."""
         return self.activations[-1]
+
+
+@dataclass(frozen=True, eq=False)
+class Backpropagation:
+    """A backward pass over a batch, batch-as-rows, in arrays nobody else holds.
+
+    ``deltas[l]`` is each sample's own ``δ = ∂Lₙ/∂z`` for weight layer ``l``,
+    ``(batch, n_{l+1})``: the batch-mean loss's δ is their sum over the batch
+    divided by its size. ``weight_grads[l]`` ``(n_l, n_{l+1})`` and
+    ``bias_grads[l]`` ``(n_{l+1},)`` are the gradients of the batch-mean loss,
+    views of ``gradient``, which is laid out like :attr:`Network.parameters`.
+    """
+
+    loss: float
+    deltas: tuple[np.ndarray, ...]
+    weight_grads: tuple[np.ndarray, ...]
+    bias_grads: tuple[np.ndarray, ...]
+    gradient: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -522,15 +541,40 @@ class Network:
         ws.backward(t, self._grad_wb)
         return loss, self._grad_flat / ws.batch
 
-    def evaluate(self, X: np.ndarray) -> Evaluation:
-        """Run ``X`` (``(batch, n_in)``) forward and keep every layer's values, as copies."""
+    def evaluate(self, X: np.ndarray, T: np.ndarray | None = None) -> Evaluation:
+        """Run ``X`` (``(batch, n_in)``) forward and keep every layer's values, as copies.
+
+        With targets ``T`` (``(batch, n_out)``) the result also holds the batch-mean loss.
+        """
         xa = self._inputs(X)
         ws = self.workspace(xa.shape[1])
-        ws.forward(xa)
+        y = ws.forward(xa)
+        loss = None if T is None else self._loss.value(y, self._targets(T, ws.batch), ws.z[-1])
         activations = [ws.a[0][:-1].T, *(h.T for h in ws.h[1:])]
         return Evaluation(
             tuple(np.array(a, copy=True) for a in activations),
             tuple(np.array(z.T, copy=True) for z in ws.z),
+            loss,
+        )
+
+    def backpropagate(self, X: np.ndarray, T: np.ndarray) -> Backpropagation:
+        """Run ``X`` forward and backpropagate the targets ``T``: the loss, every layer's
+        δ and the gradients, as copies (the network's workspace is reused)."""
+        xa = self._inputs(X)
+        ws = self.workspace(xa.shape[1])
+        t = self._targets(T, ws.batch)
+        y = ws.forward(xa)
+        loss = self._loss.value(y, t, ws.z[-1])
+        flat = np.empty_like(self.parameters)
+        blocks = self.blocks_of(flat)
+        ws.backward(t, blocks)
+        flat /= ws.batch
+        return Backpropagation(
+            loss=loss,
+            deltas=tuple(np.array(d.T, copy=True) for d in ws.delta),
+            weight_grads=tuple(b[:-1] for b in blocks),
+            bias_grads=tuple(b[-1] for b in blocks),
+            gradient=flat,
         )
 
     def predict(self, X: np.ndarray) -> np.ndarray:

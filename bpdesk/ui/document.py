@@ -24,7 +24,7 @@ from bpdesk.core.history import (
     architecture_of,
     frozen_copy,
 )
-from bpdesk.core.network import Parameter, Workspace, augment
+from bpdesk.core.network import Parameter
 from bpdesk.core.run import (
     ArchivedRun,
     RunRecorder,
@@ -32,6 +32,7 @@ from bpdesk.core.run import (
     SavedRun,
     TrainingRecord,
 )
+from bpdesk.ui.frames import FrameClock
 
 MODES = ("forward", "backward")
 
@@ -124,8 +125,8 @@ class Document(QObject):
         self._forward: ForwardState | None = None
         self._backward: BackwardState | None = None
         self.edit_counter = 0  # seeds the randomness of edits, so that each is reproducible
-        # True while a training run streams updates: views may then refresh less often.
-        self.training_active = False
+        # Paces the views' redraws; it knows whether training is live (training_active).
+        self.frames = FrameClock(self)
         self.run_forward()
 
     # -- reading ---------------------------------------------------------------
@@ -134,6 +135,16 @@ class Document(QObject):
     def network(self) -> Network:
         """The current network. Treat as read-only: change it through commands."""
         return self._network
+
+    @property
+    def training_active(self) -> bool:
+        """True while a training run streams updates (the training controller says so):
+        views then redraw at the pace of :attr:`frames` rather than at once."""
+        return self.frames.live
+
+    @training_active.setter
+    def training_active(self, live: bool) -> None:
+        self.frames.live = live
 
     @property
     def dataset(self) -> Dataset:
@@ -301,20 +312,16 @@ class Document(QObject):
         X, T = self.training_arrays()
         net = self._network
         with np.errstate(all="ignore"):
-            # The network's own workspace for this batch size: no allocation per frame.
-            ws = net.workspace(len(X))
-            ws.forward(augment(X, net.dtype))
-            loss = net.loss_function.value(ws.a[-1], T.T, ws.z[-1])
+            result = net.evaluate(X, T)  # every layer as rows: (batch, n)
             total = total_loss
             if total is None:
                 total = net.compute_loss(self._dataset.X_train, self._dataset.T_train)
-        activations = [ws.a[0][:-1], *ws.h[1:]]  # feature-major: (n, batch)
         self._forward = ForwardState(
             rows=self.rows,
-            activations=tuple(a.mean(axis=1) for a in activations),
-            zs=tuple(z.mean(axis=1) for z in ws.z),
+            activations=tuple(a.mean(axis=0) for a in result.activations),
+            zs=tuple(z.mean(axis=0) for z in result.zs),
             targets=T.mean(axis=0),
-            loss=float(loss),
+            loss=float(result.loss),
             total_loss=float(total),
             version=self._version,
         )
@@ -327,21 +334,17 @@ class Document(QObject):
         if not self.is_fresh("forward"):
             self.run_forward(emit=False)
         X, T = self.training_arrays()
-        net = self._network
         with np.errstate(all="ignore"):
-            _, cache = net.forward(X)
-            dW, db = net.backward(cache, T)
-            loss = net.loss_function.value(cache.workspace.a[-1], T.T, cache.workspace.z[-1])
+            result = self._network.backpropagate(X, T)
         n = len(X)
-        gradient = np.concatenate([np.concatenate([w.ravel(), b]) for w, b in zip(dW, db)])
         self._backward = BackwardState(
             rows=self.rows,
             # Each sample's own δ, averaged: the δ of the batch-mean loss times n.
-            deltas=tuple(d.sum(axis=0) / n for d in cache.deltas),
-            weight_grads=tuple(dW),
-            bias_grads=tuple(db),
-            gradient=gradient,
-            loss=float(loss),
+            deltas=tuple(d.sum(axis=0) / n for d in result.deltas),
+            weight_grads=result.weight_grads,
+            bias_grads=result.bias_grads,
+            gradient=result.gradient,
+            loss=float(result.loss),
             version=self._version,
         )
         if emit:
@@ -626,11 +629,3 @@ class Document(QObject):
         """A generator for the new weights of one edit, reproducible from the network's seed."""
         self.edit_counter += 1
         return np.random.default_rng([self._network.seed, self.edit_counter])
-
-
-def evaluate_rows(network: Network, X: np.ndarray) -> Workspace:
-    """A forward pass over ``X`` in a fresh workspace (for panels that read every layer)."""
-    xa = augment(X, network.dtype)
-    ws = Workspace(network, xa.shape[1])
-    ws.forward(xa)
-    return ws

@@ -6,10 +6,9 @@ from __future__ import annotations
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from bpdesk.ui.document import Document
-from bpdesk.ui.throttle import NUMBERS_MS, LiveThrottle
+from bpdesk.ui.frames import NUMBERS
 from bpdesk.ui.training import TrainingController
 
-LABEL_MS = NUMBERS_MS  # in step with the diagram while training
 MESSAGE_MS = 6000  # how long the document's messages stay
 
 
@@ -31,19 +30,23 @@ class MainStatusBar(QStatusBar):
         self.network_label = QLabel()
         self.network_label.setToolTip("The network's shape and the dataset")
         self.addPermanentWidget(self.network_label)
-        # The labels follow training five times a second: each repaint of a label
-        # costs the GUI thread (and so the training thread) more than it shows.
-        live = lambda: doc.training_active  # noqa: E731
-        self._network_refresh = LiveThrottle(self._show_network, LABEL_MS, live, self)
-        self._epoch_refresh = LiveThrottle(self._show_epoch, LABEL_MS, live, self)
-        doc.computedChanged.connect(self._network_refresh.request)
+        # The labels follow training at the pace of numbers, in step with the diagram:
+        # each repaint of a label costs the GUI thread (and so the training thread)
+        # more than it shows.
+        doc.computedChanged.connect(self._request_network)
         doc.networkChanged.connect(self._show_network)
         doc.message.connect(self._on_message)
-        doc.epochChanged.connect(self._epoch_refresh.request)
-        doc.historyChanged.connect(self._epoch_refresh.request)
+        doc.epochChanged.connect(self._request_epoch)
+        doc.historyChanged.connect(self._request_epoch)
         trainer.stateChanged.connect(self._on_training_state)
         self._show_epoch()
         self._show_network()
+
+    def _request_network(self) -> None:
+        self.doc.frames.request(self._show_network, NUMBERS)
+
+    def _request_epoch(self, *_args) -> None:
+        self.doc.frames.request(self._show_epoch, NUMBERS)
 
     def _on_message(self, text: str) -> None:
         self.showMessage(text, MESSAGE_MS)

@@ -12,11 +12,10 @@ from bpdesk.ui import theme
 from bpdesk.ui.actions import WindowActions
 from bpdesk.ui.commands import SetConfigCommand
 from bpdesk.ui.document import Document
-from bpdesk.ui.throttle import NUMBERS_MS, LiveThrottle
+from bpdesk.ui.frames import NUMBERS
 from bpdesk.ui.training import SPEEDS, TrainingController
 from bpdesk.ui.widgets import ElidingComboBox, fix_size, learning_rate_box, spin_moved
 
-LABEL_MS = NUMBERS_MS  # in step with the diagram while training
 SAMPLE_TIP = "Which training example drives the views (or the mean over all)"
 LR_TIP = "Learning rate η: how big a step Apply gradients (and training) takes"
 SAMPLES_LISTED = 500  # the Example box lists the first examples only
@@ -116,11 +115,10 @@ class MainToolBar(QToolBar):
 
     def _connect(self) -> None:
         doc = self.doc
-        # The loss follows training five times a second: each repaint of a label
-        # costs the GUI thread (and so the training thread) more than it shows.
-        live = lambda: doc.training_active  # noqa: E731
-        self._loss_refresh = LiveThrottle(self.show_loss, LABEL_MS, live, self)
-        doc.computedChanged.connect(self._loss_refresh.request)
+        # The loss follows training at the pace of numbers, in step with the diagram:
+        # each repaint of a label costs the GUI thread (and so the training thread)
+        # more than it shows.
+        doc.computedChanged.connect(self._request_loss)
         doc.networkChanged.connect(self.show_loss)
         doc.datasetChanged.connect(self._fill_samples)
         doc.sampleChanged.connect(self._on_sample_changed)
@@ -131,6 +129,9 @@ class MainToolBar(QToolBar):
         self.show_loss()
 
     # -- document → widgets ------------------------------------------------------------
+
+    def _request_loss(self) -> None:
+        self.doc.frames.request(self.show_loss, NUMBERS)
 
     def show_loss(self) -> None:
         """Show the loss of the forward pass on screen now (it follows at most

@@ -24,12 +24,11 @@ from bpdesk.core.history import FIELDS, snapshot_stride
 from bpdesk.ui import editing
 from bpdesk.ui.commands import TrainCommand
 from bpdesk.ui.document import Document, TrainingPolicy
+from bpdesk.ui.frames import PLOT
 from bpdesk.ui.jobs import Job, JobHandle, JobRunner, JobStopped
-from bpdesk.ui.throttle import Throttle
 
 EMIT_INTERVAL = 1 / 25  # at full speed, at most this often (every report costs the GUI thread)
 SPEEDS = (1, 10, 100, None)  # epochs per second; None: as fast as possible
-FRAME_MS = 30  # the GUI shows new parameters at most this often
 
 
 @dataclass(frozen=True, eq=False)
@@ -156,7 +155,6 @@ class TrainingController(QObject):
         self._held = False  # paused by hold(), to go on at release()
         self.job: JobHandle | None = None  # the training on the runner, while there is one
         self._latest: TrainingUpdate | None = None
-        self._frame = Throttle(self._show_latest, FRAME_MS, self)
         doc.aboutToEdit.connect(self._on_about_to_edit)
         doc.settingsChanged.connect(self._on_settings_changed)
 
@@ -296,12 +294,12 @@ class TrainingController(QObject):
         # user resumed, or asked for another step, ended it) begin the next one.
         self._begin_segment()
         # The history takes every epoch at once; the network on screen follows at
-        # most once a frame, however fast reports come.
+        # most once a frame of the plots, however fast reports come.
         self.doc.append_training(
             update.first_epoch, update.rows, update.snapshots, update.gradient_norms
         )
         self._latest = update
-        self._frame.request()
+        self.doc.frames.request(self._show_latest, PLOT)
 
     def _show_latest(self) -> None:
         update, self._latest = self._latest, None

@@ -50,3 +50,49 @@ def test_evaluate_holds_every_layer_as_rows_and_owns_its_arrays():
     before = result.output.copy()
     net.predict(X * 3)
     np.testing.assert_array_equal(result.output, before)
+
+
+def test_evaluate_with_targets_holds_the_loss_of_the_batch():
+    net = Network.create([2, 3, 1], activation="tanh", seed=2)
+    X = np.array([[0.0, 1.0], [1.0, -1.0], [0.5, 0.5]])
+    T = np.array([[1.0], [0.0], [1.0]])
+    assert net.evaluate(X).loss is None
+    assert net.evaluate(X, T).loss == pytest.approx(net.compute_loss(X, T))
+
+
+@pytest.mark.parametrize(("loss", "output"), [("mse", "sigmoid"), ("ce", "softmax")])
+def test_backpropagate_gives_the_gradients_and_each_samples_delta(loss, output):
+    net = Network.create([2, 4, 3, 2], activation="tanh", output_activation=output, loss=loss)
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(5, 2))
+    T = np.eye(2)[rng.integers(0, 2, size=5)]
+    result = net.backpropagate(X, T)
+    expected_loss, dW, db = net.gradients(X, T)
+    assert result.loss == pytest.approx(expected_loss)
+    for got, want in zip(result.weight_grads, dW):
+        np.testing.assert_allclose(got, want)
+    for got, want in zip(result.bias_grads, db):
+        np.testing.assert_allclose(got, want)
+    flat = np.concatenate([np.concatenate([w.ravel(), b]) for w, b in zip(dW, db)])
+    np.testing.assert_allclose(result.gradient, flat)
+    _, cache = net.forward(X)
+    net.backward(cache, T)
+    assert [d.shape for d in result.deltas] == [(5, 4), (5, 3), (5, 2)]
+    for got, want in zip(result.deltas, cache.deltas):
+        np.testing.assert_allclose(got, want)
+    # The gradient of the batch-mean loss is each sample's a·δ summed, over the batch size.
+    np.testing.assert_allclose(result.weight_grads[0], X.T @ result.deltas[0] / len(X))
+
+
+def test_backpropagate_owns_its_arrays():
+    net = Network.create([2, 3, 1], seed=4)
+    X = np.array([[0.0, 1.0], [1.0, 0.0]])
+    T = np.array([[1.0], [1.0]])
+    result = net.backpropagate(X, T)
+    kept = [d.copy() for d in result.deltas], result.gradient.copy()
+    net.backpropagate(X * 2, T * 0)  # the same batch size: the same workspace underneath
+    net.flat_gradient(X * 3, T)
+    for got, want in zip(result.deltas, kept[0]):
+        np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(result.gradient, kept[1])
+    assert not np.shares_memory(result.gradient, net.parameters)

@@ -14,7 +14,12 @@ from bpdesk.ui.commands import (
     SetParametersCommand,
 )
 from bpdesk.ui.document import Document
-from bpdesk.ui.panels.boundary import GRID, DecisionBoundaryPanel, class_colors
+from bpdesk.ui.panels.boundary import (
+    GRID,
+    DecisionBoundaryPanel,
+    class_colors,
+    live_block,
+)
 
 LEFT, RIGHT = Qt.MouseButton.LeftButton, Qt.MouseButton.RightButton
 PIXELS = [(0, 0), (0, GRID - 1), (GRID - 1, 0), (37, 81), (GRID // 2, GRID // 2), (GRID - 1, 63)]
@@ -114,6 +119,30 @@ def test_image_is_the_network_output_at_each_pixel_centre(make_panel):
         j = int(np.argmin(abs(panel.grid_x - x1)))
         i = int(np.argmin(abs(panel.grid_y - x2)))
         assert (image[i, j] > 0.5) == bool(target)
+
+
+def test_while_training_a_big_networks_map_is_drawn_in_blocks_and_whole_after(make_panel):
+    """A redraw's cost while training stays bounded however big the network is."""
+    big = Network.create([2] + [64] * 8 + [1], activation="tanh", seed=0)
+    assert live_block(Network.create([2, 32, 32, 32, 1], seed=0)) == 1  # drawn whole
+    block = live_block(big)
+    assert 1 < block < GRID
+    doc, panel = make_panel(Document(network=big, dataset=make_dataset("spiral", seed=0)))
+    item = panel.image
+    address = item.image.ctypes.data
+    doc.training_active = True
+    panel.redraw()
+    image = item.image
+    assert image.shape == (GRID, GRID)
+    assert image.ctypes.data == address  # the same buffer
+    # Each block is one value: the output at the block's middle pixel.
+    blocks = image.reshape(GRID // block, block, GRID // block, block)
+    assert (blocks == blocks[:, :1, :, :1]).all()
+    middle = [(i * block + block // 2, j * block + block // 2) for i, j in ((0, 0), (3, 7))]
+    assert shown(panel, middle) == pytest.approx(grid_outputs(panel, big, middle)[:, 0], rel=1e-5)
+    doc.training_active = False  # training stopped: every pixel again
+    doc.frames.flush()
+    assert shown(panel) == pytest.approx(grid_outputs(panel, big)[:, 0], rel=1e-5)
 
 
 def test_parameter_changes_update_the_same_image_in_place(qtbot, make_panel):

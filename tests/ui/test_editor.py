@@ -877,10 +877,10 @@ def test_weights_and_biases_say_their_names_on_hover(window):
 def test_the_banner_says_when_the_numbers_are_means(window):
     doc = window.doc
     doc.set_sample(None)
-    window.view._banner_refresh.flush()
+    window.doc.frames.flush()
     assert "mean over all 4 examples" in window.view.banner.text()
     doc.set_sample(1)
-    window.view._banner_refresh.flush()
+    window.doc.frames.flush()
     assert "mean" not in window.view.banner.text()
 
 

@@ -60,7 +60,7 @@ def record(doc: Document, norms: np.ndarray) -> None:
 
 def settle(qtbot, panel: GradientFlowPanel) -> None:
     """Let the plot lay itself out (layout requests are posted events)."""
-    panel._refresh.flush()
+    panel.doc.frames.flush()
     qtbot.wait(20)
 
 
@@ -91,7 +91,7 @@ def test_the_curves_follow_the_training_history(panel_for):
     rows[0] = [s.train_loss for s in snaps]
     norms = np.array([s.gradient_norms for s in snaps])
     doc.append_training(1, rows, (), norms)
-    panel._refresh.flush()
+    panel.doc.frames.flush()
     for layer, curve in enumerate(panel.curves):
         x, y = curve.getData()
         assert np.array_equal(x, np.arange(1, 21))
@@ -104,8 +104,32 @@ def test_the_curves_follow_the_training_history(panel_for):
     assert y1 == max(np.ceil(np.log10(norms.max())), y0 + 1)
     # More epochs within those ends leave the view where it is (no redraw of the axes).
     doc.append_training(21, rows[:, :4], (), norms[:4])
-    panel._refresh.flush()
+    panel.doc.frames.flush()
     assert panel.plot.getPlotItem().vb.viewRange()[0] == [0, 25]
+
+
+def test_while_training_the_now_line_is_the_trainers_figure_for_the_epoch_shown(panel_for):
+    """No gradient over all the data on each refresh: the trainer measured it already."""
+    doc, panel = panel_for(Network.create([2, 4, 4, 1], seed=3))
+    trainer = Trainer(doc.network.copy(), doc.dataset, doc.config, track_gradients=True)
+    snaps = [trainer.run_epoch() for _ in range(3)]
+    rows = np.full((4, 3), np.nan)
+    rows[0] = [s.train_loss for s in snaps]
+    norms = np.array([s.gradient_norms for s in snaps])
+    doc.training_active = True
+    doc.append_training(1, rows, (), norms)
+    doc.show_training_state(trainer.network.parameters.copy(), 3)
+    assert np.allclose(panel.current_norms(), norms[2])  # the same figure ...
+    calls = []
+    doc.network.gradients = lambda *args: calls.append(args)  # ... and not computed again
+    doc.frames.flush()
+    assert np.array_equal(panel.current_norms(), norms[2])
+    assert calls == []
+    doc.training_active = False  # an edit may follow: computed for the network as it is
+    del doc.network.gradients
+    assert np.allclose(panel.current_norms(), norms[2])
+    doc.set_parameter((0, 0, 0), 5.0)
+    assert not np.allclose(panel.current_norms(), norms[2])
 
 
 def test_changing_the_depth_makes_new_curves(qtbot, panel_for):
@@ -136,7 +160,7 @@ def test_a_noisy_layer_is_drawn_as_one_smooth_line(panel_for):
     doc, panel = panel_for(Network.create(DEEP, activation="sigmoid", seed=1))
     norms = noisy_history(5000)
     record(doc, norms)
-    panel._refresh.flush()
+    panel.doc.frames.flush()
     for layer, curve in enumerate(panel.curves):
         x, y = curve.getData()  # log10 units: the axis is logarithmic
         assert x[0] == 1  # the whole history, to the last epoch
@@ -150,7 +174,7 @@ def test_a_noisy_layer_is_drawn_as_one_smooth_line(panel_for):
     # More epochs extend the same line (the sums so far are kept, not recomputed).
     more = noisy_history(500, seed=1)
     record(doc, more)
-    panel._refresh.flush()
+    panel.doc.frames.flush()
     x, y = panel.curves[0].getData()
     assert x[-1] == 5500
     window = panel._smoothed.window()

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import QGraphicsScene, QMenu
 from bpdesk.core.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from bpdesk.core.chainrule import neuron_name
 from bpdesk.core.losses import check_output
-from bpdesk.core.network import augment
 from bpdesk.ui import editing, theme
 from bpdesk.ui.document import Document, Parameter
 from bpdesk.ui.editor.items import (
@@ -34,15 +33,14 @@ from bpdesk.ui.editor.items import (
     TrashTarget,
     WeightEdge,
 )
+from bpdesk.ui.frames import NUMBERS
 from bpdesk.ui.plane import diverging_lut, grid_points, plane_bounds
-from bpdesk.ui.throttle import NUMBERS_MS, LiveThrottle
 
 COLUMN = 220.0  # distance between layers of a small network (see column_spacing)
 LABEL_AT = 0.3  # labels sit this far along an edge from its source
 PALETTE_MIME = "application/x-bpdesk-palette"
 REVEAL_MS = 260
 HEAT_MAP_PIXELS = 24  # per side: enough to see a neuron's line or bump inside a circle
-TRAINING_REDRAW_MS = NUMBERS_MS  # the diagram while training: a glance, not an animation
 SMOOTH_EDGES_LIMIT = 600  # above this many edges, lines are drawn without antialiasing (speed)
 MAX_LABELS_PER_LAYER = 12  # numbers drawn between two layers; more would hide the lines
 MAX_PATH_EDGES = 80  # beyond this, highlighting every path would light up the whole network
@@ -93,16 +91,17 @@ class NetworkScene(QGraphicsScene):
         doc.networkChanged.connect(self.rebuild)
         # Every change of values ends with computedChanged (parameters, data, the
         # passes): listening to that alone redraws once per change, not twice.
-        # While training streams values the network is redrawn a few times a second:
+        # While training streams values the network is redrawn a few times a second
+        # (a glance, not an animation), in step with the labels that show numbers:
         # redrawing it holds the interpreter, which the training thread needs too.
-        self._refresh = LiveThrottle(
-            self._on_values_changed, TRAINING_REDRAW_MS, lambda: doc.training_active, self
-        )
-        doc.computedChanged.connect(self._refresh.request)
+        doc.computedChanged.connect(self._request_values)
         doc.modeChanged.connect(self._on_mode_changed)
         doc.selectionChanged.connect(self._on_selection_changed)
         theme.signals.changed.connect(self.refresh_theme)
         self.rebuild()
+
+    def _request_values(self) -> None:
+        self.doc.frames.request(self._on_values_changed, NUMBERS)
 
     # -- building ---------------------------------------------------------------
 
@@ -478,11 +477,9 @@ class NetworkScene(QGraphicsScene):
             return
         points = grid_points(plane_bounds(data), HEAT_MAP_PIXELS)
         with np.errstate(all="ignore"):
-            xa = augment(points, net.dtype)
-            ws = net.workspace(len(points))
-            ws.forward(xa)
+            result = net.evaluate(points)
         for layer in hidden:
-            values = ws.h[layer]  # (neurons, pixels)
+            values = result.activations[layer].T  # (neurons, pixels)
             act = net.activations[layer - 1]
             # Map each activation's natural range onto the blue–white–orange table.
             if act == "sigmoid":

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QFrame, QGraphicsView, QLabel, QLineEdit
 from bpdesk.ui import editing, theme
 from bpdesk.ui.document import Document, Parameter
 from bpdesk.ui.editor.scene import PALETTE_MIME, NetworkScene
-from bpdesk.ui.throttle import LiveThrottle
+from bpdesk.ui.frames import NUMBERS
 from bpdesk.ui.widgets import fit_text
 
 MIN_SCALE, MAX_SCALE = 0.15, 4.0
@@ -58,10 +58,8 @@ class NetworkView(QGraphicsView):
         self.network_scene.editRequested.connect(self.edit_value)
         doc.networkChanged.connect(self._on_network_changed)
         doc.modeChanged.connect(self._update_banner)
-        self._banner_refresh = LiveThrottle(
-            self._update_banner, 200, lambda: doc.training_active, self
-        )
-        doc.computedChanged.connect(self._banner_refresh.request)
+        # "Out of date" follows the diagram's values, at the diagram's pace.
+        doc.computedChanged.connect(self._request_banner)
         doc.message.connect(self.show_toast)
         theme.signals.changed.connect(self.refresh_theme)
         self._update_banner()
@@ -143,6 +141,9 @@ class NetworkView(QGraphicsView):
         self.cancel_edit()
 
     # -- overlays --------------------------------------------------------------
+
+    def _request_banner(self) -> None:
+        self.doc.frames.request(self._update_banner, NUMBERS)
 
     def _update_banner(self, *_) -> None:
         doc = self.doc

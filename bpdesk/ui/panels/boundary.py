@@ -5,10 +5,11 @@ pair and its colour is what the network answers there; the training points
 sit on top, filled with their target's colour, so that success reads as
 "each point's background matches its fill". Test points are hollow rings.
 
-The plot items are created once. A redraw runs a fixed grid of input pairs
-through a reusable :class:`~bpdesk.core.network.Workspace` and writes the
-result into the same float32 (or, for several classes, RGBA) buffer, which the
-one ``ImageItem`` shows with fixed levels and a 256-entry lookup table.
+The plot items are created once. A redraw asks the network for its output on
+a fixed grid of input pairs (:meth:`~bpdesk.core.Network.predict`, which reuses
+the network's buffers for a batch of that size) and writes the result into the
+same float32 (or, for several classes, RGBA) buffer, which the one
+``ImageItem`` shows with fixed levels and a 256-entry lookup table.
 """
 
 from __future__ import annotations
@@ -29,19 +30,33 @@ from PySide6.QtWidgets import (
 )
 
 from bpdesk.core import Dataset, Network
-from bpdesk.core.network import Workspace, augment
 from bpdesk.ui import theme
 from bpdesk.ui.commands import ReplaceDatasetCommand
 from bpdesk.ui.document import Document
+from bpdesk.ui.frames import PLOT
 from bpdesk.ui.panels.output_curve import OutputCurve
 from bpdesk.ui.panels.plots import plot_widget
 from bpdesk.ui.plane import class_colors, diverging_lut, neutral, plane_bounds, rgb
-from bpdesk.ui.throttle import Throttle
 
 GRID = 100  # pixels per side: 10 000 input pairs, a few milliseconds for a small network
-REDRAW_MS = 35  # just under the gap between training reports (25 a second): each one redraws
 TINT = 0.25  # the map's strongest colours are this much paler than the points drawn on them
 THRESHOLD = 0.5  # ŷ > 0.5 means class 1: the explainer's rule (and bpdesk.core.metrics')
+# While training, one redraw evaluates at most about this many neurons (a neuron at
+# one point costs about one tanh, 10-15 ns): a big network's map is drawn in blocks of
+# k × k pixels that share one evaluation, so the redraw stays a few milliseconds.
+LIVE_WORK = 2_000_000
+BLOCKS = (1, 2, 4, 5, 10)  # block sides that divide GRID
+
+
+def live_block(network: Network) -> int:
+    """The block side (pixels) the map of ``network`` is drawn in while training."""
+    # Per point: every neuron's activation, and the matrix products (much cheaper per
+    # multiply-add than an activation) that feed them.
+    per_point = sum(network.layer_sizes[1:]) + network.n_parameters / 32
+    for block in BLOCKS:
+        if (GRID // block) ** 2 * per_point <= LIVE_WORK:
+            return block
+    return BLOCKS[-1]
 
 
 class DecisionBoundaryPanel(QWidget):
@@ -62,9 +77,9 @@ class DecisionBoundaryPanel(QWidget):
         self.grid_x = np.empty(0)  # pixel centres along x₁ (image columns)
         self.grid_y = np.empty(0)  # pixel centres along x₂ (image rows, bottom to top)
         self.region_colors = np.empty((0, 3), np.uint8)  # per class, as painted in the map
-        self._grid_xa: np.ndarray | None = None  # the grid, augmented for the workspace
-        self._workspace: Workspace | None = None
-        self._workspace_net: Network | None = None
+        self._grid: np.ndarray | None = None  # (GRID², 2) input pairs, row-major over the image
+        self._coarse: dict[int, np.ndarray] = {}  # block side → one pair per block (its middle)
+        self._block = 1  # the block side the map on screen was drawn in
         self._values = np.zeros((GRID, GRID), np.float32)  # binary and regression
         self._rgba = np.full((GRID, GRID, 4), 255, np.uint8)  # multi-class
         self._lut: np.ndarray | None = None
@@ -140,8 +155,8 @@ class DecisionBoundaryPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.stack)
 
-        self._throttle = Throttle(self.redraw, REDRAW_MS, self, lambda: doc.training_active)
-        doc.parametersChanged.connect(self._throttle.request)
+        doc.parametersChanged.connect(self.request_redraw)
+        doc.frames.liveChanged.connect(self._on_live_changed)
         doc.networkChanged.connect(self._on_network_changed)
         doc.datasetChanged.connect(self._on_dataset_changed)
         doc.sampleChanged.connect(self._on_sample_changed)
@@ -182,8 +197,8 @@ class DecisionBoundaryPanel(QWidget):
     # -- drawing ---------------------------------------------------------------------
 
     def request_redraw(self) -> None:
-        """Redraw soon: at most every ``REDRAW_MS`` however often this is asked."""
-        self._throttle.request()
+        """Redraw soon: at the pace of the document's plots however often this is asked."""
+        self.doc.frames.request(self.redraw, PLOT)
 
     def redraw(self) -> None:
         """Evaluate the network on the grid now and show it (the same image, new data)."""
@@ -195,22 +210,39 @@ class DecisionBoundaryPanel(QWidget):
             return
         if (
             not self.showing_plot
-            or self._grid_xa is None
+            or self._grid is None
             or not _fits(net, ds)
             or (self.kind == "multiclass" and len(self.region_colors) < net.layer_sizes[-1])
         ):
             # An edit swaps the network first and the data next (the colours follow
             # the data, a class each): wait for the data.
             return
-        ws = self._workspace_for(net)
+        self._block = live_block(net) if doc.training_active else 1
         with np.errstate(all="ignore"):  # a diverged network gives inf/NaN, shown as gaps
-            y = ws.forward(self._grid_xa)  # (n_out, GRID²), row-major over the grid
+            y = self._evaluate(net, self._block)
             if self.kind == "multiclass":
                 self._paint_classes(y)
             else:
                 self._paint_values(y[0])
         self.redraws += 1
         self._show_readout()
+
+    def _on_live_changed(self, live: bool) -> None:
+        if not live and self._block > 1:
+            self.request_redraw()  # training stopped: the whole map, pixel by pixel
+
+    def _evaluate(self, net: Network, block: int) -> np.ndarray:
+        """The network's outputs at every pixel, ``(n_out, GRID²)`` row-major over the grid,
+        evaluated once per ``block`` × ``block`` pixels."""
+        if block == 1:
+            return net.predict(self._grid).T
+        side = GRID // block
+        coarse = self._coarse.get(block)
+        if coarse is None:
+            middle = self._grid.reshape(GRID, GRID, 2)[block // 2 :: block, block // 2 :: block]
+            coarse = self._coarse[block] = np.ascontiguousarray(middle.reshape(side * side, 2))
+        y = net.predict(coarse).T.reshape(-1, side, side)
+        return np.repeat(np.repeat(y, block, axis=1), block, axis=2).reshape(len(y), GRID * GRID)
 
     def _paint_values(self, y: np.ndarray) -> None:
         values = self._values
@@ -233,20 +265,9 @@ class DecisionBoundaryPanel(QWidget):
         self._rgba[..., :3] = colors.reshape(GRID, GRID, 3)
         self.image.setImage(self._rgba, autoLevels=False, levels=None, lut=None)
 
-    def _workspace_for(self, net: Network) -> Workspace:
-        # The workspace binds the network's own parameter arrays, so it follows
-        # weight changes by itself and is rebuilt only for another network.
-        if self._workspace is None or self._workspace_net is not net:
-            self._workspace = Workspace(net, GRID * GRID)
-            self._workspace_net = net
-            if self._grid_xa.dtype != net.dtype:  # a float32 network takes a float32 grid
-                self._grid_xa = self._grid_xa.astype(net.dtype)
-        return self._workspace
-
     # -- following the document ------------------------------------------------------------
 
     def _on_network_changed(self) -> None:
-        self._workspace = None
         self.redraw()
 
     def refresh_theme(self) -> None:
@@ -378,7 +399,8 @@ class DecisionBoundaryPanel(QWidget):
         self.grid_x = x_min + (np.arange(GRID) + 0.5) * (x_max - x_min) / GRID
         self.grid_y = y_min + (np.arange(GRID) + 0.5) * (y_max - y_min) / GRID
         xx, yy = np.meshgrid(self.grid_x, self.grid_y)  # row i is grid_y[i]: row-major image
-        self._grid_xa = augment(np.column_stack([xx.ravel(), yy.ravel()]), self.doc.network.dtype)
+        self._grid = np.column_stack([xx.ravel(), yy.ravel()])
+        self._coarse = {}
         if self.image.image is None:
             self.image.setImage(self._values, autoLevels=False, levels=self._levels)
         self.image.setRect(x_min, y_min, x_max - x_min, y_max - y_min)

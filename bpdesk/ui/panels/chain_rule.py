@@ -25,11 +25,10 @@ from bpdesk.core.chainrule import (
 )
 from bpdesk.ui import theme
 from bpdesk.ui.document import Document
-from bpdesk.ui.throttle import LiveThrottle
+from bpdesk.ui.frames import READING
 
 MAX_SHOWN_TERMS = 24
 MAX_LISTED_SUM = 8  # a mean of more products than this is shown by their sum
-TRAINING_INTERVAL_MS = 500  # while training: twice a second, slow enough to read the numbers
 
 
 # The factors carry a digit or two more than the diagram (at least 4 and 5
@@ -65,10 +64,7 @@ class ChainRulePanel(QWidget):
         layout.addWidget(self.browser, 1)
         layout.addWidget(self.result)
         # An edit or another example shows at once, in step with "The math";
-        # while training (up to 60 changes a second) a few times a second is enough.
-        self._throttle = LiveThrottle(
-            self._on_changed, TRAINING_INTERVAL_MS, lambda: doc.training_active, self
-        )
+        # while training (up to 60 changes a second) twice a second is slow enough to read.
         doc.selectionChanged.connect(self._on_changed)
         for signal in (
             doc.parametersChanged,
@@ -76,7 +72,7 @@ class ChainRulePanel(QWidget):
             doc.sampleChanged,
             doc.datasetChanged,
         ):
-            signal.connect(self._throttle.request)
+            signal.connect(self._request_changed)
         theme.signals.changed.connect(self.refresh_theme)
         # The last line points at the diagram's number, which a backward pass shows.
         doc.computedChanged.connect(self._on_computed)
@@ -90,9 +86,12 @@ class ChainRulePanel(QWidget):
 
     def plain_text(self) -> str:
         """Title, explanation and result as plain text (brought up to date first)."""
-        self._throttle.flush()
+        self.doc.frames.flush(self._on_changed)
         result = QTextDocumentFragment.fromHtml(self.result.text()).toPlainText()
         return "\n".join([self.title.text(), self.browser.toPlainText(), result])
+
+    def _request_changed(self) -> None:
+        self.doc.frames.request(self._on_changed, READING)
 
     def _on_changed(self) -> None:
         doc = self.doc

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from bpdesk.ui import theme
 from bpdesk.ui.document import Document
+from bpdesk.ui.frames import NUMBERS
 from bpdesk.ui.panels.plots import (
     configure_pyqtgraph,
     decade_range,
@@ -33,7 +34,6 @@ from bpdesk.ui.panels.plots import (
     hold_range,
     plot_widget,
 )
-from bpdesk.ui.throttle import LiveThrottle
 
 LAYER_COLORS = (
     "#4e79a7",
@@ -378,14 +378,17 @@ class GradientFlowPanel(QWidget):
         layout.addWidget(self.now)
         layout.addWidget(note)
 
-        live = lambda: doc.training_active  # noqa: E731
-        self._refresh = LiveThrottle(self._redraw, 200, live, self)
-        doc.historyExtended.connect(self._refresh.request)
+        # While training, at the pace of numbers: its "Now" figures are of the moment
+        # the diagram shows.
+        doc.historyExtended.connect(self._request_redraw)
         doc.historyChanged.connect(self._rebuild)
         doc.networkChanged.connect(self._rebuild)
-        doc.datasetChanged.connect(self._refresh.request)
-        doc.parametersChanged.connect(self._refresh.request)
+        doc.datasetChanged.connect(self._request_redraw)
+        doc.parametersChanged.connect(self._request_redraw)
         self._rebuild()
+
+    def _request_redraw(self, *_args) -> None:
+        self.doc.frames.request(self._redraw, NUMBERS)
 
     def _rebuild(self) -> None:
         """New curves for the current depth of the network."""
@@ -424,6 +427,14 @@ class GradientFlowPanel(QWidget):
     def current_norms(self) -> np.ndarray:
         """‖∂L/∂W‖ per layer for the current weights on the whole training set."""
         doc = self.doc
+        recorded = doc.gradient_history.norms
+        if doc.training_active and 0 < doc.epoch <= len(recorded):
+            # While training, the network shown is the one the epoch ended with, and
+            # the trainer measured exactly this figure for it: a gradient over all the
+            # data on every refresh would grow with the data and the network.
+            row = recorded[doc.epoch - 1]
+            if np.isfinite(row).all():
+                return row.copy()
         with np.errstate(all="ignore"):
             _, dW, _ = doc.network.gradients(doc.dataset.X_train, doc.dataset.T_train)
         return np.array([np.linalg.norm(w) for w in dW])

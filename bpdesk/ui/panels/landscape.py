@@ -11,7 +11,6 @@ view follow, and a whole drag is one undo step.
 from __future__ import annotations
 
 import math
-import time
 
 import numpy as np
 import pyqtgraph as pg
@@ -23,15 +22,14 @@ from bpdesk.core.chainrule import example_text, mean_text, parameter_meaning
 from bpdesk.core.landscape import LandscapeReadout, landscape_readout
 from bpdesk.ui import editing, theme
 from bpdesk.ui.document import Document, Parameter
+from bpdesk.ui.frames import READING
 from bpdesk.ui.panels.plots import LARGEST_SHOWN, plot_widget
-from bpdesk.ui.throttle import LiveThrottle
 
 SLIDER_STEPS = 1000
 # Points of the sweep: 201 for small problems, fewer (not under 31) when each
 # point is a forward pass over many examples through many weights.
 MAX_POINTS, MIN_POINTS = 201, 31
 POINT_BUDGET = 10_000_000  # examples × parameters × points per sweep
-TRAINING_INTERVAL_MS = 500  # while training: at most two sweeps a second
 HINT = (
     "Click a weight (a line in the network) to see its error landscape: how the loss changes "
     "as that one weight moves while everything else stays frozen. Click a bias value (under "
@@ -194,12 +192,11 @@ class LandscapePanel(QWidget):
         layout.addWidget(self.body, 1)
         layout.addStretch(0)  # keeps the hint at the top while the body is hidden
 
-        # Immediate for the user's own edits; a few times a second while training
-        # streams parameters (a sweep is up to MAX_POINTS forward passes).
-        self._throttle = LiveThrottle(
-            self._refresh, TRAINING_INTERVAL_MS, lambda: doc.training_active, self
-        )
-        doc.parametersChanged.connect(self._throttle.request)
+        # Immediate for the user's own edits; at most twice a second while training
+        # streams parameters (a sweep is up to MAX_POINTS forward passes), and however
+        # big the data, at most about a tenth of the GUI thread: the clock's READING
+        # pace spaces the sweeps by their cost.
+        doc.parametersChanged.connect(self._request_refresh)
         for signal in (
             doc.selectionChanged,
             doc.networkChanged,
@@ -279,12 +276,15 @@ class LandscapePanel(QWidget):
 
     def _on_new_view(self, *_args) -> None:
         self._range = None  # a new weight, network, data or step size: fit the sweep again
-        self._throttle.request()
+        self._request_refresh()
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
         if self._stale_while_hidden:
             self._refresh()
+
+    def _request_refresh(self) -> None:
+        self.doc.frames.request(self._refresh, READING)
 
     def _refresh(self) -> None:
         doc = self.doc
@@ -293,7 +293,6 @@ class LandscapePanel(QWidget):
             self._stale_while_hidden = True
             return
         self._stale_while_hidden = False
-        started = time.perf_counter()
         self.redraws += 1
         parameter = doc.selected
         if parameter != self._parameter:
@@ -339,10 +338,6 @@ class LandscapePanel(QWidget):
         self._show_title(parameter)
         self._draw(scape)
         self._show_readout(self.readout)
-        # However big the data, the sweep takes at most about a tenth of the GUI
-        # thread: while training, the interpreter it holds is the training's too.
-        elapsed_ms = (time.perf_counter() - started) * 1000
-        self._throttle.interval_ms = max(TRAINING_INTERVAL_MS, int(10 * elapsed_ms))
 
     def _reusable_curve(self, key: tuple, index: int) -> Landscape | None:
         """The last landscape, when nothing but the selected weight has changed since its sweep."""

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from bpdesk.ui import editing, theme
 from bpdesk.ui.commands import RewindCommand
 from bpdesk.ui.document import Document
+from bpdesk.ui.frames import NUMBERS, PLOT
 from bpdesk.ui.panels.plots import (
     LARGEST_SHOWN,
     decade_range,
@@ -32,10 +33,8 @@ from bpdesk.ui.panels.plots import (
     nice_ceiling,
     plot_widget,
 )
-from bpdesk.ui.throttle import NUMBERS_MS, LiveThrottle, Throttle
 from bpdesk.ui.widgets import fix_size
 
-REDRAW_MS = 35  # just under the gap between training reports (25 a second): each one redraws
 HOVER_HINT = "Hover over the curve to read it; click it to go back to that epoch."
 EMPTY_HINT = "No training yet: Train (Space) or Step one epoch draws the loss here, epoch by epoch."
 
@@ -125,14 +124,10 @@ class LossPanel(QWidget):
         self.fit_button.clicked.connect(self.fit)
         controls.addWidget(self.fit_button)
 
-        self._throttle = Throttle(self._redraw, REDRAW_MS, self, lambda: doc.training_active)
         doc.historyExtended.connect(self._on_extended)
         doc.historyChanged.connect(self._on_history_changed)
-        # The history slider and its label follow training five times a second.
-        self._epoch_refresh = LiveThrottle(
-            lambda: self._on_epoch(doc.epoch), NUMBERS_MS, lambda: doc.training_active, self
-        )
-        doc.epochChanged.connect(self._epoch_refresh.request)
+        # The history slider and its label follow training at the pace of numbers.
+        doc.epochChanged.connect(self._request_epoch)
         doc.runsChanged.connect(self._on_runs)
         # Labels name a run's data and loss when they differ from the current ones.
         doc.datasetChanged.connect(self._on_runs)
@@ -176,7 +171,7 @@ class LossPanel(QWidget):
                 self._ymin = min(self._ymin, float(np.nanmin(values)))
         if self.readout.text() == EMPTY_HINT:
             self.readout.setText(HOVER_HINT)
-        self._throttle.request()
+        self.doc.frames.request(self._redraw, PLOT)
 
     def _on_history_changed(self) -> None:
         record = self.doc.history
@@ -239,7 +234,13 @@ class LossPanel(QWidget):
             else:
                 self.legend.removeItem(self.test_curve)
         self._update_range()
-        self._epoch_refresh.request()
+        self._request_epoch()
+
+    def _request_epoch(self, *_args) -> None:
+        self.doc.frames.request(self._show_epoch, NUMBERS)
+
+    def _show_epoch(self) -> None:
+        self._on_epoch(self.doc.epoch)
 
     def _on_epoch(self, epoch: int) -> None:
         n = len(self.doc.history)

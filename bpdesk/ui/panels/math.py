@@ -13,11 +13,10 @@ from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 from bpdesk.core.equations import Equations, Section, network_equations
 from bpdesk.ui import theme
 from bpdesk.ui.document import Document
-from bpdesk.ui.throttle import LiveThrottle
+from bpdesk.ui.frames import READING
 
 # A serif with the Greek letters, ∂, ⊙ and the subscript digits, like printed maths.
 EQUATION_FONT = "'STIX Two Math', 'Cambria Math', 'DejaVu Serif', 'Times New Roman', serif"
-TRAINING_INTERVAL_MS = 500  # while training: twice a second, slow enough to read the numbers
 
 
 class MathPanel(QWidget):
@@ -46,11 +45,8 @@ class MathPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.browser)
-        # An edit shows at once; during training (up to 60 changes a second) a
-        # few refreshes a second are enough to read the numbers.
-        self._throttle = LiveThrottle(
-            self.refresh, TRAINING_INTERVAL_MS, lambda: doc.training_active, self
-        )
+        # An edit shows at once; during training (up to 60 changes a second) twice
+        # a second is slow enough to read the numbers.
         for signal in (
             doc.networkChanged,
             doc.parametersChanged,
@@ -59,11 +55,14 @@ class MathPanel(QWidget):
             doc.settingsChanged,
             doc.datasetChanged,
         ):
-            signal.connect(self._throttle.request)
+            signal.connect(self._request_refresh)
         theme.signals.changed.connect(self.refresh)
         self._rebuild()
 
     # -- keeping up to date -------------------------------------------------------
+
+    def _request_refresh(self) -> None:
+        self.doc.frames.request(self.refresh, READING)
 
     def refresh(self) -> None:
         """Rebuild the text now, or when the panel is next shown if it is hidden."""
@@ -80,7 +79,7 @@ class MathPanel(QWidget):
 
     def plain_text(self) -> str:
         """What the panel shows, as plain text (brought up to date first)."""
-        self._throttle.flush()
+        self.doc.frames.flush(self.refresh)
         if self._dirty:
             self._rebuild()
         return self.browser.toPlainText()

@@ -28,9 +28,8 @@ from bpdesk.core import Dataset
 from bpdesk.core.metrics import predicted_labels, target_labels
 from bpdesk.ui import theme
 from bpdesk.ui.document import Document
-from bpdesk.ui.throttle import Throttle
+from bpdesk.ui.frames import TABLE
 
-REFRESH_MS = 250  # training changes the parameters up to 60 times a second
 VALUE_ROLE = Qt.ItemDataRole.UserRole  # a cell's number (or class) rather than its text
 
 # Column keys, in the order they appear after the inputs.
@@ -453,7 +452,7 @@ class PredictionsPanel(QWidget):
     ``confusion_table``, ``confusion_set`` (which examples the matrix counts),
     ``hint_label``, ``train_accuracy`` and ``test_accuracy`` (fractions, None
     when they do not apply), ``last_refresh_ms``, ``stale`` (a refresh is due:
-    the panel waits for the throttle, or to be shown).
+    the panel waits for its frame, or to be shown).
     """
 
     def __init__(self, doc: Document, parent=None) -> None:
@@ -537,7 +536,6 @@ class PredictionsPanel(QWidget):
         layout.addWidget(self.hint_label)
         layout.addWidget(self.confusion_box)
 
-        self._throttle = Throttle(self._on_throttle, REFRESH_MS, self, lambda: doc.training_active)
         doc.parametersChanged.connect(self._on_network_values_changed)
         doc.networkChanged.connect(self._on_network_values_changed)
         doc.datasetChanged.connect(self._on_network_values_changed)
@@ -549,9 +547,11 @@ class PredictionsPanel(QWidget):
 
     def _on_network_values_changed(self) -> None:
         self.stale = True
-        self._throttle.request()
+        # Training changes the parameters up to 60 times a second: the table follows
+        # at the pace of the document's tables.
+        self.doc.frames.request(self._on_frame, TABLE)
 
-    def _on_throttle(self) -> None:
+    def _on_frame(self) -> None:
         # A dock tabbed behind another is not visible: with a large dataset a
         # forward pass over every row is the costly part, so it waits for showEvent.
         if self.isVisible():
@@ -564,8 +564,8 @@ class PredictionsPanel(QWidget):
             self.refresh()
 
     def flush(self) -> None:
-        """Run a refresh that the throttle is still holding back (if the panel is visible)."""
-        self._throttle.flush()
+        """Run a refresh that the frame clock is still holding back (if the panel is visible)."""
+        self.doc.frames.flush(self._on_frame)
 
     def refresh_theme(self) -> None:
         """Colours and number format from the current preferences."""
@@ -706,7 +706,7 @@ class PredictionsPanel(QWidget):
             self.doc.set_sample(row)
 
     def _on_sample_changed(self) -> None:
-        self._throttle.flush()  # a new dataset must be in the table before its rows are selected
+        self.flush()  # a new dataset must be in the table before its rows are selected
         sample = self.doc.sample
         row = self.selected_row()
         if row == sample or (sample is None and row is not None and self.model.is_test(row)):
