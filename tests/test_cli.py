@@ -626,3 +626,57 @@ def test_a_long_run_is_saved_thinned_and_continued(capsys, tmp_path, monkeypatch
     history = load_bpnet(path).history
     assert (history.epochs, s["total_epochs"]) == (350, 350)
     assert history.train_loss[-1] == s["final_loss"]
+
+
+BLAS_PROBE = """
+import ctypes, json, os, sys
+import bpdesk.ui.app
+from bpdesk import cli
+
+def report(_args):
+    # The BLAS NumPy loaded, asked how many threads it runs (OpenBLAS's own call).
+    threads = None
+    for line in open("/proc/self/maps"):
+        path = line.split()[-1]
+        if "openblas" in path:
+            lib = ctypes.CDLL(path)
+            for name in ("scipy_openblas_get_num_threads64_", "openblas_get_num_threads"):
+                if hasattr(lib, name):
+                    threads = getattr(lib, name)()
+            break
+    print(json.dumps({"threads": threads, "env": os.environ.get("OPENBLAS_NUM_THREADS")}))
+    return 0
+
+bpdesk.ui.app.run_app = report
+sys.exit(cli.main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/maps")
+@pytest.mark.parametrize(("given", "expected"), [(None, "1"), ("2", "2")])
+def test_the_window_runs_numpy_on_one_blas_thread_unless_the_user_says(tmp_path, given, expected):
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}
+    if given is not None:
+        env["OPENBLAS_NUM_THREADS"] = given
+    done = subprocess.run(
+        [sys.executable, "-c", BLAS_PROBE, "--screenshot", str(tmp_path / "x.png")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["env"] == expected
+    if seen["threads"] is not None and given is None:  # an OpenBLAS that answers obeyed
+        assert seen["threads"] == 1
+
+
+def test_the_command_line_keeps_blas_as_it_is(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}
+    probe = "import os, sys; from bpdesk import cli; cli.main(['train', '--epochs', '1']); "
+    probe += "print(os.environ.get('OPENBLAS_NUM_THREADS'))"
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, env=env
+    )
+    assert done.stdout.strip().splitlines()[-1] == "None"
