@@ -302,15 +302,16 @@ def case_gradcheck(repeats: int, seconds: float) -> CaseResult:
 def case_gui(repeats: int, seconds: float) -> CaseResult:
     """Training in the real window (offscreen) against the headless engine, same run;
     then the heavy variant: a big network beside a CPU-bound process, Space pressed."""
-    from bpdesk.bench_gui import measure, measure_heavy
+    from bpdesk.bench_gui import as_the_app_runs
 
     # Each run opens a window and trains for a few seconds; the run with the
     # median ratio is reported (this machine's speed drifts from run to run).
-    runs = [measure(seconds=max(4.0, seconds * 10)) for _ in range(max(1, min(repeats, 3)))]
+    light = max(4.0, seconds * 10)
+    runs = [as_the_app_runs("measure", light) for _ in range(max(1, min(repeats, 3)))]
     runs.sort(key=lambda r: r["gui_to_headless_ratio"])
     figures = runs[len(runs) // 2]
     figures["ratios_of_runs"] = [round(r["gui_to_headless_ratio"], 3) for r in runs]
-    heavy = measure_heavy(seconds=max(8.0, seconds * 20))
+    heavy = as_the_app_runs("measure_heavy", max(8.0, seconds * 20))
     return CaseResult(
         "gui",
         "Two spirals 2-8-8-1 trained at full speed in the main window with every panel "

@@ -9,6 +9,12 @@ measures, in the same run:
 * epochs per second in the window against the headless engine on the same problem;
 * stalls of the GUI event loop: a 20 ms timer's lateness, 99th percentile and maximum;
 * how often the decision boundary and the loss curve were redrawn.
+
+Its heavy variant (:func:`measure_heavy`) trains 2-32-32-32-1 beside a
+CPU-bound process and presses Space: how long a pause takes to hold, and how
+long any event posted to the window waits. ``bpdesk bench --case gui`` runs
+both in processes of their own set up as the ``bpdesk`` command sets up the
+window (:func:`as_the_app_runs`).
 """
 
 from __future__ import annotations
@@ -23,6 +29,34 @@ import numpy as np
 # tick runs Python, taking the interpreter from the training thread, and a 5 ms
 # probe alone cost the measured ratio ~0.07 (0.66 against 0.73, medians of 3).
 TICK_MS = 20
+
+
+def as_the_app_runs(measurement: str, seconds: float) -> dict:
+    """Run ``measurement`` ("measure" or "measure_heavy") in a process of its own, set up
+    as the ``bpdesk`` command sets up the window (one BLAS thread unless the user
+    chose), and return its figures. The benchmark's own process has NumPy loaded
+    with whatever the command-line cases use."""
+    import json
+    import subprocess
+    import sys
+
+    from bpdesk.cli import BLAS_THREAD_VARIABLES
+
+    if measurement not in ("measure", "measure_heavy"):
+        raise ValueError(f"no GUI measurement called {measurement!r}")
+    env = dict(os.environ)
+    for name in BLAS_THREAD_VARIABLES:
+        env.setdefault(name, "1")
+    code = (
+        "import json, sys; from bpdesk import bench_gui; "
+        f"print(json.dumps(bench_gui.{measurement}(seconds={seconds!r})))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"the {measurement} run failed: {done.stderr.strip()[-500:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def _headless_rate(network, dataset, config, seconds: float) -> float:
@@ -269,8 +303,6 @@ def measure_heavy(seconds: float = 8.0, hog: bool = True) -> dict:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     import threading
 
-    from PySide6.QtCore import QEventLoop, QTimer
-
     from bpdesk.core import Network, TrainConfig, make_dataset
     from bpdesk.ui.app import batch_window, make_app
     from bpdesk.ui.document import Document
@@ -295,29 +327,22 @@ def measure_heavy(seconds: float = 8.0, hog: bool = True) -> dict:
             trainer.set_speed(None)
             probe = _Probe(window)
             prober = threading.Thread(target=probe.run_probes, daemon=True)
+            doc.frames.reset_costs()
             trainer.start()
             prober.start()
-            started = time.perf_counter()
+            started, gui_cpu = time.perf_counter(), time.thread_time()
             start_epoch = doc.epoch
-            pauses, resumes, overrun = [], [], []
-            rng = np.random.default_rng(1)
-            loop = QEventLoop()
-            for _ in range(PRESSES):
-                # Train a while, as a learner watching, then press Space twice.
-                QTimer.singleShot(int(seconds * 1000 / PRESSES * rng.uniform(0.6, 1.0)), loop.quit)
-                loop.exec()
-                wait, epochs = _press_and_wait(trainer, probe, "paused")
-                pauses.append(wait)
-                overrun.append(epochs)
-                QTimer.singleShot(150, loop.quit)
-                loop.exec()
-                wait, _ = _press_and_wait(trainer, probe, "running")
-                resumes.append(wait)
+            pauses, resumes, overrun = _press_space(trainer, probe, seconds)
             elapsed = time.perf_counter() - started
+            gui_cpu = time.thread_time() - gui_cpu
             probe._stop = True
             prober.join()
             trainer.shutdown()
             epochs = doc.epoch - start_epoch
+            costs = {
+                name: {"runs": c.runs, "median_ms": c.median_ms, "p99_ms": c.p99_ms}
+                for name, c in doc.frames.costs().items()
+            }
     finally:
         if hog_process is not None:
             hog_process.kill()
@@ -340,4 +365,29 @@ def measure_heavy(seconds: float = 8.0, hog: bool = True) -> dict:
         "input_latency_median_ms": float(np.median(waits)),
         "input_latency_max_ms": float(waits.max()),
         "probes": len(probe.waits),
+        # The GUI thread's own CPU time per second (the machine's load left out),
+        # and each view's redraws: what the frame clock measured.
+        "gui_cpu_ms_per_second": gui_cpu / elapsed * 1000,
+        "frame_costs": costs,
     }
+
+
+def _press_space(trainer, probe, seconds: float):
+    """Train a while, as a learner watching, then press Space twice; PRESSES times over
+    ``seconds``. Returns the pauses' and resumes' waits and the epochs after each pause."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    pauses, resumes, overrun = [], [], []
+    rng = np.random.default_rng(1)
+    loop = QEventLoop()
+    for _ in range(PRESSES):
+        QTimer.singleShot(int(seconds * 1000 / PRESSES * rng.uniform(0.6, 1.0)), loop.quit)
+        loop.exec()
+        wait, epochs = _press_and_wait(trainer, probe, "paused")
+        pauses.append(wait)
+        overrun.append(epochs)
+        QTimer.singleShot(150, loop.quit)
+        loop.exec()
+        wait, _ = _press_and_wait(trainer, probe, "running")
+        resumes.append(wait)
+    return pauses, resumes, overrun

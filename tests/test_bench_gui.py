@@ -61,3 +61,20 @@ def test_the_heavy_variant_presses_space_beside_a_cpu_hog_and_reports_latencies(
     assert figures["gui_epochs_per_second"] > 0
     # Every press was answered: a pause that never took hold is reported as the timeout.
     assert figures["pause_latency_max_ms"] < 20_000
+
+
+def test_the_benchmark_measures_the_window_as_the_app_sets_it_up(monkeypatch):
+    from bpdesk import bench_gui
+
+    seen = {}
+
+    def run(argv, **kwargs):
+        seen.update(kwargs["env"])
+        seen["code"] = argv[-1]
+        return subprocess.CompletedProcess(argv, 0, stdout='{"ok": 1}\n', stderr="")
+
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    monkeypatch.setattr(subprocess, "run", run)
+    assert bench_gui.as_the_app_runs("measure_heavy", 8.0) == {"ok": 1}
+    assert seen["OPENBLAS_NUM_THREADS"] == "1"
+    assert "measure_heavy(seconds=8.0)" in seen["code"]
