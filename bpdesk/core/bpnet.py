@@ -26,6 +26,11 @@ a file costs in memory is bounded by its size, not by the epochs it tells of:
 a run of any length is saved and opened. Thinning is format version 2; a
 file that needs nothing of version 2 is still written as version 1, which
 every bpdesk reads.
+
+``history.gradient_norms``, when a run measured them (the window does), holds
+one list per weight layer of ‖∂L/∂W‖, entry for entry with ``train_loss``
+(null where not measured); with them a long run is thinned harder (see
+:data:`GRADIENT_NORM_NUMBERS`). A file without them opens as before.
 """
 
 from __future__ import annotations
@@ -85,6 +90,10 @@ MAX_BATCH_SIZE = MAX_SAMPLES
 # points than a plot has pixels, and few enough that writing them (about a
 # microsecond a float) and reading them back take about a second.
 HISTORY_POINTS = 250_000
+# Gradient norms saved at most, all weight layers together: a deep network's long run
+# is thinned harder when it has them (17 layers keep 58,823 entries, still more than
+# a plot has pixels), so that they add at most 25 MB to a file.
+GRADIENT_NORM_NUMBERS = 1_000_000
 # JSON writes a float in at most 24 characters ("-2.2250738585072014e-308") and a
 # comma. The file limit holds the largest network (125 MB) with the longest
 # history save writes (four lists, 25 MB), or the largest data the window
@@ -217,8 +226,12 @@ def _trainer_state_json(state: TrainerState, network: Network) -> JSONObject:
 
 
 def _history_json(history: LossHistory, points: int | None = None) -> JSONObject:
-    """The history's lists, thinned to at most ``points`` (:data:`HISTORY_POINTS`) entries each."""
-    history = history.thinned(points or HISTORY_POINTS)
+    """The history's lists, thinned to at most ``points`` (:data:`HISTORY_POINTS`) entries
+    each, and with gradient norms to :data:`GRADIENT_NORM_NUMBERS` numbers in all."""
+    points = points or HISTORY_POINTS
+    if history.gradient_norms:
+        points = min(points, GRADIENT_NORM_NUMBERS // len(history.gradient_norms))
+    history = history.thinned(points)
     out: JSONObject = (
         {"every": history.every, "epochs": history.epochs} if history.every > 1 else {}
     )
@@ -229,6 +242,10 @@ def _history_json(history: LossHistory, points: int | None = None) -> JSONObject
         # a file without them is byte for byte what earlier versions wrote.
         if name == "test_loss" or any(v is not None for v in values):
             out[name] = [None if v is None else float(v) for v in values]
+    if any(v is not None for norms in history.gradient_norms for v in norms):
+        out["gradient_norms"] = [
+            [None if v is None else float(v) for v in norms] for norms in history.gradient_norms
+        ]
     return out
 
 
@@ -314,6 +331,8 @@ def check_savable_once_trained(doc: BpnetDocument) -> None:
     template.parameters[:] = 0  # written "0.0" (3 characters): the longest is counted below
     text = dumps(replace(doc, network=template, history=LossHistory()))
     numbers = template.n_parameters + len(HISTORY_SERIES) * (HISTORY_POINTS + 1)
+    if doc.history.gradient_norms:
+        numbers += GRADIENT_NORM_NUMBERS + len(doc.history.gradient_norms)
     longest = len(text) + numbers * NUMBER_CHARS + 100  # and "every", "epochs"
     if longest > MAX_FILE_BYTES:
         raise BpdeskError(
@@ -423,7 +442,7 @@ def from_json(data: Any) -> BpnetDocument:
     if root.get("dataset") is not None:
         dataset = _dataset(_object(root["dataset"], "dataset"), network)
     training = _training(root.get("training"))
-    history = _history(root.get("history"))
+    history = _history(root.get("history"), network)
     view = _view(root.get("view"), network, dataset)
     state = None
     if root.get("trainer_state") is not None:
@@ -716,7 +735,7 @@ def _culprit(values: JSONObject) -> str:
     return "training"
 
 
-def _history(value: Any) -> LossHistory:
+def _history(value: Any, network: Network) -> LossHistory:
     if value is None:
         return LossHistory()
     obj = _object(value, "history")
@@ -741,9 +760,37 @@ def _history(value: Any) -> LossHistory:
             raise FileFormatError(where, f"expected {len(train)} entries, got {len(values)}")
         unit = name.endswith("accuracy")
         others[name] = _series(values, where, nullable=True, unit=unit) or [None] * len(train)
+    norms = _gradient_norms(obj.get("gradient_norms"), len(train), network)
     # Kept thinned: stretched back to one entry per epoch, a small file could ask
     # for any amount of memory.
-    return LossHistory(train_loss, **others, every=every, span=epochs)
+    return LossHistory(
+        train_loss,
+        others["test_loss"],
+        others["train_accuracy"],
+        others["test_accuracy"],
+        every=every,
+        span=epochs,
+        gradient_norms=norms,
+    )
+
+
+def _gradient_norms(value: Any, entries: int, network: Network) -> list[list[float | None]]:
+    """``history.gradient_norms``: one list per weight layer, an entry per loss entry,
+    each a length (not negative) or null."""
+    if value is None:
+        return []
+    where = "history.gradient_norms"
+    layers = _list(value, where, network.n_layers, network.n_layers)
+    out: list[list[float | None]] = []
+    for layer, norms in enumerate(layers):
+        at = f"{where}[{layer}]"
+        values = _list(norms, at, entries, entries)
+        series = _series(values, at, nullable=True)
+        for k, v in enumerate(series):
+            if v is not None and v < 0:
+                raise FileFormatError(f"{at}[{k}]", f"a length cannot be negative, got {v:g}")
+        out.append(series)
+    return out
 
 
 def _view(value: Any, network: Network, dataset: Dataset | None) -> ViewState:

@@ -105,11 +105,16 @@ class LossRecord:
         other.extend(self._data[:, : self._n])
         return other
 
-    def to_history(self, points: int | None = None) -> LossHistory:
+    def to_history(
+        self, points: int | None = None, gradient_norms: np.ndarray | None = None
+    ) -> LossHistory:
         """The file format's history, thinned to at most ``points`` entries a list (by
         default what a file keeps, :data:`bpdesk.core.bpnet.HISTORY_POINTS`); a figure
-        that is NaN or not finite becomes None."""
-        return LossHistory.from_rows(self._view_all(), points or bpnet.HISTORY_POINTS)
+        that is NaN or not finite becomes None. ``gradient_norms`` (``(epochs, layers)``)
+        go with it, thinned alike."""
+        return LossHistory.from_rows(
+            self._view_all(), points or bpnet.HISTORY_POINTS, gradient_norms
+        )
 
     def _view_all(self) -> np.ndarray:
         view = self._data[:, : self._n]

@@ -46,12 +46,20 @@ class LossHistory:
     test_accuracy: list[float | None] = field(default_factory=list)
     every: int = 1
     span: int = 0  # the epochs a thinned history stands for (0 with an entry per epoch)
+    # ‖∂L/∂W‖ of each weight layer, one list per layer entry for entry with the loss
+    # (None where not measured); empty when the run did not record them.
+    gradient_norms: list[list[float | None]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         n = len(self.train_loss)
         for name in SERIES[1:]:
             if n and not getattr(self, name):
                 setattr(self, name, [None] * n)
+        for layer, norms in enumerate(self.gradient_norms):
+            if len(norms) != n:
+                raise ValueError(
+                    f"gradient norms of layer {layer + 1}: {len(norms)} entries, not {n}"
+                )
         if self.every < 1:
             raise ValueError(f"every must be at least 1, got {self.every}")
         if self.every == 1 and self.span in (0, n):
@@ -84,8 +92,10 @@ class LossHistory:
         # ``every``, the new epoch takes its place rather than adding one.
         epochs = self.epochs
         replace_last = epochs % self.every != 0
-        for name, value in zip(SERIES, figures):
-            values = getattr(self, name)
+        for values, value in zip(
+            [*(getattr(self, name) for name in SERIES), *self.gradient_norms],
+            [*figures, *[None] * len(self.gradient_norms)],  # not measured here
+        ):
             if replace_last:
                 values[-1] = value
             else:
@@ -94,7 +104,7 @@ class LossHistory:
             self.span = epochs + 1
         if len(self.train_loss) > MEMORY_POINTS:
             thinner = self.thinned(entries_for(len(self.train_loss), 2))
-            for name in (*SERIES, "every", "span"):
+            for name in (*SERIES, "every", "span", "gradient_norms"):
                 setattr(self, name, getattr(thinner, name))
 
     def thinned(self, points: int) -> LossHistory:
@@ -109,46 +119,63 @@ class LossHistory:
             thin(self.test_accuracy, factor),
             every=self.every * factor,
             span=self.epochs,
+            gradient_norms=[thin(norms, factor) for norms in self.gradient_norms],
         )
 
     @classmethod
-    def from_rows(cls, rows: np.ndarray, points: int) -> LossHistory:
+    def from_rows(
+        cls, rows: np.ndarray, points: int, gradient_norms: np.ndarray | None = None
+    ) -> LossHistory:
         """From per-epoch figures, ``(4, epochs)`` in the order of :data:`SERIES` (NaN:
-        no figure), thinned to at most ``points`` entries a list.
+        no figure), thinned to at most ``points`` entries a list; ``gradient_norms``
+        (``(epochs, layers)``, NaN where not measured) are thinned alike.
 
         Thinned before it becomes lists: a run of ten million epochs never turns
         into forty million Python numbers.
         """
         epochs = rows.shape[1]
         every = max(1, entries_for(epochs, max(1, points)))
+        norms = np.empty((0, epochs)) if gradient_norms is None else gradient_norms.T
         if every > 1:
             kept = np.arange(every - 1, epochs, every)
             if epochs % every:
                 kept = np.append(kept, epochs - 1)
-            rows = rows[:, kept]
-        test, train_accuracy, test_accuracy = (
-            [v if math.isfinite(v) else None for v in row.tolist()] for row in rows[1:]
+            rows, norms = rows[:, kept], norms[:, kept]
+        test, train_accuracy, test_accuracy, *layers = (
+            [v if math.isfinite(v) else None for v in row.tolist()] for row in (*rows[1:], *norms)
         )
-        return cls(rows[0].tolist(), test, train_accuracy, test_accuracy, every, epochs)
+        return cls(rows[0].tolist(), test, train_accuracy, test_accuracy, every, epochs, layers)
 
     def per_epoch(self, out: np.ndarray | None = None) -> np.ndarray:
         """The figures of every epoch, ``(4, epochs)`` (NaN: no figure), into ``out`` if given.
 
         A thinned entry stands for each epoch from the one before it up to its own.
         """
-        n, k = self.epochs, self.every
         if out is None:
-            out = np.empty((len(SERIES), n))
-        full = n // k  # entries that stand for k epochs each; a last one may stand for fewer
+            out = np.empty((len(SERIES), self.epochs))
         for row, name in enumerate(SERIES):
-            entries = np.array(getattr(self, name), dtype=np.float64)  # None becomes NaN
-            # Broadcast into a (full, k) view of the row: no stretched copy is made.
-            block = out[row, : full * k]
-            block.shape = (full, k)  # a view, or an error: never a copy written in vain
-            block[:] = entries[:full, None]
-            if n > full * k:
-                out[row, full * k : n] = entries[-1]
+            self._stretch(getattr(self, name), out[row])
         return out
+
+    def gradient_norms_per_epoch(self) -> np.ndarray:
+        """The gradient norms of every epoch, ``(epochs, layers)`` (NaN: not measured),
+        stretched as :meth:`per_epoch` stretches the loss."""
+        out = np.empty((len(self.gradient_norms), self.epochs))
+        for row, norms in enumerate(self.gradient_norms):
+            self._stretch(norms, out[row])
+        return out.T
+
+    def _stretch(self, values: Sequence[float | None], row: np.ndarray) -> None:
+        """Write one list's entries into ``row`` (one element per epoch)."""
+        n, k = self.epochs, self.every
+        full = n // k  # entries that stand for k epochs each; a last one may stand for fewer
+        entries = np.array(values, dtype=np.float64)  # None becomes NaN
+        # Broadcast into a (full, k) view of the row: no stretched copy is made.
+        block = row[: full * k]
+        block.shape = (full, k)  # a view, or an error: never a copy written in vain
+        block[:] = entries[:full, None]
+        if n > full * k:
+            row[full * k : n] = entries[-1]
 
 
 def entries_for(epochs: int, every: int) -> int:

@@ -26,6 +26,7 @@ from bpdesk.core.history import (
     ParameterHistory,
     Snapshot,
 )
+from bpdesk.core.loss_history import LossHistory
 
 
 @dataclass(frozen=True)
@@ -229,18 +230,38 @@ class RunRecorder:
 
     @classmethod
     def from_saved(
-        cls, n_layers: int, losses: LossRecord, here: Snapshot, settings: RunSettings
+        cls,
+        n_layers: int,
+        losses: LossRecord,
+        here: Snapshot,
+        settings: RunSettings,
+        gradient_norms: np.ndarray | None = None,
     ) -> RunRecorder:
-        """A recorder for a saved run: its losses, the network where it stands (kept as a
-        snapshot to rewind to) and the settings it was saved with, the best account of
-        how its history was made."""
+        """A recorder for a saved run: its losses (and ``(epochs, n_layers)`` gradient
+        norms, if saved), the network where it stands (kept as a snapshot to rewind to)
+        and the settings it was saved with, the best account of how its history was made."""
         recorder = cls(n_layers, losses)
+        if gradient_norms is not None and gradient_norms.shape == (len(losses), n_layers):
+            recorder.run.gradients.extend(gradient_norms)
         recorder.run.snapshots.add_snapshot(here)
         if len(losses):
             recorder.run.note_settings(1, settings)
         return recorder
 
     # -- reading ---------------------------------------------------------------------
+
+    def saved_history(self, epoch: int) -> LossHistory:
+        """What a file keeps of the current run up to ``epoch`` (after a rewind, the
+        network's own past): its losses, and its gradient norms if any were measured."""
+        losses = self.run.losses.copy()
+        losses.truncate(epoch)
+        gradients = self.run.gradients
+        measured = gradients.norms[: len(losses)]
+        norms = None
+        if len(measured) and not np.isnan(measured).all():
+            norms = np.full((len(losses), gradients.n_layers), np.nan)
+            norms[: len(measured)] = measured
+        return losses.to_history(gradient_norms=norms)
 
     @property
     def runs(self) -> list[ArchivedRun]:

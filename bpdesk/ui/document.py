@@ -559,10 +559,12 @@ class Document(QObject):
         self._network = content.network
         self._dataset = content.dataset or xor()
         self._config = replace(content.training, epochs=None)
-        losses = LossRecord.from_history(content.history)
+        history = content.history
+        losses = LossRecord.from_history(history)
         self._epoch = len(losses)
+        norms = history.gradient_norms_per_epoch() if history.gradient_norms else None
         self._recorder = RunRecorder.from_saved(
-            self._network.n_layers, losses, self._here(), self.run_settings()
+            self._network.n_layers, losses, self._here(), self.run_settings(), norms
         )
         view = content.view
         self._mode = view.mode
@@ -588,13 +590,11 @@ class Document(QObject):
 
     def to_bpnet(self) -> BpnetDocument:
         """Everything worth saving, as the file format's document."""
-        record = self._recorder.run.losses.copy()
-        record.truncate(self._epoch)  # after a rewind, the file holds the network's own past
         return BpnetDocument(
             network=self._network.copy(),
             dataset=self._dataset,
             training=self._config,
-            history=record.to_history(),
+            history=self._recorder.saved_history(self._epoch),
             view=ViewState(self._mode, self._selected, self._sample),
         )
 

@@ -331,3 +331,34 @@ def test_the_now_line_keeps_each_layer_on_one_line_with_three_digits(panel_for):
     # Breaks only between layers: no ordinary space inside "W1 (x → h1): 0.0123".
     for part in text.removeprefix("Now: ").split("   "):
         assert " " not in part.strip(), part
+
+
+def test_the_record_is_saved_with_the_file_and_shown_after_reopening(panel_for, tmp_path):
+    # Reported: the gradient-flow panel was empty after reopening a file.
+    from bpdesk.core import load_bpnet, save_bpnet
+
+    doc, _ = panel_for(Network.create([2, 4, 4, 1], seed=3))
+    norms = noisy_history(30, DEEP_LEVELS[:3])
+    norms[:5] = np.nan  # not measured then (trained before an edit)
+    record(doc, norms)
+    doc.set_epoch(30)  # the network is the one trained (as training shows it)
+    save_bpnet(doc.to_bpnet(), tmp_path / "run.bpnet")
+
+    reopened, panel = panel_for(Network.create([2, 1], seed=0))
+    reopened.load(load_bpnet(tmp_path / "run.bpnet"))
+    np.testing.assert_array_equal(reopened.gradient_history.norms, norms)
+    reopened.frames.flush()
+    for layer, curve in enumerate(panel.curves):
+        x, _ = curve.getData()
+        assert len(x) > 0, f"layer {layer + 1} is drawn"
+
+
+def test_after_a_rewind_the_file_keeps_the_norms_of_the_networks_own_past(panel_for):
+    doc, _ = panel_for(Network.create([2, 4, 1], seed=3))
+    norms = noisy_history(12, DEEP_LEVELS[:2])
+    record(doc, norms)
+    doc.set_epoch(12)
+    doc.set_epoch(7)
+    saved = doc.to_bpnet().history
+    assert saved.epochs == 7
+    np.testing.assert_array_equal(saved.gradient_norms_per_epoch(), norms[:7])
