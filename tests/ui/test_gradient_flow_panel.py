@@ -13,7 +13,6 @@ from bpdesk.ui.document import Document
 from bpdesk.ui.panels.gradient_flow import (
     GradientFlowPanel,
     SmoothedLogNorms,
-    layer_name,
     spread,
 )
 
@@ -80,7 +79,7 @@ def test_deep_sigmoid_gradients_vanish_and_relu_brings_them_together(panel_for):
     assert ratio_first_to_last(sigmoid) < 0.05
     assert ratio_first_to_last(relu) > 10 * ratio_first_to_last(sigmoid)
     assert "W1 (x → h1)" in now_text(sigmoid)
-    assert layer_name(sigmoid.doc.network, 5) == "W6 (h5 → ŷ)"
+    assert sigmoid.doc.network.layer_name(5) == "W6 (h5 → ŷ)"
 
 
 def test_the_curves_follow_the_training_history(panel_for):
@@ -114,7 +113,7 @@ def test_changing_the_depth_makes_new_curves(qtbot, panel_for):
     doc.push(ReplaceNetworkCommand(doc, Network.create([2, 3, 3, 1], seed=0), "deeper"))
     assert len(panel.curves) == 3
     assert [text.text() for _, text in panel.labels.entries] == [
-        layer_name(doc.network, k) for k in range(3)
+        doc.network.layer_name(k) for k in range(3)
     ]
     in_scene = [i for i in panel.plot.scene().items() if isinstance(i, QGraphicsSimpleTextItem)]
     assert len(in_scene) == 3  # the two-layer network's names are gone

@@ -49,14 +49,6 @@ LAYER_COLORS = (
 SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
-def layer_name(network, layer: int) -> str:
-    """``W1 (x → h1)`` … naming a weight layer by what it joins."""
-    last = network.n_layers - 1
-    source = "x" if layer == 0 else f"h{layer}"
-    target = "ŷ" if layer == last else f"h{layer + 1}"
-    return f"W{layer + 1} ({source} → {target})"
-
-
 def norm_text(value: float) -> str:
     """A gradient norm to three significant digits: ``0.512``, ``3.41e−5``, ``0``."""
     if value == 0 or not math.isfinite(value):
@@ -402,7 +394,7 @@ class GradientFlowPanel(QWidget):
             curve = pg.PlotDataItem(pen=pg.mkPen(color, width=1), antialias=True)
             self.plot.addItem(curve)
             self.curves.append(curve)
-        self.labels.set_names([layer_name(net, k) for k in range(net.n_layers)], colors)
+        self.labels.set_names([net.layer_name(k) for k in range(net.n_layers)], colors)
         if self._smoothed.n_layers != net.n_layers:
             self._smoothed = SmoothedLogNorms(net.n_layers)
         self._redraw()
@@ -454,8 +446,7 @@ class GradientFlowPanel(QWidget):
         # Each layer's figure on one line (a wrap goes between layers, never inside
         # a name), all with the same three significant digits so they compare.
         parts = [
-            f"{layer_name(net, k)}: {norm_text(v)}".replace(" ", "\u00a0")
-            for k, v in enumerate(now)
+            f"{net.layer_name(k)}: {norm_text(v)}".replace(" ", "\u00a0") for k, v in enumerate(now)
         ]
         ratio = ""
         if len(now) > 1 and now[-1] > 0 and now[0] >= 0:
