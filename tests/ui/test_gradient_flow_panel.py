@@ -10,11 +10,7 @@ from bpdesk.core import Network, xor
 from bpdesk.core.training import Trainer
 from bpdesk.ui.commands import ReplaceNetworkCommand
 from bpdesk.ui.document import Document
-from bpdesk.ui.panels.gradient_flow import (
-    GradientFlowPanel,
-    SmoothedLogNorms,
-    spread,
-)
+from bpdesk.ui.panels.gradient_flow import GradientFlowPanel, SmoothedLogNorms, spread
 
 DEEP = [2, 8, 8, 8, 8, 8, 1]
 # log10 ‖∂L/∂W‖ of a deep sigmoid network's six layers: each a decade or so below the next.
@@ -295,7 +291,7 @@ def test_the_panel_fits_a_short_dock_without_scrolling(qtbot):
 
 
 def test_the_now_line_keeps_each_layer_on_one_line_with_three_digits(panel_for):
-    from bpdesk.ui.panels.gradient_flow import norm_text
+    from bpdesk.ui.format import norm_text
 
     assert norm_text(0.51234) == "0.512"
     assert norm_text(0.0001) == "1.00e−4"

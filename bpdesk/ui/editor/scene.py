@@ -11,7 +11,7 @@ from collections import defaultdict
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QColor, QFont, QImage, QTransform
+from PySide6.QtGui import QAction, QFont, QImage, QTransform
 from PySide6.QtWidgets import QGraphicsScene, QMenu
 
 from bpdesk.core.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
@@ -34,13 +34,14 @@ from bpdesk.ui.editor.items import (
     TrashTarget,
     WeightEdge,
 )
-from bpdesk.ui.plane import diverging_lut, grid_points, plane_bounds
+from bpdesk.ui.format import fmt, fmt_target
+from bpdesk.ui.plane import diverging_lut, grid_points, neutral, plane_bounds
+from bpdesk.ui.preferences import ViewPreferences
 from bpdesk.ui.throttle import NUMBERS_MS, LiveThrottle
 
 COLUMN = 220.0  # distance between layers of a small network (see column_spacing)
 LABEL_AT = 0.3  # labels sit this far along an edge from its source
 PALETTE_MIME = "application/x-bpdesk-palette"
-REVEAL_MS = 260
 HEAT_MAP_PIXELS = 24  # per side: enough to see a neuron's line or bump inside a circle
 TRAINING_REDRAW_MS = NUMBERS_MS  # the diagram while training: a glance, not an animation
 SMOOTH_EDGES_LIMIT = 600  # above this many edges, lines are drawn without antialiasing (speed)
@@ -66,9 +67,10 @@ class NetworkScene(QGraphicsScene):
     editRequested = Signal(object, QPointF)  # (parameter, scene position) to type a value
     revealFinished = Signal(str)
 
-    def __init__(self, doc: Document, parent=None) -> None:
+    def __init__(self, doc: Document, parent=None, *, prefs: ViewPreferences | None = None) -> None:
         super().__init__(parent)
         self.doc = doc
+        self.prefs = prefs if prefs is not None else ViewPreferences(parent=self)
         self.nodes: list[list[NeuronNode]] = []
         self.edges: list[WeightEdge] = []
         self.labels: list[EdgeLabel] = []
@@ -80,16 +82,15 @@ class NetworkScene(QGraphicsScene):
         self.choosers: list[TextItem] = []
         self.output_notes: list[TextItem] = []
         self.loss_note: TextItem | None = None
-        self.trash = TrashTarget()
-        self.landing = InsertionMarker()
+        self.trash = TrashTarget(prefs=self.prefs)
+        self.landing = InsertionMarker(prefs=self.prefs)
         self.column = COLUMN
         self._reveal: tuple[str, int] | None = None
         self.heat_maps = True  # each hidden neuron's output over the input plane (2-D data)
-        self._heat_lut = diverging_lut(theme.color("negative"), theme.color("positive"), tint=0.35)
+        self._heat_lut = self._heat_table()
         self._reveal_timer = QTimer(self)
         self._reveal_timer.timeout.connect(self._reveal_step)
-        self.reveal_ms = REVEAL_MS
-        self.setBackgroundBrush(theme.color("background"))
+        self.setBackgroundBrush(self.prefs.color("background"))
         doc.networkChanged.connect(self.rebuild)
         # Every change of values ends with computedChanged (parameters, data, the
         # passes): listening to that alone redraws once per change, not twice.
@@ -101,7 +102,7 @@ class NetworkScene(QGraphicsScene):
         doc.computedChanged.connect(self._refresh.request)
         doc.modeChanged.connect(self._on_mode_changed)
         doc.selectionChanged.connect(self._on_selection_changed)
-        theme.signals.changed.connect(self.refresh_theme)
+        self.prefs.changed.connect(self._on_preferences_changed)
         self.rebuild()
 
     # -- building ---------------------------------------------------------------
@@ -111,9 +112,10 @@ class NetworkScene(QGraphicsScene):
         self._reveal_timer.stop()
         self._reveal = None
         self.clear()
-        self.trash = TrashTarget()
+        prefs = self.prefs
+        self.trash = TrashTarget(prefs=prefs)
         self.addItem(self.trash)
-        self.landing = InsertionMarker()
+        self.landing = InsertionMarker(prefs=prefs)
         self.addItem(self.landing)
         net = self.doc.network
         sizes = net.layer_sizes
@@ -126,7 +128,9 @@ class NetworkScene(QGraphicsScene):
         for layer, n in enumerate(sizes):
             column = []
             for k in range(n):
-                node = NeuronNode(layer, k, neuron_name(net, layer, k), movable=0 < layer < last)
+                node = NeuronNode(
+                    layer, k, neuron_name(net, layer, k), movable=0 < layer < last, prefs=prefs
+                )
                 node.home = QPointF(layer * self.column, (k - (n - 1) / 2) * row)
                 node.setPos(node.home)
                 node.dragMoved.connect(self._on_node_drag_moved)
@@ -140,7 +144,7 @@ class NetworkScene(QGraphicsScene):
         for layer in range(net.n_layers):
             for i, source in enumerate(self.nodes[layer]):
                 for j, target in enumerate(self.nodes[layer + 1]):
-                    edge = WeightEdge(layer, i, j, source, target)
+                    edge = WeightEdge(layer, i, j, source, target, prefs=prefs)
                     edge.setToolTip(
                         f"{net.parameter_name(layer, i, j)}: click for its chain rule, "
                         "double-click to type a value"
@@ -151,7 +155,7 @@ class NetworkScene(QGraphicsScene):
                     self.addItem(edge)
                     self.edges.append(edge)
                     self._edges_by_layer[layer].append(edge)
-                    label = EdgeLabel(edge, LABEL_AT)
+                    label = EdgeLabel(edge, LABEL_AT, prefs=prefs)
                     self.addItem(label)
                     self.labels.append(label)
             if not net.has_bias:
@@ -197,6 +201,7 @@ class NetworkScene(QGraphicsScene):
         # above its top neuron, stacked in pixels: they keep their size on screen,
         # so their spacing must not shrink with the zoom either.
         anchor_y = top - NODE_RADIUS - 6
+        prefs = self.prefs
         font = QFont(HEADER_FONT)
         font.setPointSize(10)
         font.setBold(True)
@@ -211,7 +216,9 @@ class NetworkScene(QGraphicsScene):
             anchor = ButtonRow()
             anchor.setPos(x, anchor_y)
             self.addItem(anchor)
-            header = TextItem(f"{title} · {n}", font, Qt.AlignmentFlag.AlignHCenter, fixed=True)
+            header = TextItem(
+                f"{title} · {n}", font, Qt.AlignmentFlag.AlignHCenter, fixed=True, prefs=prefs
+            )
             short = {"Input": "In", "Output": "Out", "Hidden": "H"}.get(title, f"H{layer}")
             # Longest first: set_view_scale shows the longest that fits the column.
             header.texts = (f"{title} · {n}", f"{short} · {n}", short, "")
@@ -221,11 +228,13 @@ class NetworkScene(QGraphicsScene):
             self.headers.append(header)
             if layer > 0:
                 act = net.activations[layer - 1]
-                chooser = TextItem(f"{act} ▾", align=Qt.AlignmentFlag.AlignHCenter, fixed=True)
+                chooser = TextItem(
+                    f"{act} ▾", align=Qt.AlignmentFlag.AlignHCenter, fixed=True, prefs=prefs
+                )
                 # Narrow columns: the symbol the math dock uses ("σ"), then only the arrow.
                 symbol = ACTIVATIONS[act].symbol or act
                 chooser.texts = tuple(dict.fromkeys((f"{act} ▾", f"{symbol} ▾", symbol, "▾")))
-                chooser.box = theme.color("grid")
+                chooser.box = prefs.color("grid")
                 chooser.setParentItem(anchor)
                 chooser.setPos(0, -43)
                 chooser.setCursor(Qt.CursorShape.PointingHandCursor)
@@ -250,7 +259,7 @@ class NetworkScene(QGraphicsScene):
                         lambda l=layer: editing.remove_layer(self.doc, l),
                     ),
                 ):
-                    row.add(RoundButton(symbol, tip)).clicked.connect(slot)
+                    row.add(RoundButton(symbol, tip, prefs=prefs)).clicked.connect(slot)
             if layer < last:
                 gap = ButtonRow()
                 gap.setPos(x + self.column / 2, anchor_y)
@@ -259,26 +268,31 @@ class NetworkScene(QGraphicsScene):
                 row.setParentItem(gap)
                 row.setPos(0, -18)
                 self._button_rows.append(row)
-                insert = row.add(RoundButton("+", "Insert a hidden layer here", radius=8))
+                insert = row.add(
+                    RoundButton("+", "Insert a hidden layer here", radius=8, prefs=prefs)
+                )
                 insert.setOpacity(0.75)
                 insert.clicked.connect(lambda p=layer + 1: editing.insert_layer(self.doc, p))
 
     def _build_notes(self) -> None:
         last = len(self.nodes) - 1
+        prefs = self.prefs
         for node in self.nodes[last]:
-            note = TextItem("", HEADER_FONT, align=Qt.AlignmentFlag.AlignLeft, fixed=True)
+            note = TextItem(
+                "", HEADER_FONT, align=Qt.AlignmentFlag.AlignLeft, fixed=True, prefs=prefs
+            )
             note.setPos(node.home + QPointF(NODE_RADIUS + 10, 0))
             self.addItem(note)
             self.output_notes.append(note)
         for node in self.nodes[0]:
-            name = TextItem(node.name, align=Qt.AlignmentFlag.AlignRight)
+            name = TextItem(node.name, align=Qt.AlignmentFlag.AlignRight, prefs=prefs)
             name.setPos(node.home - QPointF(NODE_RADIUS + 8, 0))
-            name.color = theme.color("faint_text")
+            name.color = prefs.color("faint_text")
             self.addItem(name)
         font = QFont(HEADER_FONT)
         font.setBold(True)
-        self.loss_note = TextItem("", font, Qt.AlignmentFlag.AlignLeft, fixed=True)
-        self.loss_note.box = theme.color("grid")
+        self.loss_note = TextItem("", font, Qt.AlignmentFlag.AlignLeft, fixed=True, prefs=prefs)
+        self.loss_note.box = prefs.color("grid")
         self.addItem(self.loss_note)
         self._place_loss_note()
 
@@ -404,7 +418,8 @@ class NetworkScene(QGraphicsScene):
         scale = 1e-12
         if edge_values is not None:
             scale = max(scale, max(float(np.abs(w).max()) for w in edge_values))
-        blank = theme.edge_color(0.0, faded=True)
+        prefs = self.prefs
+        blank = prefs.edge_color(0.0, faded=True)
         for l in range(net.n_layers):
             edges = self._edges_by_layer[l]
             if edge_values is None or not self._visible(l + 1):
@@ -416,7 +431,7 @@ class NetworkScene(QGraphicsScene):
             # Widths in quarter pixels: tiny changes do not repaint every line.
             widths = np.round((0.8 + 5.5 * np.minimum(np.abs(values) / scale, 1.0)) * 4) / 4
             for edge, value, width in zip(edges, values.tolist(), widths.tolist()):
-                edge.set_style(value, width, theme.edge_color(value, stale))
+                edge.set_style(value, width, prefs.edge_color(value, stale))
                 edge.label.set_active(True, stale)
         for (layer, j), item in self.bias_labels.items():
             if bias_values is None or not self._visible(layer + 1):
@@ -425,14 +440,15 @@ class NetworkScene(QGraphicsScene):
             value = float(bias_values[layer][j])
             prefix = "∂L/∂b " if backward else "b "
             item.set_text(
-                prefix + theme.fmt(value), theme.color("stale" if stale else "faint_text"), stale
+                prefix + prefs.fmt(value), prefs.color("stale" if stale else "faint_text"), stale
             )
         self._show_nodes(fwd, bwd, backward, fwd_stale, bwd_stale)
         self._show_heat_maps(backward)
         self._show_output_notes(fwd, bwd, backward, fwd_stale, bwd_stale)
 
     def _show_nodes(self, fwd, bwd, backward, fwd_stale, bwd_stale) -> None:
-        white = QColor(theme.current.node_fill)
+        prefs = self.prefs
+        white = prefs.color("node_fill")
         for layer, column in enumerate(self.nodes):
             for k, node in enumerate(column):
                 if not self._visible(layer):
@@ -453,14 +469,25 @@ class NetworkScene(QGraphicsScene):
                     value = float(fwd.activations[layer][k])
                     stale = fwd_stale
                     strength = min(abs(value), 1.0)
-                fill = theme.mix(white, theme.signed_color(value), 0.6 * strength)
-                node.set_display(theme.fmt(value), fill, stale)
+                fill = theme.mix(white, theme.signed_color(prefs.palette, value), 0.6 * strength)
+                node.set_display(prefs.fmt(value), fill, stale)
 
-    def refresh_theme(self) -> None:
-        """Take the current palette: new colour tables, then every item made again."""
-        self._heat_lut = diverging_lut(theme.color("negative"), theme.color("positive"), tint=0.35)
-        self.setBackgroundBrush(theme.color("background"))
+    def _heat_table(self) -> np.ndarray:
+        prefs = self.prefs
+        return diverging_lut(
+            prefs.color("negative"), prefs.color("positive"), neutral(prefs.palette), tint=0.35
+        )
+
+    def _on_preferences_changed(self) -> None:
+        """New colour tables, then every item made again in the new palette and decimals."""
+        self._heat_lut = self._heat_table()
+        self.setBackgroundBrush(self.prefs.color("background"))
         self.rebuild()
+
+    @property
+    def reveal_ms(self) -> int:
+        """How long each layer takes to appear when a pass is animated (a preference)."""
+        return self.prefs.animation_ms
 
     def set_heat_maps(self, on: bool) -> None:
         """Show (or hide) each hidden neuron's output over the input plane."""
@@ -511,6 +538,7 @@ class NetworkScene(QGraphicsScene):
         last = len(self.nodes) - 1
         rows = doc.rows
         many = len(rows) > 1
+        prefs = self.prefs
         for k, note in enumerate(self.output_notes):
             if fwd is None or not self._visible(last):
                 note.set_text("")
@@ -518,23 +546,23 @@ class NetworkScene(QGraphicsScene):
             t = float(fwd.targets[k])
             y = float(fwd.activations[-1][k])
             if backward and bwd is not None:
-                text = f"δ = ∂L/∂z\ntarget {theme.fmt_target(t)}"
+                text = f"δ = ∂L/∂z\ntarget {fmt_target(t)}"
             else:
-                text = f"{'mean ' if many else ''}ŷ = {theme.fmt(y)}\ntarget {theme.fmt_target(t)}"
-            note.set_text(text, theme.color("stale" if fwd_stale else "text"), fwd_stale)
+                text = f"{'mean ' if many else ''}ŷ = {prefs.fmt(y)}\ntarget {fmt_target(t)}"
+            note.set_text(text, prefs.color("stale" if fwd_stale else "text"), fwd_stale)
         if self.loss_note is not None:
             if fwd is None or not self._visible(last):
                 self.loss_note.set_text("")
             else:
-                loss = theme.fmt(fwd.loss, 4)
+                loss = fmt(fwd.loss, 4)
                 if many:
                     # On two lines: on one it is wider than the room the view leaves.
                     text = f"Loss {loss}\n(mean of {len(rows)} examples)"
                 else:
                     text = f"Loss {loss}  (example {rows[0] + 1})"
-                    text += f"\nall examples: {theme.fmt(fwd.total_loss, 4)}"
+                    text += f"\nall examples: {fmt(fwd.total_loss, 4)}"
                 self.loss_note.set_text(
-                    text, theme.color("stale" if fwd_stale else "text"), fwd_stale
+                    text, prefs.color("stale" if fwd_stale else "text"), fwd_stale
                 )
             self._place_loss_note()  # its height may have changed
 

@@ -35,9 +35,10 @@ from bpdesk.core import (
     make_dataset,
 )
 from bpdesk.core.datasets import GENERATORS
-from bpdesk.ui import editing, theme
+from bpdesk.ui import editing
 from bpdesk.ui.commands import SetConfigCommand
 from bpdesk.ui.document import Document
+from bpdesk.ui.preferences import ViewPreferences
 from bpdesk.ui.widgets import learning_rate_box, spin_moved
 
 CSV_ITEM = "csv"
@@ -69,9 +70,10 @@ CHOICE_TITLES = {
 class DataPanel(QWidget):
     """Dataset and training settings, each change an undoable edit."""
 
-    def __init__(self, doc: Document, parent=None) -> None:
+    def __init__(self, doc: Document, parent=None, *, prefs: ViewPreferences | None = None) -> None:
         super().__init__(parent)
         self.doc = doc
+        self.prefs = prefs if prefs is not None else ViewPreferences(parent=self)
         self._updating = False
         # The settings of the last generated data: leaving XOR (or a CSV file) for a
         # generator starts from them, not from the fields, which then show XOR's 4 points.
@@ -111,7 +113,7 @@ class DataPanel(QWidget):
         self.regenerate.setToolTip("New points with the next seed (undoable)")
         self.dataset_info = QLabel()
         self.dataset_info.setWordWrap(True)
-        theme.style(self.dataset_info, "color: {faint_text};")
+        self.prefs.style(self.dataset_info, "color: {faint_text};")
 
         self.batch = self._spin(
             QSpinBox(), 0, 100_000, "Examples per step; 0 = all of them (full batch)"

@@ -14,7 +14,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QSize
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainterPath
+from PySide6.QtGui import QBrush, QFont, QFontMetricsF, QPainterPath
 from PySide6.QtWidgets import (
     QGraphicsPathItem,
     QGraphicsSimpleTextItem,
@@ -24,15 +24,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bpdesk.ui import theme
 from bpdesk.ui.document import Document
-from bpdesk.ui.panels.plots import (
-    configure_pyqtgraph,
-    decade_range,
-    epoch_range,
-    hold_range,
-    plot_widget,
-)
+from bpdesk.ui.format import norm_text
+from bpdesk.ui.panels.plots import decade_range, epoch_range, hold_range, plot_widget
+from bpdesk.ui.preferences import ViewPreferences
 from bpdesk.ui.throttle import LiveThrottle
 
 LAYER_COLORS = (
@@ -47,16 +42,6 @@ LAYER_COLORS = (
 )
 
 SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def norm_text(value: float) -> str:
-    """A gradient norm to three significant digits: ``0.512``, ``3.41e−5``, ``0``."""
-    if value == 0 or not math.isfinite(value):
-        return theme.fmt(value, 0)
-    if 0.01 <= abs(value) < 1000:
-        return f"{value:.3g}".replace("-", "−")
-    mantissa, exponent = f"{value:.2e}".split("e")
-    return f"{mantissa}e{int(exponent)}".replace("-", "−")
 
 
 class SmoothedLogNorms:
@@ -245,8 +230,9 @@ class CurveEndLabels(pg.GraphicsWidget):
 
     LEAD = 22  # width of the coloured stroke before a name
 
-    def __init__(self, view: pg.ViewBox) -> None:
+    def __init__(self, view: pg.ViewBox, prefs: ViewPreferences) -> None:
         super().__init__()
+        self.prefs = prefs
         self._view = view
         self.entries: list[tuple[QGraphicsPathItem, QGraphicsSimpleTextItem]] = []
         self._levels = np.empty(0)
@@ -256,7 +242,7 @@ class CurveEndLabels(pg.GraphicsWidget):
         view.sigRangeChanged.connect(self.place)
         view.sigResized.connect(self.place)
         self.geometryChanged.connect(self.place)
-        theme.signals.changed.connect(self._recolor)
+        prefs.changed.connect(self._on_preferences_changed)
 
     def set_names(self, names: list[str], colors: list[str]) -> None:
         """One entry per layer (the network changed)."""
@@ -276,7 +262,7 @@ class CurveEndLabels(pg.GraphicsWidget):
             text.setFont(self._font)
             width = max(width, text.boundingRect().width())
             self.entries.append((stroke, text))
-        self._recolor()
+        self._on_preferences_changed()
         self.setFixedWidth(self.LEAD + 4 + width + 4)
         self._levels = np.full(len(names), np.nan)
 
@@ -287,8 +273,8 @@ class CurveEndLabels(pg.GraphicsWidget):
             self._levels = levels
             self.place()
 
-    def _recolor(self) -> None:
-        brush = QBrush(QColor(theme.current.text))
+    def _on_preferences_changed(self) -> None:
+        brush = QBrush(self.prefs.color("text"))
         for _stroke, text in self.entries:
             text.setBrush(brush)
 
@@ -326,14 +312,16 @@ class CurveEndLabels(pg.GraphicsWidget):
 class GradientFlowPanel(QWidget):
     """‖∂L/∂W‖ of every weight layer per epoch (log scale, smoothed), and right now."""
 
-    def __init__(self, doc: Document, parent=None) -> None:
+    def __init__(self, doc: Document, parent=None, *, prefs: ViewPreferences | None = None) -> None:
         super().__init__(parent)
         self.doc = doc
+        self.prefs = prefs if prefs is not None else ViewPreferences(parent=self)
         self.redraws = 0
-        configure_pyqtgraph()  # before the axis is made: it takes its colours from there
         # A modest size hint: in its dock's scroll area the panel is as tall as it asks
         # to be, and pyqtgraph's own 480 px would push the axis and names out of view.
-        self.plot = plot_widget(size_hint=QSize(480, 150), axisItems={"left": DecadeAxis("left")})
+        self.plot = plot_widget(
+            size_hint=QSize(480, 150), axisItems={"left": DecadeAxis("left")}, prefs=self.prefs
+        )
         self.plot.setMinimumHeight(70)
         item = self.plot.getPlotItem()
         item.setLogMode(y=True)
@@ -350,7 +338,7 @@ class GradientFlowPanel(QWidget):
         self._vb.sigRangeChangedManually.connect(self._stop_following)
         # The names sit in a column of their own, right of the plot, level with the
         # ends of their curves: over the plot they would cover a deep network's curves.
-        self.labels = CurveEndLabels(self._vb)
+        self.labels = CurveEndLabels(self._vb, self.prefs)
         item.layout.addItem(self.labels, 2, 3)
         self.now = QLabel()
         self.now.setObjectName("gradientNow")
@@ -364,7 +352,7 @@ class GradientFlowPanel(QWidget):
             "gradients. Try ReLU or He initialisation."
         )
         note.setWordWrap(True)
-        theme.style(note, "color: {faint_text};")
+        self.prefs.style(note, "color: {faint_text};")
         layout = QVBoxLayout(self)
         layout.addWidget(self.plot, 1)
         layout.addWidget(self.now)

@@ -23,7 +23,9 @@ from bpdesk.core.chainrule import example_text, mean_text, parameter_meaning
 from bpdesk.core.landscape import LandscapeReadout, landscape_readout
 from bpdesk.ui import editing, theme
 from bpdesk.ui.document import Document, Parameter
+from bpdesk.ui.format import fmt, unbroken
 from bpdesk.ui.panels.plots import LARGEST_SHOWN, plot_widget
+from bpdesk.ui.preferences import ViewPreferences
 from bpdesk.ui.throttle import LiveThrottle
 
 SLIDER_STEPS = 1000
@@ -39,14 +41,15 @@ HINT = (
 )
 
 
-def step_text(scape: Landscape, span: float) -> str:
-    """``0.500 → 0.800, loss 2.250 → 1.440 (η = 0.1)``, and a word when the step is too small to see."""
+def step_text(scape: Landscape, span: float, decimals: int) -> str:
+    """``0.500 → 0.800, loss 2.250 → 1.440 (η = 0.1)``, and a word when the step is too small
+    to see (the numbers with ``decimals``)."""
     eta = f"{scape.learning_rate:g}"
     if not (math.isfinite(scape.step_to) and math.isfinite(scape.step_loss)):
         return f"off the chart (η = {eta}): try a smaller learning rate"
     text = (
-        f"{theme.fmt(scape.current)} → {theme.fmt(scape.step_to)}, loss "
-        f"{theme.fmt(scape.current_loss)} → {theme.fmt(scape.step_loss)} (η = {eta})"
+        f"{fmt(scape.current, decimals)} → {fmt(scape.step_to, decimals)}, loss "
+        f"{fmt(scape.current_loss, decimals)} → {fmt(scape.step_loss, decimals)} (η = {eta})"
     )
     if scape.step_to == scape.current:
         text += ": no step at all, the gradient is 0"
@@ -63,9 +66,10 @@ class LandscapePanel(QWidget):
     gestureStarted = Signal()
     gestureFinished = Signal()
 
-    def __init__(self, doc: Document, parent=None) -> None:
+    def __init__(self, doc: Document, parent=None, *, prefs: ViewPreferences | None = None) -> None:
         super().__init__(parent)
         self.doc = doc
+        self.prefs = prefs if prefs is not None else ViewPreferences(parent=self)
         self._in_gesture = False
         self.landscape: Landscape | None = None
         self.readout: LandscapeReadout | None = None
@@ -82,16 +86,16 @@ class LandscapePanel(QWidget):
         self.title = QLabel()
         self.title.setObjectName("landscapeTitle")
         self.title.setWordWrap(True)
-        theme.style(self.title, "font-weight: bold;")
+        self.prefs.style(self.title, "font-weight: bold;")
         self.hint = QLabel(HINT)
         self.hint.setObjectName("landscapeHint")
         self.hint.setWordWrap(True)
-        theme.style(self.hint, "color: {faint_text};")
+        self.prefs.style(self.hint, "color: {faint_text};")
 
         # A modest size hint: its dock scrolls, and a scroll area gives a panel with
         # wrapped text the height it asks for, which with pyqtgraph's own 480 px
         # pushed the slider and the readout out of view.
-        self.plot = plot_widget(size_hint=QSize(300, 140))
+        self.plot = plot_widget(size_hint=QSize(300, 140), prefs=self.prefs)
         self.plot.setMinimumHeight(120)
         self.plot.setToolTip(
             "The loss as this one weight moves, every other weight frozen. Dashed: the tangent, "
@@ -123,7 +127,7 @@ class LandscapePanel(QWidget):
             "Solid: loss · dashed: tangent (slope = gradient) · hollow: after one step"
         )
         self.key.setWordWrap(True)
-        theme.style(self.key, "color: {faint_text}; font-size: 9pt;")
+        self.prefs.style(self.key, "color: {faint_text}; font-size: 9pt;")
         self.key.setToolTip(self.plot.toolTip())
 
         self.slider = QSlider(Qt.Orientation.Horizontal)
@@ -159,9 +163,9 @@ class LandscapePanel(QWidget):
             "(the hollow marker on the curve)"
         )
         self.suggestion_label = self._value_label("Which way to move the weight to reduce error")
-        theme.style(self.suggestion_label, "font-weight: bold;")
+        self.prefs.style(self.suggestion_label, "font-weight: bold;")
         self.meaning_label = self._value_label("How to read the gradient's value")
-        theme.style(self.meaning_label, "color: {faint_text};")
+        self.prefs.style(self.meaning_label, "color: {faint_text};")
         grid = QGridLayout()
         grid.setColumnStretch(1, 1)
         rows = (
@@ -175,7 +179,7 @@ class LandscapePanel(QWidget):
         )
         for row, (caption, label) in enumerate(rows):
             heading = QLabel(caption)
-            theme.style(heading, "color: {faint_text};")
+            self.prefs.style(heading, "color: {faint_text};")
             heading.setToolTip(label.toolTip())
             grid.addWidget(heading, row, 0, Qt.AlignmentFlag.AlignTop)
             grid.addWidget(label, row, 1)
@@ -208,17 +212,17 @@ class LandscapePanel(QWidget):
             doc.settingsChanged,
         ):
             signal.connect(self._on_new_view)
-        theme.signals.changed.connect(self.refresh_theme)
+        self.prefs.changed.connect(self._on_preferences_changed)
         self._refresh()
 
-    def refresh_theme(self) -> None:
-        """Curve, tangent and markers in the current palette; numbers in its decimals."""
+    def _on_preferences_changed(self) -> None:
+        """Curve, tangent and markers in the palette; numbers in the decimals."""
         self._color_items()
         self._curve_key = None  # sweep again: the readout's numbers change with the decimals
         self._refresh()
 
     def _color_items(self) -> None:
-        colors = theme.current
+        colors = self.prefs.palette
         self.curve.setPen(pg.mkPen(colors.text, width=2))
         self.tangent.setPen(pg.mkPen(colors.selected, width=1.5, style=Qt.PenStyle.DashLine))
         self.ghost.setPen(pg.mkPen(colors.path, width=1.5))
@@ -361,7 +365,7 @@ class LandscapePanel(QWidget):
             rows = mean_text(data.n_train)
         else:
             rows = example_text(data.X_train[doc.sample], data.T_train[doc.sample], doc.sample)
-        self.title.setText(f"Error landscape of {name} — {theme.unbroken(rows)}")
+        self.title.setText(f"Error landscape of {name} — {unbroken(rows)}")
         self.title.setToolTip(parameter_meaning(net, layer, i, j))
         label = f"{name} ({'bias' if i is None else 'weight'})"
         axis = self.plot.getPlotItem().getAxis("bottom")
@@ -380,7 +384,7 @@ class LandscapePanel(QWidget):
             self.ghost.setVisible(True)
         else:
             self.ghost.setVisible(False)
-        self.step_label.setText(step_text(scape, high - low))
+        self.step_label.setText(step_text(scape, high - low, self.prefs.decimals))
         self._place_point()
         self._update_view(losses)
         self._placing = True
@@ -388,7 +392,7 @@ class LandscapePanel(QWidget):
             self.slider.setValue(round((scape.current - low) / (high - low) * SLIDER_STEPS))
         finally:
             self._placing = False
-        self.value_label.setText(theme.fmt(scape.current))
+        self.value_label.setText(self.prefs.fmt(scape.current))
 
     def _place_point(self) -> None:
         scape = self.landscape
@@ -427,7 +431,7 @@ class LandscapePanel(QWidget):
         self.output_label.setText(r.output_text)
         self.target_label.setText(r.target_text)
         self.loss_label.setText(r.loss_text)
-        color = theme.signed_color(r.gradient).name()
+        color = theme.signed_color(self.prefs.palette, r.gradient).name()
         self.gradient_label.setText(f"<b style='color:{color}'>{r.gradient_text}</b>")
         self.sign_label.setText(r.sign_text)
         self.suggestion_label.setText(r.suggestion)
