@@ -1001,7 +1001,7 @@ def menus(monkeypatch) -> MenuLog:
     """The scene's menus noted instead of shown (a shown menu would wait for a click)."""
     from PySide6.QtWidgets import QMenu
 
-    import bpdesk.ui.editor.scene as scene_module
+    import bpdesk.ui.editor.gestures as gestures_module  # the scene's menus are made there
 
     log = MenuLog()
 
@@ -1012,7 +1012,7 @@ def menus(monkeypatch) -> MenuLog:
                 if action.text() == log.pick and action.isEnabled():
                     action.trigger()
 
-    monkeypatch.setattr(scene_module, "QMenu", Menu)
+    monkeypatch.setattr(gestures_module, "QMenu", Menu)
     return log
 
 

@@ -2,24 +2,23 @@
 
 It rebuilds its items only when the architecture changes; every other
 change (values, the view, the selection, the sample) restyles the items in
-place. User gestures on the items become edits through :mod:`bpdesk.ui.editing`.
+place. User gestures on the items become edits in :mod:`bpdesk.ui.editor.gestures`;
+which numbers have room to show is decided in :mod:`bpdesk.ui.editor.label_layout`.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QFont, QImage, QTransform
-from PySide6.QtWidgets import QGraphicsScene, QMenu
+from PySide6.QtGui import QFont, QImage
+from PySide6.QtWidgets import QGraphicsScene
 
-from bpdesk.core.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
+from bpdesk.core.activations import ACTIVATIONS
 from bpdesk.core.chainrule import neuron_name
-from bpdesk.core.losses import check_output
 from bpdesk.core.network import augment
 from bpdesk.ui import editing, theme
-from bpdesk.ui.document import Document, Parameter
+from bpdesk.ui.document import Document
+from bpdesk.ui.editor.gestures import SceneGestures
 from bpdesk.ui.editor.items import (
     HEADER_FONT,
     NODE_RADIUS,
@@ -34,6 +33,7 @@ from bpdesk.ui.editor.items import (
     TrashTarget,
     WeightEdge,
 )
+from bpdesk.ui.editor.label_layout import hide_crowded_labels
 from bpdesk.ui.format import fmt, fmt_target
 from bpdesk.ui.plane import diverging_lut, grid_points, neutral, plane_bounds
 from bpdesk.ui.preferences import ViewPreferences
@@ -45,9 +45,7 @@ PALETTE_MIME = "application/x-bpdesk-palette"
 HEAT_MAP_PIXELS = 24  # per side: enough to see a neuron's line or bump inside a circle
 TRAINING_REDRAW_MS = NUMBERS_MS  # the diagram while training: a glance, not an animation
 SMOOTH_EDGES_LIMIT = 600  # above this many edges, lines are drawn without antialiasing (speed)
-MAX_LABELS_PER_LAYER = 12  # numbers drawn between two layers; more would hide the lines
 MAX_PATH_EDGES = 80  # beyond this, highlighting every path would light up the whole network
-DRAGGED_OPACITY = 0.8  # a dragged neuron lets the insertion line and its neighbours show through
 HEADER_GAP = 8.0  # pixels at least between the headings (and the choosers) of two columns
 
 
@@ -71,6 +69,7 @@ class NetworkScene(QGraphicsScene):
         super().__init__(parent)
         self.doc = doc
         self.prefs = prefs if prefs is not None else ViewPreferences(parent=self)
+        self.gestures = SceneGestures(self)
         self.nodes: list[list[NeuronNode]] = []
         self.edges: list[WeightEdge] = []
         self.labels: list[EdgeLabel] = []
@@ -112,7 +111,7 @@ class NetworkScene(QGraphicsScene):
         self._reveal_timer.stop()
         self._reveal = None
         self.clear()
-        prefs = self.prefs
+        prefs, gestures = self.prefs, self.gestures
         self.trash = TrashTarget(prefs=prefs)
         self.addItem(self.trash)
         self.landing = InsertionMarker(prefs=prefs)
@@ -133,8 +132,8 @@ class NetworkScene(QGraphicsScene):
                 )
                 node.home = QPointF(layer * self.column, (k - (n - 1) / 2) * row)
                 node.setPos(node.home)
-                node.dragMoved.connect(self._on_node_drag_moved)
-                node.dragFinished.connect(self._on_node_dropped)
+                node.dragMoved.connect(gestures.on_node_drag_moved)
+                node.dragFinished.connect(gestures.on_node_dropped)
                 node.setToolTip(self._node_tooltip(layer, k))
                 self.addItem(node)
                 column.append(node)
@@ -150,8 +149,8 @@ class NetworkScene(QGraphicsScene):
                         "double-click to type a value"
                     )
                     edge.smooth = smooth
-                    edge.clicked.connect(self._on_edge_clicked)
-                    edge.doubleClicked.connect(self._on_edge_double_clicked)
+                    edge.clicked.connect(gestures.on_edge_clicked)
+                    edge.doubleClicked.connect(gestures.on_edge_double_clicked)
                     self.addItem(edge)
                     self.edges.append(edge)
                     self._edges_by_layer[layer].append(edge)
@@ -169,7 +168,7 @@ class NetworkScene(QGraphicsScene):
                 )
                 bias.clicked.connect(lambda _, p=(layer, None, j): self.doc.select(p))
                 bias.doubleClicked.connect(
-                    lambda item, p=(layer, None, j): self._edit_bias(p, item)
+                    lambda item, p=(layer, None, j): gestures.edit_bias(p, item)
                 )
                 self.bias_labels[(layer, j)] = bias
         self._button_rows = []
@@ -179,7 +178,7 @@ class NetworkScene(QGraphicsScene):
         bottom = (max(sizes) - 1) / 2 * row
         self.trash.setPos(last * self.column / 2, bottom + NODE_RADIUS + 90)
         self._on_values_changed()
-        self._layout_labels()  # after the values: the biggest ones get the room
+        self.layout_labels()  # after the values: the biggest ones get the room
         self._on_selection_changed()
         # Generous: the view must be free to centre the network wherever margins need.
         self.setSceneRect(self.content_rect().adjusted(-3000, -3000, 3000, 3000))
@@ -239,7 +238,9 @@ class NetworkScene(QGraphicsScene):
                 chooser.setPos(0, -43)
                 chooser.setCursor(Qt.CursorShape.PointingHandCursor)
                 chooser.setToolTip(f"Activation of this layer: {act}. Click to change it")
-                chooser.clicked.connect(lambda item, l=layer - 1: self._activation_menu(l, item))
+                chooser.clicked.connect(
+                    lambda item, l=layer - 1: self.gestures.activation_menu(l, item)
+                )
                 self.choosers.append(chooser)
             if 0 < layer < last:
                 row = ButtonRow()
@@ -247,7 +248,11 @@ class NetworkScene(QGraphicsScene):
                 row.setPos(0, -18)
                 self._button_rows.append(row)
                 for symbol, tip, slot in (
-                    ("−", "Remove this layer's last neuron", lambda l=layer: self._remove_last(l)),
+                    (
+                        "−",
+                        "Remove this layer's last neuron",
+                        lambda l=layer: self.gestures.remove_last(l),
+                    ),
                     (
                         "+",
                         "Add a neuron to this layer",
@@ -318,56 +323,9 @@ class NetworkScene(QGraphicsScene):
             self.nodes[-1][0].home.x() - NODE_RADIUS, node.home.y() + (top + half) / scale
         )
 
-    def _layout_labels(self) -> None:
-        """Hide the labels that would overlap a neuron or a label with a higher priority.
-
-        Bias values come first (one per neuron), then the weights' numbers.
-        """
-        cell = 40.0
-        grid: dict[tuple[int, int], list[QRectF]] = defaultdict(list)
-
-        def cells(rect: QRectF):
-            for cx in range(int(rect.left() // cell), int(rect.right() // cell) + 1):
-                for cy in range(int(rect.top() // cell), int(rect.bottom() // cell) + 1):
-                    yield (cx, cy)
-
-        def add(rect: QRectF) -> None:
-            for c in cells(rect):
-                grid[c].append(rect)
-
-        def clashes(rect: QRectF, own: QRectF | None = None) -> bool:
-            return any(
-                other is not own and rect.intersects(other)
-                for c in cells(rect)
-                for other in grid[c]
-            )
-
-        circles: dict[NeuronNode, QRectF] = {}
-        for column in self.nodes:
-            for node in column:
-                r = NODE_RADIUS + 2
-                circles[node] = QRectF(node.pos().x() - r, node.pos().y() - r, 2 * r, 2 * r)
-                add(circles[node])
-        # A bias sits just under its own circle; in a tall layer the next circle
-        # down is nearer than the label is tall: there it shows on hover only.
-        for bias in self.bias_labels.values():
-            rect = bias.scene_rect()
-            crowded = clashes(rect, circles[bias.parentItem()])
-            bias.set_crowded(crowded)
-            if not crowded:
-                add(rect)
-        # Bigger values first: when space is short, the labels that matter most
-        # stay. A crowded layer shows only its largest few (the rest on hover).
-        shown_in_layer: dict[int, int] = defaultdict(int)
-        for label in sorted(self.labels, key=lambda lb: -abs(lb.edge.value)):
-            rect = label.scene_rect().adjusted(-2, -1, 2, 1)
-            layer = label.edge.layer
-            clash = shown_in_layer[layer] >= MAX_LABELS_PER_LAYER or clashes(rect)
-            label.shown = not clash
-            if not clash:
-                add(rect)
-                shown_in_layer[layer] += 1
-            label.update()
+    def layout_labels(self) -> None:
+        """Hide the numbers that would overlap a neuron or a more important number."""
+        hide_crowded_labels(self.nodes, self.bias_labels.values(), self.labels)
 
     def set_view_scale(self, scale: float) -> None:
         """The view's zoom: header buttons hide when columns get too close to fit them."""
@@ -568,7 +526,7 @@ class NetworkScene(QGraphicsScene):
 
     def _on_mode_changed(self, mode: str) -> None:
         self._on_values_changed()
-        self._layout_labels()  # gradients, not weights, now decide which labels show
+        self.layout_labels()  # gradients, not weights, now decide which labels show
 
     # -- selection ---------------------------------------------------------------------
 
@@ -641,174 +599,12 @@ class NetworkScene(QGraphicsScene):
 
     # -- gestures -----------------------------------------------------------------------------
 
-    def _on_edge_clicked(self, edge: WeightEdge) -> None:
-        self.doc.select(edge.parameter)
-
-    def _edit_bias(self, parameter: Parameter, item: TextItem) -> None:
-        self.doc.select(parameter)
-        self.editRequested.emit(parameter, item.scenePos())
-
-    def _on_edge_double_clicked(self, edge: WeightEdge) -> None:
-        self.doc.select(edge.parameter)
-        self.editRequested.emit(edge.parameter, edge.label.scenePos())
-
-    def _drop_target(self, node: NeuronNode, pointer: QPointF) -> str:
-        """Where a dragged neuron would land: ``trash``, ``away`` (off the network) or ``column``.
-
-        Judged by the pointer: held to its column, the neuron itself stays behind.
-        """
-        if self.trash.isVisible() and self.trash.sceneBoundingRect().contains(pointer):
-            return "trash"
-        if abs(pointer.x() - node.home.x()) > self.column * 0.6:
-            return "away"
-        return "column"
-
-    def _landing_index(self, node: NeuronNode) -> int:
-        """The place in its layer a neuron dragged along it would take: the nearest home."""
-        homes = [n.home.y() for n in self.nodes[node.layer]]
-        return int(np.argmin([abs(node.pos().y() - y) for y in homes]))
-
-    def _on_node_drag_moved(self, node: NeuronNode, pointer: QPointF) -> None:
-        target = self._drop_target(node, pointer)
-        if not self.trash.isVisible():  # the drag's first move
-            # Its numbers were placed for its lines at rest: on the move they would
-            # land on others. See-through: what it passes over still shows.
-            for edge in node.edges:
-                edge.label.shown = False
-            node.setOpacity(DRAGGED_OPACITY)
-        self.trash.setVisible(True)
-        self.trash.set_active(target != "column")
-        # Along its layer the neuron keeps to its column; taken off it, it follows
-        # the pointer, so that it can be seen going to the bin.
-        if target == "column":
-            node.held_x = node.home.x()
-            if node.pos().x() != node.held_x:
-                node.setPos(node.held_x, node.pos().y())
-        else:
-            node.held_x = None
-        new = self._landing_index(node) if target == "column" else node.index
-        self.landing.setVisible(new != node.index)
-        if new != node.index:
-            # It takes the place of neuron ``new``, which moves aside towards the
-            # dragged one's old place: the line goes on that neuron's far side.
-            column = self.nodes[node.layer]
-            step = column[1].home.y() - column[0].home.y()
-            side = 1 if new > node.index else -1
-            self.landing.setPos(node.home.x(), column[new].home.y() + side * step / 2)
-
-    def _on_node_dropped(self, node: NeuronNode, pointer: QPointF) -> None:
-        target = self._drop_target(node, pointer)
-        self.trash.setVisible(False)
-        self.trash.set_active(False)
-        self.landing.setVisible(False)
-        layer, index = node.layer, node.index
-        new_index = self._landing_index(node)
-        node.setPos(node.home)
-        node.setOpacity(1.0)
-        if target in ("trash", "away"):
-            changed = editing.remove_neuron(self.doc, layer, index)
-        else:
-            changed = editing.move_neuron(self.doc, layer, index, new_index)
-        if not changed:  # no rebuild: the numbers hidden for the drag come back
-            self._layout_labels()
-
     def drop_palette_item(self, kind: str, pos: QPointF) -> bool:
         """A palette item (``neuron`` or ``layer``) was dropped at ``pos``."""
-        last = len(self.nodes) - 1
-        position = pos.x() / self.column
-        if kind == "neuron":
-            layer = round(position)
-            if not 0 <= layer <= last or abs(position - layer) > 0.4:
-                self.doc.notify("Drop a neuron onto a hidden layer's column")
-                return False
-            column = self.nodes[layer]
-            index = sum(1 for n in column if n.home.y() < pos.y())
-            return editing.add_neuron(self.doc, layer, index)
-        if kind == "layer":
-            gap = int(np.floor(position)) + 1  # dropping between layers k and k+1 inserts at k+1
-            if not 1 <= gap <= last:
-                self.doc.notify("Drop a hidden layer between two layers")
-                return False
-            return editing.insert_layer(self.doc, gap)
-        return False
-
-    def _remove_last(self, layer: int) -> None:
-        editing.remove_neuron(self.doc, layer, self.doc.network.layer_sizes[layer] - 1)
-
-    def _activation_menu(self, weight_layer: int, item: TextItem) -> None:
-        net = self.doc.network
-        output = weight_layer == net.n_layers - 1
-        menu = QMenu()
-        menu.setToolTipsVisible(True)  # a greyed-out choice says why in its tooltip
-        names = list(ACTIVATIONS) if output else list(HIDDEN_ACTIVATIONS)
-        for name in names:
-            action = QAction(name, menu)
-            action.setCheckable(True)
-            action.setChecked(net.activations[weight_layer] == name)
-            if output:
-                try:
-                    check_output(net.loss, name, net.layer_sizes[-1])
-                except ValueError as exc:
-                    action.setEnabled(False)
-                    action.setToolTip(str(exc))
-            action.triggered.connect(
-                lambda _=False, n=name: editing.set_activation(self.doc, weight_layer, n)
-            )
-            menu.addAction(action)
-        self._popup(menu, item)
-
-    def _popup(self, menu: QMenu, item) -> None:
-        views = self.views()
-        if not views:
-            return
-        view = views[0]
-        point = view.mapToGlobal(view.mapFromScene(item.scenePos()))
-        menu.exec(point)
-
-    def _owner_at(self, pos: QPointF):
-        """The neuron, weight or bias under ``pos``; a weight's number stands for its weight."""
-        transform = self.views()[0].transform() if self.views() else QTransform()
-        for item in self.items(
-            pos, Qt.ItemSelectionMode.IntersectsItemShape, Qt.SortOrder.DescendingOrder, transform
-        ):
-            if isinstance(item, EdgeLabel):
-                if item.visible_now:  # a hidden number is not there for the user
-                    return item.edge
-            elif isinstance(item, (NeuronNode, WeightEdge, BiasLabel)):
-                return item
-            elif isinstance(item, TextItem) and item.text:
-                return None  # a heading or a note covers what lies beneath it
-        return None
+        return self.gestures.drop_palette_item(kind, pos)
 
     def contextMenuEvent(self, event) -> None:
-        item = self._owner_at(event.scenePos())
-        menu = QMenu()
-        menu.setToolTipsVisible(True)
-        doc = self.doc
-        last = len(self.nodes) - 1
-        if isinstance(item, NeuronNode) and 0 < item.layer < last:
-            layer, k = item.layer, item.index
-            menu.addAction("Remove neuron", lambda: editing.remove_neuron(doc, layer, k))
-            up = menu.addAction("Move up", lambda: editing.move_neuron(doc, layer, k, k - 1))
-            up.setEnabled(k > 0)
-            down = menu.addAction("Move down", lambda: editing.move_neuron(doc, layer, k, k + 1))
-            down.setEnabled(k < len(self.nodes[layer]) - 1)
-            menu.addAction("Add neuron below", lambda: editing.add_neuron(doc, layer, k + 1))
-            menu.addSeparator()
-            menu.addAction("Remove this layer", lambda: editing.remove_layer(doc, layer))
-        elif isinstance(item, WeightEdge):
-            p = item.parameter
-            menu.addAction("Explain this gradient (chain rule)", lambda: doc.select(p))
-            menu.addAction("Edit value…", lambda: self.editRequested.emit(p, item.label.scenePos()))
-        elif isinstance(item, BiasLabel):
-            p = item.parameter
-            menu.addAction("Explain this gradient (chain rule)", lambda: doc.select(p))
-            menu.addAction("Edit value…", lambda: self._edit_bias(p, item))
-        else:
-            gap = int(np.clip(np.floor(event.scenePos().x() / self.column) + 1, 1, last))
-            menu.addAction("Insert a hidden layer here", lambda: editing.insert_layer(doc, gap))
-        menu.exec(event.screenPos())
-        event.accept()
+        self.gestures.context_menu(event)
 
     def _node_tooltip(self, layer: int, k: int) -> str:
         last = len(self.doc.network.layer_sizes) - 1

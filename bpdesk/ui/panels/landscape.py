@@ -92,6 +92,63 @@ class LandscapePanel(QWidget):
         self.hint.setWordWrap(True)
         self.prefs.style(self.hint, "color: {faint_text};")
 
+        self._build_plot()
+
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setRange(0, SLIDER_STEPS)
+        self.slider.setToolTip(
+            "Adjust weight: move the selected weight and watch the loss and the gradient change "
+            "(one drag is one undo step)"
+        )
+        self.slider.valueChanged.connect(self._on_slider)
+        self.slider.sliderPressed.connect(self._start_gesture)
+        self.slider.sliderReleased.connect(self._finish_gesture)
+        self.value_label = QLabel()
+        self.value_label.setToolTip("The selected weight's current value")
+        self.value_label.setMinimumWidth(
+            self.value_label.fontMetrics().horizontalAdvance("−0.000") + 8
+        )
+        adjust = QLabel("Adjust weight")
+        adjust.setToolTip(self.slider.toolTip())
+        slider_row = QHBoxLayout()
+        slider_row.addWidget(adjust)
+        slider_row.addWidget(self.slider, 1)
+        slider_row.addWidget(self.value_label)
+
+        grid = self._build_readout()
+
+        self.body = QWidget()
+        body = QVBoxLayout(self.body)
+        body.setContentsMargins(0, 0, 0, 0)
+        body.addWidget(self.plot, 1)
+        body.addWidget(self.key)
+        body.addLayout(slider_row)
+        body.addLayout(grid)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.hint)
+        layout.addWidget(self.body, 1)
+        layout.addStretch(0)  # keeps the hint at the top while the body is hidden
+
+        # Immediate for the user's own edits; a few times a second while training
+        # streams parameters (a sweep is up to MAX_POINTS forward passes).
+        self._throttle = LiveThrottle(
+            self._refresh, TRAINING_INTERVAL_MS, lambda: doc.training_active, self
+        )
+        doc.parametersChanged.connect(self._throttle.request)
+        for signal in (
+            doc.selectionChanged,
+            doc.networkChanged,
+            doc.datasetChanged,
+            doc.sampleChanged,
+            doc.settingsChanged,
+        ):
+            signal.connect(self._on_new_view)
+        self.prefs.changed.connect(self._on_preferences_changed)
+        self._refresh()
+
+    def _build_plot(self) -> None:
+        """The loss curve with its tangent, the draggable point and the one-step marker."""
         # A modest size hint: its dock scrolls, and a scroll area gives a panel with
         # wrapped text the height it asks for, which with pyqtgraph's own 480 px
         # pushed the slider and the readout out of view.
@@ -130,27 +187,8 @@ class LandscapePanel(QWidget):
         self.prefs.style(self.key, "color: {faint_text}; font-size: 9pt;")
         self.key.setToolTip(self.plot.toolTip())
 
-        self.slider = QSlider(Qt.Orientation.Horizontal)
-        self.slider.setRange(0, SLIDER_STEPS)
-        self.slider.setToolTip(
-            "Adjust weight: move the selected weight and watch the loss and the gradient change "
-            "(one drag is one undo step)"
-        )
-        self.slider.valueChanged.connect(self._on_slider)
-        self.slider.sliderPressed.connect(self._start_gesture)
-        self.slider.sliderReleased.connect(self._finish_gesture)
-        self.value_label = QLabel()
-        self.value_label.setToolTip("The selected weight's current value")
-        self.value_label.setMinimumWidth(
-            self.value_label.fontMetrics().horizontalAdvance("−0.000") + 8
-        )
-        adjust = QLabel("Adjust weight")
-        adjust.setToolTip(self.slider.toolTip())
-        slider_row = QHBoxLayout()
-        slider_row.addWidget(adjust)
-        slider_row.addWidget(self.slider, 1)
-        slider_row.addWidget(self.value_label)
-
+    def _build_readout(self) -> QGridLayout:
+        """The labels under the slider: output, target, loss, gradient, what it means."""
         self.output_label = self._value_label("What the network outputs for these inputs")
         self.target_label = self._value_label("What the output should be")
         self.loss_label = self._value_label("How wrong the output is: the loss")
@@ -184,36 +222,7 @@ class LandscapePanel(QWidget):
             grid.addWidget(heading, row, 0, Qt.AlignmentFlag.AlignTop)
             grid.addWidget(label, row, 1)
         grid.addWidget(self.meaning_label, len(rows), 0, 1, 2)
-
-        self.body = QWidget()
-        body = QVBoxLayout(self.body)
-        body.setContentsMargins(0, 0, 0, 0)
-        body.addWidget(self.plot, 1)
-        body.addWidget(self.key)
-        body.addLayout(slider_row)
-        body.addLayout(grid)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.title)
-        layout.addWidget(self.hint)
-        layout.addWidget(self.body, 1)
-        layout.addStretch(0)  # keeps the hint at the top while the body is hidden
-
-        # Immediate for the user's own edits; a few times a second while training
-        # streams parameters (a sweep is up to MAX_POINTS forward passes).
-        self._throttle = LiveThrottle(
-            self._refresh, TRAINING_INTERVAL_MS, lambda: doc.training_active, self
-        )
-        doc.parametersChanged.connect(self._throttle.request)
-        for signal in (
-            doc.selectionChanged,
-            doc.networkChanged,
-            doc.datasetChanged,
-            doc.sampleChanged,
-            doc.settingsChanged,
-        ):
-            signal.connect(self._on_new_view)
-        self.prefs.changed.connect(self._on_preferences_changed)
-        self._refresh()
+        return grid
 
     def _on_preferences_changed(self) -> None:
         """Curve, tangent and markers in the palette; numbers in the decimals."""
