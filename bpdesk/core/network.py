@@ -480,6 +480,12 @@ class Network:
             return f"b({target})"
         return f"w({self.neuron_name(layer, i)} → {target})"
 
+    def layer_name(self, layer: int) -> str:
+        """``W1 (x → h1)`` … ``W3 (h2 → ŷ)``: weight layer ``layer`` named by what it joins."""
+        source = "x" if layer == 0 else f"h{layer}"
+        target = "ŷ" if layer == self.n_layers - 1 else f"h{layer + 1}"
+        return f"W{layer + 1} ({source} → {target})"
+
     def parameter_names(self) -> list[str]:
         """A name for every entry of :attr:`parameters`, in order: ``w(x1 → h1)``, ``b(h1)``, …"""
         names = []

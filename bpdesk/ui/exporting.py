@@ -167,8 +167,6 @@ def export_gradcheck_csv(result, path: str | Path) -> None:
 
 def export_gradient_flow_csv(doc: Document, path: str | Path) -> None:
     """‖∂L/∂W‖ of each weight layer per epoch, as recorded while training (empty: not measured)."""
-    from bpdesk.ui.panels.gradient_flow import layer_name
-
     norms = doc.gradient_history.norms
     net = doc.network
     epochs = min(len(norms), doc.epoch)
@@ -177,7 +175,7 @@ def export_gradient_flow_csv(doc: Document, path: str | Path) -> None:
         epochs = 0  # recorded for another architecture: nothing that names these layers
     # Unmeasured epochs are NaN or 0 in the record: both are left empty.
     rows = ([k + 1, *(_number(v) if v > 0 else "" for v in norms[k])] for k in range(epochs))
-    header = ["epoch"] + [f"|dL/d{layer_name(net, k)}|" for k in range(net.n_layers)]
+    header = ["epoch"] + [f"|dL/d{net.layer_name(k)}|" for k in range(net.n_layers)]
     _write_csv(path, header, rows)
 
 

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEasingCurve, QEvent, QRect, Qt, QVariantAnimation
-from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtGui import QPainter, QPen
 from PySide6.QtWidgets import QWidget
 
-from bpdesk.ui import theme
+from bpdesk.ui.preferences import ViewPreferences
 
 
 class Highlighter(QWidget):
     """An overlay on the main window that frames a widget for a few seconds."""
 
-    def __init__(self, window: QWidget) -> None:
+    def __init__(self, window: QWidget, prefs: ViewPreferences | None = None) -> None:
         super().__init__(window)
+        self.prefs = prefs if prefs is not None else ViewPreferences(parent=self)
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.setAttribute(Qt.WidgetAttribute.WA_NoSystemBackground)
         self.target: QWidget | None = None
@@ -68,7 +69,7 @@ class Highlighter(QWidget):
     def paintEvent(self, event) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        color = QColor(theme.current.selected)
+        color = self.prefs.color("selected")
         color.setAlpha(self._alpha)
         painter.setPen(QPen(color, 4))
         painter.setBrush(Qt.BrushStyle.NoBrush)

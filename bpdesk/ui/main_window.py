@@ -23,7 +23,7 @@ from PySide6.QtGui import QCloseEvent, QGuiApplication, QIcon
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
 from bpdesk.paths import resource_path
-from bpdesk.ui import help_dialogs
+from bpdesk.ui import app_look, help_dialogs, theme
 from bpdesk.ui.actions import WindowActions
 from bpdesk.ui.docks import SETTINGS_VERSION, PanelDocks, restore_window_state, save_window_state
 from bpdesk.ui.document import Document
@@ -38,6 +38,7 @@ from bpdesk.ui.panels.chain_rule import ChainRulePanel
 from bpdesk.ui.panels.data import DataPanel
 from bpdesk.ui.panels.loss import LossPanel
 from bpdesk.ui.panels.predictions import PredictionsPanel
+from bpdesk.ui.preferences import PreferencesDialog, ViewPreferences
 from bpdesk.ui.statusbar import MainStatusBar
 from bpdesk.ui.step_through import StepThrough
 from bpdesk.ui.toolbar import MainToolBar
@@ -111,12 +112,12 @@ class MainWindow(QMainWindow):
             | QMainWindow.DockOption.AllowNestedDocks
         )
         self.setAcceptDrops(True)
+        self._create_preferences()
         self._create_controllers(autosave_path)
         self._create_views()
         self._fit_to_screen(1600, 1000)
         self._default_state = self.saveState(SETTINGS_VERSION)
         self._restored = restore_window_state(self, self.settings)
-        self._apply_preferences_at_start()
         self.scene.set_heat_maps(self.act_heat_maps.isChecked())
         self._shown_once = False
 
@@ -140,20 +141,21 @@ class MainWindow(QMainWindow):
         self.trainer.stateChanged.connect(self._on_training_state)
 
     def _create_views(self) -> None:
-        self.view = NetworkView(self.doc, self)
+        prefs = self.preferences
+        self.view = NetworkView(self.doc, self, prefs=prefs)
         self.scene = self.view.network_scene
         self.setCentralWidget(self.view)
         self.steps = StepThrough(self.doc, self.scene, self._say)
         self.panel_docks = PanelDocks(self, self.doc, self._panel_factories())
         self.docks: dict[str, QDockWidget] = self.panel_docks.docks
-        self.highlighter = Highlighter(self)
+        self.highlighter = Highlighter(self, prefs)
         self.tour_driver = TourDriver(self)
         self.tour.showRequested.connect(self.show_tour_page)
         # A panel a page made room for gives it back when the tour moves on.
         self.tour.pageChanged.connect(self.panel_docks.give_back_room)
         self.window_actions = WindowActions(self)
         self.menus = WindowMenus(self)
-        self.toolbar = MainToolBar(self.window_actions, self.doc, self.trainer, self)
+        self.toolbar = MainToolBar(self.window_actions, self.doc, self.trainer, self, prefs=prefs)
         self.addToolBar(self.toolbar)
         self.status_bar = MainStatusBar(self.doc, self.trainer, self)
         self.setStatusBar(self.status_bar)
@@ -161,12 +163,12 @@ class MainWindow(QMainWindow):
     def _panel_factories(self) -> dict[str, Callable[[], QWidget]]:
         """How to build each dock's panel (docks.py says where it goes, and builds the
         panels behind a tab only when first shown: their modules are imported then too)."""
-        doc, trainer = self.doc, self.trainer
+        doc, trainer, prefs = self.doc, self.trainer, self.preferences
 
         def landscape() -> QWidget:
             from bpdesk.ui.panels.landscape import LandscapePanel
 
-            panel = LandscapePanel(doc)
+            panel = LandscapePanel(doc, prefs=prefs)
             panel.gestureStarted.connect(trainer.hold)
             panel.gestureFinished.connect(trainer.release)
             return panel
@@ -174,30 +176,30 @@ class MainWindow(QMainWindow):
         def gradient_flow() -> QWidget:
             from bpdesk.ui.panels.gradient_flow import GradientFlowPanel
 
-            return GradientFlowPanel(doc)
+            return GradientFlowPanel(doc, prefs=prefs)
 
         def gradcheck() -> QWidget:
             from bpdesk.ui.panels.gradcheck import GradCheckPanel
 
-            return GradCheckPanel(doc, jobs=self.jobs)
+            return GradCheckPanel(doc, jobs=self.jobs, prefs=prefs)
 
         def math() -> QWidget:
             from bpdesk.ui.panels.math import MathPanel
 
-            return MathPanel(doc)
+            return MathPanel(doc, prefs=prefs)
 
         return {
             "build": Palette,
-            "learn": lambda: TourPanel(self.settings),
-            "data": lambda: DataPanel(doc),
-            "boundary": lambda: DecisionBoundaryPanel(doc),
-            "chain_rule": lambda: ChainRulePanel(doc),
+            "learn": lambda: TourPanel(self.settings, prefs=prefs),
+            "data": lambda: DataPanel(doc, prefs=prefs),
+            "boundary": lambda: DecisionBoundaryPanel(doc, prefs=prefs),
+            "chain_rule": lambda: ChainRulePanel(doc, prefs=prefs),
             "landscape": landscape,
             "math": math,
-            "loss": lambda: LossPanel(doc),
+            "loss": lambda: LossPanel(doc, prefs=prefs),
             "gradient_flow": gradient_flow,
             "gradcheck": gradcheck,
-            "predictions": lambda: PredictionsPanel(doc),
+            "predictions": lambda: PredictionsPanel(doc, prefs=prefs),
         }
 
     def _fit_to_screen(self, width: int, height: int) -> None:
@@ -209,30 +211,29 @@ class MainWindow(QMainWindow):
             height = min(height, available.height())
         self.resize(width, height)
 
-    # -- preferences: applied here, and by the Preferences dialog ---------------------------
+    # -- preferences: every view is given them; the application's look follows them --------
 
-    def _apply_preferences_at_start(self) -> None:
-        from bpdesk.ui import preferences
-
-        self.preferences = preferences.Preferences.load(self.settings)
-        if preferences.differs_from_current(self.preferences):
-            preferences.apply(self, self.preferences)
+    def _create_preferences(self) -> None:
+        """``self.preferences``, from the settings, before any view: each is built in them."""
+        self.preferences = ViewPreferences.from_settings(self.settings, self)
+        if self.preferences.palette is theme.STANDARD:
+            app_look.show_in_plots(self.preferences)  # Qt keeps the platform's own light look
         else:
-            self.scene.reveal_ms = self.preferences.animation_ms
+            app_look.show_preferences(self.preferences)
+        # Connected before any view is: the application changes its look before they redraw.
+        self.preferences.changed.connect(self._on_preferences_changed)
         # "Follow the system" follows it while the app runs, too.
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_color_scheme_changed)
 
-    def _on_color_scheme_changed(self, _scheme) -> None:
-        from bpdesk.ui import preferences
+    def _on_preferences_changed(self) -> None:
+        app_look.show_preferences(self.preferences)
 
-        if self.preferences.theme == "system":
-            preferences.apply(self, self.preferences)
+    def _on_color_scheme_changed(self, _scheme) -> None:
+        self.preferences.follow_system()
 
     def show_preferences(self) -> None:
         """Theme, colours, decimals and animation speed (applied at once, remembered)."""
-        from bpdesk.ui.preferences import PreferencesDialog
-
-        PreferencesDialog(self).exec()
+        PreferencesDialog(self.preferences, self.settings, self).exec()
 
     # -- docks and window state ---------------------------------------------------------
 

@@ -12,20 +12,6 @@ MARGIN = 0.1  # of the data's span, so that points on the edge are not cut in ha
 XOR_MARGIN = 0.1  # around the explainer's unit square, so that its corner circles show whole
 
 
-# Classes 0 and 1 take the palette's blue and orange, so that a binary problem
-# and the first two classes of a multi-class one look alike; the others are
-# chosen to stay apart from those and from the selection ring's colour.
-EXTRA_CLASS_COLORS = ("#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#9c755f", "#ff9da7")
-EXTRA_CLASS_COLORS_CB = ("#009e73", "#f0e442", "#56b4e9", "#e69f00", "#000000", "#999999")
-
-
-def class_colors(n: int) -> list[QColor]:
-    """The colours of ``n`` classes (up to 8) in the current palette: blue, orange, …"""
-    extra = EXTRA_CLASS_COLORS_CB if theme.current is theme.COLOR_BLIND else EXTRA_CLASS_COLORS
-    names = (theme.current.negative, theme.current.positive, *extra)
-    return [QColor(names[k % len(names)]) for k in range(n)]
-
-
 def plane_bounds(ds: Dataset) -> tuple[float, float, float, float]:
     """``(x_min, x_max, y_min, y_max)``: XOR's unit square, or a square around the data."""
     if ds.name == "xor":
@@ -55,22 +41,19 @@ def rgb(color: QColor) -> np.ndarray:
     return np.array([color.red(), color.green(), color.blue()], dtype=np.float64)
 
 
-def neutral() -> np.ndarray:
+def neutral(palette: theme.Palette) -> np.ndarray:
     """The colour of "no signal" in maps: the neurons' fill (white, or dark grey in a dark theme)."""
-    return rgb(theme.color("node_fill"))
+    return rgb(QColor(palette.node_fill))
 
 
-def diverging_lut(
-    low: QColor, high: QColor, tint: float = 0.0, middle: np.ndarray | None = None
-) -> np.ndarray:
+def diverging_lut(low: QColor, high: QColor, middle: np.ndarray, tint: float = 0.0) -> np.ndarray:
     """A 256-entry RGB lookup table from ``low`` through ``middle`` to ``high``.
 
-    ``middle`` defaults to :func:`neutral`; ``tint`` pales both ends towards
-    it (0 keeps them as given).
+    ``middle`` is usually :func:`neutral`; ``tint`` pales both ends towards it
+    (0 keeps them as given).
     """
-    mid = neutral() if middle is None else middle
-    lo = rgb(low) + (mid - rgb(low)) * tint
-    hi = rgb(high) + (mid - rgb(high)) * tint
+    lo = rgb(low) + (middle - rgb(low)) * tint
+    hi = rgb(high) + (middle - rgb(high)) * tint
     t = np.linspace(-1.0, 1.0, 256)[:, None]  # −1 at the low end, 0 in the middle
-    table = np.where(t < 0, mid + (lo - mid) * -t, mid + (hi - mid) * t)
+    table = np.where(t < 0, middle + (lo - middle) * -t, middle + (hi - middle) * t)
     return np.round(table).astype(np.uint8)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from bpdesk.ui.document import Document
+from bpdesk.ui.format import whole_percent
 from bpdesk.ui.frames import NUMBERS
 from bpdesk.ui.training import TrainingController
 
@@ -65,9 +66,9 @@ class MainStatusBar(QStatusBar):
             train_acc = record.train_accuracy[row]
             test_acc = record.test_accuracy[row]
             if train_acc == train_acc:  # not NaN: a classification problem
-                text += f"  ·  accuracy {train_acc:.0%}"
+                text += f"  ·  accuracy {whole_percent(train_acc)}"
                 if test_acc == test_acc:
-                    text += f" (test {test_acc:.0%})"
+                    text += f" (test {whole_percent(test_acc)})"
         state = self.trainer.state
         if state != "idle":
             text = f"{state} · {text}"

@@ -7,10 +7,11 @@ from collections.abc import Callable
 
 import numpy as np
 
-from bpdesk.ui import editing, theme
+from bpdesk.ui import editing
 from bpdesk.ui.commands import SetParametersCommand
 from bpdesk.ui.document import Document
 from bpdesk.ui.editor.scene import NetworkScene
+from bpdesk.ui.format import fmt
 
 APPLIED_MESSAGE_MS = 30_000  # long enough to read while stepping through by hand
 
@@ -73,7 +74,7 @@ class StepThrough:
 def _change(old: float, new: float) -> str:
     """How a loss moved, in words ("fell from 0.1299 to 0.1253")."""
     # Judged as shown: "rose from 0.1253 to 0.1253" would read as a contradiction.
-    old_text, new_text = theme.fmt(old, 4), theme.fmt(new, 4)
+    old_text, new_text = fmt(old, 4), fmt(new, 4)
     if old_text == new_text:
         return f"stayed at {new_text}"
     return f"{'fell' if new < old else 'rose'} from {old_text} to {new_text}"

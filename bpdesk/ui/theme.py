@@ -1,19 +1,18 @@
-"""Colours, fonts and number formats shared by the editor and the panels.
+"""The colours shared by the editor and the panels: the palettes, and the colours
+made from one (a value's sign, an edge, a class, right and wrong).
 
 Orange is positive / class 1 and blue negative / class 0, as in the
 explainer. A colour-blind-safe palette swaps in colours that stay apart for
-every kind of colour vision.
+every kind of colour vision. Which palette is shown is a preference: views
+take it from their :class:`~bpdesk.ui.preferences.ViewPreferences`, and every
+function here takes the palette it works in.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QApplication, QWidget
-
-from bpdesk.core.numbers import format_data_value, format_number
 
 
 @dataclass(frozen=True)
@@ -91,43 +90,12 @@ DARK_COLOR_BLIND = Palette(
     grid="#3a3f4b",
 )
 
-current = STANDARD
 
-
-class _ThemeSignals(QObject):
-    changed = Signal()
-
-
-signals = _ThemeSignals()
-"""``signals.changed`` fires after :func:`set_palette`: views with colours of their own
-(plot pens, table tints, HTML) connect to it and redraw."""
-
-_STYLE_PROPERTY = "bpdeskStyle"
-
-
-def style(widget: QWidget, css: str) -> None:
-    """Give ``widget`` a style sheet whose ``{field}``s are palette colours.
-
-    ``style(label, "color: {faint_text}; font-weight: bold;")``. The template
-    is kept on the widget and filled in again whenever the palette changes:
-    a widget with a style sheet also ignores a new application palette until
-    its sheet is set again.
-    """
-    widget.setProperty(_STYLE_PROPERTY, css)
-    widget.setStyleSheet(css.format(**asdict(current)))
-
-
-def set_palette(palette: Palette) -> None:
-    """Switch every view to ``palette`` (a preference changed)."""
-    global current
-    current = palette
-    app = QApplication.instance()
-    if app is not None:
-        for widget in app.allWidgets():
-            css = widget.property(_STYLE_PROPERTY)
-            if isinstance(css, str):
-                widget.setStyleSheet(css.format(**asdict(current)))
-    signals.changed.emit()
+# Classes 0 and 1 take the palette's blue and orange, so that a binary problem
+# and the first two classes of a multi-class one look alike; the others are
+# chosen to stay apart from those and from the selection ring's colour.
+EXTRA_CLASS_COLORS = ("#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#9c755f", "#ff9da7")
+EXTRA_CLASS_COLORS_CB = ("#009e73", "#f0e442", "#56b4e9", "#e69f00", "#000000", "#999999")
 
 
 def palette_for(dark: bool, color_blind: bool) -> Palette:
@@ -137,48 +105,50 @@ def palette_for(dark: bool, color_blind: bool) -> Palette:
     return COLOR_BLIND if color_blind else STANDARD
 
 
-def is_dark() -> bool:
-    """True when the current palette has a dark background."""
-    return QColor(current.background).lightness() < 128
+def is_dark(palette: Palette) -> bool:
+    """True when ``palette`` has a dark background."""
+    return QColor(palette.background).lightness() < 128
 
 
-def color(name: str) -> QColor:
-    """A colour of the current palette by its field name."""
-    return QColor(getattr(current, name))
-
-
-def plate(alpha: int = 235) -> QColor:
+def plate(palette: Palette, alpha: int = 235) -> QColor:
     """The backing of a label drawn over lines or maps: the neurons' fill, nearly opaque."""
-    c = color("node_fill")
+    c = QColor(palette.node_fill)
     c.setAlpha(alpha)
     return c
 
 
-def signed_color(value: float, alpha: int = 255) -> QColor:
+def signed_color(palette: Palette, value: float, alpha: int = 255) -> QColor:
     """Orange for positive values, blue for negative ones, grey for exactly zero."""
-    c = QColor(current.positive if value > 0 else current.negative if value < 0 else current.stale)
+    c = QColor(palette.positive if value > 0 else palette.negative if value < 0 else palette.stale)
     c.setAlpha(alpha)
     return c
 
 
-_edge_colors: dict[tuple, QColor] = {}
-
-
-def edge_color(value: float, faded: bool = False) -> QColor:
-    """The colour of an edge: opaque, and one shared object per colour.
-
-    Opaque because translucent lines take several times longer to rasterise
-    (thousands of them in a big network); faded ones are pre-blended with
-    the background instead. Shared so that edges can compare by identity.
-    """
-    key = (id(current), (value > 0) - (value < 0), faded)
-    c = _edge_colors.get(key)
-    if c is None:
-        c = signed_color(value)
-        if faded:
-            c = mix(c, QColor(current.background), 0.55)
-        _edge_colors[key] = c
+def edge_color(palette: Palette, value: float, faded: bool = False) -> QColor:
+    """The colour of an edge: opaque, its sign's colour; a faded one pre-blended with
+    the background (translucent lines take several times longer to rasterise, and a
+    big network has thousands). :meth:`ViewPreferences.edge_color
+    <bpdesk.ui.preferences.ViewPreferences.edge_color>` hands out one shared object per colour."""
+    c = signed_color(palette, value)
+    if faded:
+        c = mix(c, QColor(palette.background), 0.55)
     return c
+
+
+def class_colors(palette: Palette, n: int) -> list[QColor]:
+    """The colours of ``n`` classes (up to 8) in ``palette``: blue, orange, …"""
+    extra = EXTRA_CLASS_COLORS_CB if palette is COLOR_BLIND else EXTRA_CLASS_COLORS
+    names = (palette.negative, palette.positive, *extra)
+    return [QColor(names[k % len(names)]) for k in range(n)]
+
+
+def verdict_colors(palette: Palette) -> tuple[QColor, QColor]:
+    """``(right, wrong)``: green and red, or colours every kind of colour vision tells apart."""
+    # The palette has no right/wrong colours; the ✓ and ✗ shapes carry the
+    # meaning, the colours only make a column of them quick to scan.
+    if palette is COLOR_BLIND:
+        return QColor("#009e73"), QColor("#d55e00")
+    return QColor("#2f9e44"), QColor("#d62728")
 
 
 def mix(a: QColor, b: QColor, t: float) -> QColor:
@@ -189,22 +159,3 @@ def mix(a: QColor, b: QColor, t: float) -> QColor:
         round(a.green() + (b.green() - a.green()) * t),
         round(a.blue() + (b.blue() - a.blue()) * t),
     )
-
-
-DECIMALS = 3
-
-
-def fmt_target(value: float) -> str:
-    """A target: whole numbers as they are (0, 1), others with two decimals."""
-    return format_data_value(value)
-
-
-def fmt(value: float | None, decimals: int | None = None) -> str:
-    """A number as the learner reads it (:func:`bpdesk.core.numbers.format_number`),
-    with the decimals the preferences ask for."""
-    return format_number(value, DECIMALS if decimals is None else decimals)
-
-
-def unbroken(text: str) -> str:
-    """``x = (0, 1)`` kept on one line in a wrapped label: no break around "=" or after ","."""
-    return text.replace(" = ", "\u00a0=\u00a0").replace(", ", ",\u00a0")

@@ -8,11 +8,12 @@ from dataclasses import replace
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QToolBar, QWidget
 
-from bpdesk.ui import theme
 from bpdesk.ui.actions import WindowActions
 from bpdesk.ui.commands import SetConfigCommand
 from bpdesk.ui.document import Document
+from bpdesk.ui.format import fmt, fmt_target
 from bpdesk.ui.frames import NUMBERS
+from bpdesk.ui.preferences import ViewPreferences
 from bpdesk.ui.training import SPEEDS, TrainingController
 from bpdesk.ui.widgets import ElidingComboBox, fix_size, learning_rate_box, spin_moved
 
@@ -36,10 +37,13 @@ class MainToolBar(QToolBar):
         doc: Document,
         trainer: TrainingController,
         parent: QWidget | None = None,
+        *,
+        prefs: ViewPreferences | None = None,
     ) -> None:
         super().__init__("Main", parent)
         self.doc = doc
         self.trainer = trainer
+        self.prefs = prefs if prefs is not None else ViewPreferences(parent=self)
         self.setObjectName("toolbar_main")  # the saved layout knows it by this name
         self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.addAction(actions.forward_view)
@@ -102,12 +106,11 @@ class MainToolBar(QToolBar):
         box.currentIndexChanged.connect(self._on_sample_chosen)
         return box
 
-    @staticmethod
-    def _loss_label() -> QLabel:
+    def _loss_label(self) -> QLabel:
         label = QLabel()
         label.setObjectName("lossLabel")
         label.setToolTip("Loss over all training examples")
-        theme.style(label, "font-weight: bold; padding: 0 8px;")
+        self.prefs.style(label, "font-weight: bold; padding: 0 8px;")
         # Room for a loss below a thousand, and for the short scientific form from a
         # million on (1.50e306); one in between is shortened, the tooltip has it whole.
         fix_size(label, "Loss 000.0000")
@@ -147,12 +150,12 @@ class MainToolBar(QToolBar):
         # The toolbar keeps to the loss that training and Apply gradients bring down,
         # the mean over all examples (room at 1280 pixels wide); one example's loss
         # is beside the output in the network, and in the tooltip.
-        text = f"Loss {theme.fmt(fwd.total_loss, 4)}"
+        text = f"Loss {fmt(fwd.total_loss, 4)}"
         room = label.contentsRect().width()
         label.setText(label.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, room))
         tip = f"{text}: over all {self.doc.dataset.n_train} training examples (their mean)"
         if len(fwd.rows) == 1:
-            tip += f"; example {fwd.rows[0] + 1} alone: {theme.fmt(fwd.loss, 4)}"
+            tip += f"; example {fwd.rows[0] + 1} alone: {fmt(fwd.loss, 4)}"
         fresh = self.doc.is_fresh("forward")
         if not fresh:
             tip += ".\nOut of date (greyed): the network changed; run the forward pass (F5)"
@@ -173,10 +176,10 @@ class MainToolBar(QToolBar):
             # One-hot targets read as the class, as the Predictions table names them.
             targets = [f"class {k}" for k in data.labels(data.T_train[:shown])]
         else:
-            fmt = theme.fmt_target if data.kind == "binary" else lambda v: theme.fmt(v, 2)
-            targets = [", ".join(fmt(v) for v in row) for row in data.T_train[:shown]]
+            target = fmt_target if data.kind == "binary" else lambda v: fmt(v, 2)
+            targets = [", ".join(target(v) for v in row) for row in data.T_train[:shown]]
         for n in range(shown):
-            x = ", ".join(theme.fmt(v, 2) for v in data.X_train[n])
+            x = ", ".join(fmt(v, 2) for v in data.X_train[n])
             box.addItem(f"{n + 1}: ({x}) → {targets[n]}", n)
         # The list opens as wide as its longest entry; the box itself keeps its width.
         view = box.view()

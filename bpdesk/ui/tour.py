@@ -16,7 +16,7 @@ from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTextBrowser, QVBoxLayout, QWidget
 
 from bpdesk.paths import resource_path
-from bpdesk.ui import theme
+from bpdesk.ui.preferences import ViewPreferences
 
 STEP_WORDS = (
     "example",
@@ -110,15 +110,21 @@ class TourPanel(QWidget):
     pageChanged = Signal(int)  # the index of the page now shown
 
     def __init__(
-        self, settings: QSettings | None = None, pages: list[TourPage] | None = None, parent=None
+        self,
+        settings: QSettings | None = None,
+        pages: list[TourPage] | None = None,
+        parent=None,
+        *,
+        prefs: ViewPreferences | None = None,
     ):
         super().__init__(parent)
         self.settings = settings
+        self.prefs = prefs if prefs is not None else ViewPreferences(parent=self)
         self.pages = pages if pages is not None else load_tour()
         self.title = QLabel()
         self.title.setObjectName("tourTitle")
         self.title.setWordWrap(True)
-        theme.style(self.title, "font-weight: bold; font-size: 12pt;")
+        self.prefs.style(self.title, "font-weight: bold; font-size: 12pt;")
         self.body = QTextBrowser()
         self.body.setOpenExternalLinks(True)
         self.counter = QLabel()
@@ -127,7 +133,7 @@ class TourPanel(QWidget):
         self.back.setToolTip("The previous page")
         self.show_me = QPushButton("Show me")
         self.show_me.setToolTip("Set bpdesk up for this page and point at what to look at")
-        theme.style(self.show_me, "font-weight: bold;")
+        self.prefs.style(self.show_me, "font-weight: bold;")
         self.next = QPushButton("Next ▶")
         self.next.setToolTip("The next page")
         for button in (self.back, self.show_me, self.next):

@@ -177,6 +177,12 @@ def test_parameters_are_named_by_the_neurons_they_join():
     assert rule.derivative == "∂L/∂w(x2 → h1)"
 
 
+def test_weight_layers_are_named_by_what_they_join():
+    deep = Network.create([2, 3, 3, 1])
+    assert [deep.layer_name(k) for k in range(3)] == ["W1 (x → h1)", "W2 (h1 → h2)", "W3 (h2 → ŷ)"]
+    assert Network.create([2, 1]).layer_name(0) == "W1 (x → ŷ)"
+
+
 @pytest.mark.parametrize(
     ("sizes", "loss"), [([2, 2, 1], "mse"), ([2, 3, 3, 1], "bce"), ([3, 4, 3], "ce")]
 )

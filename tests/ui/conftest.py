@@ -28,8 +28,8 @@ def quiet_window(settings, tmp_path):
 @pytest.fixture
 def window(qtbot, settings, tmp_path):
     """The real main window, shown offscreen, with reveal animations off."""
+    settings.setValue("prefs/animation_ms", 0)  # as the Preferences dialog saves it
     win = quiet_window(settings, tmp_path)
-    win.scene.reveal_ms = 0
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)

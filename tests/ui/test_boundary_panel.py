@@ -7,19 +7,14 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QGraphicsItem
 
 from bpdesk.core import Dataset, Network, make_dataset
-from bpdesk.ui import theme
 from bpdesk.ui.commands import (
     ReplaceDatasetCommand,
     ReplaceNetworkCommand,
     SetParametersCommand,
 )
 from bpdesk.ui.document import Document
-from bpdesk.ui.panels.boundary import (
-    GRID,
-    DecisionBoundaryPanel,
-    class_colors,
-    live_block,
-)
+from bpdesk.ui.panels.boundary import GRID, DecisionBoundaryPanel, live_block
+from bpdesk.ui.theme import class_colors
 
 LEFT, RIGHT = Qt.MouseButton.LeftButton, Qt.MouseButton.RightButton
 PIXELS = [(0, 0), (0, GRID - 1), (GRID - 1, 0), (37, 81), (GRID // 2, GRID // 2), (GRID - 1, 63)]
@@ -232,7 +227,7 @@ def test_left_and_right_clicks_add_class_1_and_class_0_points_undoably(make_pane
     assert len(x) == 6
     assert (x[-1], y[-1]) == (0.25, 0.75)
     brushes = [p.brush().color().name() for p in panel.train_points.points()]
-    assert brushes[-2:] == [theme.current.positive, theme.current.negative]
+    assert brushes[-2:] == [panel.prefs.palette.positive, panel.prefs.palette.negative]
     assert panel.bounds == pytest.approx((-0.1, 1.1, -0.1, 1.1))  # the view stays still
     # Outside the map, or with another button: nothing.
     assert not panel.click_at(3.0, 0.5, LEFT)
@@ -296,13 +291,13 @@ def test_hover_reads_the_output_under_the_cursor(qtbot, make_panel):
     text = panel.readout.text()
     assert "x1 = 0.25" in text
     assert "x2 = 0.75" in text
-    assert theme.fmt(y) in text
+    assert panel.prefs.fmt(y) in text
     assert "class 1" in text
     # It follows the network while the cursor rests.
     doc.set_parameters(-doc.network.parameters)
     panel.redraw()
     y = doc.network.predict([[0.25, 0.75]])[0, 0]
-    assert theme.fmt(y) in panel.readout.text()
+    assert panel.prefs.fmt(y) in panel.readout.text()
 
 
 def test_real_mouse_moves_update_the_readout(qtbot, make_panel):
@@ -338,7 +333,7 @@ def test_multiclass_colours_each_class_by_confidence(make_panel):
     panel.discretise.setChecked(True)
     assert shown(panel)[:, :3].tolist() == panel.region_colors[labels].tolist()
     # Points take their class's colour; clicks add the class chosen in the combo box.
-    colours = [c.name() for c in class_colors(3)]
+    colours = [c.name() for c in class_colors(panel.prefs.palette, 3)]
     points = panel.train_points.points()
     classes = doc.dataset.labels(doc.dataset.T_train)
     assert [p.brush().color().name() for p in points] == [colours[k] for k in classes]

@@ -7,9 +7,9 @@ import pytest
 
 from bpdesk.core import Network, explain_weight, load_bpnet, make_dataset
 from bpdesk.paths import resource_path
-from bpdesk.ui import theme
 from bpdesk.ui.commands import ReplaceNetworkCommand
 from bpdesk.ui.document import Document
+from bpdesk.ui.format import unbroken
 from bpdesk.ui.panels.chain_rule import ChainRulePanel
 from bpdesk.ui.panels.math import MathPanel
 from bpdesk.ui.tour import load_tour
@@ -127,7 +127,7 @@ def test_both_panels_name_the_same_parameter_for_the_same_numbers(make_panels, s
         assert rule.parameter in chain.plain_text()
         which = "the mean over the 4 examples" if sample is None else f"example {sample + 1}: x = "
         assert rule.examples.startswith(which)
-        assert chain.title.text().endswith(f"— {theme.unbroken(rule.examples)}")
+        assert chain.title.text().endswith(f"— {unbroken(rule.examples)}")
         assert f"Numbers for {rule.examples}" in math.plain_text()
         assert math.equations.numbers.gradient == pytest.approx(rule.total, rel=1e-12, abs=1e-15)
 
@@ -172,17 +172,16 @@ def test_tour_page_5_puts_the_numbers_on_screen(window):
     gradient = window.chain_rule.final_value
     assert abs(gradient) > 1e-3
     (edge,) = [e for e in window.scene.edges if e.parameter == doc.selected]
-    assert edge.label.text == theme.fmt(gradient)
+    assert edge.label.text == window.preferences.fmt(gradient)
 
 
-def test_the_decimals_preference_reaches_the_chain_rule(make_panels, monkeypatch):
+def test_the_decimals_preference_reaches_the_chain_rule(make_panels):
     doc = Document()
     chain, _ = make_panels(doc)
     doc.select((1, 0, 0))
     total = explain_weight(doc.network, *doc.training_arrays(), 1, 0, 0).total
     assert f"{abs(total):.5f}" in chain.plain_text()  # at least 5 decimals for the total
-    monkeypatch.setattr(theme, "DECIMALS", 7)
-    chain.refresh_theme()
+    chain.prefs.update(decimals=7)
     assert f"{abs(total):.8f}" in chain.plain_text()
 
 

@@ -74,7 +74,7 @@ def test_clicking_a_weight_explains_its_gradient(qtbot, window, layer, i, j, sam
     assert precise_number(gradient, 5) in panel.result.text()
     # …and it is the number the edge shows in the backward view.
     window.act_backward_pass.trigger()
-    assert edge.label.text == theme.fmt(gradient)
+    assert edge.label.text == window.preferences.fmt(gradient)
     assert not edge.label.stale
 
 
@@ -89,9 +89,10 @@ def test_selection_highlights_the_paths_to_the_output(window):
     # …and that is what is painted: the target's ring in the selection colour,
     # the path's in the path colour, the others plain and thinner.
     pens = {key: ring_pen(nodes[key[0]][key[1]]) for key in rings}
-    assert pens[(1, 1)] == (theme.color("selected").name(), 3.0)
-    assert pens[(2, 0)] == (theme.color("path").name(), 2.2)
-    assert pens[(1, 0)] == pens[(0, 0)] == (theme.color("node_border").name(), 1.6)
+    colors = window.preferences.palette
+    assert pens[(1, 1)] == (colors.selected, 3.0)
+    assert pens[(2, 0)] == (colors.path, 2.2)
+    assert pens[(1, 0)] == pens[(0, 0)] == (colors.node_border, 1.6)
     doc.select(None)
     assert not any(node.highlight for column in nodes for node in column)
 
@@ -162,8 +163,8 @@ def test_the_views_follow_the_model(window):
     doc = window.doc
     edge = edge_of(window, 0, 0, 1)
     doc.undo_stack.push(SetParameterCommand(doc, (0, 0, 1), -1.25))
-    assert edge.label.text == theme.fmt(-1.25)
-    assert edge.pen_color.name() == theme.current.negative
+    assert edge.label.text == window.preferences.fmt(-1.25)
+    assert edge.pen_color.name() == window.preferences.palette.negative
     big = doc.network.copy()
     from bpdesk.core import architecture as arch
 
@@ -411,7 +412,7 @@ def test_every_node_and_edge_has_a_home_in_the_scene(window):
 
 def test_forward_pass_reveals_layers_left_to_right_and_backward_right_to_left(qtbot, window):
     scene = window.scene
-    scene.reveal_ms = 40
+    window.preferences.update(animation_ms=40)
     window.act_forward_pass.trigger()
     assert scene.revealing
     assert scene.nodes[0][0].text  # the inputs first…
@@ -573,15 +574,15 @@ def assert_value_whole(node: NeuronNode, lod: float) -> None:
 
 
 @pytest.mark.parametrize("decimals", [3, 6])
-def test_long_numbers_in_neurons_shrink_to_fit_inside_the_circle(window, monkeypatch, decimals):
-    monkeypatch.setattr(theme, "DECIMALS", decimals)  # restored after the test
+def test_long_numbers_in_neurons_shrink_to_fit_inside_the_circle(window, decimals):
+    window.preferences.update(decimals=decimals)
     node = window.scene.nodes[1][0]
     heat_map = QImage(8, 8, QImage.Format.Format_RGB32)
     heat_map.fill(QColor("white"))
     for value in LONG_VALUES:
         for stale in (False, True):
             for image in (None, heat_map):
-                node.set_display(theme.fmt(value), QColor("white"), stale)
+                node.set_display(window.preferences.fmt(value), QColor("white"), stale)
                 node.set_heat_map(image)
                 node.set_highlight("target")
                 assert node.text.startswith("−")
@@ -592,7 +593,7 @@ def test_long_numbers_in_neurons_shrink_to_fit_inside_the_circle(window, monkeyp
 def test_short_numbers_in_neurons_keep_their_size(window):
     node = window.scene.nodes[1][0]
     node.set_heat_map(None)
-    node.set_display(theme.fmt(-0.5), QColor("white"), False)
+    node.set_display(window.preferences.fmt(-0.5), QColor("white"), False)
     painter, _ = paint_recorded(node, 1.0)
     (drawn,) = painter.texts
     assert drawn.text == "−0.500"
@@ -606,8 +607,8 @@ def push_long_values(doc) -> None:
 
 
 @pytest.mark.parametrize("mode", ["forward", "backward"])
-def test_long_numbers_are_drawn_whole_in_the_real_diagram(window, monkeypatch, mode):
-    monkeypatch.setattr(theme, "DECIMALS", 6)  # as the preference would; restored after
+def test_long_numbers_are_drawn_whole_in_the_real_diagram(window, mode):
+    window.preferences.update(decimals=6)
     doc = window.doc
     push_long_values(doc)
     window.act_forward_pass.trigger()
@@ -624,7 +625,7 @@ def test_long_numbers_are_drawn_whole_in_the_real_diagram(window, monkeypatch, m
     for label in labels:
         painter, item_to_device = paint_recorded(label, 1.0)
         (drawn,) = painter.texts
-        assert drawn.text == theme.fmt(label.edge.value)
+        assert drawn.text == window.preferences.fmt(label.edge.value)
         ink = painted_ink(drawn, item_to_device)
         ((plate_rect, plate_transform),) = painter.plates
         plate = in_item(plate_rect, plate_transform, item_to_device)
@@ -639,8 +640,8 @@ def test_long_numbers_are_drawn_whole_in_the_real_diagram(window, monkeypatch, m
             assert bias.boundingRect().contains(painted_ink(drawn, item_to_device))
 
 
-def test_a_weight_label_widens_and_narrows_with_its_number(window, monkeypatch):
-    monkeypatch.setattr(theme, "DECIMALS", 6)
+def test_a_weight_label_widens_and_narrows_with_its_number(window):
+    window.preferences.update(decimals=6)
     doc = window.doc
     label = edge_of(window, 0, 1, 1).label
     assert label.visible_now
@@ -813,7 +814,7 @@ def worst_contrast(node: NeuronNode, lod: float) -> float:
     node.paint(painter, QStyleOptionGraphicsItem())
     painter.end()
     (text,) = painter.text_colors
-    background = theme.color("background")
+    background = node.prefs.color("background")
     # What lies under the number: the circle's fill or its heat map's pixels…
     under = [over(fill, background) for fill in painter.fills]
     for heat_map in painter.images:
@@ -829,12 +830,12 @@ def worst_contrast(node: NeuronNode, lod: float) -> float:
     return min(contrast_ratio(over(text, color), color) for color in under)
 
 
-@pytest.fixture(params=[theme.STANDARD, theme.DARK], ids=["light", "dark"])
+@pytest.fixture(params=["light", "dark"])
 def palette(request, window):
     """The window in the light, then the dark palette (light again afterwards)."""
-    theme.set_palette(request.param)
-    yield request.param
-    theme.set_palette(theme.STANDARD)
+    window.preferences.update(theme=request.param)
+    yield window.preferences.palette
+    window.preferences.update(theme="light")
 
 
 @pytest.mark.parametrize("value", [0.8, -0.8, 0.0])
@@ -843,8 +844,9 @@ def test_out_of_date_numbers_in_neurons_are_readable(window, palette, value):
     node.set_heat_map(None)
     # The strongest tint the scene gives a neuron (its value is the largest).
     blank = QColor(palette.node_fill)
-    fill = theme.mix(blank, theme.signed_color(value), 0.6 if value else 0.0)
-    for text, lod in ((theme.fmt(value), 1.0), ("−123.456789", 0.6)):  # in the circle, on a plate
+    fill = theme.mix(blank, theme.signed_color(palette, value), 0.6 if value else 0.0)
+    # In the circle, then (a long number, zoomed out) on a plate.
+    for text, lod in ((window.preferences.fmt(value), 1.0), ("−123.456789", 0.6)):
         node.set_display(text, fill, True)
         assert worst_contrast(node, lod) >= MIN_CONTRAST, (text, lod)
         node.set_display(text, fill, False)  # …and as it is when up to date
@@ -999,7 +1001,7 @@ def menus(monkeypatch) -> MenuLog:
     """The scene's menus noted instead of shown (a shown menu would wait for a click)."""
     from PySide6.QtWidgets import QMenu
 
-    import bpdesk.ui.editor.scene as scene_module
+    import bpdesk.ui.editor.gestures as gestures_module  # the scene's menus are made there
 
     log = MenuLog()
 
@@ -1010,7 +1012,7 @@ def menus(monkeypatch) -> MenuLog:
                 if action.text() == log.pick and action.isEnabled():
                     action.trigger()
 
-    monkeypatch.setattr(scene_module, "QMenu", Menu)
+    monkeypatch.setattr(gestures_module, "QMenu", Menu)
     return log
 
 

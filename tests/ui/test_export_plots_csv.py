@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 from bpdesk.ui import exporting
-from bpdesk.ui.panels.gradient_flow import layer_name
 
 
 def _rows(path):
@@ -23,7 +22,7 @@ def test_gradient_flow_csv_has_every_epochs_norm_per_layer(qtbot, window, tmp_pa
     exporting.export_gradient_flow_csv(doc, tmp_path / "flow.csv")
     rows = _rows(tmp_path / "flow.csv")
     net = doc.network
-    assert rows[0] == ["epoch"] + [f"|dL/d{layer_name(net, k)}|" for k in range(net.n_layers)]
+    assert rows[0] == ["epoch"] + [f"|dL/d{net.layer_name(k)}|" for k in range(net.n_layers)]
     assert len(rows) == doc.epoch + 1
     norms = doc.gradient_history.norms
     for k in (0, doc.epoch - 1):

@@ -415,9 +415,10 @@ def restore_theme(window):
     yield
     from bpdesk.ui import preferences
 
-    preferences.apply(window, preferences.Preferences())
-    assert theme.current is theme.STANDARD
-    assert theme.DECIMALS == 3
+    # The application's style and palette are shared by every window: back to light.
+    window.preferences.choose(preferences.Preferences())
+    assert window.preferences.palette is theme.STANDARD
+    assert window.preferences.decimals == 3
 
 
 def test_preferences_apply_everywhere_and_persist(window, restore_theme):
@@ -427,8 +428,8 @@ def test_preferences_apply_everywhere_and_persist(window, restore_theme):
 
     prefs = preferences.Preferences(theme="dark", color_blind=True, decimals=5, animation_ms=0)
     prefs.save(window.settings)
-    preferences.apply(window, prefs)
-    assert theme.current is theme.DARK_COLOR_BLIND
+    window.preferences.choose(prefs)
+    assert window.preferences.palette is theme.DARK_COLOR_BLIND
     assert window.scene.backgroundBrush().color().name() == theme.DARK.background
     assert window.loss_panel.plot.backgroundBrush().color().name() == theme.DARK.background
     assert window.scene.reveal_ms == 0
@@ -439,8 +440,8 @@ def test_preferences_apply_everywhere_and_persist(window, restore_theme):
     # Nothing in the dark diagram stays light: no white label plates, buttons or maps.
     assert _light_share(window.scene) < 0.0003  # white plates alone made 0.0015
     assert preferences.Preferences.load(window.settings) == prefs
-    preferences.apply(window, preferences.Preferences(theme="light"))
-    assert theme.current is theme.STANDARD
+    window.preferences.choose(preferences.Preferences(theme="light"))
+    assert window.preferences.palette is theme.STANDARD
 
 
 def _ink(widget) -> float:
@@ -470,7 +471,7 @@ def test_a_live_theme_switch_reaches_styled_labels_and_plot_pens(window, restore
     curve_pen = window.landscape_panel.curve.opts["pen"]
     assert pg.mkColor(curve_pen.color()).name() == theme.STANDARD.text
 
-    preferences.apply(window, preferences.Preferences(theme="dark"))
+    window.preferences.choose(preferences.Preferences(theme="dark"))
 
     # Dark theme: the darkest pixels of the heading are the background, not black text.
     assert _ink(title) > light_ink + 20

@@ -213,12 +213,17 @@ def test_the_clock_measures_each_callback_without_what_it_ran(qtbot):
         time.sleep(0.01)
         clock.request(inner, PLOT)  # due: runs inside
 
+    started = time.perf_counter()
     clock.request(outer, PLOT)
+    total_ms = (time.perf_counter() - started) * 1000
     costs = clock.costs()
     assert set(costs) == {"outer", "inner"}
     assert costs["inner"].runs == costs["outer"].runs == 1
     assert costs["inner"].last_ms >= 20
-    assert 10 <= costs["outer"].last_ms < 20  # its own time only
+    assert costs["outer"].last_ms >= 10
+    # Its own time only: what the whole request took, less the inner run (a loaded
+    # machine stretches the sleeps, never this sum).
+    assert costs["outer"].last_ms <= total_ms - costs["inner"].last_ms + 0.5
     assert costs["outer"].kind == "plot"
     clock.reset_costs()
     assert clock.costs() == {}

@@ -10,12 +10,7 @@ from bpdesk.core import Network, xor
 from bpdesk.core.training import Trainer
 from bpdesk.ui.commands import ReplaceNetworkCommand
 from bpdesk.ui.document import Document
-from bpdesk.ui.panels.gradient_flow import (
-    GradientFlowPanel,
-    SmoothedLogNorms,
-    layer_name,
-    spread,
-)
+from bpdesk.ui.panels.gradient_flow import GradientFlowPanel, SmoothedLogNorms, spread
 
 DEEP = [2, 8, 8, 8, 8, 8, 1]
 # log10 ‖∂L/∂W‖ of a deep sigmoid network's six layers: each a decade or so below the next.
@@ -80,7 +75,7 @@ def test_deep_sigmoid_gradients_vanish_and_relu_brings_them_together(panel_for):
     assert ratio_first_to_last(sigmoid) < 0.05
     assert ratio_first_to_last(relu) > 10 * ratio_first_to_last(sigmoid)
     assert "W1 (x → h1)" in now_text(sigmoid)
-    assert layer_name(sigmoid.doc.network, 5) == "W6 (h5 → ŷ)"
+    assert sigmoid.doc.network.layer_name(5) == "W6 (h5 → ŷ)"
 
 
 def test_the_curves_follow_the_training_history(panel_for):
@@ -138,7 +133,7 @@ def test_changing_the_depth_makes_new_curves(qtbot, panel_for):
     doc.push(ReplaceNetworkCommand(doc, Network.create([2, 3, 3, 1], seed=0), "deeper"))
     assert len(panel.curves) == 3
     assert [text.text() for _, text in panel.labels.entries] == [
-        layer_name(doc.network, k) for k in range(3)
+        doc.network.layer_name(k) for k in range(3)
     ]
     in_scene = [i for i in panel.plot.scene().items() if isinstance(i, QGraphicsSimpleTextItem)]
     assert len(in_scene) == 3  # the two-layer network's names are gone
@@ -320,7 +315,7 @@ def test_the_panel_fits_a_short_dock_without_scrolling(qtbot):
 
 
 def test_the_now_line_keeps_each_layer_on_one_line_with_three_digits(panel_for):
-    from bpdesk.ui.panels.gradient_flow import norm_text
+    from bpdesk.ui.format import norm_text
 
     assert norm_text(0.51234) == "0.512"
     assert norm_text(0.0001) == "1.00e−4"

@@ -342,9 +342,9 @@ def test_the_panel_fits_its_dock_with_curve_slider_and_readout(qtbot):
 
 
 def test_the_title_does_not_break_inside_an_example():
-    from bpdesk.ui import theme
+    from bpdesk.ui.format import unbroken
 
-    text = theme.unbroken("example 2: x = (0, 1), t = 1")
+    text = unbroken("example 2: x = (0, 1), t = 1")
     assert " " not in text.split(": ", 1)[1]  # only unbreakable spaces after the colon
 
 

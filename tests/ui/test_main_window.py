@@ -185,7 +185,8 @@ def test_an_old_message_goes_when_training_starts_or_an_example_opens(qtbot, win
 
 
 def test_apply_reports_the_loss_of_the_network_it_steps_from(window):
-    from bpdesk.ui import editing, theme
+    from bpdesk.ui import editing
+    from bpdesk.ui.format import fmt
 
     doc = window.doc
     data = doc.dataset
@@ -194,7 +195,7 @@ def test_apply_reports_the_loss_of_the_network_it_steps_from(window):
     window.apply_gradients()
     after = doc.network.compute_loss(data.X_train, data.T_train)
     message = window.statusBar().currentMessage()
-    assert f"from {theme.fmt(before, 4)} to {theme.fmt(after, 4)}" in message
+    assert f"from {fmt(before, 4)} to {fmt(after, 4)}" in message
 
 
 def test_panels_behind_tabs_wait_until_shown_or_asked_for(qtbot, window):

@@ -10,7 +10,6 @@ from PySide6.QtTest import QTest
 
 from bpdesk.core import Network, make_dataset
 from bpdesk.core.metrics import accuracy
-from bpdesk.ui import theme
 from bpdesk.ui.document import Document
 from bpdesk.ui.panels.predictions import (
     CHECK,
@@ -21,8 +20,8 @@ from bpdesk.ui.panels.predictions import (
     TARGET,
     VALUE_ROLE,
     PredictionsPanel,
-    verdict_colors,
 )
+from bpdesk.ui.theme import verdict_colors
 
 XOR_ROWS = [((0, 0), 0), ((0, 1), 1), ((1, 0), 1), ((1, 1), 0)]
 
@@ -94,7 +93,7 @@ def test_outputs_are_the_networks_predictions(make_panel):
     expected = doc.network.predict(doc.dataset.X_train)[:, 0]
     assert column_values(panel, OUTPUT) == list(expected)
     assert column_values(panel, OUTPUT, Qt.ItemDataRole.DisplayRole) == [
-        theme.fmt(y) for y in expected
+        panel.prefs.fmt(y) for y in expected
     ]
     # The explainer's rule: ŷ > 0.5 rounds to 1.
     assert column_values(panel, ROUNDED) == [int(y > 0.5) for y in expected]
@@ -109,7 +108,7 @@ def test_a_network_that_solves_xor_gets_every_tick(qtbot, make_panel):
     doc.set_parameters(solved.parameters)
     qtbot.waitUntil(lambda: panel.train_accuracy == 1.0)
     assert column_values(panel, CHECK, Qt.ItemDataRole.DisplayRole) == ["✓"] * 4
-    right, _ = verdict_colors()
+    right, _ = verdict_colors(panel.prefs.palette)
     assert column_values(panel, CHECK, Qt.ItemDataRole.ForegroundRole) == [right] * 4
     assert column_values(panel, ROUNDED) == [0, 1, 1, 0]
     assert "100%" in panel.accuracy_label.text()
@@ -122,7 +121,7 @@ def test_a_wrong_network_shows_crosses_and_its_accuracy(qtbot, make_panel):
     doc.set_parameters(or_network().parameters)
     qtbot.waitUntil(lambda: panel.train_accuracy == 0.75)
     assert column_values(panel, CHECK, Qt.ItemDataRole.DisplayRole) == ["✓", "✓", "✓", "✗"]
-    _, wrong = verdict_colors()
+    _, wrong = verdict_colors(panel.prefs.palette)
     assert cell(panel, 3, CHECK, Qt.ItemDataRole.ForegroundRole) == wrong
     assert "75%" in panel.accuracy_label.text()
     assert "3 of 4" in panel.accuracy_label.text()
@@ -214,7 +213,7 @@ def test_multiclass_shows_predicted_classes_and_a_3x3_confusion_matrix(make_pane
     assert column_values(panel, TARGET) == list(np.argmax(T, axis=1))
     assert column_values(panel, OUTPUT) == list(Y[np.arange(len(Y)), classes])
     text = cell(panel, 0, OUTPUT)
-    assert text == f"{classes[0]} (p = {theme.fmt(Y[0, classes[0]])})"
+    assert text == f"{classes[0]} (p = {panel.prefs.fmt(Y[0, classes[0]])})"
     right = classes == np.argmax(T, axis=1)
     assert column_values(panel, CHECK) == list(right)
     n = dataset.n_train
@@ -239,10 +238,10 @@ def test_regression_shows_the_error_instead_of_ticks(make_panel):
     errors = np.abs(net.predict(X) - T)[:, 0]
     assert column_values(panel, ERROR) == list(errors)
     assert column_values(panel, ERROR, Qt.ItemDataRole.DisplayRole) == [
-        theme.fmt(e) for e in errors
+        panel.prefs.fmt(e) for e in errors
     ]
     assert panel.confusion_box.isHidden()
-    assert theme.fmt(errors[: dataset.n_train].mean()) in panel.accuracy_label.text()
+    assert panel.prefs.fmt(errors[: dataset.n_train].mean()) in panel.accuracy_label.text()
     assert panel.train_accuracy is None
 
 

@@ -24,6 +24,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QStyleOptionGraphicsItem
 
 from bpdesk.ui import theme
+from bpdesk.ui.preferences import ViewPreferences
 
 NODE_RADIUS = 24.0
 LABEL_FONT = QFont("DejaVu Sans", 8)
@@ -208,7 +209,7 @@ def _text_color(color_rgba: int, boxed: bool, palette: theme.Palette) -> QColor:
     if boxed:
         blank = QColor(palette.node_fill)
         unders = [background, QColor(palette.positive), QColor(palette.negative)]
-        backdrops = [theme.mix(under, blank, theme.plate().alphaF()) for under in unders]
+        backdrops = [theme.mix(under, blank, theme.plate(palette).alphaF()) for under in unders]
     else:
         backdrops = [background]
     return _readable(QColor.fromRgba(color_rgba), backdrops)
@@ -238,13 +239,16 @@ class NeuronNode(QGraphicsObject):
     dragFinished = Signal(object, QPointF)  # (node, scene position where it was dropped)
     dragMoved = Signal(object, QPointF)
 
-    def __init__(self, layer: int, index: int, name: str, movable: bool) -> None:
+    def __init__(
+        self, layer: int, index: int, name: str, movable: bool, *, prefs: ViewPreferences
+    ) -> None:
         super().__init__()
+        self.prefs = prefs
         self.layer = layer
         self.index = index
         self.name = name
         self.text = ""
-        self.fill = theme.color("node_fill")
+        self.fill = prefs.color("node_fill")
         self.stale = False
         self.highlight = ""  # "", "path" (on the selected weight's way out) or "target"
         self.heat_map: QImage | None = None
@@ -283,13 +287,14 @@ class NeuronNode(QGraphicsObject):
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        prefs = self.prefs
         if self.highlight == "target":
-            pen = QPen(theme.color("selected"), 3.0)
+            pen = QPen(prefs.color("selected"), 3.0)
         elif self.highlight == "path":
-            pen = QPen(theme.color("path"), 2.2)
+            pen = QPen(prefs.color("path"), 2.2)
         else:
-            pen = QPen(theme.color("node_border"), 1.6)
-        fill, text_color = _value_colors(self.fill.rgba(), self.stale, theme.current)
+            pen = QPen(prefs.color("node_border"), 1.6)
+        fill, text_color = _value_colors(self.fill.rgba(), self.stale, prefs.palette)
         painter.setBrush(QBrush(fill))
         if self.heat_map is not None:
             # The neuron's own output over the input plane, inside its circle.
@@ -323,7 +328,7 @@ class NeuronNode(QGraphicsObject):
         if plate:
             # A pale plate under the number keeps it legible over the map or the lines.
             painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(theme.plate(PLATE_ALPHA))
+            painter.setBrush(theme.plate(prefs.palette, PLATE_ALPHA))
             painter.drawRoundedRect(
                 QRectF(-half_width, -half_height, 2 * half_width, 2 * half_height), 3, 3
             )
@@ -416,13 +421,23 @@ class WeightEdge(QGraphicsObject):
     clicked = Signal(object)
     doubleClicked = Signal(object)
 
-    def __init__(self, layer: int, i: int, j: int, source: NeuronNode, target: NeuronNode) -> None:
+    def __init__(
+        self,
+        layer: int,
+        i: int,
+        j: int,
+        source: NeuronNode,
+        target: NeuronNode,
+        *,
+        prefs: ViewPreferences,
+    ) -> None:
         super().__init__()
+        self.prefs = prefs
         self.layer, self.i, self.j = layer, i, j
         self.source, self.target = source, target
         self.value = 0.0
         self.width = 1.0
-        self.pen_color = theme.color("faint_text")
+        self.pen_color = prefs.color("faint_text")
         self.selected = False
         self.on_path = False
         self.hovered = False
@@ -472,7 +487,7 @@ class WeightEdge(QGraphicsObject):
     def paint(self, painter: QPainter, option, widget=None) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, self.smooth)
         if self.selected or self.on_path or self.hovered:
-            glow = theme.color("selected" if self.selected else "path")
+            glow = self.prefs.color("selected" if self.selected else "path")
             glow.setAlpha(110 if self.selected else 80)
             painter.setPen(
                 QPen(glow, self.width + 7, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap)
@@ -538,8 +553,9 @@ class EdgeLabel(QGraphicsItem):
 
     RECT = QRectF(-27, -8, 54, 16)  # the smallest box: room for "−0.000"
 
-    def __init__(self, edge: WeightEdge, position: float) -> None:
+    def __init__(self, edge: WeightEdge, position: float, *, prefs: ViewPreferences) -> None:
         super().__init__()
+        self.prefs = prefs
         self.edge = edge
         self.position = position  # 0 at the source, 1 at the target
         self.active = False  # whether there is a value to show
@@ -566,9 +582,9 @@ class EdgeLabel(QGraphicsItem):
         """The number shown (formatted when asked: most labels are never painted)."""
         if not self.active:
             return ""
-        key = (self.edge.value, theme.DECIMALS)
+        key = (self.edge.value, self.prefs.decimals)
         if key != self._text_key:
-            self._text_key, self._text = key, theme.fmt(self.edge.value)
+            self._text_key, self._text = key, self.prefs.fmt(self.edge.value)
         return self._text
 
     @property
@@ -638,13 +654,14 @@ class EdgeLabel(QGraphicsItem):
             return
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         rect = self._rect
-        border = theme.color("selected") if self.edge.selected else QColor(self.edge.pen_color)
+        prefs = self.prefs
+        border = prefs.color("selected") if self.edge.selected else QColor(self.edge.pen_color)
         painter.setPen(QPen(border, 1.0))
-        painter.setBrush(theme.plate())
+        painter.setBrush(theme.plate(prefs.palette))
         painter.drawRoundedRect(rect, 4, 4)
         painter.setFont(_label_font(self.stale))
-        color = theme.color("stale" if self.stale else "text")
-        painter.setPen(_text_color(color.rgba(), True, theme.current))
+        color = prefs.color("stale" if self.stale else "text")
+        painter.setPen(_text_color(color.rgba(), True, prefs.palette))
         painter.drawText(rect, CENTRED_WHOLE, self.text)
 
 
@@ -660,11 +677,14 @@ class TextItem(QGraphicsObject):
         font: QFont | None = None,
         align=Qt.AlignmentFlag.AlignLeft,
         fixed: bool = False,
+        *,
+        prefs: ViewPreferences,
     ):
         super().__init__()
+        self.prefs = prefs
         self.text = text
         self.font = QFont(font or LABEL_FONT)
-        self.color = theme.color("text")
+        self.color = prefs.color("text")
         self.align = align
         self.box: QColor | None = None
         self.fixed = fixed
@@ -711,15 +731,15 @@ class TextItem(QGraphicsObject):
         rect = self._rect()
         if self.box is not None:
             painter.setPen(QPen(self.box, 1.0))
-            painter.setBrush(theme.plate())
+            painter.setBrush(theme.plate(self.prefs.palette))
             painter.drawRoundedRect(rect, 4, 4)
         painter.setFont(self.font)
-        painter.setPen(_text_color(self.color.rgba(), self.box is not None, theme.current))
+        painter.setPen(_text_color(self.color.rgba(), self.box is not None, self.prefs.palette))
         painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self.text)
 
     def set_text(self, text: str, color: QColor | None = None, italic: bool = False) -> None:
         """Change the text (and colour)."""
-        color = color or theme.color("text")
+        color = color or self.prefs.color("text")
         if (text, color.rgba(), italic) == (self.text, self.color.rgba(), self.font.italic()):
             return
         if (text, italic) != (self.text, self.font.italic()):
@@ -755,7 +775,7 @@ class BiasLabel(TextItem):
     STAND_IN = "b −0.000"  # measured for the crowding test while there is no value yet
 
     def __init__(self, node: NeuronNode, parameter: tuple[int, None, int]) -> None:
-        super().__init__("", align=Qt.AlignmentFlag.AlignHCenter)
+        super().__init__("", align=Qt.AlignmentFlag.AlignHCenter, prefs=node.prefs)
         self.parameter = parameter
         self.crowded = False
         self.selected = False
@@ -797,9 +817,9 @@ class BiasLabel(TextItem):
         self.setVisible(forced or not self.crowded)
         # A crowded label shown anyway lies over the next circle: on a plate.
         self.box = (
-            theme.color("selected")
+            self.prefs.color("selected")
             if self.selected
-            else theme.color("grid")
+            else self.prefs.color("grid")
             if self.crowded
             else None
         )
@@ -811,8 +831,11 @@ class RoundButton(QGraphicsObject):
 
     clicked = Signal()
 
-    def __init__(self, symbol: str, tooltip: str, radius: float = 9.0) -> None:
+    def __init__(
+        self, symbol: str, tooltip: str, radius: float = 9.0, *, prefs: ViewPreferences
+    ) -> None:
         super().__init__()
+        self.prefs = prefs
         self.symbol = symbol
         self.radius = radius
         self.hovered = False
@@ -827,11 +850,12 @@ class RoundButton(QGraphicsObject):
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        fill = theme.color("node_border") if self.hovered else theme.color("grid")
-        painter.setPen(QPen(theme.color("node_border"), 1.0))
+        prefs = self.prefs
+        fill = prefs.color("node_border") if self.hovered else prefs.color("grid")
+        painter.setPen(QPen(prefs.color("node_border"), 1.0))
         painter.setBrush(fill)
         painter.drawEllipse(QPointF(), self.radius, self.radius)
-        painter.setPen(QPen(theme.color("background" if self.hovered else "text"), 1.8))
+        painter.setPen(QPen(prefs.color("background" if self.hovered else "text"), 1.8))
         s = self.radius * 0.45
         if self.symbol in ("+", "−"):
             painter.drawLine(QPointF(-s, 0), QPointF(s, 0))
@@ -889,8 +913,9 @@ class ButtonRow(QGraphicsObject):
 class TrashTarget(QGraphicsObject):
     """Where a dragged neuron is dropped to delete it; shown only during a drag."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, prefs: ViewPreferences) -> None:
         super().__init__()
+        self.prefs = prefs
         self.active = False
         self.setZValue(3)
         self.setVisible(False)
@@ -904,7 +929,7 @@ class TrashTarget(QGraphicsObject):
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        color = theme.color("selected") if self.active else theme.color("faint_text")
+        color = self.prefs.color("selected" if self.active else "faint_text")
         pen = QPen(color, 2.0, Qt.PenStyle.DashLine)
         painter.setPen(pen)
         tint = QColor(color)
@@ -971,8 +996,9 @@ class InsertionMarker(QGraphicsItem):
 
     HALF = NODE_RADIUS + 20  # out past the dragged circle on both sides
 
-    def __init__(self) -> None:
+    def __init__(self, *, prefs: ViewPreferences) -> None:
         super().__init__()
+        self.prefs = prefs
         self.setZValue(19)  # under the dragged neuron (20), over its neighbours
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.setVisible(False)
@@ -982,7 +1008,7 @@ class InsertionMarker(QGraphicsItem):
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        color = theme.color("selected")
+        color = self.prefs.color("selected")
         painter.setPen(QPen(color, 3.0, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
         painter.drawLine(QPointF(-self.HALF, 0), QPointF(self.HALF, 0))
         # Arrowheads at the ends, pointing in: "between these two".

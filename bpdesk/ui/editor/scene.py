@@ -2,23 +2,22 @@
 
 It rebuilds its items only when the architecture changes; every other
 change (values, the view, the selection, the sample) restyles the items in
-place. User gestures on the items become edits through :mod:`bpdesk.ui.editing`.
+place. User gestures on the items become edits in :mod:`bpdesk.ui.editor.gestures`;
+which numbers have room to show is decided in :mod:`bpdesk.ui.editor.label_layout`.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QColor, QFont, QImage, QTransform
-from PySide6.QtWidgets import QGraphicsScene, QMenu
+from PySide6.QtGui import QFont, QImage
+from PySide6.QtWidgets import QGraphicsScene
 
-from bpdesk.core.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
+from bpdesk.core.activations import ACTIVATIONS
 from bpdesk.core.chainrule import neuron_name
-from bpdesk.core.losses import check_output
 from bpdesk.ui import editing, theme
-from bpdesk.ui.document import Document, Parameter
+from bpdesk.ui.document import Document
+from bpdesk.ui.editor.gestures import SceneGestures
 from bpdesk.ui.editor.items import (
     HEADER_FONT,
     NODE_RADIUS,
@@ -33,18 +32,18 @@ from bpdesk.ui.editor.items import (
     TrashTarget,
     WeightEdge,
 )
+from bpdesk.ui.editor.label_layout import hide_crowded_labels
+from bpdesk.ui.format import fmt, fmt_target
 from bpdesk.ui.frames import NUMBERS
-from bpdesk.ui.plane import diverging_lut, grid_points, plane_bounds
+from bpdesk.ui.plane import diverging_lut, grid_points, neutral, plane_bounds
+from bpdesk.ui.preferences import ViewPreferences
 
 COLUMN = 220.0  # distance between layers of a small network (see column_spacing)
 LABEL_AT = 0.3  # labels sit this far along an edge from its source
 PALETTE_MIME = "application/x-bpdesk-palette"
-REVEAL_MS = 260
 HEAT_MAP_PIXELS = 24  # per side: enough to see a neuron's line or bump inside a circle
 SMOOTH_EDGES_LIMIT = 600  # above this many edges, lines are drawn without antialiasing (speed)
-MAX_LABELS_PER_LAYER = 12  # numbers drawn between two layers; more would hide the lines
 MAX_PATH_EDGES = 80  # beyond this, highlighting every path would light up the whole network
-DRAGGED_OPACITY = 0.8  # a dragged neuron lets the insertion line and its neighbours show through
 HEADER_GAP = 8.0  # pixels at least between the headings (and the choosers) of two columns
 
 
@@ -64,9 +63,11 @@ class NetworkScene(QGraphicsScene):
     editRequested = Signal(object, QPointF)  # (parameter, scene position) to type a value
     revealFinished = Signal(str)
 
-    def __init__(self, doc: Document, parent=None) -> None:
+    def __init__(self, doc: Document, parent=None, *, prefs: ViewPreferences | None = None) -> None:
         super().__init__(parent)
         self.doc = doc
+        self.prefs = prefs if prefs is not None else ViewPreferences(parent=self)
+        self.gestures = SceneGestures(self)
         self.nodes: list[list[NeuronNode]] = []
         self.edges: list[WeightEdge] = []
         self.labels: list[EdgeLabel] = []
@@ -78,16 +79,15 @@ class NetworkScene(QGraphicsScene):
         self.choosers: list[TextItem] = []
         self.output_notes: list[TextItem] = []
         self.loss_note: TextItem | None = None
-        self.trash = TrashTarget()
-        self.landing = InsertionMarker()
+        self.trash = TrashTarget(prefs=self.prefs)
+        self.landing = InsertionMarker(prefs=self.prefs)
         self.column = COLUMN
         self._reveal: tuple[str, int] | None = None
         self.heat_maps = True  # each hidden neuron's output over the input plane (2-D data)
-        self._heat_lut = diverging_lut(theme.color("negative"), theme.color("positive"), tint=0.35)
+        self._heat_lut = self._heat_table()
         self._reveal_timer = QTimer(self)
         self._reveal_timer.timeout.connect(self._reveal_step)
-        self.reveal_ms = REVEAL_MS
-        self.setBackgroundBrush(theme.color("background"))
+        self.setBackgroundBrush(self.prefs.color("background"))
         doc.networkChanged.connect(self.rebuild)
         # Every change of values ends with computedChanged (parameters, data, the
         # passes): listening to that alone redraws once per change, not twice.
@@ -97,7 +97,7 @@ class NetworkScene(QGraphicsScene):
         doc.computedChanged.connect(self._request_values)
         doc.modeChanged.connect(self._on_mode_changed)
         doc.selectionChanged.connect(self._on_selection_changed)
-        theme.signals.changed.connect(self.refresh_theme)
+        self.prefs.changed.connect(self._on_preferences_changed)
         self.rebuild()
 
     def _request_values(self) -> None:
@@ -110,9 +110,10 @@ class NetworkScene(QGraphicsScene):
         self._reveal_timer.stop()
         self._reveal = None
         self.clear()
-        self.trash = TrashTarget()
+        prefs, gestures = self.prefs, self.gestures
+        self.trash = TrashTarget(prefs=prefs)
         self.addItem(self.trash)
-        self.landing = InsertionMarker()
+        self.landing = InsertionMarker(prefs=prefs)
         self.addItem(self.landing)
         net = self.doc.network
         sizes = net.layer_sizes
@@ -125,11 +126,13 @@ class NetworkScene(QGraphicsScene):
         for layer, n in enumerate(sizes):
             column = []
             for k in range(n):
-                node = NeuronNode(layer, k, neuron_name(net, layer, k), movable=0 < layer < last)
+                node = NeuronNode(
+                    layer, k, neuron_name(net, layer, k), movable=0 < layer < last, prefs=prefs
+                )
                 node.home = QPointF(layer * self.column, (k - (n - 1) / 2) * row)
                 node.setPos(node.home)
-                node.dragMoved.connect(self._on_node_drag_moved)
-                node.dragFinished.connect(self._on_node_dropped)
+                node.dragMoved.connect(gestures.on_node_drag_moved)
+                node.dragFinished.connect(gestures.on_node_dropped)
                 node.setToolTip(self._node_tooltip(layer, k))
                 self.addItem(node)
                 column.append(node)
@@ -139,18 +142,18 @@ class NetworkScene(QGraphicsScene):
         for layer in range(net.n_layers):
             for i, source in enumerate(self.nodes[layer]):
                 for j, target in enumerate(self.nodes[layer + 1]):
-                    edge = WeightEdge(layer, i, j, source, target)
+                    edge = WeightEdge(layer, i, j, source, target, prefs=prefs)
                     edge.setToolTip(
                         f"{net.parameter_name(layer, i, j)}: click for its chain rule, "
                         "double-click to type a value"
                     )
                     edge.smooth = smooth
-                    edge.clicked.connect(self._on_edge_clicked)
-                    edge.doubleClicked.connect(self._on_edge_double_clicked)
+                    edge.clicked.connect(gestures.on_edge_clicked)
+                    edge.doubleClicked.connect(gestures.on_edge_double_clicked)
                     self.addItem(edge)
                     self.edges.append(edge)
                     self._edges_by_layer[layer].append(edge)
-                    label = EdgeLabel(edge, LABEL_AT)
+                    label = EdgeLabel(edge, LABEL_AT, prefs=prefs)
                     self.addItem(label)
                     self.labels.append(label)
             if not net.has_bias:
@@ -164,7 +167,7 @@ class NetworkScene(QGraphicsScene):
                 )
                 bias.clicked.connect(lambda _, p=(layer, None, j): self.doc.select(p))
                 bias.doubleClicked.connect(
-                    lambda item, p=(layer, None, j): self._edit_bias(p, item)
+                    lambda item, p=(layer, None, j): gestures.edit_bias(p, item)
                 )
                 self.bias_labels[(layer, j)] = bias
         self._button_rows = []
@@ -174,7 +177,7 @@ class NetworkScene(QGraphicsScene):
         bottom = (max(sizes) - 1) / 2 * row
         self.trash.setPos(last * self.column / 2, bottom + NODE_RADIUS + 90)
         self._on_values_changed()
-        self._layout_labels()  # after the values: the biggest ones get the room
+        self.layout_labels()  # after the values: the biggest ones get the room
         self._on_selection_changed()
         # Generous: the view must be free to centre the network wherever margins need.
         self.setSceneRect(self.content_rect().adjusted(-3000, -3000, 3000, 3000))
@@ -196,6 +199,7 @@ class NetworkScene(QGraphicsScene):
         # above its top neuron, stacked in pixels: they keep their size on screen,
         # so their spacing must not shrink with the zoom either.
         anchor_y = top - NODE_RADIUS - 6
+        prefs = self.prefs
         font = QFont(HEADER_FONT)
         font.setPointSize(10)
         font.setBold(True)
@@ -210,7 +214,9 @@ class NetworkScene(QGraphicsScene):
             anchor = ButtonRow()
             anchor.setPos(x, anchor_y)
             self.addItem(anchor)
-            header = TextItem(f"{title} · {n}", font, Qt.AlignmentFlag.AlignHCenter, fixed=True)
+            header = TextItem(
+                f"{title} · {n}", font, Qt.AlignmentFlag.AlignHCenter, fixed=True, prefs=prefs
+            )
             short = {"Input": "In", "Output": "Out", "Hidden": "H"}.get(title, f"H{layer}")
             # Longest first: set_view_scale shows the longest that fits the column.
             header.texts = (f"{title} · {n}", f"{short} · {n}", short, "")
@@ -220,16 +226,20 @@ class NetworkScene(QGraphicsScene):
             self.headers.append(header)
             if layer > 0:
                 act = net.activations[layer - 1]
-                chooser = TextItem(f"{act} ▾", align=Qt.AlignmentFlag.AlignHCenter, fixed=True)
+                chooser = TextItem(
+                    f"{act} ▾", align=Qt.AlignmentFlag.AlignHCenter, fixed=True, prefs=prefs
+                )
                 # Narrow columns: the symbol the math dock uses ("σ"), then only the arrow.
                 symbol = ACTIVATIONS[act].symbol or act
                 chooser.texts = tuple(dict.fromkeys((f"{act} ▾", f"{symbol} ▾", symbol, "▾")))
-                chooser.box = theme.color("grid")
+                chooser.box = prefs.color("grid")
                 chooser.setParentItem(anchor)
                 chooser.setPos(0, -43)
                 chooser.setCursor(Qt.CursorShape.PointingHandCursor)
                 chooser.setToolTip(f"Activation of this layer: {act}. Click to change it")
-                chooser.clicked.connect(lambda item, l=layer - 1: self._activation_menu(l, item))
+                chooser.clicked.connect(
+                    lambda item, l=layer - 1: self.gestures.activation_menu(l, item)
+                )
                 self.choosers.append(chooser)
             if 0 < layer < last:
                 row = ButtonRow()
@@ -237,7 +247,11 @@ class NetworkScene(QGraphicsScene):
                 row.setPos(0, -18)
                 self._button_rows.append(row)
                 for symbol, tip, slot in (
-                    ("−", "Remove this layer's last neuron", lambda l=layer: self._remove_last(l)),
+                    (
+                        "−",
+                        "Remove this layer's last neuron",
+                        lambda l=layer: self.gestures.remove_last(l),
+                    ),
                     (
                         "+",
                         "Add a neuron to this layer",
@@ -249,7 +263,7 @@ class NetworkScene(QGraphicsScene):
                         lambda l=layer: editing.remove_layer(self.doc, l),
                     ),
                 ):
-                    row.add(RoundButton(symbol, tip)).clicked.connect(slot)
+                    row.add(RoundButton(symbol, tip, prefs=prefs)).clicked.connect(slot)
             if layer < last:
                 gap = ButtonRow()
                 gap.setPos(x + self.column / 2, anchor_y)
@@ -258,26 +272,31 @@ class NetworkScene(QGraphicsScene):
                 row.setParentItem(gap)
                 row.setPos(0, -18)
                 self._button_rows.append(row)
-                insert = row.add(RoundButton("+", "Insert a hidden layer here", radius=8))
+                insert = row.add(
+                    RoundButton("+", "Insert a hidden layer here", radius=8, prefs=prefs)
+                )
                 insert.setOpacity(0.75)
                 insert.clicked.connect(lambda p=layer + 1: editing.insert_layer(self.doc, p))
 
     def _build_notes(self) -> None:
         last = len(self.nodes) - 1
+        prefs = self.prefs
         for node in self.nodes[last]:
-            note = TextItem("", HEADER_FONT, align=Qt.AlignmentFlag.AlignLeft, fixed=True)
+            note = TextItem(
+                "", HEADER_FONT, align=Qt.AlignmentFlag.AlignLeft, fixed=True, prefs=prefs
+            )
             note.setPos(node.home + QPointF(NODE_RADIUS + 10, 0))
             self.addItem(note)
             self.output_notes.append(note)
         for node in self.nodes[0]:
-            name = TextItem(node.name, align=Qt.AlignmentFlag.AlignRight)
+            name = TextItem(node.name, align=Qt.AlignmentFlag.AlignRight, prefs=prefs)
             name.setPos(node.home - QPointF(NODE_RADIUS + 8, 0))
-            name.color = theme.color("faint_text")
+            name.color = prefs.color("faint_text")
             self.addItem(name)
         font = QFont(HEADER_FONT)
         font.setBold(True)
-        self.loss_note = TextItem("", font, Qt.AlignmentFlag.AlignLeft, fixed=True)
-        self.loss_note.box = theme.color("grid")
+        self.loss_note = TextItem("", font, Qt.AlignmentFlag.AlignLeft, fixed=True, prefs=prefs)
+        self.loss_note.box = prefs.color("grid")
         self.addItem(self.loss_note)
         self._place_loss_note()
 
@@ -303,56 +322,9 @@ class NetworkScene(QGraphicsScene):
             self.nodes[-1][0].home.x() - NODE_RADIUS, node.home.y() + (top + half) / scale
         )
 
-    def _layout_labels(self) -> None:
-        """Hide the labels that would overlap a neuron or a label with a higher priority.
-
-        Bias values come first (one per neuron), then the weights' numbers.
-        """
-        cell = 40.0
-        grid: dict[tuple[int, int], list[QRectF]] = defaultdict(list)
-
-        def cells(rect: QRectF):
-            for cx in range(int(rect.left() // cell), int(rect.right() // cell) + 1):
-                for cy in range(int(rect.top() // cell), int(rect.bottom() // cell) + 1):
-                    yield (cx, cy)
-
-        def add(rect: QRectF) -> None:
-            for c in cells(rect):
-                grid[c].append(rect)
-
-        def clashes(rect: QRectF, own: QRectF | None = None) -> bool:
-            return any(
-                other is not own and rect.intersects(other)
-                for c in cells(rect)
-                for other in grid[c]
-            )
-
-        circles: dict[NeuronNode, QRectF] = {}
-        for column in self.nodes:
-            for node in column:
-                r = NODE_RADIUS + 2
-                circles[node] = QRectF(node.pos().x() - r, node.pos().y() - r, 2 * r, 2 * r)
-                add(circles[node])
-        # A bias sits just under its own circle; in a tall layer the next circle
-        # down is nearer than the label is tall: there it shows on hover only.
-        for bias in self.bias_labels.values():
-            rect = bias.scene_rect()
-            crowded = clashes(rect, circles[bias.parentItem()])
-            bias.set_crowded(crowded)
-            if not crowded:
-                add(rect)
-        # Bigger values first: when space is short, the labels that matter most
-        # stay. A crowded layer shows only its largest few (the rest on hover).
-        shown_in_layer: dict[int, int] = defaultdict(int)
-        for label in sorted(self.labels, key=lambda lb: -abs(lb.edge.value)):
-            rect = label.scene_rect().adjusted(-2, -1, 2, 1)
-            layer = label.edge.layer
-            clash = shown_in_layer[layer] >= MAX_LABELS_PER_LAYER or clashes(rect)
-            label.shown = not clash
-            if not clash:
-                add(rect)
-                shown_in_layer[layer] += 1
-            label.update()
+    def layout_labels(self) -> None:
+        """Hide the numbers that would overlap a neuron or a more important number."""
+        hide_crowded_labels(self.nodes, self.bias_labels.values(), self.labels)
 
     def set_view_scale(self, scale: float) -> None:
         """The view's zoom: header buttons hide when columns get too close to fit them."""
@@ -403,7 +375,8 @@ class NetworkScene(QGraphicsScene):
         scale = 1e-12
         if edge_values is not None:
             scale = max(scale, max(float(np.abs(w).max()) for w in edge_values))
-        blank = theme.edge_color(0.0, faded=True)
+        prefs = self.prefs
+        blank = prefs.edge_color(0.0, faded=True)
         for l in range(net.n_layers):
             edges = self._edges_by_layer[l]
             if edge_values is None or not self._visible(l + 1):
@@ -415,7 +388,7 @@ class NetworkScene(QGraphicsScene):
             # Widths in quarter pixels: tiny changes do not repaint every line.
             widths = np.round((0.8 + 5.5 * np.minimum(np.abs(values) / scale, 1.0)) * 4) / 4
             for edge, value, width in zip(edges, values.tolist(), widths.tolist()):
-                edge.set_style(value, width, theme.edge_color(value, stale))
+                edge.set_style(value, width, prefs.edge_color(value, stale))
                 edge.label.set_active(True, stale)
         for (layer, j), item in self.bias_labels.items():
             if bias_values is None or not self._visible(layer + 1):
@@ -424,14 +397,15 @@ class NetworkScene(QGraphicsScene):
             value = float(bias_values[layer][j])
             prefix = "∂L/∂b " if backward else "b "
             item.set_text(
-                prefix + theme.fmt(value), theme.color("stale" if stale else "faint_text"), stale
+                prefix + prefs.fmt(value), prefs.color("stale" if stale else "faint_text"), stale
             )
         self._show_nodes(fwd, bwd, backward, fwd_stale, bwd_stale)
         self._show_heat_maps(backward)
         self._show_output_notes(fwd, bwd, backward, fwd_stale, bwd_stale)
 
     def _show_nodes(self, fwd, bwd, backward, fwd_stale, bwd_stale) -> None:
-        white = QColor(theme.current.node_fill)
+        prefs = self.prefs
+        white = prefs.color("node_fill")
         for layer, column in enumerate(self.nodes):
             for k, node in enumerate(column):
                 if not self._visible(layer):
@@ -452,14 +426,25 @@ class NetworkScene(QGraphicsScene):
                     value = float(fwd.activations[layer][k])
                     stale = fwd_stale
                     strength = min(abs(value), 1.0)
-                fill = theme.mix(white, theme.signed_color(value), 0.6 * strength)
-                node.set_display(theme.fmt(value), fill, stale)
+                fill = theme.mix(white, theme.signed_color(prefs.palette, value), 0.6 * strength)
+                node.set_display(prefs.fmt(value), fill, stale)
 
-    def refresh_theme(self) -> None:
-        """Take the current palette: new colour tables, then every item made again."""
-        self._heat_lut = diverging_lut(theme.color("negative"), theme.color("positive"), tint=0.35)
-        self.setBackgroundBrush(theme.color("background"))
+    def _heat_table(self) -> np.ndarray:
+        prefs = self.prefs
+        return diverging_lut(
+            prefs.color("negative"), prefs.color("positive"), neutral(prefs.palette), tint=0.35
+        )
+
+    def _on_preferences_changed(self) -> None:
+        """New colour tables, then every item made again in the new palette and decimals."""
+        self._heat_lut = self._heat_table()
+        self.setBackgroundBrush(self.prefs.color("background"))
         self.rebuild()
+
+    @property
+    def reveal_ms(self) -> int:
+        """How long each layer takes to appear when a pass is animated (a preference)."""
+        return self.prefs.animation_ms
 
     def set_heat_maps(self, on: bool) -> None:
         """Show (or hide) each hidden neuron's output over the input plane."""
@@ -508,6 +493,7 @@ class NetworkScene(QGraphicsScene):
         last = len(self.nodes) - 1
         rows = doc.rows
         many = len(rows) > 1
+        prefs = self.prefs
         for k, note in enumerate(self.output_notes):
             if fwd is None or not self._visible(last):
                 note.set_text("")
@@ -515,29 +501,29 @@ class NetworkScene(QGraphicsScene):
             t = float(fwd.targets[k])
             y = float(fwd.activations[-1][k])
             if backward and bwd is not None:
-                text = f"δ = ∂L/∂z\ntarget {theme.fmt_target(t)}"
+                text = f"δ = ∂L/∂z\ntarget {fmt_target(t)}"
             else:
-                text = f"{'mean ' if many else ''}ŷ = {theme.fmt(y)}\ntarget {theme.fmt_target(t)}"
-            note.set_text(text, theme.color("stale" if fwd_stale else "text"), fwd_stale)
+                text = f"{'mean ' if many else ''}ŷ = {prefs.fmt(y)}\ntarget {fmt_target(t)}"
+            note.set_text(text, prefs.color("stale" if fwd_stale else "text"), fwd_stale)
         if self.loss_note is not None:
             if fwd is None or not self._visible(last):
                 self.loss_note.set_text("")
             else:
-                loss = theme.fmt(fwd.loss, 4)
+                loss = fmt(fwd.loss, 4)
                 if many:
                     # On two lines: on one it is wider than the room the view leaves.
                     text = f"Loss {loss}\n(mean of {len(rows)} examples)"
                 else:
                     text = f"Loss {loss}  (example {rows[0] + 1})"
-                    text += f"\nall examples: {theme.fmt(fwd.total_loss, 4)}"
+                    text += f"\nall examples: {fmt(fwd.total_loss, 4)}"
                 self.loss_note.set_text(
-                    text, theme.color("stale" if fwd_stale else "text"), fwd_stale
+                    text, prefs.color("stale" if fwd_stale else "text"), fwd_stale
                 )
             self._place_loss_note()  # its height may have changed
 
     def _on_mode_changed(self, mode: str) -> None:
         self._on_values_changed()
-        self._layout_labels()  # gradients, not weights, now decide which labels show
+        self.layout_labels()  # gradients, not weights, now decide which labels show
 
     # -- selection ---------------------------------------------------------------------
 
@@ -610,174 +596,12 @@ class NetworkScene(QGraphicsScene):
 
     # -- gestures -----------------------------------------------------------------------------
 
-    def _on_edge_clicked(self, edge: WeightEdge) -> None:
-        self.doc.select(edge.parameter)
-
-    def _edit_bias(self, parameter: Parameter, item: TextItem) -> None:
-        self.doc.select(parameter)
-        self.editRequested.emit(parameter, item.scenePos())
-
-    def _on_edge_double_clicked(self, edge: WeightEdge) -> None:
-        self.doc.select(edge.parameter)
-        self.editRequested.emit(edge.parameter, edge.label.scenePos())
-
-    def _drop_target(self, node: NeuronNode, pointer: QPointF) -> str:
-        """Where a dragged neuron would land: ``trash``, ``away`` (off the network) or ``column``.
-
-        Judged by the pointer: held to its column, the neuron itself stays behind.
-        """
-        if self.trash.isVisible() and self.trash.sceneBoundingRect().contains(pointer):
-            return "trash"
-        if abs(pointer.x() - node.home.x()) > self.column * 0.6:
-            return "away"
-        return "column"
-
-    def _landing_index(self, node: NeuronNode) -> int:
-        """The place in its layer a neuron dragged along it would take: the nearest home."""
-        homes = [n.home.y() for n in self.nodes[node.layer]]
-        return int(np.argmin([abs(node.pos().y() - y) for y in homes]))
-
-    def _on_node_drag_moved(self, node: NeuronNode, pointer: QPointF) -> None:
-        target = self._drop_target(node, pointer)
-        if not self.trash.isVisible():  # the drag's first move
-            # Its numbers were placed for its lines at rest: on the move they would
-            # land on others. See-through: what it passes over still shows.
-            for edge in node.edges:
-                edge.label.shown = False
-            node.setOpacity(DRAGGED_OPACITY)
-        self.trash.setVisible(True)
-        self.trash.set_active(target != "column")
-        # Along its layer the neuron keeps to its column; taken off it, it follows
-        # the pointer, so that it can be seen going to the bin.
-        if target == "column":
-            node.held_x = node.home.x()
-            if node.pos().x() != node.held_x:
-                node.setPos(node.held_x, node.pos().y())
-        else:
-            node.held_x = None
-        new = self._landing_index(node) if target == "column" else node.index
-        self.landing.setVisible(new != node.index)
-        if new != node.index:
-            # It takes the place of neuron ``new``, which moves aside towards the
-            # dragged one's old place: the line goes on that neuron's far side.
-            column = self.nodes[node.layer]
-            step = column[1].home.y() - column[0].home.y()
-            side = 1 if new > node.index else -1
-            self.landing.setPos(node.home.x(), column[new].home.y() + side * step / 2)
-
-    def _on_node_dropped(self, node: NeuronNode, pointer: QPointF) -> None:
-        target = self._drop_target(node, pointer)
-        self.trash.setVisible(False)
-        self.trash.set_active(False)
-        self.landing.setVisible(False)
-        layer, index = node.layer, node.index
-        new_index = self._landing_index(node)
-        node.setPos(node.home)
-        node.setOpacity(1.0)
-        if target in ("trash", "away"):
-            changed = editing.remove_neuron(self.doc, layer, index)
-        else:
-            changed = editing.move_neuron(self.doc, layer, index, new_index)
-        if not changed:  # no rebuild: the numbers hidden for the drag come back
-            self._layout_labels()
-
     def drop_palette_item(self, kind: str, pos: QPointF) -> bool:
         """A palette item (``neuron`` or ``layer``) was dropped at ``pos``."""
-        last = len(self.nodes) - 1
-        position = pos.x() / self.column
-        if kind == "neuron":
-            layer = round(position)
-            if not 0 <= layer <= last or abs(position - layer) > 0.4:
-                self.doc.notify("Drop a neuron onto a hidden layer's column")
-                return False
-            column = self.nodes[layer]
-            index = sum(1 for n in column if n.home.y() < pos.y())
-            return editing.add_neuron(self.doc, layer, index)
-        if kind == "layer":
-            gap = int(np.floor(position)) + 1  # dropping between layers k and k+1 inserts at k+1
-            if not 1 <= gap <= last:
-                self.doc.notify("Drop a hidden layer between two layers")
-                return False
-            return editing.insert_layer(self.doc, gap)
-        return False
-
-    def _remove_last(self, layer: int) -> None:
-        editing.remove_neuron(self.doc, layer, self.doc.network.layer_sizes[layer] - 1)
-
-    def _activation_menu(self, weight_layer: int, item: TextItem) -> None:
-        net = self.doc.network
-        output = weight_layer == net.n_layers - 1
-        menu = QMenu()
-        menu.setToolTipsVisible(True)  # a greyed-out choice says why in its tooltip
-        names = list(ACTIVATIONS) if output else list(HIDDEN_ACTIVATIONS)
-        for name in names:
-            action = QAction(name, menu)
-            action.setCheckable(True)
-            action.setChecked(net.activations[weight_layer] == name)
-            if output:
-                try:
-                    check_output(net.loss, name, net.layer_sizes[-1])
-                except ValueError as exc:
-                    action.setEnabled(False)
-                    action.setToolTip(str(exc))
-            action.triggered.connect(
-                lambda _=False, n=name: editing.set_activation(self.doc, weight_layer, n)
-            )
-            menu.addAction(action)
-        self._popup(menu, item)
-
-    def _popup(self, menu: QMenu, item) -> None:
-        views = self.views()
-        if not views:
-            return
-        view = views[0]
-        point = view.mapToGlobal(view.mapFromScene(item.scenePos()))
-        menu.exec(point)
-
-    def _owner_at(self, pos: QPointF):
-        """The neuron, weight or bias under ``pos``; a weight's number stands for its weight."""
-        transform = self.views()[0].transform() if self.views() else QTransform()
-        for item in self.items(
-            pos, Qt.ItemSelectionMode.IntersectsItemShape, Qt.SortOrder.DescendingOrder, transform
-        ):
-            if isinstance(item, EdgeLabel):
-                if item.visible_now:  # a hidden number is not there for the user
-                    return item.edge
-            elif isinstance(item, (NeuronNode, WeightEdge, BiasLabel)):
-                return item
-            elif isinstance(item, TextItem) and item.text:
-                return None  # a heading or a note covers what lies beneath it
-        return None
+        return self.gestures.drop_palette_item(kind, pos)
 
     def contextMenuEvent(self, event) -> None:
-        item = self._owner_at(event.scenePos())
-        menu = QMenu()
-        menu.setToolTipsVisible(True)
-        doc = self.doc
-        last = len(self.nodes) - 1
-        if isinstance(item, NeuronNode) and 0 < item.layer < last:
-            layer, k = item.layer, item.index
-            menu.addAction("Remove neuron", lambda: editing.remove_neuron(doc, layer, k))
-            up = menu.addAction("Move up", lambda: editing.move_neuron(doc, layer, k, k - 1))
-            up.setEnabled(k > 0)
-            down = menu.addAction("Move down", lambda: editing.move_neuron(doc, layer, k, k + 1))
-            down.setEnabled(k < len(self.nodes[layer]) - 1)
-            menu.addAction("Add neuron below", lambda: editing.add_neuron(doc, layer, k + 1))
-            menu.addSeparator()
-            menu.addAction("Remove this layer", lambda: editing.remove_layer(doc, layer))
-        elif isinstance(item, WeightEdge):
-            p = item.parameter
-            menu.addAction("Explain this gradient (chain rule)", lambda: doc.select(p))
-            menu.addAction("Edit value…", lambda: self.editRequested.emit(p, item.label.scenePos()))
-        elif isinstance(item, BiasLabel):
-            p = item.parameter
-            menu.addAction("Explain this gradient (chain rule)", lambda: doc.select(p))
-            menu.addAction("Edit value…", lambda: self._edit_bias(p, item))
-        else:
-            gap = int(np.clip(np.floor(event.scenePos().x() / self.column) + 1, 1, last))
-            menu.addAction("Insert a hidden layer here", lambda: editing.insert_layer(doc, gap))
-        menu.exec(event.screenPos())
-        event.accept()
+        self.gestures.context_menu(event)
 
     def _node_tooltip(self, layer: int, k: int) -> str:
         last = len(self.doc.network.layer_sizes) - 1

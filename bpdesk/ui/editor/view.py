@@ -6,10 +6,11 @@ from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QDoubleValidator, QPainter
 from PySide6.QtWidgets import QFrame, QGraphicsView, QLabel, QLineEdit
 
-from bpdesk.ui import editing, theme
+from bpdesk.ui import editing
 from bpdesk.ui.document import Document, Parameter
 from bpdesk.ui.editor.scene import PALETTE_MIME, NetworkScene
 from bpdesk.ui.frames import NUMBERS
+from bpdesk.ui.preferences import ViewPreferences
 from bpdesk.ui.widgets import fit_text
 
 MIN_SCALE, MAX_SCALE = 0.15, 4.0
@@ -22,10 +23,11 @@ FIT_MARGINS = (48, 250, 118, 44)
 class NetworkView(QGraphicsView):
     """Shows the :class:`NetworkScene`; refits itself until the user zooms by hand."""
 
-    def __init__(self, doc: Document, parent=None) -> None:
+    def __init__(self, doc: Document, parent=None, *, prefs: ViewPreferences | None = None) -> None:
         self.doc = doc
-        self.network_scene = NetworkScene(doc)
+        self.network_scene = NetworkScene(doc, prefs=prefs)
         super().__init__(self.network_scene, parent)
+        self.prefs = self.network_scene.prefs  # the scene's own when none is given
         self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
@@ -43,7 +45,7 @@ class NetworkView(QGraphicsView):
         self.banner = QLabel(self)
         self.banner.setObjectName("modeBanner")
         self.banner.setWordWrap(True)
-        self.refresh_theme()
+        self._on_preferences_changed()
         self.toast = QLabel(self)
         self.toast.setObjectName("toast")
         self.toast.setStyleSheet(
@@ -61,12 +63,12 @@ class NetworkView(QGraphicsView):
         # "Out of date" follows the diagram's values, at the diagram's pace.
         doc.computedChanged.connect(self._request_banner)
         doc.message.connect(self.show_toast)
-        theme.signals.changed.connect(self.refresh_theme)
+        self.prefs.changed.connect(self._on_preferences_changed)
         self._update_banner()
 
-    def refresh_theme(self) -> None:
-        """Colours of the overlays from the current palette."""
-        colors = theme.current
+    def _on_preferences_changed(self) -> None:
+        """Colours of the overlays from the palette."""
+        colors = self.prefs.palette
         back = QColor(colors.background)
         back.setAlpha(230)
         self.banner.setStyleSheet(

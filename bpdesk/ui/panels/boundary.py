@@ -30,13 +30,15 @@ from PySide6.QtWidgets import (
 )
 
 from bpdesk.core import Dataset, Network
-from bpdesk.ui import theme
 from bpdesk.ui.commands import ReplaceDatasetCommand
 from bpdesk.ui.document import Document
+from bpdesk.ui.format import fmt
 from bpdesk.ui.frames import PLOT
 from bpdesk.ui.panels.output_curve import OutputCurve
 from bpdesk.ui.panels.plots import plot_widget
-from bpdesk.ui.plane import class_colors, diverging_lut, neutral, plane_bounds, rgb
+from bpdesk.ui.plane import diverging_lut, neutral, plane_bounds, rgb
+from bpdesk.ui.preferences import ViewPreferences
+from bpdesk.ui.theme import class_colors
 
 GRID = 100  # pixels per side: 10 000 input pairs, a few milliseconds for a small network
 TINT = 0.25  # the map's strongest colours are this much paler than the points drawn on them
@@ -68,9 +70,16 @@ class DecisionBoundaryPanel(QWidget):
     add training points (undoably); hovering reads the output under the cursor.
     """
 
-    def __init__(self, doc: Document, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        doc: Document,
+        parent: QWidget | None = None,
+        *,
+        prefs: ViewPreferences | None = None,
+    ) -> None:
         super().__init__(parent)
         self.doc = doc
+        self.prefs = prefs if prefs is not None else ViewPreferences(parent=self)
         self.redraws = 0  # grid evaluations so far (the benchmark reads it)
         self.kind = ""
         self.bounds: tuple[float, float, float, float] | None = None  # x_min, x_max, y_min, y_max
@@ -86,35 +95,7 @@ class DecisionBoundaryPanel(QWidget):
         self._levels = (0.0, 1.0)
         self._hover: tuple[float, float] | None = None
 
-        self.plot = plot_widget()
-        self.plot.setMinimumSize(120, 120)
-        self.plot.setToolTip(
-            "The network's output for every input pair. Click to add a training point."
-        )
-        item = self.plot.getPlotItem()
-        # A fixed view: the map covers only the data's region, so panning or
-        # zooming would just reveal empty plane; clicks add points instead.
-        item.setMouseEnabled(x=False, y=False)
-        item.hideButtons()
-        item.setAspectLocked(True)  # a circle of points should look like one
-        item.showGrid(x=False, y=False)  # grid lines over the map would read as its pixels
-        self.image = pg.ImageItem(axisOrder="row-major")
-        self.image.setAutoLevels(False)  # fixed levels: 0.5 is always white, however ŷ ranges
-        self.image.setZValue(-10)
-        item.addItem(self.image)
-        # Hollow rings with a pale inside, so that they show on their own class's colour.
-        self.test_points = pg.ScatterPlotItem(size=11, brush=pg.mkBrush(theme.current.node_fill))
-        self.test_points.setZValue(1)
-        self.train_points = pg.ScatterPlotItem(size=11)
-        self.train_points.setZValue(2)
-        self.sample_ring = pg.ScatterPlotItem(size=24, brush=pg.mkBrush(None))
-        self.sample_ring.setZValue(3)
-        for scatter in (self.test_points, self.train_points, self.sample_ring):
-            # The points do not move while training repaints the map under them ~25
-            # times a second: Qt keeps them as a picture (redrawn on resize only)
-            # rather than painting every point again, which holds the interpreter.
-            scatter.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-            item.addItem(scatter)
+        self._build_plot()
 
         self.discretise = QCheckBox("Discretise")
         self.discretise.toggled.connect(self._on_discretise)
@@ -160,12 +141,46 @@ class DecisionBoundaryPanel(QWidget):
         doc.networkChanged.connect(self._on_network_changed)
         doc.datasetChanged.connect(self._on_dataset_changed)
         doc.sampleChanged.connect(self._on_sample_changed)
-        theme.signals.changed.connect(self.refresh_theme)
+        self.prefs.changed.connect(self._on_preferences_changed)
         scene = self.plot.scene()
         scene.sigMouseMoved.connect(self._on_mouse_moved)
         scene.sigMouseClicked.connect(self._on_scene_clicked)
         self.plot.viewport().installEventFilter(self)
         self._on_dataset_changed()
+
+    def _build_plot(self) -> None:
+        """The map and the points over it, in a plot that stays put."""
+        self.plot = plot_widget(prefs=self.prefs)
+        self.plot.setMinimumSize(120, 120)
+        self.plot.setToolTip(
+            "The network's output for every input pair. Click to add a training point."
+        )
+        item = self.plot.getPlotItem()
+        # A fixed view: the map covers only the data's region, so panning or
+        # zooming would just reveal empty plane; clicks add points instead.
+        item.setMouseEnabled(x=False, y=False)
+        item.hideButtons()
+        item.setAspectLocked(True)  # a circle of points should look like one
+        item.showGrid(x=False, y=False)  # grid lines over the map would read as its pixels
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setAutoLevels(False)  # fixed levels: 0.5 is always white, however ŷ ranges
+        self.image.setZValue(-10)
+        item.addItem(self.image)
+        # Hollow rings with a pale inside, so that they show on their own class's colour.
+        self.test_points = pg.ScatterPlotItem(
+            size=11, brush=pg.mkBrush(self.prefs.palette.node_fill)
+        )
+        self.test_points.setZValue(1)
+        self.train_points = pg.ScatterPlotItem(size=11)
+        self.train_points.setZValue(2)
+        self.sample_ring = pg.ScatterPlotItem(size=24, brush=pg.mkBrush(None))
+        self.sample_ring.setZValue(3)
+        for scatter in (self.test_points, self.train_points, self.sample_ring):
+            # The points do not move while training repaints the map under them ~25
+            # times a second: Qt keeps them as a picture (redrawn on resize only)
+            # rather than painting every point again, which holds the interpreter.
+            scatter.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+            item.addItem(scatter)
 
     # -- reading ---------------------------------------------------------------------
 
@@ -173,7 +188,7 @@ class DecisionBoundaryPanel(QWidget):
     def curve(self) -> OutputCurve:
         """The output against the one input, for one-input data (built on first use)."""
         if self._curve is None:
-            self._curve = OutputCurve(self.doc)
+            self._curve = OutputCurve(self.doc, prefs=self.prefs)
             self.stack.insertWidget(1, self._curve)  # between the plane and the message
         return self._curve
 
@@ -260,7 +275,7 @@ class DecisionBoundaryPanel(QWidget):
             k = y.shape[0]
             sure = (np.nan_to_num(y.max(axis=0), nan=1 / k) - 1 / k) / (1 - 1 / k)
             np.clip(sure, 0.0, 1.0, out=sure)
-            middle = neutral()
+            middle = neutral(self.prefs.palette)
             colors = middle + (colors - middle) * sure[:, None]
         self._rgba[..., :3] = colors.reshape(GRID, GRID, 3)
         self.image.setImage(self._rgba, autoLevels=False, levels=None, lut=None)
@@ -270,8 +285,8 @@ class DecisionBoundaryPanel(QWidget):
     def _on_network_changed(self) -> None:
         self.redraw()
 
-    def refresh_theme(self) -> None:
-        """Region colours, points and marker in the current palette."""
+    def _on_preferences_changed(self) -> None:
+        """Region colours, points and marker in the palette; the readout in the decimals."""
         self._on_dataset_changed()
         self.redraw()
 
@@ -314,7 +329,7 @@ class DecisionBoundaryPanel(QWidget):
             return
         x1, x2 = doc.dataset.X_train[sample]
         self.sample_ring.setData(
-            [x1], [x2], pen=pg.mkPen(theme.current.selected, width=2.5), brush=pg.mkBrush(None)
+            [x1], [x2], pen=pg.mkPen(self.prefs.palette.selected, width=2.5), brush=pg.mkBrush(None)
         )
 
     def _on_discretise(self, _on: bool) -> None:
@@ -349,8 +364,9 @@ class DecisionBoundaryPanel(QWidget):
         self.plot.setToolTip(tip)
 
     def _configure_colors(self, ds: Dataset) -> None:
-        classes = class_colors(max(ds.n_outputs, 2))
-        middle = neutral()
+        palette = self.prefs.palette
+        classes = class_colors(palette, max(ds.n_outputs, 2))
+        middle = neutral(palette)
         self.region_colors = np.array(
             [np.round(rgb(c) + (middle - rgb(c)) * TINT) for c in classes], np.uint8
         )
@@ -362,7 +378,7 @@ class DecisionBoundaryPanel(QWidget):
             self._levels = (low, high)
         else:
             self._levels = (0.0, 1.0)
-        self._lut = diverging_lut(classes[0], classes[1], TINT)
+        self._lut = diverging_lut(classes[0], classes[1], middle, TINT)
         if ds.kind == "multiclass":
             names = [f"class {k}" for k in range(ds.n_outputs)]
             current = self.class_choice.currentIndex()
@@ -409,7 +425,8 @@ class DecisionBoundaryPanel(QWidget):
     def _show_points(self, ds: Dataset) -> None:
         # A pale outline lifts a point off its own class's colour; regression targets
         # shade towards white in the middle of their range, where a dark one shows better.
-        edge = theme.current.node_border if ds.kind == "regression" else theme.current.node_fill
+        palette = self.prefs.palette
+        edge = palette.node_border if ds.kind == "regression" else palette.node_fill
         outline = pg.mkPen(edge, width=1 if ds.kind == "regression" else 1.5)
         size = point_size(ds.n_train + ds.n_test)
         brushes = self._point_styles(ds, ds.T_train, pg.mkBrush)
@@ -428,13 +445,15 @@ class DecisionBoundaryPanel(QWidget):
         Making one per distinct colour, not per point, keeps a dataset of
         100 000 points quick to show.
         """
+        palette = self.prefs.palette
         if ds.kind == "regression":
             low, high = self._levels
             index = np.clip((T[:, 0] - low) / (high - low) * 255, 0, 255).round().astype(int)
-            colors = [QColor(*map(int, rgb)) for rgb in diverging_lut(*class_colors(2))]
+            lut = diverging_lut(*class_colors(palette, 2), neutral(palette))
+            colors = [QColor(*map(int, rgb)) for rgb in lut]
         else:
             index = ds.labels(T)
-            colors = class_colors(max(ds.n_outputs, 2))
+            colors = class_colors(palette, max(ds.n_outputs, 2))
         # flatnonzero(bincount) rather than np.unique: the latter imports numpy.ma
         # (some 15 ms) the first time, and this runs while the window starts.
         styles = {k: make(colors[k]) for k in np.flatnonzero(np.bincount(index)).tolist()}
@@ -471,15 +490,16 @@ class DecisionBoundaryPanel(QWidget):
         x1, x2 = self._hover
         y = self.output_at(x1, x2)
         n1, n2 = ds.feature_names
-        text = f"{n1} = {theme.fmt(x1, 2)}   {n2} = {theme.fmt(x2, 2)}   "
+        number = self.prefs.fmt  # the decimals the learner chose
+        text = f"{n1} = {fmt(x1, 2)}   {n2} = {fmt(x2, 2)}   "
         if ds.kind == "multiclass":
             k = int(np.argmax(np.nan_to_num(y, nan=-np.inf)))
-            text += f"→ class {k} (output {theme.fmt(float(y[k]))})"
+            text += f"→ class {k} (output {number(float(y[k]))})"
         elif ds.kind == "binary":
             label = 1 if y[0] > THRESHOLD else 0
-            text += f"ŷ = {theme.fmt(float(y[0]))} → class {label}"
+            text += f"ŷ = {number(float(y[0]))} → class {label}"
         else:
-            text += f"ŷ = {theme.fmt(float(y[0]))}"
+            text += f"ŷ = {number(float(y[0]))}"
         self.readout.setText(text)
 
     def _hint(self) -> str:

@@ -23,40 +23,31 @@ from bpdesk.core.chainrule import (
     plural,
     precise_number,
 )
-from bpdesk.ui import theme
 from bpdesk.ui.document import Document
+from bpdesk.ui.format import unbroken
 from bpdesk.ui.frames import READING
+from bpdesk.ui.preferences import ViewPreferences
 
 MAX_SHOWN_TERMS = 24
 MAX_LISTED_SUM = 8  # a mean of more products than this is shown by their sum
 
 
-# The factors carry a digit or two more than the diagram (at least 4 and 5
-# decimals), so that a learner can multiply them out and land on the total; a
-# preference for more decimals raises both.
-def _factor(value: float) -> str:
-    return precise_number(value, max(theme.DECIMALS, 4))
-
-
-def _total(value: float) -> str:
-    return precise_number(value, max(theme.DECIMALS + 1, 5))
-
-
 class ChainRulePanel(QWidget):
     """Explains ``∂L/∂w`` of the selected weight (or ``∂L/∂b`` of a bias) for the selected example."""
 
-    def __init__(self, doc: Document, parent=None) -> None:
+    def __init__(self, doc: Document, parent=None, *, prefs: ViewPreferences | None = None) -> None:
         super().__init__(parent)
         self.doc = doc
+        self.prefs = prefs if prefs is not None else ViewPreferences(parent=self)
         self.rule: ChainRule | None = None
         self.title = QLabel()
         self.title.setObjectName("chainTitle")
         self.title.setWordWrap(True)
-        theme.style(self.title, "font-weight: bold; font-size: 11pt;")
+        self.prefs.style(self.title, "font-weight: bold; font-size: 11pt;")
         self.result = QLabel()
         self.result.setObjectName("chainResult")
         self.result.setWordWrap(True)
-        theme.style(self.result, "font-size: 11pt;")
+        self.prefs.style(self.result, "font-size: 11pt;")
         self.browser = QTextBrowser()
         self.browser.setOpenLinks(False)
         layout = QVBoxLayout(self)
@@ -73,14 +64,14 @@ class ChainRulePanel(QWidget):
             doc.datasetChanged,
         ):
             signal.connect(self._request_changed)
-        theme.signals.changed.connect(self.refresh_theme)
+        self.prefs.changed.connect(self._on_preferences_changed)
         # The last line points at the diagram's number, which a backward pass shows.
         doc.computedChanged.connect(self._on_computed)
         self._showing_help = False
         self._on_changed()
 
-    def refresh_theme(self) -> None:
-        """Write the explanation again in the current colours and decimals."""
+    def _on_preferences_changed(self) -> None:
+        """Write the explanation again in the palette's colours and the decimals."""
         self._showing_help = False
         self._on_changed()
 
@@ -129,11 +120,12 @@ class ChainRulePanel(QWidget):
             value = float(net.biases[rule.layer][rule.j])
         else:
             value = float(net.weights[rule.layer][rule.i, rule.j])
-        self.title.setText(f"{rule.derivative} — {theme.unbroken(rule.examples)}")
+        self.title.setText(f"{rule.derivative} — {unbroken(rule.examples)}")
         meaning = parameter_meaning(net, rule.layer, rule.i, rule.j)
         parts = [
-            f"<p>{html.escape(meaning)}; it is now {theme.fmt(value)}.</p>",
-            f"<p style='color:{theme.current.faint_text}'>{html.escape(self._intro(rule))}</p>",
+            f"<p>{html.escape(meaning)}; it is now {self.prefs.fmt(value)}.</p>",
+            f"<p style='color:{self.prefs.palette.faint_text}'>"
+            f"{html.escape(self._intro(rule))}</p>",
             self._terms_table(rule),
             f"<p><b>Blame.</b> {html.escape(rule.blame)}</p>",
         ]
@@ -159,8 +151,8 @@ class ChainRulePanel(QWidget):
         else:
             shown = f"{where} once the backward pass (F6) has run"
         self.result.setText(
-            f"{html.escape(rule.derivative)} = <b>{_total(rule.total)}</b>   "
-            f"<span style='color:{theme.current.faint_text}'>({shown}; {effect})</span>"
+            f"{html.escape(rule.derivative)} = <b>{self._total(rule.total)}</b>   "
+            f"<span style='color:{self.prefs.palette.faint_text}'>({shown}; {effect})</span>"
         )
 
     def _intro(self, rule: ChainRule) -> str:
@@ -208,15 +200,23 @@ class ChainRulePanel(QWidget):
             parts.append(f"via {neuron_name(self.doc.network, rule.layer + 2, term.path[1])}")
         return ", ".join(parts) or ("path" if rule.grouping == "paths" else "term")
 
-    @staticmethod
-    def _factor_html(f: Factor, small: str) -> str:
+    # The factors carry a digit or two more than the diagram (at least 4 and 5
+    # decimals), so that a learner can multiply them out and land on the total; a
+    # preference for more decimals raises both.
+    def _factor(self, value: float) -> str:
+        return precise_number(value, max(self.prefs.decimals, 4))
+
+    def _total(self, value: float) -> str:
+        return precise_number(value, max(self.prefs.decimals + 1, 5))
+
+    def _factor_html(self, f: Factor, small: str) -> str:
         symbol = html.escape(f.symbol)
         if f.constant:  # a bias's input 1: its symbol is its value, said once
             return f"<nobr>{symbol} <span style='{small}'>({html.escape(f.meaning)})</span></nobr>"
-        return f"<nobr><span style='{small}'>{symbol}</span> {_factor(f.value)}</nobr>"
+        return f"<nobr><span style='{small}'>{symbol}</span> {self._factor(f.value)}</nobr>"
 
     def _terms_table(self, rule: ChainRule) -> str:
-        faint = theme.current.faint_text
+        faint = self.prefs.palette.faint_text
         small = f"color:{faint}; font-size:9pt"
         n = rule.n_examples
         lines = []
@@ -227,20 +227,20 @@ class ChainRulePanel(QWidget):
             factors = " × ".join(self._factor_html(f, small) for f in shown)
             lines.append(
                 f"<p style='margin:3px 0'><span style='{small}'>{self._label(rule, k)}:</span> "
-                f"{factors} <nobr>= <b>{_total(term.example_value)}</b></nobr></p>"
+                f"{factors} <nobr>= <b>{self._total(term.example_value)}</b></nobr></p>"
             )
         hidden = len(rule.terms) - MAX_SHOWN_TERMS
         if hidden > 0:
             rest = math.fsum(t.example_value for t in rule.terms[MAX_SHOWN_TERMS:])
             lines.append(
-                f"<p>… and {plural(hidden, 'more product')} adding up to {_total(rest)}</p>"
+                f"<p>… and {plural(hidden, 'more product')} adding up to {self._total(rest)}</p>"
             )
         lines.append(f"<p>{self._total_line(rule)}</p>")
         if rule.terms:
             first = rule.terms[0].factors[:-1] if n > 1 else rule.terms[0].factors
             legend = "".join(
                 f"<li><b>{html.escape(f.symbol)}</b>"
-                + ("" if f.constant else f" = {_factor(f.value)}")
+                + ("" if f.constant else f" = {self._factor(f.value)}")
                 + f": {html.escape(f.meaning)}</li>"
                 for f in first
             )
@@ -251,7 +251,7 @@ class ChainRulePanel(QWidget):
     def _total_line(self, rule: ChainRule) -> str:
         """How the lines above make the gradient: it is the product, a sum, or a mean."""
         name = html.escape(rule.derivative)
-        total = f"{name} = <b>{_total(rule.total)}</b>"
+        total = f"{name} = <b>{self._total(rule.total)}</b>"
         count, n = len(rule.terms), rule.n_examples
         if n == 1:
             if count == 1:
@@ -261,9 +261,10 @@ class ChainRulePanel(QWidget):
         values = [t.example_value for t in rule.terms]
         if count <= MAX_LISTED_SUM:
             terms = " + ".join(
-                f"({_total(v)})" if _total(v).startswith("−") else _total(v) for v in values
+                f"({self._total(v)})" if self._total(v).startswith("−") else self._total(v)
+                for v in values
             )
             summed = f"({terms})"
         else:
-            summed = f"(the sum of the {count:,} products, {_total(math.fsum(values))})"
+            summed = f"(the sum of the {count:,} products, {self._total(math.fsum(values))})"
         return f"The mean over the {n} examples: {summed} ÷ {n} = {total}"

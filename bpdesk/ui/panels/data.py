@@ -35,9 +35,10 @@ from bpdesk.core import (
     make_dataset,
 )
 from bpdesk.core.datasets import GENERATORS
-from bpdesk.ui import editing, theme
+from bpdesk.ui import editing
 from bpdesk.ui.commands import SetConfigCommand
 from bpdesk.ui.document import Document
+from bpdesk.ui.preferences import ViewPreferences
 from bpdesk.ui.widgets import learning_rate_box, spin_moved
 
 CSV_ITEM = "csv"
@@ -69,78 +70,17 @@ CHOICE_TITLES = {
 class DataPanel(QWidget):
     """Dataset and training settings, each change an undoable edit."""
 
-    def __init__(self, doc: Document, parent=None) -> None:
+    def __init__(self, doc: Document, parent=None, *, prefs: ViewPreferences | None = None) -> None:
         super().__init__(parent)
         self.doc = doc
+        self.prefs = prefs if prefs is not None else ViewPreferences(parent=self)
         self._updating = False
         # The settings of the last generated data: leaving XOR (or a CSV file) for a
         # generator starts from them, not from the fields, which then show XOR's 4 points.
         self._generator_spec = DatasetSpec("")
 
-        self.dataset_box = QComboBox()
-        for name, info in GENERATORS.items():
-            self.dataset_box.addItem(info.title, name)
-            self.dataset_box.setItemData(
-                self.dataset_box.count() - 1, info.description, Qt.ItemDataRole.ToolTipRole
-            )
-        # Names the data when no generator made it (shown then only), so that the box
-        # never claims a generator, or a CSV file, for points the user edited.
-        self.dataset_box.addItem("Custom points", CUSTOM_ITEM)
-        self._custom_row = self.dataset_box.count() - 1
-        self.dataset_box.model().item(self._custom_row).setEnabled(False)
-        self.dataset_box.addItem("From a CSV file…", CSV_ITEM)
-        self.dataset_box.setToolTip(
-            "The problem to learn: the explainer's XOR, generated 2-D sets, or a CSV file"
-        )
-        self.samples = self._spin(QSpinBox(), 4, 2000, "How many points to generate")
-        self.noise = self._spin(
-            QDoubleSpinBox(), 0.0, 1.0, "How noisy the generated points are (0 to 1)", 0.05
-        )
-        self.test_ratio = self._spin(
-            QDoubleSpinBox(),
-            0.0,
-            0.9,
-            "Fraction of the points held out to test on (never trained on)",
-            0.05,
-        )
-        self.classes = self._spin(QSpinBox(), 3, 8, "Number of classes (blobs only)")
-        self.data_seed = self._spin(
-            QSpinBox(), 0, 2**31 - 1, "Seed of the generated points: same seed, same points"
-        )
-        self.regenerate = QPushButton("Regenerate")
-        self.regenerate.setToolTip("New points with the next seed (undoable)")
-        self.dataset_info = QLabel()
-        self.dataset_info.setWordWrap(True)
-        theme.style(self.dataset_info, "color: {faint_text};")
-
-        self.batch = self._spin(
-            QSpinBox(), 0, 100_000, "Examples per step; 0 = all of them (full batch)"
-        )
-        self.batch.setSpecialValueText("all (full batch)")
-        self.loss_box = self._combo(
-            LOSSES,
-            "The loss: mse = ½(ŷ − t)², bce binary cross-entropy, ce cross-entropy, se = (ŷ − t)² (the explainer's single weight)",
-        )
-        self.optimizer_box = self._combo(
-            OPTIMIZERS, "How gradients move the weights: plain SGD, with momentum, or Adam"
-        )
-        self.lr = learning_rate_box("Learning rate η: the size of each step")
-        self.momentum = self._spin(
-            QDoubleSpinBox(), 0.0, 0.999, "Momentum μ (for the momentum optimiser)", 0.05
-        )
-        # Two decimals would round the top of the range, 0.999, up to a momentum of 1.
-        self.momentum.setDecimals(3)
-        self.reg_box = self._combo(
-            REGULARIZATIONS, "Regularisation: none, L1 (λ·|w|) or L2 (½λ·w²) on the weights"
-        )
-        self.reg_rate = self._spin(QDoubleSpinBox(), 0.0, 1.0, "Regularisation strength λ", 0.001)
-        self.reg_rate.setDecimals(4)
-        self.init_box = self._combo(
-            INITIALIZERS, "How starting weights are drawn (changing it re-initialises)"
-        )
-        self.weight_seed = self._spin(
-            QSpinBox(), 0, 2**31 - 1, "Seed of the starting weights (changing it re-initialises)"
-        )
+        self._build_data_fields()
+        self._build_training_fields()
 
         data_box = QGroupBox("Data")
         form = self._data_form = QFormLayout(data_box)
@@ -203,6 +143,75 @@ class DataPanel(QWidget):
         self._show()
 
     # -- construction helpers -------------------------------------------------------------
+
+    def _build_data_fields(self) -> None:
+        """The dataset chooser and the generator's settings."""
+        self.dataset_box = QComboBox()
+        for name, info in GENERATORS.items():
+            self.dataset_box.addItem(info.title, name)
+            self.dataset_box.setItemData(
+                self.dataset_box.count() - 1, info.description, Qt.ItemDataRole.ToolTipRole
+            )
+        # Names the data when no generator made it (shown then only), so that the box
+        # never claims a generator, or a CSV file, for points the user edited.
+        self.dataset_box.addItem("Custom points", CUSTOM_ITEM)
+        self._custom_row = self.dataset_box.count() - 1
+        self.dataset_box.model().item(self._custom_row).setEnabled(False)
+        self.dataset_box.addItem("From a CSV file…", CSV_ITEM)
+        self.dataset_box.setToolTip(
+            "The problem to learn: the explainer's XOR, generated 2-D sets, or a CSV file"
+        )
+        self.samples = self._spin(QSpinBox(), 4, 2000, "How many points to generate")
+        self.noise = self._spin(
+            QDoubleSpinBox(), 0.0, 1.0, "How noisy the generated points are (0 to 1)", 0.05
+        )
+        self.test_ratio = self._spin(
+            QDoubleSpinBox(),
+            0.0,
+            0.9,
+            "Fraction of the points held out to test on (never trained on)",
+            0.05,
+        )
+        self.classes = self._spin(QSpinBox(), 3, 8, "Number of classes (blobs only)")
+        self.data_seed = self._spin(
+            QSpinBox(), 0, 2**31 - 1, "Seed of the generated points: same seed, same points"
+        )
+        self.regenerate = QPushButton("Regenerate")
+        self.regenerate.setToolTip("New points with the next seed (undoable)")
+        self.dataset_info = QLabel()
+        self.dataset_info.setWordWrap(True)
+        self.prefs.style(self.dataset_info, "color: {faint_text};")
+
+    def _build_training_fields(self) -> None:
+        """The training settings: batch, loss, optimiser, regularisation, initialiser."""
+        self.batch = self._spin(
+            QSpinBox(), 0, 100_000, "Examples per step; 0 = all of them (full batch)"
+        )
+        self.batch.setSpecialValueText("all (full batch)")
+        self.loss_box = self._combo(
+            LOSSES,
+            "The loss: mse = ½(ŷ − t)², bce binary cross-entropy, ce cross-entropy, se = (ŷ − t)² (the explainer's single weight)",
+        )
+        self.optimizer_box = self._combo(
+            OPTIMIZERS, "How gradients move the weights: plain SGD, with momentum, or Adam"
+        )
+        self.lr = learning_rate_box("Learning rate η: the size of each step")
+        self.momentum = self._spin(
+            QDoubleSpinBox(), 0.0, 0.999, "Momentum μ (for the momentum optimiser)", 0.05
+        )
+        # Two decimals would round the top of the range, 0.999, up to a momentum of 1.
+        self.momentum.setDecimals(3)
+        self.reg_box = self._combo(
+            REGULARIZATIONS, "Regularisation: none, L1 (λ·|w|) or L2 (½λ·w²) on the weights"
+        )
+        self.reg_rate = self._spin(QDoubleSpinBox(), 0.0, 1.0, "Regularisation strength λ", 0.001)
+        self.reg_rate.setDecimals(4)
+        self.init_box = self._combo(
+            INITIALIZERS, "How starting weights are drawn (changing it re-initialises)"
+        )
+        self.weight_seed = self._spin(
+            QSpinBox(), 0, 2**31 - 1, "Seed of the starting weights (changing it re-initialises)"
+        )
 
     @staticmethod
     def _spin(widget, low, high, tip, step=None):

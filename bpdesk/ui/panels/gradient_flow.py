@@ -14,7 +14,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QSize
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainterPath
+from PySide6.QtGui import QBrush, QFont, QFontMetricsF, QPainterPath
 from PySide6.QtWidgets import (
     QGraphicsPathItem,
     QGraphicsSimpleTextItem,
@@ -24,16 +24,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bpdesk.ui import theme
 from bpdesk.ui.document import Document
+from bpdesk.ui.format import norm_text
 from bpdesk.ui.frames import NUMBERS
 from bpdesk.ui.panels.plots import (
-    configure_pyqtgraph,
     decade_range,
     epoch_range,
     hold_range,
     plot_widget,
 )
+from bpdesk.ui.preferences import ViewPreferences
 
 LAYER_COLORS = (
     "#4e79a7",
@@ -47,24 +47,6 @@ LAYER_COLORS = (
 )
 
 SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def layer_name(network, layer: int) -> str:
-    """``W1 (x → h1)`` … naming a weight layer by what it joins."""
-    last = network.n_layers - 1
-    source = "x" if layer == 0 else f"h{layer}"
-    target = "ŷ" if layer == last else f"h{layer + 1}"
-    return f"W{layer + 1} ({source} → {target})"
-
-
-def norm_text(value: float) -> str:
-    """A gradient norm to three significant digits: ``0.512``, ``3.41e−5``, ``0``."""
-    if value == 0 or not math.isfinite(value):
-        return theme.fmt(value, 0)
-    if 0.01 <= abs(value) < 1000:
-        return f"{value:.3g}".replace("-", "−")
-    mantissa, exponent = f"{value:.2e}".split("e")
-    return f"{mantissa}e{int(exponent)}".replace("-", "−")
 
 
 class SmoothedLogNorms:
@@ -253,8 +235,9 @@ class CurveEndLabels(pg.GraphicsWidget):
 
     LEAD = 22  # width of the coloured stroke before a name
 
-    def __init__(self, view: pg.ViewBox) -> None:
+    def __init__(self, view: pg.ViewBox, prefs: ViewPreferences) -> None:
         super().__init__()
+        self.prefs = prefs
         self._view = view
         self.entries: list[tuple[QGraphicsPathItem, QGraphicsSimpleTextItem]] = []
         self._levels = np.empty(0)
@@ -264,7 +247,7 @@ class CurveEndLabels(pg.GraphicsWidget):
         view.sigRangeChanged.connect(self.place)
         view.sigResized.connect(self.place)
         self.geometryChanged.connect(self.place)
-        theme.signals.changed.connect(self._recolor)
+        prefs.changed.connect(self._on_preferences_changed)
 
     def set_names(self, names: list[str], colors: list[str]) -> None:
         """One entry per layer (the network changed)."""
@@ -284,7 +267,7 @@ class CurveEndLabels(pg.GraphicsWidget):
             text.setFont(self._font)
             width = max(width, text.boundingRect().width())
             self.entries.append((stroke, text))
-        self._recolor()
+        self._on_preferences_changed()
         self.setFixedWidth(self.LEAD + 4 + width + 4)
         self._levels = np.full(len(names), np.nan)
 
@@ -295,8 +278,8 @@ class CurveEndLabels(pg.GraphicsWidget):
             self._levels = levels
             self.place()
 
-    def _recolor(self) -> None:
-        brush = QBrush(QColor(theme.current.text))
+    def _on_preferences_changed(self) -> None:
+        brush = QBrush(self.prefs.color("text"))
         for _stroke, text in self.entries:
             text.setBrush(brush)
 
@@ -334,14 +317,16 @@ class CurveEndLabels(pg.GraphicsWidget):
 class GradientFlowPanel(QWidget):
     """‖∂L/∂W‖ of every weight layer per epoch (log scale, smoothed), and right now."""
 
-    def __init__(self, doc: Document, parent=None) -> None:
+    def __init__(self, doc: Document, parent=None, *, prefs: ViewPreferences | None = None) -> None:
         super().__init__(parent)
         self.doc = doc
+        self.prefs = prefs if prefs is not None else ViewPreferences(parent=self)
         self.redraws = 0
-        configure_pyqtgraph()  # before the axis is made: it takes its colours from there
         # A modest size hint: in its dock's scroll area the panel is as tall as it asks
         # to be, and pyqtgraph's own 480 px would push the axis and names out of view.
-        self.plot = plot_widget(size_hint=QSize(480, 150), axisItems={"left": DecadeAxis("left")})
+        self.plot = plot_widget(
+            size_hint=QSize(480, 150), axisItems={"left": DecadeAxis("left")}, prefs=self.prefs
+        )
         self.plot.setMinimumHeight(70)
         item = self.plot.getPlotItem()
         item.setLogMode(y=True)
@@ -358,7 +343,7 @@ class GradientFlowPanel(QWidget):
         self._vb.sigRangeChangedManually.connect(self._stop_following)
         # The names sit in a column of their own, right of the plot, level with the
         # ends of their curves: over the plot they would cover a deep network's curves.
-        self.labels = CurveEndLabels(self._vb)
+        self.labels = CurveEndLabels(self._vb, self.prefs)
         item.layout.addItem(self.labels, 2, 3)
         self.now = QLabel()
         self.now.setObjectName("gradientNow")
@@ -372,7 +357,7 @@ class GradientFlowPanel(QWidget):
             "gradients. Try ReLU or He initialisation."
         )
         note.setWordWrap(True)
-        theme.style(note, "color: {faint_text};")
+        self.prefs.style(note, "color: {faint_text};")
         layout = QVBoxLayout(self)
         layout.addWidget(self.plot, 1)
         layout.addWidget(self.now)
@@ -405,7 +390,7 @@ class GradientFlowPanel(QWidget):
             curve = pg.PlotDataItem(pen=pg.mkPen(color, width=1), antialias=True)
             self.plot.addItem(curve)
             self.curves.append(curve)
-        self.labels.set_names([layer_name(net, k) for k in range(net.n_layers)], colors)
+        self.labels.set_names([net.layer_name(k) for k in range(net.n_layers)], colors)
         if self._smoothed.n_layers != net.n_layers:
             self._smoothed = SmoothedLogNorms(net.n_layers)
         self._redraw()
@@ -465,8 +450,7 @@ class GradientFlowPanel(QWidget):
         # Each layer's figure on one line (a wrap goes between layers, never inside
         # a name), all with the same three significant digits so they compare.
         parts = [
-            f"{layer_name(net, k)}: {norm_text(v)}".replace(" ", "\u00a0")
-            for k, v in enumerate(now)
+            f"{net.layer_name(k)}: {norm_text(v)}".replace(" ", "\u00a0") for k, v in enumerate(now)
         ]
         ratio = ""
         if len(now) > 1 and now[-1] > 0 and now[0] >= 0:

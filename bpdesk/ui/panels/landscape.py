@@ -22,8 +22,10 @@ from bpdesk.core.chainrule import example_text, mean_text, parameter_meaning
 from bpdesk.core.landscape import LandscapeReadout, landscape_readout
 from bpdesk.ui import editing, theme
 from bpdesk.ui.document import Document, Parameter
+from bpdesk.ui.format import fmt, unbroken
 from bpdesk.ui.frames import READING
 from bpdesk.ui.panels.plots import LARGEST_SHOWN, plot_widget
+from bpdesk.ui.preferences import ViewPreferences
 
 SLIDER_STEPS = 1000
 # Points of the sweep: 201 for small problems, fewer (not under 31) when each
@@ -37,14 +39,15 @@ HINT = (
 )
 
 
-def step_text(scape: Landscape, span: float) -> str:
-    """``0.500 → 0.800, loss 2.250 → 1.440 (η = 0.1)``, and a word when the step is too small to see."""
+def step_text(scape: Landscape, span: float, decimals: int) -> str:
+    """``0.500 → 0.800, loss 2.250 → 1.440 (η = 0.1)``, and a word when the step is too small
+    to see (the numbers with ``decimals``)."""
     eta = f"{scape.learning_rate:g}"
     if not (math.isfinite(scape.step_to) and math.isfinite(scape.step_loss)):
         return f"off the chart (η = {eta}): try a smaller learning rate"
     text = (
-        f"{theme.fmt(scape.current)} → {theme.fmt(scape.step_to)}, loss "
-        f"{theme.fmt(scape.current_loss)} → {theme.fmt(scape.step_loss)} (η = {eta})"
+        f"{fmt(scape.current, decimals)} → {fmt(scape.step_to, decimals)}, loss "
+        f"{fmt(scape.current_loss, decimals)} → {fmt(scape.step_loss, decimals)} (η = {eta})"
     )
     if scape.step_to == scape.current:
         text += ": no step at all, the gradient is 0"
@@ -61,9 +64,10 @@ class LandscapePanel(QWidget):
     gestureStarted = Signal()
     gestureFinished = Signal()
 
-    def __init__(self, doc: Document, parent=None) -> None:
+    def __init__(self, doc: Document, parent=None, *, prefs: ViewPreferences | None = None) -> None:
         super().__init__(parent)
         self.doc = doc
+        self.prefs = prefs if prefs is not None else ViewPreferences(parent=self)
         self._in_gesture = False
         self.landscape: Landscape | None = None
         self.readout: LandscapeReadout | None = None
@@ -80,16 +84,72 @@ class LandscapePanel(QWidget):
         self.title = QLabel()
         self.title.setObjectName("landscapeTitle")
         self.title.setWordWrap(True)
-        theme.style(self.title, "font-weight: bold;")
+        self.prefs.style(self.title, "font-weight: bold;")
         self.hint = QLabel(HINT)
         self.hint.setObjectName("landscapeHint")
         self.hint.setWordWrap(True)
-        theme.style(self.hint, "color: {faint_text};")
+        self.prefs.style(self.hint, "color: {faint_text};")
 
+        self._build_plot()
+
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setRange(0, SLIDER_STEPS)
+        self.slider.setToolTip(
+            "Adjust weight: move the selected weight and watch the loss and the gradient change "
+            "(one drag is one undo step)"
+        )
+        self.slider.valueChanged.connect(self._on_slider)
+        self.slider.sliderPressed.connect(self._start_gesture)
+        self.slider.sliderReleased.connect(self._finish_gesture)
+        self.value_label = QLabel()
+        self.value_label.setToolTip("The selected weight's current value")
+        self.value_label.setMinimumWidth(
+            self.value_label.fontMetrics().horizontalAdvance("−0.000") + 8
+        )
+        adjust = QLabel("Adjust weight")
+        adjust.setToolTip(self.slider.toolTip())
+        slider_row = QHBoxLayout()
+        slider_row.addWidget(adjust)
+        slider_row.addWidget(self.slider, 1)
+        slider_row.addWidget(self.value_label)
+
+        grid = self._build_readout()
+
+        self.body = QWidget()
+        body = QVBoxLayout(self.body)
+        body.setContentsMargins(0, 0, 0, 0)
+        body.addWidget(self.plot, 1)
+        body.addWidget(self.key)
+        body.addLayout(slider_row)
+        body.addLayout(grid)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.hint)
+        layout.addWidget(self.body, 1)
+        layout.addStretch(0)  # keeps the hint at the top while the body is hidden
+
+        # Immediate for the user's own edits; at most twice a second while training
+        # streams parameters (a sweep is up to MAX_POINTS forward passes), and however
+        # big the data, at most about a tenth of the GUI thread: the clock's READING
+        # pace spaces the sweeps by their cost.
+        doc.parametersChanged.connect(self._request_refresh)
+        for signal in (
+            doc.selectionChanged,
+            doc.networkChanged,
+            doc.datasetChanged,
+            doc.sampleChanged,
+            doc.settingsChanged,
+        ):
+            signal.connect(self._on_new_view)
+        self.prefs.changed.connect(self._on_preferences_changed)
+        self._refresh()
+
+    def _build_plot(self) -> None:
+        """The loss curve with its tangent, the draggable point and the one-step marker."""
         # A modest size hint: its dock scrolls, and a scroll area gives a panel with
         # wrapped text the height it asks for, which with pyqtgraph's own 480 px
         # pushed the slider and the readout out of view.
-        self.plot = plot_widget(size_hint=QSize(300, 140))
+        self.plot = plot_widget(size_hint=QSize(300, 140), prefs=self.prefs)
         self.plot.setMinimumHeight(120)
         self.plot.setToolTip(
             "The loss as this one weight moves, every other weight frozen. Dashed: the tangent, "
@@ -121,30 +181,11 @@ class LandscapePanel(QWidget):
             "Solid: loss · dashed: tangent (slope = gradient) · hollow: after one step"
         )
         self.key.setWordWrap(True)
-        theme.style(self.key, "color: {faint_text}; font-size: 9pt;")
+        self.prefs.style(self.key, "color: {faint_text}; font-size: 9pt;")
         self.key.setToolTip(self.plot.toolTip())
 
-        self.slider = QSlider(Qt.Orientation.Horizontal)
-        self.slider.setRange(0, SLIDER_STEPS)
-        self.slider.setToolTip(
-            "Adjust weight: move the selected weight and watch the loss and the gradient change "
-            "(one drag is one undo step)"
-        )
-        self.slider.valueChanged.connect(self._on_slider)
-        self.slider.sliderPressed.connect(self._start_gesture)
-        self.slider.sliderReleased.connect(self._finish_gesture)
-        self.value_label = QLabel()
-        self.value_label.setToolTip("The selected weight's current value")
-        self.value_label.setMinimumWidth(
-            self.value_label.fontMetrics().horizontalAdvance("−0.000") + 8
-        )
-        adjust = QLabel("Adjust weight")
-        adjust.setToolTip(self.slider.toolTip())
-        slider_row = QHBoxLayout()
-        slider_row.addWidget(adjust)
-        slider_row.addWidget(self.slider, 1)
-        slider_row.addWidget(self.value_label)
-
+    def _build_readout(self) -> QGridLayout:
+        """The labels under the slider: output, target, loss, gradient, what it means."""
         self.output_label = self._value_label("What the network outputs for these inputs")
         self.target_label = self._value_label("What the output should be")
         self.loss_label = self._value_label("How wrong the output is: the loss")
@@ -157,9 +198,9 @@ class LandscapePanel(QWidget):
             "(the hollow marker on the curve)"
         )
         self.suggestion_label = self._value_label("Which way to move the weight to reduce error")
-        theme.style(self.suggestion_label, "font-weight: bold;")
+        self.prefs.style(self.suggestion_label, "font-weight: bold;")
         self.meaning_label = self._value_label("How to read the gradient's value")
-        theme.style(self.meaning_label, "color: {faint_text};")
+        self.prefs.style(self.meaning_label, "color: {faint_text};")
         grid = QGridLayout()
         grid.setColumnStretch(1, 1)
         rows = (
@@ -173,49 +214,21 @@ class LandscapePanel(QWidget):
         )
         for row, (caption, label) in enumerate(rows):
             heading = QLabel(caption)
-            theme.style(heading, "color: {faint_text};")
+            self.prefs.style(heading, "color: {faint_text};")
             heading.setToolTip(label.toolTip())
             grid.addWidget(heading, row, 0, Qt.AlignmentFlag.AlignTop)
             grid.addWidget(label, row, 1)
         grid.addWidget(self.meaning_label, len(rows), 0, 1, 2)
+        return grid
 
-        self.body = QWidget()
-        body = QVBoxLayout(self.body)
-        body.setContentsMargins(0, 0, 0, 0)
-        body.addWidget(self.plot, 1)
-        body.addWidget(self.key)
-        body.addLayout(slider_row)
-        body.addLayout(grid)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.title)
-        layout.addWidget(self.hint)
-        layout.addWidget(self.body, 1)
-        layout.addStretch(0)  # keeps the hint at the top while the body is hidden
-
-        # Immediate for the user's own edits; at most twice a second while training
-        # streams parameters (a sweep is up to MAX_POINTS forward passes), and however
-        # big the data, at most about a tenth of the GUI thread: the clock's READING
-        # pace spaces the sweeps by their cost.
-        doc.parametersChanged.connect(self._request_refresh)
-        for signal in (
-            doc.selectionChanged,
-            doc.networkChanged,
-            doc.datasetChanged,
-            doc.sampleChanged,
-            doc.settingsChanged,
-        ):
-            signal.connect(self._on_new_view)
-        theme.signals.changed.connect(self.refresh_theme)
-        self._refresh()
-
-    def refresh_theme(self) -> None:
-        """Curve, tangent and markers in the current palette; numbers in its decimals."""
+    def _on_preferences_changed(self) -> None:
+        """Curve, tangent and markers in the palette; numbers in the decimals."""
         self._color_items()
         self._curve_key = None  # sweep again: the readout's numbers change with the decimals
         self._refresh()
 
     def _color_items(self) -> None:
-        colors = theme.current
+        colors = self.prefs.palette
         self.curve.setPen(pg.mkPen(colors.text, width=2))
         self.tangent.setPen(pg.mkPen(colors.selected, width=1.5, style=Qt.PenStyle.DashLine))
         self.ghost.setPen(pg.mkPen(colors.path, width=1.5))
@@ -356,7 +369,7 @@ class LandscapePanel(QWidget):
             rows = mean_text(data.n_train)
         else:
             rows = example_text(data.X_train[doc.sample], data.T_train[doc.sample], doc.sample)
-        self.title.setText(f"Error landscape of {name} — {theme.unbroken(rows)}")
+        self.title.setText(f"Error landscape of {name} — {unbroken(rows)}")
         self.title.setToolTip(parameter_meaning(net, layer, i, j))
         label = f"{name} ({'bias' if i is None else 'weight'})"
         axis = self.plot.getPlotItem().getAxis("bottom")
@@ -375,7 +388,7 @@ class LandscapePanel(QWidget):
             self.ghost.setVisible(True)
         else:
             self.ghost.setVisible(False)
-        self.step_label.setText(step_text(scape, high - low))
+        self.step_label.setText(step_text(scape, high - low, self.prefs.decimals))
         self._place_point()
         self._update_view(losses)
         self._placing = True
@@ -383,7 +396,7 @@ class LandscapePanel(QWidget):
             self.slider.setValue(round((scape.current - low) / (high - low) * SLIDER_STEPS))
         finally:
             self._placing = False
-        self.value_label.setText(theme.fmt(scape.current))
+        self.value_label.setText(self.prefs.fmt(scape.current))
 
     def _place_point(self) -> None:
         scape = self.landscape
@@ -422,7 +435,7 @@ class LandscapePanel(QWidget):
         self.output_label.setText(r.output_text)
         self.target_label.setText(r.target_text)
         self.loss_label.setText(r.loss_text)
-        color = theme.signed_color(r.gradient).name()
+        color = theme.signed_color(self.prefs.palette, r.gradient).name()
         self.gradient_label.setText(f"<b style='color:{color}'>{r.gradient_text}</b>")
         self.sign_label.setText(r.sign_text)
         self.suggestion_label.setText(r.suggestion)

@@ -21,9 +21,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bpdesk.ui import editing, theme
+from bpdesk.ui import editing
 from bpdesk.ui.commands import RewindCommand
 from bpdesk.ui.document import Document
+from bpdesk.ui.format import fmt, whole_percent
 from bpdesk.ui.frames import NUMBERS, PLOT
 from bpdesk.ui.panels.plots import (
     LARGEST_SHOWN,
@@ -33,6 +34,7 @@ from bpdesk.ui.panels.plots import (
     nice_ceiling,
     plot_widget,
 )
+from bpdesk.ui.preferences import ViewPreferences
 from bpdesk.ui.widgets import fix_size
 
 HOVER_HINT = "Hover over the curve to read it; click it to go back to that epoch."
@@ -56,22 +58,24 @@ LEGEND_RUNS = 4
 class LossPanel(QWidget):
     """Loss curves with a log-scale toggle, a hover readout, and click/drag to rewind."""
 
-    def __init__(self, doc: Document, parent=None) -> None:
+    def __init__(self, doc: Document, parent=None, *, prefs: ViewPreferences | None = None) -> None:
         super().__init__(parent)
         self.doc = doc
+        self.prefs = prefs if prefs is not None else ViewPreferences(parent=self)
         self.redraws = 0
-        self.plot = plot_widget()
+        self.plot = plot_widget(prefs=self.prefs)
         self.plot.setMinimumHeight(70)
         item = self.plot.getPlotItem()
         item.setLabel("bottom", "epoch")
         item.setLabel("left", "loss")
-        self.legend = item.addLegend(offset=(-10, 10))
+        colors = self.prefs.palette
+        self.legend = item.addLegend(offset=(-10, 10), labelTextColor=colors.text)
         self._x = np.arange(1, 1025, dtype=np.float64)
         # One-pixel pens: thicker ones take several times longer to rasterise.
-        self.train_curve = self._curve(theme.current.text, 1, "training")
-        self.test_curve = self._curve(theme.current.positive, 1, "test")
+        self.train_curve = self._curve(colors.text, 1, "training")
+        self.test_curve = self._curve(colors.positive, 1, "test")
         self.cursor = pg.InfiniteLine(
-            angle=90, movable=False, pen=pg.mkPen(theme.current.selected, width=1.5)
+            angle=90, movable=False, pen=pg.mkPen(colors.selected, width=1.5)
         )
         item.addItem(self.cursor)
         self.run_curves: list[pg.PlotDataItem] = []
@@ -134,15 +138,16 @@ class LossPanel(QWidget):
         doc.networkChanged.connect(self._on_runs)
         self.plot.scene().sigMouseMoved.connect(self._on_hover)
         self.plot.scene().sigMouseClicked.connect(self._on_click)
-        theme.signals.changed.connect(self.refresh_theme)
+        self.prefs.changed.connect(self._on_preferences_changed)
         self._on_runs()
         self._on_history_changed()
 
-    def refresh_theme(self) -> None:
-        """Curves and cursor in the current palette."""
-        self.train_curve.setPen(pg.mkPen(theme.current.text, width=1))
-        self.test_curve.setPen(pg.mkPen(theme.current.positive, width=1))
-        self.cursor.setPen(pg.mkPen(theme.current.selected, width=1.5))
+    def _on_preferences_changed(self) -> None:
+        """Curves and cursor in the palette."""
+        colors = self.prefs.palette
+        self.train_curve.setPen(pg.mkPen(colors.text, width=1))
+        self.test_curve.setPen(pg.mkPen(colors.positive, width=1))
+        self.cursor.setPen(pg.mkPen(colors.selected, width=1.5))
 
     def _curve(self, color, width: float, name: str | None, x=None, y=None) -> pg.PlotDataItem:
         curve = pg.PlotDataItem(pen=pg.mkPen(color, width=width), name=name)
@@ -322,13 +327,13 @@ class LossPanel(QWidget):
         if epoch is None:
             return
         record = self.doc.history
-        text = f"epoch {epoch:,}   loss {theme.fmt(record.train_loss[epoch - 1], 5)}"
+        text = f"epoch {epoch:,}   loss {fmt(record.train_loss[epoch - 1], 5)}"
         test = record.test_loss[epoch - 1]
         if not np.isnan(test):
-            text += f"   test {theme.fmt(test, 5)}"
+            text += f"   test {fmt(test, 5)}"
         acc = record.train_accuracy[epoch - 1]
         if not np.isnan(acc):
-            text += f"   accuracy {acc:.0%}"
+            text += f"   accuracy {whole_percent(acc)}"
         self.readout.setText(text)
 
     def _on_click(self, event) -> None:

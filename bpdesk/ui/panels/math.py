@@ -11,9 +11,9 @@ import html
 from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
 from bpdesk.core.equations import Equations, Section, network_equations
-from bpdesk.ui import theme
 from bpdesk.ui.document import Document
 from bpdesk.ui.frames import READING
+from bpdesk.ui.preferences import ViewPreferences
 
 # A serif with the Greek letters, ∂, ⊙ and the subscript digits, like printed maths.
 EQUATION_FONT = "'STIX Two Math', 'Cambria Math', 'DejaVu Serif', 'Times New Roman', serif"
@@ -28,9 +28,16 @@ class MathPanel(QWidget):
     parameter and the example exactly as the "Chain rule" dock does.
     """
 
-    def __init__(self, doc: Document, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        doc: Document,
+        parent: QWidget | None = None,
+        *,
+        prefs: ViewPreferences | None = None,
+    ) -> None:
         super().__init__(parent)
         self.doc = doc
+        self.prefs = prefs if prefs is not None else ViewPreferences(parent=self)
         self.equations: Equations | None = None
         self._html = ""
         self._dirty = False
@@ -56,13 +63,16 @@ class MathPanel(QWidget):
             doc.datasetChanged,
         ):
             signal.connect(self._request_refresh)
-        theme.signals.changed.connect(self.refresh)
+        self.prefs.changed.connect(self._on_preferences_changed)
         self._rebuild()
 
     # -- keeping up to date -------------------------------------------------------
 
     def _request_refresh(self) -> None:
         self.doc.frames.request(self.refresh, READING)
+
+    def _on_preferences_changed(self) -> None:
+        self.refresh()  # the notes in the palette's faint colour
 
     def refresh(self) -> None:
         """Rebuild the text now, or when the panel is next shown if it is hidden."""
@@ -117,7 +127,7 @@ class MathPanel(QWidget):
     def _to_html(self, equations: Equations) -> str:
         parts = [self._section_html(s) for s in equations.sections]
         if equations.numbers is None:
-            faint = theme.current.faint_text
+            faint = self.prefs.palette.faint_text
             parts.append(
                 f"<p style='color:{faint}'>Click a weight (a line in the network) or a bias "
                 "to see these equations with its real numbers filled in.</p>"
@@ -125,7 +135,7 @@ class MathPanel(QWidget):
         return "".join(parts)
 
     def _section_html(self, section: Section) -> str:
-        faint = theme.current.faint_text
+        faint = self.prefs.palette.faint_text
         out = [
             f"<a name='{section.key}'></a>"
             f"<h3 style='margin:10px 0 4px 0'>{html.escape(section.title)}</h3>"

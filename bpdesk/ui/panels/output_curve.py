@@ -16,10 +16,10 @@ from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from bpdesk.core import Dataset
-from bpdesk.ui import theme
 from bpdesk.ui.document import Document
 from bpdesk.ui.panels.plots import LARGEST_SHOWN, plot_widget
-from bpdesk.ui.plane import class_colors
+from bpdesk.ui.preferences import ViewPreferences
+from bpdesk.ui.theme import class_colors
 
 POINTS = 200  # along x: a smooth curve for any activation, still a single small batch
 
@@ -34,11 +34,18 @@ def x_range(X: np.ndarray) -> tuple[float, float]:
 class OutputCurve(QWidget):
     """ŷ against the one input, over the data's range, with the examples as points."""
 
-    def __init__(self, doc: Document, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        doc: Document,
+        parent: QWidget | None = None,
+        *,
+        prefs: ViewPreferences | None = None,
+    ) -> None:
         super().__init__(parent)
         self.doc = doc
+        self.prefs = prefs if prefs is not None else ViewPreferences(parent=self)
         self.xs = np.empty(0)
-        self.plot = plot_widget(size_hint=QSize(300, 160))
+        self.plot = plot_widget(size_hint=QSize(300, 160), prefs=self.prefs)
         self.plot.setMinimumSize(120, 80)
         self.plot.setToolTip(
             "The network's output for every value of its one input (the line), and the "
@@ -57,7 +64,7 @@ class OutputCurve(QWidget):
             item.addItem(scatter)
         self.caption = QLabel()
         self.caption.setWordWrap(True)
-        theme.style(self.caption, "color: {faint_text};")
+        self.prefs.style(self.caption, "color: {faint_text};")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot, 1)
@@ -87,7 +94,7 @@ class OutputCurve(QWidget):
             np.repeat(ds.X_train[:, 0], ds.n_outputs),
             ds.T_train.ravel(),
             brush=pg.mkBrush(first),
-            pen=pg.mkPen(theme.current.node_fill, width=1.5),
+            pen=pg.mkPen(self.prefs.palette.node_fill, width=1.5),
         )
         self.test_points.setData(
             np.repeat(ds.X_test[:, 0], ds.n_outputs),
@@ -104,7 +111,8 @@ class OutputCurve(QWidget):
         self.redraw()
 
     def _colors(self, n: int) -> list:
-        return [theme.current.text] if n == 1 else class_colors(n)
+        palette = self.prefs.palette
+        return [palette.text] if n == 1 else class_colors(palette, n)
 
     def show_sample(self) -> None:
         """Ring the example that drives the views (none for the batch mean)."""
@@ -116,7 +124,7 @@ class OutputCurve(QWidget):
         x = doc.dataset.X_train[sample, 0]
         t = doc.dataset.T_train[sample]
         self.sample_ring.setData(
-            np.full(len(t), x), t, pen=pg.mkPen(theme.current.selected, width=2.5)
+            np.full(len(t), x), t, pen=pg.mkPen(self.prefs.palette.selected, width=2.5)
         )
 
     def redraw(self) -> None:

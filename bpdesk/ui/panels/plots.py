@@ -1,4 +1,4 @@
-"""Shared pyqtgraph set-up: light plots in the application's palette."""
+"""Shared pyqtgraph set-up: plots in the palette of the preferences they are given."""
 
 from __future__ import annotations
 
@@ -10,14 +10,16 @@ from PySide6.QtCore import QSize
 from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QGraphicsItem
 
-from bpdesk.ui import theme
+from bpdesk.ui.preferences import ViewPreferences
 
 
 def configure_pyqtgraph() -> None:
-    """Global pyqtgraph options (call once, before creating plots)."""
-    pg.setConfigOptions(
-        antialias=True, background=theme.current.background, foreground=theme.current.text
-    )
+    """The pyqtgraph options every plot wants (before it is made): smooth curves.
+
+    Its default colours are the window's business (:mod:`bpdesk.ui.app_look`): a
+    plot sets its own from its preferences.
+    """
+    pg.setConfigOptions(antialias=True)
 
 
 # (number of labels already drawn, largest share of the axis their text may then fill)
@@ -64,13 +66,21 @@ def nice_step(value: float) -> float:
 
 
 class Plot(pg.PlotWidget):
-    """A PlotWidget with the application's look, following the theme."""
+    """A PlotWidget with the application's look, in the palette of ``prefs`` (and following it)."""
 
-    def __init__(self, size_hint: QSize | None = None, **kwargs) -> None:
+    def __init__(
+        self,
+        size_hint: QSize | None = None,
+        *,
+        prefs: ViewPreferences | None = None,
+        **kwargs,
+    ) -> None:
         configure_pyqtgraph()
+        prefs = prefs if prefs is not None else ViewPreferences()
         axes = dict(kwargs.pop("axisItems", None) or {})
         axes.setdefault("left", CompactAxis("left"))
-        super().__init__(axisItems=axes, **kwargs)
+        super().__init__(axisItems=axes, background=prefs.palette.background, **kwargs)
+        self.prefs = prefs  # a default one lives as long as the plot: a Python attribute
         self._size_hint = size_hint
         self.setMenuEnabled(False)
         for name in ("left", "bottom"):
@@ -89,15 +99,16 @@ class Plot(pg.PlotWidget):
         # Room above and right of the axes: the top and last tick labels are centred
         # on the ends and were cut in half by the widget's edge.
         self.getPlotItem().setContentsMargins(2, 8, 10, 2)
-        theme.signals.changed.connect(self.refresh_theme)
+        self._on_preferences_changed()
+        prefs.changed.connect(self._on_preferences_changed)
 
     def sizeHint(self) -> QSize:
         """pyqtgraph asks for a large plot; a docked panel may ask for less."""
         return self._size_hint if self._size_hint is not None else super().sizeHint()
 
-    def refresh_theme(self) -> None:
-        """Background, axes and legend in the current palette."""
-        colors = theme.current
+    def _on_preferences_changed(self) -> None:
+        """Background, axes and legend in the palette."""
+        colors = self.prefs.palette
         self.setBackground(colors.background)
         for name in ("left", "bottom"):
             axis = self.getAxis(name)
@@ -110,13 +121,13 @@ class Plot(pg.PlotWidget):
                 label.setText(label.text)  # a LabelItem takes a new colour only with its text
 
 
-def plot_widget(**kwargs) -> Plot:
-    """A plot with the application's look (no context menu clutter).
+def plot_widget(*, prefs: ViewPreferences | None = None, **kwargs) -> Plot:
+    """A plot with the application's look in ``prefs``' palette (no context menu clutter).
 
     No grid: translucent grid lines over the whole plot make every repaint
     several times slower in software rendering, and plots repaint while training.
     """
-    return Plot(**kwargs)
+    return Plot(prefs=prefs, **kwargs)
 
 
 def nice_ceiling(value: float) -> float:

@@ -12,7 +12,7 @@ import time
 
 import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex, Qt
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -28,7 +28,9 @@ from bpdesk.core import Dataset
 from bpdesk.core.metrics import predicted_labels, target_labels
 from bpdesk.ui import theme
 from bpdesk.ui.document import Document
+from bpdesk.ui.format import displayed, fmt_target, format_percent
 from bpdesk.ui.frames import TABLE
+from bpdesk.ui.preferences import ViewPreferences
 
 VALUE_ROLE = Qt.ItemDataRole.UserRole  # a cell's number (or class) rather than its text
 
@@ -47,36 +49,6 @@ _ALIGN_NUMBER = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _ALIGN_CENTER = Qt.AlignmentFlag.AlignCenter
 
 
-def verdict_colors() -> tuple[QColor, QColor]:
-    """``(right, wrong)``: green and red, or colours every kind of colour vision tells apart."""
-    # The palette has no right/wrong colours; the ✓ and ✗ shapes carry the
-    # meaning, the colours only make a column of them quick to scan.
-    if theme.current is theme.COLOR_BLIND:
-        return QColor("#009e73"), QColor("#d55e00")
-    return QColor("#2f9e44"), QColor("#d62728")
-
-
-def format_percent(fraction: float | None) -> str:
-    """``0.75`` → ``75%``, ``29/30`` → ``96.7%``, None → ``—``."""
-    if fraction is None:
-        return "—"
-    text = f"{100 * fraction:.1f}"
-    return (text[:-2] if text.endswith(".0") else text) + "%"
-
-
-def displayed(values: np.ndarray) -> np.ndarray:
-    """``values`` rounded as :func:`theme.fmt` shows them: equal results read the same."""
-    v = np.asarray(values, dtype=np.float64)
-    key = np.round(v, theme.DECIMALS)
-    # fmt writes tiny numbers as 4.54e−05: three significant digits.
-    tiny = (v != 0) & (np.abs(v) < 0.5 * 10.0**-theme.DECIMALS)
-    if tiny.any():
-        t = v[tiny]
-        scale = 10.0 ** np.floor(np.log10(np.abs(t)))
-        key[tiny] = np.round(t / scale, max(1, theme.DECIMALS - 1)) * scale
-    return key
-
-
 def _same(a: tuple | None, b: tuple | None) -> bool:
     if a is None or b is None:
         return a is b
@@ -91,8 +63,9 @@ class PredictionsModel(QAbstractTableModel):
     :meth:`set_dataset` and :meth:`set_outputs`, which say what changed.
     """
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, prefs: ViewPreferences, parent=None) -> None:
         super().__init__(parent)
+        self.prefs = prefs
         self.dataset: Dataset | None = None
         self.columns: list[str] = []
         self.output_is_probability = False
@@ -200,12 +173,13 @@ class PredictionsModel(QAbstractTableModel):
         if Y is not None:
             if kind == "regression":
                 self.errors = np.abs(Y - self._T).mean(axis=1)
-                self._shown = (displayed(Y), displayed(self.errors))
+                decimals = self.prefs.decimals
+                self._shown = (displayed(Y, decimals), displayed(self.errors, decimals))
             else:
                 self.predicted = predicted_labels(Y, kind)
                 self.correct = self.predicted == self._true
                 # The class is part of the key: 0.4999 and 0.5004 both read 0.500.
-                self._shown = (displayed(Y), self.predicted)
+                self._shown = (displayed(Y, self.prefs.decimals), self.predicted)
         if _same(shown_before, self._shown):
             # Late in training the outputs move in the fifth decimal: the text is
             # the same, so the visible rows need not be repainted 10 times a second.
@@ -219,9 +193,10 @@ class PredictionsModel(QAbstractTableModel):
 
     def _colors(self) -> None:
         # Looked up once per update, not once per painted cell.
-        self._right, self._wrong = verdict_colors()
-        self._faint = theme.color("faint_text")
-        self._test_background = theme.mix(theme.color("grid"), theme.color("background"), 0.5)
+        prefs = self.prefs
+        self._right, self._wrong = theme.verdict_colors(prefs.palette)
+        self._faint = prefs.color("faint_text")
+        self._test_background = theme.mix(prefs.color("grid"), prefs.color("background"), 0.5)
 
     # -- cells -----------------------------------------------------------------------
 
@@ -275,11 +250,11 @@ class PredictionsModel(QAbstractTableModel):
 
     def _text(self, row: int, key: str) -> str:
         if key.startswith("input:"):
-            return theme.fmt_target(self._X[row, int(key[6:])])
+            return fmt_target(self._X[row, int(key[6:])])
         if key == TARGET:
             if self._true is not None:
                 return str(int(self._true[row]))
-            return ", ".join(theme.fmt(v) for v in self._T[row])
+            return ", ".join(self.prefs.fmt(v) for v in self._T[row])
         if key == SET:
             return "test" if self.is_test(row) else "train"
         if self.outputs is None:
@@ -287,14 +262,14 @@ class PredictionsModel(QAbstractTableModel):
         if key == OUTPUT:
             if self.dataset.kind == "multiclass":
                 name = "p" if self.output_is_probability else "ŷ"
-                return f"{self.predicted[row]} ({name} = {theme.fmt(self._output_value(row))})"
-            return ", ".join(theme.fmt(v) for v in self.outputs[row])
+                return f"{self.predicted[row]} ({name} = {self.prefs.fmt(self._output_value(row))})"
+            return ", ".join(self.prefs.fmt(v) for v in self.outputs[row])
         if key == ROUNDED:
             return str(int(self.predicted[row]))
         if key == CHECK:
             return "✓" if self.correct[row] else "✗"
         if key == ERROR:
-            return theme.fmt(self.errors[row])
+            return self.prefs.fmt(self.errors[row])
         return ""
 
     def _tooltip(self, row: int, key: str) -> str:
@@ -309,19 +284,21 @@ class PredictionsModel(QAbstractTableModel):
         if self.outputs is None:
             return lead
         if key == OUTPUT and self.dataset.kind == "multiclass":
-            outs = ", ".join(f"{k}: {theme.fmt(v)}" for k, v in enumerate(self.outputs[row]))
+            outs = ", ".join(f"{k}: {self.prefs.fmt(v)}" for k, v in enumerate(self.outputs[row]))
             return f"{lead}\nOutputs per class: {outs}. The largest wins."
         if key in (ROUNDED, CHECK) and self.correct is not None:
             predicted, true = int(self.predicted[row]), int(self._true[row])
             if self.dataset.kind == "binary":
-                rule = f"ŷ = {theme.fmt(self.outputs[row, 0])} {'>' if predicted else '≤'} 0.5"
+                rule = f"ŷ = {self.prefs.fmt(self.outputs[row, 0])} {'>' if predicted else '≤'} 0.5"
                 said = f"{rule}, so the network says {predicted}"
             else:
                 said = f"the network says class {predicted}"
             verdict = "right" if predicted == true else "wrong"
             return f"{lead}\n{said}; the target is {true}: {verdict}."
         if key == ERROR and self.errors is not None:
-            return f"{lead}\n|ŷ − t| = {theme.fmt(self.errors[row])}: how far the output is off."
+            return (
+                f"{lead}\n|ŷ − t| = {self.prefs.fmt(self.errors[row])}: how far the output is off."
+            )
         return lead
 
     def row_name(self, row: int) -> str:
@@ -387,8 +364,9 @@ class PredictionsModel(QAbstractTableModel):
 class ConfusionModel(QAbstractTableModel):
     """A confusion matrix: rows are the true class, columns the predicted one."""
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, prefs: ViewPreferences, parent=None) -> None:
         super().__init__(parent)
+        self.prefs = prefs
         self.counts = np.zeros((0, 0), dtype=np.int64)
 
     def rowCount(self, parent: QModelIndex | None = None) -> int:
@@ -421,10 +399,10 @@ class ConfusionModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return _ALIGN_CENTER
         if role == Qt.ItemDataRole.BackgroundRole and count:
-            right, wrong = verdict_colors()
+            right, wrong = theme.verdict_colors(self.prefs.palette)
             share = count / max(int(self.counts[true].sum()), 1)
             tint = right if true == pred else wrong
-            return theme.mix(tint, theme.color("background"), 0.85 - 0.55 * share)
+            return theme.mix(tint, self.prefs.color("background"), 0.85 - 0.55 * share)
         if role == Qt.ItemDataRole.ToolTipRole:
             s = "" if count == 1 else "s"
             verdict = "right" if true == pred else "wrong"
@@ -455,9 +433,10 @@ class PredictionsPanel(QWidget):
     the panel waits for its frame, or to be shown).
     """
 
-    def __init__(self, doc: Document, parent=None) -> None:
+    def __init__(self, doc: Document, parent=None, *, prefs: ViewPreferences | None = None) -> None:
         super().__init__(parent)
         self.doc = doc
+        self.prefs = prefs if prefs is not None else ViewPreferences(parent=self)
         self.train_accuracy: float | None = None
         self.test_accuracy: float | None = None
         self.last_refresh_ms = 0.0
@@ -466,14 +445,14 @@ class PredictionsPanel(QWidget):
 
         self.accuracy_label = QLabel()
         self.accuracy_label.setObjectName("predictionsAccuracy")
-        theme.style(self.accuracy_label, "font-weight: bold;")
+        self.prefs.style(self.accuracy_label, "font-weight: bold;")
         self.accuracy_label.setToolTip(
             "Accuracy: the share of examples whose rounded output equals the target "
             "(ŷ > 0.5 means 1). Test examples are never trained on, so their accuracy "
             "shows how well the network generalises."
         )
 
-        self.model = PredictionsModel(self)
+        self.model = PredictionsModel(self.prefs, self)
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -493,9 +472,9 @@ class PredictionsPanel(QWidget):
 
         self.hint_label = QLabel()
         self.hint_label.setWordWrap(True)
-        theme.style(self.hint_label, "color: {faint_text};")
+        self.prefs.style(self.hint_label, "color: {faint_text};")
 
-        self.confusion_model = ConfusionModel(self)
+        self.confusion_model = ConfusionModel(self.prefs, self)
         self.confusion_table = QTableView()
         self.confusion_table.setModel(self.confusion_model)
         self.confusion_table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
@@ -517,7 +496,7 @@ class PredictionsPanel(QWidget):
         # reads, and on a short dock (1280×800) every line is a table row less.
         caption = QLabel("Confusion matrix")
         caption.setToolTip("Rows: the true class; columns: the class the network predicts")
-        theme.style(caption, "color: {faint_text};")
+        self.prefs.style(caption, "color: {faint_text};")
         side = QVBoxLayout()
         side.addWidget(caption)
         side.addWidget(self.confusion_set)
@@ -540,7 +519,7 @@ class PredictionsPanel(QWidget):
         doc.networkChanged.connect(self._on_network_values_changed)
         doc.datasetChanged.connect(self._on_network_values_changed)
         doc.sampleChanged.connect(self._on_sample_changed)
-        theme.signals.changed.connect(self.refresh_theme)
+        self.prefs.changed.connect(self._on_preferences_changed)
         self.refresh()
 
     # -- updates -------------------------------------------------------------------
@@ -567,8 +546,8 @@ class PredictionsPanel(QWidget):
         """Run a refresh that the frame clock is still holding back (if the panel is visible)."""
         self.doc.frames.flush(self._on_frame)
 
-    def refresh_theme(self) -> None:
-        """Colours and number format from the current preferences."""
+    def _on_preferences_changed(self) -> None:
+        """Colours and number format from the preferences."""
         self.refresh()
         self.table.viewport().update()
 
@@ -619,8 +598,9 @@ class PredictionsPanel(QWidget):
         if data.kind == "regression":
             self.train_accuracy = self.test_accuracy = None
             errors = model.errors
-            train = theme.fmt(float(errors[:n].mean()))
-            test = f"test {theme.fmt(float(errors[n:].mean()))}" if model.n_test else "no test set"
+            number = self.prefs.fmt
+            train = number(float(errors[:n].mean()))
+            test = f"test {number(float(errors[n:].mean()))}" if model.n_test else "no test set"
             self.accuracy_label.setText(f"Mean |ŷ − t|: training {train} · {test}")
             return
         correct = model.correct

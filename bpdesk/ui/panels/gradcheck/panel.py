@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
 
 from bpdesk.core import GradCheckResult
 from bpdesk.core.bugs import BUGS, Bug
-from bpdesk.ui import theme
 from bpdesk.ui.document import Document
 from bpdesk.ui.format import format_seconds, format_speedup, sci
 from bpdesk.ui.jobs import JobHandle, JobRunner
@@ -48,7 +47,8 @@ from bpdesk.ui.panels.gradcheck.table import (
     GradCheckModel,
     make_table_view,
 )
-from bpdesk.ui.panels.predictions import verdict_colors
+from bpdesk.ui.preferences import ViewPreferences
+from bpdesk.ui.theme import verdict_colors
 
 _TOOLTIP = Qt.ItemDataRole.ToolTipRole
 
@@ -80,9 +80,17 @@ class GradCheckPanel(QWidget):
       ``progress``.
     """
 
-    def __init__(self, doc: Document, parent=None, *, jobs: JobRunner | None = None) -> None:
+    def __init__(
+        self,
+        doc: Document,
+        parent=None,
+        *,
+        jobs: JobRunner | None = None,
+        prefs: ViewPreferences | None = None,
+    ) -> None:
         super().__init__(parent)
         self.doc = doc
+        self.prefs = prefs if prefs is not None else ViewPreferences(parent=self)
         # The application's job runner; a panel on its own has one of its own
         # (which joins its thread even if the panel is destroyed mid-check).
         self.jobs = jobs if jobs is not None else JobRunner(self)
@@ -98,12 +106,12 @@ class GradCheckPanel(QWidget):
         doc.datasetChanged.connect(self._on_data_changed)
         doc.sampleChanged.connect(self._on_data_changed)
         doc.selectionChanged.connect(self._on_doc_selection_changed)
-        theme.signals.changed.connect(self.refresh_theme)
+        self.prefs.changed.connect(self._on_preferences_changed)
         self._show(None)
         self._update_bug_note()  # hidden until a bug is injected (a blank line otherwise)
 
-    def refresh_theme(self) -> None:
-        """Table tints and the verdict in the current palette."""
+    def _on_preferences_changed(self) -> None:
+        """Table tints and the verdict in the palette."""
         self.model.refresh_colors()
         if self.outcome is not None and self.outcome.result is not None:
             self._show_verdict(self.outcome)
@@ -192,7 +200,7 @@ class GradCheckPanel(QWidget):
         self.headline = QLabel()
         self.headline.setObjectName("gradcheckHeadline")
         self.headline.setWordWrap(True)
-        theme.style(self.headline, "font-weight: bold; font-size: 11pt;")
+        self.prefs.style(self.headline, "font-weight: bold; font-size: 11pt;")
         self.headline.setToolTip(
             "Forward passes the numerical method needed, against backprop's two passes"
         )
@@ -250,7 +258,7 @@ class GradCheckPanel(QWidget):
         return grid
 
     def _build_table(self) -> None:
-        self.model = GradCheckModel(self)
+        self.model = GradCheckModel(self.prefs, self)
         self.proxy = FailingFilter(self)
         self.proxy.setSourceModel(self.model)
         self.table = make_table_view(self.proxy, self.fontMetrics())
@@ -262,7 +270,7 @@ class GradCheckPanel(QWidget):
     def _faint_label(self, text: str = "") -> QLabel:
         label = QLabel(text)
         label.setWordWrap(True)
-        theme.style(label, "color: {faint_text};")
+        self.prefs.style(label, "color: {faint_text};")
         return label
 
     # -- public API --------------------------------------------------------------------------
@@ -469,7 +477,7 @@ class GradCheckPanel(QWidget):
 
     def _show_verdict(self, outcome: CheckOutcome) -> None:
         result, bug = outcome.result, outcome.job.bug
-        right, wrong = verdict_colors()
+        right, wrong = verdict_colors(self.prefs.palette)
         failing = int(self.model.failing.sum())
         checked = "parameters checked so far" if result.cancelled else "parameters"
         kinks = result.n_kinks

@@ -17,7 +17,7 @@ from bpdesk.core.chainrule import neuron_name
 from bpdesk.core.gradcheck import PASS_THRESHOLD
 from bpdesk.ui import theme
 from bpdesk.ui.format import sci, significant
-from bpdesk.ui.panels.predictions import verdict_colors
+from bpdesk.ui.preferences import ViewPreferences
 
 THRESHOLD = sci(PASS_THRESHOLD, 0)
 PARAMETER, BACKPROP, NUMERICAL, ERROR = range(4)  # table columns
@@ -47,8 +47,9 @@ class GradCheckModel(QAbstractTableModel):
     takes about a second for the scale-up's 9,765 rows.
     """
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, prefs: ViewPreferences, parent=None) -> None:
         super().__init__(parent)
+        self.prefs = prefs
         self.result: GradCheckResult | None = None
         self.network: Network | None = None  # the copy that was checked (for neuron names)
         self.failing = np.zeros(0, dtype=bool)
@@ -88,16 +89,17 @@ class GradCheckModel(QAbstractTableModel):
                 self.dataChanged.emit(self.index(0, 0), self.index(n - 1, len(HEADERS) - 1))
 
     def refresh_colors(self) -> None:
-        """Take the current palette's colours and repaint every cell."""
+        """Take the palette's colours again and repaint every cell."""
         self._colors()
         n = self.rowCount()
         if n:
             self.dataChanged.emit(self.index(0, 0), self.index(n - 1, len(HEADERS) - 1))
 
     def _colors(self) -> None:
-        self._right, self._wrong = verdict_colors()
-        self._faint = theme.color("faint_text")
-        self._fail_background = theme.mix(self._wrong, theme.color("background"), 0.85)
+        prefs = self.prefs
+        self._right, self._wrong = theme.verdict_colors(prefs.palette)
+        self._faint = prefs.color("faint_text")
+        self._fail_background = theme.mix(self._wrong, prefs.color("background"), 0.85)
 
     @property
     def layer_sizes(self) -> tuple[int, ...]:
