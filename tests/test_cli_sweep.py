@@ -9,11 +9,13 @@ import math
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
-from bpdesk import cli
+from bpdesk import bench, cli
 from bpdesk.cli_sweep import MAX_NETWORKS
 from bpdesk.core import BpnetDocument, Network, TrainConfig, save_bpnet, xor
+from bpdesk.core.sweep import Sweep, sweep_runs
 
 KEYS = {
     "networks",
@@ -200,6 +202,60 @@ def test_an_interrupted_sweep_reports_what_it_has(capsys, monkeypatch):
     s = strict(out)
     assert s["epochs"] == 7
     assert s["stopped"] == "interrupted"
+
+
+def test_bench_sweep_case(capsys, monkeypatch):
+    monkeypatch.setattr(bench, "_torch", lambda: None)
+    s = run_json(capsys, "bench", "--case", "sweep", "--repeats", "1", "--seconds", "0.05")
+    (case,) = s["cases"]
+    assert case["name"] == "sweep"
+    assert case["unit"] == "net-steps/s"
+    assert case["bpdesk"] > 0
+    assert case["torch"] is None
+    assert case["torch_one_at_a_time"] is None
+    assert case["networks"] == 100
+    code, out, _ = run(capsys, "bench", "--case", "sweep", "--repeats", "1", "--seconds", "0.05")
+    assert code == 0
+    assert out.splitlines()[2].startswith("sweep")
+
+
+def test_bench_sweep_pytorch_trains_the_same_networks():
+    # The comparison is fair only if PyTorch, batched and one model at a time, makes the
+    # same steps on the same 100 networks as the sweep.
+    torch = pytest.importorskip("torch")
+    sweep = Sweep(
+        Network.create([2, 4, 1], activation="sigmoid", output_activation="sigmoid"),
+        xor(),
+        TrainConfig(learning_rate=0.5, epochs=None),
+        sweep_runs(range(1, bench.SWEEP_NETWORKS + 1), [0.5]),
+    )
+    batched, one_at_a_time = bench._torch_sweep(torch, sweep)
+    for _ in range(20):
+        snapshot = sweep.run_epoch()
+        batched()
+        one_at_a_time()
+    # Each call returns the losses before its step: after 20 steps, the sweep's now.
+    ours = snapshot.losses
+    assert batched().detach().numpy() == pytest.approx(ours, rel=1e-12)
+    alone = np.array([loss.detach().item() for loss in one_at_a_time()])
+    assert alone == pytest.approx(ours, rel=1e-12)
+    assert len(set(ours.tolist())) == bench.SWEEP_NETWORKS  # 100 different networks
+
+
+def test_bench_sweep_table_with_pytorch(capsys):
+    pytest.importorskip("torch")
+    code, out, _ = run(capsys, "bench", "--case", "sweep", "--repeats", "1", "--seconds", "0.02")
+    assert code == 0
+    first, second = out.splitlines()[2:4]
+    assert first.startswith("sweep")
+    assert "≥ 1.5× batched PyTorch" in first
+    assert "≥ 100× PyTorch one model at a time" in second
+    s = run_json(capsys, "bench", "--case", "sweep", "--repeats", "1", "--seconds", "0.02")
+    (case,) = s["cases"]
+    assert case["torch"] > 0
+    assert case["torch_one_at_a_time"] > 0
+    assert case["one_at_a_time_ratio"] == case["bpdesk"] / case["torch_one_at_a_time"]
+    assert case["torch_threads"] == 1
 
 
 # -- bad input: status 2, one line ------------------------------------------------------------
