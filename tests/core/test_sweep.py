@@ -139,6 +139,26 @@ def test_each_network_is_the_one_a_lone_trainer_trains(name):
     assert len(set(result.final_losses.tolist())) == len(runs)
 
 
+@pytest.mark.parametrize("bias", [True, False])
+def test_mixed_activations_and_no_biases_are_the_lone_trainers_too(bias):
+    # A file may hold a network whose layers differ, or one without biases.
+    template = Network([2, 4, 3, 1], ["tanh", "relu", "sigmoid"], loss="bce", bias=bias)
+    data = make_dataset("moons", n_samples=30, seed=6)
+    config = TrainConfig(epochs=20, batch_size=8, optimizer="momentum")
+    runs = sweep_runs(SEEDS, RATES)
+    sweep = Sweep(template, data, config, runs)
+    list(sweep.run())
+    result = sweep.result()
+    for k, run in enumerate(runs):
+        net, lone, _ = alone(template, data, config, run)
+        np.testing.assert_allclose(result.parameters[k], net.parameters, rtol=1e-9, atol=1e-12)
+        assert result.final_losses[k] == pytest.approx(lone[-1].train_loss, rel=1e-9)
+        if not bias:
+            assert not result.network(k).has_bias
+            assert not np.any(net.blocks_of(result.parameters[k])[0][-1])  # biases stay 0
+    assert len(set(result.final_losses.tolist())) == len(runs)
+
+
 def test_runs_are_every_combination_rate_by_rate():
     assert sweep_runs([1, 2], [0.1, 1.0]) == (
         SweepRun(1, 0.1),
