@@ -21,6 +21,8 @@ from bpdesk import __version__
 from bpdesk.core.datasets import Dataset, make_dataset, xor
 from bpdesk.core.gradcheck import gradient_check
 from bpdesk.core.network import Network
+from bpdesk.core.stacked import stacked_blocks
+from bpdesk.core.sweep import Sweep, sweep_runs
 from bpdesk.core.training import TrainConfig, Trainer
 
 
@@ -77,7 +79,7 @@ class CaseResult:
         }
 
 
-def _rate(fn: Callable[[], None], per_call: int, seconds: float) -> Callable[[], float]:
+def _rate(fn: Callable[[], object], per_call: int, seconds: float) -> Callable[[], float]:
     """A repeat: call ``fn`` for about ``seconds`` and return units per second."""
     # Calibrate once so that each repeat makes the same number of calls.
     fn()
@@ -299,6 +301,105 @@ def case_gradcheck(repeats: int, seconds: float) -> CaseResult:
     )
 
 
+SWEEP_NETWORKS = 100
+
+
+def _torch_sweep(torch, sweep: Sweep) -> tuple[Callable[[], object], Callable[[], object]]:
+    """``(batched, one_at_a_time)``: one step of every network of ``sweep`` (XOR 2-4-1
+    sigmoid, MSE, SGD η = 0.5, from its current weights), as PyTorch users write it: the
+    networks stacked, ``torch.bmm``, autograd and ``torch.optim.SGD``; and each model on
+    its own, a step of each in turn. Each returns the networks' losses before its step
+    (a tensor, or a list of them), so that a test can see they train the sweep's networks."""
+    dt = torch.float64
+    data = sweep.dataset
+    X = torch.tensor(data.X_train, dtype=dt)
+    T = torch.tensor(data.T_train, dtype=dt)
+    blocks = stacked_blocks(sweep.template, sweep.result().parameters)
+    k = blocks[0].shape[0]
+    W1 = torch.tensor(blocks[0][:, :-1]).requires_grad_()  # (K, 2, 4)
+    b1 = torch.tensor(blocks[0][:, -1:]).requires_grad_()  # (K, 1, 4)
+    W2 = torch.tensor(blocks[1][:, :-1]).requires_grad_()  # (K, 4, 1)
+    b2 = torch.tensor(blocks[1][:, -1:]).requires_grad_()  # (K, 1, 1)
+    stacked = [W1, b1, W2, b2]
+    opt = torch.optim.SGD(stacked, lr=0.5)
+    Xk = X.expand(k, *X.shape)
+
+    def batched():
+        opt.zero_grad()
+        h = torch.sigmoid(torch.bmm(Xk, W1) + b1)
+        y = torch.sigmoid(torch.bmm(h, W2) + b2)
+        # The sum of each network's mean loss: each gets its own gradient.
+        losses = 0.5 * ((y - T) ** 2).sum(dim=2).mean(dim=1)
+        losses.sum().backward()
+        opt.step()
+        return losses
+
+    models = []
+    for n in range(k):
+        model = _torch_mlp(torch, [2, 4, 1], "sigmoid", "sigmoid", dt)
+        with torch.no_grad():
+            model[0].weight.copy_(torch.tensor(blocks[0][n, :-1].T))
+            model[0].bias.copy_(torch.tensor(blocks[0][n, -1]))
+            model[2].weight.copy_(torch.tensor(blocks[1][n, :-1].T))
+            model[2].bias.copy_(torch.tensor(blocks[1][n, -1]))
+        models.append((model, torch.optim.SGD(model.parameters(), lr=0.5)))
+    steps = [_torch_step(torch, model, o, "mse") for model, o in models]
+
+    def one_at_a_time():
+        return [step(X, T) for step in steps]
+
+    return batched, one_at_a_time
+
+
+def case_sweep(repeats: int, seconds: float) -> CaseResult:
+    """100 XOR 2-4-1 networks trained at once: network-steps per second, against PyTorch
+    training the same 100 models batched (bmm, autograd, one thread) and one at a time."""
+    runs = sweep_runs(range(1, SWEEP_NETWORKS + 1), [0.5])
+    template = Network.create([2, 4, 1], activation="sigmoid", output_activation="sigmoid")
+    sweep = Sweep(template, xor(), TrainConfig(learning_rate=0.5, epochs=None), runs)
+    torch = _torch()
+    rates: dict[str, list[float]] = {"ours": [], "batched": [], "single": []}
+    timed: dict[str, Callable[[], float]] = {}
+    threads = None
+    if torch is not None:
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)
+    try:
+        if torch is not None:
+            batched, single = _torch_sweep(torch, sweep)  # from the untrained weights
+            timed["batched"] = _rate(batched, SWEEP_NETWORKS, seconds)
+            timed["single"] = _rate(single, SWEEP_NETWORKS, seconds)
+        timed["ours"] = _rate(sweep.run_epoch, SWEEP_NETWORKS, seconds)
+        for _ in range(repeats):  # alternating, so that a noisy machine slows all alike
+            for name, repeat in timed.items():
+                rates[name].append(repeat())
+    finally:
+        if threads is not None:
+            torch.set_num_threads(threads)
+    median = {name: statistics.median(r) if r else None for name, r in rates.items()}
+    rate, single_rate = median["ours"], median["single"]
+    single_ratio = rate / single_rate if single_rate else None
+    return CaseResult(
+        "sweep",
+        f"{SWEEP_NETWORKS} XOR 2-4-1 sigmoid networks (seeds 1-{SWEEP_NETWORKS}), MSE, full "
+        "batch, SGD, trained at once (an epoch of each: step, loss, divergence check), "
+        "against PyTorch with the same models stacked (bmm, autograd, one thread)",
+        "net-steps/s",
+        rate,
+        median["batched"],
+        1.5,
+        "≥ 1.5× batched PyTorch",
+        {
+            "networks": SWEEP_NETWORKS,
+            "torch_one_at_a_time": single_rate,
+            "one_at_a_time_ratio": single_ratio,
+            "one_at_a_time_target": 100.0,
+            "one_at_a_time_met": None if single_ratio is None else single_ratio >= 100.0,
+            "torch_threads": 1,
+        },
+    )
+
+
 def case_gui(repeats: int, seconds: float) -> CaseResult:
     """Training in the real window (offscreen) against the headless engine, same run;
     then the heavy variant: a big network beside a CPU-bound process, Space pressed."""
@@ -363,6 +464,7 @@ CASES: dict[str, Callable[[int, float], CaseResult]] = {
     "xor": case_xor,
     "spirals": case_spirals,
     "mlp": case_mlp,
+    "sweep": case_sweep,
     "gradcheck": case_gradcheck,
     "gui": case_gui,
     "startup": case_startup,
@@ -411,6 +513,14 @@ def format_table(results: list[CaseResult]) -> str:
                 f"{'':<10} {r.extra['epochs_per_second']:>12,.0f} ep/s  "
                 f"{r.extra['torch_epochs_per_second']:>12,.0f} ep/s {r.extra['epoch_ratio']:>8.1f}×  "
                 f"(whole epochs, with loss and accuracy)"
+            )
+        if r.extra.get("torch_one_at_a_time"):
+            e = r.extra
+            mark = "met" if e["one_at_a_time_met"] else "MISSED"
+            theirs = f"{e['torch_one_at_a_time']:,.0f} {r.unit}"
+            lines.append(
+                f"{'':<10} {'':>{13 + max(5, len(r.unit))}} {theirs:>18} "
+                f"{e['one_at_a_time_ratio']:>8,.0f}×  ≥ 100× PyTorch one model at a time {mark}"
             )
         if "stall_p99_ms" in r.extra:
             e = r.extra

@@ -2,6 +2,7 @@
 
     bpdesk [FILE.bpnet]             open the window (optionally with a file)
     bpdesk train [FILE] [options]   train from the terminal
+    bpdesk sweep [FILE] [options]   train many seeds and/or learning rates at once
     bpdesk gradcheck [FILE] [...]   backprop against central differences
     bpdesk bench [--case NAME ...]  speed, side by side with PyTorch
 
@@ -22,7 +23,7 @@ from collections.abc import Sequence
 
 from bpdesk import __version__
 
-SUBCOMMANDS = ("train", "gradcheck", "bench")
+SUBCOMMANDS = ("train", "sweep", "gradcheck", "bench")
 EXIT_USAGE = 2
 
 
@@ -119,8 +120,8 @@ def _layers(text: str) -> list[int]:
 def _gui_parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="bpdesk",
-        description="See and touch backpropagation. Sub-commands: train, gradcheck, bench "
-        "(run 'bpdesk train --help').",
+        description="See and touch backpropagation. Sub-commands: train, sweep, gradcheck, "
+        "bench (run 'bpdesk train --help').",
     )
     p.add_argument("--version", action="version", version=f"bpdesk {__version__}")
     p.add_argument("file", nargs="?", help="a .bpnet file to open")
@@ -152,23 +153,33 @@ def _model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--init", choices=list(INITIALIZERS))
     p.add_argument("--dtype", choices=["float64", "float32"])
     p.add_argument("--seed", type=_seed, help="seed for weights, data and shuffling (default 0)")
+    p.add_argument(
+        "--data-seed",
+        type=_seed,
+        help="seed for the generated data and the test split only (default: --seed)",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
 
 
 def _train_parser() -> argparse.ArgumentParser:
-    from bpdesk.core import OPTIMIZERS, REGULARIZATIONS
-
     p = _Parser(prog="bpdesk train", description="Train a network from the terminal.")
     _model_options(p)
-    p.add_argument("--optimizer", choices=OPTIMIZERS)
     p.add_argument("--lr", type=_positive_float, help="learning rate η (default 0.5)")
+    _training_options(p)
+    p.add_argument("--save", metavar="OUT.bpnet", help="save the trained network and its history")
+    return p
+
+
+def _training_options(p: argparse.ArgumentParser) -> None:
+    """The training settings but the learning rate (train takes one, sweep a list)."""
+    from bpdesk.core import OPTIMIZERS, REGULARIZATIONS
+
+    p.add_argument("--optimizer", choices=OPTIMIZERS)
     p.add_argument("--momentum", type=_fraction)
     p.add_argument("--reg", choices=REGULARIZATIONS, help="regularisation")
     p.add_argument("--reg-rate", type=_fraction)
     p.add_argument("--batch-size", type=_batch_size, help="examples per step; 0 = all (default)")
     p.add_argument("--epochs", type=_whole, help="epochs to train (default 2000)")
-    p.add_argument("--save", metavar="OUT.bpnet", help="save the trained network and its history")
-    return p
 
 
 def _gradcheck_parser() -> argparse.ArgumentParser:
@@ -238,15 +249,16 @@ def _problem(args) -> tuple:
     else:
         network, dataset, config = None, None, TrainConfig(epochs=2000)
     seed = args.seed if args.seed is not None else (network.seed if network else 0)
+    data_seed = args.data_seed if args.data_seed is not None else seed
     if args.csv:
-        dataset = load_csv(args.csv, test_ratio=args.test_ratio or 0.0, seed=seed)
+        dataset = load_csv(args.csv, test_ratio=args.test_ratio or 0.0, seed=data_seed)
     elif args.dataset or dataset is None:
         dataset = make_dataset(
             args.dataset or "xor",
             n_samples=args.samples if args.samples is not None else 200,
             noise=args.noise if args.noise is not None else 0.1,
             test_ratio=args.test_ratio if args.test_ratio is not None else 0.3,
-            seed=seed,
+            seed=data_seed,
         )
     if network is None:
         output, loss = dataset.suggested_output()
@@ -652,11 +664,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = argv[0] if argv and argv[0] in SUBCOMMANDS else None
     if command is None:
         _one_blas_thread()  # before anything imports NumPy
+    from bpdesk.cli_sweep import cmd_sweep
     from bpdesk.core.errors import BpdeskError
 
-    handler = {"train": cmd_train, "gradcheck": cmd_gradcheck, "bench": cmd_bench}.get(
-        command, cmd_gui
-    )
+    handlers = {"train": cmd_train, "sweep": cmd_sweep, "gradcheck": cmd_gradcheck}
+    handler = {**handlers, "bench": cmd_bench}.get(command, cmd_gui)
     try:
         if command is None:
             return handler(argv)

@@ -2,7 +2,8 @@
 
 Inside the engine a batch is stored feature-major, ``(features, batch)``, so
 each function here works on that layout; only :class:`Softmax` cares, because
-it normalises over features (axis 0). ``__call__`` is the friendly entry point
+it normalises over features (axis −2: a stack of networks,
+``(networks, features, batch)``, works as well as one network). ``__call__`` is the friendly entry point
 for batch-as-rows arrays.
 
 Every ``forward``/``backward`` writes into buffers it is given: the training
@@ -166,14 +167,14 @@ class Softmax(Activation):
 
     def forward(self, z: np.ndarray, out: np.ndarray) -> None:
         # Shifting by the per-sample maximum keeps exp() from overflowing.
-        np.subtract(z, z.max(axis=0, keepdims=True), out=out)
+        np.subtract(z, z.max(axis=-2, keepdims=True), out=out)
         np.exp(out, out=out)
-        np.divide(out, out.sum(axis=0, keepdims=True), out=out)
+        np.divide(out, out.sum(axis=-2, keepdims=True), out=out)
 
     def backward(self, grad: np.ndarray, z: np.ndarray, a: np.ndarray, tmp: np.ndarray) -> None:
         # Jacobian-vector product: ∂L/∂zⱼ = aⱼ·(∂L/∂aⱼ − Σₖ ∂L/∂aₖ·aₖ)
         np.multiply(grad, a, out=tmp)
-        np.subtract(grad, tmp.sum(axis=0, keepdims=True), out=grad)
+        np.subtract(grad, tmp.sum(axis=-2, keepdims=True), out=grad)
         np.multiply(grad, a, out=grad)
 
     def derivative(self, z: np.ndarray, a: np.ndarray) -> np.ndarray:

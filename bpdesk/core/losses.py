@@ -4,7 +4,9 @@ The losses a learner picks are ``mse``, ``bce`` and ``ce``. ``se`` is the plain
 squared error without the ½ that the explainer's single-weight landscape uses
 (``w = 0.5, x = 1, t = 2``: loss 2.25, gradient −3.00).
 
-Arrays are feature-major, ``(n_outputs, batch)``, like the rest of the engine.
+Arrays are feature-major, ``(n_outputs, batch)``, like the rest of the engine;
+:meth:`Loss.values` and :meth:`Loss.output_delta` also take a stack of networks'
+outputs, ``(networks, n_outputs, batch)`` (a sweep trains many at once).
 ``output_delta`` returns ``batch × ∂L/∂z`` for the output layer: the engine
 keeps gradients as sums over the batch and divides once at the end (or folds
 the ``1/batch`` into the learning rate), which saves an operation per step.
@@ -36,6 +38,11 @@ class Loss:
     def value(self, y: np.ndarray, t: np.ndarray, z: np.ndarray) -> float:
         """Mean loss over the batch."""
         return float(self.per_sample(y, t, z).mean())
+
+    def values(self, y: np.ndarray, t: np.ndarray, z: np.ndarray) -> np.ndarray:
+        """Mean loss over the batch of each network of a stack: ``y`` and ``z`` are
+        ``(networks, n_out, batch)``, ``t`` the same or ``(n_out, batch)``; returns ``(networks,)``."""
+        raise NotImplementedError
 
     def grad_output(self, y: np.ndarray, t: np.ndarray) -> np.ndarray:
         """``∂Lₙ/∂ŷ`` for each sample's own loss (no 1/batch), same shape as ``y``."""
@@ -79,6 +86,9 @@ class MeanSquaredError(Loss):
         d = (y - t).ravel()
         return 0.5 * float(np.dot(d, d)) / y.shape[1]
 
+    def values(self, y: np.ndarray, t: np.ndarray, z: np.ndarray) -> np.ndarray:
+        return _squares(y, t) * (0.5 / y.shape[-1])
+
     def grad_output(self, y: np.ndarray, t: np.ndarray) -> np.ndarray:
         return y - t
 
@@ -104,6 +114,9 @@ class SquaredError(Loss):
         d = (y - t).ravel()
         return float(np.dot(d, d)) / y.shape[1]
 
+    def values(self, y: np.ndarray, t: np.ndarray, z: np.ndarray) -> np.ndarray:
+        return _squares(y, t) * (1.0 / y.shape[-1])
+
     def grad_output(self, y: np.ndarray, t: np.ndarray) -> np.ndarray:
         return 2.0 * (y - t)
 
@@ -124,6 +137,10 @@ class BinaryCrossEntropy(Loss):
         # where σ(z) rounds to exactly 0 or 1.
         softplus = np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))
         return (softplus - t * z).sum(axis=0)
+
+    def values(self, y: np.ndarray, t: np.ndarray, z: np.ndarray) -> np.ndarray:
+        softplus = np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))
+        return (softplus - t * z).sum(axis=(-2, -1)) / z.shape[-1]
 
     def grad_output(self, y: np.ndarray, t: np.ndarray) -> np.ndarray:
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -146,12 +163,24 @@ class CrossEntropy(Loss):
         lse = m + np.log(np.exp(z - m).sum(axis=0, keepdims=True))
         return (t * (lse - z)).sum(axis=0)
 
+    def values(self, y: np.ndarray, t: np.ndarray, z: np.ndarray) -> np.ndarray:
+        m = z.max(axis=-2, keepdims=True)
+        lse = m + np.log(np.exp(z - m).sum(axis=-2, keepdims=True))
+        return (t * (lse - z)).sum(axis=(-2, -1)) / z.shape[-1]
+
     def grad_output(self, y: np.ndarray, t: np.ndarray) -> np.ndarray:
         with np.errstate(divide="ignore", invalid="ignore"):
             return -t / y
 
     def _scale_to_grad_output(self, y: np.ndarray, t: np.ndarray, diff: np.ndarray) -> None:
         np.divide(-t, y, out=diff)
+
+
+def _squares(y: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """``Σ (ŷ − t)²`` over outputs and batch, for each network of a stack."""
+    d = y - t
+    np.multiply(d, d, out=d)
+    return d.reshape(d.shape[0], -1).sum(axis=1)
 
 
 LOSSES: dict[str, Loss] = {

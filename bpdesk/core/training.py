@@ -388,7 +388,7 @@ class Trainer:
         self._grad_fresh = False
         loss = self._loss.value(y, self._t, ws.z[-1])
         if not math.isfinite(loss):
-            return self._diverged(f"the loss became {_non_finite(loss)}")
+            return self._diverged(f"the loss became {non_finite_name(loss)}")
         theta = self.network.parameters
         # One BLAS call: ‖θ‖² overflows exactly when ‖θ‖ passes √max, and a NaN or an
         # infinite parameter makes it NaN or infinite too.
@@ -416,16 +416,7 @@ class Trainer:
         )
 
     def _parameters_problem(self, start: bool = False) -> tuple[str, str]:
-        """What is wrong with parameters whose length overflows, and why it matters
-        (``start``: as they were before any training)."""
-        theta = self.network.parameters
-        if np.isnan(theta).any():
-            return ("a weight is NaN" if start else "a weight became NaN"), ""
-        if np.isinf(theta).any():
-            return ("a weight is infinite" if start else "a weight became infinite"), ""
-        bound = math.sqrt(float(np.finfo(theta.dtype).max))
-        grew = "are past" if start else "grew past"
-        return f"the weights {grew} {bound:.2g}", " (too large to compute with)"
+        return parameters_problem(self.network.parameters, start)
 
     def _diverged(self, what: str, why: str = "") -> EpochSnapshot:
         bad_epoch = self.epoch
@@ -444,7 +435,7 @@ class Trainer:
             if not math.isfinite(self._last_loss):
                 # Not the learning rate: nothing computed is a number from the start.
                 reason = (
-                    f"the loss is {_non_finite(self._last_loss)} before any training: the "
+                    f"the loss is {non_finite_name(self._last_loss)} before any training: the "
                     "targets or the weights are too large to compute with"
                 )
             elif not math.isfinite(np.dot(theta, theta)):
@@ -500,7 +491,20 @@ def train(
     return trainer.run(control)
 
 
-def _non_finite(value: float) -> str:
+def parameters_problem(theta: np.ndarray, start: bool = False) -> tuple[str, str]:
+    """What is wrong with parameters ``theta`` whose length overflows, and why it matters
+    (``start``: as they were before any training): ``(what, why)``, for a divergence's reason."""
+    if np.isnan(theta).any():
+        return ("a weight is NaN" if start else "a weight became NaN"), ""
+    if np.isinf(theta).any():
+        return ("a weight is infinite" if start else "a weight became infinite"), ""
+    bound = math.sqrt(float(np.finfo(theta.dtype).max))
+    grew = "are past" if start else "grew past"
+    return f"the weights {grew} {bound:.2g}", " (too large to compute with)"
+
+
+def non_finite_name(value: float) -> str:
+    """``NaN`` or ``infinite``: how a divergence's reason names a loss that is not a number."""
     return "NaN" if math.isnan(value) else "infinite"
 
 
