@@ -110,6 +110,9 @@ class ReplaceNetworkCommand(QUndoCommand):
         else:
             self._saved = doc.gradient_history
         doc.replace_network(self.new.copy())
+        # The optimiser's memory is of the old weights, in their old places (a moved
+        # neuron's too): it does not carry over. Undo puts it back.
+        doc.set_trainer_state(None, f"the network was edited since ({self.text()})")
 
     def undo(self) -> None:
         doc = self.doc
@@ -160,6 +163,8 @@ class ReplaceDatasetCommand(QUndoCommand):
             self._first = self._saved = self.doc.start_run(self._first)
         network = self.new_network.copy() if self.new_network is not None else None
         self.doc.replace_dataset(self.new_dataset, network)
+        if network is not None:
+            self.doc.set_trainer_state(None, "the network was refitted to the new data")
 
     def undo(self) -> None:
         network = self.old_network.copy() if self.old_network is not None else None

@@ -397,10 +397,6 @@ class Document(QObject):
         # Per-layer gradients of another depth do not line up: a new record starts
         # (undoing the edit puts the old one back, see restore_gradient_history).
         self._recorder.fit_depth(network.n_layers)
-        if architecture_of(network) != architecture_of(self._network):
-            # The optimiser's memory belongs to the old weights (a moved neuron's too);
-            # the command that made the edit puts the state back when undone.
-            self.set_trainer_state(None, "the network's layers, activations or loss changed")
         self._network = network
         self._drop_missing_selection()
 
