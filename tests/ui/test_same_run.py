@@ -244,3 +244,51 @@ def test_a_rewind_to_an_epoch_kept_without_a_state_says_so(qtbot, window, tmp_pa
     said = messages(doc)
     train_past(qtbot, window, 41)
     assert said[0].startswith("Training goes on from epoch 40, but momentum's velocity starts")
+
+
+# -- the exported PyTorch script goes on as the window's run ----------------------------
+
+
+def exported(window, tmp_path, epochs: int) -> dict:
+    """The window's PyTorch script, imported (it needs torch)."""
+    from bpdesk.ui.exporting import export_torch_script
+
+    path = tmp_path / "network.py"
+    export_torch_script(window.doc, path, epochs=epochs)
+    namespace = {"__name__": "bpdesk_export"}
+    exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), namespace)
+    return namespace
+
+
+@pytest.mark.parametrize("optimizer", ["momentum", "adam"])
+def test_the_exported_script_trains_the_windows_next_epochs(qtbot, window, tmp_path, optimizer):
+    pytest.importorskip("torch")
+    content = open_problem(window, tmp_path, optimizer, 8)
+    doc = window.doc
+    train_past(qtbot, window, 30)
+    epoch = doc.epoch
+    script = exported(window, tmp_path, epochs=25)
+    torch_losses = script["train"](25)
+    losses = one_run(content, epoch + 25)[1][epoch:]
+    np.testing.assert_allclose(torch_losses, losses, rtol=REL, atol=0)
+
+
+def test_after_a_rewind_the_script_replays_the_run_with_its_changes_of_rate(
+    qtbot, window, tmp_path
+):
+    pytest.importorskip("torch")
+    from bpdesk.ui.commands import SetConfigCommand
+
+    open_problem(window, tmp_path, "momentum", 8)
+    doc = window.doc
+    train_past(qtbot, window, 30)
+    changed_at = doc.epoch + 1
+    doc.push(SetConfigCommand(doc, replace(doc.config, learning_rate=0.01)))
+    train_past(qtbot, window, doc.epoch + 30)
+    assert [(e, s.learning_rate) for e, s in doc.trained_with] == [(1, 0.05), (changed_at, 0.01)]
+    recorded = doc.history.train_loss.copy()
+    doc.push(SetConfigCommand(doc, replace(doc.config, learning_rate=0.05)))
+    rewind(window, 20)  # the settings now are those the run went on with from 20
+    script = exported(window, tmp_path, epochs=10)  # at least as many as were recorded
+    torch_losses = script["train"](len(recorded) - 20)
+    np.testing.assert_allclose(torch_losses, recorded[20:], rtol=REL, atol=0)
