@@ -42,6 +42,7 @@ __all__ = ["SPEEDS", "TrainingController", "TrainingJob", "TrainingUpdate"]
 EMIT_INTERVAL = 1 / 25  # when gathering, at most this often (every report costs the GUI thread)
 EVERY_EPOCH_UP_TO = 100  # epochs per second up to which every epoch is reported as it ends
 FRAME_MS = 30  # the GUI shows new parameters at most this often
+CATCH_UP = 0.05  # seconds a paced run may fall behind its pace and make up (see work)
 
 
 @dataclass(frozen=True, eq=False)
@@ -159,7 +160,9 @@ class TrainingJob(Job):
                 yield self._update() if each or state.report_due() else None
                 if speed is not None and not control.paused:
                     # Pace the run; waking on a stop request keeps the GUI responsive.
-                    next_slot = max(next_slot + 1.0 / speed, now)
+                    # A loaded machine wakes the thread late: the next epochs make up
+                    # for it, by at most CATCH_UP seconds' worth (no burst after a stall).
+                    next_slot = max(next_slot + 1.0 / speed, now - CATCH_UP)
                     delay = next_slot - time.perf_counter()
                     if delay > 0:
                         control.sleep(delay)
