@@ -246,6 +246,37 @@ def test_a_rewind_to_an_epoch_kept_without_a_state_says_so(qtbot, window, tmp_pa
     assert said[0].startswith("Training goes on from epoch 40, but momentum's velocity starts")
 
 
+@pytest.mark.parametrize("optimizer", OPTIMIZERS)
+def test_a_learning_rate_changed_mid_run_is_carried_on_by_the_next_job(
+    qtbot, window, tmp_path, optimizer
+):
+    # The window lets η change between epochs; momentum's velocity then depends on the
+    # convention (bpdesk's is torch's). A new job goes on from the state as one run would.
+    from bpdesk.core import TrainingControl
+    from bpdesk.ui.commands import SetConfigCommand
+
+    content = open_problem(window, tmp_path, optimizer, 8)
+    doc, trainer = window.doc, window.trainer
+    train_past(qtbot, window, 40)
+    changed_at = doc.epoch + 1  # the paused job takes the new rate before its next epoch
+    doc.push(SetConfigCommand(doc, replace(doc.config, learning_rate=0.01)))
+    train_past(qtbot, window, doc.epoch + 40)
+    trainer.shutdown()
+    train_past(qtbot, window, doc.epoch + 40)
+    assert [(e, s.learning_rate) for e, s in doc.trained_with] == [(1, 0.05), (changed_at, 0.01)]
+    net = content.network.copy()
+    control = TrainingControl()
+    losses = []
+    for snap in Trainer(net, content.dataset, content.training).run(control):
+        losses.append(snap.train_loss)
+        if snap.epoch == changed_at - 1:
+            control.change_settings(learning_rate=0.01)
+        if snap.epoch == doc.epoch:
+            control.request_stop()
+    np.testing.assert_allclose(doc.history.train_loss, losses, rtol=REL, atol=0)
+    assert relative(doc.network.parameters, net.parameters) <= REL
+
+
 # -- the exported PyTorch script goes on as the window's run ----------------------------
 
 
