@@ -128,6 +128,7 @@ def _train_in(app, window, seconds: float) -> tuple[float, int, list[float], dic
     clock.start()
     tick.start()
     start_epoch = doc.epoch
+    window.trainer.set_speed(None)  # full speed: the window's default is a watchable pace
     started = time.perf_counter()
     window.trainer.start()
     # The real event loop, as in the application (processEvents in a Python loop

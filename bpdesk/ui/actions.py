@@ -28,7 +28,7 @@ def speed_text(speed: float | None) -> str:
     """A training speed in words: "10 epochs per second", "As fast as possible"."""
     if speed is None:
         return "As fast as possible"
-    return f"{speed} epoch{'s' if speed != 1 else ''} per second"
+    return f"{speed:,} epoch{'s' if speed != 1 else ''} per second"
 
 
 class WindowActions(QObject):

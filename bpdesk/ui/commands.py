@@ -18,6 +18,7 @@ from bpdesk.core import Dataset, Network, TrainConfig
 from bpdesk.core.history import GradientRecord
 from bpdesk.core.network import Parameter
 from bpdesk.core.run import SavedRun, TrainingRecord
+from bpdesk.core.trainer_state import TrainerState
 from bpdesk.ui.document import Document, TrainingPolicy
 
 MERGE_SET_PARAMETER = 1001
@@ -97,6 +98,7 @@ class ReplaceNetworkCommand(QUndoCommand):
         self.old = doc.network.copy()
         self.new = network.copy()
         self.new_run = self.old.loss != self.new.loss
+        self.old_state = trainer_state_of(doc)
         # What redo set aside: the old run, or its gradient record.
         self._saved: SavedRun | GradientRecord | None = None
         self._first: SavedRun | None = None  # what the first redo set aside (see start_run)
@@ -108,6 +110,9 @@ class ReplaceNetworkCommand(QUndoCommand):
         else:
             self._saved = doc.gradient_history
         doc.replace_network(self.new.copy())
+        # The optimiser's memory is of the old weights, in their old places (a moved
+        # neuron's too): it does not carry over. Undo puts it back.
+        doc.set_trainer_state(None, f"the network was edited since ({self.text()})")
 
     def undo(self) -> None:
         doc = self.doc
@@ -116,6 +121,7 @@ class ReplaceNetworkCommand(QUndoCommand):
             doc.restore_run(self._saved)
         else:
             doc.restore_gradient_history(self._saved)
+        doc.set_trainer_state(*self.old_state)
 
 
 def same_problem(a: Dataset, b: Dataset) -> bool:
@@ -148,6 +154,7 @@ class ReplaceDatasetCommand(QUndoCommand):
         self.new_run = not same_problem(self.old_dataset, dataset) or (
             network is not None and network.loss != doc.network.loss
         )
+        self.old_state = trainer_state_of(doc)
         self._saved: SavedRun | None = None
         self._first: SavedRun | None = None  # what the first redo set aside (see start_run)
 
@@ -156,6 +163,8 @@ class ReplaceDatasetCommand(QUndoCommand):
             self._first = self._saved = self.doc.start_run(self._first)
         network = self.new_network.copy() if self.new_network is not None else None
         self.doc.replace_dataset(self.new_dataset, network)
+        if network is not None:
+            self.doc.set_trainer_state(None, "the network was refitted to the new data")
 
     def undo(self) -> None:
         network = self.old_network.copy() if self.old_network is not None else None
@@ -163,6 +172,7 @@ class ReplaceDatasetCommand(QUndoCommand):
         if self._saved is not None:
             self.doc.restore_run(self._saved)
             self._saved = None
+        self.doc.set_trainer_state(*self.old_state)
 
 
 class SetConfigCommand(QUndoCommand):
@@ -202,6 +212,13 @@ class ClearRunsCommand(QUndoCommand):
 
     def undo(self) -> None:
         self.doc.set_runs(self.runs)
+
+
+def trainer_state_of(doc: Document) -> tuple[TrainerState | None, str]:
+    """What training goes on with from the document's network, and why not when nothing:
+    what a command that changes it keeps, to put back on undo (see
+    :meth:`Document.set_trainer_state`)."""
+    return doc.trainer_state, doc.trainer_state_missing
 
 
 def _parameter_text(parameter: Parameter) -> str:
@@ -265,6 +282,7 @@ class ResetCommand(QUndoCommand):
         self.doc = doc
         self.old_network = doc.network.copy()
         self.new_network = network.copy()
+        self.old_state = trainer_state_of(doc)
         self._saved: SavedRun | None = None
         self._first: SavedRun | None = None  # what the first redo set aside (see start_run)
 
@@ -277,6 +295,7 @@ class ResetCommand(QUndoCommand):
         self.doc.replace_network(self.old_network.copy())
         self.doc.restore_run(self._saved)
         self._saved = None
+        self.doc.set_trainer_state(*self.old_state)
         self.doc.run_forward()
 
 
@@ -285,27 +304,41 @@ MERGE_REWIND = 1002
 
 class RewindCommand(QUndoCommand):
     """Show the network as it was at an earlier epoch (the later history stays visible
-    until training goes on from here). A drag of the history slider is one step."""
+    until training goes on from here). A drag of the history slider is one step.
+
+    ``trainer_state`` is the state kept with that epoch's weights: training from
+    there goes on as the run did then (None: the optimiser and shuffle start afresh).
+    """
 
     # Looking back: training would overwrite what is looked at.
     training_policy = TrainingPolicy.STAY_STOPPED
 
-    def __init__(self, doc: Document, epoch: int, parameters: np.ndarray) -> None:
+    def __init__(
+        self,
+        doc: Document,
+        epoch: int,
+        parameters: np.ndarray,
+        trainer_state: TrainerState | None = None,
+    ) -> None:
         super().__init__(f"Rewind to epoch {epoch:,}")
         self.doc = doc
         self.old_params = doc.network.parameters.copy()
         self.old_epoch = doc.epoch
+        self.old_state = trainer_state_of(doc)
         self.new_params = np.array(parameters, copy=True)
         self.new_epoch = epoch
+        self.new_state = trainer_state
         self.setObsolete(
             epoch == self.old_epoch and np.array_equal(self.old_params, self.new_params)
         )
 
     def redo(self) -> None:
+        self.doc.set_trainer_state(self.new_state)
         self.doc.set_epoch(self.new_epoch)
         self.doc.set_parameters(self.new_params, recompute=True)
 
     def undo(self) -> None:
+        self.doc.set_trainer_state(*self.old_state)
         self.doc.set_epoch(self.old_epoch)
         self.doc.set_parameters(self.old_params, recompute=True)
 
@@ -316,6 +349,7 @@ class RewindCommand(QUndoCommand):
         if not isinstance(other, RewindCommand):
             return False
         self.new_params, self.new_epoch = other.new_params, other.new_epoch
+        self.new_state = other.new_state
         self.setText(f"Rewind to epoch {self.new_epoch:,}")
         self.setObsolete(
             self.new_epoch == self.old_epoch and np.array_equal(self.old_params, self.new_params)

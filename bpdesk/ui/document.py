@@ -7,7 +7,7 @@ redraw in ``_on_<event>`` handlers. Nothing but undo commands (see
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
 
@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from bpdesk.core import BpnetDocument, Dataset, Network, TrainConfig, ViewState, xor
+from bpdesk.core.bpnet import UNSET
 from bpdesk.core.history import (
     GradientRecord,
     LossRecord,
@@ -32,7 +33,9 @@ from bpdesk.core.run import (
     SavedRun,
     TrainingRecord,
 )
+from bpdesk.core.trainer_state import TrainerState
 from bpdesk.ui.frames import FrameClock
+from bpdesk.ui.pace import DEFAULT_SPEED, Pace
 
 MODES = ("forward", "backward")
 
@@ -116,6 +119,12 @@ class Document(QObject):
         self._config = config or TrainConfig(learning_rate=0.5, epochs=None)
         self._recorder = RunRecorder(self._network.n_layers)
         self._epoch = 0
+        # How fast training runs (saved with the document, but not an edit).
+        self.pace = Pace(self)
+        # What training goes on with from the network as it stands (see trainer_state),
+        # and, when there is none, why not in the learner's words ("" if unknown).
+        self._trainer_state: TrainerState | None = None
+        self.trainer_state_missing = ""
         self._mode = "forward"
         self._selected: Parameter | None = None
         # One real example, not the batch mean, so a new user sees real inputs
@@ -182,15 +191,28 @@ class Document(QObject):
         return self._recorder.runs
 
     @property
+    def trainer_state(self) -> TrainerState | None:
+        """What training goes on with from the network as it stands: the optimiser's
+        memory and the mini-batch shuffle after :attr:`epoch` (None: both start afresh)."""
+        state = self._trainer_state
+        return state if state is not None and state.epoch == self._epoch else None
+
+    @property
+    def trained_with(self) -> tuple[tuple[int, RunSettings], ...]:
+        """The current run's settings and the epoch each came into force (the history's)."""
+        return tuple(self._recorder.run.trained_with)
+
+    @property
     def recording_training(self) -> bool:
         """True while training since the last "Train" undo step is still being recorded
         (from :meth:`begin_training` to :meth:`finish_training`)."""
         return self._recorder.recording
 
-    def run_settings(self) -> RunSettings:
-        """The settings in force now, as a run's label tells them apart."""
+    def run_settings(self, config: TrainConfig | None = None) -> RunSettings:
+        """The settings in force now (or ``config``'s), as a run's label tells them apart."""
+        config = config or self._config
         hidden = "/".join(dict.fromkeys(self._network.activations[:-1])) or "no hidden layer"
-        return RunSettings(self._config.learning_rate, hidden, self._config.optimizer)
+        return RunSettings(config.learning_rate, hidden, config.optimizer)
 
     def run_label(self) -> str:
         """What distinguishes the current run: the learning rate, activation and optimiser
@@ -471,6 +493,7 @@ class Document(QObject):
         )
         if saved.archived is not None:
             self.runsChanged.emit()
+        self.set_trainer_state(None)  # a new run starts afresh (its undo puts it back)
         self.set_epoch(0)
         self.historyChanged.emit()
         return saved
@@ -490,9 +513,16 @@ class Document(QObject):
     # -- training (called by the training controller) ---------------------------
 
     def _here(self) -> Snapshot:
-        """The network as it stands, as a snapshot of its own."""
+        """The network as it stands, as a snapshot of its own (with its trainer state)."""
         net = self._network
-        return Snapshot(self._epoch, frozen_copy(net.parameters), architecture_of(net))
+        here = frozen_copy(net.parameters)
+        return Snapshot(self._epoch, here, architecture_of(net), self.trainer_state)
+
+    def set_trainer_state(self, state: TrainerState | None, why_none: str = "") -> None:
+        """What training goes on with from here (see :attr:`trainer_state`); when that is
+        None, ``why_none`` says why the optimiser and the shuffle start afresh."""
+        self._trainer_state = state
+        self.trainer_state_missing = "" if state is not None else why_none
 
     def begin_training(self) -> None:
         """A stretch of training starts (or resumes) from the current epoch; one already
@@ -505,17 +535,23 @@ class Document(QObject):
         self,
         first_epoch: int,
         rows: np.ndarray,
-        snapshots: Iterable[tuple[int, np.ndarray]],
+        snapshots: Iterable[Snapshot | tuple[int, np.ndarray]],
         gradient_norms: np.ndarray | None = None,
+        configs: Sequence[tuple[int, TrainConfig]] = (),
     ) -> None:
-        """Record epochs a worker trained: loss rows ``(4, k)``, ``(epoch, parameters)``
-        snapshots and, if measured, ``(k, layers)`` gradient norms."""
+        """Record epochs a worker trained: loss rows ``(4, k)``, snapshots (``(epoch,
+        parameters)``, or a :class:`Snapshot` with its trainer state), ``(k, layers)``
+        gradient norms if measured, and ``(epoch, settings)`` for the settings in force
+        from that epoch on (from the first; without them, the settings now)."""
         # The worker stops before every edit: what it sent is of this network.
         architecture = architecture_of(self._network)
-        kept = [Snapshot(epoch, params, architecture) for epoch, params in snapshots]
-        settings = self.run_settings()
-        if self._recorder.record(first_epoch, rows, kept, gradient_norms, settings):
+        kept = [Snapshot(*entry)._replace(architecture=architecture) for entry in snapshots]
+        settings = [(epoch, self.run_settings(config)) for epoch, config in configs]
+        first = settings[0][1] if settings else self.run_settings()
+        if self._recorder.record(first_epoch, rows, kept, gradient_norms, first):
             self.historyChanged.emit()  # the history it replaces went
+        for epoch, changed in settings[1:]:
+            self._recorder.run.note_settings(epoch, changed)
         if rows.shape[1]:
             self.historyExtended.emit(first_epoch, rows.shape[1])
 
@@ -532,14 +568,19 @@ class Document(QObject):
         """Undo (``after=False``) or redo a stretch of training: the history, the epoch
         and the network as they were before or after it."""
         where = self._recorder.apply(record, after)
+        self.set_trainer_state(where.trainer_state)
         self.set_epoch(where.epoch)
         self.historyChanged.emit()
         self.set_parameters(where.parameters, recompute=True)
 
-    def show_training_state(self, parameters: np.ndarray, epoch: int) -> None:
-        """Put the worker's latest parameters into the network and refresh what is shown."""
+    def show_training_state(
+        self, parameters: np.ndarray, epoch: int, state: TrainerState | None = None
+    ) -> None:
+        """Put the worker's latest parameters (and the trainer ``state`` they go on with)
+        into the network and refresh what is shown."""
         backward = self.is_fresh("backward") or self._mode == "backward"
         self._network.parameters[:] = parameters
+        self.set_trainer_state(state)
         self._changed()
         self.set_epoch(epoch)
         # The training loss of this epoch is in the history: no need to recompute it.
@@ -562,6 +603,7 @@ class Document(QObject):
         history = content.history
         losses = LossRecord.from_history(history)
         self._epoch = len(losses)
+        self.set_trainer_state(*_saved_trainer_state(content, self._epoch))
         norms = history.gradient_norms_per_epoch() if history.gradient_norms else None
         self._recorder = RunRecorder.from_saved(
             self._network.n_layers, losses, self._here(), self.run_settings(), norms
@@ -584,18 +626,23 @@ class Document(QObject):
             signal.emit()
         self.modeChanged.emit(self._mode)
         self.epochChanged.emit(self._epoch)
+        # A file that does not say opens at the paced default; null is full speed.
+        self.pace.set(DEFAULT_SPEED if content.speed is UNSET else content.speed)
         self.run_forward()
         if self._mode == "backward":
             self.run_backward()
 
     def to_bpnet(self) -> BpnetDocument:
-        """Everything worth saving, as the file format's document."""
+        """Everything worth saving, as the file format's document: with the trainer state
+        of the epoch the network is at, so that training it later goes on as one run."""
         return BpnetDocument(
             network=self._network.copy(),
             dataset=self._dataset,
             training=self._config,
             history=self._recorder.saved_history(self._epoch),
             view=ViewState(self._mode, self._selected, self._sample),
+            trainer_state=self.trainer_state,
+            speed=self.pace.speed,
         )
 
     # -- edits -------------------------------------------------------------------
@@ -629,3 +676,16 @@ class Document(QObject):
         """A generator for the new weights of one edit, reproducible from the network's seed."""
         self.edit_counter += 1
         return np.random.default_rng([self._network.seed, self.edit_counter])
+
+
+def _saved_trainer_state(content: BpnetDocument, epochs: int) -> tuple[TrainerState | None, str]:
+    """The trainer state a file's run goes on with after its ``epochs``, or None and why."""
+    state = content.trainer_state
+    if state is None:
+        return None, "this file does not keep them (older bpdesk files and very large ones do not)"
+    if state.epoch != epochs:
+        return None, (
+            f"the file keeps them for epoch {state.epoch:,}, but its history ends at epoch "
+            f"{epochs:,}"
+        )
+    return state, ""

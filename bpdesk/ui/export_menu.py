@@ -141,7 +141,7 @@ ITEMS = (
     ),
     ExportItem(
         "PyTorch script…",
-        "a standalone script: same network, same weights, same data",
+        "a standalone script: same network, weights and data, going on as this run does",
         "Python (*.py)",
         "network.py",
         _with("export_torch_script"),

@@ -8,6 +8,7 @@ the window asks for paths and reports errors.
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +18,7 @@ from PySide6.QtSvg import QSvgGenerator
 
 from bpdesk.core.export_torch import torch_script
 from bpdesk.core.metrics import predicted_labels, target_labels
+from bpdesk.core.run import RunSettings
 from bpdesk.ui.document import Document
 
 
@@ -200,6 +202,55 @@ def export_landscape_csv(landscape, parameter: str, path: str | Path) -> None:
 
 
 def export_torch_script(doc: Document, path: str | Path, epochs: int = 1000) -> None:
-    """A standalone PyTorch script that rebuilds and trains the same network on the same data."""
-    text = torch_script(doc.network, doc.dataset, doc.config, epochs=epochs)
+    """A standalone PyTorch script that rebuilds the network as it stands and trains it on
+    the same data, going on as the window's run does.
+
+    The script starts from the trainer state of the epoch the network is at (the
+    optimiser's memory and the mini-batch shuffle), so its epochs are the window's
+    next ones. After a rewind, while the settings are those the run went on with from
+    there, it replays the run the window recorded, changes of learning rate and all
+    (see :func:`learning_rates_after`), for at least as many epochs as that run went on.
+    """
+    schedule = learning_rates_after(
+        doc.trained_with, doc.epoch, len(doc.history), doc.run_settings()
+    )
+    if schedule:
+        epochs = max(epochs, len(doc.history) - doc.epoch)
+    text = torch_script(
+        doc.network,
+        doc.dataset,
+        doc.config,
+        epochs=epochs,
+        state=doc.trainer_state,
+        learning_rates=schedule if len(schedule) > 1 else None,  # one rate: the settings'
+    )
     Path(path).write_text(text, encoding="utf-8")
+
+
+def learning_rates_after(
+    trained_with: Sequence[tuple[int, RunSettings]], epoch: int, recorded: int, now: RunSettings
+) -> dict[int, float]:
+    """The learning rates a run recorded up to epoch ``recorded`` went on with after
+    ``epoch``, by epoch counted from there (1 is ``epoch + 1``): what the exported script
+    replays. ``trained_with`` holds each setting and the epoch it came into force.
+
+    Empty when there is nothing to replay, and the script trains at the settings of
+    ``now``: the run was not recorded past ``epoch``, or the settings changed since it
+    went on from there (as the window would train from there now). The rates are kept
+    up to where the run changed optimiser or activation.
+    """
+    if recorded <= epoch:
+        return {}
+    schedule: dict[int, float] = {}
+    for start, settings in trained_with:
+        if start > recorded:
+            break
+        same = (settings.optimizer, settings.activation) == (now.optimizer, now.activation)
+        if start <= epoch + 1:
+            # In force at the first epoch replayed (the latest such entry wins).
+            schedule = {1: settings.learning_rate} if same else {}
+        elif not same:
+            break  # the replay goes on as far as the run went with these settings
+        else:
+            schedule[start - epoch] = settings.learning_rate
+    return schedule if schedule.get(1) == now.learning_rate else {}

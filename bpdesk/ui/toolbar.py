@@ -88,7 +88,7 @@ class MainToolBar(QToolBar):
             "Training speed: epochs per second, or as fast as possible (also Train → Speed)"
         )
         for speed in SPEEDS:
-            box.addItem("max" if speed is None else f"{speed}/s")
+            box.addItem("max" if speed is None else f"{speed:,}/s")
             box.setItemData(
                 box.count() - 1, actions.speeds[speed].text(), Qt.ItemDataRole.ToolTipRole
             )

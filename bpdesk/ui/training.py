@@ -2,13 +2,21 @@
 
 The job (:class:`TrainingJob`, run by :mod:`bpdesk.ui.jobs` on a thread of
 its own) trains its own copy of the network and sends copies back: it never
-touches a widget or the document. At slow speeds it reports every epoch; at
-full speed it gathers the epochs and reports at most ~25 times a second, each
-report carrying every epoch's figures since the last, so the history has no
-gaps and the GUI never falls behind. The controller turns reports into
+touches a widget or the document. Up to 100 epochs a second it reports every
+epoch; faster it gathers the epochs and reports at most ~25 times a second,
+each report carrying every epoch's figures since the last, so the history has
+no gaps and the GUI never falls behind. The controller turns reports into
 document changes, turns a paused or stopped stretch of training into one
 undoable command, and stops the job before the document is edited,
 restarting it afterwards.
+
+A run is one run however often it stops. The job sends the trainer's state
+(the optimiser's memory and the mini-batch shuffle, :class:`TrainerState`)
+with its latest parameters and with every snapshot, so the document always
+holds the state of the epoch it shows; pausing keeps the job and its trainer,
+and a new job (after an edit, an undo, a rewind or opening a file) starts
+from the state of the epoch it starts at. Where there is none, the optimiser
+and the shuffle start afresh and the learner is told so once.
 """
 
 from __future__ import annotations
@@ -19,16 +27,21 @@ from dataclasses import dataclass, replace
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from bpdesk.core import BpdeskError, Network, TrainConfig, Trainer
-from bpdesk.core.history import FIELDS, snapshot_stride
+from bpdesk.core import BpdeskError, Dataset, Network, TrainConfig, Trainer
+from bpdesk.core.history import FIELDS, Snapshot, frozen_copy, snapshot_stride
+from bpdesk.core.trainer_state import TrainerState
 from bpdesk.ui import editing
 from bpdesk.ui.commands import TrainCommand
 from bpdesk.ui.document import Document, TrainingPolicy
 from bpdesk.ui.frames import PLOT
 from bpdesk.ui.jobs import Job, JobHandle, JobRunner, JobStopped
+from bpdesk.ui.pace import SPEEDS
 
-EMIT_INTERVAL = 1 / 25  # at full speed, at most this often (every report costs the GUI thread)
-SPEEDS = (1, 10, 100, None)  # epochs per second; None: as fast as possible
+__all__ = ["SPEEDS", "TrainingController", "TrainingJob", "TrainingUpdate"]
+
+EMIT_INTERVAL = 1 / 25  # when gathering, at most this often (every report costs the GUI thread)
+EVERY_EPOCH_UP_TO = 100  # epochs per second up to which every epoch is reported as it ends
+CATCH_UP = 0.05  # seconds a paced run may fall behind its pace and make up (see work)
 
 
 @dataclass(frozen=True, eq=False)
@@ -36,17 +49,23 @@ class TrainingUpdate:
     """Epochs since the last report: their figures, the latest parameters, snapshots.
 
     ``rows`` is ``(4, k)`` in the order of :data:`bpdesk.core.history.FIELDS`
-    (NaN where a figure does not exist). Every array here is a copy.
+    (NaN where a figure does not exist). ``state`` is the trainer's state after
+    ``epoch`` (what training goes on with from ``parameters``), and each
+    snapshot carries its epoch's. ``configs`` holds ``(epoch, settings)`` for
+    the settings in force from that epoch on, from ``first_epoch``: a change
+    of learning rate is known to the epoch. Every array here is a copy.
     """
 
     first_epoch: int
     rows: np.ndarray
     parameters: np.ndarray
     epoch: int
-    snapshots: tuple[tuple[int, np.ndarray], ...] = ()
+    snapshots: tuple[Snapshot, ...] = ()
     diverged: bool = False
     reason: str = ""
     gradient_norms: np.ndarray | None = None  # (k, weight layers): ‖∂L/∂W‖ per epoch
+    state: TrainerState | None = None
+    configs: tuple[tuple[int, TrainConfig], ...] = ()
 
 
 class TrainingJob(Job):
@@ -54,6 +73,8 @@ class TrainingJob(Job):
 
     Each epoch is one step of the job. ``speed`` (epochs per second, None for
     as fast as possible) is read between epochs: the GUI may change it any time.
+    Given the trainer ``state`` of ``start_epoch``, the run goes on exactly;
+    what it had to start afresh instead is in ``trainer.notes``.
     """
 
     name = "bpdesk-training"
@@ -62,16 +83,20 @@ class TrainingJob(Job):
     def __init__(
         self,
         network: Network,
-        dataset,
+        dataset: Dataset,
         config: TrainConfig,
         start_epoch: int,
         speed: float | None,
+        state: TrainerState | None = None,
     ) -> None:
-        self.trainer = Trainer(network, dataset, config, start_epoch, track_gradients=True)
+        self.trainer = Trainer(
+            network, dataset, config, start_epoch, track_gradients=True, state=state
+        )
         self.speed = speed
         self._rows: list[tuple[float, float, float, float]] = []
         self._norms: list[np.ndarray] = []
-        self._snapshots: list[tuple[int, np.ndarray]] = []
+        self._snapshots: list[Snapshot] = []
+        self._configs: list[tuple[int, TrainConfig]] = []
         self._first = start_epoch + 1
 
     def _update(self, diverged: bool = False, reason: str = "") -> TrainingUpdate:
@@ -86,10 +111,18 @@ class TrainingJob(Job):
             diverged=diverged,
             reason=reason,
             gradient_norms=norms,
+            state=self.trainer.state(),
+            configs=tuple(self._configs),
         )
         self._first += len(self._rows)
-        self._rows, self._snapshots, self._norms = [], [], []
+        self._rows, self._snapshots, self._norms, self._configs = [], [], [], []
         return update
+
+    def _note_settings(self, epoch: int) -> None:
+        """Keep the settings ``epoch`` was trained with, if they are new to this report."""
+        config = self.trainer.config
+        if not self._configs or self._configs[-1][1] != config:
+            self._configs.append((epoch, config))
 
     def flush(self) -> TrainingUpdate | None:
         """The epochs since the last report, sent as a pause takes hold."""
@@ -98,7 +131,7 @@ class TrainingJob(Job):
     def work(self, state):
         """Train until stopped, yielding a report when one is due (a generator job)."""
         control = state.control
-        network = self.trainer.network
+        trainer = self.trainer
         next_slot = time.perf_counter()
         try:
             for snap in self.trainer.run(control):
@@ -115,18 +148,23 @@ class TrainingJob(Job):
                     return self._update(diverged=True, reason=snap.reason)
                 self._norms.append(snap.gradient_norms)
                 epoch = snap.epoch
+                self._note_settings(epoch)
                 if epoch % snapshot_stride(epoch) == 0:
-                    self._snapshots.append((epoch, network.parameters.copy()))
+                    parameters = frozen_copy(trainer.network.parameters)
+                    self._snapshots.append(Snapshot(epoch, parameters, None, trainer.state()))
                 speed = self.speed
                 now = time.perf_counter()
+                each = speed is not None and speed <= EVERY_EPOCH_UP_TO
                 # One epoch is one step: the runner checks for pause and stop after it.
-                # Paced, every epoch is shown (if the GUI has taken the last one); at
-                # full speed, at most every report_interval.
-                due = state.report_due(0.0 if speed is not None else None)
+                # Slow enough, every epoch is shown as soon as the GUI has taken the
+                # last one; faster, at most every report_interval (gathered meanwhile).
+                due = state.report_due(0.0 if each else None)
                 yield self._update() if due else None
                 if speed is not None and not control.paused:
                     # Pace the run; waking on a stop request keeps the GUI responsive.
-                    next_slot = max(next_slot + 1.0 / speed, now)
+                    # A loaded machine wakes the thread late: the next epochs make up
+                    # for it, by at most CATCH_UP seconds' worth (no burst after a stall).
+                    next_slot = max(next_slot + 1.0 / speed, now - CATCH_UP)
                     delay = next_slot - time.perf_counter()
                     if delay > 0:
                         control.sleep(delay)
@@ -150,13 +188,19 @@ class TrainingController(QObject):
         self.doc = doc
         # The application's job runner; a controller on its own has one of its own.
         self.jobs = jobs if jobs is not None else JobRunner(self)
-        self.speed: float | None = None
         self.state = "idle"
         self._held = False  # paused by hold(), to go on at release()
         self.job: JobHandle | None = None  # the training on the runner, while there is one
         self._latest: TrainingUpdate | None = None
         doc.aboutToEdit.connect(self._on_about_to_edit)
         doc.settingsChanged.connect(self._on_settings_changed)
+        doc.pace.changed.connect(self._on_speed_changed)
+
+    @property
+    def speed(self) -> float | None:
+        """Epochs per second (one of :data:`SPEEDS`), None for as fast as possible: the
+        document's pace, saved with it."""
+        return self.doc.pace.speed
 
     @property
     def engine(self) -> Trainer | None:
@@ -228,12 +272,8 @@ class TrainingController(QObject):
         editing.reinitialise(self.doc)
 
     def set_speed(self, speed: float | None) -> None:
-        """Epochs per second (1, 10, 100) or None for as fast as possible."""
-        self.speed = speed
-        training = self._training
-        if training is not None:
-            training.speed = speed
-        self.speedChanged.emit(speed)
+        """Epochs per second (one of :data:`SPEEDS`) or None for as fast as possible."""
+        self.doc.pace.set(speed)
 
     def shutdown(self) -> None:
         """Stop the training job and join its thread (closing the window)."""
@@ -245,11 +285,15 @@ class TrainingController(QObject):
     def _launch(self, paused: bool = False) -> bool:
         doc = self.doc
         config = replace(doc.config, epochs=None)
+        state = doc.trainer_state
         try:
-            training = TrainingJob(doc.network.copy(), doc.dataset, config, doc.epoch, self.speed)
+            training = TrainingJob(
+                doc.network.copy(), doc.dataset, config, doc.epoch, self.speed, state
+            )
         except BpdeskError as exc:
             doc.notify(f"Cannot train: {exc}")
             return False
+        self._tell_what_starts_afresh(training.trainer)
         self._begin_segment()
         job = self.jobs.start(training, slot="training", paused=paused)
         job.partial.connect(self._on_progress)
@@ -258,6 +302,32 @@ class TrainingController(QObject):
         job.failed.connect(self._on_failed)
         self.job = job
         return True
+
+    def _tell_what_starts_afresh(self, trainer: Trainer) -> None:
+        """Say once, as training goes on from an epoch, what of the run it cannot continue
+        (the optimiser's memory, the mini-batch order) and why."""
+        doc = self.doc
+        epoch = doc.epoch
+        if not epoch:
+            return  # a new run: nothing to go on from
+        if doc.trainer_state is not None:
+            if trainer.notes:
+                doc.notify(
+                    f"Training goes on from epoch {epoch:,}, but {'; '.join(trainer.notes)}."
+                )
+            return
+        config = trainer.config
+        lost = {"momentum": ["momentum's velocity"], "adam": ["Adam's moments"]}.get(
+            config.optimizer, []
+        )
+        if 0 < config.batch_size < doc.dataset.n_train:
+            lost.append("the mini-batch order")
+        if lost:  # plain full-batch gradient descent carries nothing between epochs
+            why = doc.trainer_state_missing or f"none was kept for epoch {epoch:,}"
+            doc.notify(
+                f"Training goes on from epoch {epoch:,}, but {' and '.join(lost)} "
+                f"start{'' if len(lost) > 1 else 's'} afresh: {why}."
+            )
 
     def _stop_worker(self) -> None:
         """Stop the job, wait for it, and take in everything it sent."""
@@ -296,7 +366,7 @@ class TrainingController(QObject):
         # The history takes every epoch at once; the network on screen follows at
         # most once a frame of the plots, however fast reports come.
         self.doc.append_training(
-            update.first_epoch, update.rows, update.snapshots, update.gradient_norms
+            update.first_epoch, update.rows, update.snapshots, update.gradient_norms, update.configs
         )
         self._latest = update
         self.doc.frames.request(self._show_latest, PLOT)
@@ -304,7 +374,7 @@ class TrainingController(QObject):
     def _show_latest(self) -> None:
         update, self._latest = self._latest, None
         if update is not None:
-            self.doc.show_training_state(update.parameters, update.epoch)
+            self.doc.show_training_state(update.parameters, update.epoch, update.state)
             self.redrawn.emit()
 
     @Slot()
@@ -349,6 +419,12 @@ class TrainingController(QObject):
         # network once it is done, if the edit says so.
         if was_running and policy is TrainingPolicy.RESUME:
             QTimer.singleShot(0, self.start)
+
+    def _on_speed_changed(self, speed: float | None) -> None:
+        training = self._training
+        if training is not None:
+            training.speed = speed
+        self.speedChanged.emit(speed)
 
     def _on_settings_changed(self) -> None:
         if self.job is None:

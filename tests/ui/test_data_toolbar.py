@@ -155,7 +155,12 @@ def test_the_toolbar_sets_and_shows_the_training_speed(window):
     train = actions.index(window.act_train)
     assert window.toolbar.widgetForAction(actions[train + 1]) is box  # beside Train
     assert box.toolTip()
-    assert [box.itemText(i) for i in range(box.count())] == ["1/s", "10/s", "100/s", "max"]
+    # A watchable pace by default (issue 12), full speed one click away.
+    texts = [box.itemText(i) for i in range(box.count())]
+    assert texts == ["1/s", "10/s", "100/s", "1,000/s", "max"]
+    assert box.currentText() == "1,000/s"
+    assert window.speed_actions[1000].text() == "1,000 epochs per second"
+    assert window.speed_actions[1000].isChecked()
     box.setCurrentIndex(1)
     box.activated.emit(1)
     assert trainer.speed == 10

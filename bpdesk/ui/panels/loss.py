@@ -362,7 +362,7 @@ class LossPanel(QWidget):
             doc.notify(reason)
             self._on_epoch(doc.epoch)
             return False
-        doc.push(RewindCommand(doc, snapshot.epoch, snapshot.parameters))
+        doc.push(RewindCommand(doc, snapshot.epoch, snapshot.parameters, snapshot.trainer_state))
         # The nearest snapshot may be the epoch the network is at: then nothing moved,
         # and the slider goes back to it.
         self._on_epoch(doc.epoch)
