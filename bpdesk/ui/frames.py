@@ -55,6 +55,8 @@ from dataclasses import dataclass
 import shiboken6
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
+from bpdesk.ui.jobs import GUI_TURN
+
 LIVE_SLACK_MS = 60  # longer than the gap between training reports (training.EMIT_INTERVAL)
 # While live, a turn of the event loop runs redraws until they have taken this long
 # (one more may start before the check): input waits for at most about one redraw.
@@ -335,7 +337,8 @@ class FrameClock(QObject):
         self._nested.append(0.0)
         started = time.perf_counter()
         try:
-            callback()
+            with GUI_TURN.busy():  # a job leaves the interpreter to the redraw
+                callback()
         finally:
             elapsed_ms = (time.perf_counter() - started) * 1000
             cost_ms = elapsed_ms - self._nested.pop()

@@ -36,7 +36,8 @@ import functools
 import inspect
 import threading
 import time
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, QTimer, Signal, Slot
@@ -45,6 +46,42 @@ from bpdesk.core import TrainingControl
 
 # How often a job waiting for the GUI to take its report looks for a pause or stop request.
 _GUI_POLL = 0.005
+
+
+class GuiTurn:
+    """Whether the GUI thread is drawing: between their steps, jobs wait while it is.
+
+    The frame clock marks each redraw it runs (:meth:`busy`). A job stepping on
+    meanwhile would take half of the interpreter from that redraw (the GIL lets
+    one thread run Python at a time) and double the wait of whatever the user
+    does next; waiting costs the job only the redraw's own time, which it would
+    have shared anyway. Only the GUI thread enters; jobs only wait.
+    """
+
+    def __init__(self) -> None:
+        self._idle = threading.Event()
+        self._idle.set()
+        self._depth = 0  # a redraw may run another inside it
+
+    @contextmanager
+    def busy(self) -> Iterator[None]:
+        """Mark a redraw of the GUI thread (jobs hold still until it ends)."""
+        self._depth += 1
+        self._idle.clear()
+        try:
+            yield
+        finally:
+            self._depth -= 1
+            if self._depth == 0:
+                self._idle.set()
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for the GUI to finish drawing; True if it has."""
+        return self._idle.wait(timeout)
+
+
+# The application's one GUI thread, as jobs see it.
+GUI_TURN = GuiTurn()
 
 
 class JobStopped(BaseException):
@@ -128,23 +165,23 @@ class JobState:
         return control.stop_requested
 
     def _leave_to_gui(self) -> None:
-        """While the GUI thread handles this job's last report, wait for it to finish.
+        """While the GUI thread handles this job's last report, or draws (see
+        :class:`GuiTurn`), wait for it to finish.
 
         The two threads share one interpreter: a job that kept stepping would
-        take half of it while the GUI draws the report, doubling every frame's
-        time and the wait of whatever the user does meanwhile. Waiting here costs
-        the job nothing it would have had: a frame is the GUI's either way, and
-        it ends sooner. A pause or stop request ends the wait, and so does
+        take half of it while the GUI draws, doubling every frame's time and the
+        wait of whatever the user does meanwhile. Waiting here costs the job
+        nothing it would have had: a frame is the GUI's either way, and it ends
+        sooner. A pause or stop request ends the wait, and so does
         ``job.gui_wait`` seconds (a GUI thread busy elsewhere does not hold the job).
         """
-        taken = self._taken
-        if taken.is_set():
-            return
         control = self.control
         deadline = time.perf_counter() + self.job.gui_wait
-        while not taken.wait(_GUI_POLL):
-            if control.stop_requested or control.paused or time.perf_counter() >= deadline:
-                return
+        # Its report is drawn when the GUI takes it; other redraws come on timers.
+        for done in (self._taken.wait, GUI_TURN.wait_idle):
+            while not done(_GUI_POLL):
+                if control.stop_requested or control.paused or time.perf_counter() >= deadline:
+                    return
 
     def report_due(self, interval: float | None = None) -> bool:
         """True when the GUI has taken the last report and it is at least ``interval``

@@ -369,3 +369,37 @@ def test_a_pause_ends_the_wait_for_the_gui_and_still_arrives_after_every_report(
     handle.pause()
     qtbot.waitUntil(lambda: ("paused", None) in seen, timeout=TIMEOUT)
     assert [name for name, _ in seen] == ["partial", "paused"]
+
+
+class Quiet(Patient):
+    """A patient gated job that reports nothing: only the GUI's drawing can hold it."""
+
+    def work(self, state):
+        inner = super().work(state)
+        for _ in inner:
+            yield None
+
+
+def test_a_job_holds_still_while_the_gui_draws(qtbot, runner):
+    from bpdesk.ui.jobs import GUI_TURN
+
+    job = Quiet()
+    runner.start(job)
+    with GUI_TURN.busy():  # what the frame clock does around each redraw
+        for _ in range(3):
+            job.permits.release()
+        _wait_in_the_jobs_thread(lambda: job.steps == 1)
+        threading.Event().wait(0.2)  # permits are there: only the drawing holds it
+        assert job.steps == 1
+    _wait_in_the_jobs_thread(lambda: job.steps == 3)
+
+
+def test_the_frame_clock_marks_its_redraws_as_the_guis_drawing(qtbot):
+    from bpdesk.ui.frames import PLOT, FrameClock
+    from bpdesk.ui.jobs import GUI_TURN
+
+    seen = []
+    clock = FrameClock()
+    clock.request(lambda: seen.append(GUI_TURN.wait_idle(0)), PLOT)
+    assert seen == [False]  # busy while it ran
+    assert GUI_TURN.wait_idle(0)  # and idle after
