@@ -50,6 +50,7 @@ import time
 import weakref
 from collections import deque
 from collections.abc import Callable, Hashable
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 import shiboken6
@@ -57,6 +58,8 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from bpdesk.ui.jobs import GUI_TURN
 
+# A redraw that last cost this much or more holds the jobs while it runs (see _run).
+HOLD_JOBS_MS = 8.0
 LIVE_SLACK_MS = 60  # longer than the gap between training reports (training.EMIT_INTERVAL)
 # While live, a turn of the event loop runs redraws until they have taken this long
 # (one more may start before the check): input waits for at most about one redraw.
@@ -335,9 +338,13 @@ class FrameClock(QObject):
             self._forget(key)  # its view is gone (or going): nothing to redraw
             return 0.0
         self._nested.append(0.0)
+        # A redraw that took long last time holds the jobs while it runs (they would
+        # take half the interpreter from it); a cheap one does not: much of its time is
+        # Qt's own painting, outside the interpreter, which a job may share.
+        holds = bool(request.costs) and request.costs[-1] >= HOLD_JOBS_MS
         started = time.perf_counter()
         try:
-            with GUI_TURN.busy():  # a job leaves the interpreter to the redraw
+            with GUI_TURN.busy() if holds else nullcontext():
                 callback()
         finally:
             elapsed_ms = (time.perf_counter() - started) * 1000

@@ -395,11 +395,25 @@ def test_a_job_holds_still_while_the_gui_draws(qtbot, runner):
 
 
 def test_the_frame_clock_marks_its_redraws_as_the_guis_drawing(qtbot):
-    from bpdesk.ui.frames import PLOT, FrameClock
+    import time
+
+    from bpdesk.ui.frames import HOLD_JOBS_MS, PLOT, FrameClock
     from bpdesk.ui.jobs import GUI_TURN
 
     seen = []
+
+    def costly():
+        seen.append(GUI_TURN.wait_idle(0))
+        time.sleep(HOLD_JOBS_MS / 1000 * 1.5)
+
+    def cheap():
+        seen.append(GUI_TURN.wait_idle(0))
+
     clock = FrameClock()
-    clock.request(lambda: seen.append(GUI_TURN.wait_idle(0)), PLOT)
-    assert seen == [False]  # busy while it ran
-    assert GUI_TURN.wait_idle(0)  # and idle after
+    for callback in (costly, costly, cheap, cheap):
+        clock.request(callback, PLOT)
+        clock.flush(callback)
+    # A redraw that cost much last time holds the jobs while it runs; a cheap one
+    # does not (the first run of each has no cost yet).
+    assert seen == [True, False, True, True]
+    assert GUI_TURN.wait_idle(0)  # idle after
