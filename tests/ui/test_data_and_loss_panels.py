@@ -243,10 +243,10 @@ def test_the_rewind_cursor_stays_hidden_while_training(window):
     doc, panel = window.doc, window.loss_panel
     fill_history(doc, 10)
     doc.training_active = True  # the epoch shown may trail the history by a report
-    panel._on_epoch(9)
+    panel.show_epoch(9)
     assert not panel.cursor.isVisible()
     doc.training_active = False  # looking back after training: the cursor marks the epoch
-    panel._on_epoch(9)
+    panel.show_epoch(9)
     assert panel.cursor.isVisible()
 
 

@@ -206,9 +206,10 @@ def test_clicking_the_loss_curve_rewinds(qtbot, window):
         def scenePos(self):
             return scene_pos
 
-    panel._on_click(Click())
+    scene = panel.plot.scene()
+    scene.sigMouseClicked.emit(Click())
     assert doc.epoch == 200
-    panel._on_hover(scene_pos)
+    scene.sigMouseMoved.emit(scene_pos)
     assert panel.readout.text().startswith("epoch 200")
 
 
