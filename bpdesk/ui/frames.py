@@ -231,6 +231,14 @@ class FrameClock(QObject):
         request = self._requests.get(_key(callback))
         return request is not None and request.pending
 
+    def wakeup_set(self) -> bool:
+        """True while one of the clock's timers is set to wake the GUI thread.
+
+        False once every waiting request has run (a report's turn took them in, or
+        :meth:`flush`): the GUI thread is left alone until something asks again.
+        """
+        return any(timer.isActive() for timer in self._timers.values())
+
     def waiting_ms(self, callback: Callable[[], None]) -> float | None:
         """How long a waiting request of ``callback`` waits at most (None: it is not waiting)."""
         request = self._requests.get(_key(callback))

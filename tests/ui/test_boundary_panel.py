@@ -450,7 +450,7 @@ def test_going_from_three_classes_to_four_waits_for_the_new_colours(make_panel):
     four.biases[-1][3] = 10.0  # the fourth class wins everywhere on the map
     doc.push(ReplaceDatasetCommand(doc, make_dataset("blobs", n_samples=40, n_classes=4), four, ""))
     assert len(panel.region_colors) == 4
-    assert np.all(panel._rgba[..., :3] == panel.region_colors[3])
+    assert np.all(panel.image.image[..., :3] == panel.region_colors[3])
     doc.undo()
     doc.redo()
     assert panel.showing_plot

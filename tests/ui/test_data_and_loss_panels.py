@@ -6,6 +6,27 @@ import pytest
 from bpdesk.core import make_dataset
 from bpdesk.core.history import FIELDS
 from bpdesk.ui import editing
+from bpdesk.ui.document import Document
+from bpdesk.ui.panels.data import DataPanel
+from bpdesk.ui.panels.loss import LossPanel
+
+
+@pytest.fixture
+def data_panel(qtbot):
+    """The Data and training panel over a document of its own (the window's default one)."""
+    doc = Document()
+    panel = DataPanel(doc)
+    qtbot.addWidget(panel)
+    return doc, panel
+
+
+@pytest.fixture
+def loss_panel(qtbot):
+    """The Loss panel over a document of its own."""
+    doc = Document()
+    panel = LossPanel(doc)
+    qtbot.addWidget(panel)
+    return doc, panel
 
 
 def choose(box, data):
@@ -15,9 +36,8 @@ def choose(box, data):
     box.activated.emit(index)
 
 
-def test_choosing_a_dataset_fits_the_network_and_is_undoable(window):
-    doc = window.doc
-    panel = window.data_panel
+def test_choosing_a_dataset_fits_the_network_and_is_undoable(data_panel):
+    doc, panel = data_panel
     before = doc.network.copy()
     choose(panel.dataset_box, "circle")
     assert doc.dataset.name == "circle"
@@ -41,9 +61,8 @@ def test_choosing_a_dataset_fits_the_network_and_is_undoable(window):
     assert panel.dataset_box.currentData() == "xor"
 
 
-def test_generator_settings_regenerate_the_data(window):
-    doc = window.doc
-    panel = window.data_panel
+def test_generator_settings_regenerate_the_data(data_panel):
+    doc, panel = data_panel
     assert not panel.classes.isVisibleTo(panel)  # XOR: two classes, no "Classes 3" row
     choose(panel.dataset_box, "moons")
     assert panel.samples.isEnabled()
@@ -62,9 +81,8 @@ def test_generator_settings_regenerate_the_data(window):
     assert doc.dataset.spec.seed == seed
 
 
-def test_csv_import_and_a_bad_file(window, tmp_path):
-    doc = window.doc
-    panel = window.data_panel
+def test_csv_import_and_a_bad_file(data_panel, tmp_path):
+    doc, panel = data_panel
     good = tmp_path / "points.csv"
     good.write_text("a,b,c,label\n0,0,1,0\n1,0,1,1\n0,1,0,1\n1,1,0,0\n")
     assert panel.import_csv(str(good))
@@ -104,9 +122,8 @@ def test_training_settings_are_undoable_edits(window):
     assert doc.config.batch_size == 0
 
 
-def test_changing_the_initialiser_re_initialises_undoably(window):
-    doc = window.doc
-    panel = window.data_panel
+def test_changing_the_initialiser_re_initialises_undoably(data_panel):
+    doc, panel = data_panel
     before = doc.network.parameters.copy()
     choose(panel.init_box, "uniform")
     assert doc.network.init == "uniform"
@@ -116,9 +133,8 @@ def test_changing_the_initialiser_re_initialises_undoably(window):
     assert np.array_equal(doc.network.parameters, before)
 
 
-def test_a_loss_that_does_not_fit_the_data_is_refused(window):
-    doc = window.doc
-    panel = window.data_panel
+def test_a_loss_that_does_not_fit_the_data_is_refused(data_panel):
+    doc, panel = data_panel
     messages = []
     doc.message.connect(messages.append)
     choose(panel.loss_box, "ce")
@@ -137,9 +153,8 @@ def fill_history(doc, epochs, start_loss=1.0):
     doc.set_epoch(len(doc.history))
 
 
-def test_the_loss_curve_is_the_history_and_reads_on_hover(qtbot, window):
-    doc = window.doc
-    panel = window.loss_panel
+def test_the_loss_curve_is_the_history_and_reads_on_hover(qtbot, loss_panel):
+    doc, panel = loss_panel
     assert "No training yet" in panel.readout.text()  # an empty plot says how to fill it
     fill_history(doc, 500)
     qtbot.waitUntil(lambda: len(panel.train_curve.yData) == 500, timeout=2000)
@@ -182,9 +197,8 @@ def test_earlier_runs_stay_as_faint_labelled_curves_until_cleared(window):
     assert doc.runs == []
 
 
-def test_the_slider_rewinds_and_a_drag_is_one_undo_step(qtbot, window):
-    doc = window.doc
-    panel = window.loss_panel
+def test_the_slider_rewinds_and_a_drag_is_one_undo_step(loss_panel):
+    doc, panel = loss_panel
     snapshots = []
     for epoch in range(0, 101):
         params = doc.network.parameters + epoch  # a recognisable state per epoch
@@ -232,35 +246,38 @@ def test_axis_ends_are_round_and_leave_little_empty():
         assert end <= 1.5 * value * (1 + 1e-9)  # at most a third of the axis empty
 
 
-def test_the_data_panel_fits_a_narrow_dock_without_scrolling_sideways(window):
+def test_the_data_panel_fits_a_narrow_dock_without_scrolling_sideways(data_panel):
     from PySide6.QtWidgets import QScrollArea
 
-    scroll = window.data_panel.findChild(QScrollArea)
+    _, panel = data_panel
+    scroll = panel.findChild(QScrollArea)
     assert scroll.widget().minimumSizeHint().width() <= 250  # the Build/Learn column at 1280
 
 
-def test_the_rewind_cursor_stays_hidden_while_training(window):
-    doc, panel = window.doc, window.loss_panel
+def test_the_rewind_cursor_stays_hidden_while_training(loss_panel):
+    doc, panel = loss_panel
     fill_history(doc, 10)
     doc.training_active = True  # the epoch shown may trail the history by a report
-    panel._on_epoch(9)
+    panel.show_epoch(9)
     assert not panel.cursor.isVisible()
     doc.training_active = False  # looking back after training: the cursor marks the epoch
-    panel._on_epoch(9)
+    panel.show_epoch(9)
     assert panel.cursor.isVisible()
 
 
-def test_choosing_another_loss_starts_a_new_run(window):
-    doc = window.doc
+def test_choosing_another_loss_starts_a_new_run(qtbot, data_panel):
+    doc, data = data_panel
+    loss = LossPanel(doc)
+    qtbot.addWidget(loss)
     fill_history(doc, 60)
-    choose(window.data_panel.loss_box, "bce")
+    choose(data.loss_box, "bce")
     assert doc.epoch == 0
-    assert len(window.loss_panel.run_curves) == 1
-    assert window.loss_panel.run_curves[0].name() == "η 0.5 · sigmoid · sgd · mse loss"
+    assert len(loss.run_curves) == 1
+    assert loss.run_curves[0].name() == "η 0.5 · sigmoid · sgd · mse loss"
     doc.undo()
     assert doc.network.loss == "mse"
     assert doc.epoch == len(doc.history) == 60
-    assert window.loss_panel.run_curves == []
+    assert loss.run_curves == []
 
 
 def test_the_legend_names_the_latest_runs_only(window):

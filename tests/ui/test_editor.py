@@ -368,7 +368,7 @@ def test_double_click_types_a_new_weight(qtbot, window):
     QTest.mouseDClick(
         window.view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point
     )
-    editor = window.view._editor
+    editor = window.view.value_editor
     assert editor is not None
     editor.setText("abc")
     assert not window.view.commit_edit()  # refused, nothing changed, editor stays open
@@ -376,7 +376,7 @@ def test_double_click_types_a_new_weight(qtbot, window):
     editor.setText("−0.75")
     QTest.keyClick(editor, Qt.Key.Key_Return)
     assert doc.parameter_value((1, 0, 0)) == -0.75
-    assert window.view._editor is None
+    assert window.view.value_editor is None
     doc.undo_stack.undo()
     assert doc.parameter_value((1, 0, 0)) == old
 
@@ -400,7 +400,7 @@ def test_keyboard_switches_views_and_zooms(qtbot, window):
     QTest.keyClick(window, Qt.Key.Key_Plus)
     assert window.view.transform().m11() > scale
     QTest.keyClick(window, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
-    assert window.view._auto_fit
+    assert window.view.auto_fit
 
 
 def test_every_node_and_edge_has_a_home_in_the_scene(window):
@@ -439,7 +439,7 @@ def test_double_click_a_bias_to_type_it(window):
         window.view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point
     )
     assert doc.selected == (0, None, 1)
-    window.view._editor.setText("0.25")
+    window.view.value_editor.setText("0.25")
     assert window.view.commit_edit()
     assert doc.network.biases[0][1] == 0.25
     assert window.chain_rule.rule.i is None
@@ -1143,7 +1143,6 @@ def test_the_banner_wraps_inside_a_narrow_editor(qtbot, window):
     window.doc.set_sample(None)
     window.doc.set_mode("backward")
     view.resize(420, view.height())
-    view._update_banner()
     banner = view.banner
     assert "(F6)" in banner.text()
     assert banner.geometry().right() < view.width()

@@ -1,8 +1,8 @@
 """The document's frame clock: at most one redraw per interval, the last request always
 honoured, every redraw measured and its share of the GUI thread bounded.
 
-Time is moved by hand (the clock's ``now``), never waited for, except where a
-test needs the clock's timer itself to fire. Costs are real time: a redraw that
+Time is moved by hand (the clock's ``now``), never waited for: where a test
+needs the clock's timer itself to fire, it waits for what the timer does. Costs are real time: a redraw that
 should cost something sleeps.
 """
 
@@ -10,7 +10,7 @@ import time
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QCoreApplication, QObject
 
 from bpdesk.ui.document import Document
 from bpdesk.ui.frames import (
@@ -71,19 +71,17 @@ def test_while_live_a_due_plot_runs_with_the_next_request_not_a_timer(qtbot):
 
 
 def test_a_plot_runs_no_timer_once_a_report_has_served_it(qtbot):
-    clock = FrameClock()
-    clock.live = True
+    clock, calls, now = make(live=True)
     quick = FrameKind("quick plot", 50, follows_reports=True, budget=1.0)
-    calls = []
     redraw = lambda: calls.append(1)  # noqa: E731
     clock.request(redraw, quick)
     clock.request(redraw, quick)
-    time.sleep(0.06)
+    assert clock.wakeup_set()  # the fallback for a last request
+    now.t += 0.06
     clock.request(redraw, quick)  # due: runs now and takes the waiting one with it
     assert calls == [1, 1]
-    qtbot.wait(3 * (50 + LIVE_SLACK_MS))
+    assert not clock.wakeup_set()  # nothing left to wake the GUI thread for
     assert clock.wakeups == 0
-    assert calls == [1, 1]
 
 
 def test_the_last_request_of_a_run_is_honoured_by_the_timer(qtbot):
@@ -122,18 +120,17 @@ def test_while_live_numbers_wait_for_a_turn_of_their_own(qtbot):
 
 def test_numbers_of_one_kind_share_a_turn_and_a_wakeup(qtbot):
     """The diagram and the labels refresh in the same turn: their numbers agree."""
-    clock = FrameClock()
-    clock.live = True
+    clock, _, now = make(live=True)
     shared = FrameKind("shared numbers", 300, follows_reports=False, budget=1.0, shared=True)
     seen = []
     a = lambda: seen.append(("a", clock.wakeups))  # noqa: E731
     b = lambda: seen.append(("b", clock.wakeups))  # noqa: E731
     clock.request(a, shared)
     qtbot.waitUntil(lambda: len(seen) == 1, timeout=2000)
-    time.sleep(0.05)
+    now.t += 0.05
     clock.request(b, shared)  # asked 50 ms later than a: it waits for the same next tick
     clock.request(a, shared)
-    assert clock.waiting_ms(a) == pytest.approx(clock.waiting_ms(b), abs=1)
+    assert clock.waiting_ms(a) == clock.waiting_ms(b) == pytest.approx(250)
     qtbot.waitUntil(lambda: len(seen) == 3, timeout=3000)
     assert sorted(name for name, _ in seen[1:]) == ["a", "b"]
     assert seen[1][1] == seen[2][1] == clock.wakeups == 2  # one wake-up ran both
@@ -177,7 +174,8 @@ def test_numbers_share_one_interval_stretched_by_their_whole_turn(qtbot):
     b = lambda: time.sleep(0.04)  # noqa: E731
     clock.request(a, kind)
     clock.request(b, kind)
-    clock._on_timer(kind)  # their one turn: 80 ms at a budget of a half
+    # Their one turn, on the kind's timer: 80 ms at a budget of a half.
+    qtbot.waitUntil(lambda: not (clock.is_pending(a) or clock.is_pending(b)), timeout=2000)
     costs = clock.costs()
     assert costs["<lambda>"].interval_ms >= 150  # the same one for both
     assert costs["<lambda> #2"].interval_ms == costs["<lambda>"].interval_ms
@@ -295,7 +293,10 @@ def test_while_training_no_view_redraws_per_report_and_the_last_report_shows(qtb
         qtbot.addWidget(panel)
         panel.show()
     doc.select((0, 0, 0))
-    qtbot.wait(10)
+    for panel in panels:
+        qtbot.waitExposed(panel)
+    QCoreApplication.processEvents()  # the first layouts, and the redraws they ask for
+    doc.frames.flush()  # drawn now: no timer of before the run fires among its reports
     doc.training_active = True
     doc.frames.reset_costs()
     index = doc.parameter_index((0, 0, 0))

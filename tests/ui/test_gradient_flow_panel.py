@@ -172,7 +172,7 @@ def test_a_noisy_layer_is_drawn_as_one_smooth_line(panel_for):
     panel.doc.frames.flush()
     x, y = panel.curves[0].getData()
     assert x[-1] == 5500
-    window = panel._smoothed.window()
+    window = panel.smoothing_window()
     tail = np.log10(np.concatenate([norms, more])[-(window // 2 + 1) :, 0])
     assert y[-1] == pytest.approx(tail.mean())  # the last point: a window cut short
 

@@ -198,7 +198,7 @@ def test_a_mouse_drag_of_the_point_is_one_undo_step(explainer):
     viewport = panel.plot.viewport()
 
     def at(x, y):
-        return panel.plot.mapFromScene(panel._vb.mapViewToScene(QPointF(x, y)))
+        return panel.plot.mapFromScene(panel.plot.getViewBox().mapViewToScene(QPointF(x, y)))
 
     before = doc.undo_stack.count()
     start, end = at(0.5, 2.25), at(1.5, 6.0)

@@ -227,7 +227,7 @@ def test_a_refused_rewind_puts_the_slider_back_at_the_current_epoch(window):
     doc = window.doc
     panel = window.loss_panel
     fill_history(doc, 100)  # no snapshots: nothing to go back to
-    panel._on_epoch(doc.epoch)
+    panel.show_epoch(doc.epoch)
     notes = messages(doc)
     panel.slider.setValue(40)
     assert doc.epoch == 100

@@ -47,14 +47,14 @@ def test_pause_resume_and_step(qtbot, window):
     trainer.set_speed(100)
     trainer.start()
     wait_for_epoch(qtbot, doc, 5)
-    trainer.pause()
-    qtbot.waitUntil(lambda: not doc.recording_training, timeout=5000)  # the stretch was committed
+    # The job's "paused" comes from inside its pause, after every epoch it reported:
+    # once it is in, no epoch can follow until the job is let go.
+    with qtbot.waitSignal(trainer.job.paused, timeout=5000):
+        trainer.pause()
+    assert not doc.recording_training  # the stretch was committed
     paused_at = doc.epoch
-    qtbot.wait(200)
-    assert doc.epoch == paused_at  # really paused
-    trainer.step()
-    qtbot.waitUntil(lambda: doc.epoch == paused_at + 1, timeout=5000)
-    qtbot.wait(200)
+    with qtbot.waitSignal(trainer.job.paused, timeout=5000):  # held again after one epoch
+        trainer.step()
     assert doc.epoch == paused_at + 1
     trainer.start()
     wait_for_epoch(qtbot, doc, paused_at + 5)
@@ -206,9 +206,10 @@ def test_clicking_the_loss_curve_rewinds(qtbot, window):
         def scenePos(self):
             return scene_pos
 
-    panel._on_click(Click())
+    scene = panel.plot.scene()
+    scene.sigMouseClicked.emit(Click())
     assert doc.epoch == 200
-    panel._on_hover(scene_pos)
+    scene.sigMouseMoved.emit(scene_pos)
     assert panel.readout.text().startswith("epoch 200")
 
 
@@ -352,9 +353,11 @@ def test_pausing_and_resuming_at_once_keeps_every_epoch_in_an_undo_step(qtbot, w
     trainer.start()
     qtbot.waitUntil(lambda: doc.epoch >= 10, timeout=10000)
     trainer.pause()
+    paused_at = doc.epoch
     time.sleep(0.05)  # the worker's "paused" report waits while the user presses Space again
     trainer.start()
-    qtbot.wait(300)
+    # Reports arrive in order: epochs after the pause mean the late report is in.
+    qtbot.waitUntil(lambda: doc.epoch >= paused_at + 5, timeout=10000)
     trainer.shutdown()
     stack = doc.undo_stack
     top = stack.command(stack.index() - 1)

@@ -29,8 +29,12 @@ def same(a, b):
 
 
 @pytest.mark.parametrize("edit", list(EDITS))
-def test_undo_and_redo_restore_the_exact_network(window, edit):
-    doc = window.doc
+def test_undo_and_redo_restore_the_exact_network(qtbot, edit):
+    from bpdesk.ui.document import Document
+    from bpdesk.ui.editor.scene import NetworkScene
+
+    doc = Document()
+    scene = NetworkScene(doc)
     before = state(doc)
     assert EDITS[edit](doc)
     after = state(doc)
@@ -43,7 +47,7 @@ def test_undo_and_redo_restore_the_exact_network(window, edit):
         doc.redo()
     assert same(state(doc), after)
     # The scene follows: one circle per neuron of the network shown.
-    assert [len(column) for column in window.scene.nodes] == list(doc.network.layer_sizes)
+    assert [len(column) for column in scene.nodes] == list(doc.network.layer_sizes)
 
 
 def test_the_keyboard_trains_pauses_undoes_and_redoes(qtbot, window):

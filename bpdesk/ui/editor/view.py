@@ -102,6 +102,17 @@ class NetworkView(QGraphicsView):
         self.centerOn(center)
         self.network_scene.set_view_scale(scale)
 
+    @property
+    def auto_fit(self) -> bool:
+        """True while the view keeps the whole network in sight as it resizes
+        (until the user zooms; Ctrl+0 turns it back on)."""
+        return self._auto_fit
+
+    @property
+    def value_editor(self) -> QLineEdit | None:
+        """The small editor open over a weight or bias (see :meth:`edit_value`), or None."""
+        return self._editor
+
     def zoom(self, factor: float) -> None:
         """Zoom by ``factor`` around the mouse (or the centre), within limits."""
         current = self.transform().m11()

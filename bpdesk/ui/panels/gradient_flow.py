@@ -424,6 +424,10 @@ class GradientFlowPanel(QWidget):
             _, dW, _ = doc.network.gradients(doc.dataset.X_train, doc.dataset.T_train)
         return np.array([np.linalg.norm(w) for w in dW])
 
+    def smoothing_window(self) -> int:
+        """How many epochs each point of the curves averages (see :class:`SmoothedLogNorms`)."""
+        return self._smoothed.window()
+
     def _redraw(self) -> None:
         self.redraws += 1
         norms = self.doc.gradient_history.norms

@@ -245,9 +245,14 @@ class LossPanel(QWidget):
         self.doc.frames.request(self._show_epoch, NUMBERS)
 
     def _show_epoch(self) -> None:
-        self._on_epoch(self.doc.epoch)
+        self.show_epoch(self.doc.epoch)
 
-    def _on_epoch(self, epoch: int) -> None:
+    def show_epoch(self, epoch: int) -> None:
+        """Put the cursor, the slider and its label at ``epoch`` now.
+
+        The document's epoch changes ask for this at the pace of :data:`NUMBERS`;
+        a rewind calls it at once.
+        """
         n = len(self.doc.history)
         self.cursor.setValue(epoch)
         # Visible when looking back in time; not while training, when the epoch shown
@@ -360,10 +365,10 @@ class LossPanel(QWidget):
             snapshot, reason = doc.rewind_target(epoch)
         if snapshot is None:
             doc.notify(reason)
-            self._on_epoch(doc.epoch)
+            self.show_epoch(doc.epoch)
             return False
         doc.push(RewindCommand(doc, snapshot.epoch, snapshot.parameters, snapshot.trainer_state))
         # The nearest snapshot may be the epoch the network is at: then nothing moved,
         # and the slider goes back to it.
-        self._on_epoch(doc.epoch)
+        self.show_epoch(doc.epoch)
         return True
