@@ -230,7 +230,7 @@ def test_each_kind_of_dataset_trains_from_the_window(qtbot, window, name):
 
 
 def test_axis_ends_are_round_and_leave_little_empty():
-    from bpdesk.ui.panels.plots import nice_ceiling
+    from bpdesk.ui.plots import nice_ceiling
 
     assert [nice_ceiling(v) for v in (0, 1, 20.4, 3060, 4100, 0.0123)] == [
         1.0,

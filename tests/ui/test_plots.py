@@ -3,7 +3,7 @@
 import pytest
 from PySide6.QtGui import QFontMetricsF
 
-from bpdesk.ui.panels.plots import LABEL_ROOM, CompactAxis, nice_step, plot_widget
+from bpdesk.ui.plots import LABEL_ROOM, CompactAxis, nice_step, plot_widget
 
 
 @pytest.mark.parametrize(

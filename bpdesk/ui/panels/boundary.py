@@ -34,9 +34,9 @@ from bpdesk.ui.commands import ReplaceDatasetCommand
 from bpdesk.ui.document import Document
 from bpdesk.ui.format import fmt
 from bpdesk.ui.frames import PLOT
-from bpdesk.ui.panels.output_curve import OutputCurve
-from bpdesk.ui.panels.plots import plot_widget
+from bpdesk.ui.output_curve import OutputCurve
 from bpdesk.ui.plane import diverging_lut, neutral, plane_bounds, rgb
+from bpdesk.ui.plots import plot_widget
 from bpdesk.ui.preferences import ViewPreferences
 from bpdesk.ui.theme import class_colors
 

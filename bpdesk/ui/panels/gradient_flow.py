@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from bpdesk.ui.document import Document
 from bpdesk.ui.format import norm_text
 from bpdesk.ui.frames import NUMBERS
-from bpdesk.ui.panels.plots import (
+from bpdesk.ui.plots import (
     decade_range,
     epoch_range,
     hold_range,

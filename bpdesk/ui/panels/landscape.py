@@ -24,7 +24,7 @@ from bpdesk.ui import editing, theme
 from bpdesk.ui.document import Document, Parameter
 from bpdesk.ui.format import fmt, unbroken
 from bpdesk.ui.frames import READING
-from bpdesk.ui.panels.plots import LARGEST_SHOWN, plot_widget
+from bpdesk.ui.plots import LARGEST_SHOWN, plot_widget
 from bpdesk.ui.preferences import ViewPreferences
 
 SLIDER_STEPS = 1000

@@ -26,7 +26,7 @@ from bpdesk.ui.commands import RewindCommand
 from bpdesk.ui.document import Document
 from bpdesk.ui.format import fmt, whole_percent
 from bpdesk.ui.frames import NUMBERS, PLOT
-from bpdesk.ui.panels.plots import (
+from bpdesk.ui.plots import (
     LARGEST_SHOWN,
     decade_range,
     epoch_range,

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from bpdesk.core import Dataset
 from bpdesk.ui.document import Document
-from bpdesk.ui.panels.plots import LARGEST_SHOWN, plot_widget
+from bpdesk.ui.plots import LARGEST_SHOWN, plot_widget
 from bpdesk.ui.preferences import ViewPreferences
 from bpdesk.ui.theme import class_colors
 
