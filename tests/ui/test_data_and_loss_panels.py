@@ -197,6 +197,29 @@ def test_earlier_runs_stay_as_faint_labelled_curves_until_cleared(window):
     assert doc.runs == []
 
 
+def test_after_a_reset_the_new_run_is_seen_not_a_sliver_beside_a_long_one(qtbot, loss_panel):
+    # Reported: after Reset the plot stayed scaled to the previous 700,000-epoch run,
+    # Fit did not help, and only Clear runs brought the new curve into view.
+    doc, panel = loss_panel
+    view = panel.plot.getPlotItem().vb
+    fill_history(doc, 200_000)
+    doc.frames.flush()
+    assert view.viewRange()[0][1] >= 200_000
+    editing.reinitialise(doc)  # what Reset does
+    fill_history(doc, 50)
+    doc.frames.flush()
+    assert view.viewRange()[0][1] >= 200_000  # compared with the earlier run at first
+    panel.fit()  # Fit: the live run fills the plot
+    assert 50 <= view.viewRange()[0][1] <= 100
+    fill_history(doc, 50)
+    doc.frames.flush()
+    assert 100 <= view.viewRange()[0][1] <= 200  # and goes on following it
+    assert len(panel.run_curves) == 1  # the earlier run is still drawn beside it
+    editing.reinitialise(doc)  # another reset: the runs to compare with are in view again
+    doc.frames.flush()
+    assert view.viewRange()[0][1] >= 200_000
+
+
 def test_the_slider_rewinds_and_a_drag_is_one_undo_step(loss_panel):
     doc, panel = loss_panel
     snapshots = []

@@ -82,6 +82,7 @@ class LossPanel(QWidget):
         self._run_keys: list = []
         # The extent of earlier runs of the same problem: the view includes them.
         self._runs_epochs = 0
+        self._with_runs = True  # earlier runs set the scale too (until Fit)
         self._runs_ymax = 0.0
         self._runs_ymin = np.inf
 
@@ -194,8 +195,11 @@ class LossPanel(QWidget):
         self._follow = False
 
     def fit(self) -> None:
-        """Follow the whole history again."""
+        """Follow the live run's whole history: earlier runs stay drawn, but no longer
+        set the scale (after a run of 700,000 epochs a new one is otherwise a sliver)
+        until the runs change again."""
         self._follow = True
+        self._with_runs = False
         self._update_range(force=True)
 
     def _update_range(self, force: bool = False) -> None:
@@ -203,8 +207,9 @@ class LossPanel(QWidget):
             return
         # A finite loss can still be near the float limit (a file, a wild run): keep
         # the axis arithmetic (×1.05, Qt's and pyqtgraph's sums) from overflowing.
-        y_max = min(max(self._ymax, self._runs_ymax), LARGEST_SHOWN)
-        y_min = min(self._ymin, self._runs_ymin)
+        runs = self._with_runs or not len(self.doc.history)
+        y_max = min(max(self._ymax, self._runs_ymax if runs else 0.0), LARGEST_SHOWN)
+        y_min = min(self._ymin, self._runs_ymin if runs else np.inf)
         if self.log_box.isChecked():
             low = np.log10(max(y_min, 1e-12)) if np.isfinite(y_min) else -3.0
             high = np.log10(max(y_max, 1e-12)) if y_max > 0 else 0.0
@@ -212,7 +217,9 @@ class LossPanel(QWidget):
         else:
             y_range = (0.0, nice_ceiling(y_max * 1.05) if y_max > 0 else 1.0)
         view = self.plot.getPlotItem().vb
-        epochs = max(len(self.doc.history), self._runs_epochs)
+        epochs = len(self.doc.history)
+        if self._with_runs or not epochs:
+            epochs = max(epochs, self._runs_epochs)
         hold_range(view, epoch_range(epochs), y_range, force)
 
     def _redraw(self) -> None:
@@ -291,6 +298,7 @@ class LossPanel(QWidget):
                 self.legend.removeItem(curve)
         self.run_curves = []
         self._runs_epochs, self._runs_ymax, self._runs_ymin = 0, 0.0, np.inf
+        self._with_runs = True  # new runs to compare with: the view takes them in again
         for k, (run, (_, label)) in enumerate(zip(runs, keys)):
             color = QColor(RUN_COLORS[k % len(RUN_COLORS)])
             color.setAlpha(RUN_ALPHA)
