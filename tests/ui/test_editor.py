@@ -23,25 +23,66 @@ from bpdesk.core import TrainConfig, Trainer
 from bpdesk.core.architecture import MAX_NEURONS
 from bpdesk.ui import editing, theme
 from bpdesk.ui.commands import ReplaceNetworkCommand, SetParameterCommand
+from bpdesk.ui.document import Document
 from bpdesk.ui.editor.items import LABEL_FONT, NODE_RADIUS, NeuronNode, RoundButton, WeightEdge
-from bpdesk.ui.editor.scene import PALETTE_MIME
+from bpdesk.ui.editor.scene import PALETTE_MIME, NetworkScene
+from bpdesk.ui.editor.view import NetworkView
+from bpdesk.ui.preferences import Preferences, ViewPreferences
+from bpdesk.ui.step_through import StepThrough
 
 
-def edge_of(window, layer, i, j) -> WeightEdge:
-    (edge,) = [e for e in window.scene.edges if e.parameter == (layer, i, j)]
+@dataclass
+class Editor:
+    """The network editor over a document of its own: what a test of the editor needs
+    (the `window` fixture's window has the same ``doc``, ``view``, ``scene`` and
+    ``preferences``, so the helpers below take either)."""
+
+    doc: Document
+    view: NetworkView
+    steps: StepThrough
+
+    @property
+    def scene(self) -> NetworkScene:
+        return self.view.network_scene
+
+    @property
+    def preferences(self) -> ViewPreferences:
+        return self.view.prefs
+
+
+@pytest.fixture
+def editor(qtbot):
+    """A NetworkView over a new document (the window's default one), shown offscreen at
+    the size the window's editor gets there, with reveal animations off (as the
+    `window` fixture sets them); ``steps`` steps through a training step in it."""
+    doc = Document()
+    view = NetworkView(doc, prefs=ViewPreferences(Preferences(animation_ms=0)))
+    qtbot.addWidget(view)
+    view.resize(566, 503)  # the editor's size in the `window` fixture's window
+    view.show()
+    qtbot.waitExposed(view)
+    # What applying gradients says goes to the window's status bar: a window test reads it.
+    steps = StepThrough(doc, view.network_scene, lambda _text, _ms: None)
+    # qtbot keeps only a weak reference: the fixture holds the view until teardown.
+    yield Editor(doc, view, steps)
+    view.close()
+
+
+def edge_of(editor, layer, i, j) -> WeightEdge:
+    (edge,) = [e for e in editor.scene.edges if e.parameter == (layer, i, j)]
     return edge
 
 
-def view_point(window, scene_point: QPointF) -> QPoint:
-    return window.view.mapFromScene(scene_point)
+def view_point(editor, scene_point: QPointF) -> QPoint:
+    return editor.view.mapFromScene(scene_point)
 
 
-def click_edge(qtbot, window, edge: WeightEdge) -> None:
+def click_edge(qtbot, editor, edge: WeightEdge) -> None:
     # A point three quarters along the line: away from its label and the neurons.
-    point = view_point(window, edge.line().pointAt(0.75))
-    assert window.view.itemAt(point) is edge
+    point = view_point(editor, edge.line().pointAt(0.75))
+    assert editor.view.itemAt(point) is edge
     QTest.mouseClick(
-        window.view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point
+        editor.view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point
     )
 
 
@@ -78,18 +119,18 @@ def test_clicking_a_weight_explains_its_gradient(qtbot, window, layer, i, j, sam
     assert not edge.label.stale
 
 
-def test_selection_highlights_the_paths_to_the_output(window):
-    doc = window.doc
+def test_selection_highlights_the_paths_to_the_output(editor):
+    doc = editor.doc
     doc.select((0, 0, 1))  # x1 → h2
-    on_path = {e.parameter for e in window.scene.edges if e.on_path}
+    on_path = {e.parameter for e in editor.scene.edges if e.on_path}
     assert on_path == {(1, 1, 0)}  # h2 → ŷ is the only path onwards
-    nodes = window.scene.nodes
+    nodes = editor.scene.nodes
     rings = {(node.layer, node.index): node.highlight for column in nodes for node in column}
     assert rings == {(0, 0): "", (0, 1): "", (1, 0): "", (1, 1): "target", (2, 0): "path"}
     # …and that is what is painted: the target's ring in the selection colour,
     # the path's in the path colour, the others plain and thinner.
     pens = {key: ring_pen(nodes[key[0]][key[1]]) for key in rings}
-    colors = window.preferences.palette
+    colors = editor.preferences.palette
     assert pens[(1, 1)] == (colors.selected, 3.0)
     assert pens[(2, 0)] == (colors.path, 2.2)
     assert pens[(1, 0)] == pens[(0, 0)] == (colors.node_border, 1.6)
@@ -135,28 +176,28 @@ def test_forward_backward_apply_matches_one_engine_sgd_step(window):
     assert doc.forward_state.total_loss == before
 
 
-def test_a_single_example_step_lowers_that_examples_loss(window):
-    doc = window.doc
+def test_a_single_example_step_lowers_that_examples_loss(editor):
+    doc = editor.doc
     doc.set_sample(2)
-    window.act_forward_pass.trigger()
+    editor.steps.forward_pass()
     before = doc.forward_state.loss
-    window.act_backward_pass.trigger()
-    window.act_apply.trigger()
+    editor.steps.backward_pass()
+    editor.steps.apply_gradients()
     assert doc.forward_state.loss < before
 
 
-def test_edits_make_computed_values_stale_until_recomputed(window):
-    doc = window.doc
-    window.act_backward_pass.trigger()
+def test_edits_make_computed_values_stale_until_recomputed(editor):
+    doc = editor.doc
+    editor.steps.backward_pass()
     doc.set_mode("backward")
     assert doc.is_fresh("backward")
     doc.undo_stack.push(SetParameterCommand(doc, (1, 0, 0), 2.5))
     assert not doc.is_fresh("forward")
     assert not doc.is_fresh("backward")
-    assert all(label.stale for label in window.scene.labels)
-    assert "out of date" in window.view.banner.text()
-    window.act_backward_pass.trigger()
-    assert not any(label.stale for label in window.scene.labels)
+    assert all(label.stale for label in editor.scene.labels)
+    assert "out of date" in editor.view.banner.text()
+    editor.steps.backward_pass()
+    assert not any(label.stale for label in editor.scene.labels)
 
 
 def test_the_views_follow_the_model(window):
@@ -178,46 +219,46 @@ def test_the_views_follow_the_model(window):
     assert window.act_forward_view.isChecked()
 
 
-def button_point(window, button: RoundButton) -> QPoint:
+def button_point(editor, button: RoundButton) -> QPoint:
     # Buttons keep their size on screen (their offsets are in pixels): map through
     # the item's own device transform rather than its scene position.
-    view = window.view
+    view = editor.view
     return button.deviceTransform(view.viewportTransform()).map(QPointF(0, 0)).toPoint()
 
 
-def click_button(window, button: RoundButton) -> None:
+def click_button(editor, button: RoundButton) -> None:
     if not button.isVisible():
         # Zoomed out too far for header buttons (the offscreen screen is small):
         # zoom in on them, as a user would.
-        window.view.zoom_to(1.0, button.parentItem().parentItem().scenePos())
-    point = button_point(window, button)
-    assert window.view.itemAt(point) is button
+        editor.view.zoom_to(1.0, button.parentItem().parentItem().scenePos())
+    point = button_point(editor, button)
+    assert editor.view.itemAt(point) is button
     QTest.mouseClick(
-        window.view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point
+        editor.view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point
     )
 
 
-def header_buttons(window, layer):
-    x = layer * window.scene.column
+def header_buttons(editor, layer):
+    x = layer * editor.scene.column
     return {
         item.symbol: item
-        for item in window.scene.items()
+        for item in editor.scene.items()
         if isinstance(item, RoundButton)
         and abs(item.parentItem().parentItem().scenePos().x() - x) < 1
     }
 
 
-def test_plus_and_minus_buttons_add_and_remove_neurons_keeping_weights(window):
-    doc = window.doc
+def test_plus_and_minus_buttons_add_and_remove_neurons_keeping_weights(editor):
+    doc = editor.doc
     before = doc.network.copy()
-    click_button(window, header_buttons(window, 1)["+"])
+    click_button(editor, header_buttons(editor, 1)["+"])
     net = doc.network
     assert net.layer_sizes == (2, 3, 1)
     assert np.array_equal(net.weights[0][:, :2], before.weights[0])
     assert np.array_equal(net.weights[1][:2], before.weights[1])
     assert np.array_equal(net.biases[0][:2], before.biases[0])
     assert np.all(net.weights[0][:, 2] != 0)  # initialised, not left at zero
-    click_button(window, header_buttons(window, 1)["−"])
+    click_button(editor, header_buttons(editor, 1)["−"])
     assert np.array_equal(doc.network.parameters, before.parameters)
     doc.undo_stack.undo()
     doc.undo_stack.undo()
@@ -227,19 +268,19 @@ def test_plus_and_minus_buttons_add_and_remove_neurons_keeping_weights(window):
     assert np.array_equal(doc.network.parameters, net.parameters)
 
 
-def test_insert_and_remove_layers_with_the_buttons(window):
-    doc = window.doc
+def test_insert_and_remove_layers_with_the_buttons(editor):
+    doc = editor.doc
     before = doc.network.copy()
     inserts = [
         b
-        for b in window.scene.items()
+        for b in editor.scene.items()
         if isinstance(b, RoundButton) and b.toolTip().startswith("Insert")
     ]
     last_gap = max(inserts, key=lambda b: b.parentItem().parentItem().scenePos().x())
-    click_button(window, last_gap)
+    click_button(editor, last_gap)
     assert doc.network.layer_sizes == (2, 2, 3, 1)
     assert np.array_equal(doc.network.weights[0], before.weights[0])
-    click_button(window, header_buttons(window, 2)["×"])
+    click_button(editor, header_buttons(editor, 2)["×"])
     assert doc.network.layer_sizes == (2, 2, 1)
     assert np.array_equal(doc.network.weights[0], before.weights[0])
     doc.undo_stack.undo()
@@ -247,10 +288,10 @@ def test_insert_and_remove_layers_with_the_buttons(window):
     assert np.array_equal(doc.network.parameters, before.parameters)
 
 
-def drag(window, start: QPointF, end: QPointF, steps: int = 6) -> None:
+def drag(editor, start: QPointF, end: QPointF, steps: int = 6) -> None:
     """Press, move with the button held, release: a real drag on the view."""
-    viewport = window.view.viewport()
-    a, b = view_point(window, start), view_point(window, end)
+    viewport = editor.view.viewport()
+    a, b = view_point(editor, start), view_point(editor, end)
     QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, a)
     for k in range(1, steps + 1):
         p = QPointF(a + (b - a) * k / steps)
@@ -266,20 +307,20 @@ def drag(window, start: QPointF, end: QPointF, steps: int = 6) -> None:
     QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, b)
 
 
-def grow_hidden_layer(window, size):
-    doc = window.doc
+def grow_hidden_layer(editor, size):
+    doc = editor.doc
     while doc.network.layer_sizes[1] < size:
         editing.add_neuron(doc, 1)
 
 
-def test_dragging_a_neuron_down_reorders_it_without_changing_the_function(window):
-    doc = window.doc
-    grow_hidden_layer(window, 4)
+def test_dragging_a_neuron_down_reorders_it_without_changing_the_function(editor):
+    doc = editor.doc
+    grow_hidden_layer(editor, 4)
     before = doc.network.copy()
     X = doc.dataset.X_train
-    node = window.scene.nodes[1][0]
-    target = window.scene.nodes[1][2]
-    drag(window, node.scenePos(), target.home)
+    node = editor.scene.nodes[1][0]
+    target = editor.scene.nodes[1][2]
+    drag(editor, node.scenePos(), target.home)
     net = doc.network
     assert net.layer_sizes == (2, 4, 1)
     assert np.array_equal(net.weights[0][:, 2], before.weights[0][:, 0])
@@ -291,29 +332,29 @@ def test_dragging_a_neuron_down_reorders_it_without_changing_the_function(window
     assert np.array_equal(doc.network.parameters, before.parameters)
 
 
-def test_dragging_a_neuron_off_the_network_removes_it(window):
-    doc = window.doc
-    grow_hidden_layer(window, 3)
+def test_dragging_a_neuron_off_the_network_removes_it(editor):
+    doc = editor.doc
+    grow_hidden_layer(editor, 3)
     before = doc.network.copy()
-    node = window.scene.nodes[1][1]
-    drag(window, node.scenePos(), node.scenePos() + QPointF(0, 10))
+    node = editor.scene.nodes[1][1]
+    drag(editor, node.scenePos(), node.scenePos() + QPointF(0, 10))
     assert doc.network.layer_sizes == (2, 3, 1)  # a small move in place changes nothing
-    node = window.scene.nodes[1][1]
-    drag(window, node.scenePos(), window.scene.trash.scenePos())
+    node = editor.scene.nodes[1][1]
+    drag(editor, node.scenePos(), editor.scene.trash.scenePos())
     net = doc.network
     assert net.layer_sizes == (2, 2, 1)
     assert np.array_equal(net.weights[0], before.weights[0][:, [0, 2]])
     assert np.array_equal(net.weights[1], before.weights[1][[0, 2]])
     # Far to the side of its column counts as off the network too.
-    node = window.scene.nodes[1][0]
-    drag(window, node.scenePos(), node.scenePos() + QPointF(-180, -40))
+    node = editor.scene.nodes[1][0]
+    drag(editor, node.scenePos(), node.scenePos() + QPointF(-180, -40))
     assert doc.network.layer_sizes == (2, 1, 1)
 
 
-def drop(window, kind: str, scene_point: QPointF) -> None:
+def drop(editor, kind: str, scene_point: QPointF) -> None:
     mime = QMimeData()
     mime.setData(PALETTE_MIME, kind.encode())
-    point = QPointF(view_point(window, scene_point))
+    point = QPointF(view_point(editor, scene_point))
     event = QDropEvent(
         point,
         Qt.DropAction.CopyAction,
@@ -321,71 +362,71 @@ def drop(window, kind: str, scene_point: QPointF) -> None:
         Qt.MouseButton.LeftButton,
         Qt.KeyboardModifier.NoModifier,
     )
-    window.view.dropEvent(event)
+    editor.view.dropEvent(event)
 
 
-def test_palette_drops_add_a_neuron_and_insert_a_layer(window):
-    doc = window.doc
+def test_palette_drops_add_a_neuron_and_insert_a_layer(editor):
+    doc = editor.doc
     before = doc.network.copy()
-    hidden = window.scene.nodes[1]
+    hidden = editor.scene.nodes[1]
     # A neuron dropped between h1 and h2 lands at index 1.
-    drop(window, "neuron", (hidden[0].home + hidden[1].home) / 2)
+    drop(editor, "neuron", (hidden[0].home + hidden[1].home) / 2)
     net = doc.network
     assert net.layer_sizes == (2, 3, 1)
     assert np.array_equal(net.weights[0][:, [0, 2]], before.weights[0])
     # A layer dropped between the hidden layer and the output is inserted there.
-    drop(window, "layer", QPointF(1.5 * window.scene.column, 0))
+    drop(editor, "layer", QPointF(1.5 * editor.scene.column, 0))
     assert doc.network.layer_sizes == (2, 3, 3, 1)
     # On the input column a neuron is refused, with a message.
     messages = []
     doc.message.connect(messages.append)
-    drop(window, "neuron", window.scene.nodes[0][0].home)
+    drop(editor, "neuron", editor.scene.nodes[0][0].home)
     assert doc.network.layer_sizes == (2, 3, 3, 1)
     assert messages
     assert "input" in messages[-1]
 
 
-def test_limits_give_a_message_not_a_crash(window):
-    doc = window.doc
-    grow_hidden_layer(window, MAX_NEURONS)
+def test_limits_give_a_message_not_a_crash(editor):
+    doc = editor.doc
+    grow_hidden_layer(editor, MAX_NEURONS)
     messages = []
     doc.message.connect(messages.append)
     before = doc.network.copy()
-    plus = header_buttons(window, 1)["+"]
+    plus = header_buttons(editor, 1)["+"]
     assert not plus.isVisible()  # 64 neurons: zoomed out too far for the buttons to fit
-    window.view.zoom_to(1.0, plus.parentItem().parentItem().scenePos())
-    click_button(window, plus)
+    editor.view.zoom_to(1.0, plus.parentItem().parentItem().scenePos())
+    click_button(editor, plus)
     assert doc.network.layer_sizes == before.layer_sizes
     assert "at most 64" in messages[-1]
-    assert "at most 64" in window.view.toast.text()
+    assert "at most 64" in editor.view.toast.text()
 
 
-def test_double_click_types_a_new_weight(qtbot, window):
-    doc = window.doc
-    edge = edge_of(window, 1, 0, 0)
+def test_double_click_types_a_new_weight(qtbot, editor):
+    doc = editor.doc
+    edge = edge_of(editor, 1, 0, 0)
     old = doc.parameter_value((1, 0, 0))
-    point = view_point(window, edge.line().pointAt(0.75))
+    point = view_point(editor, edge.line().pointAt(0.75))
     QTest.mouseDClick(
-        window.view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point
+        editor.view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point
     )
-    editor = window.view.value_editor
-    assert editor is not None
-    editor.setText("abc")
-    assert not window.view.commit_edit()  # refused, nothing changed, editor stays open
+    field = editor.view.value_editor
+    assert field is not None
+    field.setText("abc")
+    assert not editor.view.commit_edit()  # refused, nothing changed, editor stays open
     assert doc.parameter_value((1, 0, 0)) == old
-    editor.setText("−0.75")
-    QTest.keyClick(editor, Qt.Key.Key_Return)
+    field.setText("−0.75")
+    QTest.keyClick(field, Qt.Key.Key_Return)
     assert doc.parameter_value((1, 0, 0)) == -0.75
-    assert window.view.value_editor is None
+    assert editor.view.value_editor is None
     doc.undo_stack.undo()
     assert doc.parameter_value((1, 0, 0)) == old
 
 
-def test_changing_an_activation_from_the_header(window):
-    doc = window.doc
+def test_changing_an_activation_from_the_header(editor):
+    doc = editor.doc
     editing.set_activation(doc, 0, "tanh")
     assert doc.network.activations == ("tanh", "sigmoid")
-    headers = [i for i in window.scene.items() if getattr(i, "text", "") == "tanh ▾"]
+    headers = [i for i in editor.scene.items() if getattr(i, "text", "") == "tanh ▾"]
     assert headers
     doc.undo_stack.undo()
     assert doc.network.activations == ("sigmoid", "sigmoid")
@@ -403,31 +444,31 @@ def test_keyboard_switches_views_and_zooms(qtbot, window):
     assert window.view.auto_fit
 
 
-def test_every_node_and_edge_has_a_home_in_the_scene(window):
-    assert all(isinstance(n, NeuronNode) for column in window.scene.nodes for n in column)
-    for edge in window.scene.edges:
-        assert edge.source is window.scene.nodes[edge.layer][edge.i]
-        assert edge.target is window.scene.nodes[edge.layer + 1][edge.j]
+def test_every_node_and_edge_has_a_home_in_the_scene(editor):
+    assert all(isinstance(n, NeuronNode) for column in editor.scene.nodes for n in column)
+    for edge in editor.scene.edges:
+        assert edge.source is editor.scene.nodes[edge.layer][edge.i]
+        assert edge.target is editor.scene.nodes[edge.layer + 1][edge.j]
 
 
-def test_forward_pass_reveals_layers_left_to_right_and_backward_right_to_left(qtbot, window):
-    scene = window.scene
-    window.preferences.update(animation_ms=40)
-    window.act_forward_pass.trigger()
+def test_forward_pass_reveals_layers_left_to_right_and_backward_right_to_left(qtbot, editor):
+    scene = editor.scene
+    editor.preferences.update(animation_ms=40)
+    editor.steps.forward_pass()
     assert scene.revealing
     assert scene.nodes[0][0].text  # the inputs first…
     assert scene.nodes[2][0].text == ""  # …the output not yet
     with qtbot.waitSignal(scene.revealFinished, timeout=2000):
         pass
     assert scene.nodes[2][0].text
-    window.act_backward_pass.trigger()
+    editor.steps.backward_pass()
     assert scene.nodes[2][0].text  # the output's δ first…
     assert scene.nodes[1][0].text == ""  # …the hidden layer after
-    assert edge_of(window, 0, 0, 0).label.text == ""
+    assert edge_of(editor, 0, 0, 0).label.text == ""
     with qtbot.waitSignal(scene.revealFinished, timeout=2000):
         pass
     assert scene.nodes[1][0].text
-    assert edge_of(window, 0, 0, 0).label.text
+    assert edge_of(editor, 0, 0, 0).label.text
 
 
 def test_double_click_a_bias_to_type_it(window):
@@ -574,15 +615,15 @@ def assert_value_whole(node: NeuronNode, lod: float) -> None:
 
 
 @pytest.mark.parametrize("decimals", [3, 6])
-def test_long_numbers_in_neurons_shrink_to_fit_inside_the_circle(window, decimals):
-    window.preferences.update(decimals=decimals)
-    node = window.scene.nodes[1][0]
+def test_long_numbers_in_neurons_shrink_to_fit_inside_the_circle(editor, decimals):
+    editor.preferences.update(decimals=decimals)
+    node = editor.scene.nodes[1][0]
     heat_map = QImage(8, 8, QImage.Format.Format_RGB32)
     heat_map.fill(QColor("white"))
     for value in LONG_VALUES:
         for stale in (False, True):
             for image in (None, heat_map):
-                node.set_display(window.preferences.fmt(value), QColor("white"), stale)
+                node.set_display(editor.preferences.fmt(value), QColor("white"), stale)
                 node.set_heat_map(image)
                 node.set_highlight("target")
                 assert node.text.startswith("−")
@@ -590,10 +631,10 @@ def test_long_numbers_in_neurons_shrink_to_fit_inside_the_circle(window, decimal
                     assert_value_whole(node, lod)
 
 
-def test_short_numbers_in_neurons_keep_their_size(window):
-    node = window.scene.nodes[1][0]
+def test_short_numbers_in_neurons_keep_their_size(editor):
+    node = editor.scene.nodes[1][0]
     node.set_heat_map(None)
-    node.set_display(window.preferences.fmt(-0.5), QColor("white"), False)
+    node.set_display(editor.preferences.fmt(-0.5), QColor("white"), False)
     painter, _ = paint_recorded(node, 1.0)
     (drawn,) = painter.texts
     assert drawn.text == "−0.500"
@@ -607,25 +648,25 @@ def push_long_values(doc) -> None:
 
 
 @pytest.mark.parametrize("mode", ["forward", "backward"])
-def test_long_numbers_are_drawn_whole_in_the_real_diagram(window, mode):
-    window.preferences.update(decimals=6)
-    doc = window.doc
+def test_long_numbers_are_drawn_whole_in_the_real_diagram(editor, mode):
+    editor.preferences.update(decimals=6)
+    doc = editor.doc
     push_long_values(doc)
-    window.act_forward_pass.trigger()
-    window.act_backward_pass.trigger()
+    editor.steps.forward_pass()
+    editor.steps.backward_pass()
     doc.set_mode(mode)
-    window.scene.rebuild()  # as a change of preferences does
-    nodes = [node for column in window.scene.nodes for node in column]
+    editor.scene.rebuild()  # as a change of preferences does
+    nodes = [node for column in editor.scene.nodes for node in column]
     assert any(len(node.text) >= len("−0.123456") for node in nodes)
     for node in nodes:
         for lod in (0.7, 1.0, 2.0):  # zoomed out, as built, zoomed in
             assert_value_whole(node, lod)
-    labels = [label for label in window.scene.labels if label.visible_now]
-    assert len(labels) == len(window.scene.labels)  # a small network shows them all
+    labels = [label for label in editor.scene.labels if label.visible_now]
+    assert len(labels) == len(editor.scene.labels)  # a small network shows them all
     for label in labels:
         painter, item_to_device = paint_recorded(label, 1.0)
         (drawn,) = painter.texts
-        assert drawn.text == window.preferences.fmt(label.edge.value)
+        assert drawn.text == editor.preferences.fmt(label.edge.value)
         ink = painted_ink(drawn, item_to_device)
         ((plate_rect, plate_transform),) = painter.plates
         plate = in_item(plate_rect, plate_transform, item_to_device)
@@ -634,16 +675,16 @@ def test_long_numbers_are_drawn_whole_in_the_real_diagram(window, mode):
         assert label.boundingRect().contains(plate)
         # The scene keeps labels apart by this box: it is the one drawn.
         assert label.scene_rect() == plate.translated(label.pos())
-    for bias in window.scene.bias_labels.values():
+    for bias in editor.scene.bias_labels.values():
         painter, item_to_device = paint_recorded(bias, 1.0)
         for drawn in painter.texts:
             assert bias.boundingRect().contains(painted_ink(drawn, item_to_device))
 
 
-def test_a_weight_label_widens_and_narrows_with_its_number(window):
-    window.preferences.update(decimals=6)
-    doc = window.doc
-    label = edge_of(window, 0, 1, 1).label
+def test_a_weight_label_widens_and_narrows_with_its_number(editor):
+    editor.preferences.update(decimals=6)
+    doc = editor.doc
+    label = edge_of(editor, 0, 1, 1).label
     assert label.visible_now
     short = label.scene_rect().width()
     doc.undo_stack.push(SetParameterCommand(doc, (0, 1, 1), -123.456789))
@@ -664,12 +705,13 @@ def test_a_weight_label_widens_and_narrows_with_its_number(window):
 SAME_SHADE = 24
 
 
-def on_screen(window, widget) -> np.ndarray:
+def on_screen(widget) -> np.ndarray:
     """What ``widget`` shows now, as ``(height, width, 4)`` bytes.
 
-    Taken from the window's backing store: ``widget.grab()`` would paint the
+    Taken from its window's backing store: ``widget.grab()`` would paint the
     widget anew and hide anything a missed repaint left behind.
     """
+    window = widget.window()
     corner = widget.mapTo(window, QPoint(0, 0))
     shot = window.screen().grabWindow(window.winId()).toImage()
     image = shot.copy(QRect(corner, widget.size())).convertToFormat(QImage.Format.Format_RGB32)
@@ -677,10 +719,10 @@ def on_screen(window, widget) -> np.ndarray:
     return pixels.reshape(image.height(), -1, 4)[:, : image.width()].astype(int)
 
 
-def assert_nothing_left_behind(qtbot, window, item, shorten) -> None:
+def assert_nothing_left_behind(qtbot, editor, item, shorten) -> None:
     """After ``shorten()`` makes ``item``'s drawing smaller, the view shows what a
     full repaint shows: no piece of the old drawing is left outside the new one."""
-    view = window.view
+    view = editor.view
     viewport = view.viewport()
     qtbot.wait(50)  # painted as it was
     centre = item.deviceTransform(view.viewportTransform()).map(QPointF()).toPoint()
@@ -691,10 +733,10 @@ def assert_nothing_left_behind(qtbot, window, item, shorten) -> None:
     # the view does after the backward pass: a few pixels here, right away.
     viewport.repaint(QRect(centre, QSize(2, 2)))
     qtbot.wait(50)
-    shown = on_screen(window, viewport)
+    shown = on_screen(viewport)
     viewport.update()
     qtbot.wait(50)
-    fresh = on_screen(window, viewport)
+    fresh = on_screen(viewport)
     rows, columns = np.nonzero(np.abs(shown - fresh).max(axis=2) > SAME_SHADE)
     assert rows.size == 0, (
         f"{rows.size} pixels left over in x {columns.min()}…{columns.max()}, "
@@ -702,45 +744,45 @@ def assert_nothing_left_behind(qtbot, window, item, shorten) -> None:
     )
 
 
-def test_the_output_note_leaves_nothing_of_y_hat_behind(qtbot, window):
-    doc = window.doc
+def test_the_output_note_leaves_nothing_of_y_hat_behind(qtbot, editor):
+    doc = editor.doc
     doc.set_sample(None)  # "mean ŷ = …": longer than "δ = ∂L/∂z"
-    window.act_forward_pass.trigger()
-    (note,) = window.scene.output_notes
+    editor.steps.forward_pass()
+    (note,) = editor.scene.output_notes
     assert note.text.startswith("mean ŷ")
-    assert_nothing_left_behind(qtbot, window, note, window.act_backward_pass.trigger)
+    assert_nothing_left_behind(qtbot, editor, note, editor.steps.backward_pass)
     assert note.text.startswith("δ")
 
 
-def test_a_neuron_leaves_nothing_of_a_long_number_behind(qtbot, window):
-    node = window.scene.nodes[1][0]
+def test_a_neuron_leaves_nothing_of_a_long_number_behind(qtbot, editor):
+    node = editor.scene.nodes[1][0]
     # Zoomed out, a long number is drawn on a plate wider than the circle.
-    window.view.zoom_to(0.6, node.scenePos())
+    editor.view.zoom_to(0.6, node.scenePos())
     node.set_display("−123.456789", QColor("white"), False)
     assert node.boundingRect().width() > 2 * NODE_RADIUS + 8
     assert_nothing_left_behind(
-        qtbot, window, node, lambda: node.set_display("0.5", QColor("white"), False)
+        qtbot, editor, node, lambda: node.set_display("0.5", QColor("white"), False)
     )
 
 
-def test_a_weight_label_leaves_nothing_of_a_long_number_behind(qtbot, window):
-    edge = edge_of(window, 0, 1, 1)
+def test_a_weight_label_leaves_nothing_of_a_long_number_behind(qtbot, editor):
+    edge = edge_of(editor, 0, 1, 1)
     label = edge.label
-    window.view.zoom_to(1.5, label.scenePos())  # near enough to read the numbers
+    editor.view.zoom_to(1.5, label.scenePos())  # near enough to read the numbers
     # The line keeps its width and colour: only the label repaints.
     edge.set_style(-123.456789, edge.width, edge.pen_color)
     assert label.visible_now
     assert label.text == "−123.457"
     assert_nothing_left_behind(
-        qtbot, window, label, lambda: edge.set_style(0.5, edge.width, edge.pen_color)
+        qtbot, editor, label, lambda: edge.set_style(0.5, edge.width, edge.pen_color)
     )
 
 
-def test_a_bias_label_leaves_nothing_of_a_long_number_behind(qtbot, window):
-    bias = window.scene.bias_labels[(0, 0)]
-    window.view.zoom_to(1.5, bias.scenePos())
+def test_a_bias_label_leaves_nothing_of_a_long_number_behind(qtbot, editor):
+    bias = editor.scene.bias_labels[(0, 0)]
+    editor.view.zoom_to(1.5, bias.scenePos())
     bias.set_text("b −123.456789")
-    assert_nothing_left_behind(qtbot, window, bias, lambda: bias.set_text("b 0.500"))
+    assert_nothing_left_behind(qtbot, editor, bias, lambda: bias.set_text("b 0.500"))
 
 
 # -- out-of-date numbers stay readable ------------------------------------------------
@@ -831,22 +873,22 @@ def worst_contrast(node: NeuronNode, lod: float) -> float:
 
 
 @pytest.fixture(params=["light", "dark"])
-def palette(request, window):
-    """The window in the light, then the dark palette (light again afterwards)."""
-    window.preferences.update(theme=request.param)
-    yield window.preferences.palette
-    window.preferences.update(theme="light")
+def palette(request, editor):
+    """The editor in the light, then the dark palette (light again afterwards)."""
+    editor.preferences.update(theme=request.param)
+    yield editor.preferences.palette
+    editor.preferences.update(theme="light")
 
 
 @pytest.mark.parametrize("value", [0.8, -0.8, 0.0])
-def test_out_of_date_numbers_in_neurons_are_readable(window, palette, value):
-    node = window.scene.nodes[1][0]
+def test_out_of_date_numbers_in_neurons_are_readable(editor, palette, value):
+    node = editor.scene.nodes[1][0]
     node.set_heat_map(None)
     # The strongest tint the scene gives a neuron (its value is the largest).
     blank = QColor(palette.node_fill)
     fill = theme.mix(blank, theme.signed_color(palette, value), 0.6 if value else 0.0)
     # In the circle, then (a long number, zoomed out) on a plate.
-    for text, lod in ((window.preferences.fmt(value), 1.0), ("−123.456789", 0.6)):
+    for text, lod in ((editor.preferences.fmt(value), 1.0), ("−123.456789", 0.6)):
         node.set_display(text, fill, True)
         assert worst_contrast(node, lod) >= MIN_CONTRAST, (text, lod)
         node.set_display(text, fill, False)  # …and as it is when up to date
@@ -854,14 +896,14 @@ def test_out_of_date_numbers_in_neurons_are_readable(window, palette, value):
 
 
 @pytest.mark.parametrize("mode", ["forward", "backward"])
-def test_out_of_date_numbers_after_an_edit_are_readable(window, palette, mode):
-    doc = window.doc
-    window.act_backward_pass.trigger()
+def test_out_of_date_numbers_after_an_edit_are_readable(editor, palette, mode):
+    doc = editor.doc
+    editor.steps.backward_pass()
     doc.set_mode(mode)
     doc.undo_stack.push(
         SetParameterCommand(doc, (1, 0, 0), 2.5)
     )  # everything computed is now stale
-    nodes = [node for column in window.scene.nodes[1:] for node in column]
+    nodes = [node for column in editor.scene.nodes[1:] for node in column]
     assert all(node.stale and node.text for node in nodes)
     assert any(node.heat_map is not None for node in nodes) == (mode == "forward")
     for node in nodes:
@@ -869,21 +911,21 @@ def test_out_of_date_numbers_after_an_edit_are_readable(window, palette, mode):
             assert worst_contrast(node, lod) >= MIN_CONTRAST, (mode, node.name, node.text, lod)
 
 
-def test_weights_and_biases_say_their_names_on_hover(window):
-    scene = window.scene
+def test_weights_and_biases_say_their_names_on_hover(editor):
+    scene = editor.scene
     edge = next(e for e in scene.edges if (e.layer, e.i, e.j) == (0, 1, 0))
     assert edge.toolTip().startswith("w(x2 → h1):")
     assert any(item.toolTip().startswith("b(h1), the bias of h1") for item in scene.items())
 
 
-def test_the_banner_says_when_the_numbers_are_means(window):
-    doc = window.doc
+def test_the_banner_says_when_the_numbers_are_means(editor):
+    doc = editor.doc
     doc.set_sample(None)
-    window.doc.frames.flush()
-    assert "mean over all 4 examples" in window.view.banner.text()
+    editor.doc.frames.flush()
+    assert "mean over all 4 examples" in editor.view.banner.text()
     doc.set_sample(1)
-    window.doc.frames.flush()
-    assert "mean" not in window.view.banner.text()
+    editor.doc.frames.flush()
+    assert "mean" not in editor.view.banner.text()
 
 
 # -- crowded layers, context menus, dragging -----------------------------------------
@@ -897,10 +939,10 @@ def meets_circle(rect: QRectF, node: NeuronNode) -> bool:
     return math.hypot(nearest_x - centre.x(), nearest_y - centre.y()) < NODE_RADIUS
 
 
-def hover(window, scene_point: QPointF) -> None:
+def hover(editor, scene_point: QPointF) -> None:
     """Move the pointer over the view to ``scene_point``, no button held."""
-    viewport = window.view.viewport()
-    p = QPointF(view_point(window, scene_point))
+    viewport = editor.view.viewport()
+    p = QPointF(view_point(editor, scene_point))
     move = QMouseEvent(
         QMouseEvent.Type.MouseMove,
         p,
@@ -912,10 +954,10 @@ def hover(window, scene_point: QPointF) -> None:
     QApplication.sendEvent(viewport, move)
 
 
-def test_bias_values_never_cover_a_neuron_and_show_when_it_is_hovered(qtbot, window):
-    scene = window.scene
+def test_bias_values_never_cover_a_neuron_and_show_when_it_is_hovered(qtbot, editor):
+    scene = editor.scene
     assert all(bias.isVisible() for bias in scene.bias_labels.values())  # roomy: all shown
-    grow_hidden_layer(window, 16)  # rows 56 apart: a label under one circle meets the next
+    grow_hidden_layer(editor, 16)  # rows 56 apart: a label under one circle meets the next
     nodes = [node for column in scene.nodes for node in column]
     shown = [bias for bias in scene.bias_labels.values() if bias.isVisible()]
     assert scene.bias_labels[(0, 15)] in shown  # the bottom one has room
@@ -925,30 +967,30 @@ def test_bias_values_never_cover_a_neuron_and_show_when_it_is_hovered(qtbot, win
     node = scene.nodes[1][3]
     bias = scene.bias_labels[(0, 3)]
     assert not bias.isVisible()
-    window.view.zoom_to(1.0, node.scenePos())
-    hover(window, node.scenePos())
+    editor.view.zoom_to(1.0, node.scenePos())
+    hover(editor, node.scenePos())
     assert bias.isVisible()
     assert bias.box is not None  # on a plate over the circle below
     assert node.zValue() > scene.nodes[1][4].zValue()  # …drawn over it, not under it
-    hover(window, bias.scenePos())  # from the circle onto its number: still there to click
+    hover(editor, bias.scenePos())  # from the circle onto its number: still there to click
     assert bias.isVisible()
-    hover(window, node.scenePos() + QPointF(-70, 0))
+    hover(editor, node.scenePos() + QPointF(-70, 0))
     assert not bias.isVisible()
-    hover(window, node.scenePos())
+    hover(editor, node.scenePos())
     QTest.mouseClick(
-        window.view.viewport(),
+        editor.view.viewport(),
         Qt.MouseButton.LeftButton,
         Qt.KeyboardModifier.NoModifier,
-        view_point(window, bias.scenePos()),
+        view_point(editor, bias.scenePos()),
     )
-    assert window.doc.selected == (0, None, 3)
-    hover(window, node.scenePos() + QPointF(-70, 0))
+    assert editor.doc.selected == (0, None, 3)
+    hover(editor, node.scenePos() + QPointF(-70, 0))
     assert bias.isVisible()  # selected: shown while it is explained
 
 
-def on_screen_rect(window, item) -> QRectF:
+def on_screen_rect(editor, item) -> QRectF:
     """Where ``item``'s drawing lies in the view, in pixels."""
-    view = window.view
+    view = editor.view
     return item.deviceTransform(view.viewportTransform()).mapRect(
         item.boundingRect().adjusted(1, 1, -1, -1)
     )
@@ -1016,7 +1058,7 @@ def menus(monkeypatch) -> MenuLog:
     return log
 
 
-def context_menu(window, menus, scene_point: QPointF, pick: str = "") -> list[str]:
+def context_menu(editor, menus, scene_point: QPointF, pick: str = "") -> list[str]:
     """Right-click the scene at ``scene_point``; the menu's entries (running ``pick``)."""
     from PySide6.QtWidgets import QGraphicsSceneContextMenuEvent
 
@@ -1025,31 +1067,31 @@ def context_menu(window, menus, scene_point: QPointF, pick: str = "") -> list[st
         QGraphicsSceneContextMenuEvent.Type.GraphicsSceneContextMenu
     )
     event.setScenePos(scene_point)
-    window.scene.contextMenuEvent(event)
+    editor.scene.contextMenuEvent(event)
     return [action.text() for action in menus[-1].actions() if not action.isSeparator()]
 
 
-def test_right_clicking_a_weights_number_or_a_bias_offers_their_menus(window, menus):
-    doc, scene = window.doc, window.scene
-    label = edge_of(window, 0, 1, 0).label
+def test_right_clicking_a_weights_number_or_a_bias_offers_their_menus(editor, menus):
+    doc, scene = editor.doc, editor.scene
+    label = edge_of(editor, 0, 1, 0).label
     assert label.visible_now
-    entries = context_menu(window, menus, label.scenePos(), "Explain this gradient (chain rule)")
+    entries = context_menu(editor, menus, label.scenePos(), "Explain this gradient (chain rule)")
     assert entries == ["Explain this gradient (chain rule)", "Edit value…"]
     assert doc.selected == (0, 1, 0)
     bias = scene.bias_labels[(0, 1)]
     requested = []
     scene.editRequested.connect(lambda parameter, _: requested.append(parameter))
-    entries = context_menu(window, menus, bias.scenePos(), "Edit value…")
+    entries = context_menu(editor, menus, bias.scenePos(), "Edit value…")
     assert entries == ["Explain this gradient (chain rule)", "Edit value…"]
     assert requested == [(0, None, 1)]
     assert doc.selected == (0, None, 1)
     # Empty space still offers a new layer.
     empty = QPointF(scene.column / 2, 400)
-    assert context_menu(window, menus, empty) == ["Insert a hidden layer here"]
+    assert context_menu(editor, menus, empty) == ["Insert a hidden layer here"]
 
 
-def test_a_greyed_out_output_activation_says_why(window, menus):
-    chooser = window.scene.choosers[-1]
+def test_a_greyed_out_output_activation_says_why(editor, menus):
+    chooser = editor.scene.choosers[-1]
     chooser.clicked.emit(chooser)
     (menu,) = menus
     assert menu.toolTipsVisible()
@@ -1059,10 +1101,10 @@ def test_a_greyed_out_output_activation_says_why(window, menus):
     assert softmax.toolTip() != "softmax"
 
 
-def mouse(window, kind, scene_point: QPointF) -> None:
+def mouse(editor, kind, scene_point: QPointF) -> None:
     """A press, move (button held) or release of the left button on the view."""
-    viewport = window.view.viewport()
-    p = QPointF(view_point(window, scene_point))
+    viewport = editor.view.viewport()
+    p = QPointF(view_point(editor, scene_point))
     held = Qt.MouseButton.NoButton if kind == "release" else Qt.MouseButton.LeftButton
     types = {
         "press": QMouseEvent.Type.MouseButtonPress,
@@ -1076,28 +1118,28 @@ def mouse(window, kind, scene_point: QPointF) -> None:
     QApplication.sendEvent(viewport, event)
 
 
-def test_a_dragged_neuron_keeps_to_its_column_takes_its_lines_and_shows_where_it_lands(window):
-    doc, scene = window.doc, window.scene
-    grow_hidden_layer(window, 3)
+def test_a_dragged_neuron_keeps_to_its_column_takes_its_lines_and_shows_where_it_lands(editor):
+    doc, scene = editor.doc, editor.scene
+    grow_hidden_layer(editor, 3)
     before = doc.network.copy()
-    window.view.zoom_to(1.0, scene.nodes[1][1].home)
+    editor.view.zoom_to(1.0, scene.nodes[1][1].home)
     node = scene.nodes[1][0]
     home = QPointF(node.home)
     column = [n.home for n in scene.nodes[1]]
     # A nudge in place: nothing changes, and every number is back afterwards.
     shown = [label.visible_now for label in scene.labels]
-    mouse(window, "press", home)
-    mouse(window, "move", home + QPointF(0, 12))
+    mouse(editor, "press", home)
+    mouse(editor, "move", home + QPointF(0, 12))
     assert not any(edge.label.visible_now for edge in node.edges)  # would land on others
-    mouse(window, "release", home + QPointF(0, 12))
+    mouse(editor, "release", home + QPointF(0, 12))
     assert doc.network.layer_sizes == (2, 3, 1)
     assert node.pos() == home
     assert node.opacity() == 1.0
     assert [label.visible_now for label in scene.labels] == shown
-    mouse(window, "press", home)
+    mouse(editor, "press", home)
     # Down over the middle neuron, a little to the side.
     for k in range(1, 5):
-        mouse(window, "move", home + (column[1] + QPointF(30, 0) - home) * k / 4)
+        mouse(editor, "move", home + (column[1] + QPointF(30, 0) - home) * k / 4)
     assert node.pos().x() == home.x()  # held to its column
     assert node.pos().y() == pytest.approx(column[1].y(), abs=1)
     for edge in node.edges:  # its lines end at it where it is now
@@ -1109,7 +1151,7 @@ def test_a_dragged_neuron_keeps_to_its_column_takes_its_lines_and_shows_where_it
     assert scene.landing.isVisible()
     assert scene.landing.pos() == QPointF(home.x(), (column[1].y() + column[2].y()) / 2)
     assert not scene.trash.active
-    mouse(window, "release", column[1] + QPointF(30, 0))
+    mouse(editor, "release", column[1] + QPointF(30, 0))
     assert not scene.landing.isVisible()
     assert not scene.trash.isVisible()
     assert np.array_equal(doc.network.weights[0][:, 1], before.weights[0][:, 0])
@@ -1117,18 +1159,18 @@ def test_a_dragged_neuron_keeps_to_its_column_takes_its_lines_and_shows_where_it
     node = scene.nodes[1][2]
     start = QPointF(node.home)
     away = start + QPointF(-180, -40)
-    mouse(window, "press", start)
+    mouse(editor, "press", start)
     for k in range(1, 5):
-        mouse(window, "move", start + (away - start) * k / 4)
+        mouse(editor, "move", start + (away - start) * k / 4)
     assert node.pos() == away
     assert scene.trash.active
     assert not scene.landing.isVisible()
-    mouse(window, "release", away)
+    mouse(editor, "release", away)
     assert doc.network.layer_sizes == (2, 2, 1)
 
 
-def test_the_bin_is_drawn_not_typed(window):
-    trash = window.scene.trash
+def test_the_bin_is_drawn_not_typed(editor):
+    trash = editor.scene.trash
     trash.setVisible(True)
     painter, _ = paint_recorded(trash, 1.0)
     (drawn,) = painter.texts
@@ -1138,10 +1180,10 @@ def test_the_bin_is_drawn_not_typed(window):
     assert drawn.text == "drop here to remove"
 
 
-def test_the_banner_wraps_inside_a_narrow_editor(qtbot, window):
-    view = window.view
-    window.doc.set_sample(None)
-    window.doc.set_mode("backward")
+def test_the_banner_wraps_inside_a_narrow_editor(qtbot, editor):
+    view = editor.view
+    editor.doc.set_sample(None)
+    editor.doc.set_mode("backward")
     view.resize(420, view.height())
     banner = view.banner
     assert "(F6)" in banner.text()

@@ -8,7 +8,22 @@ from PySide6.QtGui import QColor
 from bpdesk.core import make_dataset
 from bpdesk.core.history import FIELDS, ParameterHistory
 from bpdesk.ui import editing, theme
-from bpdesk.ui.panels.loss import RUN_COLORS
+from bpdesk.ui.document import Document
+from bpdesk.ui.panels.loss import RUN_COLORS, LossPanel
+
+
+@pytest.fixture
+def loss_panel(qtbot):
+    """The Loss panel over a document of its own (the window's default one), shown as
+    the window shows it in its dock."""
+    doc = Document()
+    panel = LossPanel(doc)
+    qtbot.addWidget(panel)
+    panel.show()
+    qtbot.waitExposed(panel)
+    # qtbot keeps only a weak reference: the fixture holds the panel until teardown.
+    yield doc, panel
+    panel.close()
 
 
 def train_to(qtbot, window, epoch):
@@ -124,8 +139,8 @@ def test_undoing_training_after_a_rewind_brings_the_replaced_future_back(qtbot, 
     assert doc.epoch == 250
 
 
-def test_a_stretch_that_trains_nothing_forgets_nothing(window):
-    doc = window.doc
+def test_a_stretch_that_trains_nothing_forgets_nothing(qtbot):
+    doc = Document()
     for epoch in range(0, 101):
         doc.snapshots.add(epoch, doc.network.parameters + epoch)
     fill_history(doc, 100)
@@ -223,9 +238,8 @@ def test_a_stretch_that_thins_the_snapshots_still_undoes_exactly():
 # -- 3. a refused rewind puts the slider back --------------------------------------------
 
 
-def test_a_refused_rewind_puts_the_slider_back_at_the_current_epoch(window):
-    doc = window.doc
-    panel = window.loss_panel
+def test_a_refused_rewind_puts_the_slider_back_at_the_current_epoch(loss_panel):
+    doc, panel = loss_panel
     fill_history(doc, 100)  # no snapshots: nothing to go back to
     panel.show_epoch(doc.epoch)
     notes = messages(doc)
@@ -256,8 +270,8 @@ def test_another_dataset_starts_a_new_run_and_undo_restores_the_old_one(qtbot, w
     assert window.loss_panel.rewind(100)
 
 
-def test_new_points_or_a_new_seed_keep_the_run(window):
-    doc = window.doc
+def test_new_points_or_a_new_seed_keep_the_run(qtbot):
+    doc = Document()
     editing.change_dataset(doc, make_dataset("moons", n_samples=60, seed=0))
     fill_history(doc, 50)
     editing.change_dataset(doc, make_dataset("moons", n_samples=60, seed=1))
@@ -271,8 +285,8 @@ def test_new_points_or_a_new_seed_keep_the_run(window):
     assert doc.runs == []
 
 
-def test_another_loss_starts_a_new_run_and_undo_restores_the_old_one(window):
-    doc = window.doc
+def test_another_loss_starts_a_new_run_and_undo_restores_the_old_one(loss_panel):
+    doc, panel = loss_panel
     fill_history(doc, 80)
     doc.snapshots.add(80, doc.network.parameters)
     before = state(doc)
@@ -280,7 +294,7 @@ def test_another_loss_starts_a_new_run_and_undo_restores_the_old_one(window):
     assert doc.epoch == 0
     assert len(doc.runs) == 1
     assert doc.runs[0].loss == "mse"
-    assert "mse loss" in window.loss_panel.run_label(doc.runs[0])
+    assert "mse loss" in panel.run_label(doc.runs[0])
     doc.undo()
     assert doc.runs == []
     assert_same(state(doc), before)
@@ -325,11 +339,10 @@ def shown(qtbot, panel, epochs):
     return panel.plot.getPlotItem().vb.viewRange()
 
 
-def test_after_a_reset_the_view_takes_in_the_earlier_run(qtbot, window):
-    doc = window.doc
-    panel = window.loss_panel
+def test_after_a_reset_the_view_takes_in_the_earlier_run(qtbot, loss_panel):
+    doc, panel = loss_panel
     fill_history(doc, 5000, start_loss=0.8)
-    window.act_reset.trigger()
+    editing.reinitialise(doc)  # what Reset does
     (_, x1), (_, y1) = panel.plot.getPlotItem().vb.viewRange()
     assert x1 >= 5000  # not a 0–15 axis with the old run as a flat stub
     assert y1 >= 0.8
@@ -339,9 +352,8 @@ def test_after_a_reset_the_view_takes_in_the_earlier_run(qtbot, window):
     assert y1 >= 0.8
 
 
-def test_a_run_on_other_data_does_not_flatten_the_live_curve(qtbot, window):
-    doc = window.doc
-    panel = window.loss_panel
+def test_a_run_on_other_data_does_not_flatten_the_live_curve(qtbot, loss_panel):
+    doc, panel = loss_panel
     editing.change_dataset(doc, make_dataset("reg-gauss", n_samples=60, seed=0))
     fill_history(doc, 3000, start_loss=400.0)  # a regression run's huge loss
     editing.change_dataset(doc, make_dataset("spiral", n_samples=60, seed=0))
@@ -353,12 +365,11 @@ def test_a_run_on_other_data_does_not_flatten_the_live_curve(qtbot, window):
     assert x1 < 3000
 
 
-def test_earlier_runs_have_distinct_faint_colours(window):
-    doc = window.doc
-    panel = window.loss_panel
+def test_earlier_runs_have_distinct_faint_colours(loss_panel):
+    doc, panel = loss_panel
     for _ in range(4):
         fill_history(doc, 20)
-        window.act_reset.trigger()
+        editing.reinitialise(doc)  # what Reset does
     pens = [curve.opts["pen"].color() for curve in panel.run_curves]
     assert len(pens) == 4
     assert all(c.alpha() < 255 for c in pens)
@@ -404,8 +415,8 @@ def test_a_refused_rewind_leaves_training_running(qtbot, window):
     trainer.shutdown()
 
 
-def test_the_slider_comes_back_to_the_epoch_a_rewind_lands_on(window):
-    doc, panel = window.doc, window.loss_panel
+def test_the_slider_comes_back_to_the_epoch_a_rewind_lands_on(loss_panel):
+    doc, panel = loss_panel
     rows = np.full((4, 40), np.nan)
     rows[0] = np.linspace(0.3, 0.1, 40)
     doc.append_training(1, rows, ())
