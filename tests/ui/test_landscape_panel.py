@@ -357,3 +357,28 @@ def test_a_loss_near_the_float_limit_is_shown_without_an_error(make_panel):
     (_, _), (low, high) = panel.plot.getPlotItem().vb.viewRange()
     assert np.isfinite(low)
     assert np.isfinite(high)
+
+
+@pytest.mark.parametrize("mode", ["forward", "backward"])
+def test_moving_the_weight_here_keeps_the_shown_loss_up_to_date(explainer, mode):
+    # Reported: moving the slider left the toolbar's loss stale.
+    doc, panel = explainer
+    doc.set_mode(mode)
+    doc.run_backward() if mode == "backward" else doc.run_forward()
+    before = doc.forward_state.total_loss
+    assert panel.set_weight(1.5)
+    assert doc.is_fresh("forward")
+    assert doc.forward_state.total_loss != before
+    data = doc.dataset
+    assert doc.forward_state.total_loss == pytest.approx(
+        doc.network.compute_loss(data.X_train, data.T_train)
+    )
+    assert doc.is_fresh("backward") == (mode == "backward")
+
+
+def test_a_stale_view_is_left_for_the_learner_to_run(explainer):
+    doc, panel = explainer
+    doc.set_parameter((0, 0, 0), 0.25)  # an edit elsewhere: the learner runs F5 to see it
+    assert not doc.is_fresh("forward")
+    assert panel.set_weight(1.5)
+    assert not doc.is_fresh("forward")

@@ -251,10 +251,20 @@ class LandscapePanel(QWidget):
 
         Consecutive moves of the same weight merge into one undo step.
         """
-        parameter = self.doc.selected
-        if parameter is None or float(value) == self.doc.parameter_value(parameter):
+        doc = self.doc
+        parameter = doc.selected
+        if parameter is None or float(value) == doc.parameter_value(parameter):
             return False
-        return editing.set_value(self.doc, parameter, float(value))
+        # What was shown up to date stays so: the toolbar's loss and the diagram follow
+        # the weight as the loss here does (an edit elsewhere leaves them to F5/F6).
+        fresh = {which: doc.is_fresh(which) for which in ("forward", "backward")}
+        if not editing.set_value(doc, parameter, float(value)):
+            return False
+        if fresh["backward"] and doc.mode == "backward":
+            doc.run_backward()
+        elif fresh["forward"]:
+            doc.run_forward()
+        return True
 
     def _on_slider(self, position: int) -> None:
         if self._placing or self._range is None:
