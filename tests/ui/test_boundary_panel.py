@@ -466,3 +466,29 @@ def test_a_diverged_one_input_network_draws_without_an_error(make_panel):
     (_, _), (low, high) = panel.curve.plot.getPlotItem().vb.viewRange()
     assert np.isfinite(low)
     assert np.isfinite(high)
+
+
+def test_a_click_outside_the_map_says_why_no_point_was_added(make_panel):
+    doc, panel = make_panel()
+    said = []
+    doc.message.connect(said.append)
+    assert not panel.click_at(3.0, 0.5, LEFT)
+    assert doc.dataset.n_train == 4
+    assert len(said) == 1
+    assert "No point added" in said[0]
+    assert "inside the map" in said[0]
+
+
+def test_a_point_added_to_a_trained_network_says_the_data_changed(make_panel):
+    doc, panel = make_panel()
+    said = []
+    doc.message.connect(said.append)
+    assert panel.click_at(0.5, 0.5, LEFT)
+    assert said == []  # nothing trained yet: nothing to explain
+    rows = np.full((4, 3), np.nan)
+    rows[0] = 0.2
+    doc.append_training(1, rows, ())
+    doc.set_epoch(3)
+    assert panel.click_at(0.25, 0.75, RIGHT)
+    assert len(said) == 1
+    assert "the data changed" in said[0]

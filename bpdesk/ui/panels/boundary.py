@@ -527,7 +527,15 @@ class DecisionBoundaryPanel(QWidget):
         chosen in the combo box. Regression and clicks outside the map add nothing.
         """
         ds = self.doc.dataset
-        if ds.n_inputs != 2 or not self.contains(x1, x2):
+        if ds.n_inputs != 2:
+            return False
+        if not self.contains(x1, x2):
+            if ds.kind in ("binary", "multiclass") and self.bounds is not None:
+                x_min, x_max, y_min, y_max = self.bounds
+                self.doc.notify(
+                    f"No point added: new points go inside the map (x1 from {fmt(x_min, 2)} "
+                    f"to {fmt(x_max, 2)}, x2 from {fmt(y_min, 2)} to {fmt(y_max, 2)})."
+                )
             return False
         if ds.kind == "binary":
             label = {Qt.MouseButton.LeftButton: 1, Qt.MouseButton.RightButton: 0}.get(button)
@@ -551,6 +559,12 @@ class DecisionBoundaryPanel(QWidget):
         doc.push(
             ReplaceDatasetCommand(doc, ds.with_points(X, T), None, f"Add a class-{label} point")
         )
+        if doc.epoch > 0:
+            # A trained network can fit a few new points badly: say why the loss jumps.
+            doc.notify(
+                f"Added a class-{label} point: the data changed, so the network, trained on "
+                "the data before it, may fit it worse until it is trained again (Ctrl+Z undoes it)."
+            )
 
 
 def point_size(n: int) -> float:
