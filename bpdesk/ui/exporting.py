@@ -61,7 +61,8 @@ def _render(scene, source: QRectF, path: str | Path, scale: float, title: str) -
 def render_scene(scene, path: str | Path, scale: float = 2.0) -> None:
     """The network diagram as PNG (``scale`` × its size) or SVG, by the path's suffix."""
     source = scene.content_rect().adjusted(-80, -110, 260, 70)
-    _render(scene, source, path, scale, "bpdesk network")
+    with scene.without_editing_controls():  # a picture of the network, not of the editor
+        _render(scene, source, path, scale, "bpdesk network")
 
 
 def export_plot(plot_widget, path: str | Path, min_width: int = 1200) -> None:

@@ -51,3 +51,25 @@ def test_landscape_csv_is_the_curve_the_tangent_and_the_two_points(qtbot, window
     assert float(rows[-2][0]) == scape.current
     assert rows[-1][3] == "after one step"
     assert float(rows[-1][1]) == pytest.approx(scape.step_loss)
+
+
+def test_the_exported_network_has_no_editing_buttons_and_the_editor_keeps_them(qtbot, tmp_path):
+    # Reported: exported PNG/SVG showed the − + × buttons and the insert marks.
+    from bpdesk.ui.document import Document
+    from bpdesk.ui.editor.items import ButtonRow
+    from bpdesk.ui.editor.view import NetworkView
+
+    view = NetworkView(Document())
+    qtbot.addWidget(view)
+    view.resize(800, 600)
+    view.show()
+    scene = view.network_scene
+    rows = [item for item in scene.items() if isinstance(item, ButtonRow) and item.isVisible()]
+    assert rows  # the editor shows them
+    source = scene.content_rect().adjusted(-80, -110, 260, 70)
+    exporting._render(scene, source, tmp_path / "editor.svg", 2.0, "as on screen")
+    exporting.render_scene(scene, tmp_path / "net.svg")
+    on_screen = (tmp_path / "editor.svg").read_text().count("<text")
+    exported = (tmp_path / "net.svg").read_text().count("<text")
+    assert exported < on_screen  # the buttons' symbols are not in the picture
+    assert all(row.isVisible() for row in rows)  # and are back in the editor

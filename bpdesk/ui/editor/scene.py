@@ -8,6 +8,9 @@ which numbers have room to show is decided in :mod:`bpdesk.ui.editor.label_layou
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QImage
@@ -181,6 +184,23 @@ class NetworkScene(QGraphicsScene):
         self._on_selection_changed()
         # Generous: the view must be free to centre the network wherever margins need.
         self.setSceneRect(self.content_rect().adjusted(-3000, -3000, 3000, 3000))
+
+    @contextmanager
+    def without_editing_controls(self) -> Iterator[None]:
+        """Hide the editing controls (the − + × buttons, the insert marks, the drop
+        marker) while a picture of the network is taken; shown again after."""
+        hidden = [
+            item
+            for item in self.items()
+            if isinstance(item, ButtonRow | InsertionMarker) and item.isVisible()
+        ]
+        for item in hidden:
+            item.setVisible(False)
+        try:
+            yield
+        finally:
+            for item in hidden:
+                item.setVisible(True)
 
     def content_rect(self) -> QRectF:
         """The neurons' area. Headings and notes keep their size on screen, so the
