@@ -53,10 +53,12 @@ def test_landscape_csv_is_the_curve_the_tangent_and_the_two_points(qtbot, window
     assert float(rows[-1][1]) == pytest.approx(scape.step_loss)
 
 
-def test_the_exported_network_has_no_editing_buttons_and_the_editor_keeps_them(qtbot, tmp_path):
+def test_the_exported_network_has_no_editing_buttons_and_the_editor_keeps_them(
+    qtbot, tmp_path, monkeypatch
+):
     # Reported: exported PNG/SVG showed the − + × buttons and the insert marks.
     from bpdesk.ui.document import Document
-    from bpdesk.ui.editor.items import ButtonRow
+    from bpdesk.ui.editor.items import RoundButton
     from bpdesk.ui.editor.view import NetworkView
 
     view = NetworkView(Document())
@@ -64,12 +66,19 @@ def test_the_exported_network_has_no_editing_buttons_and_the_editor_keeps_them(q
     view.resize(800, 600)
     view.show()
     scene = view.network_scene
-    rows = [item for item in scene.items() if isinstance(item, ButtonRow) and item.isVisible()]
-    assert rows  # the editor shows them
+    buttons = [item for item in scene.items() if isinstance(item, RoundButton) and item.isVisible()]
+    assert buttons  # the editor shows them
+    painted = []
+    paint = RoundButton.paint
+    monkeypatch.setattr(
+        RoundButton, "paint", lambda self, *args: (painted.append(self), paint(self, *args))
+    )
     source = scene.content_rect().adjusted(-80, -110, 260, 70)
-    exporting._render(scene, source, tmp_path / "editor.svg", 2.0, "as on screen")
+    exporting._render(scene, source, tmp_path / "editor.png", 1.0, "as on screen")
+    assert painted  # a picture of the editor as it is has them ...
+    painted.clear()
+    exporting.render_scene(scene, tmp_path / "net.png")
     exporting.render_scene(scene, tmp_path / "net.svg")
-    on_screen = (tmp_path / "editor.svg").read_text().count("<text")
-    exported = (tmp_path / "net.svg").read_text().count("<text")
-    assert exported < on_screen  # the buttons' symbols are not in the picture
-    assert all(row.isVisible() for row in rows)  # and are back in the editor
+    assert painted == []  # ... the exported network does not
+    assert all(button.isVisible() for button in buttons)  # and the editor keeps them
+    assert "Hidden" in (tmp_path / "net.svg").read_text()  # the headings stay

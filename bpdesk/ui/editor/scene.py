@@ -192,7 +192,7 @@ class NetworkScene(QGraphicsScene):
         hidden = [
             item
             for item in self.items()
-            if isinstance(item, ButtonRow | InsertionMarker) and item.isVisible()
+            if isinstance(item, RoundButton | InsertionMarker) and item.isVisible()
         ]
         for item in hidden:
             item.setVisible(False)
