@@ -26,6 +26,11 @@ RIGHT = Qt.DockWidgetArea.RightDockWidgetArea
 BOTTOM = Qt.DockWidgetArea.BottomDockWidgetArea
 
 
+# Below this window width the default layout puts Loss and Predictions in one place, as
+# tabs (at 1024 pixels they side by side made the window wider than the screen).
+NARROW_WIDTH = 1200
+
+
 @dataclass(frozen=True)
 class DockSpec:
     """One dock: its key (``window.docks[key]``, a tour page's "dock"/"look"), title,
@@ -198,20 +203,43 @@ class PanelDocks(QObject):
         window, docks = self.window, self.docks
         width, height = window.width(), window.height()
         vertical, horizontal = Qt.Orientation.Vertical, Qt.Orientation.Horizontal
+        narrow = width < NARROW_WIDTH
+        if narrow:
+            # Side by side, the Loss and Predictions panels alone are wider than a
+            # 1024-pixel screen leaves the editor: they share one place, as tabs.
+            window.tabifyDockWidget(docks["loss"], docks["predictions"])
+            docks["loss"].raise_()
+            # Side by side they may already have widened the window past the screen:
+            # once the layout has settled, it comes back within it.
+            QTimer.singleShot(0, self, self._within_screen)
         window.resizeDocks(
             [docks["build"], docks["boundary"]], [int(width * 0.19), int(width * 0.24)], horizontal
         )
         build = docks["build"].widget().sizeHint().height() + 30
         window.resizeDocks([docks["build"], docks["learn"]], [build, int(height * 0.6)], vertical)
         window.resizeDocks([docks["loss"]], [int(height * 0.27)], vertical)
-        window.resizeDocks(
-            [docks["loss"], docks["predictions"]], [int(width * 0.6), int(width * 0.4)], horizontal
-        )
+        if not narrow:
+            window.resizeDocks(
+                [docks["loss"], docks["predictions"]],
+                [int(width * 0.6), int(width * 0.4)],
+                horizontal,
+            )
         window.resizeDocks(
             [docks["boundary"], docks["chain_rule"]],
             [int(height * 0.45), int(height * 0.55)],  # the map square, the explanations below
             vertical,
         )
+
+    def _within_screen(self) -> None:
+        window = self.window
+        screen = window.screen()
+        if screen is None or window.isMaximized() or window.isFullScreen():
+            return
+        available = screen.availableGeometry()
+        if window.frameGeometry().width() > available.width():
+            extra = window.frameGeometry().width() - window.width()
+            window.resize(max(available.width() - extra, 1), window.height())
+            window.move(available.left(), window.y())
 
     def make_room(self, dock: QDockWidget) -> None:
         """Give a docked panel the height it asks for, taken from the panels above and

@@ -218,3 +218,23 @@ def test_a_gradient_check_built_when_first_shown_has_no_blank_line(qtbot, window
     panel = window.gradcheck_panel
     assert panel.isVisible()
     assert not panel.bug_note.isVisible()  # no bug injected: its note takes no room
+
+
+def test_on_a_narrow_screen_loss_and_predictions_share_one_place(qtbot, window):
+    # Reported: at 1024×700 the window was wider than the screen (Loss and Predictions
+    # side by side need more than the editor leaves), and its right side was cut off.
+    docks = window.docks
+    window.resize(1024, 700)
+    window.restore_default_layout()
+    qtbot.waitUntil(lambda: docks["predictions"] in window.tabifiedDockWidgets(docks["loss"]))
+    available = window.screen().availableGeometry().width()
+    qtbot.waitUntil(lambda: window.frameGeometry().width() <= max(available, 1024))
+    assert not docks["loss"].visibleRegion().isEmpty()  # the loss curve is the tab in front
+
+
+def test_on_a_wide_screen_they_stay_side_by_side(qtbot, window):
+    docks = window.docks
+    window.resize(1600, 1000)
+    window.restore_default_layout()
+    qtbot.wait(20)
+    assert docks["predictions"] not in window.tabifiedDockWidgets(docks["loss"])
