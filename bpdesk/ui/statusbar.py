@@ -3,6 +3,7 @@ beside them, and the document's messages on the left."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from bpdesk.ui.document import Document
@@ -30,6 +31,10 @@ class MainStatusBar(QStatusBar):
         self.addPermanentWidget(self.training_label)
         self.network_label = QLabel()
         self.network_label.setToolTip("The network's shape and the dataset")
+        for label in (self.training_label, self.network_label):
+            # A dataset's title comes from a file: shown as text, never as rich text
+            # (an <img> in it loaded a local image, an <h1> resized the window).
+            label.setTextFormat(Qt.TextFormat.PlainText)
         self.addPermanentWidget(self.network_label)
         # The labels follow training at the pace of numbers, in step with the diagram:
         # each repaint of a label costs the GUI thread (and so the training thread)

@@ -14,6 +14,7 @@ import sys
 import numpy as np
 import pytest
 from hostile_files import SPECIAL, SPECIAL_IDS, finishes, posix_only
+from PySide6.QtCore import Qt
 
 from bpdesk.core import BpnetDocument, LossHistory, Network, bpnet, safe_files, save_bpnet, xor
 from bpdesk.core.history import FIELDS
@@ -224,3 +225,23 @@ def test_saving_a_long_run_from_the_window_writes_a_thinned_history(window, tmp_
     stored = json.loads(path.read_text())["history"]
     assert (stored["every"], stored["epochs"], len(stored["train_loss"])) == (10, 95, 10)
     assert stored["train_loss"][-1] == window.doc.history.train_loss[94]
+
+
+@pytest.mark.parametrize(
+    "title", ["<h1>Huge</h1>", "<img src='/etc/hostname'>spirals", "a &amp; b <b>bold</b>"]
+)
+def test_a_dataset_title_is_shown_as_text_not_rich_text(qtbot, title):
+    # Reported: the title (from a file) was Qt rich text in the status bar.
+    from dataclasses import replace as replaced
+
+    from bpdesk.core import Network, xor
+    from bpdesk.ui.document import Document
+    from bpdesk.ui.statusbar import MainStatusBar
+    from bpdesk.ui.training import TrainingController
+
+    doc = Document(Network.create([2, 2, 1], seed=0), replaced(xor(), title=title))
+    bar = MainStatusBar(doc, TrainingController(doc))
+    qtbot.addWidget(bar)
+    label = bar.network_label
+    assert label.textFormat() == Qt.TextFormat.PlainText
+    assert label.text().endswith(title)  # every character as typed, markup included
