@@ -199,6 +199,13 @@ class ExportMenu(QMenu):
             return False
         try:
             item.write(self, path)
+        except UnicodeError as exc:  # a name holds a character no file can store
+            files.show_error(
+                "Cannot export",
+                f"{path}\n\nA name in the network or the data holds a character that cannot "
+                f"be written ({exc.reason}); the file was left as it was.",
+            )
+            return False
         except (OSError, BpdeskError) as exc:
             files.show_error("Cannot export", f"{path}\n\n{getattr(exc, 'strerror', None) or exc}")
             return False

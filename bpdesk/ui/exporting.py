@@ -7,7 +7,6 @@ the window asks for paths and reports errors.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -16,9 +15,11 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
 
+from bpdesk.core.csv_export import write_csv
 from bpdesk.core.export_torch import torch_script
 from bpdesk.core.metrics import predicted_labels, target_labels
 from bpdesk.core.run import RunSettings
+from bpdesk.core.safe_files import replace_atomically
 from bpdesk.ui.document import Document
 
 
@@ -87,10 +88,9 @@ def export_plot(plot_widget, path: str | Path, min_width: int = 1200) -> None:
 
 
 def _write_csv(path: str | Path, header: list[str], rows) -> None:
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
-        writer.writerow(header)
-        writer.writerows(rows)
+    # Atomically, and with a quote before any text cell a spreadsheet would run as a
+    # formula (a feature named "=HYPERLINK(...)"): see bpdesk.core.csv_export.
+    write_csv(path, header, rows)
 
 
 def _number(value) -> str:
@@ -225,7 +225,9 @@ def export_torch_script(doc: Document, path: str | Path, epochs: int = 1000) -> 
         state=doc.trainer_state,
         learning_rates=schedule if len(schedule) > 1 else None,  # one rate: the settings'
     )
-    Path(path).write_text(text, encoding="utf-8")
+    # Through a temporary file: a script that cannot be written (a name that cannot be
+    # encoded) leaves the file the user chose as it was, not emptied.
+    replace_atomically(path, text)
 
 
 def learning_rates_after(

@@ -659,3 +659,40 @@ def test_autosave_keeps_a_long_history_at_plot_resolution(window, monkeypatch):
     assert stored["train_loss"][-1] == doc.history.train_loss[94]  # the last epoch exact
     back = bpnet.load(window.files.autosave_path)
     assert back.history.epochs == 95
+
+
+def _dataset_with_names(window, names):
+    from dataclasses import replace as replaced
+
+    doc = window.doc
+    editing.change_dataset(doc, replaced(doc.dataset, feature_names=tuple(names)))
+
+
+def test_exported_csvs_neutralise_formulas_in_names(window, tmp_path):
+    # OWASP's advice for CSV injection: a quote before a text cell that starts a formula.
+    _dataset_with_names(window, ['=HYPERLINK("http://x")', "@SUM(A1)"])
+    for export in (exporting.export_dataset_csv, exporting.export_predictions_csv):
+        path = tmp_path / f"{export.__name__}.csv"
+        export(window.doc, path)
+        header = path.read_text(encoding="utf-8").splitlines()[0]
+        assert header.startswith('"\'=HYPERLINK(""http://x"")",\'@SUM(A1)'), header
+        second = path.read_text(encoding="utf-8").splitlines()[1]
+        assert "'" not in second  # numbers (negative ones too) are written as they are
+
+
+@pytest.mark.parametrize("item", ["Dataset", "Predictions", "PyTorch script"])
+def test_an_export_that_cannot_encode_a_name_says_so_and_keeps_the_old_file(window, tmp_path, item):
+    # Reported: a lone surrogate in a name left the chosen file at 0 bytes, no dialog.
+    _dataset_with_names(window, ["x\udcff", "y"])
+    (tmp_path / "out").mkdir()
+    target = tmp_path / "out" / "existing.out"
+    target.write_text("what was there", encoding="utf-8")
+    window.files.ask_save_file = lambda *a: str(target)
+    action = next(a for a in window.export_menu.actions() if a.text().startswith(item))
+    window.export_menu.aboutToShow.emit()
+    action.trigger()
+    assert window.errors
+    assert window.errors[0][0] == "Cannot export"
+    assert "cannot be written" in window.errors[0][1]
+    assert target.read_text(encoding="utf-8") == "what was there"
+    assert [p.name for p in target.parent.iterdir()] == ["existing.out"]  # no temporary left
