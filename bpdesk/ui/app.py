@@ -249,8 +249,8 @@ def _probe_startup(app) -> None:
 
 def run_app(args) -> int:
     """Create the application and the main window; return the exit status."""
-    if _wants_offscreen(args):
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    if _wants_offscreen(args) and not os.environ.get("QT_QPA_PLATFORM"):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"  # an empty value is Qt's default too
     from bpdesk.ui.display_check import display_problem
 
     if problem := display_problem():

@@ -137,3 +137,19 @@ def test_bpdesk_without_a_display_exits_with_one_line_not_an_abort(tmp_path):
     assert done.returncode == 1
     assert done.stderr.strip().count("\n") == 0
     assert "no display" in done.stderr
+
+
+def test_a_screenshot_without_a_display_renders_offscreen_even_with_an_empty_platform(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env["QT_QPA_PLATFORM"] = ""  # set but empty: Qt's default platform, as if unset
+    env["XDG_CONFIG_HOME"] = env["XDG_DATA_HOME"] = str(tmp_path)
+    out = tmp_path / "shot.png"
+    done = subprocess.run(
+        [sys.executable, "-m", "bpdesk", "--screenshot", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr[-1000:]
+    assert out.stat().st_size > 10_000
