@@ -157,6 +157,7 @@ class MainWindow(QMainWindow):
         self.menus = WindowMenus(self)
         self.toolbar = MainToolBar(self.window_actions, self.doc, self.trainer, self, prefs=prefs)
         self.addToolBar(self.toolbar)
+        self.addToolBar(self.toolbar.data_bar)
         self.status_bar = MainStatusBar(self.doc, self.trainer, self)
         self.setStatusBar(self.status_bar)
 
@@ -244,6 +245,11 @@ class MainWindow(QMainWindow):
     def restore_default_layout(self) -> None:
         """Show every panel again, where it was at first start."""
         self.panel_docks.restore_default_layout(self._default_state)
+
+    def resizeEvent(self, event) -> None:
+        """The toolbars take one row or two, as the width allows."""
+        super().resizeEvent(event)
+        self.toolbar.wrap_toolbars(self)
 
     def showEvent(self, event) -> None:
         """First show: the work that waits until the window is on screen."""

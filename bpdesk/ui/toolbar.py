@@ -58,27 +58,48 @@ class MainToolBar(QToolBar):
         self.addWidget(self.speed_box)
         self.addAction(actions.step)
         self.addAction(actions.reset)
-        self.addSeparator()
-        self.addWidget(_label("Example", SAMPLE_TIP))
+        # The example, η, the loss, undo and fit: a toolbar of their own, beside this one
+        # on a wide window and on a second row on a narrow one (see wrap_toolbars).
+        bar = self.data_bar = QToolBar("Example and loss", parent)
+        bar.setObjectName("toolbar_data")
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        for each in (self, bar):
+            each.setMovable(False)  # no handles: two bars fit where one did (1,280 px)
+        bar.addWidget(_label("Example", SAMPLE_TIP))
         self.sample_box = self._sample_box()
-        self.addWidget(self.sample_box)
-        self.addWidget(_label(" η ", LR_TIP))
+        bar.addWidget(self.sample_box)
+        bar.addWidget(_label(" η ", LR_TIP))
         self.lr_box = learning_rate_box(LR_TIP)
         self.lr_box.editingFinished.connect(self._on_lr_edited)
-        self.addWidget(self.lr_box)
-        self.addSeparator()
+        bar.addWidget(self.lr_box)
+        bar.addSeparator()
         self.loss_label = self._loss_label()
-        self.addWidget(self.loss_label)
-        self.addSeparator()
-        self.addAction(actions.undo_short)
-        self.addAction(actions.redo_short)
+        bar.addWidget(self.loss_label)
+        bar.addSeparator()
+        bar.addAction(actions.undo_short)
+        bar.addAction(actions.redo_short)
         for action in (actions.undo_short, actions.redo_short):
-            button = self.widgetForAction(action)
+            button = bar.widgetForAction(action)
             font = button.font()
             font.setPointSizeF(font.pointSizeF() * 1.3)  # the arrows are small glyphs
             button.setFont(font)
-        self.addAction(actions.fit)
+        bar.addAction(actions.fit)
         self._connect()
+
+    def all_actions(self) -> list:
+        """The actions of both bars, in order."""
+        return [*self.actions(), *self.data_bar.actions()]
+
+    def wrap_toolbars(self, window) -> None:
+        """Put the second bar on a row of its own when the two do not fit side by side
+        (at 1024 pixels the learning rate and the loss went into the » menu)."""
+        bar = self.data_bar
+        fits = self.sizeHint().width() + bar.sizeHint().width() + 8 <= window.width()
+        if fits == window.toolBarBreak(bar):
+            if fits:
+                window.removeToolBarBreak(bar)
+            else:
+                window.insertToolBarBreak(bar)
 
     def _speed_box(self, actions: WindowActions) -> QComboBox:
         """The training speed beside Train: the same choice as Train → Speed."""

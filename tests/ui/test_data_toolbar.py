@@ -202,13 +202,17 @@ def test_a_long_notice_wraps_within_the_editor(qtbot, window):
     assert toast.width() < view.width() // 2  # a short notice stays small
 
 
-def test_the_toolbar_fits_a_1280_pixel_window(qtbot, window):
-    window.resize(1280, 800)
+@pytest.mark.parametrize(("width", "rows"), [(1280, 1), (1024, 2)])
+def test_the_toolbar_fits_the_window_on_one_row_or_two(qtbot, window, width, rows):
+    # At 1024 pixels the learning rate and the loss went into the » menu.
+    window.resize(width, 700)
     qtbot.wait(50)
-    overflow = window.toolbar.findChild(QToolButton, "qt_toolbar_ext_button")
-    assert overflow is None or not overflow.isVisible()
+    for bar in (window.toolbar, window.toolbar.data_bar):
+        overflow = bar.findChild(QToolButton, "qt_toolbar_ext_button")
+        assert overflow is None or not overflow.isVisible()
     for widget in (window.loss_label, window.speed_box, window.lr_box, window.sample_box):
         assert widget.isVisible()
+    assert window.toolBarBreak(window.toolbar.data_bar) == (rows == 2)
 
 
 def test_edited_data_shows_its_own_size_in_the_greyed_fields(window):

@@ -24,12 +24,13 @@ def test_opens_with_the_explainers_xor_network_and_numbers_on_it(window):
 def test_menus_and_every_toolbar_action_have_tooltips(window):
     titles = [a.text().replace("&", "") for a in window.menuBar().actions()]
     assert titles == ["File", "Edit", "View", "Network", "Train", "Help"]
-    for action in window.toolbar.actions():
-        if action.isSeparator():
-            continue
-        widget = window.toolbar.widgetForAction(action)
-        tip = action.toolTip() or (widget.toolTip() if widget else "")
-        assert tip, action.text()
+    for bar in (window.toolbar, window.toolbar.data_bar):
+        for action in bar.actions():
+            if action.isSeparator():
+                continue
+            widget = bar.widgetForAction(action)
+            tip = action.toolTip() or (widget.toolTip() if widget else "")
+            assert tip, action.text()
     assert window.sample_box.toolTip()
     assert window.lr_box.toolTip()
 
