@@ -12,12 +12,19 @@ MARGIN = 0.1  # of the data's span, so that points on the edge are not cut in ha
 XOR_MARGIN = 0.1  # around the explainer's unit square, so that its corner circles show whole
 
 
+# The largest coordinate the map shows (its sides, with the margin, stay finite).
+PLANE_LIMIT = 1e300
+
+
 def plane_bounds(ds: Dataset) -> tuple[float, float, float, float]:
     """``(x_min, x_max, y_min, y_max)``: XOR's unit square, or a square around the data."""
     if ds.name == "xor":
         # The explainer's square: (0, 0) bottom left, (1, 1) top right.
         return (-XOR_MARGIN, 1 + XOR_MARGIN, -XOR_MARGIN, 1 + XOR_MARGIN)
     X = np.concatenate([ds.X_train, ds.X_test])
+    # Inputs near the float limit (a file may hold ±1e308) would make the square's
+    # sides infinite: the map clamps them to what a plot can show.
+    X = np.clip(X, -PLANE_LIMIT, PLANE_LIMIT)
     low, high = X.min(axis=0), X.max(axis=0)
     # A square around the data's middle: views keep the aspect ratio, so a
     # square fills a square panel with no empty bands.

@@ -492,3 +492,33 @@ def test_a_point_added_to_a_trained_network_says_the_data_changed(make_panel):
     assert panel.click_at(0.25, 0.75, RIGHT)
     assert len(said) == 1
     assert "the data changed" in said[0]
+
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+@pytest.mark.parametrize("big", [1e308, 1e200, 1e40])
+def test_inputs_near_the_float_limit_are_drawn_clamped_without_errors(make_panel, big):
+    # Reported: inputs of ±1e308 made the panel raise (an infinite range).
+    X = np.array([[big, -big], [0.0, 1.0], [-big, big], [1.0, 0.0]])
+    data = Dataset(
+        "binary", X, np.array([[0.0], [1.0], [1.0], [0.0]]), np.zeros((0, 2)), np.zeros((0, 1))
+    )
+    doc, panel = make_panel(Document(Network.create([2, 2, 1], seed=0), data))
+    doc.frames.flush()
+    panel.grab()
+    assert all(np.isfinite(panel.bounds))
+    assert panel.contains(0.5, 0.5)
+
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+@pytest.mark.parametrize("big", [1e200, 1e39])
+def test_regression_targets_beyond_float32_are_coloured_without_errors(make_panel, big):
+    # Reported: targets of 1e200 made the panel raise (negative lengths, overflow).
+    X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    T = np.array([[big], [0.0], [0.0], [-big]])
+    data = Dataset("regression", X, T, np.zeros((0, 2)), np.zeros((0, 1)))
+    net = Network.create([2, 2, 1], seed=0, output_activation="linear")
+    doc, panel = make_panel(Document(net, data))
+    doc.frames.flush()
+    panel.grab()
+    values = panel.image.image
+    assert np.isfinite(values).all()

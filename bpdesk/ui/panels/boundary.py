@@ -35,11 +35,13 @@ from bpdesk.ui.document import Document
 from bpdesk.ui.format import fmt
 from bpdesk.ui.frames import PLOT
 from bpdesk.ui.output_curve import OutputCurve
-from bpdesk.ui.plane import diverging_lut, neutral, plane_bounds, rgb
+from bpdesk.ui.plane import PLANE_LIMIT, diverging_lut, neutral, plane_bounds, rgb
 from bpdesk.ui.plots import plot_widget
 from bpdesk.ui.preferences import ViewPreferences
 from bpdesk.ui.theme import class_colors
 
+# The largest value the float32 map holds and colours (its levels' span stays finite).
+MAP_LIMIT = 1e37
 GRID = 100  # pixels per side: 10 000 input pairs, a few milliseconds for a small network
 TINT = 0.25  # the map's strongest colours are this much paler than the points drawn on them
 THRESHOLD = 0.5  # ŷ > 0.5 means class 1: the explainer's rule (and bpdesk.core.metrics')
@@ -261,7 +263,11 @@ class DecisionBoundaryPanel(QWidget):
 
     def _paint_values(self, y: np.ndarray) -> None:
         values = self._values
-        np.copyto(values, y.reshape(GRID, GRID))  # float64 → float32, into the same buffer
+        # float64 → float32, into the same buffer: beyond float32 an output shows as the
+        # largest value the map holds (not inf, which the colour scale cannot place).
+        with np.errstate(over="ignore"):
+            np.copyto(values, y.reshape(GRID, GRID))
+        np.clip(values, -MAP_LIMIT, MAP_LIMIT, out=values)
         if self.kind == "binary" and self.discretise.isChecked():
             np.greater(values, THRESHOLD, out=values)
         self.image.setImage(values, autoLevels=False, levels=self._levels, lut=self._lut)
@@ -372,7 +378,11 @@ class DecisionBoundaryPanel(QWidget):
         )
         if ds.kind == "regression":
             targets = np.concatenate([ds.T_train[:, 0], ds.T_test[:, 0]])
-            low, high = float(targets.min()), float(targets.max())
+            # The map's buffer is float32: targets beyond it (a file may hold 1e200) are
+            # coloured as the largest it holds.
+            low, high = (
+                float(v) for v in np.clip([targets.min(), targets.max()], -MAP_LIMIT, MAP_LIMIT)
+            )
             if high - low < 1e-9:  # every target equal: centre it in a range of one
                 low, high = low - 0.5, high + 0.5
             self._levels = (low, high)
@@ -430,12 +440,13 @@ class DecisionBoundaryPanel(QWidget):
         outline = pg.mkPen(edge, width=1 if ds.kind == "regression" else 1.5)
         size = point_size(ds.n_train + ds.n_test)
         brushes = self._point_styles(ds, ds.T_train, pg.mkBrush)
-        self.train_points.setData(
-            ds.X_train[:, 0], ds.X_train[:, 1], brush=brushes, pen=outline, size=size
-        )
+        # Drawn where the map clamps them (see plane_bounds): a point at ±1e308 would
+        # overflow the plot's own arithmetic.
+        train, test = (np.clip(X, -PLANE_LIMIT, PLANE_LIMIT) for X in (ds.X_train, ds.X_test))
+        self.train_points.setData(train[:, 0], train[:, 1], brush=brushes, pen=outline, size=size)
         if ds.n_test:
             pens = self._point_styles(ds, ds.T_test, lambda c: pg.mkPen(c, width=2.5))
-            self.test_points.setData(ds.X_test[:, 0], ds.X_test[:, 1], pen=pens, size=size)
+            self.test_points.setData(test[:, 0], test[:, 1], pen=pens, size=size)
         else:
             self.test_points.setData([], [])
 
