@@ -1189,3 +1189,21 @@ def test_the_banner_wraps_inside_a_narrow_editor(qtbot, editor):
     assert "(F6)" in banner.text()
     assert banner.geometry().right() < view.width()
     assert banner.height() > banner.fontMetrics().height() * 1.5  # on more lines than one
+
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+@pytest.mark.parametrize("bad", [np.inf, -np.inf, np.nan, 1e308])
+def test_weights_that_are_not_numbers_or_are_huge_are_drawn_without_errors(editor, bad):
+    # Reported: an infinite weight made the editor warn (∞/∞) and a NaN one raise.
+    doc = editor.doc
+    values = doc.network.parameters.copy()
+    values[0], values[3] = bad, -1e308
+    doc.set_parameters(values, recompute=True)
+    for mode in ("forward", "backward"):
+        doc.set_mode(mode)
+        if mode == "backward":
+            doc.run_backward()
+        doc.frames.flush()
+        editor.view.grab()
+    labels = [edge.label for edge in editor.scene.edges]
+    assert labels  # every weight still has its label

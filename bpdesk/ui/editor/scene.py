@@ -8,6 +8,7 @@ which numbers have room to show is decided in :mod:`bpdesk.ui.editor.label_layou
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -406,7 +407,10 @@ class NetworkScene(QGraphicsScene):
                 continue
             values = np.asarray(edge_values[l], dtype=float).ravel()  # row-major: (i, j) order
             # Widths in quarter pixels: tiny changes do not repaint every line.
-            widths = np.round((0.8 + 5.5 * np.minimum(np.abs(values) / scale, 1.0)) * 4) / 4
+            with np.errstate(invalid="ignore", over="ignore"):  # ∞/∞, or a NaN scale
+                share = np.abs(values) / scale
+            share = np.nan_to_num(share, nan=1.0)  # drawn at full width, its text says ∞
+            widths = np.round((0.8 + 5.5 * np.minimum(share, 1.0)) * 4) / 4
             for edge, value, width in zip(edges, values.tolist(), widths.tolist()):
                 edge.set_style(value, width, prefs.edge_color(value, stale))
                 edge.label.set_active(True, stale)
@@ -446,6 +450,8 @@ class NetworkScene(QGraphicsScene):
                     value = float(fwd.activations[layer][k])
                     stale = fwd_stale
                     strength = min(abs(value), 1.0)
+                if not math.isfinite(strength):
+                    strength = 0.0  # NaN (or ∞/∞): no colour to give it; the text says it
                 fill = theme.mix(white, theme.signed_color(prefs.palette, value), 0.6 * strength)
                 node.set_display(prefs.fmt(value), fill, stale)
 
