@@ -263,11 +263,15 @@ class DecisionBoundaryPanel(QWidget):
 
     def _paint_values(self, y: np.ndarray) -> None:
         values = self._values
-        # float64 → float32, into the same buffer: beyond float32 an output shows as the
-        # largest value the map holds (not inf, which the colour scale cannot place).
+        # float64 → float32, into the same buffer. Outputs far past the colour scale's
+        # ends look like its ends anyway; clipped a million spans out, the scaling to
+        # colours cannot overflow (an output of 1e37 times 255 did) and an infinite
+        # one is placed, while the values a panel reads stay as computed.
         with np.errstate(over="ignore"):
             np.copyto(values, y.reshape(GRID, GRID))
-        np.clip(values, -MAP_LIMIT, MAP_LIMIT, out=values)
+        low, high = self._levels
+        reach = 1e6 * (high - low)
+        np.clip(values, max(low - reach, -MAP_LIMIT), min(high + reach, MAP_LIMIT), out=values)
         if self.kind == "binary" and self.discretise.isChecked():
             np.greater(values, THRESHOLD, out=values)
         self.image.setImage(values, autoLevels=False, levels=self._levels, lut=self._lut)
