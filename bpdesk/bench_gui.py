@@ -83,6 +83,18 @@ def _show_every_panel(window, columns: int = 4) -> None:
         dock.show()
 
 
+def _lay_out(app, window) -> None:
+    """Show the window at 1600×1000 with every panel on screen and a weight selected, so
+    that the chain rule, the error landscape and the math have something to follow."""
+    window.resize(1600, 1000)
+    window.show()
+    window.restore_default_layout()
+    _show_every_panel(window)
+    window.doc.select((1, 0, 0))
+    for _ in range(20):
+        app.processEvents()
+
+
 def _on_screen(dock) -> bool:
     """True when the panel in ``dock`` (inside its scroll area, if any) can be seen."""
     from PySide6.QtWidgets import QScrollArea
@@ -101,13 +113,7 @@ def _train_in(app, window, seconds: float) -> tuple[float, int, list[float], dic
     from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
 
     doc = window.doc
-    window.resize(1600, 1000)
-    window.show()
-    window.restore_default_layout()
-    _show_every_panel(window)
-    doc.select((1, 0, 0))
-    for _ in range(20):
-        app.processEvents()
+    _lay_out(app, window)
 
     lateness: list[float] = []
     clock = QElapsedTimer()
@@ -317,13 +323,7 @@ def measure_heavy(seconds: float = 8.0, hog: bool = True) -> dict:
         headless = _headless_rate(network, dataset, config, seconds / 4)
         doc = Document(network.copy(), dataset, config)
         with batch_window(doc) as window:
-            window.resize(1600, 1000)
-            window.show()
-            window.restore_default_layout()
-            _show_every_panel(window)
-            doc.select((1, 0, 0))
-            for _ in range(20):
-                app.processEvents()
+            _lay_out(app, window)
             trainer = window.trainer
             trainer.set_speed(None)
             probe = _Probe(window)
