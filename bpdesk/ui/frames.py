@@ -158,6 +158,7 @@ class FrameClock(QObject):
     """
 
     liveChanged = Signal(bool)  # training began or stopped streaming (a view may redraw finer)
+    _turnEnding = Signal()  # queued to the clock itself: the turn ends after waiting events
 
     def __init__(
         self, parent: QObject | None = None, now: Callable[[], float] = time.monotonic
@@ -171,12 +172,13 @@ class FrameClock(QObject):
         self._timers: dict[FrameKind, QTimer] = {}
         self._ticks: dict[FrameKind, _Tick] = {}
         self._nested: list[float] = []  # per running callback: time spent in ones it ran
-        # Time redraws took in this turn of the event loop; a zero timer ends the turn.
+        # Time redraws took in this turn of the event loop. A posted event ends the
+        # turn: it is delivered after the events already waiting (a key press, a
+        # click), whereas a zero timer could fire among the redraws' own timers, in
+        # the same pass, and let the next redraws run before the input.
         self._turn_ms = 0.0
-        self._turn_end = QTimer(self)
-        self._turn_end.setSingleShot(True)
-        self._turn_end.setInterval(0)
-        self._turn_end.timeout.connect(self._end_turn)
+        self._turn_ending = False
+        self._turnEnding.connect(self._end_turn, Qt.ConnectionType.QueuedConnection)
 
     @property
     def live(self) -> bool:
@@ -311,6 +313,7 @@ class FrameClock(QObject):
 
     def _end_turn(self) -> None:
         self._turn_ms = 0.0
+        self._turn_ending = False
 
     def _hold(self, key: Hashable, callback: Callable[[], None]) -> Callable[[], None]:
         # A bound method is held weakly: the clock lives as long as the document,
@@ -361,8 +364,9 @@ class FrameClock(QObject):
                 self._nested[-1] += elapsed_ms  # the outer redraw's cost is its own
             else:
                 self._turn_ms += elapsed_ms
-                if not self._turn_end.isActive():
-                    self._turn_end.start()
+                if not self._turn_ending:
+                    self._turn_ending = True
+                    self._turnEnding.emit()
         request.runs += 1
         request.costs.append(cost_ms)
         if self.live and not kind.shared:
@@ -390,7 +394,9 @@ class FrameClock(QObject):
         self.wakeups += 1
         now_ms = self._ms()
         pending = self._pending.get(kind, {})
-        if kind.shared:
+        if self._turn_full():
+            pass  # this pass of the timers is full already: after the waiting input
+        elif kind.shared:
             # Everything of this kind that waits runs in this one turn: one moment shown.
             cost_ms = sum(self._run(key, request) for key, request in list(pending.items()))
             if self.live:

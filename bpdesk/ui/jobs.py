@@ -84,6 +84,22 @@ class GuiTurn:
 GUI_TURN = GuiTurn()
 
 
+class PaintsAlone:
+    """Mixin for a widget whose painting runs Python for each item it draws (the network
+    diagram's items, pyqtgraph's curves and images, a table model's cells).
+
+    Each of those calls takes the interpreter; a job stepping meanwhile holds it
+    for up to the interpreter's switch interval (5 ms) before each one is let in,
+    so a diagram of two thousand weights took seconds to paint under training.
+    Jobs hold still (:data:`GUI_TURN`) while such a widget paints. Put it first
+    among the bases.
+    """
+
+    def paintEvent(self, event) -> None:
+        with GUI_TURN.busy():
+            super().paintEvent(event)  # type: ignore[misc]
+
+
 class JobStopped(BaseException):
     """Raised at a generator job's ``yield`` when the job was asked to stop.
 

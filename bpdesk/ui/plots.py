@@ -10,6 +10,7 @@ from PySide6.QtCore import QSize
 from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QGraphicsItem
 
+from bpdesk.ui.jobs import PaintsAlone
 from bpdesk.ui.preferences import ViewPreferences
 
 
@@ -65,7 +66,7 @@ def nice_step(value: float) -> float:
     return 10 * power
 
 
-class Plot(pg.PlotWidget):
+class Plot(PaintsAlone, pg.PlotWidget):
     """A PlotWidget with the application's look, in the palette of ``prefs`` (and following it)."""
 
     def __init__(

@@ -320,3 +320,43 @@ def test_while_training_no_view_redraws_per_report_and_the_last_report_shows(qtb
     assert "w ← w − η·∂L/∂w = 1.0000" in panels[0].browser.toPlainText()  # the last report's
     assert scene.nodes  # the diagram is drawn (and held to here: the clock holds views weakly)
     doc.training_active = False
+
+
+def test_input_gets_in_between_redraws_of_different_kinds_due_together(qtbot):
+    """Reported: the diagram, the chain rule, the landscape and the math, each on a timer
+    of its own kind, ran back to back in one pass of the event loop's timers (110 ms)
+    while a key press waited. A full turn leaves the rest for after the waiting input."""
+    from PySide6.QtCore import QEvent
+
+    clock, calls, _ = make(live=True)
+    kinds = [
+        FrameKind("reading", 1, follows_reports=False, budget=1.0),
+        # the diagram's numbers (a shared kind) wait too
+        FrameKind("numbers", 1, follows_reports=False, budget=1.0, shared=True),
+        FrameKind("reading too", 1, follows_reports=False, budget=1.0),
+    ]
+    key_press = QEvent.Type(QEvent.registerEventType())
+
+    class Receiver(QObject):
+        def event(self, event) -> bool:
+            if event.type() == key_press:
+                calls.append("input")
+                return True
+            return super().event(event)
+
+    receiver = Receiver()
+
+    def heavy(name):
+        def redraw():
+            calls.append(name)
+            if name == "first":  # the user presses a key while it draws
+                QCoreApplication.postEvent(receiver, QEvent(key_press))
+            time.sleep(TURN_MS / 1000)
+
+        return redraw
+
+    redraws = [heavy(name) for name in ("first", "second", "third")]
+    for redraw, kind in zip(redraws, kinds):
+        clock.request(redraw, kind)  # live: each waits for its kind's timer, all due now
+    qtbot.waitUntil(lambda: len(calls) == 4, timeout=3000)
+    assert calls.index("input") == 1  # answered after the first redraw, not after all three

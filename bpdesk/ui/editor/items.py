@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
@@ -25,6 +26,9 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QStyleOptionGraphi
 
 from bpdesk.ui import theme
 from bpdesk.ui.preferences import ViewPreferences
+
+if TYPE_CHECKING:
+    from bpdesk.ui.editor.bundle import EdgeBundle
 
 NODE_RADIUS = 24.0
 LABEL_FONT = QFont("DejaVu Sans", 8)
@@ -52,6 +56,14 @@ MIN_CONTRAST = 4.5
 STALE_FADE = 0.6
 # The plate under a number drawn over a heat map or out over the circle's edge.
 PLATE_ALPHA = 200
+
+
+# Looked up once: an enum member's lookup costs as much as the drawing of a thin line.
+_ANTIALIASING = QPainter.RenderHint.Antialiasing
+_NO_CONTENTS = QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
+_SOLID = Qt.PenStyle.SolidLine
+_ROUND = Qt.PenCapStyle.RoundCap
+_FLAT = Qt.PenCapStyle.FlatCap
 
 
 def _lod(painter: QPainter, option: QStyleOptionGraphicsItem) -> float:
@@ -443,6 +455,10 @@ class WeightEdge(QGraphicsObject):
         self.hovered = False
         self.label: EdgeLabel | None = None
         self.smooth = True  # antialiased; the scene turns it off for very big networks
+        self._pen: QPen | None = None  # made from width and pen_color when painted
+        # The item that paints this edge's plain line with its layer's others (set by
+        # it); this item then paints only while emphasised (see _paint_alone).
+        self.bundle: EdgeBundle | None = None
         source.edges.append(self)
         target.edges.append(self)
         self.setAcceptHoverEvents(True)
@@ -468,6 +484,8 @@ class WeightEdge(QGraphicsObject):
     def update_geometry(self) -> None:
         """Call when a neuron at either end moved."""
         self.prepareGeometryChange()
+        if self.bundle is not None:
+            self.bundle.moved()
         self._line = self.line()
         path = QPainterPath(self._line.p1())
         path.lineTo(self._line.p2())
@@ -485,24 +503,28 @@ class WeightEdge(QGraphicsObject):
         return self._shape
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, self.smooth)
+        # As little Python as possible: a big diagram paints thousands of these.
+        if not self.smooth:
+            painter.setRenderHint(_ANTIALIASING, False)
         if self.selected or self.on_path or self.hovered:
             glow = self.prefs.color("selected" if self.selected else "path")
             glow.setAlpha(110 if self.selected else 80)
-            painter.setPen(
-                QPen(glow, self.width + 7, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap)
-            )
+            cap = _ROUND if self.smooth else _FLAT  # as its bundle draws it
+            painter.setPen(QPen(glow, self.width + 7, _SOLID, cap))
             painter.drawLine(self._line)
-        painter.setPen(
-            QPen(self.pen_color, self.width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap)
-        )
+        if self._pen is None:
+            self._pen = QPen(self.pen_color, self.width, _SOLID, _ROUND if self.smooth else _FLAT)
+        painter.setPen(self._pen)
         painter.drawLine(self._line)
 
     def set_style(self, value: float, width: float, color: QColor) -> None:
         """Show ``value`` with this line width and colour (colours come from a cache)."""
         if width != self.width or color is not self.pen_color:
             self.width, self.pen_color = width, color
-            self.update()
+            self._pen = None  # made again at the next paint
+            if self.bundle is not None:
+                self.bundle.restyled()
+            self._repaint()
         if value != self.value:
             self.value = value
             # Most labels are hidden: those are fitted to their number when they show.
@@ -513,20 +535,31 @@ class WeightEdge(QGraphicsObject):
         """Mark the edge as the selected weight, or as lying on its path."""
         if (selected, on_path) != (self.selected, self.on_path):
             self.selected, self.on_path = selected, on_path
-            self.update()
+            self.paint_alone()
             if self.label is not None:
                 self.label.refresh()
 
+    def paint_alone(self) -> None:
+        """Paint this edge itself while it is emphasised (selected, on the selected
+        weight's path, hovered) or has no bundle; otherwise its bundle paints it."""
+        alone = self.bundle is None or self.selected or self.on_path or self.hovered
+        self.setFlag(_NO_CONTENTS, not alone)
+        self.update()
+
+    def _repaint(self) -> None:
+        if not self.flags() & _NO_CONTENTS:
+            self.update()
+
     def hoverEnterEvent(self, event) -> None:
         self.hovered = True
-        self.update()
+        self.paint_alone()
         if self.label is not None:
             self.label.set_forced(True)
         super().hoverEnterEvent(event)
 
     def hoverLeaveEvent(self, event) -> None:
         self.hovered = False
-        self.update()
+        self.paint_alone()
         if self.label is not None:
             self.label.set_forced(False)
         super().hoverLeaveEvent(event)
@@ -564,12 +597,14 @@ class EdgeLabel(QGraphicsItem):
         self.forced = False
         self._text_key: tuple | None = None
         self._text = ""
-        self._drawn = False  # whether the last refresh left it drawn
         self._half_width = self.RECT.right()
         self._rect = QRectF(self.RECT)
         self._bounds = self._rect.adjusted(-1, -1, 1, 1)
         self.setZValue(5)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        # Hidden from Qt while not drawn: the scene has thousands, and a hidden item
+        # costs a repaint nothing (no call into Python for it).
+        self.setVisible(False)
         edge.label = self
         self.place()
 
@@ -600,16 +635,15 @@ class EdgeLabel(QGraphicsItem):
     def refresh(self) -> None:
         """Fit the box to the number and repaint, if the label is drawn at all.
 
-        Labels not drawn are left as they are (the scene has thousands); they
-        are fitted when they appear, and wiped once when they go.
+        Labels not drawn are hidden from Qt and left as they are (the scene has
+        thousands); they are fitted when they appear.
         """
-        if self.visible_now:
+        drawn = self.visible_now
+        if drawn:
             self._fit()
             self.update()
-            self._drawn = True
-        elif self._drawn:
-            self.update()
-            self._drawn = False
+        if drawn != self.isVisible():
+            self.setVisible(drawn)
 
     def _fit(self) -> QRectF:
         half = _label_half_width(self.text, self.stale)

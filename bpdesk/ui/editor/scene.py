@@ -21,6 +21,7 @@ from bpdesk.core.activations import ACTIVATIONS
 from bpdesk.core.chainrule import neuron_name
 from bpdesk.ui import editing, theme
 from bpdesk.ui.document import Document
+from bpdesk.ui.editor.bundle import EdgeBundle
 from bpdesk.ui.editor.gestures import SceneGestures
 from bpdesk.ui.editor.items import (
     HEADER_FONT,
@@ -38,7 +39,7 @@ from bpdesk.ui.editor.items import (
 )
 from bpdesk.ui.editor.label_layout import hide_crowded_labels
 from bpdesk.ui.format import fmt, fmt_target
-from bpdesk.ui.frames import NUMBERS
+from bpdesk.ui.frames import NUMBERS, READING
 from bpdesk.ui.plane import diverging_lut, grid_points, neutral, plane_bounds
 from bpdesk.ui.preferences import ViewPreferences
 
@@ -77,6 +78,7 @@ class NetworkScene(QGraphicsScene):
         self.labels: list[EdgeLabel] = []
         self.bias_labels: dict[tuple[int, int], BiasLabel] = {}
         self._edges_by_layer: list[list[WeightEdge]] = []
+        self._bundles: list[EdgeBundle] = []  # one per layer of weights, painting its lines
         self._button_rows: list[ButtonRow] = []
         self._view_scale = 1.0
         self.headers: list[TextItem] = []
@@ -142,6 +144,7 @@ class NetworkScene(QGraphicsScene):
                 column.append(node)
             self.nodes.append(column)
         self._edges_by_layer = [[] for _ in range(net.n_layers)]
+        self._bundles = []
         smooth = sum(a * b for a, b in zip(sizes, sizes[1:])) <= SMOOTH_EDGES_LIMIT
         for layer in range(net.n_layers):
             for i, source in enumerate(self.nodes[layer]):
@@ -160,6 +163,9 @@ class NetworkScene(QGraphicsScene):
                     label = EdgeLabel(edge, LABEL_AT, prefs=prefs)
                     self.addItem(label)
                     self.labels.append(label)
+            bundle = EdgeBundle(self._edges_by_layer[layer], smooth)
+            self.addItem(bundle)
+            self._bundles.append(bundle)
             if not net.has_bias:
                 continue  # the explainer's ŷ = w·x: no bias to show
             for j, node in enumerate(self.nodes[layer + 1]):
@@ -397,13 +403,12 @@ class NetworkScene(QGraphicsScene):
         if edge_values is not None:
             scale = max(scale, max(float(np.abs(w).max()) for w in edge_values))
         prefs = self.prefs
-        blank = prefs.edge_color(0.0, faded=True)
-        for l in range(net.n_layers):
-            edges = self._edges_by_layer[l]
+        for l, bundle in enumerate(self._bundles):
             if edge_values is None or not self._visible(l + 1):
-                for edge in edges:
-                    edge.set_style(0.0, 1.0, blank)
-                    edge.label.set_active(False, False)
+                count = len(bundle.edges)
+                blank = prefs.edge_color(0.0, faded=True)
+                bundle.show([0.0] * count, [1.0] * count, [blank] * count)
+                _set_labels_active(bundle.edges, False, False)
                 continue
             values = np.asarray(edge_values[l], dtype=float).ravel()  # row-major: (i, j) order
             # Widths in quarter pixels: tiny changes do not repaint every line.
@@ -411,9 +416,11 @@ class NetworkScene(QGraphicsScene):
                 share = np.abs(values) / scale
             share = np.nan_to_num(share, nan=1.0)  # drawn at full width, its text says ∞
             widths = np.round((0.8 + 5.5 * np.minimum(share, 1.0)) * 4) / 4
-            for edge, value, width in zip(edges, values.tolist(), widths.tolist()):
-                edge.set_style(value, width, prefs.edge_color(value, stale))
-                edge.label.set_active(True, stale)
+            # One colour object per sign (NaN has none: as zero), looked up once per layer.
+            by_sign = {s: prefs.edge_color(float(s), stale) for s in (-1, 0, 1)}
+            signs = np.sign(np.nan_to_num(values, nan=0.0)).astype(int).tolist()
+            bundle.show(values.tolist(), widths.tolist(), [by_sign[s] for s in signs])
+            _set_labels_active(bundle.edges, True, stale)
         for (layer, j), item in self.bias_labels.items():
             if bias_values is None or not self._visible(layer + 1):
                 item.set_text("")
@@ -424,12 +431,17 @@ class NetworkScene(QGraphicsScene):
                 prefix + prefs.fmt(value), prefs.color("stale" if stale else "faint_text"), stale
             )
         self._show_nodes(fwd, bwd, backward, fwd_stale, bwd_stale)
-        self._show_heat_maps(backward)
+        # The maps are pictures, not numbers: at the reading pace while training (a
+        # forward pass over the whole plane, the costliest part of this refresh).
+        self.doc.frames.request(self._show_heat_maps, READING)
         self._show_output_notes(fwd, bwd, backward, fwd_stale, bwd_stale)
 
     def _show_nodes(self, fwd, bwd, backward, fwd_stale, bwd_stale) -> None:
         prefs = self.prefs
         white = prefs.color("node_fill")
+        delta_scale = 1e-12
+        if backward and bwd is not None:
+            delta_scale = max(delta_scale, max(float(np.abs(d).max()) for d in bwd.deltas))
         for layer, column in enumerate(self.nodes):
             for k, node in enumerate(column):
                 if not self._visible(layer):
@@ -441,8 +453,7 @@ class NetworkScene(QGraphicsScene):
                         continue
                     value = float(bwd.deltas[layer - 1][k])
                     stale = bwd_stale
-                    scale = max(1e-12, max(float(np.abs(d).max()) for d in bwd.deltas))
-                    strength = min(abs(value) / scale, 1.0)
+                    strength = min(abs(value) / delta_scale, 1.0)
                 else:
                     if fwd is None:
                         node.set_display("", white, True)
@@ -477,7 +488,10 @@ class NetworkScene(QGraphicsScene):
         self.heat_maps = on
         self._on_values_changed()
 
-    def _show_heat_maps(self, backward: bool) -> None:
+    def _show_heat_maps(self) -> None:
+        if not self.nodes:
+            return
+        backward = self.doc.mode == "backward"
         net, data = self.doc.network, self.doc.dataset
         hidden = range(1, len(self.nodes) - 1)
         wanted = self.heat_maps and not backward and data.n_inputs == 2 and net.layer_sizes[0] == 2
@@ -637,3 +651,15 @@ class NetworkScene(QGraphicsScene):
         role = "output" if layer == last else "hidden neuron"
         hint = "" if layer == last else " · drag up/down to reorder, off the network to remove"
         return f"{name}: {role}{hint}"
+
+
+def _set_labels_active(edges: list[WeightEdge], active: bool, stale: bool) -> None:
+    """Give one layer's labels a value to show (or none), greyed when ``stale``.
+
+    All labels of a layer change together: when the first is as asked, so are the
+    others, and the thousands of a big layer are not visited on every frame.
+    """
+    if edges and (edges[0].label.active, edges[0].label.stale) == (active, stale):
+        return
+    for edge in edges:
+        edge.label.set_active(active, stale)

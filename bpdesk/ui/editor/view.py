@@ -10,6 +10,7 @@ from bpdesk.ui import editing
 from bpdesk.ui.document import Document, Parameter
 from bpdesk.ui.editor.scene import PALETTE_MIME, NetworkScene
 from bpdesk.ui.frames import NUMBERS
+from bpdesk.ui.jobs import PaintsAlone
 from bpdesk.ui.preferences import ViewPreferences
 from bpdesk.ui.widgets import fit_text
 
@@ -20,7 +21,7 @@ FIT_MAX_SCALE = 2.0  # a tiny network is not blown up beyond this when fitted
 FIT_MARGINS = (48, 250, 118, 44)
 
 
-class NetworkView(QGraphicsView):
+class NetworkView(PaintsAlone, QGraphicsView):
     """Shows the :class:`NetworkScene`; refits itself until the user zooms by hand."""
 
     def __init__(self, doc: Document, parent=None, *, prefs: ViewPreferences | None = None) -> None:

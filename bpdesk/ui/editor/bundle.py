@@ -1,0 +1,117 @@
+"""The lines of one layer's weights, painted by one item.
+
+A 2-32-32-32-1 diagram has 2,144 weights. Painted one item each, a repaint
+called into Python 2,144 times (``paint`` and ``boundingRect`` each), took
+~50 ms with nothing else running and more than 70 ms while training held the
+interpreter: the key presses and clicks of a learner waited that long. An
+:class:`EdgeBundle` paints all lines between two layers with one call into
+Python and one ``drawLines`` per pen (a handful: three colours, quarter-pixel
+widths).
+
+The :class:`~bpdesk.ui.editor.items.WeightEdge` items stay, without contents:
+they still take the clicks, hovers and tooltips of their weights, and draw
+themselves only while emphasised (selected, on the selected weight's path,
+under the mouse), over the bundle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QLineF, QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtWidgets import QGraphicsItem
+
+if TYPE_CHECKING:
+    from bpdesk.ui.editor.items import WeightEdge
+
+_NO_CONTENTS = QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
+# Room around the lines: the widest line (6.3 px) and antialiasing.
+_MARGIN = 5.0
+
+
+class EdgeBundle(QGraphicsItem):
+    """Paints the plain lines of ``edges`` (one layer's weights), grouped by pen."""
+
+    def __init__(self, edges: Iterable[WeightEdge], smooth: bool) -> None:
+        super().__init__()
+        self.edges = list(edges)
+        self.smooth = smooth  # antialiased (the scene turns it off for very big networks)
+        self._groups: list[tuple[QPen, list[QLineF]]] | None = None
+        self._bounds: QRectF | None = None
+        self.setZValue(0.9)  # under the emphasised edges (1) and the neurons
+        # Kept as a picture between restyles: the neurons' numbers change on every
+        # frame of training, and each of their repaints covers the lines.
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.setAcceptHoverEvents(False)
+        for edge in self.edges:
+            edge.bundle = self
+            edge.paint_alone()
+
+    def show(self, values: list[float], widths: list[float], colors: list[QColor]) -> None:
+        """Show each edge's value with its line's width and colour (shared colour
+        objects: compared by identity), in one pass over the layer.
+
+        The same as ``edge.set_style`` for each edge, without a call per edge: this
+        runs several times a second on thousands of edges while training.
+        """
+        restyled = False
+        for edge, value, width, color in zip(self.edges, values, widths, colors):
+            if width != edge.width or color is not edge.pen_color:
+                edge.width, edge.pen_color, edge._pen = width, color, None
+                restyled = True
+                if not edge.flags() & _NO_CONTENTS:
+                    edge.update()  # it paints itself (emphasised)
+            if value != edge.value:
+                edge.value = value
+                label = edge.label
+                if label is not None and label.isVisible():
+                    label.refresh()  # a shown number: the new one
+        if restyled:
+            self.restyled()
+
+    def restyled(self) -> None:
+        """An edge's width or colour changed: group again at the next paint."""
+        if self._groups is not None:
+            self._groups = None
+            self.update()
+
+    def moved(self) -> None:
+        """An edge's line moved (a neuron was dragged)."""
+        self.prepareGeometryChange()
+        self._bounds = None
+        self._groups = None
+
+    def boundingRect(self) -> QRectF:
+        if self._bounds is None:
+            rect = QRectF()
+            for edge in self.edges:
+                line = edge._line
+                rect = rect.united(QRectF(line.p1(), line.p2()).normalized())
+            self._bounds = rect.adjusted(-_MARGIN, -_MARGIN, _MARGIN, _MARGIN)
+        return self._bounds
+
+    def _grouped(self) -> list[tuple[QPen, list[QLineF]]]:
+        groups: dict[tuple[int, float], list[QLineF]] = {}
+        # Round ends look finished on a small diagram; on a big one (not antialiased)
+        # they cost a third of the lines' drawing and are hidden under the neurons.
+        cap = Qt.PenCapStyle.RoundCap if self.smooth else Qt.PenCapStyle.FlatCap
+        pens: dict[tuple[int, float], QPen] = {}
+        for edge in self.edges:
+            key = (id(edge.pen_color), edge.width)
+            lines = groups.get(key)
+            if lines is None:
+                lines = groups[key] = []
+                pens[key] = QPen(edge.pen_color, edge.width, Qt.PenStyle.SolidLine, cap)
+            lines.append(edge._line)
+        return [(pens[key], lines) for key, lines in groups.items()]
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        if self._groups is None:
+            self._groups = self._grouped()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, self.smooth)
+        for pen, lines in self._groups:
+            painter.setPen(pen)
+            painter.drawLines(lines)
