@@ -74,16 +74,38 @@ def test_a_weights_line_shows_its_sign_and_follows_a_change(view):
     assert close(pixel_on(view, target), negative)  # repainted in the new colour
 
 
-def test_hovered_and_selected_edges_paint_themselves_over_the_bundle(view):
+def beside(view, the_edge, pixels: float) -> QColor:
+    """The colour ``pixels`` to the side of the middle of the edge's line."""
+    view.doc.frames.flush()
+    image = view.grab().toImage()
+    line = the_edge._line
+    middle = view.mapFromScene(line.pointAt(0.55))
+    normal = line.normalVector().unitVector()
+    dx, dy = normal.dx(), normal.dy()
+    return image.pixelColor(middle.x() + round(dx * pixels), middle.y() + round(dy * pixels))
+
+
+@pytest.mark.parametrize("how", ["selected", "hovered"])
+def test_an_emphasised_weight_glows_and_stops_glowing(view, how):
     doc = view.doc
-    target = edge(view, (1, 0, 0))
-    doc.select((1, 0, 0))
-    assert not target.flags() & NO_CONTENTS
     doc.select(None)
-    assert target.flags() & NO_CONTENTS
-    target.hovered = True
-    target.paint_alone()
-    assert not target.flags() & NO_CONTENTS
+    target = edge(view, (1, 0, 0))
+    side = target.width / 2 + 2.5  # outside the line, inside its glow (7 px wider)
+    plain = beside(view, target, side)
+    if how == "selected":
+        doc.select((1, 0, 0))
+    else:
+        target.hovered = True
+        target._repaint()
+    assert target.flags() & NO_CONTENTS  # its bundle draws it, glow and all
+    glowing = beside(view, target, side)
+    assert not close(glowing, plain, tolerance=10)
+    if how == "selected":
+        doc.select(None)
+    else:
+        target.hovered = False
+        target._repaint()
+    assert close(beside(view, target, side), plain, tolerance=10)
 
 
 def test_a_moved_neurons_lines_are_painted_where_it_went(view):
@@ -119,3 +141,20 @@ def test_a_big_diagram_paints_its_lines_in_a_few_calls(qtbot):
         view.grab()  # and the bundles paint without errors
     finally:
         view.close()
+
+
+def test_a_neurons_heat_map_is_cut_to_its_circle_once_not_clipped_at_every_paint(view):
+    from PySide6.QtGui import QImage
+
+    node = view.network_scene.nodes[1][0]
+    square = QImage(24, 24, QImage.Format.Format_RGB32)
+    square.fill(QColor("#ff8000"))
+    node.set_heat_map(square)
+    disc = node._disc
+    side = disc.width()
+    assert disc.pixelColor(0, 0).alpha() == 0  # a corner: outside the circle
+    assert disc.pixelColor(side // 2, side // 2) == QColor("#ff8000")  # inside: the map
+    alphas = [disc.pixelColor(x, y).alpha() for x in range(side) for y in range(side)]
+    assert any(0 < alpha < 255 for alpha in alphas)  # its edge is smooth
+    node.set_heat_map(None)
+    assert node._disc is None

@@ -860,11 +860,12 @@ def worst_contrast(node: NeuronNode, lod: float) -> float:
     # What lies under the number: the circle's fill or its heat map's pixels…
     under = [over(fill, background) for fill in painter.fills]
     for heat_map in painter.images:
-        under += [
+        pixels = (
             heat_map.pixelColor(x, y)
             for x in range(heat_map.width())
             for y in range(heat_map.height())
-        ]
+        )
+        under += [pixel for pixel in pixels if pixel.alpha() == 255]  # inside the circle
     # …seen through the plate, if there is one.
     for plate in painter.plates:
         under = [over(plate, color) for color in under]

@@ -10,6 +10,7 @@ import math
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+import numpy as np
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
@@ -60,7 +61,6 @@ PLATE_ALPHA = 200
 
 # Looked up once: an enum member's lookup costs as much as the drawing of a thin line.
 _ANTIALIASING = QPainter.RenderHint.Antialiasing
-_NO_CONTENTS = QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
 _SOLID = Qt.PenStyle.SolidLine
 _ROUND = Qt.PenCapStyle.RoundCap
 _FLAT = Qt.PenCapStyle.FlatCap
@@ -227,6 +227,29 @@ def _text_color(color_rgba: int, boxed: bool, palette: theme.Palette) -> QColor:
     return _readable(QColor.fromRgba(color_rgba), backdrops)
 
 
+@lru_cache(maxsize=1)
+def _disc_mask(side: int) -> np.ndarray:
+    """Coverage of each pixel of a ``side``-pixel square by its inscribed circle (0–1),
+    antialiased by sampling each pixel 4×4 times."""
+    sub = (np.arange(side * 4) + 0.5) / 4 - side / 2
+    inside = (sub[:, None] ** 2 + sub[None, :] ** 2) <= (side / 2) ** 2
+    return inside.reshape(side, 4, side, 4).mean(axis=(1, 3))
+
+
+def _disc_of(image: QImage) -> QImage:
+    """``image`` cut to the neuron's circle, once when it is set: clipping to a circle
+    at every paint cost more than drawing the rest of a big diagram."""
+    side = int(2 * NODE_RADIUS)
+    # Its pixels stay square, as they were drawn: a neuron's map is coarse data.
+    square = image.scaled(side, side).convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)
+    pixels = np.frombuffer(square.constBits(), np.uint8).reshape(side, square.bytesPerLine())
+    argb = pixels[:, : side * 4].reshape(side, side, 4).astype(np.float32)
+    argb *= _disc_mask(side)[:, :, None]  # premultiplied: every channel scales with alpha
+    out = np.ascontiguousarray(np.rint(argb).astype(np.uint8))
+    disc = QImage(out.data, side, side, side * 4, QImage.Format.Format_ARGB32_Premultiplied)
+    return disc.copy()  # its own memory: the array goes away
+
+
 def _prepare_geometry_change(item: QGraphicsItem) -> None:
     """``item.prepareGeometryChange()``, and repaint on every view where the item is drawn now.
 
@@ -264,6 +287,7 @@ class NeuronNode(QGraphicsObject):
         self.stale = False
         self.highlight = ""  # "", "path" (on the selected weight's way out) or "target"
         self.heat_map: QImage | None = None
+        self._disc: QImage | None = None  # the map cut to the circle (see _disc_of)
         self.home = QPointF()
         self.edges: list[WeightEdge] = []  # its lines in and out, which follow it when it moves
         self.bias_label: BiasLabel | None = None
@@ -308,13 +332,10 @@ class NeuronNode(QGraphicsObject):
             pen = QPen(prefs.color("node_border"), 1.6)
         fill, text_color = _value_colors(self.fill.rgba(), self.stale, prefs.palette)
         painter.setBrush(QBrush(fill))
-        if self.heat_map is not None:
+        if self._disc is not None:
             # The neuron's own output over the input plane, inside its circle.
-            painter.save()
-            painter.setClipPath(self.shape())
             r = NODE_RADIUS
-            painter.drawImage(QRectF(-r, -r, 2 * r, 2 * r), self.heat_map)
-            painter.restore()
+            painter.drawImage(QRectF(-r, -r, 2 * r, 2 * r), self._disc)
             painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.setPen(pen)
         painter.drawEllipse(QPointF(), NODE_RADIUS, NODE_RADIUS)
@@ -363,6 +384,7 @@ class NeuronNode(QGraphicsObject):
         """Show ``image`` (the neuron's output over the input plane) inside the circle."""
         if image is not self.heat_map:
             self.heat_map = image
+            self._disc = None if image is None else _disc_of(image)
             self.update()
 
     def set_highlight(self, level: str) -> None:
@@ -456,8 +478,8 @@ class WeightEdge(QGraphicsObject):
         self.label: EdgeLabel | None = None
         self.smooth = True  # antialiased; the scene turns it off for very big networks
         self._pen: QPen | None = None  # made from width and pen_color when painted
-        # The item that paints this edge's plain line with its layer's others (set by
-        # it); this item then paints only while emphasised (see _paint_alone).
+        # The item that paints this edge's line with its layer's others (set by it);
+        # this item then paints nothing, and only takes clicks and hovers.
         self.bundle: EdgeBundle | None = None
         source.edges.append(self)
         target.edges.append(self)
@@ -502,15 +524,23 @@ class WeightEdge(QGraphicsObject):
     def shape(self) -> QPainterPath:
         return self._shape
 
+    @property
+    def emphasised(self) -> bool:
+        """Selected, on the selected weight's path, or under the mouse: drawn with a glow."""
+        return self.selected or self.on_path or self.hovered
+
+    def glow_pen(self) -> QPen:
+        """The wide, translucent pen under an emphasised line."""
+        glow = self.prefs.color("selected" if self.selected else "path")
+        glow.setAlpha(110 if self.selected else 80)
+        return QPen(glow, self.width + 7, _SOLID, _ROUND if self.smooth else _FLAT)
+
     def paint(self, painter: QPainter, option, widget=None) -> None:
-        # As little Python as possible: a big diagram paints thousands of these.
+        # Only an edge without a bundle paints itself (see EdgeBundle).
         if not self.smooth:
             painter.setRenderHint(_ANTIALIASING, False)
-        if self.selected or self.on_path or self.hovered:
-            glow = self.prefs.color("selected" if self.selected else "path")
-            glow.setAlpha(110 if self.selected else 80)
-            cap = _ROUND if self.smooth else _FLAT  # as its bundle draws it
-            painter.setPen(QPen(glow, self.width + 7, _SOLID, cap))
+        if self.emphasised:
+            painter.setPen(self.glow_pen())
             painter.drawLine(self._line)
         if self._pen is None:
             self._pen = QPen(self.pen_color, self.width, _SOLID, _ROUND if self.smooth else _FLAT)
@@ -522,8 +552,6 @@ class WeightEdge(QGraphicsObject):
         if width != self.width or color is not self.pen_color:
             self.width, self.pen_color = width, color
             self._pen = None  # made again at the next paint
-            if self.bundle is not None:
-                self.bundle.restyled()
             self._repaint()
         if value != self.value:
             self.value = value
@@ -535,31 +563,27 @@ class WeightEdge(QGraphicsObject):
         """Mark the edge as the selected weight, or as lying on its path."""
         if (selected, on_path) != (self.selected, self.on_path):
             self.selected, self.on_path = selected, on_path
-            self.paint_alone()
+            self._repaint()
             if self.label is not None:
                 self.label.refresh()
 
-    def paint_alone(self) -> None:
-        """Paint this edge itself while it is emphasised (selected, on the selected
-        weight's path, hovered) or has no bundle; otherwise its bundle paints it."""
-        alone = self.bundle is None or self.selected or self.on_path or self.hovered
-        self.setFlag(_NO_CONTENTS, not alone)
-        self.update()
-
     def _repaint(self) -> None:
-        if not self.flags() & _NO_CONTENTS:
+        """Repaint the line, with its layer's others when it has a bundle."""
+        if self.bundle is not None:
+            self.bundle.restyled()
+        else:
             self.update()
 
     def hoverEnterEvent(self, event) -> None:
         self.hovered = True
-        self.paint_alone()
+        self._repaint()
         if self.label is not None:
             self.label.set_forced(True)
         super().hoverEnterEvent(event)
 
     def hoverLeaveEvent(self, event) -> None:
         self.hovered = False
-        self.paint_alone()
+        self._repaint()
         if self.label is not None:
             self.label.set_forced(False)
         super().hoverLeaveEvent(event)
