@@ -37,7 +37,7 @@ import inspect
 import threading
 import time
 from collections.abc import Hashable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, QTimer, Signal, Slot
@@ -84,6 +84,10 @@ class GuiTurn:
 GUI_TURN = GuiTurn()
 
 
+# A widget whose last painting took this long holds the jobs while it paints again.
+PAINT_HOLD_MS = 8.0
+
+
 class PaintsAlone:
     """Mixin for a widget whose painting runs Python for each item it draws (the network
     diagram's items, pyqtgraph's curves and images, a table model's cells).
@@ -91,13 +95,20 @@ class PaintsAlone:
     Each of those calls takes the interpreter; a job stepping meanwhile holds it
     for up to the interpreter's switch interval (5 ms) before each one is let in,
     so a diagram of two thousand weights took seconds to paint under training.
-    Jobs hold still (:data:`GUI_TURN`) while such a widget paints. Put it first
-    among the bases.
+    Jobs hold still (:data:`GUI_TURN`) while such a widget paints, if its last
+    painting took :data:`PAINT_HOLD_MS` or more: a cheap one is mostly Qt's own
+    drawing, outside the interpreter, which a job may share (holding the jobs at
+    every paint cost a small network's training a tenth of its speed). Put it
+    first among the bases.
     """
 
+    _last_paint_ms = PAINT_HOLD_MS  # the first paint holds
+
     def paintEvent(self, event) -> None:
-        with GUI_TURN.busy():
+        started = time.perf_counter()
+        with GUI_TURN.busy() if self._last_paint_ms >= PAINT_HOLD_MS else nullcontext():
             super().paintEvent(event)  # type: ignore[misc]
+        self._last_paint_ms = (time.perf_counter() - started) * 1000
 
 
 class JobStopped(BaseException):

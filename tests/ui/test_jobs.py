@@ -417,3 +417,44 @@ def test_the_frame_clock_marks_its_redraws_as_the_guis_drawing(qtbot):
     # does not (the first run of each has no cost yet).
     assert seen == [True, False, True, True]
     assert GUI_TURN.wait_idle(0)  # idle after
+
+
+def test_a_widget_that_paints_slowly_holds_the_jobs_while_it_paints_and_a_quick_one_does_not(qtbot):
+    """Reported: a 2,144-weight diagram took 60-90 ms to paint while training took the
+    interpreter between its items; holding the jobs at every paint of every widget
+    cost a small network's training a tenth of its speed."""
+    import time as clock
+
+    from PySide6.QtWidgets import QWidget
+
+    from bpdesk.ui.jobs import GUI_TURN, PAINT_HOLD_MS, PaintsAlone
+
+    class Canvas(QWidget):
+        cost_ms = 0.0
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.held: list[bool] = []
+
+        def paintEvent(self, event) -> None:
+            self.held.append(not GUI_TURN.wait_idle(0))  # are the jobs held now?
+            clock.sleep(self.cost_ms / 1000)
+
+    class Painted(PaintsAlone, Canvas):
+        pass
+
+    widget = Painted()
+    qtbot.addWidget(widget)
+    widget.resize(50, 50)
+    widget.show()
+    qtbot.waitExposed(widget)
+    widget.held.clear()
+    widget.cost_ms = 2 * PAINT_HOLD_MS
+    for _ in range(3):
+        widget.grab()  # paints it now
+    assert widget.held[-2:] == [True, True]  # slow last time: held
+    widget.cost_ms = 0.0
+    for _ in range(3):
+        widget.grab()
+    assert widget.held[-2:] == [False, False]  # quick last time: not held
+    assert GUI_TURN.wait_idle(0)  # and let go after each paint
