@@ -119,7 +119,9 @@ def test_image_is_the_network_output_at_each_pixel_centre(make_panel):
 def test_while_training_a_big_networks_map_is_drawn_in_blocks_and_whole_after(make_panel):
     """A redraw's cost while training stays bounded however big the network is."""
     big = Network.create([2] + [64] * 8 + [1], activation="tanh", seed=0)
-    assert live_block(Network.create([2, 32, 32, 32, 1], seed=0)) == 1  # drawn whole
+    assert live_block(Network.create([2, 16, 16, 1], seed=0)) == 1  # drawn whole
+    # 17-32 ms a redraw pixel by pixel: in 2 × 2 blocks while training (~7 ms)
+    assert live_block(Network.create([2, 32, 32, 32, 1], seed=0)) == 2
     block = live_block(big)
     assert 1 < block < GRID
     doc, panel = make_panel(Document(network=big, dataset=make_dataset("spiral", seed=0)))

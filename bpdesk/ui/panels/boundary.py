@@ -46,9 +46,10 @@ GRID = 100  # pixels per side: 10 000 input pairs, a few milliseconds for a smal
 TINT = 0.25  # the map's strongest colours are this much paler than the points drawn on them
 THRESHOLD = 0.5  # ŷ > 0.5 means class 1: the explainer's rule (and bpdesk.core.metrics')
 # While training, one redraw evaluates at most about this many neurons (a neuron at
-# one point costs about one tanh, 10-15 ns): a big network's map is drawn in blocks of
-# k × k pixels that share one evaluation, so the redraw stays a few milliseconds.
-LIVE_WORK = 2_000_000
+# one point costs about one float64 tanh: 10-30 ns measured here, the more under load):
+# a big network's map is drawn in blocks of k × k pixels that share one evaluation, so
+# the redraw stays under ~10 ms (2-32-32-32-1 pixel by pixel took 17-32 ms a redraw).
+LIVE_WORK = 800_000
 BLOCKS = (1, 2, 4, 5, 10)  # block sides that divide GRID
 
 
