@@ -95,9 +95,10 @@ class EdgeBundle(QGraphicsItem):
     def _grouped(self) -> list[tuple[QPen, list[QLineF]]]:
         """What to draw, in order: every line, then the emphasised ones' glows, then
         the emphasised lines again over their glows; each as few pens as there are."""
-        # Round ends look finished on a small diagram; on a big one (not antialiased)
-        # they cost a third of the lines' drawing and are hidden under the neurons.
-        cap = Qt.PenCapStyle.RoundCap if self.smooth else Qt.PenCapStyle.FlatCap
+        # Flat ends: a line ends at its neurons' circles, which are drawn over it and
+        # hide its ends. Round ends cost many times more to draw antialiased (2-8-8-1
+        # zoomed to fit 1600 px: 17 ms a repaint with round ends).
+        cap = Qt.PenCapStyle.FlatCap
         # Without antialiasing, Qt draws a line 1 px wide or less by its slow path for
         # thin lines: 2-3x the time of a wider one (measured: 2,144 long lines took
         # 25-40 ms at 0.8-1 px, 12-15 ms at 1.2-4 px). They look the same on screen.
