@@ -228,7 +228,9 @@ def clear_runs(doc: Document) -> bool:
 
 def keep_sweep(doc: Document, sweep: KeptSweep) -> None:
     """Keep a sweep with the network (undoably; the document keeps the latest few)."""
-    doc.push(AddSweepCommand(doc, sweep, MAX_KEPT_SWEEPS))
+    # Straight onto the stack, as a stretch of training is: it records what a job has
+    # done, and changes nothing a running training or a tour's example depends on.
+    doc.undo_stack.push(AddSweepCommand(doc, sweep, MAX_KEPT_SWEEPS))
 
 
 def load_sweep_run(doc: Document, sweep: KeptSweep, k: int) -> bool:
