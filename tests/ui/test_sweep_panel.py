@@ -102,7 +102,8 @@ def test_clicking_a_curve_loads_that_network_and_undo_brings_the_old_one_back(qt
 
 def test_clicking_a_bar_or_a_point_loads_one_of_its_runs(qtbot, panel, doc):
     sweep = run_sweep(qtbot, panel, seeds="1-4", rates="0.1, 1, 10", epochs=200)
-    assert panel.rates_plot.isVisible()
+    assert panel.rates_plot.isVisible()  # a learning-rate sweep opens on its rate plot
+    panel.summary_tabs.setCurrentWidget(panel.histogram)
     hist = panel.histogram
     bar = hist.bins[0]
     click_view(qtbot, hist, float(hist._centres[0]), 0.5)
@@ -114,6 +115,7 @@ def test_clicking_a_bar_or_a_point_loads_one_of_its_runs(qtbot, panel, doc):
         assert panel.selected in bar
         assert panel.selected != first
     plot = panel.rates_plot
+    panel.summary_tabs.setCurrentWidget(plot)
     # A point on its own (seeds of one rate can end at the same loss).
     spread = [np.delete(plot._xy, k, axis=0) - plot._xy[k] for k in range(len(plot._xy))]
     k = int(np.argmax([np.min(np.abs(d).sum(axis=1)) for d in spread]))

@@ -13,10 +13,10 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFontMetricsF
 
 from bpdesk.core.sweep_kept import KeptSweep
-from bpdesk.ui.plots import Plot, decade_range
+from bpdesk.ui.plots import Plot, decade_range, nice_step
 from bpdesk.ui.preferences import ViewPreferences
 from bpdesk.ui.theme import verdict_colors
 
@@ -25,6 +25,25 @@ CURVE_ALPHA = 70  # faint: a hundred curves overlap into a density
 PICK_PIXELS = 8
 LOWEST = 1e-12  # losses below this sit on the bottom of the log axis
 HIGHEST = 1e30
+
+
+class SparseAxis(pg.AxisItem):
+    """A horizontal axis that labels fewer ticks on a narrow plot (a docked panel's plots
+    are 100 to 300 pixels wide, where "500 1000 1500" or "0.001 0.01 0.1" run together)."""
+
+    def tickSpacing(self, minVal: float, maxVal: float, size: float):
+        """pyqtgraph's levels, or a coarser nice step when its labels would touch."""
+        levels = super().tickSpacing(minVal, maxVal, size)
+        span = abs(maxVal - minVal)
+        if not levels or span == 0 or size <= 0:
+            return levels
+        font = self.style.get("tickFont") or self.font()
+        room = 2.2 * QFontMetricsF(font).horizontalAdvance("0000")  # a label and a gap
+        most = max(2, int(size // room))
+        if span / levels[0][0] <= most:
+            return levels
+        step = nice_step(span / most)
+        return [(step, 0)]
 
 
 def log_losses(values: np.ndarray) -> np.ndarray:
@@ -53,13 +72,14 @@ class FanPlot(Plot):
     runClicked = Signal(int)
 
     def __init__(self, prefs: ViewPreferences) -> None:
-        super().__init__(QSize(320, 160), prefs=prefs)
-        self.setMinimumSize(160, 90)
+        super().__init__(QSize(320, 160), prefs=prefs, axisItems={"bottom": SparseAxis("bottom")})
+        self.setMinimumSize(110, 90)
         item = self.getPlotItem()
         item.setLabel("bottom", "epoch")
         item.setLabel("left", "loss")
         item.setLogMode(y=True)  # the curves are given as log10 values
         item.vb.setMouseEnabled(x=False, y=False)
+        item.hideButtons()  # no auto-range button: the panel sets the ranges
         self.by_outcome: dict[str, pg.PlotCurveItem] = {}
         for key in ("running", "converged", "stuck", "diverged"):
             curve = pg.PlotCurveItem(connect="finite")
@@ -176,12 +196,18 @@ class FanPlot(Plot):
         self.highlight.setData(self._epochs, y, connect="finite")
 
     def _update_range(self) -> None:
-        finite = self._logs[np.isfinite(self._logs)] if self._logs.size else np.zeros(0)
+        logs = self._logs
+        if self.sweep is not None and (~self.sweep.diverged).any():
+            # Diverged runs leave through the top: the others' scale is the one to read.
+            logs = logs[~self.sweep.diverged]
+        finite = logs[np.isfinite(logs)] if logs.size else np.zeros(0)
         vb = self.getPlotItem().vb
         if not finite.size or not len(self._epochs):
             vb.setRange(xRange=(0, 10), yRange=(-3, 0), padding=0)
             return
         low, high = float(finite.min()), float(finite.max())
+        if self.sweep is not None and self.sweep.diverged.any():
+            high += 1
         if self.target_line.isVisible():
             low = min(low, self.target_line.value())
         # Whole decades: a log axis labels them alone, not a crowd of 0.02, 0.03, …

@@ -24,7 +24,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
-    QFormLayout,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSpinBox,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -75,7 +76,7 @@ class SweepPanel(QWidget):
     ``rates_edit``, ``epochs_box``, ``target_edit``, ``error_label``,
     ``run_button``, ``cancel_button``, ``export_button``, ``progress``,
     ``summary_label``, ``readout``, ``sweep_box`` and the plots ``fan``,
-    ``histogram``, ``rates_plot``. ``ask_save_file`` and ``show_error`` are the
+    ``histogram``, ``rates_plot`` (the last two as tabs of ``summary_tabs``). ``ask_save_file`` and ``show_error`` are the
     questions it asks (a test answers them).
     """
 
@@ -124,19 +125,24 @@ class SweepPanel(QWidget):
             "Final loss of each run against its learning rate (crosses: diverged), the median "
             "as a line, and the median epochs to the target (dashed, right axis). Click a point."
         )
+        # The two summaries share a place, as tabs: a docked panel is narrow.
+        self.summary_tabs = QTabWidget()
+        self.summary_tabs.setTabPosition(QTabWidget.TabPosition.South)
+        self.summary_tabs.setDocumentMode(True)
+        self.summary_tabs.addTab(self.histogram, "Losses")
+        self.summary_tabs.addTab(self.rates_plot, "By η")
+        self.summary_tabs.setTabVisible(1, False)
+        self.summary_tabs.tabBar().setVisible(False)
         plots = QHBoxLayout()
-        plots.addWidget(self.fan, 3)
-        plots.addWidget(self.histogram, 2)
-        plots.addWidget(self.rates_plot, 2)
-        self.rates_plot.setVisible(False)
-        self.readout = self._label(CLICK_HINT)
+        plots.addWidget(self.fan, 1)
+        plots.addWidget(self.summary_tabs, 1)
+        self.readout = self._label("")
+        self.readout.setVisible(False)  # lines are few in a docked panel: only when it speaks
         self.readout.setObjectName("sweepReadout")
-        right = QVBoxLayout()
-        right.addLayout(plots, 1)
-        right.addWidget(self.readout)
+        self.prefs.style(self.readout, "color: {faint_text};")
         layout = QHBoxLayout(self)
         layout.addWidget(self._build_controls())
-        layout.addLayout(right, 1)
+        layout.addLayout(plots, 1)
         export = QAction("Export sweep as CSV…", self)
         export.triggered.connect(lambda: self.export_csv())
         self.addAction(export)
@@ -163,11 +169,21 @@ class SweepPanel(QWidget):
         for edit in (self.seeds_edit, self.rates_edit, self.target_edit):
             edit.textChanged.connect(self._check_inputs)
             edit.returnPressed.connect(self.run)
-        form = QFormLayout()
-        form.addRow("Seeds", self.seeds_edit)
-        form.addRow("Learning rates", self.rates_edit)
-        form.addRow("Epochs", self.epochs_box)
-        form.addRow("Target loss", self.target_edit)
+        # Two fields a row: a docked panel is short (about 200 pixels at 1600×1000).
+        form = QGridLayout()
+        for row, (first, second) in enumerate(
+            (
+                (("Seeds", self.seeds_edit), ("Epochs", self.epochs_box)),
+                (("η", self.rates_edit), ("Target", self.target_edit)),
+            )
+        ):
+            for column, (caption, field) in enumerate((first, second)):
+                label = QLabel(caption)
+                label.setToolTip(field.toolTip())
+                form.addWidget(label, row, 2 * column)
+                form.addWidget(field, row, 2 * column + 1)
+        form.setColumnStretch(1, 3)
+        form.setColumnStretch(3, 2)
         self.error_label = self._label("")
         self.error_label.setObjectName("sweepError")
         self.error_label.setVisible(False)
@@ -181,12 +197,13 @@ class SweepPanel(QWidget):
         self.cancel_button.setToolTip("Stop the sweep (what it trained so far is kept)")
         self.cancel_button.clicked.connect(self.cancel)
         self.cancel_button.setEnabled(False)
-        self.export_button = QPushButton("Export CSV…")
+        self.export_button = QPushButton("Export…")
         self.export_button.setToolTip("Write every run of the sweep shown to a CSV file")
         self.export_button.clicked.connect(lambda: self.export_csv())
         buttons = QHBoxLayout()
         buttons.addWidget(self.run_button)
         buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.export_button)
         self.progress = QProgressBar()
         self.progress.setFormat("epoch %v of %m")
         self.progress.setVisible(False)
@@ -202,7 +219,7 @@ class SweepPanel(QWidget):
         self.sweep_box.activated.connect(self._on_sweep_chosen)
         controls = QWidget()
         # A fixed width: wrapped labels then know their height, and the plots get the rest.
-        controls.setFixedWidth(controls.fontMetrics().horizontalAdvance("x") * 38)
+        controls.setFixedWidth(controls.fontMetrics().horizontalAdvance("x") * 42)
         column = QVBoxLayout(controls)
         column.setContentsMargins(0, 0, 0, 0)
         column.addLayout(form)
@@ -210,8 +227,8 @@ class SweepPanel(QWidget):
         column.addLayout(buttons)
         column.addWidget(self.progress)
         column.addWidget(self.summary_label)
+        column.addWidget(self.readout)
         column.addWidget(self.sweep_box)
-        column.addWidget(self.export_button)
         column.addStretch(1)
         return controls
 
@@ -220,6 +237,11 @@ class SweepPanel(QWidget):
         label.setWordWrap(True)
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         return label
+
+    def _say(self, text: str) -> None:
+        """What became of the last click or export, under the summary (nothing: hidden)."""
+        self.readout.setText(text)
+        self.readout.setVisible(bool(text))
 
     def _update_placeholders(self) -> None:
         self.seeds_edit.setPlaceholderText(f"{self.doc.network.seed} (the network's)")
@@ -315,14 +337,14 @@ class SweepPanel(QWidget):
         n = len(job.runs)
         self.fan.start_live(n, job.target)
         self.histogram.show_sweep(None)
-        self.rates_plot.setVisible(False)
+        self.summary_tabs.setTabVisible(1, False)
         self.progress.setRange(0, job.config.epochs or 0)
         self.progress.setValue(0)
         self.progress.setVisible(True)
         self.run_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
         self.summary_label.setText(f"Training {n:,} networks at once…")
-        self.readout.setText("Running on a worker thread: the window stays responsive.")
+        self._say("")
         return True
 
     def cancel(self) -> None:
@@ -396,32 +418,50 @@ class SweepPanel(QWidget):
         shown = self.shown
         if new or shown not in sweeps:  # a new sweep shows; so does the last when it went
             shown = sweeps[-1] if sweeps else None
+            if shown is not None and not new:  # from a file: its settings, to run again
+                self._fill_inputs(shown)
         self._show(shown)
 
     def _on_sweep_chosen(self, index: int) -> None:
         if 0 <= index < len(self.doc.sweeps):
+            self._fill_inputs(self.doc.sweeps[index])
             self._show(self.doc.sweeps[index])
+
+    def _fill_inputs(self, sweep: KeptSweep) -> None:
+        """The fields as they were for ``sweep``: Run sweep runs it again."""
+        rates = list(dict.fromkeys(sweep.learning_rates))
+        self.set_inputs(
+            seeds=spans(sweep.seeds),
+            rates=", ".join(f"{r:g}" for r in rates) if len(rates) > 1 else "",
+            epochs=min(max(sweep.epoch, 1), MAX_EPOCHS),
+            target=f"{sweep.target:g}",
+        )
 
     def _show(self, sweep: KeptSweep | None) -> None:
         if self.running:
             return  # the live fan is on show; the kept sweep comes when it ends
-        if sweep is not self.shown:
+        changed = sweep is not self.shown
+        if changed:
             self.selected = None
         self.shown = sweep
         self.fan.show_sweep(sweep, self.selected)
         self.histogram.show_sweep(sweep)
         self.histogram.select(self.selected)
         several = sweep is not None and sweep.several_rates
-        self.rates_plot.setVisible(several)
+        self.summary_tabs.setTabVisible(1, several)
+        self.summary_tabs.tabBar().setVisible(several)  # one tab needs no tab bar
         self.rates_plot.show_sweep(sweep if several else None)
+        if changed:  # a learning-rate sweep opens on its curve against the rate
+            self.summary_tabs.setCurrentIndex(1 if several else 0)
         self.rates_plot.select(self.selected)
         self.export_button.setEnabled(sweep is not None)
         if sweep is not None:
             index = self.doc.sweeps.index(sweep) if sweep in self.doc.sweeps else -1
             self.sweep_box.setCurrentIndex(index)
         self.summary_label.setText(_summary(sweep))
+        self.summary_label.setToolTip(CLICK_HINT if sweep is not None else "")
         if self.selected is None:
-            self.readout.setText(CLICK_HINT if sweep is not None else "")
+            self._say("")
 
     # -- runs and export ----------------------------------------------------------------------
 
@@ -437,7 +477,7 @@ class SweepPanel(QWidget):
         self.histogram.select(k)
         self.rates_plot.select(k)
         loss = sweep.final_losses[k]
-        self.readout.setText(
+        self._say(
             f"Loaded {sweep.run_name(k)}: final loss {loss:.4g}, {sweep.outcome(k)}. "
             "Ctrl+Z brings the previous network back."
         )
@@ -463,7 +503,7 @@ class SweepPanel(QWidget):
         except OSError as exc:
             self.show_error("Cannot export", f"{path}\n\n{exc.strerror or exc}")
             return False
-        self.readout.setText(f"Exported {Path(path).name}")
+        self._say(f"Exported {Path(path).name}")
         return True
 
     def _ask_save_file(self, title: str, suggested: str, filters: str) -> str | None:
@@ -488,15 +528,11 @@ def _summary(sweep: KeptSweep | None) -> str:
     n = sweep.n_networks
     converged = int(sweep.converged.sum())
     diverged = int(sweep.diverged.sum())
-    text = (
-        f"{converged:,} of {n:,} converged ({whole_percent(sweep.converged_fraction)}): "
-        f"final loss below {sweep.target:g} after {sweep.epoch:,} epochs"
-    )
     stuck = n - converged - diverged
+    text = f"{converged:,} of {n:,} converged ({whole_percent(sweep.converged_fraction)})"
     if stuck:
-        text += f"; {stuck:,} did not"
+        text += f" · {stuck:,} did not"
     if diverged:
-        text += f"; {diverged:,} diverged"
-    if sweep.stopped:
-        text += " (stopped early)"
-    return text + f". Seeds {spans(sweep.seeds)}."
+        text += f" · {diverged:,} diverged"
+    stopped = ", stopped early" if sweep.stopped else ""
+    return text + f"\nloss below {sweep.target:g} after {sweep.epoch:,} epochs{stopped}"

@@ -20,7 +20,7 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QColor
 
 from bpdesk.core.sweep_kept import KeptSweep
-from bpdesk.ui.panels.sweep.fan import log_losses, outcome_colors, outcomes
+from bpdesk.ui.panels.sweep.fan import SparseAxis, log_losses, outcome_colors, outcomes
 from bpdesk.ui.plots import Plot, decade_range
 from bpdesk.ui.preferences import ViewPreferences
 
@@ -34,13 +34,14 @@ class HistogramPlot(Plot):
     runClicked = Signal(int)
 
     def __init__(self, prefs: ViewPreferences) -> None:
-        super().__init__(QSize(240, 160), prefs=prefs)
-        self.setMinimumSize(140, 90)
+        super().__init__(QSize(240, 160), prefs=prefs, axisItems={"bottom": SparseAxis("bottom")})
+        self.setMinimumSize(90, 90)
         item = self.getPlotItem()
         item.setLabel("bottom", "final loss")
         item.setLabel("left", "runs")
         item.setLogMode(x=True)  # bars are placed at log10 of the loss
         item.vb.setMouseEnabled(x=False, y=False)
+        item.hideButtons()  # no auto-range button: the panel sets the ranges
         self.bars: dict[str, pg.BarGraphItem] = {}
         for key in ("converged", "stuck", "diverged"):
             bar = pg.BarGraphItem(x=[], height=[], width=1.0 / BINS_PER_DECADE)
@@ -150,13 +151,14 @@ class RatePlot(Plot):
     runClicked = Signal(int)
 
     def __init__(self, prefs: ViewPreferences) -> None:
-        super().__init__(QSize(280, 160), prefs=prefs)
-        self.setMinimumSize(160, 90)
+        super().__init__(QSize(280, 160), prefs=prefs, axisItems={"bottom": SparseAxis("bottom")})
+        self.setMinimumSize(120, 90)
         item = self.getPlotItem()
         item.setLabel("bottom", "learning rate η")
         item.setLabel("left", "final loss")
         item.setLogMode(x=True, y=True)  # points are placed at log10 values
         item.vb.setMouseEnabled(x=False, y=False)
+        item.hideButtons()  # no auto-range button: the panel sets the ranges
         self.points = pg.ScatterPlotItem(size=7, hoverable=False)
         self.points.sigClicked.connect(self._on_points_clicked)
         self.crosses = pg.ScatterPlotItem(symbol="x", size=10)
