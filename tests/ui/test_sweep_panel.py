@@ -239,3 +239,21 @@ def test_a_file_with_a_hostile_sweep_is_refused_with_one_message(qtbot, window, 
     assert "sweeps[0].curves[1]: expected" in window.errors[0][1]
     assert doc.sweeps == before  # the open document is left as it was
     assert panel.shown is before[-1]
+
+
+def test_a_big_sweep_draws_a_bounded_fan_and_picks_runs_by_their_own_index(qtbot, panel):
+    from bpdesk.ui.panels.sweep.fan import DRAWN_COLUMNS, DRAWN_CURVES
+
+    sweep = run_sweep(qtbot, panel, seeds="0-699", epochs=600)
+    fan = panel.fan
+    assert len(fan.drawn) == DRAWN_CURVES
+    assert len(fan._epochs) <= DRAWN_COLUMNS
+    drawn = sum(np.count_nonzero(np.isnan(c.getData()[1])) for c in fan.by_outcome.values())
+    assert drawn == DRAWN_CURVES
+    # A drawn run far from the others' index: the pick names it by its index in the sweep.
+    k = int(fan.drawn[-1])
+    assert k == 699
+    y = float(log_losses(sweep.curves[k, -1:])[0])
+    picked = fan.run_at(float(sweep.curve_epochs[-1]), y, pixel_height=1e-9)
+    assert picked is not None
+    assert sweep.curves[picked, -1] == sweep.curves[k, -1]

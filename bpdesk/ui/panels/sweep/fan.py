@@ -21,6 +21,8 @@ from bpdesk.ui.preferences import ViewPreferences
 from bpdesk.ui.theme import verdict_colors
 
 LIVE_COLUMNS = 512  # columns the live fan keeps before it thins by two
+DRAWN_COLUMNS = 256  # columns drawn at most (evenly spread, the last one included)
+DRAWN_CURVES = 300  # runs drawn at most (evenly spread); the others are in the summary
 CURVE_ALPHA = 70  # faint: a hundred curves overlap into a density
 PICK_PIXELS = 8
 LOWEST = 1e-12  # losses below this sit on the bottom of the log axis
@@ -66,6 +68,13 @@ def outcomes(sweep: KeptSweep) -> np.ndarray:
     return kinds
 
 
+def _spread(n: int, most: int) -> np.ndarray:
+    """At most ``most`` of the indices ``0 … n−1``, evenly spread, the first and last kept."""
+    if n <= most:
+        return np.arange(n)
+    return np.unique(np.linspace(0, n - 1, most).round().astype(np.intp))
+
+
 class FanPlot(Plot):
     """Loss against epoch for every run; ``runClicked(k)`` when a curve is clicked."""
 
@@ -94,6 +103,7 @@ class FanPlot(Plot):
         self.selected: int | None = None
         self._epochs = np.zeros(0)  # what is drawn: columns' epochs, (runs, columns) log10
         self._logs = np.zeros((0, 0))
+        self.drawn = np.zeros(0, dtype=np.intp)  # the runs whose curves are drawn
         self._live_epochs = np.zeros(LIVE_COLUMNS, dtype=np.int64)
         self._live = np.zeros((0, LIVE_COLUMNS), dtype=np.float32)
         self._live_n = 0
@@ -148,19 +158,22 @@ class FanPlot(Plot):
         self.redraws += 1
         sweep = self.sweep
         if sweep is not None:
-            self._epochs = sweep.curve_epochs.astype(np.float64)
-            self._logs = log_losses(sweep.curves)
-            kinds = outcomes(sweep)
-            groups = {
-                key: np.flatnonzero(kinds == key) for key in ("converged", "stuck", "diverged")
-            }
+            epochs, values = sweep.curve_epochs, sweep.curves
+        else:
+            epochs, values = self._live_epochs[: self._live_n], self._live[:, : self._live_n]
+        # What is drawn is bounded, however big the sweep: a plot has few pixels across,
+        # and a few hundred faint curves already make a density.
+        columns = _spread(len(epochs), DRAWN_COLUMNS)
+        self._epochs = epochs[columns].astype(np.float64)
+        self._logs = log_losses(values[:, columns])
+        self.drawn = _spread(len(self._logs), DRAWN_CURVES)
+        if sweep is not None:
+            kinds = outcomes(sweep)[self.drawn]
+            groups = {key: self.drawn[kinds == key] for key in ("converged", "stuck", "diverged")}
             groups["running"] = np.zeros(0, dtype=np.intp)
         else:
-            n = self._live_n
-            self._epochs = self._live_epochs[:n].astype(np.float64)
-            self._logs = log_losses(self._live[:, :n])
             groups = {key: np.zeros(0, dtype=np.intp) for key in self.by_outcome}
-            groups["running"] = np.arange(len(self._logs))
+            groups["running"] = self.drawn
         for key, rows in groups.items():
             x, y = self._joined(rows)
             self.by_outcome[key].setData(x, y, connect="finite")
@@ -223,13 +236,13 @@ class FanPlot(Plot):
         column = int(np.clip(np.searchsorted(self._epochs, x), 0, len(self._epochs) - 1))
         if column > 0 and abs(self._epochs[column - 1] - x) < abs(self._epochs[column] - x):
             column -= 1
-        values = self._logs[:, column]
+        values = self._logs[self.drawn, column]
         distance = np.abs(values - y)
         distance[~np.isfinite(distance)] = np.inf
-        k = int(np.argmin(distance))
-        if distance[k] / max(pixel_height, 1e-12) > PICK_PIXELS:
+        i = int(np.argmin(distance))
+        if distance[i] / max(pixel_height, 1e-12) > PICK_PIXELS:
             return None
-        return k
+        return int(self.drawn[i])
 
     def _on_click(self, event) -> None:
         if event.button() != Qt.MouseButton.LeftButton:
