@@ -141,6 +141,7 @@ class SweepPanel(QWidget):
         self.readout.setObjectName("sweepReadout")
         self.prefs.style(self.readout, "color: {faint_text};")
         layout = QHBoxLayout(self)
+        layout.setContentsMargins(4, 2, 4, 2)  # a docked panel is short: every line counts
         layout.addWidget(self._build_controls())
         layout.addLayout(plots, 1)
         export = QAction("Export sweep as CSV…", self)
@@ -171,6 +172,7 @@ class SweepPanel(QWidget):
             edit.returnPressed.connect(self.run)
         # Two fields a row: a docked panel is short (about 200 pixels at 1600×1000).
         form = QGridLayout()
+        form.setVerticalSpacing(2)
         for row, (first, second) in enumerate(
             (
                 (("Seeds", self.seeds_edit), ("Epochs", self.epochs_box)),
@@ -209,7 +211,7 @@ class SweepPanel(QWidget):
         self.progress.setVisible(False)
         self.summary_label = self._label("")
         self.summary_label.setObjectName("sweepSummary")
-        self.prefs.style(self.summary_label, "font-weight: bold;")
+        self.summary_label.setTextFormat(Qt.TextFormat.RichText)
         self.sweep_box = QComboBox()
         self.sweep_box.setToolTip("The sweeps kept with this network: pick one to show")
         self.sweep_box.setSizeAdjustPolicy(
@@ -222,6 +224,7 @@ class SweepPanel(QWidget):
         controls.setFixedWidth(controls.fontMetrics().horizontalAdvance("x") * 42)
         column = QVBoxLayout(controls)
         column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(3)
         column.addLayout(form)
         column.addWidget(self.error_label)
         column.addLayout(buttons)
@@ -529,10 +532,10 @@ def _summary(sweep: KeptSweep | None) -> str:
     converged = int(sweep.converged.sum())
     diverged = int(sweep.diverged.sum())
     stuck = n - converged - diverged
-    text = f"{converged:,} of {n:,} converged ({whole_percent(sweep.converged_fraction)})"
+    text = f"<b>{converged:,} of {n:,} converged ({whole_percent(sweep.converged_fraction)})</b>"
+    text += f"<br>below {sweep.target:g} in {sweep.epoch:,} epochs"
     if stuck:
         text += f" · {stuck:,} did not"
     if diverged:
         text += f" · {diverged:,} diverged"
-    stopped = ", stopped early" if sweep.stopped else ""
-    return text + f"\nloss below {sweep.target:g} after {sweep.epoch:,} epochs{stopped}"
+    return text + (" · stopped early" if sweep.stopped else "")
