@@ -28,47 +28,26 @@ from bpdesk.cli import (
     _problem,
     _training_options,
 )
+from bpdesk.core.errors import ConfigError
+from bpdesk.core.sweep_spec import MAX_NETWORKS, check_count, parse_rates, parse_seeds, spans
 
-# More networks than a learner compares; far fewer than would exhaust a laptop.
-MAX_NETWORKS = 10_000
+__all__ = ["MAX_NETWORKS", "cmd_sweep"]
 
 
 def _seeds(text: str) -> list[int]:
     """``1-100``, ``1,5,9`` or a mix: the seeds, in order, each once."""
-    seeds: list[int] = []
-    for part in text.split(","):
-        part = part.strip()
-        low, dash, high = part.partition("-")
-        try:
-            first = int(low)
-            last = int(high) if dash else first
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"expected seeds like 1-100 or 1,5,9; got {text!r}"
-            ) from None
-        if first < 0 or last >= 2**63:
-            raise argparse.ArgumentTypeError(f"seeds go from 0 to 2**63 − 1; got {part!r}")
-        if last < first:
-            raise argparse.ArgumentTypeError(f"the range {part!r} runs backwards")
-        if len(seeds) + last - first + 1 > MAX_NETWORKS:
-            raise argparse.ArgumentTypeError(f"at most {MAX_NETWORKS:,} seeds; got {text!r}")
-        seeds.extend(range(first, last + 1))
-    if len(set(seeds)) != len(seeds):
-        raise argparse.ArgumentTypeError(f"a seed appears twice in {text!r}")
-    return seeds
+    try:
+        return parse_seeds(text)
+    except ConfigError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _rates(text: str) -> list[float]:
     """``0.01,0.1,1,10``: the learning rates, in order, each once."""
-    rates = []
-    for part in text.split(","):
-        try:
-            rates.append(_positive_float(part.strip()))
-        except argparse.ArgumentTypeError as exc:
-            raise argparse.ArgumentTypeError(f"{exc} (in {text!r})") from None
-    if len(set(rates)) != len(rates):
-        raise argparse.ArgumentTypeError(f"a learning rate appears twice in {text!r}")
-    return rates
+    try:
+        return parse_rates(text)
+    except ConfigError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _sweep_parser() -> argparse.ArgumentParser:
@@ -110,11 +89,10 @@ def cmd_sweep(argv: Sequence[str]) -> int:
     network, dataset, config, _, _ = _problem(args)
     seeds = args.seeds if args.seeds is not None else [network.seed]
     rates = args.lr if args.lr is not None else [config.learning_rate]
-    if len(seeds) * len(rates) > MAX_NETWORKS:
-        raise UsageError(
-            f"{len(seeds):,} seeds × {len(rates):,} learning rates make more than "
-            f"{MAX_NETWORKS:,} networks"
-        )
+    try:
+        check_count(len(seeds), len(rates))
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
     changes = {
         "batch_size": args.batch_size,
         "optimizer": args.optimizer,
@@ -231,17 +209,6 @@ def _by_rate(result) -> list[dict]:
     return rows
 
 
-def _spans(seeds: list[int]) -> str:
-    """``1-100`` or ``1-10, 20, 30-32``: distinct seeds in their order, runs collapsed."""
-    spans: list[list[int]] = []
-    for seed in dict.fromkeys(seeds):
-        if spans and seed == spans[-1][1] + 1:
-            spans[-1][1] = seed
-        else:
-            spans.append([seed, seed])
-    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in spans)
-
-
 def _g(value: float | None) -> str:
     return "—" if value is None else f"{value:.4g}"
 
@@ -254,7 +221,7 @@ def _text(s: dict) -> str:
     lines = [
         f"swept {n:,} network{'s' if n != 1 else ''} {s['network']} on {s['dataset']} "
         f"({s['train_examples']} training, {s['test_examples']} test examples)",
-        f"  seeds            {_spans(s['seeds'])}",
+        f"  seeds            {spans(s['seeds'])}",
         f"  learning rates   {', '.join(format(r, 'g') for r in dict.fromkeys(s['learning_rates']))}",
         f"  epochs           {s['epochs']:,}",
         f"  converged        {converged:,} of {n:,} ({s['converged_fraction']:.1%}): "

@@ -9,6 +9,8 @@ import os
 import subprocess
 import sys
 
+from bpdesk.ui.docks import DOCKS
+
 PROBE = "import json; from bpdesk.bench_gui import measure; print(json.dumps(measure(0.8)))"
 
 
@@ -31,7 +33,7 @@ def test_the_gui_benchmark_trains_in_the_window_and_closes_it_unattended(tmp_pat
     assert {"landscape", "gradient_flow", "chain_rule", "math", "loss", "boundary"} <= set(
         figures["panels_visible"]
     )
-    assert len(figures["panels_visible"]) == 11
+    assert len(figures["panels_visible"]) == len(DOCKS)  # every dock
     assert list(tmp_path.iterdir()) == []  # no settings or autosave left behind
     assert os.path.exists(os.devnull)
     assert not os.path.isfile(os.devnull)  # still the device (QSettings once replaced it)

@@ -46,6 +46,7 @@ from typing import Any, Literal, NoReturn, overload
 import numpy as np
 
 from bpdesk import __version__
+from bpdesk.core import bpnet_sweeps  # the sweeps section (it uses this module's checks)
 from bpdesk.core.activations import ACTIVATIONS
 from bpdesk.core.datasets import (
     GENERATORS,
@@ -67,6 +68,7 @@ from bpdesk.core.losses import LOSSES
 from bpdesk.core.network import DTYPES, Network
 from bpdesk.core.optimizers import OPTIMIZERS, OptimizerState, make_optimizer
 from bpdesk.core.safe_files import FileTooLargeError, read_regular, replace_atomically
+from bpdesk.core.sweep_kept import KeptSweep
 from bpdesk.core.trainer_state import SHUFFLE_GENERATOR, ShuffleState, TrainerState
 from bpdesk.core.training import TrainConfig
 
@@ -132,7 +134,8 @@ class BpnetDocument:
     ``trainer_state`` lets training go on as the same run (None: it starts the
     optimiser and the shuffle afresh); ``speed`` is the window's pace in epochs
     per second, None for as fast as it goes and :data:`UNSET` when the file does
-    not say.
+    not say; ``sweeps`` the sweeps kept with the network, oldest first (see
+    :mod:`bpdesk.core.bpnet_sweeps`).
     """
 
     network: Network
@@ -142,6 +145,7 @@ class BpnetDocument:
     view: ViewState = field(default_factory=ViewState)
     trainer_state: TrainerState | None = None
     speed: float | Unset | None = UNSET
+    sweeps: tuple[KeptSweep, ...] = ()
 
 
 # -- writing ---------------------------------------------------------------------
@@ -154,17 +158,7 @@ def to_json(doc: BpnetDocument, history_points: int | None = None) -> JSONObject
         "format": FORMAT,
         "version": 1,  # 2 only for what older bpdesk would misread (below)
         "app": f"bpdesk {__version__}",
-        "network": {
-            "layer_sizes": list(net.layer_sizes),
-            "activations": list(net.activations),
-            "loss": net.loss,
-            "init": net.init,
-            "seed": net.seed,
-            "dtype": net.dtype.name,
-            "weights": [w.tolist() for w in net.weights],
-            "biases": [b.tolist() for b in net.biases],
-            **({} if net.has_bias else {"bias": False}),
-        },
+        "network": network_json(net),
         "dataset": None,
         "training": {
             **doc.training.to_dict(),
@@ -198,7 +192,25 @@ def to_json(doc: BpnetDocument, history_points: int | None = None) -> JSONObject
     if doc.trainer_state is not None:
         data["trainer_state"] = _trainer_state_json(doc.trainer_state, net)
         data["version"] = 3
+    if doc.sweeps:
+        # Older readers skip a section they do not know: no new version is needed.
+        data["sweeps"] = bpnet_sweeps.sweeps_json(doc.sweeps)
     return data
+
+
+def network_json(net: Network) -> JSONObject:
+    """A network as the file's ``network`` object."""
+    return {
+        "layer_sizes": list(net.layer_sizes),
+        "activations": list(net.activations),
+        "loss": net.loss,
+        "init": net.init,
+        "seed": net.seed,
+        "dtype": net.dtype.name,
+        "weights": [w.tolist() for w in net.weights],
+        "biases": [b.tolist() for b in net.biases],
+        **({} if net.has_bias else {"bias": False}),
+    }
 
 
 def _trainer_state_json(state: TrainerState, network: Network) -> JSONObject:
@@ -314,7 +326,12 @@ def save(
         # An optimiser's vectors can double or triple the file of a large network:
         # rather than refuse the save, leave them out (training then starts the
         # optimiser afresh, as with a file from an older bpdesk).
-        text = dumps(replace(doc, trainer_state=None), history_points)
+        doc = replace(doc, trainer_state=None)
+        text = dumps(doc, history_points)
+    while len(text) > MAX_FILE_BYTES and doc.sweeps:
+        # So are kept sweeps, the oldest first: the network and its run come first.
+        doc = replace(doc, sweeps=doc.sweeps[1:])
+        text = dumps(doc, history_points)
     _check_savable(text)
     replace_atomically(path, text, mode)
 
@@ -448,7 +465,8 @@ def from_json(data: Any) -> BpnetDocument:
     if root.get("trainer_state") is not None:
         state = _trainer_state(_object(root["trainer_state"], "trainer_state"), network)
     speed = _speed(root.get("training"))
-    return BpnetDocument(network, dataset, training, history, view, state, speed)
+    sweeps = bpnet_sweeps.read_sweeps(root.get("sweeps"))
+    return BpnetDocument(network, dataset, training, history, view, state, speed, sweeps)
 
 
 def _network(obj: JSONObject) -> Network:

@@ -85,8 +85,67 @@ class SweepRun:
     learning_rate: float
 
 
+class SweepOutcomes:
+    """What a sweep's outcome says of its runs, for any class with ``runs``, ``target``,
+    ``final_losses``, ``diverged_at``, ``template`` and ``parameters`` (a result, or
+    what a document keeps of one)."""
+
+    runs: tuple[SweepRun, ...]
+    target: float
+    final_losses: np.ndarray
+    diverged_at: np.ndarray
+    template: Network
+    parameters: np.ndarray | None
+
+    @property
+    def n_networks(self) -> int:
+        """How many networks the sweep trained."""
+        return len(self.runs)
+
+    @property
+    def seeds(self) -> tuple[int, ...]:
+        """Each network's seed."""
+        return tuple(run.seed for run in self.runs)
+
+    @property
+    def learning_rates(self) -> tuple[float, ...]:
+        """Each network's learning rate."""
+        return tuple(run.learning_rate for run in self.runs)
+
+    @property
+    def diverged(self) -> np.ndarray:
+        """True for each network that diverged."""
+        return self.diverged_at > 0
+
+    @property
+    def converged(self) -> np.ndarray:
+        """True for each network that ended below the target without diverging."""
+        return (self.final_losses < self.target) & ~self.diverged
+
+    @property
+    def converged_fraction(self) -> float:
+        """The fraction of networks that converged."""
+        return float(np.count_nonzero(self.converged)) / self.n_networks
+
+    def network(self, k: int) -> Network:
+        """Network ``k`` as it ended (a new :class:`Network`, seeded with its run's seed)."""
+        if self.parameters is None:
+            raise ValueError("this sweep does not keep its networks' weights")
+        t = self.template
+        return Network(
+            t.layer_sizes,
+            t.activations,
+            loss=t.loss,
+            init=t.init,
+            seed=self.runs[k].seed,
+            dtype=t.dtype.name,
+            parameters=self.parameters[k],
+            bias=t.has_bias,
+        )
+
+
 @dataclass(frozen=True, eq=False)
-class SweepResult:
+class SweepResult(SweepOutcomes):
     """A sweep's outcome, as read-only arrays nobody else holds (the sweep hands over
     copies): one entry per network, in the order of ``runs``.
 
@@ -148,50 +207,6 @@ class SweepResult:
                 object.__setattr__(self, name, _frozen(value))
         buffers = {key: _frozen(value) for key, value in self.optimizer_buffers.items()}
         object.__setattr__(self, "optimizer_buffers", MappingProxyType(buffers))
-
-    @property
-    def n_networks(self) -> int:
-        """How many networks the sweep trained."""
-        return len(self.runs)
-
-    @property
-    def seeds(self) -> tuple[int, ...]:
-        """Each network's seed."""
-        return tuple(run.seed for run in self.runs)
-
-    @property
-    def learning_rates(self) -> tuple[float, ...]:
-        """Each network's learning rate."""
-        return tuple(run.learning_rate for run in self.runs)
-
-    @property
-    def diverged(self) -> np.ndarray:
-        """True for each network that diverged."""
-        return self.diverged_at > 0
-
-    @property
-    def converged(self) -> np.ndarray:
-        """True for each network that ended below the target without diverging."""
-        return (self.final_losses < self.target) & ~self.diverged
-
-    @property
-    def converged_fraction(self) -> float:
-        """The fraction of networks that converged."""
-        return float(np.count_nonzero(self.converged)) / self.n_networks
-
-    def network(self, k: int) -> Network:
-        """Network ``k`` as it ended (a new :class:`Network`, seeded with its run's seed)."""
-        t = self.template
-        return Network(
-            t.layer_sizes,
-            t.activations,
-            loss=t.loss,
-            init=t.init,
-            seed=self.runs[k].seed,
-            dtype=t.dtype.name,
-            parameters=self.parameters[k],
-            bias=t.has_bias,
-        )
 
     def trainer_state(self, k: int) -> TrainerState:
         """What network ``k``'s trainer would carry on with: a :class:`bpdesk.core.Trainer`

@@ -18,6 +18,7 @@ from bpdesk.core import Dataset, Network, TrainConfig
 from bpdesk.core.history import GradientRecord
 from bpdesk.core.network import Parameter
 from bpdesk.core.run import SavedRun, TrainingRecord
+from bpdesk.core.sweep_kept import KeptSweep
 from bpdesk.core.trainer_state import TrainerState
 from bpdesk.ui.document import Document, TrainingPolicy
 
@@ -355,3 +356,34 @@ class RewindCommand(QUndoCommand):
             self.new_epoch == self.old_epoch and np.array_equal(self.old_params, self.new_params)
         )
         return True
+
+
+class AddSweepCommand(QUndoCommand):
+    """Keep a finished sweep with the network (at most ``limit``: the oldest goes);
+    undo takes it away again. Training goes on through it, as through clearing runs."""
+
+    training_policy = TrainingPolicy.CONTINUE
+
+    def __init__(self, doc: Document, sweep: KeptSweep, limit: int) -> None:
+        super().__init__(f"Sweep {sweep.n_networks:,} networks")
+        self.doc = doc
+        self.old = doc.sweeps
+        self.new = (*self.old, sweep)[-limit:]
+
+    def redo(self) -> None:
+        self.doc.set_sweeps(self.new)
+
+    def undo(self) -> None:
+        self.doc.set_sweeps(self.old)
+
+
+class LoadSweepRunCommand(ResetCommand):
+    """Put network ``k`` of a sweep into the editor as it ended, as a fresh start: the
+    run so far stays a faint curve, and undo brings the previous network and run back
+    (a reset to the network the sweep trained)."""
+
+    training_policy = TrainingPolicy.STAY_STOPPED  # a new start: training waits for the user
+
+    def __init__(self, doc: Document, sweep: KeptSweep, k: int) -> None:
+        super().__init__(doc, sweep.network(k))
+        self.setText(f"Load sweep run ({sweep.run_name(k)})")

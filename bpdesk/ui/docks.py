@@ -80,6 +80,12 @@ DOCKS = (
         "Backprop against central differences: the same gradients, far fewer passes",
     ),
     DockSpec(
+        "sweep",
+        "Sweep",
+        BOTTOM,
+        "Many seeds and learning rates at once: which runs converge, get stuck or diverge",
+    ),
+    DockSpec(
         "predictions",
         "Predictions",
         BOTTOM,
@@ -89,13 +95,13 @@ DOCKS = (
 # Panels that share a place are tabs; the first of each group shows at start.
 TAB_GROUPS = (
     ("learn", "data"),
-    ("loss", "gradient_flow", "gradcheck"),
+    ("loss", "gradient_flow", "gradcheck", "sweep"),
     ("chain_rule", "landscape", "math"),
 )
 FRONT_TABS = tuple(group[0] for group in TAB_GROUPS)  # the tab of each group shown at first start
 # Behind a tab at start, and built when first shown (start-up time). The data panel
 # is built at once: it remembers the last generated data's settings as they go by.
-BUILT_WHEN_SHOWN = ("gradient_flow", "gradcheck", "landscape", "math")
+BUILT_WHEN_SHOWN = ("gradient_flow", "gradcheck", "sweep", "landscape", "math")
 
 
 class PanelDocks(QObject):

@@ -33,6 +33,7 @@ from bpdesk.core.run import (
     SavedRun,
     TrainingRecord,
 )
+from bpdesk.core.sweep_kept import KeptSweep
 from bpdesk.core.trainer_state import TrainerState
 from bpdesk.ui.frames import FrameClock
 from bpdesk.ui.pace import DEFAULT_SPEED, Pace
@@ -103,6 +104,7 @@ class Document(QObject):
     historyExtended = Signal(int, int)  # (first new epoch, how many) appended by training
     epochChanged = Signal(int)  # the epoch the network is at (training, reset, rewind)
     runsChanged = Signal()  # archived runs for comparison
+    sweepsChanged = Signal()  # the sweeps kept with the network (see Document.sweeps)
     aboutToEdit = Signal(object)  # the TrainingPolicy of an edit about to change the document
 
     def __init__(
@@ -134,6 +136,8 @@ class Document(QObject):
         self._forward: ForwardState | None = None
         self._backward: BackwardState | None = None
         self.edit_counter = 0  # seeds the randomness of edits, so that each is reproducible
+        # Kept with the network (and its file), oldest first; changed through set_sweeps.
+        self.sweeps: tuple[KeptSweep, ...] = ()
         # Paces the views' redraws; it knows whether training is live (training_active).
         self.frames = FrameClock(self)
         self.run_forward()
@@ -510,6 +514,11 @@ class Document(QObject):
         self._recorder.set_runs(runs)
         self.runsChanged.emit()
 
+    def set_sweeps(self, sweeps: tuple[KeptSweep, ...]) -> None:
+        """Replace the kept sweeps (called by undo commands)."""
+        self.sweeps = tuple(sweeps)
+        self.sweepsChanged.emit()
+
     # -- training (called by the training controller) ---------------------------
 
     def _here(self) -> Snapshot:
@@ -608,6 +617,7 @@ class Document(QObject):
         self._recorder = RunRecorder.from_saved(
             self._network.n_layers, losses, self._here(), self.run_settings(), norms
         )
+        self.sweeps = tuple(content.sweeps)
         view = content.view
         self._mode = view.mode
         self._selected = view.selected
@@ -620,6 +630,7 @@ class Document(QObject):
             self.settingsChanged,
             self.historyChanged,
             self.runsChanged,
+            self.sweepsChanged,
             self.selectionChanged,
             self.sampleChanged,
         ):
@@ -643,6 +654,7 @@ class Document(QObject):
             view=ViewState(self._mode, self._selected, self._sample),
             trainer_state=self.trainer_state,
             speed=self.pace.speed,
+            sweeps=self.sweeps,
         )
 
     # -- edits -------------------------------------------------------------------

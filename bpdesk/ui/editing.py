@@ -13,9 +13,13 @@ import numpy as np
 
 from bpdesk.core import BpdeskError, Dataset, Network
 from bpdesk.core import architecture as arch
+from bpdesk.core.bpnet_sweeps import MAX_KEPT_SWEEPS
 from bpdesk.core.network import Parameter
+from bpdesk.core.sweep_kept import KeptSweep
 from bpdesk.ui.commands import (
+    AddSweepCommand,
     ClearRunsCommand,
+    LoadSweepRunCommand,
     ReplaceDatasetCommand,
     ReplaceNetworkCommand,
     ResetCommand,
@@ -219,4 +223,31 @@ def clear_runs(doc: Document) -> bool:
     if not doc.runs:
         return False
     doc.push(ClearRunsCommand(doc))
+    return True
+
+
+def keep_sweep(doc: Document, sweep: KeptSweep) -> None:
+    """Keep a sweep with the network (undoably; the document keeps the latest few)."""
+    # Straight onto the stack, as a stretch of training is: it records what a job has
+    # done, and changes nothing a running training or a tour's example depends on.
+    doc.undo_stack.push(AddSweepCommand(doc, sweep, MAX_KEPT_SWEEPS))
+
+
+def load_sweep_run(doc: Document, sweep: KeptSweep, k: int) -> bool:
+    """Put network ``k`` of ``sweep`` into the editor as it ended (undoably), or say why not."""
+    if sweep.parameters is None:
+        doc.notify(
+            "This sweep did not keep its networks' weights (too many to keep): run it again "
+            "to load one"
+        )
+        return False
+    sizes, data = sweep.template.layer_sizes, doc.dataset
+    if (sizes[0], sizes[-1]) != (data.n_inputs, data.n_outputs):
+        doc.notify(
+            f"The sweep's {'-'.join(map(str, sizes))} networks do not fit the data now "
+            f"({data.n_inputs} inputs, {data.n_outputs} outputs)"
+        )
+        return False
+    doc.prepare_edit(LoadSweepRunCommand)
+    doc.push(LoadSweepRunCommand(doc, sweep, k))
     return True

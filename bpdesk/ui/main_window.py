@@ -73,6 +73,7 @@ class MainWindow(QMainWindow):
     loss_panel = _panel("loss")
     gradient_flow_panel = _panel("gradient_flow")
     gradcheck_panel = _panel("gradcheck")
+    sweep_panel = _panel("sweep")
     predictions_panel = _panel("predictions")
     act_forward_view = _part("window_actions", "forward_view")
     act_backward_view = _part("window_actions", "backward_view")
@@ -184,6 +185,17 @@ class MainWindow(QMainWindow):
 
             return GradCheckPanel(doc, jobs=self.jobs, prefs=prefs)
 
+        def sweep() -> QWidget:
+            from bpdesk.ui.panels.sweep import SweepPanel
+
+            return SweepPanel(
+                doc,
+                jobs=self.jobs,
+                prefs=prefs,
+                ask_save_file=lambda *args: self.files.ask_save_file(*args),
+                show_error=lambda *args: self.files.show_error(*args),
+            )
+
         def math() -> QWidget:
             from bpdesk.ui.panels.math import MathPanel
 
@@ -200,6 +212,7 @@ class MainWindow(QMainWindow):
             "loss": lambda: LossPanel(doc, prefs=prefs),
             "gradient_flow": gradient_flow,
             "gradcheck": gradcheck,
+            "sweep": sweep,
             "predictions": lambda: PredictionsPanel(doc, prefs=prefs),
         }
 

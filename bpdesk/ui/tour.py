@@ -34,6 +34,9 @@ STEP_WORDS = (
     "dock",
     "gradcheck",
     "scaleup",
+    "neurons",
+    "activation",
+    "sweep",
 )
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QDockWidget, QWidget
 
+from bpdesk.ui import editing
 from bpdesk.ui.commands import SetConfigCommand
 from bpdesk.ui.tour import TourPage
 
@@ -51,6 +52,31 @@ def _scale_up(window: MainWindow, _args: tuple[str, ...]) -> None:
     window.gradcheck_panel.scale_up()
 
 
+def _neurons(window: MainWindow, args: tuple[str, ...]) -> None:
+    """``neurons LAYER N``: hidden layer LAYER gets N neurons (edits, as the learner's are)."""
+    doc, layer, size = window.doc, int(args[0]), int(args[1])
+    while doc.network.layer_sizes[layer] < size and editing.add_neuron(doc, layer):
+        pass
+    while doc.network.layer_sizes[layer] > size and editing.remove_neuron(
+        doc, layer, doc.network.layer_sizes[layer] - 1
+    ):
+        pass
+
+
+def _sweep(window: MainWindow, args: tuple[str, ...]) -> None:
+    """``sweep seeds 1-100 [lr 0.1,1] [epochs N]``: run a sweep in the Sweep dock (without
+    ``lr``, at the learning rate set for training)."""
+    options = dict(zip(args[::2], args[1::2], strict=False))
+    window.show_dock("sweep")
+    panel = window.sweep_panel
+    panel.set_inputs(
+        seeds=options.get("seeds", "1-100"),
+        rates=options.get("lr", ""),
+        epochs=int(options.get("epochs", 2000)),
+    )
+    panel.run()
+
+
 # One handler per word of bpdesk.ui.tour.STEP_WORDS (a test holds them to it).
 STEPS: dict[str, Step] = {
     "example": _example,
@@ -72,6 +98,9 @@ STEPS: dict[str, Step] = {
     "dock": lambda window, args: window.show_dock(args[0]),
     "gradcheck": _gradient_check,
     "scaleup": _scale_up,
+    "neurons": _neurons,
+    "activation": lambda window, args: editing.set_activation(window.doc, int(args[0]), args[1]),
+    "sweep": _sweep,
 }
 
 
