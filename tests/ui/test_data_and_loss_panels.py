@@ -81,6 +81,31 @@ def test_generator_settings_regenerate_the_data(data_panel):
     assert doc.dataset.spec.seed == seed
 
 
+def test_the_digits_split_by_seed_and_ratio_and_the_network_follows(data_panel):
+    doc, panel = data_panel
+    choose(panel.dataset_box, "digits")
+    assert doc.dataset.name == "digits"
+    assert doc.network.layer_sizes[0] == 64
+    assert doc.network.layer_sizes[-1] == 10
+    assert (doc.network.activations[-1], doc.network.loss) == ("softmax", "ce")
+    # Fixed images: their count and noise are not settings; the split is.
+    assert not panel.samples.isEnabled()
+    assert not panel.noise.isEnabled()
+    assert panel.test_ratio.isEnabled()
+    assert panel.data_seed.isEnabled()
+    assert panel.samples.value() == 1797
+    panel.test_ratio.setValue(0.2)
+    panel.test_ratio.editingFinished.emit()
+    assert doc.dataset.n_test == round(1797 * 0.2)
+    panel.regenerate.click()
+    assert doc.dataset.spec.seed == 1
+    assert doc.undo_stack.undoText() == "Regenerate the data"
+    # Back to a generator: its own number of points, not the 1,797 images.
+    choose(panel.dataset_box, "moons")
+    assert doc.dataset.n_train + doc.dataset.n_test == 200
+    assert panel.samples.isEnabled()
+
+
 def test_csv_import_and_a_bad_file(data_panel, tmp_path):
     doc, panel = data_panel
     good = tmp_path / "points.csv"

@@ -240,10 +240,14 @@ class DataPanel(QWidget):
         spec = data.spec
         self._show_dataset_name(data)
         generated = spec is not None and spec.name != "xor"
-        if generated:
+        shipped = generated and GENERATORS[spec.name].shipped
+        if generated and not shipped:
             self._generator_spec = spec
         for widget in (self.samples, self.noise, self.test_ratio, self.data_seed, self.regenerate):
             widget.setEnabled(generated)
+        # Shipped data (the digits) are fixed images: only their split follows the settings.
+        for widget in (self.samples, self.noise):
+            widget.setEnabled(generated and not shipped)
         # The number of classes means something for the blobs only: elsewhere the row
         # would say "3" beside a dataset of two classes.
         self._data_form.setRowVisible(self.classes, generated and spec.name == "blobs")
@@ -301,10 +305,14 @@ class DataPanel(QWidget):
             # The fields show XOR's (or nothing useful for a CSV file): start from the
             # last generated data's settings, or the generators' defaults.
             return replace(self._generator_spec, name=name)
+        samples, noise = self.samples.value(), round(self.noise.value(), 4)
+        if GENERATORS[current.name].shipped and not GENERATORS[name].shipped:
+            # The fields show the shipped images' count: a generator starts from its own.
+            samples, noise = self._generator_spec.n_samples, self._generator_spec.noise
         return DatasetSpec(
             name,
-            self.samples.value(),
-            round(self.noise.value(), 4),
+            samples,
+            noise,
             round(self.test_ratio.value(), 4),
             self.data_seed.value() if seed is None else seed,
             self.classes.value(),
