@@ -41,7 +41,11 @@ class DatasetSpec:
 
 @dataclass(frozen=True, eq=False)
 class Dataset:
-    """A train/test split; arrays are private copies marked read-only."""
+    """A train/test split; arrays are private copies marked read-only.
+
+    Targets are float64; inputs too, unless both input arrays are given as
+    float32 (then they stay float32: see :mod:`bpdesk.core.csv_import`).
+    """
 
     kind: str
     X_train: np.ndarray
@@ -57,9 +61,19 @@ class Dataset:
             raise DatasetError(
                 f"unknown dataset kind {self.kind!r} (choose from: {' '.join(KINDS)})"
             )
+        # Inputs given as float32 (a CSV file of pixels) stay so: half the memory, the
+        # same numbers. Anything else, and every target, is float64.
+        inputs = (self.X_train, self.X_test)
+        small = all(getattr(a, "dtype", None) == np.float32 or np.size(a) == 0 for a in inputs)
+        x_dtype = (
+            np.float32
+            if small and getattr(self.X_train, "dtype", None) == np.float32
+            else np.float64
+        )
         for name in ("X_train", "T_train", "X_test", "T_test"):
+            dtype = x_dtype if name.startswith("X") else np.float64
             try:
-                array = np.array(getattr(self, name), dtype=np.float64, ndmin=2)
+                array = np.array(getattr(self, name), dtype=dtype, ndmin=2)
             except (TypeError, ValueError):
                 raise DatasetError(f"{name} must be a table of numbers") from None
             if array.ndim != 2:

@@ -125,6 +125,43 @@ def test_csv_import_and_a_bad_file(data_panel, tmp_path):
     assert "oops" in messages[-1]
 
 
+def test_an_image_csv_too_wide_to_draw_is_refused_with_the_reason(data_panel, tmp_path):
+    doc, panel = data_panel
+    path = tmp_path / "mnist.csv"
+    path.write_text(
+        "".join(f"{k % 10}," + ",".join(["0"] * 783 + ["255"]) + "\n" for k in range(20))
+    )
+    messages = []
+    doc.message.connect(messages.append)
+    before = doc.dataset
+    assert not panel.import_csv(str(path), target_column="first")
+    assert doc.dataset is before
+    assert messages[-1] == (
+        "Cannot use that dataset: its 784 inputs and 10 outputs need a layer of 784 neurons; "
+        "the editor shows at most 64 a layer, drawing every neuron, and bigger layers are not "
+        "drawable yet (bpdesk train --csv trains on it from the command line)"
+    )
+
+
+def test_the_import_dialogs_choice_puts_the_target_first(data_panel, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    from bpdesk.ui.panels import data
+
+    doc, panel = data_panel
+    path = tmp_path / "first.csv"
+    path.write_text("2,0.5,0.25\n0,1,0\n1,0,1\n")
+    monkeypatch.setattr(
+        QFileDialog,
+        "getOpenFileName",
+        lambda *args, **kwargs: (str(path), data.CSV_FILTERS[1]),
+    )
+    assert panel.import_csv()
+    np.testing.assert_array_equal(doc.dataset.X_train, [[0.5, 0.25], [1, 0], [0, 1]])
+    assert doc.dataset.kind == "multiclass"
+    assert doc.network.layer_sizes[0] == 2
+
+
 def test_training_settings_are_undoable_edits(window):
     doc = window.doc
     panel = window.data_panel
