@@ -27,6 +27,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
@@ -40,6 +41,7 @@ from bpdesk.core.datasets import (
     MAX_SAMPLES,
     MAX_TITLE_CHARS,
     Dataset,
+    handed_over,
     split,
 )
 from bpdesk.core.errors import DatasetError
@@ -113,11 +115,11 @@ def load_csv(
             f"the target column must be one of {' '.join(TARGET_COLUMNS)}, got {target_column!r}"
         )
     if text is not None:
-        table = _Table.read(_lines(io.StringIO(text, newline=None)), target_column)
+        table = _Table.read(_lines(io.StringIO(text, newline=None)), target_column, len(text))
     else:
         with _open(source) as stream:
             try:
-                table = _Table.read(_lines(stream), target_column)
+                table = _Table.read(_lines(stream), target_column, _size_of(stream))
             except UnicodeDecodeError:
                 raise DatasetError(
                     f"cannot read {str(source)!r}: it is not a UTF-8 text file"
@@ -128,8 +130,11 @@ def load_csv(
     X_train, T_train, X_test, T_test = _split(X, T, table.in_test(), test_ratio, seed)
     title = _title(Path(source).name) if source else "CSV"
     names = tuple(table.feature_names())
-    del table, X  # the table's room for more rows goes before the dataset copies its own
-    return Dataset(kind, X_train, T_train, X_test, T_test, None, title, names)
+    del table, X  # nothing else holds the tables now: the dataset takes them as they are
+    for array in (X_train, T_train, X_test, T_test):
+        array.flags.writeable = False
+    with handed_over():
+        return Dataset(kind, X_train, T_train, X_test, T_test, None, title, names)
 
 
 def _open(source: str | Path) -> TextIO:
@@ -144,6 +149,14 @@ def _open(source: str | Path) -> TextIO:
     # Universal newlines: a line ends at \n, \r\n or \r only (not at a form feed, as
     # str.splitlines() would: the line numbers in messages must be the editor's).
     return io.TextIOWrapper(raw, encoding="utf-8-sig", newline=None)
+
+
+def _size_of(stream: TextIO) -> int | None:
+    """The size of the file under ``stream`` in bytes, if it can be known."""
+    try:
+        return os.fstat(stream.fileno()).st_size
+    except (OSError, ValueError, io.UnsupportedOperation):
+        return None
 
 
 def _title(name: str) -> str:
@@ -211,8 +224,12 @@ def _cells(number: int, line: str, delimiter: str) -> list[str]:
 class _Table:
     """The rows of a CSV file as they are read: header, numbers, line numbers, parts."""
 
-    def __init__(self, first: Row, delimiter: str, target_column: str = "last") -> None:
+    def __init__(
+        self, first: Row, delimiter: str, target_column: str = "last", size: int | None = None
+    ) -> None:
         self.delimiter = delimiter
+        # The file's size and the characters of the rows so far: how many rows to expect.
+        self._size, self._chars = size, 0
         self.first_line, cells = first
         # A header has no number in it; a first row with some numbers is data (and a
         # typo in it is reported, rather than the row silently taken for a header).
@@ -251,13 +268,16 @@ class _Table:
         self._test: list[bool] = []
 
     @classmethod
-    def read(cls, lines: Iterator[tuple[int, str]], target_column: str = "last") -> _Table:
-        """The table of ``lines`` (numbered, without blanks and comments)."""
+    def read(
+        cls, lines: Iterator[tuple[int, str]], target_column: str = "last", size: int | None = None
+    ) -> _Table:
+        """The table of ``lines`` (numbered, without blanks and comments) of a file of
+        ``size`` characters (None if not known)."""
         first = next(lines, None)
         if first is None:
             raise DatasetError("the CSV file has no data rows")
         delimiter = _delimiter(first[1])
-        table = cls((first[0], _cells(*first, delimiter)), delimiter, target_column)
+        table = cls((first[0], _cells(*first, delimiter)), delimiter, target_column, size)
         if table.header is None:
             table.add(*first)
         for number, line in lines:
@@ -279,8 +299,9 @@ class _Table:
         if len(cells) != self.width:
             raise DatasetError(f"line {number}: expected {self.width} values, found {len(cells)}")
         row = len(self._lines)
+        self._chars += len(line) + 1
         if row == len(self._targets):
-            self._grow(min(2 * row, MAX_SAMPLES))
+            self._grow(self._rows_expected(row))
         # float() also takes Python's "1_000"; a CSV number never has underscores.
         cache = self._cache
         self._read_numbers(number, cells, "_" in line, self._row)
@@ -292,6 +313,16 @@ class _Table:
         self._inputs[row] = inputs
         self._targets[row] = self._row[self.target]
         self._lines.append(number)
+
+    def _rows_expected(self, rows: int) -> int:
+        """Room to make when ``rows`` rows are full: as many as the file seems to hold, with
+        a tenth more, when its size is known; else twice as many. Untouched room costs no
+        memory (the system gives pages as they are written); copying the rows into a
+        bigger table, as a bad guess makes it do, does."""
+        guess = 2 * rows
+        if self._size and self._chars:
+            guess = max(rows + 16, math.ceil(self._size / self._chars * rows * 1.1))
+        return min(guess, MAX_SAMPLES)
 
     def _grow(self, rows: int, dtype: npt.DTypeLike | None = None) -> None:
         """Room for ``rows`` rows (inputs in ``dtype``, default: as they are), rows kept."""
@@ -355,8 +386,15 @@ class _Table:
         return values
 
     def inputs(self) -> np.ndarray:
-        """The rows' inputs, ``(rows, width - 1)``: float32 if all exactly so, else float64."""
-        return self._inputs[: len(self._lines)]
+        """The rows' inputs, ``(rows, width - 1)``: float32 if all exactly so, else float64.
+
+        The table's room for more rows is given back first (in place, no copy), so
+        that the array returned is the table's own memory, not a view of it.
+        """
+        rows = len(self._lines)
+        if len(self._inputs) > rows:
+            self._inputs.resize((rows, self.width - 1), refcheck=False)  # no views exist
+        return self._inputs
 
     def targets(self) -> np.ndarray:
         """The rows' targets as read, ``(rows,)``."""

@@ -11,7 +11,9 @@ only their split into training and test examples depends on the settings.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -45,6 +47,8 @@ class Dataset:
 
     Targets are float64; inputs too, unless both input arrays are given as
     float32 (then they stay float32: see :mod:`bpdesk.core.csv_import`).
+    Inside :func:`handed_over`, read-only arrays that own their memory are
+    kept rather than copied (a 220 MB table of pixels is not held twice).
     """
 
     kind: str
@@ -72,8 +76,12 @@ class Dataset:
         )
         for name in ("X_train", "T_train", "X_test", "T_test"):
             dtype = x_dtype if name.startswith("X") else np.float64
+            given = getattr(self, name)
+            if _HANDED_OVER.get() and _frozen(given, dtype):
+                object.__setattr__(self, name, given)
+                continue
             try:
-                array = np.array(getattr(self, name), dtype=dtype, ndmin=2)
+                array = np.array(given, dtype=dtype, ndmin=2)
             except (TypeError, ValueError):
                 raise DatasetError(f"{name} must be a table of numbers") from None
             if array.ndim != 2:
@@ -167,6 +175,36 @@ class Dataset:
             np.array_equal(getattr(self, n), getattr(other, n))
             for n in ("X_train", "T_train", "X_test", "T_test")
         )
+
+
+_HANDED_OVER: ContextVar[bool] = ContextVar("handed_over", default=False)
+
+
+@contextmanager
+def handed_over() -> Iterator[None]:
+    """Datasets made inside this block keep the read-only arrays they are given.
+
+    For a caller that made the arrays for the dataset, froze them and keeps
+    no other way to change them (the CSV reader): the dataset then needs no
+    copy of its own. Any other array is copied as always.
+    """
+    token = _HANDED_OVER.set(True)
+    try:
+        yield
+    finally:
+        _HANDED_OVER.reset(token)
+
+
+def _frozen(array: object, dtype: type) -> bool:
+    """True for a read-only 2-D array of ``dtype`` that owns its finite numbers."""
+    return (
+        isinstance(array, np.ndarray)
+        and array.dtype == dtype
+        and array.ndim == 2
+        and array.flags.owndata
+        and not array.flags.writeable
+        and bool(np.all(np.isfinite(array)))
+    )
 
 
 # -- generators ------------------------------------------------------------------

@@ -230,6 +230,28 @@ def test_dataset_copies_the_arrays_it_is_given():
     assert X.flags.writeable
 
 
+def test_only_arrays_handed_over_frozen_are_kept_without_a_copy():
+    from bpdesk.core.datasets import handed_over
+
+    X = np.array([[0.0, 1.0], [2.0, 3.0]], dtype=np.float32)
+    T = np.array([[0.0], [1.0]])
+    X.flags.writeable = False
+    assert not np.shares_memory(Dataset("binary", X, T, X[:0], T[:0]).X_train, X)
+    with handed_over():
+        kept = Dataset("binary", X, T, X[:0], T[:0])
+        writable = np.ones((2, 2))
+        copied = Dataset("binary", writable, T, writable[:0], T[:0])
+    assert kept.X_train is X
+    assert kept.X_train.dtype == np.float32
+    assert not np.shares_memory(copied.X_train, writable)
+    # A frozen view of someone's writable array is copied too: they could still write.
+    base = np.ones((2, 2))
+    view = base[:]
+    view.flags.writeable = False
+    with handed_over():
+        assert not np.shares_memory(Dataset("binary", view, T, view[:0], T[:0]).X_train, base)
+
+
 def test_with_points_keeps_the_test_set_and_copies():
     data = make_dataset("circle", n_samples=20, test_ratio=0.25)
     X = np.zeros((3, 2))
