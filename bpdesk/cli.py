@@ -264,6 +264,7 @@ def _problem(args) -> tuple:
             test_ratio=args.test_ratio or 0.0,
             seed=data_seed,
             target_column=args.target_column or "last",
+            compact=True,  # pixels as float32: half the memory, the same numbers
         )
     elif args.dataset or dataset is None:
         dataset = make_dataset(

@@ -17,9 +17,10 @@ The file is streamed: only a regular file is opened (see
 so that refusing a file costs no more time or memory than the rows it would
 keep. The numbers go straight into a table that grows as rows come (memory
 proportional to the data); the limits are constants, and nothing else
-changes when they are raised. Inputs that are all exactly float32 numbers
-(pixels 0 to 255, for one) are kept as float32, half the memory of float64
-with not a bit lost: 70,000 images of 784 pixels take 220 MB.
+changes when they are raised. With ``compact=True`` (``bpdesk train --csv``),
+inputs that are all exactly float32 numbers (pixels 0 to 255, for one) are
+kept as float32, half the memory of float64 with not a bit lost: 70,000 images
+of 784 pixels take 220 MB.
 """
 
 from __future__ import annotations
@@ -100,6 +101,7 @@ def load_csv(
     *,
     text: str | None = None,
     target_column: str = "last",
+    compact: bool = False,
 ) -> Dataset:
     """Read a dataset from the CSV file ``source`` (or from ``text`` when given).
 
@@ -107,7 +109,9 @@ def load_csv(
     inferred: targets all 0/1 → binary, whole numbers 0 to 9 → one class each,
     anything else → regression. ``target_column`` (``last`` or ``first``) says
     where the target is when no header column is named label, class or target.
-    Raises :class:`DatasetError` naming the line.
+    ``compact`` keeps inputs that float32 holds exactly as float32 (big data on the
+    command line; the window's views expect float64). Raises :class:`DatasetError`
+    naming the line.
     """
     _check_settings(kind, test_ratio, seed)
     if target_column not in TARGET_COLUMNS:
@@ -115,11 +119,13 @@ def load_csv(
             f"the target column must be one of {' '.join(TARGET_COLUMNS)}, got {target_column!r}"
         )
     if text is not None:
-        table = _Table.read(_lines(io.StringIO(text, newline=None)), target_column, len(text))
+        table = _Table.read(
+            _lines(io.StringIO(text, newline=None)), target_column, len(text), compact
+        )
     else:
         with _open(source) as stream:
             try:
-                table = _Table.read(_lines(stream), target_column, _size_of(stream))
+                table = _Table.read(_lines(stream), target_column, _size_of(stream), compact)
             except UnicodeDecodeError:
                 raise DatasetError(
                     f"cannot read {str(source)!r}: it is not a UTF-8 text file"
@@ -225,7 +231,12 @@ class _Table:
     """The rows of a CSV file as they are read: header, numbers, line numbers, parts."""
 
     def __init__(
-        self, first: Row, delimiter: str, target_column: str = "last", size: int | None = None
+        self,
+        first: Row,
+        delimiter: str,
+        target_column: str = "last",
+        size: int | None = None,
+        compact: bool = False,
     ) -> None:
         self.delimiter = delimiter
         # The file's size and the characters of the rows so far: how many rows to expect.
@@ -259,9 +270,9 @@ class _Table:
             else np.delete(np.arange(self.width), self.target)
         )
         # The numbers, grown by doubling up to the row limit: memory follows the data.
-        # Inputs stay float32 while every one is exactly a float32 (see the module's notes).
+        # Compact inputs stay float32 while every one is exactly a float32.
         self._row = np.empty(self.width)
-        self._inputs = np.empty((16, self.width - 1), dtype=np.float32)
+        self._inputs = np.empty((16, self.width - 1), np.float32 if compact else np.float64)
         self._targets = np.empty(16)
         self._cache: _Numbers | None = _Numbers()  # None once the cells stop repeating
         self._lines: list[int] = []
@@ -269,15 +280,19 @@ class _Table:
 
     @classmethod
     def read(
-        cls, lines: Iterator[tuple[int, str]], target_column: str = "last", size: int | None = None
+        cls,
+        lines: Iterator[tuple[int, str]],
+        target_column: str = "last",
+        size: int | None = None,
+        compact: bool = False,
     ) -> _Table:
         """The table of ``lines`` (numbered, without blanks and comments) of a file of
-        ``size`` characters (None if not known)."""
+        ``size`` characters (None if not known); ``compact``: see :func:`load_csv`."""
         first = next(lines, None)
         if first is None:
             raise DatasetError("the CSV file has no data rows")
         delimiter = _delimiter(first[1])
-        table = cls((first[0], _cells(*first, delimiter)), delimiter, target_column, size)
+        table = cls((first[0], _cells(*first, delimiter)), delimiter, target_column, size, compact)
         if table.header is None:
             table.add(*first)
         for number, line in lines:

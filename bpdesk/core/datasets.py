@@ -45,10 +45,10 @@ class DatasetSpec:
 class Dataset:
     """A train/test split; arrays are private copies marked read-only.
 
-    Targets are float64; inputs too, unless both input arrays are given as
-    float32 (then they stay float32: see :mod:`bpdesk.core.csv_import`).
-    Inside :func:`handed_over`, read-only arrays that own their memory are
-    kept rather than copied (a 220 MB table of pixels is not held twice).
+    Targets and inputs are float64, with one exception: inside
+    :func:`handed_over`, read-only arrays that own their memory are kept
+    rather than copied, and float32 inputs stay float32 (a 220 MB table of
+    pixels read by ``bpdesk train --csv`` is neither held twice nor doubled).
     """
 
     kind: str
@@ -65,13 +65,13 @@ class Dataset:
             raise DatasetError(
                 f"unknown dataset kind {self.kind!r} (choose from: {' '.join(KINDS)})"
             )
-        # Inputs given as float32 (a CSV file of pixels) stay so: half the memory, the
-        # same numbers. Anything else, and every target, is float64.
+        # Pixels handed over as float32 stay so: half the memory, the same numbers. The
+        # window's views expect float64, and get it from every other path.
         inputs = (self.X_train, self.X_test)
         small = all(getattr(a, "dtype", None) == np.float32 or np.size(a) == 0 for a in inputs)
         x_dtype = (
             np.float32
-            if small and getattr(self.X_train, "dtype", None) == np.float32
+            if _HANDED_OVER.get() and small and getattr(self.X_train, "dtype", None) == np.float32
             else np.float64
         )
         for name in ("X_train", "T_train", "X_test", "T_test"):

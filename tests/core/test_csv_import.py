@@ -434,7 +434,7 @@ def test_a_label_first_784_pixel_file_loads(tmp_path, header):
         lines.insert(0, "label," + ",".join(f"{r}x{c}" for r in range(1, 29) for c in range(1, 29)))
     path = write(tmp_path, "\n".join(lines) + "\n", "mnist.csv")
     options = {} if header else {"target_column": "first"}
-    data = load_csv(path, test_ratio=0.2, seed=1, **options)
+    data = load_csv(path, test_ratio=0.2, seed=1, compact=True, **options)
     assert data.kind == "multiclass"
     assert (data.n_inputs, data.n_outputs) == (784, 10)
     assert (data.n_train, data.n_test) == (24, 6)
@@ -445,8 +445,10 @@ def test_a_label_first_784_pixel_file_loads(tmp_path, header):
     order = [int(np.flatnonzero((pixels == row).all(axis=1))[0]) for row in X]
     np.testing.assert_array_equal(X, pixels[order])
     np.testing.assert_array_equal(y, labels[order])
-    # Pixels are exact float32 numbers: kept so, half the memory.
+    # Pixels are exact float32 numbers: kept so, half the memory (for the window: float64).
     assert data.X_train.dtype == np.float32
+    assert data.X_test.dtype == np.float32
+    assert load_csv(path, **options).X_train.dtype == np.float64
 
 
 def test_without_a_header_the_target_is_last_unless_first_is_asked_for():
@@ -490,10 +492,12 @@ def test_a_set_column_works_with_a_label_first_header():
 
 def test_inputs_that_need_float64_keep_every_bit():
     # The first rows fit float32; the third does not: the whole table becomes float64.
-    data = load_csv("", text="1,2,0\n3,4.5,1\n0.1,1e300,0\n")
+    data = load_csv("", text="1,2,0\n3,4.5,1\n0.1,1e300,0\n", compact=True)
     assert data.X_train.dtype == np.float64
     assert data.X_train.tolist() == [[1, 2], [3, 4.5], [0.1, 1e300]]
-    assert load_csv("", text="1,2,0\n3,4.5,1\n").X_train.dtype == np.float32
+    assert load_csv("", text="1,2,0\n3,4.5,1\n", compact=True).X_train.dtype == np.float32
+    # A target that float32 cannot hold does not make the inputs float64.
+    assert load_csv("", text="1,2,0.1\n3,4,0.7\n", compact=True).X_train.dtype == np.float32
 
 
 def test_an_unknown_target_column_is_refused():
@@ -506,7 +510,8 @@ def test_an_unknown_target_column_is_refused():
 def test_a_float32_dataset_trains_exactly_as_its_float64_twin():
     from bpdesk.core import Dataset, Network, TrainConfig, Trainer
 
-    data = load_csv("", text="".join(f"{k % 7},{k % 5},{k % 3},{k % 2}\n" for k in range(40)))
+    text = "".join(f"{k % 7},{k % 5},{k % 3},{k % 2}\n" for k in range(40))
+    data = load_csv("", text=text, compact=True)
     assert data.X_train.dtype == np.float32
     twin = Dataset(
         data.kind, data.X_train.astype(np.float64), data.T_train, data.X_test, data.T_test

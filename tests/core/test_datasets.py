@@ -236,7 +236,9 @@ def test_only_arrays_handed_over_frozen_are_kept_without_a_copy():
     X = np.array([[0.0, 1.0], [2.0, 3.0]], dtype=np.float32)
     T = np.array([[0.0], [1.0]])
     X.flags.writeable = False
-    assert not np.shares_memory(Dataset("binary", X, T, X[:0], T[:0]).X_train, X)
+    copied = Dataset("binary", X, T, X[:0], T[:0]).X_train
+    assert not np.shares_memory(copied, X)
+    assert copied.dtype == np.float64  # float32 inputs stay so only when handed over
     with handed_over():
         kept = Dataset("binary", X, T, X[:0], T[:0])
         writable = np.ones((2, 2))
