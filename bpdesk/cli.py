@@ -245,6 +245,12 @@ def _problem(args) -> tuple:
         raise UsageError("--csv and --dataset cannot be combined (choose one source of data)")
     if args.target_column and not args.csv:
         raise UsageError("--target-column goes with --csv (it says where a CSV file's target is)")
+    if args.dataset == "digits" and (args.samples is not None or args.noise is not None):
+        flag = "--samples" if args.samples is not None else "--noise"
+        raise UsageError(
+            f"{flag} does not apply to the digits: they are 1,797 fixed images "
+            "(--test-ratio and --data-seed choose their split)"
+        )
     if args.file:
         try:
             doc = load_bpnet(args.file)

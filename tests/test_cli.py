@@ -449,6 +449,8 @@ BAD = [
         "trains on the CPU, where wider inputs make every step slow)",
     ),
     ("train --target-column first", "--target-column goes with --csv"),
+    ("train --dataset digits --samples 100", "--samples does not apply to the digits"),
+    ("train --dataset digits --noise 0.2", "--noise does not apply to the digits"),
     ("train --csv {wide} --target-column middle", "argument --target-column: invalid choice"),
     (
         "train --save {dir}/no/such/folder/x.bpnet",
