@@ -269,8 +269,10 @@ class _Table:
             if self.target == 0
             else np.delete(np.arange(self.width), self.target)
         )
-        # The numbers, grown by doubling up to the row limit: memory follows the data.
-        # Compact inputs stay float32 while every one is exactly a float32.
+        # The numbers, in tables grown as rows come (see _rows_expected) up to the row
+        # limit: memory follows the data. Inputs and targets apart, so that the inputs
+        # are one block whatever the target's column. Compact inputs stay float32 while
+        # every one is exactly a float32.
         self._row = np.empty(self.width)
         self._inputs = np.empty((16, self.width - 1), np.float32 if compact else np.float64)
         self._targets = np.empty(16)
