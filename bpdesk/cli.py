@@ -141,6 +141,12 @@ def _model_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--dataset", choices=DATASET_NAMES, help="dataset to train on (default: xor)")
     p.add_argument("--csv", metavar="PATH", help="read the dataset from a CSV file instead")
+    p.add_argument(
+        "--target-column",
+        choices=["last", "first"],
+        help="the CSV's target column when no header names it label, class or target "
+        "(default: last; MNIST's CSVs put it first)",
+    )
     p.add_argument("--samples", type=_whole, help="number of generated points (default 200)")
     p.add_argument("--noise", type=_fraction, help="noise of generated data, 0 to 1 (default 0.1)")
     p.add_argument(
@@ -237,6 +243,14 @@ def _problem(args) -> tuple:
             raise UsageError(f"{flag} cannot be combined with FILE (the file has its own network)")
     if args.csv and args.dataset:
         raise UsageError("--csv and --dataset cannot be combined (choose one source of data)")
+    if args.target_column and not args.csv:
+        raise UsageError("--target-column goes with --csv (it says where a CSV file's target is)")
+    if args.dataset == "digits" and (args.samples is not None or args.noise is not None):
+        flag = "--samples" if args.samples is not None else "--noise"
+        raise UsageError(
+            f"{flag} does not apply to the digits: they are 1,797 fixed images "
+            "(--test-ratio and --data-seed choose their split)"
+        )
     if args.file:
         try:
             doc = load_bpnet(args.file)
@@ -251,7 +265,13 @@ def _problem(args) -> tuple:
     seed = args.seed if args.seed is not None else (network.seed if network else 0)
     data_seed = args.data_seed if args.data_seed is not None else seed
     if args.csv:
-        dataset = load_csv(args.csv, test_ratio=args.test_ratio or 0.0, seed=data_seed)
+        dataset = load_csv(
+            args.csv,
+            test_ratio=args.test_ratio or 0.0,
+            seed=data_seed,
+            target_column=args.target_column or "last",
+            compact=True,  # pixels as float32: half the memory, the same numbers
+        )
     elif args.dataset or dataset is None:
         dataset = make_dataset(
             args.dataset or "xor",

@@ -202,6 +202,42 @@ def test_training_from_a_csv_file(capsys, tmp_path):
     assert s["dataset"] == "custom"
 
 
+def test_training_on_a_label_first_image_csv(capsys, tmp_path):
+    # MNIST's layout: the label, then 784 pixels 0-255, no header.
+    rng = np.random.default_rng(0)
+    labels = np.arange(40) % 10
+    pixels = rng.integers(0, 256, (40, 784)) * (rng.random((40, 784)) < 0.2)
+    path = tmp_path / "mnist.csv"
+    path.write_text(
+        "".join(f"{y}," + ",".join(map(str, row)) + "\n" for y, row in zip(labels, pixels))
+    )
+    argv = ["train", "--csv", str(path), "--target-column", "first", "--test-ratio", "0.25"]
+    s = run_json(capsys, *argv, "--layers", "784,16,10", "--epochs", "2")
+    assert s["network"].startswith("784-16-10 sigmoid/softmax, ce")
+    assert (s["train_examples"], s["test_examples"]) == (30, 10)
+    # Without --target-column the last pixel would be the target: a misfit, said in one line.
+    code, _, err = run(capsys, "train", "--csv", str(path), "--layers", "784,16,10")
+    assert code == 2
+    assert err.startswith("bpdesk train: the network 784-16-10 does not fit the dataset custom")
+
+
+def test_the_digits_train_and_report_their_test_accuracy(capsys):
+    argv = [
+        "--layers",
+        "64,32,10",
+        "--activation",
+        "relu",
+        "--optimizer",
+        "adam",
+        "--batch-size",
+        "32",
+    ]
+    s = run_json(capsys, "train", "--dataset", "digits", *argv, "--lr", "0.01", "--epochs", "3")
+    assert s["network"].startswith("64-32-10 relu/softmax, ce")
+    assert (s["train_examples"], s["test_examples"]) == (1258, 539)
+    assert s["test_accuracy"] > 0.8
+
+
 def test_multiclass_and_regression_pick_a_suitable_output(capsys):
     s = run_json(capsys, "train", "--dataset", "blobs", "--samples", "30", "--epochs", "5")
     assert s["network"] == "2-4-3 sigmoid/softmax, ce, 27 parameters"
@@ -336,7 +372,10 @@ def files(tmp_path):
     corrupt.write_text("{this is not json")
     truncated = tmp_path / "truncated.bpnet"
     truncated.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    wide = tmp_path / "wide.csv"  # one pixel more than the input limit allows
+    wide.write_text("".join(f"{k % 10}," + ",".join(["0"] * 1025) + "\n" for k in range(3)))
     return {
+        "wide": str(wide),
         "good": str(good),
         "corrupt": str(corrupt),
         "truncated": str(truncated),
@@ -404,6 +443,15 @@ BAD = [
         "cannot read '{dir}/none.csv': No such file or directory",
     ),
     ("train --csv {good} --dataset xor", "--csv and --dataset cannot be combined"),
+    (
+        "train --csv {wide} --target-column first",
+        "line 1: 1025 input columns; the limit is 1024 (enough for a 32×32 image; bpdesk "
+        "trains on the CPU, where wider inputs make every step slow)",
+    ),
+    ("train --target-column first", "--target-column goes with --csv"),
+    ("train --dataset digits --samples 100", "--samples does not apply to the digits"),
+    ("train --dataset digits --noise 0.2", "--noise does not apply to the digits"),
+    ("train --csv {wide} --target-column middle", "argument --target-column: invalid choice"),
     (
         "train --save {dir}/no/such/folder/x.bpnet",
         "cannot save to '{dir}/no/such/folder/x.bpnet': its folder does not exist",

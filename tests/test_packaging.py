@@ -184,6 +184,8 @@ def test_the_bundle_is_small_and_carries_only_what_bpdesk_uses(bundle):
     assert size_mb <= SIZE_BUDGET_MB, f"{size_mb:.0f} MB"
     internal = bundle / "_internal"
     assert (internal / "resources" / "icons" / "bpdesk.svg").is_file()
+    assert (internal / "resources" / "datasets" / "digits.npz").is_file()
+    assert (internal / "resources" / "datasets" / "digits-LICENSE.txt").is_file()
     assert (internal / "pyqtgraph" / "colors" / "maps").is_dir()  # pyqtgraph's data files
     for unwanted in ("torch", "scipy", "matplotlib", "IPython", "pytest", "hypothesis", "tkinter"):
         assert not (internal / unwanted).exists(), unwanted

@@ -13,6 +13,9 @@ def test_resources_are_found():
     assert resources_dir().is_dir()
     assert resource_path("icons", "bpdesk.svg").is_file()
     assert resource_path("bpdesk.desktop").read_text().startswith("[Desktop Entry]")
+    # The digits' data and, beside them, their attribution and licence (CC BY 4.0).
+    assert resource_path("datasets", "digits.npz").is_file()
+    assert resource_path("datasets", "digits-LICENSE.txt").is_file()
 
 
 @pytest.mark.slow
@@ -27,6 +30,8 @@ def test_the_wheel_ships_resources_inside_the_package(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     assert "bpdesk/resources/icons/bpdesk.svg" in names
     assert "bpdesk/resources/bpdesk.desktop" in names
+    assert "bpdesk/resources/datasets/digits.npz" in names
+    assert "bpdesk/resources/datasets/digits-LICENSE.txt" in names
     assert "bpdesk/core/network.py" in names
     assert not any(n.startswith("tests/") for n in names)
 

@@ -19,7 +19,14 @@ from bpdesk.core.losses import check_output
 from bpdesk.core.network import Network
 
 MAX_HIDDEN_LAYERS = 16
-MAX_NEURONS = 64
+# The engine trains layers of any size on the CPU; past a thousand or so neurons every
+# step gets slow (a 1024×1024 layer is a million weights), so the edits stop there.
+MAX_NEURONS = 1024
+NEURONS_REASON = "wider layers make every training step slow on the CPU"
+# The window's editor draws every neuron and every weight, one item each: it shows
+# layers up to this size and refuses bigger ones (files, datasets, edits) until big
+# layers are drawn as blocks. ``bpdesk train`` has no such limit.
+EDITOR_MAX_NEURONS = 64
 
 
 def rebuild(
@@ -74,7 +81,7 @@ def insert_neuron(network: Network, layer: int, index: int, rng: np.random.Gener
     _check_hidden(network, layer)
     sizes, acts, W, b = _parts(network)
     if sizes[layer] >= MAX_NEURONS:
-        raise ConfigError(f"a layer can have at most {MAX_NEURONS} neurons")
+        raise ConfigError(f"a layer can have at most {MAX_NEURONS} neurons ({NEURONS_REASON})")
     if not 0 <= _whole(index, "a neuron position") <= sizes[layer]:
         raise ConfigError(f"cannot insert at position {index} of a {sizes[layer]}-neuron layer")
     init = get_initializer(network.init)
@@ -141,7 +148,8 @@ def insert_layer(
     if len(sizes) - 2 >= MAX_HIDDEN_LAYERS:
         raise ConfigError(f"a network can have at most {MAX_HIDDEN_LAYERS} hidden layers")
     if not 1 <= size <= MAX_NEURONS:
-        raise ConfigError(f"a layer needs 1 to {MAX_NEURONS} neurons, not {size}")
+        why = f" ({NEURONS_REASON})" if size > MAX_NEURONS else ""
+        raise ConfigError(f"a layer needs 1 to {MAX_NEURONS} neurons, not {size}{why}")
     if get_activation(activation).output_only:
         raise ConfigError(f"{activation} can only be used on the output layer")
     init = get_initializer(network.init)

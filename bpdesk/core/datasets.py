@@ -1,19 +1,24 @@
-"""Datasets: the explainer's four-point XOR and seeded 2-D generators.
+"""Datasets: the explainer's four-point XOR, seeded 2-D generators and the shipped digits.
 
 Inputs are batch-as-rows ``(n, features)``. Targets are ``(n, 1)`` with 0/1
 for binary problems, one-hot ``(n, classes)`` for multi-class problems and
 ``(n, 1)`` real values for regression. Generated problems live in roughly
-``[-1, 1]²`` so that sigmoid and tanh units start out of saturation.
+``[-1, 1]²`` so that sigmoid and tanh units start out of saturation; the
+shipped digits (:mod:`bpdesk.core.digits`) are 64 pixels from 0 to 1, and
+only their split into training and test examples depends on the settings.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from bpdesk.core.digits import digit_images
 from bpdesk.core.errors import DatasetError
 
 KINDS = ("binary", "multiclass", "regression")
@@ -38,7 +43,13 @@ class DatasetSpec:
 
 @dataclass(frozen=True, eq=False)
 class Dataset:
-    """A train/test split; arrays are private copies marked read-only."""
+    """A train/test split; arrays are private copies marked read-only.
+
+    Targets and inputs are float64, with one exception: inside
+    :func:`handed_over`, read-only arrays that own their memory are kept
+    rather than copied, and float32 inputs stay float32 (a 220 MB table of
+    pixels read by ``bpdesk train --csv`` is neither held twice nor doubled).
+    """
 
     kind: str
     X_train: np.ndarray
@@ -54,9 +65,23 @@ class Dataset:
             raise DatasetError(
                 f"unknown dataset kind {self.kind!r} (choose from: {' '.join(KINDS)})"
             )
+        # Pixels handed over as float32 stay so: half the memory, the same numbers. The
+        # window's views expect float64, and get it from every other path.
+        inputs = (self.X_train, self.X_test)
+        small = all(getattr(a, "dtype", None) == np.float32 or np.size(a) == 0 for a in inputs)
+        x_dtype = (
+            np.float32
+            if _HANDED_OVER.get() and small and getattr(self.X_train, "dtype", None) == np.float32
+            else np.float64
+        )
         for name in ("X_train", "T_train", "X_test", "T_test"):
+            dtype = x_dtype if name.startswith("X") else np.float64
+            given = getattr(self, name)
+            if _HANDED_OVER.get() and _frozen(given, dtype):
+                object.__setattr__(self, name, given)
+                continue
             try:
-                array = np.array(getattr(self, name), dtype=np.float64, ndmin=2)
+                array = np.array(given, dtype=dtype, ndmin=2)
             except (TypeError, ValueError):
                 raise DatasetError(f"{name} must be a table of numbers") from None
             if array.ndim != 2:
@@ -152,6 +177,36 @@ class Dataset:
         )
 
 
+_HANDED_OVER: ContextVar[bool] = ContextVar("handed_over", default=False)
+
+
+@contextmanager
+def handed_over() -> Iterator[None]:
+    """Datasets made inside this block keep the read-only arrays they are given.
+
+    For a caller that made the arrays for the dataset, froze them and keeps
+    no other way to change them (the CSV reader): the dataset then needs no
+    copy of its own. Any other array is copied as always.
+    """
+    token = _HANDED_OVER.set(True)
+    try:
+        yield
+    finally:
+        _HANDED_OVER.reset(token)
+
+
+def _frozen(array: object, dtype: type) -> bool:
+    """True for a read-only 2-D array of ``dtype`` that owns its finite numbers."""
+    return (
+        isinstance(array, np.ndarray)
+        and array.dtype == dtype
+        and array.ndim == 2
+        and array.flags.owndata
+        and not array.flags.writeable
+        and bool(np.all(np.isfinite(array)))
+    )
+
+
 # -- generators ------------------------------------------------------------------
 
 Points = tuple[np.ndarray, np.ndarray]  # inputs (n, features) and targets (n, outputs)
@@ -235,14 +290,30 @@ def _reg_gauss(rng: np.random.Generator, n: int, noise: float, _classes: int) ->
     return X, t[:, None]
 
 
+def _digits() -> Points:
+    pixels, labels = digit_images()
+    return pixels, np.eye(10)[labels]
+
+
 @dataclass(frozen=True)
 class GeneratorInfo:
-    """A registered dataset: its kind, title and one-line description."""
+    """A registered dataset: its kind, title and one-line description.
+
+    ``make`` generates points; a shipped dataset has fixed ``points`` instead,
+    split by class (stratified) with the test ratio and seed, the only
+    settings that apply to it. XOR has neither.
+    """
 
     kind: str
     title: str
     description: str
     make: Generator | None
+    points: Callable[[], Points] | None = None
+
+    @property
+    def shipped(self) -> bool:
+        """True for data read from ``resources/`` (fixed points; only the split varies)."""
+        return self.points is not None
 
 
 GENERATORS: dict[str, GeneratorInfo] = {
@@ -275,6 +346,13 @@ GENERATORS: dict[str, GeneratorInfo] = {
     "reg-gauss": GeneratorInfo(
         "regression", "Regression: bumps", "Two hills and two valleys.", _reg_gauss
     ),
+    "digits": GeneratorInfo(
+        "multiclass",
+        "Handwritten digits (8×8)",
+        "1,797 handwritten digits 0–9 as 8×8 images (UCI, CC BY 4.0): 64 inputs, 10 classes.",
+        None,
+        _digits,
+    ),
 }
 DATASET_NAMES = tuple(GENERATORS)
 
@@ -305,16 +383,20 @@ def make_dataset(
     seed: int = 0,
     n_classes: int = 3,
 ) -> Dataset:
-    """Build a named dataset (``xor circle xor-cloud gauss spiral moons blobs reg-plane reg-gauss``).
+    """Build a named dataset (``xor circle … reg-gauss digits``, see :data:`GENERATORS`).
 
     ``noise`` is between 0 and 1, ``test_ratio`` the fraction held out for
     testing (0 ≤ ratio ≤ 0.9); the same ``seed`` gives the same points.
     ``xor`` is always the explainer's four points, all for training: the
-    settings do not apply to it.
+    settings do not apply to it. ``digits`` are always the same 1,797
+    images: ``n_samples``, ``noise`` and ``n_classes`` do not apply, and the
+    test set takes ``test_ratio`` of each digit's images, chosen by ``seed``.
     """
     info = GENERATORS.get(name) if isinstance(name, str) else None
     if info is None:
         raise DatasetError(f"unknown dataset {name!r} (choose from: {' '.join(DATASET_NAMES)})")
+    if info.points is not None:
+        return _shipped(name, info, test_ratio, seed)
     if info.make is None:  # "xor": the explainer's four points, not generated
         return xor()
     spec = check_spec(DatasetSpec(name, n_samples, noise, test_ratio, seed, n_classes))
@@ -322,6 +404,15 @@ def make_dataset(
     X, T = info.make(rng, spec.n_samples, spec.noise, spec.n_classes)
     X_train, T_train, X_test, T_test = split(X, T, spec.test_ratio, rng)
     return Dataset(info.kind, X_train, T_train, X_test, T_test, spec, info.title)
+
+
+def _shipped(name: str, info: GeneratorInfo, test_ratio: float, seed: int) -> Dataset:
+    assert info.points is not None
+    X, T = info.points()
+    spec = check_spec(DatasetSpec(name, len(X), 0.0, test_ratio, seed))
+    rng = np.random.default_rng(spec.seed)
+    parts = stratified_split(X, T, np.argmax(T, axis=1), spec.test_ratio, rng)
+    return Dataset(info.kind, *parts, spec, info.title)
 
 
 def check_spec(spec: DatasetSpec) -> DatasetSpec:
@@ -371,4 +462,29 @@ def split(
     n_test = round(len(X) * test_ratio)
     n_test = min(n_test, len(X) - 1)
     test, train = order[:n_test], order[n_test:]
+    return X[train], T[train], X[test], T[test]
+
+
+def stratified_split(
+    X: np.ndarray, T: np.ndarray, labels: np.ndarray, test_ratio: float, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Hold out ``test_ratio`` of the rows, the same share of every label, chosen with ``rng``.
+
+    The test set has as many rows as :func:`split` would hold out; each label
+    gets its share rounded (the largest remainders take the rows left over),
+    so that both sets keep the classes in the proportions of the whole. Both
+    sets come out shuffled.
+    """
+    n = len(X)
+    n_test = min(round(n * test_ratio), n - 1)
+    classes, counts = np.unique(labels, return_counts=True)
+    exact = counts * (n_test / n)
+    take = np.floor(exact).astype(np.int64)
+    left = n_test - int(take.sum())
+    take[np.argsort(take - exact, kind="stable")[:left]] += 1
+    chosen = [rng.permutation(np.flatnonzero(labels == c))[:k] for c, k in zip(classes, take)]
+    test = rng.permutation(np.concatenate(chosen)) if chosen else np.empty(0, np.int64)
+    in_train = np.ones(n, dtype=bool)
+    in_train[test] = False
+    train = rng.permutation(np.flatnonzero(in_train))
     return X[train], T[train], X[test], T[test]

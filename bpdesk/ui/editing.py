@@ -49,9 +49,23 @@ def _hidden(doc: Document, layer: int, what: str) -> bool:
     return True
 
 
+def _drawable(doc: Document, size: int, what: str) -> bool:
+    """True if the editor can draw a layer of ``size`` neurons; else tells the user why."""
+    if size <= arch.EDITOR_MAX_NEURONS:
+        return True
+    doc.notify(
+        f"{what}: the editor shows at most {arch.EDITOR_MAX_NEURONS} neurons a layer; it "
+        "draws every neuron, and bigger layers are not drawable yet (bpdesk train trains "
+        "them from the command line)"
+    )
+    return False
+
+
 def add_neuron(doc: Document, layer: int, index: int | None = None) -> bool:
     """Add a neuron to hidden ``layer`` at ``index`` (default: at the end)."""
     if not _hidden(doc, layer, "Cannot add a neuron"):
+        return False
+    if not _drawable(doc, doc.network.layer_sizes[layer] + 1, "Add neuron"):
         return False
     if index is None:
         index = doc.network.layer_sizes[layer]
@@ -84,6 +98,8 @@ def insert_layer(
     if activation is None:
         hidden = doc.network.activations[:-1]
         activation = hidden[min(position - 1, len(hidden) - 1)] if hidden else "sigmoid"
+    if not _drawable(doc, size, "Insert hidden layer"):
+        return False
     rng = doc.next_edit_rng()
     return _replace(
         doc,
@@ -146,6 +162,15 @@ def apply_gradients(doc: Document) -> bool:
 def change_dataset(doc: Document, dataset: Dataset, text: str | None = None) -> bool:
     """Use ``dataset``: the input and output layers follow it, and so do the output
     activation and loss when the kind of problem changes (binary, classes, regression)."""
+    widest = max(dataset.n_inputs, dataset.n_outputs)
+    if widest > arch.EDITOR_MAX_NEURONS:
+        doc.notify(
+            f"Cannot use that dataset: its {dataset.n_inputs} inputs and {dataset.n_outputs} "
+            f"outputs need a layer of {widest} neurons; the editor shows at most "
+            f"{arch.EDITOR_MAX_NEURONS} a layer, drawing every neuron, and bigger layers are "
+            "not drawable yet (bpdesk train --csv trains on it from the command line)"
+        )
+        return False
     doc.prepare_edit(ReplaceDatasetCommand)
     net = doc.network
     output, loss = net.activations[-1], net.loss

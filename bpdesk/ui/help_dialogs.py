@@ -60,5 +60,6 @@ def show_about(parent: QWidget) -> None:
         "<p>See and touch backpropagation. After <i>Learning representations by "
         "back-propagating errors</i>, Rumelhart, Hinton &amp; Williams, Nature 323, 1986.</p>"
         f"<p>Qt for Python (PySide6) {PySide6.__version__} — LGPLv3<br>"
-        f"pyqtgraph {pyqtgraph.__version__} — MIT<br>NumPy {numpy.__version__} — BSD</p>",
+        f"pyqtgraph {pyqtgraph.__version__} — MIT<br>NumPy {numpy.__version__} — BSD</p>"
+        "<p>Digits data: E. Alpaydin &amp; C. Kaynak, Optical Recognition of Handwritten Digits, UCI Machine Learning Repository, 1998 — CC BY 4.0 (resources/datasets/digits-LICENSE.txt)</p>",
     )

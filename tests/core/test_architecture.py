@@ -258,12 +258,19 @@ def test_resize_io_of_a_network_without_hidden_layers():
 
 
 def test_a_layer_cannot_grow_beyond_the_neuron_limit():
-    assert MAX_NEURONS == 64
-    net = make_net(sizes=(2, 63, 1))
-    full = insert_neuron(net, 1, 63, rng())
-    assert full.layer_sizes == (2, 64, 1)
-    with pytest.raises(ConfigError, match=r"^a layer can have at most 64 neurons$"):
+    assert MAX_NEURONS == 1024
+    net = make_net(sizes=(2, 1023, 1))
+    full = insert_neuron(net, 1, 1023, rng())
+    assert full.layer_sizes == (2, 1024, 1)
+    with pytest.raises(
+        ConfigError,
+        match=r"^a layer can have at most 1024 neurons "
+        r"\(wider layers make every training step slow on the CPU\)$",
+    ):
         insert_neuron(full, 1, 0, rng())
+    with pytest.raises(ConfigError, match=r"^a layer needs 1 to 1024 neurons, not 1025 \(wider"):
+        insert_layer(full, 1, 1025, "relu", rng())
+    assert insert_layer(full, 1, 1024, "relu", rng()).layer_sizes == (2, 1024, 1024, 1)
 
 
 def test_a_network_cannot_grow_beyond_the_hidden_layer_limit():
@@ -306,10 +313,14 @@ def test_a_network_cannot_grow_beyond_the_hidden_layer_limit():
             lambda n: insert_layer(n, 4, 3, "tanh", rng()),
             "^a hidden layer can go at positions 1 to 3, not 4$",
         ),
-        (lambda n: insert_layer(n, 1, 0, "tanh", rng()), "^a layer needs 1 to 64 neurons, not 0$"),
         (
-            lambda n: insert_layer(n, 1, 65, "tanh", rng()),
-            "^a layer needs 1 to 64 neurons, not 65$",
+            lambda n: insert_layer(n, 1, 0, "tanh", rng()),
+            "^a layer needs 1 to 1024 neurons, not 0$",
+        ),
+        (
+            lambda n: insert_layer(n, 1, 1025, "tanh", rng()),
+            r"^a layer needs 1 to 1024 neurons, not 1025 \(wider layers make every training "
+            r"step slow on the CPU\)$",
         ),
         (
             lambda n: insert_layer(n, 1, "3", "tanh", rng()),

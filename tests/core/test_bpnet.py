@@ -27,7 +27,7 @@ from bpdesk.core import (
     save_bpnet,
     xor,
 )
-from bpdesk.core.architecture import MAX_HIDDEN_LAYERS, MAX_NEURONS
+from bpdesk.core.architecture import EDITOR_MAX_NEURONS, MAX_HIDDEN_LAYERS
 from bpdesk.core.csv_import import MAX_CLASSES, MAX_FEATURES
 from bpdesk.core.datasets import MAX_SAMPLES
 
@@ -665,10 +665,12 @@ def test_the_largest_network_and_history_fit_the_file_limit():
     history = len(bpnet.HISTORY_SERIES) * bpnet.HISTORY_POINTS * bpnet.NUMBER_CHARS
     assert network + history + 16 * 2**20 < bpnet.MAX_FILE_BYTES
     assert bpnet.HISTORY_POINTS <= bpnet.MAX_HISTORY_ENTRIES
-    # The largest data a CSV import gives the window, with the history and an
-    # editor-sized network (16 hidden layers of 64), fits as well.
-    data = MAX_SAMPLES * (MAX_FEATURES + MAX_CLASSES) * bpnet.NUMBER_CHARS
-    editor_network = (MAX_HIDDEN_LAYERS + 1) * (MAX_NEURONS + 1) * MAX_NEURONS
+    # The largest data a CSV import gives the window (as many inputs as the editor
+    # draws in a layer), with the history and an editor-sized network (16 hidden
+    # layers of 64), fits as well.
+    assert EDITOR_MAX_NEURONS <= MAX_FEATURES
+    data = MAX_SAMPLES * (EDITOR_MAX_NEURONS + MAX_CLASSES) * bpnet.NUMBER_CHARS
+    editor_network = (MAX_HIDDEN_LAYERS + 1) * (EDITOR_MAX_NEURONS + 1) * EDITOR_MAX_NEURONS
     assert data + history + editor_network * bpnet.NUMBER_CHARS < bpnet.MAX_FILE_BYTES
 
 

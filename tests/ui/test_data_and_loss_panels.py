@@ -81,6 +81,31 @@ def test_generator_settings_regenerate_the_data(data_panel):
     assert doc.dataset.spec.seed == seed
 
 
+def test_the_digits_split_by_seed_and_ratio_and_the_network_follows(data_panel):
+    doc, panel = data_panel
+    choose(panel.dataset_box, "digits")
+    assert doc.dataset.name == "digits"
+    assert doc.network.layer_sizes[0] == 64
+    assert doc.network.layer_sizes[-1] == 10
+    assert (doc.network.activations[-1], doc.network.loss) == ("softmax", "ce")
+    # Fixed images: their count and noise are not settings; the split is.
+    assert not panel.samples.isEnabled()
+    assert not panel.noise.isEnabled()
+    assert panel.test_ratio.isEnabled()
+    assert panel.data_seed.isEnabled()
+    assert panel.samples.value() == 1797
+    panel.test_ratio.setValue(0.2)
+    panel.test_ratio.editingFinished.emit()
+    assert doc.dataset.n_test == round(1797 * 0.2)
+    panel.regenerate.click()
+    assert doc.dataset.spec.seed == 1
+    assert doc.undo_stack.undoText() == "Regenerate the data"
+    # Back to a generator: its own number of points, not the 1,797 images.
+    choose(panel.dataset_box, "moons")
+    assert doc.dataset.n_train + doc.dataset.n_test == 200
+    assert panel.samples.isEnabled()
+
+
 def test_csv_import_and_a_bad_file(data_panel, tmp_path):
     doc, panel = data_panel
     good = tmp_path / "points.csv"
@@ -98,6 +123,43 @@ def test_csv_import_and_a_bad_file(data_panel, tmp_path):
     assert doc.dataset is before
     assert "line 3" in messages[-1]
     assert "oops" in messages[-1]
+
+
+def test_an_image_csv_too_wide_to_draw_is_refused_with_the_reason(data_panel, tmp_path):
+    doc, panel = data_panel
+    path = tmp_path / "mnist.csv"
+    path.write_text(
+        "".join(f"{k % 10}," + ",".join(["0"] * 783 + ["255"]) + "\n" for k in range(20))
+    )
+    messages = []
+    doc.message.connect(messages.append)
+    before = doc.dataset
+    assert not panel.import_csv(str(path), target_column="first")
+    assert doc.dataset is before
+    assert messages[-1] == (
+        "Cannot use that dataset: its 784 inputs and 10 outputs need a layer of 784 neurons; "
+        "the editor shows at most 64 a layer, drawing every neuron, and bigger layers are not "
+        "drawable yet (bpdesk train --csv trains on it from the command line)"
+    )
+
+
+def test_the_import_dialogs_choice_puts_the_target_first(data_panel, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    from bpdesk.ui.panels import data
+
+    doc, panel = data_panel
+    path = tmp_path / "first.csv"
+    path.write_text("2,0.5,0.25\n0,1,0\n1,0,1\n")
+    monkeypatch.setattr(
+        QFileDialog,
+        "getOpenFileName",
+        lambda *args, **kwargs: (str(path), data.CSV_FILTERS[1]),
+    )
+    assert panel.import_csv()
+    np.testing.assert_array_equal(doc.dataset.X_train, [[0.5, 0.25], [1, 0], [0, 1]])
+    assert doc.dataset.kind == "multiclass"
+    assert doc.network.layer_sizes[0] == 2
 
 
 def test_training_settings_are_undoable_edits(window):

@@ -20,7 +20,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QStyleOptionGraphicsItem
 
 from bpdesk.core import TrainConfig, Trainer
-from bpdesk.core.architecture import MAX_NEURONS
+from bpdesk.core.architecture import EDITOR_MAX_NEURONS as MAX_NEURONS  # what the editor draws
 from bpdesk.ui import editing, theme
 from bpdesk.ui.commands import ReplaceNetworkCommand, SetParameterCommand
 from bpdesk.ui.document import Document

@@ -42,6 +42,13 @@ from bpdesk.ui.preferences import ViewPreferences
 from bpdesk.ui.widgets import learning_rate_box, spin_moved
 
 CSV_ITEM = "csv"
+# The open dialog's file types; the second says where the target is in a file without a
+# header naming it (image files such as MNIST's put the label first).
+CSV_FILTERS = (
+    "CSV files, target last or named label/class/target (*.csv)",
+    "CSV files, target first, e.g. MNIST (*.csv)",
+    "All files (*)",
+)
 CUSTOM_ITEM = "custom"  # the data in use when no generator made it: a CSV file, edited points
 # The titles of generated data (XOR's dataset is titled "XOR"): edited, such data is no longer that.
 GENERATED_TITLES = {info.title for info in GENERATORS.values()} | {"XOR"}
@@ -240,10 +247,14 @@ class DataPanel(QWidget):
         spec = data.spec
         self._show_dataset_name(data)
         generated = spec is not None and spec.name != "xor"
-        if generated:
+        shipped = generated and GENERATORS[spec.name].shipped
+        if generated and not shipped:
             self._generator_spec = spec
         for widget in (self.samples, self.noise, self.test_ratio, self.data_seed, self.regenerate):
             widget.setEnabled(generated)
+        # Shipped data (the digits) are fixed images: only their split follows the settings.
+        for widget in (self.samples, self.noise):
+            widget.setEnabled(generated and not shipped)
         # The number of classes means something for the blobs only: elsewhere the row
         # would say "3" beside a dataset of two classes.
         self._data_form.setRowVisible(self.classes, generated and spec.name == "blobs")
@@ -301,10 +312,14 @@ class DataPanel(QWidget):
             # The fields show XOR's (or nothing useful for a CSV file): start from the
             # last generated data's settings, or the generators' defaults.
             return replace(self._generator_spec, name=name)
+        samples, noise = self.samples.value(), round(self.noise.value(), 4)
+        if GENERATORS[current.name].shipped and not GENERATORS[name].shipped:
+            # The fields show the shipped images' count: a generator starts from its own.
+            samples, noise = self._generator_spec.n_samples, self._generator_spec.noise
         return DatasetSpec(
             name,
-            self.samples.value(),
-            round(self.noise.value(), 4),
+            samples,
+            noise,
             round(self.test_ratio.value(), 4),
             self.data_seed.value() if seed is None else seed,
             self.classes.value(),
@@ -348,16 +363,18 @@ class DataPanel(QWidget):
             return
         self._use(self._spec(spec.name, spec.seed + 1), "Regenerate the data")
 
-    def import_csv(self, path: str | None = None) -> bool:
-        """Load a dataset from a CSV file (asks for the file when ``path`` is None)."""
+    def import_csv(self, path: str | None = None, target_column: str = "last") -> bool:
+        """Load a dataset from a CSV file (asks for the file when ``path`` is None; the
+        dialog's file type then says whether the target is the last or the first column)."""
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(
-                self, "Open a CSV dataset", "", "CSV files (*.csv);;All files (*)"
+            path, chosen = QFileDialog.getOpenFileName(
+                self, "Open a CSV dataset", "", ";;".join(CSV_FILTERS)
             )
             if not path:
                 return False
+            target_column = "first" if chosen == CSV_FILTERS[1] else "last"
         try:
-            data = load_csv(path, test_ratio=self.test_ratio.value())
+            data = load_csv(path, test_ratio=self.test_ratio.value(), target_column=target_column)
         except BpdeskError as exc:
             self.doc.notify(f"Cannot use that CSV file: {exc}")
             return False
