@@ -91,8 +91,17 @@ def _lay_out(app, window) -> None:
     window.restore_default_layout()
     _show_every_panel(window)
     window.doc.select((1, 0, 0))
+    # The main window has the keyboard, as when a learner clicks it after arranging the
+    # panels: on a real screen the floated panels would take it, and Space (a shortcut
+    # of the main window) would go to the last one shown.
+    window.raise_()
+    window.activateWindow()
     for _ in range(20):
         app.processEvents()
+    deadline = time.perf_counter() + 5.0
+    while app.activeWindow() is not window and time.perf_counter() < deadline:
+        app.processEvents()
+        time.sleep(0.01)
 
 
 def _on_screen(dock) -> bool:

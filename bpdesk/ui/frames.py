@@ -308,8 +308,11 @@ class FrameClock(QObject):
             tick = self._ticks[kind] = _Tick(kind)
         return tick
 
-    def _turn_full(self) -> bool:
-        return self.live and self._turn_ms >= TURN_MS
+    def _turn_full(self, on_timer: bool = False) -> bool:
+        """Whether this turn's redraws have taken :data:`TURN_MS`: while live, and on
+        the clock's timers always (the redraws that were waiting when training paused
+        all come due together; run in one turn they kept a click waiting 130 ms)."""
+        return (self.live or on_timer) and self._turn_ms >= TURN_MS
 
     def _end_turn(self) -> None:
         self._turn_ms = 0.0
@@ -394,7 +397,7 @@ class FrameClock(QObject):
         self.wakeups += 1
         now_ms = self._ms()
         pending = self._pending.get(kind, {})
-        if self._turn_full():
+        if self._turn_full(on_timer=True):
             pass  # this pass of the timers is full already: after the waiting input
         elif kind.shared:
             # Everything of this kind that waits runs in this one turn: one moment shown.
@@ -404,7 +407,7 @@ class FrameClock(QObject):
                 tick.interval_ms = max(float(kind.interval_ms), cost_ms / kind.budget)
         else:
             for key, request in list(pending.items()):
-                if self._turn_full():
+                if self._turn_full(on_timer=True):
                     break  # the rest in the next turn: input gets in between
                 if request.pending and request.due_ms <= now_ms + 1:
                     self._run(key, request)

@@ -322,10 +322,12 @@ def test_while_training_no_view_redraws_per_report_and_the_last_report_shows(qtb
     doc.training_active = False
 
 
-def test_input_gets_in_between_redraws_of_different_kinds_due_together(qtbot):
+@pytest.mark.parametrize("paused", [False, True])
+def test_input_gets_in_between_redraws_of_different_kinds_due_together(qtbot, paused):
     """Reported: the diagram, the chain rule, the landscape and the math, each on a timer
     of its own kind, ran back to back in one pass of the event loop's timers (110 ms)
-    while a key press waited. A full turn leaves the rest for after the waiting input."""
+    while a key press waited; and all of them again when training paused (130 ms). A
+    full turn leaves the rest for after the waiting input."""
     from PySide6.QtCore import QEvent
 
     clock, calls, _ = make(live=True)
@@ -358,5 +360,6 @@ def test_input_gets_in_between_redraws_of_different_kinds_due_together(qtbot):
     redraws = [heavy(name) for name in ("first", "second", "third")]
     for redraw, kind in zip(redraws, kinds):
         clock.request(redraw, kind)  # live: each waits for its kind's timer, all due now
+    clock.live = not paused  # paused: what waited comes due together
     qtbot.waitUntil(lambda: len(calls) == 4, timeout=3000)
     assert calls.index("input") == 1  # answered after the first redraw, not after all three
