@@ -36,6 +36,7 @@ from bpdesk.ui.editor.items import (
     TextItem,
     TrashTarget,
     WeightEdge,
+    heat_map_discs,
 )
 from bpdesk.ui.editor.label_layout import hide_crowded_labels
 from bpdesk.ui.format import fmt, fmt_target
@@ -515,18 +516,12 @@ class NetworkScene(QGraphicsScene):
             else:
                 scaled = values
             index = np.clip(np.nan_to_num((scaled + 1) * 127.5, nan=127.5), 0, 255).astype(np.intp)
-            for k, node in enumerate(self.nodes[layer]):
-                rgb = np.ascontiguousarray(
-                    self._heat_lut[index[k]].reshape(HEAT_MAP_PIXELS, HEAT_MAP_PIXELS, 3)
-                )
-                image = QImage(
-                    rgb.data,
-                    HEAT_MAP_PIXELS,
-                    HEAT_MAP_PIXELS,
-                    3 * HEAT_MAP_PIXELS,
-                    QImage.Format.Format_RGB888,
-                )
-                node.set_heat_map(image.copy())  # copy: the array's memory goes away
+            side = HEAT_MAP_PIXELS
+            rgb = np.ascontiguousarray(self._heat_lut[index].reshape(-1, side, side, 3))
+            discs = heat_map_discs(rgb)
+            for node, pixels, disc in zip(self.nodes[layer], rgb, discs):
+                image = QImage(pixels.data, side, side, 3 * side, QImage.Format.Format_RGB888)
+                node.set_heat_map(image.copy(), disc)  # copy: the array's memory goes away
 
     def _show_output_notes(self, fwd, bwd, backward, fwd_stale, bwd_stale) -> None:
         doc = self.doc
