@@ -158,3 +158,40 @@ def test_a_neurons_heat_map_is_cut_to_its_circle_once_not_clipped_at_every_paint
     assert any(0 < alpha < 255 for alpha in alphas)  # its edge is smooth
     node.set_heat_map(None)
     assert node._disc is None
+
+
+def test_while_training_a_big_diagrams_lines_change_at_most_every_second_and_all_when_it_stops(
+    qtbot,
+):
+    from bpdesk.ui.editor import scene as scene_module
+
+    network = Network.create([2, 32, 32, 32, 1], activation="tanh", seed=0)
+    doc = Document(network)
+    view = NetworkView(doc, prefs=ViewPreferences(Preferences(animation_ms=0)))
+    qtbot.addWidget(view)
+    try:
+        scene = view.network_scene
+        target = edge(view, (1, 0, 0))
+        doc.frames.live = True
+        scene._on_values_changed()  # the first refresh of a run restyles
+        width = target.width
+        values = doc.network.parameters.copy()
+        values[doc.network.parameter_index((1, 0, 0))] = 50.0  # the widest line now
+        doc.set_parameters(values, recompute=True)
+        scene._on_values_changed()  # within the second: the number follows, the line waits
+        assert target.value == 50.0
+        assert target.width == width
+        scene._restyled_at -= scene_module.LIVE_RESTYLE_S  # a second later
+        scene._on_values_changed()
+        assert target.width > width
+        positive = QColor(target.pen_color)
+        values[doc.network.parameter_index((1, 0, 0))] = -50.0
+        doc.set_parameters(values, recompute=True)
+        scene._on_values_changed()
+        assert target.value == -50.0
+        assert QColor(target.pen_color) == positive  # the sign's colour waits too
+        doc.frames.live = False  # training stopped: every line as it is now
+        doc.frames.flush()
+        assert QColor(target.pen_color) != positive
+    finally:
+        view.close()

@@ -51,16 +51,19 @@ class EdgeBundle(QGraphicsItem):
             edge.setFlag(_NO_CONTENTS, True)
             edge.update()
 
-    def show(self, values: list[float], widths: list[float], colors: list[QColor]) -> None:
+    def show(
+        self, values: list[float], widths: list[float], colors: list[QColor], restyle: bool = True
+    ) -> None:
         """Show each edge's value with its line's width and colour (shared colour
         objects: compared by identity), in one pass over the layer.
 
         The same as ``edge.set_style`` for each edge, without a call per edge: this
-        runs several times a second on thousands of edges while training.
+        runs several times a second on thousands of edges while training. Without
+        ``restyle`` the lines keep their widths and colours (the numbers follow).
         """
         restyled = False
         for edge, value, width, color in zip(self.edges, values, widths, colors):
-            if width != edge.width or color is not edge.pen_color:
+            if restyle and (width != edge.width or color is not edge.pen_color):
                 edge.width, edge.pen_color, edge._pen = width, color, None
                 restyled = True
             if value != edge.value:

@@ -9,12 +9,13 @@ which numbers have room to show is decided in :mod:`bpdesk.ui.editor.label_layou
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QImage
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QGraphicsScene
 
 from bpdesk.core.activations import ACTIVATIONS
@@ -23,6 +24,7 @@ from bpdesk.ui import editing, theme
 from bpdesk.ui.document import Document
 from bpdesk.ui.editor.bundle import EdgeBundle
 from bpdesk.ui.editor.gestures import SceneGestures
+from bpdesk.ui.editor.heat_maps import clear_heat_maps, show_heat_maps
 from bpdesk.ui.editor.items import (
     HEADER_FONT,
     NODE_RADIUS,
@@ -36,18 +38,18 @@ from bpdesk.ui.editor.items import (
     TextItem,
     TrashTarget,
     WeightEdge,
-    heat_map_discs,
 )
 from bpdesk.ui.editor.label_layout import hide_crowded_labels
 from bpdesk.ui.format import fmt, fmt_target
 from bpdesk.ui.frames import NUMBERS, READING
-from bpdesk.ui.plane import diverging_lut, grid_points, neutral, plane_bounds
+from bpdesk.ui.plane import diverging_lut, neutral
 from bpdesk.ui.preferences import ViewPreferences
 
 COLUMN = 220.0  # distance between layers of a small network (see column_spacing)
 LABEL_AT = 0.3  # labels sit this far along an edge from its source
 PALETTE_MIME = "application/x-bpdesk-palette"
-HEAT_MAP_PIXELS = 24  # per side: enough to see a neuron's line or bump inside a circle
+# While training, a big diagram's lines change width and colour at most this often.
+LIVE_RESTYLE_S = 1.0
 SMOOTH_EDGES_LIMIT = 600  # above this many edges, lines are drawn without antialiasing (speed)
 MAX_PATH_EDGES = 80  # beyond this, highlighting every path would light up the whole network
 HEADER_GAP = 8.0  # pixels at least between the headings (and the choosers) of two columns
@@ -80,6 +82,9 @@ class NetworkScene(QGraphicsScene):
         self.bias_labels: dict[tuple[int, int], BiasLabel] = {}
         self._edges_by_layer: list[list[WeightEdge]] = []
         self._bundles: list[EdgeBundle] = []  # one per layer of weights, painting its lines
+        self._restyled_at = (
+            -math.inf
+        )  # when the lines last took new widths (see _restyle_lines_now)
         self._button_rows: list[ButtonRow] = []
         self._view_scale = 1.0
         self.headers: list[TextItem] = []
@@ -102,6 +107,8 @@ class NetworkScene(QGraphicsScene):
         # (a glance, not an animation), in step with the labels that show numbers:
         # redrawing it holds the interpreter, which the training thread needs too.
         doc.computedChanged.connect(self._request_values)
+        # Training stopped: the lines take the widths they may have waited for.
+        doc.frames.liveChanged.connect(lambda live: live or self._request_values())
         doc.modeChanged.connect(self._on_mode_changed)
         doc.selectionChanged.connect(self._on_selection_changed)
         self.prefs.changed.connect(self._on_preferences_changed)
@@ -404,6 +411,7 @@ class NetworkScene(QGraphicsScene):
         if edge_values is not None:
             scale = max(scale, max(float(np.abs(w).max()) for w in edge_values))
         prefs = self.prefs
+        restyle = self._restyle_lines_now()
         for l, bundle in enumerate(self._bundles):
             if edge_values is None or not self._visible(l + 1):
                 count = len(bundle.edges)
@@ -420,7 +428,7 @@ class NetworkScene(QGraphicsScene):
             # One colour object per sign (NaN has none: as zero), looked up once per layer.
             by_sign = {s: prefs.edge_color(float(s), stale) for s in (-1, 0, 1)}
             signs = np.sign(np.nan_to_num(values, nan=0.0)).astype(int).tolist()
-            bundle.show(values.tolist(), widths.tolist(), [by_sign[s] for s in signs])
+            bundle.show(values.tolist(), widths.tolist(), [by_sign[s] for s in signs], restyle)
             _set_labels_active(bundle.edges, True, stale)
         for (layer, j), item in self.bias_labels.items():
             if bias_values is None or not self._visible(layer + 1):
@@ -436,6 +444,22 @@ class NetworkScene(QGraphicsScene):
         # forward pass over the whole plane, the costliest part of this refresh).
         self.doc.frames.request(self._show_heat_maps, READING)
         self._show_output_notes(fwd, bwd, backward, fwd_stale, bwd_stale)
+
+    def _restyle_lines_now(self) -> bool:
+        """Whether the weights' lines take their new widths and colours in this refresh.
+
+        While training streams, a big diagram's lines are drawn again at most every
+        :data:`LIVE_RESTYLE_S` (their numbers follow at every refresh): drawing 2,144
+        lines again took ~15 ms of the GUI thread's ~20 ms a refresh, at every one.
+        """
+        edges = len(self.edges)
+        if not self.doc.frames.live or edges <= SMOOTH_EDGES_LIMIT:
+            return True
+        now = time.monotonic()
+        if now - self._restyled_at < LIVE_RESTYLE_S:
+            return False
+        self._restyled_at = now
+        return True
 
     def _show_nodes(self, fwd, bwd, backward, fwd_stale, bwd_stale) -> None:
         prefs = self.prefs
@@ -492,36 +516,13 @@ class NetworkScene(QGraphicsScene):
     def _show_heat_maps(self) -> None:
         if not self.nodes:
             return
-        backward = self.doc.mode == "backward"
         net, data = self.doc.network, self.doc.dataset
-        hidden = range(1, len(self.nodes) - 1)
+        backward = self.doc.mode == "backward"
         wanted = self.heat_maps and not backward and data.n_inputs == 2 and net.layer_sizes[0] == 2
-        if not wanted or self._reveal is not None:
-            for layer in hidden:
-                for node in self.nodes[layer]:
-                    node.set_heat_map(None)
-            return
-        points = grid_points(plane_bounds(data), HEAT_MAP_PIXELS)
-        with np.errstate(all="ignore"):
-            result = net.evaluate(points)
-        for layer in hidden:
-            values = result.activations[layer].T  # (neurons, pixels)
-            act = net.activations[layer - 1]
-            # Map each activation's natural range onto the blue–white–orange table.
-            if act == "sigmoid":
-                scaled = values * 2 - 1
-            elif act in ("relu", "leaky_relu", "linear"):
-                top = max(float(np.nanmax(np.abs(values))), 1e-9)
-                scaled = values / top
-            else:
-                scaled = values
-            index = np.clip(np.nan_to_num((scaled + 1) * 127.5, nan=127.5), 0, 255).astype(np.intp)
-            side = HEAT_MAP_PIXELS
-            rgb = np.ascontiguousarray(self._heat_lut[index].reshape(-1, side, side, 3))
-            discs = heat_map_discs(rgb)
-            for node, pixels, disc in zip(self.nodes[layer], rgb, discs):
-                image = QImage(pixels.data, side, side, 3 * side, QImage.Format.Format_RGB888)
-                node.set_heat_map(image.copy(), disc)  # copy: the array's memory goes away
+        if wanted and self._reveal is None:
+            show_heat_maps(self.nodes, net, data, self._heat_lut)
+        else:
+            clear_heat_maps(self.nodes)
 
     def _show_output_notes(self, fwd, bwd, backward, fwd_stale, bwd_stale) -> None:
         doc = self.doc
