@@ -49,8 +49,8 @@ import statistics
 import time
 import weakref
 from collections import deque
-from collections.abc import Callable, Hashable
-from contextlib import nullcontext
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 
 import shiboken6
@@ -178,6 +178,7 @@ class FrameClock(QObject):
         # the same pass, and let the next redraws run before the input.
         self._turn_ms = 0.0
         self._turn_ending = False
+        self._deferring = 0  # inside deferred(): requests wait for the timers
         self._turnEnding.connect(self._end_turn, Qt.ConnectionType.QueuedConnection)
 
     @property
@@ -202,7 +203,10 @@ class FrameClock(QObject):
             request = _Request(self._hold(key, callback), kind, _name(callback))
             self._requests[key] = request
         now_ms = self._ms()
-        if kind.follows_reports:
+        if self._deferring:
+            if not request.pending:  # now, but on the timers: in turns, input between
+                self._wait(key, request, now_ms)
+        elif kind.follows_reports:
             due_ms = request.last_ms + self._interval(request)
             if due_ms <= now_ms and not self._turn_full():
                 self._run(key, request)
@@ -214,6 +218,18 @@ class FrameClock(QObject):
         elif not request.pending:
             # While live, always on the kind's timer: never inside a report's turn.
             self._wait(key, request, max(now_ms, self._next_ms(request)))
+
+    @contextmanager
+    def deferred(self) -> Iterator[None]:
+        """Within: every request waits for the clock's timers, due at once, instead of
+        running now. For the moment training pauses or ends: every view redraws then,
+        and run at once, inside the key press that paused, they kept the next click
+        waiting ~140 ms; on the timers they run in turns, input between them."""
+        self._deferring += 1
+        try:
+            yield
+        finally:
+            self._deferring -= 1
 
     def flush(self, callback: Callable[[], None] | None = None) -> None:
         """Run a waiting request of ``callback`` now (every waiting one when None)."""

@@ -353,8 +353,9 @@ class TrainingController(QObject):
     def _set_state(self, state: str) -> None:
         if state != self.state:
             self.state = state
-            self.doc.training_active = state == "running"
-            self.stateChanged.emit(state)
+            with self.doc.frames.deferred():  # views redraw in turns after, not inside
+                self.doc.training_active = state == "running"
+                self.stateChanged.emit(state)
 
     # -- reports from the job -------------------------------------------------------------------
 
@@ -377,16 +378,21 @@ class TrainingController(QObject):
             self.doc.show_training_state(update.parameters, update.epoch, update.state)
             self.redrawn.emit()
 
+    def _show_last(self) -> None:
+        """Show the run's last report as it pauses or ends: its views redraw in turns."""
+        with self.doc.frames.deferred():
+            self._show_latest()
+
     @Slot()
     def _on_paused(self) -> None:
-        self._show_latest()
+        self._show_last()
         self._commit()
 
     @Slot(object)
     def _on_finished(self, result: TrainingUpdate | None) -> None:
         if result is not None:
             self._on_progress(result)
-            self._show_latest()
+            self._show_last()
             if result.diverged:
                 self.job = None  # it ended on its own
                 self._commit()
@@ -399,7 +405,7 @@ class TrainingController(QObject):
         # The run failed on its own: keep what was trained (the last report may
         # still be waiting for its frame), and say what happened.
         self.job = None
-        self._show_latest()
+        self._show_last()
         self._commit()
         self._set_state("idle")
         self.doc.notify(f"training failed: {message}")

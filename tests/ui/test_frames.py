@@ -363,3 +363,19 @@ def test_input_gets_in_between_redraws_of_different_kinds_due_together(qtbot, pa
     clock.live = not paused  # paused: what waited comes due together
     qtbot.waitUntil(lambda: len(calls) == 4, timeout=3000)
     assert calls.index("input") == 1  # answered after the first redraw, not after all three
+
+
+def test_requests_made_as_training_pauses_wait_for_the_timers_then_run_in_turns(qtbot):
+    """Reported: pressing Space redrew every view inside the key press and the pause's
+    last report (~140 ms) while the next click waited."""
+    clock, calls, _ = make(live=False)
+    first = lambda: calls.append("first")  # noqa: E731
+    second = lambda: calls.append("second")  # noqa: E731
+    with clock.deferred():
+        clock.request(first, SLOW_NUMBERS)  # idle: would run at once
+        clock.request(second, SLOW_PLOT)
+        assert calls == []
+        assert clock.waiting_ms(first) == 0  # due at once, on the timers
+    qtbot.waitUntil(lambda: sorted(calls) == ["first", "second"], timeout=2000)
+    clock.request(first, SLOW_NUMBERS)  # outside: an edit shows at once again
+    assert calls.count("first") == 2
