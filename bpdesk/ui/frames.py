@@ -413,20 +413,23 @@ class FrameClock(QObject):
         self.wakeups += 1
         now_ms = self._ms()
         pending = self._pending.get(kind, {})
-        if self._turn_full(on_timer=True):
-            pass  # this pass of the timers is full already: after the waiting input
-        elif kind.shared:
-            # Everything of this kind that waits runs in this one turn: one moment shown.
-            cost_ms = sum(self._run(key, request) for key, request in list(pending.items()))
-            if self.live:
-                tick = self._tick(kind)
-                tick.interval_ms = max(float(kind.interval_ms), cost_ms / kind.budget)
-        else:
-            for key, request in list(pending.items()):
-                if self._turn_full(on_timer=True):
-                    break  # the rest in the next turn: input gets in between
-                if request.pending and request.due_ms <= now_ms + 1:
-                    self._run(key, request)
+        # Idle, what a waiting redraw asks for (the last report of a run shows the run's
+        # end: every view redraws) waits for the timers too, not inside this turn.
+        with nullcontext() if self.live else self.deferred():
+            if self._turn_full(on_timer=True):
+                pass  # this pass of the timers is full already: after the waiting input
+            elif kind.shared:
+                # Everything of this kind that waits runs in this one turn: one moment shown.
+                cost_ms = sum(self._run(key, request) for key, request in list(pending.items()))
+                if self.live:
+                    tick = self._tick(kind)
+                    tick.interval_ms = max(float(kind.interval_ms), cost_ms / kind.budget)
+            else:
+                for key, request in list(pending.items()):
+                    if self._turn_full(on_timer=True):
+                        break  # the rest in the next turn: input gets in between
+                    if request.pending and request.due_ms <= now_ms + 1:
+                        self._run(key, request)
         self._schedule(kind)
 
 

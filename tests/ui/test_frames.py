@@ -379,3 +379,21 @@ def test_requests_made_as_training_pauses_wait_for_the_timers_then_run_in_turns(
     qtbot.waitUntil(lambda: sorted(calls) == ["first", "second"], timeout=2000)
     clock.request(first, SLOW_NUMBERS)  # outside: an edit shows at once again
     assert calls.count("first") == 2
+
+
+def test_idle_a_waiting_redraw_that_asks_for_others_leaves_them_to_later_turns(qtbot):
+    """Reported: the run's last report, shown on the clock's timer after Space paused,
+    redrew every view inside its own turn (~130 ms)."""
+    clock, calls, _ = make(live=True)
+    other = lambda: calls.append("other")  # noqa: E731
+
+    def report():
+        calls.append("report")
+        clock.request(other, SLOW_NUMBERS)  # a view asks, as the report changes the document
+        calls.append("report shown")
+
+    clock.request(report, READING)  # waits for its timer (live)
+    clock.live = False  # paused before the timer fires
+    qtbot.waitUntil(lambda: len(calls) == 3, timeout=3000)
+    assert calls == ["report", "report shown", "other"]  # not inside the report's turn
+    assert not clock.is_pending(other)
