@@ -370,7 +370,13 @@ class TrainingController(QObject):
             update.first_epoch, update.rows, update.snapshots, update.gradient_norms, update.configs
         )
         self._latest = update
-        self.doc.frames.request(self._show_latest, PLOT)
+        if self.doc.frames.live:
+            self.doc.frames.request(self._show_latest, PLOT)
+        else:
+            # A report that comes after a pause (the epochs up to it) is shown on the
+            # clock's timers: all the views it redraws would otherwise run in its turn.
+            with self.doc.frames.deferred():
+                self.doc.frames.request(self._show_latest, PLOT)
 
     def _show_latest(self) -> None:
         update, self._latest = self._latest, None

@@ -441,12 +441,15 @@ class NetworkScene(QGraphicsScene):
             )
         self._show_nodes(fwd, bwd, backward, fwd_stale, bwd_stale)
         # The maps are pictures, not numbers: at the reading pace while training (a
-        # forward pass over the whole plane, the costliest part of this refresh).
-        self.doc.frames.request(self._show_heat_maps, READING)
+        # forward pass over the whole plane, the costliest part of this refresh), and
+        # on a big diagram only as often as its lines change.
+        if restyle:
+            self.doc.frames.request(self._show_heat_maps, READING)
         self._show_output_notes(fwd, bwd, backward, fwd_stale, bwd_stale)
 
     def _restyle_lines_now(self) -> bool:
-        """Whether the weights' lines take their new widths and colours in this refresh.
+        """Whether the weights' lines take their new widths and colours (and the
+        neurons their heat maps) in this refresh.
 
         While training streams, a big diagram's lines are drawn again at most every
         :data:`LIVE_RESTYLE_S` (their numbers follow at every refresh): drawing 2,144
