@@ -287,6 +287,10 @@ def run_app(args) -> int:
         return 0
     window = MainWindow()
     window.show()
+    # The keyboard goes to the new window (Space trains) even where nothing hands it
+    # over: on an X server without a window manager the first key presses were lost.
+    window.raise_()
+    window.activateWindow()
     if os.environ.get(STARTUP_PROBE_ENV) == "1":
         # Queued behind the show's own events: it runs once the first paint is done.
         QTimer.singleShot(0, lambda: _probe_startup(app))
