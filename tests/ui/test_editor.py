@@ -24,7 +24,14 @@ from bpdesk.core.architecture import MAX_NEURONS
 from bpdesk.ui import editing, theme
 from bpdesk.ui.commands import ReplaceNetworkCommand, SetParameterCommand
 from bpdesk.ui.document import Document
-from bpdesk.ui.editor.items import LABEL_FONT, NODE_RADIUS, NeuronNode, RoundButton, WeightEdge
+from bpdesk.ui.editor.items import (
+    LABEL_FONT,
+    LABEL_MIN_LOD,
+    NODE_RADIUS,
+    NeuronNode,
+    RoundButton,
+    WeightEdge,
+)
 from bpdesk.ui.editor.scene import PALETTE_MIME, NetworkScene
 from bpdesk.ui.editor.view import NetworkView
 from bpdesk.ui.preferences import Preferences, ViewPreferences
@@ -656,6 +663,8 @@ def test_long_numbers_are_drawn_whole_in_the_real_diagram(editor, mode):
     editor.steps.backward_pass()
     doc.set_mode(mode)
     editor.scene.rebuild()  # as a change of preferences does
+    # At actual size: zoomed out, the numbers are drawn larger and fewer fit.
+    editor.view.zoom_to(1.0, editor.scene.nodes[1][0].home)
     nodes = [node for column in editor.scene.nodes for node in column]
     assert any(len(node.text) >= len("−0.123456") for node in nodes)
     for node in nodes:
@@ -692,7 +701,7 @@ def test_a_weight_label_widens_and_narrows_with_its_number(editor):
     assert wide.width() > short
     metrics = QFontMetricsF(QFont(LABEL_FONT))
     assert wide.width() > metrics.horizontalAdvance(label.text)
-    assert label.boundingRect().translated(label.pos()).contains(wide)
+    assert label_box_in_scene(label).contains(wide)  # through its scale, zoomed out
     doc.undo_stack.undo()
     assert label.scene_rect().width() == short
 
@@ -1207,3 +1216,61 @@ def test_weights_that_are_not_numbers_or_are_huge_are_drawn_without_errors(edito
         editor.view.grab()
     labels = [edge.label for edge in editor.scene.edges]
     assert labels  # every weight still has its label
+
+
+# -- weights' numbers in a zoomed-out network ---------------------------------------------
+
+
+def assert_labels_readable(editor) -> list:
+    """Every weight layer shows some numbers, each drawn whole at a legible size on
+    screen, none over another or over a neuron; returns the labels drawn."""
+    scene = editor.scene
+    zoom = editor.view.transform().m11()
+    drawn = [label for label in scene.labels if label.visible_now]
+    assert {label.edge.layer for label in drawn} == set(range(editor.doc.network.n_layers))
+    metrics = QFontMetricsF(LABEL_FONT)
+    for label in drawn:
+        painter, _ = paint_recorded(label, zoom * label.scale())  # as the view paints it
+        (text,) = painter.texts
+        assert text.text == label.text
+        on_screen = metrics.height() * text.to_device.m22()
+        assert on_screen >= metrics.height() * LABEL_MIN_LOD - 1e-9, label.text
+    rects = [label.scene_rect() for label in drawn]
+    for k, rect in enumerate(rects):
+        assert label_box_in_scene(drawn[k]).contains(rect.adjusted(1, 1, -1, -1))
+        assert not any(rect.intersects(other) for other in rects[k + 1 :])
+        for column in scene.nodes:
+            for node in column:
+                assert not rect.intersects(node.sceneBoundingRect().adjusted(6, 6, -6, -6))
+    return drawn
+
+
+def label_box_in_scene(label) -> QRectF:
+    """Where Qt draws the label: its bounding box through its scale and position."""
+    return label.mapRectToScene(label.boundingRect())
+
+
+@pytest.mark.parametrize("inserts", [[1], [2], [1, 1], [1, 3, 2]])
+def test_weights_numbers_stay_readable_after_adding_layers(editor, inserts):
+    # Reported: after adding a layer the weights' numbers disappeared. Fitted into the
+    # editor, the deeper network was zoomed below the size they are drawn from.
+    editor.view.resize(718, 503)  # the editor's size in a window of 1280×800
+    for position in inserts:
+        editing.insert_layer(editor.doc, position)
+    assert editor.view.transform().m11() < LABEL_MIN_LOD  # the case reported: zoomed out
+    assert_labels_readable(editor)
+
+
+def test_weights_numbers_follow_the_zoom_by_hand(editor):
+    editor.view.resize(718, 503)
+    editing.insert_layer(editor.doc, 1)
+    view, scene = editor.view, editor.scene
+    fitted = len(assert_labels_readable(editor))
+    view.zoom(0.8)  # further out: fewer numbers have room, those shown stay legible
+    fewer = assert_labels_readable(editor)
+    assert len(fewer) < fitted
+    view.zoom_to(1.5, scene.nodes[1][0].home)  # in: at actual size or more, as always
+    assert all(label.scale() == 1.0 for label in scene.labels)
+    assert sum(label.visible_now for label in scene.labels) >= fitted
+    editing.insert_layer(editor.doc, 1)  # a rebuilt network keeps the zoom's size
+    assert all(label.scale() == 1.0 for label in scene.labels)

@@ -32,6 +32,9 @@ VALUE_FONT = QFont("DejaVu Sans", 9)
 HEADER_FONT = QFont("DejaVu Sans", 9)
 # Below this zoom factor text would be too small to read: it is not drawn.
 TEXT_MIN_LOD = 0.55
+# A weight's number is drawn from this zoom on (its font is smaller than the others'):
+# zoomed further out, the scene draws it larger (see label_layout.scale_labels).
+LABEL_MIN_LOD = TEXT_MIN_LOD * 1.4
 MIN_TEXT_PIXELS = 6.5
 # A neuron's number shrinks to fit its circle, but never below this size on
 # screen: a number that is still too wide is drawn whole on a plate instead.
@@ -574,8 +577,18 @@ class EdgeLabel(QGraphicsItem):
         self.place()
 
     def place(self) -> None:
-        """Follow the edge."""
-        self.setPos(self.edge._line.pointAt(self.position))
+        """Follow the edge: ``position`` along it, or nearer its middle when the label,
+        drawn larger in a zoomed-out view (its scale), would reach over the neuron the
+        line starts from."""
+        line = self.edge._line
+        along = self.position
+        scale = self.scale()
+        if scale > 1 and line.dx() > 0:
+            # The narrowest box, clear of the square the layout keeps around the source.
+            clear = self.edge.source.pos().x() + NODE_RADIUS + 5 + self.RECT.right() * scale
+            if line.x1() + along * line.dx() < clear:
+                along = min(0.5, (clear - line.x1()) / line.dx())
+        self.setPos(line.pointAt(along))
 
     @property
     def text(self) -> str:
@@ -621,8 +634,11 @@ class EdgeLabel(QGraphicsItem):
         return self._rect
 
     def scene_rect(self) -> QRectF:
-        """Where the box sits in the scene (for overlap tests)."""
-        return self._fit().translated(self.pos())
+        """Where the box sits in the scene (for overlap tests), at the label's scale."""
+        rect, s = self._fit(), self.scale()
+        return QRectF(rect.x() * s, rect.y() * s, rect.width() * s, rect.height() * s).translated(
+            self.pos()
+        )
 
     def boundingRect(self) -> QRectF:
         # Kept, not made: Qt asks several times per label and repaint.
@@ -650,7 +666,7 @@ class EdgeLabel(QGraphicsItem):
         if not self.visible_now:
             return
         emphasised = self.forced or self.edge.selected
-        if not emphasised and _lod(painter, option) < TEXT_MIN_LOD * 1.4:
+        if not emphasised and _lod(painter, option) < LABEL_MIN_LOD:
             return
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         rect = self._rect
