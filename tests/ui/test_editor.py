@@ -28,6 +28,7 @@ from bpdesk.ui.editor.items import (
     LABEL_FONT,
     LABEL_MIN_LOD,
     NODE_RADIUS,
+    LayerBand,
     NeuronNode,
     RoundButton,
     WeightEdge,
@@ -1274,3 +1275,129 @@ def test_weights_numbers_follow_the_zoom_by_hand(editor):
     assert sum(label.visible_now for label in scene.labels) >= fitted
     editing.insert_layer(editor.doc, 1)  # a rebuilt network keeps the zoom's size
     assert all(label.scale() == 1.0 for label in scene.labels)
+
+
+# -- removing a neuron: a drop anywhere off its layer --------------------------------------
+
+
+def drag_to(editor, node, points) -> None:
+    """Press on ``node``, move through ``points`` (scene), and hold: no release."""
+    start = QPointF(node.home)
+    mouse(editor, "press", start)
+    for point in points:
+        mouse(editor, "move", point)
+
+
+def away_points(scene, node) -> dict[str, QPointF]:
+    """Drops off the neuron's layer, each its own way of being off it."""
+    column, home = scene.nodes[node.layer], node.home
+    step = scene.column
+    return {
+        "above the layer": QPointF(home.x(), column[0].home.y() - 2 * NODE_RADIUS - 30),
+        "below the layer": QPointF(home.x(), column[-1].home.y() + 2 * NODE_RADIUS + 30),
+        "on the inputs": scene.nodes[0][0].home,
+        "on the output": scene.nodes[-1][0].home + QPointF(0, 10),
+        "between layers": QPointF(home.x() - step / 2, home.y()),
+        "the bin": scene.trash.scenePos(),
+        "far outside the network": home + QPointF(900, -700),
+        "just off the side": QPointF(home.x() + step * 0.45, home.y()),
+    }
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        "above the layer",
+        "below the layer",
+        "on the inputs",
+        "on the output",
+        "between layers",
+        "the bin",
+        "far outside the network",
+        "just off the side",
+    ],
+)
+def test_a_drop_anywhere_off_its_layer_removes_the_neuron(editor, where):
+    # Reported: a drop off the network but not on the small bin reordered the neuron.
+    doc, scene = editor.doc, editor.scene
+    grow_hidden_layer(editor, 3)
+    before = doc.network.copy()
+    node = scene.nodes[1][1]
+    point = away_points(scene, node)[where]
+    drag_to(editor, node, [node.home + (point - node.home) * k / 4 for k in range(1, 5)])
+    # While it is held there, everything says that a drop removes it.
+    assert node.doomed
+    assert scene.trash.isVisible()
+    assert scene.trash.active
+    assert not scene.landing.isVisible()
+    assert scene.gestures.drag_hint == "Release to remove h2 (Ctrl+Z brings it back)"
+    (band,) = [item for item in scene.items() if isinstance(item, LayerBand)]
+    assert not band.inside
+    assert not band.rect.contains(point)
+    mouse(editor, "release", point)
+    net = doc.network
+    assert net.layer_sizes == (2, 2, 1)
+    assert np.array_equal(net.weights[0], before.weights[0][:, [0, 2]])
+    assert doc.undo_stack.undoText() == "Remove neuron"
+    assert not [item for item in scene.items() if isinstance(item, LayerBand)]
+    assert scene.gestures.drag_hint == ""
+    doc.undo_stack.undo()
+    assert np.array_equal(doc.network.parameters, before.parameters)
+
+
+def test_inside_its_layer_a_drag_reorders_and_the_band_says_so(editor):
+    doc, scene = editor.doc, editor.scene
+    grow_hidden_layer(editor, 3)
+    before = doc.network.copy()
+    node = scene.nodes[1][0]
+    target = scene.nodes[1][2].home + QPointF(scene.column * 0.2, 0)  # a little aside
+    drag_to(editor, node, [node.home + (target - node.home) * k / 4 for k in range(1, 5)])
+    (band,) = [item for item in scene.items() if isinstance(item, LayerBand)]
+    assert band.inside
+    assert band.isVisible()
+    assert band.rect.contains(target)
+    assert not node.doomed
+    assert not scene.trash.active
+    assert scene.gestures.drag_hint == "Release to move h1 to place 3 of its layer"
+    # Out and back in: what a drop would do follows the pointer.
+    mouse(editor, "move", target + QPointF(0, 400))
+    assert node.doomed
+    assert not band.inside
+    mouse(editor, "move", target)
+    assert not node.doomed
+    assert band.inside
+    mouse(editor, "release", target)
+    assert doc.network.layer_sizes == (2, 3, 1)
+    assert np.array_equal(doc.network.weights[0][:, 2], before.weights[0][:, 0])
+    assert doc.undo_stack.undoText() == "Move neuron"
+
+
+def test_a_layers_only_neuron_dragged_off_stays_and_says_why(editor):
+    doc, scene = editor.doc, editor.scene
+    editing.remove_neuron(doc, 1, 1)  # 2-1-1
+    before = doc.network.copy()
+    node = scene.nodes[1][0]
+    away = node.home + QPointF(0, 300)
+    drag_to(editor, node, [node.home + (away - node.home) * k / 4 for k in range(1, 5)])
+    assert not node.doomed
+    assert not scene.trash.active
+    assert "only neuron" in scene.gestures.drag_hint
+    mouse(editor, "release", away)
+    assert np.array_equal(doc.network.parameters, before.parameters)
+    assert doc.network.layer_sizes == (2, 1, 1)
+
+
+def test_the_status_bar_says_what_a_drop_will_do(window):
+    doc, scene = window.doc, window.scene
+    editing.add_neuron(doc, 1)
+    node = scene.nodes[1][2]
+    bar = window.statusBar()
+    drag_to(window, node, [node.home + QPointF(0, 20)])
+    assert bar.currentMessage() == "Drag h3 up or down to reorder it, or off its layer to remove it"
+    mouse(window, "move", node.home + QPointF(0, -90))
+    assert bar.currentMessage() == "Release to move h3 to place 2 of its layer"
+    mouse(window, "move", node.home + QPointF(-300, 200))
+    assert bar.currentMessage() == "Release to remove h3 (Ctrl+Z brings it back)"
+    mouse(window, "release", node.home + QPointF(-300, 200))
+    assert doc.network.layer_sizes == (2, 2, 1)
+    assert bar.currentMessage() == ""

@@ -254,6 +254,7 @@ class NeuronNode(QGraphicsObject):
         self.fill = prefs.color("node_fill")
         self.stale = False
         self.highlight = ""  # "", "path" (on the selected weight's way out) or "target"
+        self.doomed = False  # dragged off its layer: a drop now removes it
         self.heat_map: QImage | None = None
         self.home = QPointF()
         self.edges: list[WeightEdge] = []  # its lines in and out, which follow it when it moves
@@ -309,6 +310,9 @@ class NeuronNode(QGraphicsObject):
             painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.setPen(pen)
         painter.drawEllipse(QPointF(), NODE_RADIUS, NODE_RADIUS)
+        if self.doomed:
+            self._paint_doomed(painter)
+            return
         if not self.text:
             return
         # The value is drawn at a size that fits the circle *on screen*, so a
@@ -339,6 +343,23 @@ class NeuronNode(QGraphicsObject):
         r = NODE_RADIUS * lod
         painter.drawText(QRectF(-r, -r, 2 * r, 2 * r), CENTRED_WHOLE, self.text)
         painter.restore()
+
+    def _paint_doomed(self, painter: QPainter) -> None:
+        """Tinted, ringed and holding a bin instead of its number: a drop removes it."""
+        color = self.prefs.color("selected")
+        tint = QColor(color)
+        tint.setAlpha(60)
+        painter.setBrush(tint)
+        painter.setPen(QPen(color, 3.0, Qt.PenStyle.DashLine))
+        painter.drawEllipse(QPointF(), NODE_RADIUS, NODE_RADIUS)
+        size = NODE_RADIUS * 0.9
+        draw_bin(painter, QRectF(-size * 0.4, -size / 2, size * 0.8, size), color)
+
+    def set_doomed(self, doomed: bool) -> None:
+        """Show (or stop showing) that dropping the dragged neuron now removes it."""
+        if doomed != self.doomed:
+            self.doomed = doomed
+            self.update()
 
     def set_display(self, text: str, fill: QColor, stale: bool) -> None:
         """Show ``text`` inside on ``fill``; ``stale`` greys it out."""
@@ -1034,3 +1055,34 @@ class InsertionMarker(QGraphicsItem):
             tip = QPointF(side * (self.HALF - 7), 0)
             back = side * (self.HALF + 2)
             painter.drawPolygon([tip, QPointF(back, -5), QPointF(back, 5)])
+
+
+class LayerBand(QGraphicsItem):
+    """While a neuron is dragged: the part of its layer where a drop reorders it. A drop
+    anywhere outside removes the neuron; the band says which side the pointer is on."""
+
+    def __init__(self, rect: QRectF, *, prefs: ViewPreferences) -> None:
+        super().__init__()
+        self.prefs = prefs
+        self.rect = QRectF(rect)
+        self.inside = True
+        self.setZValue(2)  # under the lines and the neurons
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+
+    def boundingRect(self) -> QRectF:
+        return self.rect.adjusted(-2, -2, 2, 2)
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        color = self.prefs.color("path" if self.inside else "faint_text")
+        painter.setPen(QPen(color, 1.5, Qt.PenStyle.DashLine))
+        tint = QColor(color)
+        tint.setAlpha(36 if self.inside else 12)
+        painter.setBrush(tint)
+        painter.drawRoundedRect(self.rect, 14, 14)
+
+    def set_inside(self, inside: bool) -> None:
+        """Lit while the pointer is in it (a drop reorders), faint when out (a drop removes)."""
+        if inside != self.inside:
+            self.inside = inside
+            self.update()

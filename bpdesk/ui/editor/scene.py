@@ -638,5 +638,7 @@ class NetworkScene(QGraphicsScene):
         if layer == 0:
             return f"{name}: an input"
         role = "output" if layer == last else "hidden neuron"
-        hint = "" if layer == last else " · drag up/down to reorder, off the network to remove"
+        hint = (
+            "" if layer == last else " · drag up/down to reorder, anywhere off its layer to remove"
+        )
         return f"{name}: {role}{hint}"
