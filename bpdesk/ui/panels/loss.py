@@ -7,6 +7,8 @@ run of a million epochs stays smooth and costs no copies.
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
@@ -304,7 +306,9 @@ class LossPanel(QWidget):
             color.setAlpha(RUN_ALPHA)
             x = np.arange(1, len(run.train_loss) + 1)
             named = k >= len(runs) - LEGEND_RUNS
-            curve = self._curve(color, 1, label if named else None, x, run.train_loss)
+            # The label may hold a dataset's title (from a file): the legend is HTML.
+            name = html.escape(label) if named else None
+            curve = self._curve(color, 1, name, x, run.train_loss)
             curve.setZValue(-1)
             self.run_curves.append(curve)
             # Earlier runs of the same problem are what the live one is compared
