@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 from PySide6.QtCore import QRectF
 
@@ -100,14 +100,18 @@ def label_scale(view_scale: float) -> float:
     return math.ceil(LABEL_MIN_LOD / view_scale / LABEL_SCALE_STEP) * LABEL_SCALE_STEP
 
 
-def scale_labels(labels: Iterable[EdgeLabel], view_scale: float) -> bool:
-    """Give every label its size for the zoom ``view_scale``; True if any changed (then
-    the labels must be laid out again: a larger number needs more room)."""
+def scale_labels(labels: Sequence[EdgeLabel], view_scale: float) -> bool:
+    """Give every label its size for the zoom ``view_scale``; True if it changed (then
+    the labels must be laid out again: a larger number needs more room).
+
+    The labels always share one size (they are made together, at 1): the first one
+    says whether they have it, so that a wheel step over a big network costs nothing
+    while the size stays.
+    """
     factor = label_scale(view_scale)
-    changed = False
+    if not labels or labels[0].scale() == factor:
+        return False
     for label in labels:
-        if label.scale() != factor:
-            label.setScale(factor)
-            label.place()  # larger, it may need to keep further from the neuron
-            changed = True
-    return changed
+        label.setScale(factor)
+        label.place()  # larger, it may need to keep further from the neuron
+    return True
