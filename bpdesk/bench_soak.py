@@ -105,15 +105,35 @@ class _InputProbe:
 
 
 class _PauseProbe:
-    """Presses Space (posted, as a key press comes) and measures until the training
-    thread holds still; resumes a little later with Space again."""
+    """Presses Space and measures until the training thread holds still; resumes a
+    little later.
+
+    The press is an event posted to the GUI thread that, when it arrives, does what
+    Space does (Train → Pause): measured from the post, it waits behind whatever the
+    GUI thread has queued, as a key press would. (A posted key event would need the
+    window to be the active one for its shortcut, which no window manager makes it
+    under a bare X server.)
+    """
 
     def __init__(self, window) -> None:
+        from PySide6.QtCore import QEvent, QObject
+
         self.window = window
         self.pauses: list[float] = []
         self.failed = 0
         self._posted = 0.0
         self._held: list[float] = []
+        self._type = QEvent.Type(QEvent.registerEventType())
+        outer = self
+
+        class Receiver(QObject):
+            def event(self, event) -> bool:
+                if event.type() == outer._type:
+                    outer.window.trainer.toggle()  # what the Space shortcut does
+                    return True
+                return super().event(event)
+
+        self._receiver = Receiver()
 
     def press(self) -> None:
         """Post Space; the pause is measured when the worker says it holds."""
@@ -136,13 +156,9 @@ class _PauseProbe:
         self._check(control, original, self._posted + 20.0)
 
     def _post_space(self) -> None:
-        from PySide6.QtCore import QCoreApplication, QEvent, Qt
-        from PySide6.QtGui import QKeyEvent
+        from PySide6.QtCore import QCoreApplication, QEvent
 
-        view = self.window.view
-        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
-            event = QKeyEvent(kind, Qt.Key.Key_Space, Qt.KeyboardModifier.NoModifier, " ")
-            QCoreApplication.postEvent(view, event)
+        QCoreApplication.postEvent(self._receiver, QEvent(self._type))
 
     def _check(self, control, original, deadline: float) -> None:
         from PySide6.QtCore import QTimer
@@ -192,8 +208,23 @@ def _records(window) -> dict[str, int]:
     return sizes
 
 
-def soak(minutes: float, press_every: float = 60.0, trace: bool = False) -> dict:
-    """Train XOR at full speed in the window for ``minutes``; the figures as a dict."""
+def _prefill(doc, epochs: int) -> None:
+    """Start from a run ``epochs`` long (a falling loss), as if trained that far: what a
+    long soak reaches, in seconds."""
+    import numpy as np
+
+    from bpdesk.core.history import FIELDS
+
+    rows = np.full((len(FIELDS), epochs), np.nan)
+    rows[0] = np.geomspace(0.25, 1e-4, epochs)
+    rows[2] = 1.0
+    doc.append_training(1, rows, ())
+    doc.set_epoch(epochs)
+
+
+def soak(minutes: float, press_every: float = 60.0, trace: bool = False, prefill: int = 0) -> dict:
+    """Train XOR at full speed in the window for ``minutes`` (after a run ``prefill``
+    epochs long, if given); the figures as a dict."""
     if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from bpdesk.cli import BLAS_THREAD_VARIABLES
@@ -213,6 +244,8 @@ def soak(minutes: float, press_every: float = 60.0, trace: bool = False) -> dict
         for _ in range(20):
             app.processEvents()
         doc = window.doc
+        if prefill:
+            _prefill(doc, prefill)
         samples: list[tuple[float, int, int]] = []
         traced: list = []
         started = time.perf_counter()
@@ -250,8 +283,14 @@ def soak(minutes: float, press_every: float = 60.0, trace: bool = False) -> dict
         window.trainer.pause()
         growth = _growth(traced[0], tracemalloc.take_snapshot()) if trace and traced else []
         records = _records(window)
+        costs = {
+            name: {"runs": c.runs, "median_ms": c.median_ms, "p99_ms": c.p99_ms}
+            for name, c in doc.frames.costs().items()
+        }
         window.trainer.shutdown()
-    return _figures(samples, inputs.waits, pauses, records, growth, trace)
+    figures = _figures(samples, inputs.waits, pauses, records, growth, trace)
+    figures["frame_costs_last"] = costs  # each redraw's cost over its latest runs
+    return figures
 
 
 def _growth(before, after, top: int = 12) -> list[str]:
@@ -301,9 +340,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--minutes", type=float, default=30.0)
     parser.add_argument("--press-every", type=float, default=60.0, help="seconds between pauses")
     parser.add_argument("--trace", action="store_true", help="find what grows (tracemalloc)")
+    parser.add_argument(
+        "--prefill", type=int, default=0, help="start from a run this many epochs long"
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    figures = soak(args.minutes, args.press_every, args.trace)
+    figures = soak(args.minutes, args.press_every, args.trace, args.prefill)
     if args.json:
         print(json.dumps(_finite(figures), allow_nan=False))
     else:
