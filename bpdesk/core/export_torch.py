@@ -173,8 +173,15 @@ def _summary(
 
 
 def _plain(text: str) -> str:
-    """``text`` made safe inside a comment or a docstring: one line, no quotes, no escapes."""
-    return " ".join(str(text).replace("\\", "/").replace('"', "'").split())
+    """``text`` made safe inside a comment or a docstring: one line, no quotes, no escapes.
+
+    Whitespace of any kind (line and paragraph separators too) becomes one space; a
+    character that cannot be shown (NUL and other control characters, a lone surrogate,
+    a direction override) becomes U+FFFD, as a decoder shows bytes it cannot read: NUL
+    stops Python from compiling the script, a lone surrogate stops it from being written.
+    """
+    words = str(text).replace("\\", "/").replace('"', "'").split()
+    return " ".join("".join(c if c.isprintable() else "\ufffd" for c in word) for word in words)
 
 
 def _number(x: float) -> str:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from bpdesk.core.history import (
+    FIELDS,
     Architecture,
     GradientRecord,
     LossRecord,
@@ -87,15 +88,65 @@ class HistoryTail:
     gradient_epochs: int | None = None
 
 
-@dataclass(frozen=True, eq=False)
 class HistoryChange:
     """How a stretch of training changed a run after ``epoch``: undo puts ``before`` back,
-    redo ``after``. The first ``shared`` snapshots are in both and are not held twice."""
+    redo ``after``. The first ``shared`` snapshots are in both and are not held twice.
 
-    epoch: int
-    shared: int
-    before: HistoryTail
-    after: HistoryTail
+    The stretch's own epochs (``after``'s loss and gradient rows, 32 bytes an epoch and
+    more) are held once: by the run while it has them, by the change only while the
+    stretch is undone (taken from the run by the undo, handed back by the redo). A long
+    run paused often would otherwise hold its whole history twice.
+    """
+
+    def __init__(
+        self, epoch: int, shared: int, before: HistoryTail, after: HistoryTail, run: RunHistory
+    ) -> None:
+        self.epoch = epoch
+        self.shared = shared
+        self.before = before
+        self._after = replace(after, losses=_NO_LOSSES, gradients=_no_gradients(after))
+        self._run = run  # holds the rows while the stretch is done
+        self._held = False
+
+    @property
+    def after(self) -> HistoryTail:
+        """Everything after ``epoch`` as the stretch left it."""
+        if self._held:
+            return self._after
+        run, epoch = self._run, self.epoch
+        return replace(
+            self._after, losses=run.losses.rows(epoch), gradients=run.gradients.rows(epoch)
+        )
+
+    def hold(self) -> None:
+        """Take the stretch's rows from the run (it is about to be undone)."""
+        if not self._held:
+            self._after = self.after
+            self._held = True
+
+    def release(self, tail: HistoryTail) -> None:
+        """The run has the stretch's rows again (``tail``, redone): let go of them."""
+        if self._held and tail is self._after:
+            self._after = replace(tail, losses=_NO_LOSSES, gradients=_no_gradients(tail))
+            self._held = False
+
+    @property
+    def held(self) -> bool:
+        """True while the change holds the stretch's rows (the stretch is undone)."""
+        return self._held
+
+    @property
+    def nbytes(self) -> int:
+        """The bytes of loss and gradient rows the change holds itself."""
+        return sum(t.losses.nbytes + t.gradients.nbytes for t in (self.before, self._after))
+
+
+_NO_LOSSES = np.empty((len(FIELDS), 0))
+
+
+def _no_gradients(tail: HistoryTail) -> np.ndarray:
+    columns = tail.gradients.shape[1] if tail.gradients.ndim == 2 else 0
+    return np.empty((0, columns))
 
 
 def shared_prefix(a: tuple[Snapshot, ...], b: tuple[Snapshot, ...]) -> int:
@@ -152,11 +203,14 @@ class RunHistory:
             shared,
             replace(before, snapshots=before.snapshots[shared:]),
             replace(after, snapshots=after.snapshots[shared:]),
+            self,
         )
 
     def apply(self, change: HistoryChange, tail: HistoryTail) -> None:
         """Make everything after ``change.epoch`` what ``tail`` (its before or after) says."""
         epoch = change.epoch
+        if tail is change.before:
+            change.hold()  # undone: the change keeps the stretch's rows for a redo
         self.losses.truncate(epoch)
         self.losses.extend(tail.losses)
         self.gradients.truncate(epoch)
@@ -168,6 +222,7 @@ class RunHistory:
             self.gradients.truncate(tail.gradient_epochs)
         self.snapshots.splice(change.shared, tail.snapshots)
         self.trained_with = list(tail.trained_with)
+        change.release(tail)  # redone: the run holds them again
 
 
 @dataclass(frozen=True, eq=False)

@@ -122,6 +122,30 @@ def replace_atomically(
 
 
 @contextlib.contextmanager
+def atomic_path(path: str | os.PathLike[str], mode: int | None = None) -> Iterator[Path]:
+    """A temporary path beside ``path`` for a writer that wants a file name (an image
+    library, say): what is written there replaces ``path`` when the block ends, and
+    ``path`` is left as it was if the block raises. The temporary is empty and private
+    (0600) when handed over; ``mode`` as for :func:`replace_atomically`.
+    """
+    path = Path(path)
+    remove_stale_temporaries(path.parent, path.name)
+    if mode is None:
+        mode = _file_mode(path)
+    fd, tmp = tempfile.mkstemp(prefix=temporary_prefix(path.name), suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        with open(tmp, "rb+") as f:  # on the disk before it takes the name
+            os.fsync(f.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@contextlib.contextmanager
 def atomic_writer(
     path: str | os.PathLike[str],
     mode: int | None = None,
@@ -133,22 +157,8 @@ def atomic_writer(
     disk). ``mode`` as for :func:`replace_atomically`; ``newline`` as for :func:`open`
     (``""`` for the csv module).
     """
-    path = Path(path)
-    remove_stale_temporaries(path.parent, path.name)
-    if mode is None:
-        mode = _file_mode(path)
-    fd, tmp = tempfile.mkstemp(prefix=temporary_prefix(path.name), suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding=encoding, newline=newline) as f:
-            yield f
-            f.flush()
-            os.fsync(f.fileno())
-        # mkstemp makes the file private (0600): give it the permissions asked for.
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(path, mode) as tmp, open(tmp, "w", encoding=encoding, newline=newline) as f:
+        yield f
 
 
 def temporary_prefix(name: str) -> str:

@@ -15,6 +15,7 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 
 from bpdesk.ui import editing
 from bpdesk.ui.training import SPEEDS
+from bpdesk.ui.widgets import plain_tooltip
 
 if TYPE_CHECKING:
     from bpdesk.ui.main_window import MainWindow
@@ -249,13 +250,19 @@ class WindowActions(QObject):
         self.forward_view.setChecked(mode == "forward")
         self.backward_view.setChecked(mode == "backward")
 
+    # An edit's text may hold a dataset's title (from a file): "&" would underline the
+    # next letter in the menu, and a tooltip that looks like HTML is taken for it.
     def _on_undo_text(self, text: str) -> None:
-        self.undo.setText(f"Undo {text}".strip())
-        self.undo_short.setToolTip(f"Undo {text} (Ctrl+Z)" if text else "Undo (Ctrl+Z)")
+        self.undo.setText(f"Undo {text}".strip().replace("&", "&&"))
+        self.undo_short.setToolTip(
+            plain_tooltip(f"Undo {text} (Ctrl+Z)" if text else "Undo (Ctrl+Z)")
+        )
 
     def _on_redo_text(self, text: str) -> None:
-        self.redo.setText(f"Redo {text}".strip())
-        self.redo_short.setToolTip(f"Redo {text} (Ctrl+Shift+Z)" if text else "Redo (Ctrl+Shift+Z)")
+        self.redo.setText(f"Redo {text}".strip().replace("&", "&&"))
+        self.redo_short.setToolTip(
+            plain_tooltip(f"Redo {text} (Ctrl+Shift+Z)" if text else "Redo (Ctrl+Shift+Z)")
+        )
 
     def _on_training_state(self, state: str) -> None:
         self.train.setText("Pause" if state == "running" else "Train")

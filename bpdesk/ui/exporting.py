@@ -1,8 +1,8 @@
 """Exports: the network diagram, the plots, tables and data as files others can use.
 
-Each function takes what it exports and a path, writes the file (atomically
-where it matters little, simply otherwise) and raises ``OSError`` on failure;
-the window asks for paths and reports errors.
+Each function takes what it exports and a path, writes the file through a
+temporary file renamed over it (a failed export leaves the file there as it was)
+and raises ``OSError`` on failure; the window asks for paths and reports errors.
 """
 
 from __future__ import annotations
@@ -12,14 +12,14 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtGui import QColor, QImage, QImageWriter, QPainter
 from PySide6.QtSvg import QSvgGenerator
 
 from bpdesk.core.csv_export import write_csv
 from bpdesk.core.export_torch import torch_script
 from bpdesk.core.metrics import predicted_labels, target_labels
 from bpdesk.core.run import RunSettings
-from bpdesk.core.safe_files import replace_atomically
+from bpdesk.core.safe_files import atomic_path, replace_atomically
 from bpdesk.ui.document import Document
 
 
@@ -27,13 +27,27 @@ def _suffix(path: str | Path) -> str:
     return Path(path).suffix.lower()
 
 
+def _image_format(path: str | Path) -> bytes:
+    """The image format the path's suffix names (PNG when Qt cannot write that one)."""
+    suffix = _suffix(path).lstrip(".").encode()
+    return suffix if suffix in QImageWriter.supportedImageFormats() else b"png"
+
+
 def _render(scene, source: QRectF, path: str | Path, scale: float, title: str) -> None:
-    """Paint ``source`` of a graphics scene into a PNG (``scale`` × its size) or an SVG."""
+    """Paint ``source`` of a graphics scene into a PNG (``scale`` × its size) or an SVG.
+
+    Through a temporary file beside ``path``, as Save writes: a picture that cannot be
+    written (a full disk, a folder that refuses it) leaves the file there as it was.
+    """
+    with atomic_path(path) as tmp:
+        _paint(scene, source, tmp, _suffix(path) == ".svg", _image_format(path), scale, title)
+
+
+def _paint(scene, source: QRectF, tmp: Path, svg: bool, form: bytes, scale: float, title: str):
     size = QSize(max(1, int(source.width() * scale)), max(1, int(source.height() * scale)))
-    svg = _suffix(path) == ".svg"
     if svg:
         target = QSvgGenerator()
-        target.setFileName(str(path))
+        target.setFileName(str(tmp))
         target.setSize(size)
         target.setViewBox(QRectF(0, 0, size.width(), size.height()))
         target.setTitle(title)
@@ -42,21 +56,23 @@ def _render(scene, source: QRectF, path: str | Path, scale: float, title: str) -
         target.fill(QColor(scene.backgroundBrush().color()))
     painter = QPainter(target)
     if not painter.isActive():  # an SVG file that cannot be opened for writing
-        raise OSError(f"could not write {path}")
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
-    if svg:
-        # An SVG has no background of its own; paint the scene's so dark themes read.
-        painter.fillRect(QRectF(0, 0, size.width(), size.height()), scene.backgroundBrush())
-    scene.render(
-        painter,
-        QRectF(0, 0, size.width(), size.height()),
-        source,
-        Qt.AspectRatioMode.KeepAspectRatio,
-    )
-    painter.end()
-    if not svg and not target.save(str(path)):
-        raise OSError(f"could not write {path}")
+        raise OSError(f"could not write {tmp.name}")
+    try:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        if svg:
+            # An SVG has no background of its own; paint the scene's so dark themes read.
+            painter.fillRect(QRectF(0, 0, size.width(), size.height()), scene.backgroundBrush())
+        scene.render(
+            painter,
+            QRectF(0, 0, size.width(), size.height()),
+            source,
+            Qt.AspectRatioMode.KeepAspectRatio,
+        )
+    finally:
+        painter.end()  # an SVG is written out as its painter ends
+    if not svg and not target.save(str(tmp), form.decode()):
+        raise OSError("the image could not be written")
 
 
 def render_scene(scene, path: str | Path, scale: float = 2.0) -> None:

@@ -23,7 +23,7 @@ import datetime
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QLockFile, QObject, QSettings, QStandardPaths, QTimer, Signal
+from PySide6.QtCore import QLockFile, QObject, QSettings, QStandardPaths, Qt, QTimer, Signal
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
 
 from bpdesk.core import (
@@ -164,6 +164,7 @@ class FileController(QObject):
     def ask_save(self) -> str:
         """ "save", "discard" or "cancel" for unsaved changes."""
         box = QMessageBox(self.window)
+        box.setTextFormat(Qt.TextFormat.PlainText)  # a file's name, as typed
         box.setWindowTitle("Unsaved changes")
         name = self.path.name if self.path else "the network"
         box.setText(f"Save the changes to {name}?")
@@ -208,17 +209,25 @@ class FileController(QObject):
 
     def ask_recover(self, when: str) -> bool:
         """Whether to bring back the work an earlier run left behind at ``when``."""
-        answer = QMessageBox.question(
-            self.window,
+        box = self.message_box(
             "Recover unsaved work?",
             f"bpdesk did not close properly last time ({when}). Recover the unsaved network?",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.Icon.Question,
         )
-        return answer == QMessageBox.StandardButton.Yes
+        box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+        return box.exec() == QMessageBox.StandardButton.Yes
 
     def show_error(self, title: str, text: str) -> None:
         """Tell the user why something could not be done."""
-        QMessageBox.warning(self.window, title, text)
+        self.message_box(title, text, QMessageBox.Icon.Warning).exec()
+
+    def message_box(self, title: str, text: str, icon: QMessageBox.Icon) -> QMessageBox:
+        """A message box that shows ``text`` as plain text: it holds file names and
+        names from files, which QMessageBox would take for HTML if they looked like it
+        (an ``<img>`` in a file's name would load a picture)."""
+        box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, self.window)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        return box
 
     def folder(self) -> str:
         """The folder the last file was opened from or saved to (home at first)."""

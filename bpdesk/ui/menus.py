@@ -10,6 +10,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QMenu
 
 from bpdesk.ui.export_menu import ExportMenu
+from bpdesk.ui.widgets import plain_tooltip
 
 if TYPE_CHECKING:
     from bpdesk.ui.main_window import MainWindow
@@ -108,8 +109,9 @@ class WindowMenus(QObject):
         menu.clear()
         recent = self.files.recent_files()
         for path in recent:
-            action = menu.addAction(Path(path).name)
-            action.setToolTip(path)
+            # A file's name as typed: "&" is not a shortcut, a tag in it not HTML.
+            action = menu.addAction(Path(path).name.replace("&", "&&"))
+            action.setToolTip(plain_tooltip(path))
             action.setStatusTip(path)
             action.triggered.connect(lambda _=False, p=path: self.files.open(p))
         menu.setEnabled(bool(recent))

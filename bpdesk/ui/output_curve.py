@@ -10,6 +10,8 @@ tells from the weight's side.
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QSize
@@ -76,7 +78,7 @@ class OutputCurve(QWidget):
         low, high = x_range(X)
         self.xs = np.linspace(low, high, POINTS)
         item = self.plot.getPlotItem()
-        item.setLabel("bottom", ds.feature_names[0])
+        item.setLabel("bottom", html.escape(ds.feature_names[0]))  # pyqtgraph's labels are HTML
         item.setLabel("left", "ŷ" if ds.n_outputs == 1 else "outputs")
         item.vb.setXRange(low, high, padding=0)
         item.vb.enableAutoRange(axis="y")

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QLabel,
+    QSizePolicy,
     QStyle,
     QStyleOptionComboBox,
     QStylePainter,
@@ -41,6 +44,78 @@ class ElidingComboBox(QComboBox):
             option.currentText, Qt.TextElideMode.ElideMiddle, field.width() - 2
         )
         painter.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, option)
+
+
+def plain_tooltip(text: str) -> str:
+    """``text`` as a tooltip shows it, character for character: Qt takes a tooltip
+    that looks like HTML for rich text (an ``<img>`` in a name would load a file)."""
+    if not text:
+        return ""
+    return f"<p style='white-space:pre-wrap'>{html.escape(text)}</p>"
+
+
+class ElidedLabel(QLabel):
+    """One line of plain text that fits the room it is given: a text too long is
+    shown with "…" (``mode``), and its tooltip then holds the whole text.
+
+    ``text()`` is always the whole text; ``shown_text()`` what is painted. The
+    label asks for room for the whole text, but makes do with little: it never
+    widens the window it is in.
+    """
+
+    MIN_WIDTH = 60  # pixels: room for a few characters and "…"
+
+    def __init__(
+        self,
+        description: str = "",
+        mode: Qt.TextElideMode = Qt.TextElideMode.ElideRight,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        self._description = description  # the tooltip when the whole text shows
+        self._mode = mode
+        self._update_tooltip()
+
+    def setText(self, text: str) -> None:
+        """Show ``text`` (plain) on one line, shortened if need be: a line break (a
+        title from a file may hold one) is shown as a space."""
+        text = " ".join(text.splitlines()) if text else ""
+        if text != self.text():
+            super().setText(text)
+            self._update_tooltip()
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        return QSize(min(hint.width(), self.MIN_WIDTH), hint.height())
+
+    def shown_text(self) -> str:
+        """What is painted: the text, elided to the label's width."""
+        width = self.contentsRect().width()
+        return self.fontMetrics().elidedText(self.text(), self._mode, max(width, 0))
+
+    def is_elided(self) -> bool:
+        """True when the text does not fit and "…" stands for part of it."""
+        return self.shown_text() != self.text()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._update_tooltip()
+
+    def paintEvent(self, _event) -> None:
+        painter = QPainter(self)
+        painter.setPen(self.palette().color(self.foregroundRole()))
+        flags = int(self.alignment()) | int(Qt.TextFlag.TextSingleLine)
+        painter.drawText(self.contentsRect(), flags, self.shown_text())
+
+    def _update_tooltip(self) -> None:
+        text = self.text()
+        if self.is_elided():
+            whole = f"{text}\n\n{self._description}" if self._description else text
+            self.setToolTip(plain_tooltip(whole))
+        else:
+            self.setToolTip(plain_tooltip(self._description))
 
 
 def learning_rate_box(tip: str) -> QDoubleSpinBox:

@@ -170,7 +170,62 @@ def test_names_from_a_file_cannot_break_the_script():
     assert "\"odd ''' title/\"" in source
 
 
-def test_weights_are_written_to_the_last_bit_and_non_finite_ones_stay_valid_python():
+HOSTILE_NAMES = [
+    "nul\x00here",
+    "\x00",
+    "carriage\rreturn",
+    "crlf\r\nline",
+    "line\u2028separator",
+    "para\u2029graph",
+    "next\x85line",
+    "form\x0cfeed",
+    "vertical\x0btab",
+    "escape\x1b[31m",
+    "bell\x07",
+    "delete\x7f",
+    "lone\udcffsurrogate",
+    "\ud800",
+    "rtl\u202eoverride",
+    "bom\ufeff",
+    'quote"s',
+    "single'quote",
+    "back\\slash\\",
+    'triple"""quotes"""',
+    "triple'''single'''",
+    "\\N{BULLET}",
+    "{braces} %s %(x)s",
+]
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES, ids=[ascii(n) for n in HOSTILE_NAMES])
+@pytest.mark.parametrize("where", ["title", "feature", "name"])
+def test_control_characters_and_quotes_in_names_give_a_script_that_compiles(tmp_path, name, where):
+    # Reported: a NUL in a name made a script Python refuses to compile.
+    from dataclasses import replace
+
+    from bpdesk.core.datasets import DatasetSpec
+    from bpdesk.core.safe_files import replace_atomically
+
+    X = np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    T = np.array([[1.0], [1.0], [0.0]])
+    features = (name, "other") if where == "feature" else ("a", "b")
+    data = Dataset("binary", X, T, np.empty((0, 2)), np.empty((0, 1)), None, "t", features)
+    if where == "title":
+        data = replace(data, title=name)
+    elif where == "name":
+        data = replace(data, spec=DatasetSpec(name), title="")  # a name from a file
+    source = torch_script(Network.create([2, 2, 1], seed=0), data, TrainConfig())
+    # Written as the window writes it, and compiled from the file's bytes, as python does.
+    path = tmp_path / "exported.py"
+    replace_atomically(path, source)
+    code = path.read_bytes()
+    compile(code, str(path), "exec")
+    # One line in the file is one line for Python and for an editor: nothing in a
+    # comment or the docstring breaks a line, hides text or cannot be shown.
+    text = code.decode("utf-8")
+    lines = text.split("\n")
+    assert text.splitlines() == lines[:-1]
+    assert all(c.isprintable() for line in lines for c in line), name
     net, data = setup_network("tanh", "sigmoid", "mse")
     net.weights[0][0, 0] = 0.1 + 0.2
     net.weights[0][1, 0] = 1e-300

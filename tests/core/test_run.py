@@ -297,3 +297,46 @@ def test_labels_name_each_setting_as_it_changed():
     assert describe_settings([SLOW, FAST, tanh]) == "η 0.5→2 · sigmoid→tanh · sgd"
     many = [RunSettings(lr, "relu", "adam") for lr in (0.1, 0.2, 0.3, 0.2)]
     assert describe_settings(many) == "η 0.1→…→0.2 · relu · adam"
+
+
+# -- a long run paused often holds each epoch once -------------------------------------------
+
+ROW_BYTES = len(FIELDS) * 8 + 2 * 8  # an epoch's losses and its two layers' gradient norms
+
+
+@pytest.mark.parametrize("stretches", [1, 5, 40])
+def test_a_stretch_holds_its_epochs_only_while_it_is_undone(stretches):
+    # Measured in the window: every pause's undo record copied the epochs of its stretch,
+    # so that a run paused often held its whole history twice (48 bytes an epoch here).
+    recorder = RunRecorder(n_layers=2)
+    records = [stretch(recorder, 1 + 25 * k, 25 * (k + 1)) for k in range(stretches)]
+    done = state(recorder)
+    assert sum(r.change.nbytes for r in records) == 0
+    # Undone, a stretch holds exactly its own epochs, for a redo.
+    for k, record in enumerate(reversed(records), 1):
+        recorder.apply(record, after=False)
+        assert record.change.held
+        assert record.change.nbytes == 25 * ROW_BYTES
+        assert len(recorder.run.losses) == 25 * (stretches - k)
+    assert sum(r.change.nbytes for r in records) == stretches * 25 * ROW_BYTES
+    for record in records:  # redone: the run has them again, the record lets go
+        recorder.apply(record, after=True)
+        assert not record.change.held
+        assert record.change.nbytes == 0
+    assert_same(state(recorder), done)
+
+
+def test_a_stretch_after_a_rewind_holds_the_history_it_replaced_and_no_more():
+    recorder = RunRecorder(n_layers=2)
+    first = stretch(recorder, 1, 100)
+    done = state(recorder)
+    # Rewound to epoch 40, trained on from there: the 60 epochs replaced are held.
+    second = stretch(recorder, 41, 50, start=recorder.run.snapshots.latest(40))
+    assert first.change.nbytes == 0
+    assert second.change.nbytes == 60 * ROW_BYTES
+    recorder.apply(second, after=False)
+    assert_same(state(recorder), done)
+    assert second.change.nbytes == (60 + 10) * ROW_BYTES  # and its own 10, for a redo
+    recorder.apply(second, after=True)
+    assert len(recorder.run.losses) == 50
+    assert second.change.nbytes == 60 * ROW_BYTES

@@ -24,7 +24,15 @@ from bpdesk.core.architecture import EDITOR_MAX_NEURONS as MAX_NEURONS  # what t
 from bpdesk.ui import editing, theme
 from bpdesk.ui.commands import ReplaceNetworkCommand, SetParameterCommand
 from bpdesk.ui.document import Document
-from bpdesk.ui.editor.items import LABEL_FONT, NODE_RADIUS, NeuronNode, RoundButton, WeightEdge
+from bpdesk.ui.editor.items import (
+    LABEL_FONT,
+    LABEL_MIN_LOD,
+    NODE_RADIUS,
+    LayerBand,
+    NeuronNode,
+    RoundButton,
+    WeightEdge,
+)
 from bpdesk.ui.editor.scene import PALETTE_MIME, NetworkScene
 from bpdesk.ui.editor.view import NetworkView
 from bpdesk.ui.preferences import Preferences, ViewPreferences
@@ -656,6 +664,8 @@ def test_long_numbers_are_drawn_whole_in_the_real_diagram(editor, mode):
     editor.steps.backward_pass()
     doc.set_mode(mode)
     editor.scene.rebuild()  # as a change of preferences does
+    # At actual size: zoomed out, the numbers are drawn larger and fewer fit.
+    editor.view.zoom_to(1.0, editor.scene.nodes[1][0].home)
     nodes = [node for column in editor.scene.nodes for node in column]
     assert any(len(node.text) >= len("−0.123456") for node in nodes)
     for node in nodes:
@@ -692,7 +702,7 @@ def test_a_weight_label_widens_and_narrows_with_its_number(editor):
     assert wide.width() > short
     metrics = QFontMetricsF(QFont(LABEL_FONT))
     assert wide.width() > metrics.horizontalAdvance(label.text)
-    assert label.boundingRect().translated(label.pos()).contains(wide)
+    assert label_box_in_scene(label).contains(wide)  # through its scale, zoomed out
     doc.undo_stack.undo()
     assert label.scene_rect().width() == short
 
@@ -1208,3 +1218,187 @@ def test_weights_that_are_not_numbers_or_are_huge_are_drawn_without_errors(edito
         editor.view.grab()
     labels = [edge.label for edge in editor.scene.edges]
     assert labels  # every weight still has its label
+
+
+# -- weights' numbers in a zoomed-out network ---------------------------------------------
+
+
+def assert_labels_readable(editor) -> list:
+    """Every weight layer shows some numbers, each drawn whole at a legible size on
+    screen, none over another or over a neuron; returns the labels drawn."""
+    scene = editor.scene
+    zoom = editor.view.transform().m11()
+    drawn = [label for label in scene.labels if label.visible_now]
+    assert {label.edge.layer for label in drawn} == set(range(editor.doc.network.n_layers))
+    metrics = QFontMetricsF(LABEL_FONT)
+    for label in drawn:
+        painter, _ = paint_recorded(label, zoom * label.scale())  # as the view paints it
+        (text,) = painter.texts
+        assert text.text == label.text
+        on_screen = metrics.height() * text.to_device.m22()
+        assert on_screen >= metrics.height() * LABEL_MIN_LOD - 1e-9, label.text
+    rects = [label.scene_rect() for label in drawn]
+    for k, rect in enumerate(rects):
+        assert label_box_in_scene(drawn[k]).contains(rect.adjusted(1, 1, -1, -1))
+        assert not any(rect.intersects(other) for other in rects[k + 1 :])
+        for column in scene.nodes:
+            for node in column:
+                assert not rect.intersects(node.sceneBoundingRect().adjusted(6, 6, -6, -6))
+    return drawn
+
+
+def label_box_in_scene(label) -> QRectF:
+    """Where Qt draws the label: its bounding box through its scale and position."""
+    return label.mapRectToScene(label.boundingRect())
+
+
+@pytest.mark.parametrize("inserts", [[1], [2], [1, 1], [1, 3, 2]])
+def test_weights_numbers_stay_readable_after_adding_layers(editor, inserts):
+    # Reported: after adding a layer the weights' numbers disappeared. Fitted into the
+    # editor, the deeper network was zoomed below the size they are drawn from.
+    editor.view.resize(718, 503)  # the editor's size in a window of 1280×800
+    for position in inserts:
+        editing.insert_layer(editor.doc, position)
+    assert editor.view.transform().m11() < LABEL_MIN_LOD  # the case reported: zoomed out
+    assert_labels_readable(editor)
+
+
+def test_weights_numbers_follow_the_zoom_by_hand(editor):
+    editor.view.resize(718, 503)
+    editing.insert_layer(editor.doc, 1)
+    view, scene = editor.view, editor.scene
+    fitted = len(assert_labels_readable(editor))
+    view.zoom(0.8)  # further out: fewer numbers have room, those shown stay legible
+    fewer = assert_labels_readable(editor)
+    assert len(fewer) < fitted
+    view.zoom_to(1.5, scene.nodes[1][0].home)  # in: at actual size or more, as always
+    assert all(label.scale() == 1.0 for label in scene.labels)
+    assert sum(label.visible_now for label in scene.labels) >= fitted
+    editing.insert_layer(editor.doc, 1)  # a rebuilt network keeps the zoom's size
+    assert all(label.scale() == 1.0 for label in scene.labels)
+
+
+# -- removing a neuron: a drop anywhere off its layer --------------------------------------
+
+
+def drag_to(editor, node, points) -> None:
+    """Press on ``node``, move through ``points`` (scene), and hold: no release."""
+    start = QPointF(node.home)
+    mouse(editor, "press", start)
+    for point in points:
+        mouse(editor, "move", point)
+
+
+def away_points(scene, node) -> dict[str, QPointF]:
+    """Drops off the neuron's layer, each its own way of being off it."""
+    column, home = scene.nodes[node.layer], node.home
+    step = scene.column
+    return {
+        "above the layer": QPointF(home.x(), column[0].home.y() - 2 * NODE_RADIUS - 30),
+        "below the layer": QPointF(home.x(), column[-1].home.y() + 2 * NODE_RADIUS + 30),
+        "on the inputs": scene.nodes[0][0].home,
+        "on the output": scene.nodes[-1][0].home + QPointF(0, 10),
+        "between layers": QPointF(home.x() - step / 2, home.y()),
+        "the bin": scene.trash.scenePos(),
+        "far outside the network": home + QPointF(900, -700),
+        "just off the side": QPointF(home.x() + step * 0.45, home.y()),
+    }
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        "above the layer",
+        "below the layer",
+        "on the inputs",
+        "on the output",
+        "between layers",
+        "the bin",
+        "far outside the network",
+        "just off the side",
+    ],
+)
+def test_a_drop_anywhere_off_its_layer_removes_the_neuron(editor, where):
+    # Reported: a drop off the network but not on the small bin reordered the neuron.
+    doc, scene = editor.doc, editor.scene
+    grow_hidden_layer(editor, 3)
+    before = doc.network.copy()
+    node = scene.nodes[1][1]
+    point = away_points(scene, node)[where]
+    drag_to(editor, node, [node.home + (point - node.home) * k / 4 for k in range(1, 5)])
+    # While it is held there, everything says that a drop removes it.
+    assert node.doomed
+    assert scene.trash.isVisible()
+    assert scene.trash.active
+    assert not scene.landing.isVisible()
+    assert scene.gestures.drag_hint == "Release to remove h2 (Ctrl+Z brings it back)"
+    (band,) = [item for item in scene.items() if isinstance(item, LayerBand)]
+    assert not band.inside
+    assert not band.rect.contains(point)
+    mouse(editor, "release", point)
+    net = doc.network
+    assert net.layer_sizes == (2, 2, 1)
+    assert np.array_equal(net.weights[0], before.weights[0][:, [0, 2]])
+    assert doc.undo_stack.undoText() == "Remove neuron"
+    assert not [item for item in scene.items() if isinstance(item, LayerBand)]
+    assert scene.gestures.drag_hint == ""
+    doc.undo_stack.undo()
+    assert np.array_equal(doc.network.parameters, before.parameters)
+
+
+def test_inside_its_layer_a_drag_reorders_and_the_band_says_so(editor):
+    doc, scene = editor.doc, editor.scene
+    grow_hidden_layer(editor, 3)
+    before = doc.network.copy()
+    node = scene.nodes[1][0]
+    target = scene.nodes[1][2].home + QPointF(scene.column * 0.2, 0)  # a little aside
+    drag_to(editor, node, [node.home + (target - node.home) * k / 4 for k in range(1, 5)])
+    (band,) = [item for item in scene.items() if isinstance(item, LayerBand)]
+    assert band.inside
+    assert band.isVisible()
+    assert band.rect.contains(target)
+    assert not node.doomed
+    assert not scene.trash.active
+    assert scene.gestures.drag_hint == "Release to move h1 to place 3 of its layer"
+    # Out and back in: what a drop would do follows the pointer.
+    mouse(editor, "move", target + QPointF(0, 400))
+    assert node.doomed
+    assert not band.inside
+    mouse(editor, "move", target)
+    assert not node.doomed
+    assert band.inside
+    mouse(editor, "release", target)
+    assert doc.network.layer_sizes == (2, 3, 1)
+    assert np.array_equal(doc.network.weights[0][:, 2], before.weights[0][:, 0])
+    assert doc.undo_stack.undoText() == "Move neuron"
+
+
+def test_a_layers_only_neuron_dragged_off_stays_and_says_why(editor):
+    doc, scene = editor.doc, editor.scene
+    editing.remove_neuron(doc, 1, 1)  # 2-1-1
+    before = doc.network.copy()
+    node = scene.nodes[1][0]
+    away = node.home + QPointF(0, 300)
+    drag_to(editor, node, [node.home + (away - node.home) * k / 4 for k in range(1, 5)])
+    assert not node.doomed
+    assert not scene.trash.active
+    assert "only neuron" in scene.gestures.drag_hint
+    mouse(editor, "release", away)
+    assert np.array_equal(doc.network.parameters, before.parameters)
+    assert doc.network.layer_sizes == (2, 1, 1)
+
+
+def test_the_status_bar_says_what_a_drop_will_do(window):
+    doc, scene = window.doc, window.scene
+    editing.add_neuron(doc, 1)
+    node = scene.nodes[1][2]
+    bar = window.statusBar()
+    drag_to(window, node, [node.home + QPointF(0, 20)])
+    assert bar.currentMessage() == "Drag h3 up or down to reorder it, or off its layer to remove it"
+    mouse(window, "move", node.home + QPointF(0, -90))
+    assert bar.currentMessage() == "Release to move h3 to place 2 of its layer"
+    mouse(window, "move", node.home + QPointF(-300, 200))
+    assert bar.currentMessage() == "Release to remove h3 (Ctrl+Z brings it back)"
+    mouse(window, "release", node.home + QPointF(-300, 200))
+    assert doc.network.layer_sizes == (2, 2, 1)
+    assert bar.currentMessage() == ""

@@ -82,3 +82,66 @@ def test_the_exported_network_has_no_editing_buttons_and_the_editor_keeps_them(
     assert painted == []  # ... the exported network does not
     assert all(button.isVisible() for button in buttons)  # and the editor keeps them
     assert "Hidden" in (tmp_path / "net.svg").read_text()  # the headings stay
+
+
+# -- pictures are written through a temporary file -------------------------------------------
+
+PICTURES = ["Network diagram", "Loss plot", "Decision boundary"]
+
+
+def _export(window, item: str, target) -> None:
+    window.files.ask_save_file = lambda *a: str(target)
+    action = next(a for a in window.export_menu.actions() if a.text().startswith(item))
+    action.trigger()
+
+
+@pytest.mark.parametrize("suffix", [".png", ".svg"])
+@pytest.mark.parametrize("item", PICTURES)
+def test_an_exported_picture_replaces_the_old_file_whole(window, tmp_path, item, suffix):
+    (tmp_path / "out").mkdir()
+    target = tmp_path / "out" / f"picture{suffix}"
+    target.write_bytes(b"an older picture")
+    target.chmod(0o640)
+    _export(window, item, target)
+    assert window.errors == []
+    data = target.read_bytes()
+    assert data.startswith(b"\x89PNG" if suffix == ".png" else b"<?xml")
+    assert target.stat().st_mode & 0o777 == 0o640  # as Save: the old file's permissions
+    assert [p.name for p in target.parent.iterdir()] == [target.name]  # no temporary left
+
+
+def _half_written_png(self, path, *args):
+    # The disk fills up half-way through the picture.
+    with open(path, "wb") as f:
+        f.write(b"\x89PNG half")
+    return False
+
+
+def _half_written_svg(self, painter, *args, **kwargs):
+    # The drawing fails half-way: the SVG's file was opened, and is being written.
+    raise OSError(28, "No space left on device")
+
+
+@pytest.mark.parametrize(("suffix", "failure"), [(".png", "save"), (".svg", "render")])
+@pytest.mark.parametrize("item", PICTURES)
+def test_a_picture_that_cannot_be_written_keeps_the_old_file(
+    window, tmp_path, monkeypatch, item, suffix, failure
+):
+    # Reported: PNG/SVG exports were written straight over the file chosen.
+    from PySide6.QtGui import QImage
+    from PySide6.QtWidgets import QGraphicsScene
+
+    if failure == "save":
+        monkeypatch.setattr(QImage, "save", _half_written_png)
+    else:
+        monkeypatch.setattr(QGraphicsScene, "render", _half_written_svg)
+    (tmp_path / "out").mkdir()
+    target = tmp_path / "out" / f"picture{suffix}"
+    target.write_bytes(b"the picture that was there")
+    _export(window, item, target)
+    assert len(window.errors) == 1
+    title, text = window.errors[0]
+    assert title == "Cannot export"
+    assert str(target) in text
+    assert target.read_bytes() == b"the picture that was there"
+    assert [p.name for p in target.parent.iterdir()] == [target.name]  # no temporary left

@@ -680,7 +680,7 @@ def test_exported_csvs_neutralise_formulas_in_names(window, tmp_path):
         assert "'" not in second  # numbers (negative ones too) are written as they are
 
 
-@pytest.mark.parametrize("item", ["Dataset", "Predictions", "PyTorch script"])
+@pytest.mark.parametrize("item", ["Dataset", "Predictions"])
 def test_an_export_that_cannot_encode_a_name_says_so_and_keeps_the_old_file(window, tmp_path, item):
     # Reported: a lone surrogate in a name left the chosen file at 0 bytes, no dialog.
     _dataset_with_names(window, ["x\udcff", "y"])
@@ -696,3 +696,17 @@ def test_an_export_that_cannot_encode_a_name_says_so_and_keeps_the_old_file(wind
     assert "cannot be written" in window.errors[0][1]
     assert target.read_text(encoding="utf-8") == "what was there"
     assert [p.name for p in target.parent.iterdir()] == ["existing.out"]  # no temporary left
+
+
+@pytest.mark.parametrize("name", ["x\udcff", "nul\x00", "line\u2028break", 'q"""\\'])
+def test_the_pytorch_script_is_written_whatever_the_names_hold(window, tmp_path, name):
+    # A name only shows in the script's comments, where it is made printable: a lone
+    # surrogate (which once failed the export) or a NUL still gives a script that compiles.
+    _dataset_with_names(window, [name, "y"])
+    target = tmp_path / "network.py"
+    target.write_text("what was there", encoding="utf-8")
+    window.files.ask_save_file = lambda *a: str(target)
+    action = next(a for a in window.export_menu.actions() if a.text().startswith("PyTorch"))
+    action.trigger()
+    assert window.errors == []
+    compile(target.read_bytes(), str(target), "exec")

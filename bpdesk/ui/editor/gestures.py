@@ -1,10 +1,11 @@
 """What the mouse does to the network in the editor, turned into edits.
 
 Clicking or double-clicking a weight or a bias, dragging a neuron along its layer (to
-reorder it) or off the network (to remove it), dropping a palette item, and the context
+reorder it) or anywhere off it (to remove it), dropping a palette item, and the context
 and activation menus. :class:`SceneGestures` makes each an editing intent
-(:mod:`bpdesk.ui.editing`) or a selection; beyond the drag's own feedback (the bin, the
-insertion line) it changes no item: the scene redraws when the document says.
+(:mod:`bpdesk.ui.editing`) or a selection; beyond the drag's own feedback (the band its
+layer reorders in, the insertion line, the bin, the neuron marked for removal, a word
+in the status bar) it changes no item: the scene redraws when the document says.
 """
 
 from __future__ import annotations
@@ -12,20 +13,31 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QAction, QTransform
-from PySide6.QtWidgets import QMenu
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QAction, QStatusTipEvent, QTransform
+from PySide6.QtWidgets import QApplication, QMenu
 
 from bpdesk.core.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from bpdesk.core.losses import check_output
 from bpdesk.ui import editing
 from bpdesk.ui.document import Parameter
-from bpdesk.ui.editor.items import BiasLabel, EdgeLabel, NeuronNode, TextItem, WeightEdge
+from bpdesk.ui.editor.items import (
+    NODE_RADIUS,
+    BiasLabel,
+    EdgeLabel,
+    LayerBand,
+    NeuronNode,
+    TextItem,
+    WeightEdge,
+)
 
 if TYPE_CHECKING:
     from bpdesk.ui.editor.scene import NetworkScene
 
 DRAGGED_OPACITY = 0.8  # a dragged neuron lets the insertion line and its neighbours show through
+# Half the width of the band a dragged neuron reorders in, in columns: clear of the
+# neighbouring layers' neurons, so that a drop on another layer removes.
+REORDER_WIDTH = 0.35
 
 
 class SceneGestures:
@@ -35,6 +47,8 @@ class SceneGestures:
     def __init__(self, scene: NetworkScene) -> None:
         self.scene = scene
         self.doc = scene.doc
+        self._band: LayerBand | None = None  # shown while a neuron is dragged
+        self.drag_hint = ""  # what a drop would do now, as the status bar says it
 
     # -- clicks -------------------------------------------------------------------------
 
@@ -58,37 +72,80 @@ class SceneGestures:
 
     # -- dragging a neuron ------------------------------------------------------------------
 
+    def reorder_area(self, node: NeuronNode) -> QRectF:
+        """Where a dragged neuron stays in its layer (a drop reorders it): its column,
+        from half a row above its first neuron to half a row below its last. A drop
+        anywhere else removes it."""
+        column = self.scene.nodes[node.layer]
+        first, last = column[0].home, column[-1].home
+        step = (last.y() - first.y()) / (len(column) - 1) if len(column) > 1 else 0.0
+        half_height = max(step / 2, NODE_RADIUS * 1.5)
+        half_width = max(self.scene.column * REORDER_WIDTH, NODE_RADIUS * 2)
+        return QRectF(
+            first.x() - half_width,
+            first.y() - half_height,
+            2 * half_width,
+            last.y() - first.y() + 2 * half_height,
+        )
+
     def _drop_target(self, node: NeuronNode, pointer: QPointF) -> str:
-        """Where a dragged neuron would land: ``trash``, ``away`` (off the network) or ``column``.
+        """Where a dragged neuron would land: ``column`` (reordered in its layer) or
+        ``away`` (removed: anywhere outside its layer, the bin included).
 
         Judged by the pointer: held to its column, the neuron itself stays behind.
         """
-        scene = self.scene
-        if scene.trash.isVisible() and scene.trash.sceneBoundingRect().contains(pointer):
-            return "trash"
-        if abs(pointer.x() - node.home.x()) > scene.column * 0.6:
-            return "away"
-        return "column"
+        return "column" if self.reorder_area(node).contains(pointer) else "away"
+
+    def _removable(self, node: NeuronNode) -> bool:
+        return len(self.scene.nodes[node.layer]) > 1  # a hidden layer keeps one neuron
 
     def _landing_index(self, node: NeuronNode) -> int:
         """The place in its layer a neuron dragged along it would take: the nearest home."""
         homes = [n.home.y() for n in self.scene.nodes[node.layer]]
         return int(np.argmin([abs(node.pos().y() - y) for y in homes]))
 
+    def _say(self, text: str) -> None:
+        """Say in the status bar what a drop would do now (once per change)."""
+        if text == self.drag_hint:
+            return
+        self.drag_hint = text
+        # A status tip goes up the widgets to the main window, which shows it.
+        for view in self.scene.views():
+            QApplication.sendEvent(view, QStatusTipEvent(text))
+
+    def _hint(self, node: NeuronNode, target: str, new: int) -> str:
+        name = node.name
+        if target == "away":
+            if not self._removable(node):
+                return (
+                    f"{name} is its layer's only neuron: it stays. "
+                    "Remove the layer with its × button"
+                )
+            return f"Release to remove {name} (Ctrl+Z brings it back)"
+        if new != node.index:
+            return f"Release to move {name} to place {new + 1} of its layer"
+        return f"Drag {name} up or down to reorder it, or off its layer to remove it"
+
     def on_node_drag_moved(self, node: NeuronNode, pointer: QPointF) -> None:
-        """Show where the dragged neuron would go: the bin, or a line between two others."""
+        """Show where the dragged neuron would go: a line between two others in its
+        layer (lit), or out of it to be removed (the neuron and the bin say so)."""
         scene = self.scene
         target = self._drop_target(node, pointer)
-        if not scene.trash.isVisible():  # the drag's first move
+        if self._band is None:  # the drag's first move
             # Its numbers were placed for its lines at rest: on the move they would
             # land on others. See-through: what it passes over still shows.
             for edge in node.edges:
                 edge.label.shown = False
             node.setOpacity(DRAGGED_OPACITY)
+            self._band = LayerBand(self.reorder_area(node), prefs=scene.prefs)
+            scene.addItem(self._band)
+        removing = target == "away" and self._removable(node)
         scene.trash.setVisible(True)
-        scene.trash.set_active(target != "column")
+        scene.trash.set_active(removing)
+        self._band.set_inside(target == "column")
+        node.set_doomed(removing)
         # Along its layer the neuron keeps to its column; taken off it, it follows
-        # the pointer, so that it can be seen going to the bin.
+        # the pointer, so that it can be seen going.
         if target == "column":
             node.held_x = node.home.x()
             if node.pos().x() != node.held_x:
@@ -104,6 +161,7 @@ class SceneGestures:
             step = column[1].home.y() - column[0].home.y()
             side = 1 if new > node.index else -1
             scene.landing.setPos(node.home.x(), column[new].home.y() + side * step / 2)
+        self._say(self._hint(node, target, new))
 
     def on_node_dropped(self, node: NeuronNode, pointer: QPointF) -> None:
         """The drag ended: move the neuron to its new place, or remove it."""
@@ -112,11 +170,16 @@ class SceneGestures:
         scene.trash.setVisible(False)
         scene.trash.set_active(False)
         scene.landing.setVisible(False)
+        if self._band is not None:
+            scene.removeItem(self._band)
+            self._band = None
+        self._say("")
         layer, index = node.layer, node.index
         new_index = self._landing_index(node)
         node.setPos(node.home)
         node.setOpacity(1.0)
-        if target in ("trash", "away"):
+        node.set_doomed(False)
+        if target == "away":
             changed = editing.remove_neuron(self.doc, layer, index)
         else:
             changed = editing.move_neuron(self.doc, layer, index, new_index)

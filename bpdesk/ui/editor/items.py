@@ -37,6 +37,9 @@ VALUE_FONT = QFont("DejaVu Sans", 9)
 HEADER_FONT = QFont("DejaVu Sans", 9)
 # Below this zoom factor text would be too small to read: it is not drawn.
 TEXT_MIN_LOD = 0.55
+# A weight's number is drawn from this zoom on (its font is smaller than the others'):
+# zoomed further out, the scene draws it larger (see label_layout.scale_labels).
+LABEL_MIN_LOD = TEXT_MIN_LOD * 1.4
 MIN_TEXT_PIXELS = 6.5
 # A neuron's number shrinks to fit its circle, but never below this size on
 # screen: a number that is still too wide is drawn whole on a plate instead.
@@ -302,6 +305,7 @@ class NeuronNode(QGraphicsObject):
         self.fill = prefs.color("node_fill")
         self.stale = False
         self.highlight = ""  # "", "path" (on the selected weight's way out) or "target"
+        self.doomed = False  # dragged off its layer: a drop now removes it
         self.heat_map: QImage | None = None
         self._disc: QImage | None = None  # the map cut to the circle (see _disc_of)
         self.home = QPointF()
@@ -355,6 +359,9 @@ class NeuronNode(QGraphicsObject):
             painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.setPen(pen)
         painter.drawEllipse(QPointF(), NODE_RADIUS, NODE_RADIUS)
+        if self.doomed:
+            self._paint_doomed(painter)
+            return
         if not self.text:
             return
         # The value is drawn at a size that fits the circle *on screen*, so a
@@ -385,6 +392,23 @@ class NeuronNode(QGraphicsObject):
         r = NODE_RADIUS * lod
         painter.drawText(QRectF(-r, -r, 2 * r, 2 * r), CENTRED_WHOLE, self.text)
         painter.restore()
+
+    def _paint_doomed(self, painter: QPainter) -> None:
+        """Tinted, ringed and holding a bin instead of its number: a drop removes it."""
+        color = self.prefs.color("selected")
+        tint = QColor(color)
+        tint.setAlpha(60)
+        painter.setBrush(tint)
+        painter.setPen(QPen(color, 3.0, Qt.PenStyle.DashLine))
+        painter.drawEllipse(QPointF(), NODE_RADIUS, NODE_RADIUS)
+        size = NODE_RADIUS * 0.9
+        draw_bin(painter, QRectF(-size * 0.4, -size / 2, size * 0.8, size), color)
+
+    def set_doomed(self, doomed: bool) -> None:
+        """Show (or stop showing) that dropping the dragged neuron now removes it."""
+        if doomed != self.doomed:
+            self.doomed = doomed
+            self.update()
 
     def set_display(self, text: str, fill: QColor, stale: bool) -> None:
         """Show ``text`` inside on ``fill``; ``stale`` greys it out."""
@@ -653,8 +677,18 @@ class EdgeLabel(QGraphicsItem):
         self.place()
 
     def place(self) -> None:
-        """Follow the edge."""
-        self.setPos(self.edge._line.pointAt(self.position))
+        """Follow the edge: ``position`` along it, or nearer its middle when the label,
+        drawn larger in a zoomed-out view (its scale), would reach over the neuron the
+        line starts from."""
+        line = self.edge._line
+        along = self.position
+        scale = self.scale()
+        if scale > 1 and line.dx() > 0:
+            # The narrowest box, clear of the square the layout keeps around the source.
+            clear = self.edge.source.pos().x() + NODE_RADIUS + 5 + self.RECT.right() * scale
+            if line.x1() + along * line.dx() < clear:
+                along = min(0.5, (clear - line.x1()) / line.dx())
+        self.setPos(line.pointAt(along))
 
     @property
     def text(self) -> str:
@@ -699,8 +733,11 @@ class EdgeLabel(QGraphicsItem):
         return self._rect
 
     def scene_rect(self) -> QRectF:
-        """Where the box sits in the scene (for overlap tests)."""
-        return self._fit().translated(self.pos())
+        """Where the box sits in the scene (for overlap tests), at the label's scale."""
+        rect, s = self._fit(), self.scale()
+        return QRectF(rect.x() * s, rect.y() * s, rect.width() * s, rect.height() * s).translated(
+            self.pos()
+        )
 
     def boundingRect(self) -> QRectF:
         # Kept, not made: Qt asks several times per label and repaint.
@@ -728,7 +765,7 @@ class EdgeLabel(QGraphicsItem):
         if not self.visible_now:
             return
         emphasised = self.forced or self.edge.selected
-        if not emphasised and _lod(painter, option) < TEXT_MIN_LOD * 1.4:
+        if not emphasised and _lod(painter, option) < LABEL_MIN_LOD:
             return
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         rect = self._rect
@@ -1096,3 +1133,34 @@ class InsertionMarker(QGraphicsItem):
             tip = QPointF(side * (self.HALF - 7), 0)
             back = side * (self.HALF + 2)
             painter.drawPolygon([tip, QPointF(back, -5), QPointF(back, 5)])
+
+
+class LayerBand(QGraphicsItem):
+    """While a neuron is dragged: the part of its layer where a drop reorders it. A drop
+    anywhere outside removes the neuron; the band says which side the pointer is on."""
+
+    def __init__(self, rect: QRectF, *, prefs: ViewPreferences) -> None:
+        super().__init__()
+        self.prefs = prefs
+        self.rect = QRectF(rect)
+        self.inside = True
+        self.setZValue(2)  # under the lines and the neurons
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+
+    def boundingRect(self) -> QRectF:
+        return self.rect.adjusted(-2, -2, 2, 2)
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        color = self.prefs.color("path" if self.inside else "faint_text")
+        painter.setPen(QPen(color, 1.5, Qt.PenStyle.DashLine))
+        tint = QColor(color)
+        tint.setAlpha(36 if self.inside else 12)
+        painter.setBrush(tint)
+        painter.drawRoundedRect(self.rect, 14, 14)
+
+    def set_inside(self, inside: bool) -> None:
+        """Lit while the pointer is in it (a drop reorders), faint when out (a drop removes)."""
+        if inside != self.inside:
+            self.inside = inside
+            self.update()

@@ -1,17 +1,28 @@
 """Which numbers the network diagram has room for: the labels that would overlap a
-neuron or a more important label are hidden (they show on hover)."""
+neuron or a more important label are hidden (they show on hover).
+
+Zoomed out (a deep network fitted into the editor) the weights' numbers keep a
+legible size on screen: they grow in the scene, so fewer fit, and the largest stay.
+"""
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 from PySide6.QtCore import QRectF
 
-from bpdesk.ui.editor.items import NODE_RADIUS, BiasLabel, EdgeLabel, NeuronNode
+from bpdesk.ui.editor.items import LABEL_MIN_LOD, NODE_RADIUS, BiasLabel, EdgeLabel, NeuronNode
 
 MAX_LABELS_PER_LAYER = 12  # numbers drawn between two layers; more would hide the lines
 CELL = 40.0  # scene units per side of the grid that finds the rectangles near another
+# Zoomed out, a weight's number is scaled up in steps of this much: a wheel step does
+# not lay the labels out again unless their size changes.
+LABEL_SCALE_STEP = 0.05
+# At most this much larger: beyond it a number would cover most of its line (and others'),
+# and the numbers show only on hover, as when zoomed out further than that.
+LABEL_MAX_SCALE = 1.8
 
 
 class _Occupied:
@@ -74,3 +85,33 @@ def hide_crowded_labels(
             taken.add(rect)
             shown_in_layer[layer] += 1
         label.update()
+
+
+def label_scale(view_scale: float) -> float:
+    """How much larger than at actual size a weight's number is drawn in the scene at the
+    view's zoom ``view_scale``: 1 from the zoom its text is legible at, more below it (a
+    deep network fitted into the editor), so that on screen it is never smaller; 1 again
+    when it would need more than :data:`LABEL_MAX_SCALE` (then it is not drawn)."""
+    if view_scale >= LABEL_MIN_LOD:
+        return 1.0
+    if view_scale * LABEL_MAX_SCALE < LABEL_MIN_LOD:
+        return 1.0  # too far out to be read at any size the line has room for
+    # Rounded up: at the zoom shown, the number is drawn at least at LABEL_MIN_LOD.
+    return math.ceil(LABEL_MIN_LOD / view_scale / LABEL_SCALE_STEP) * LABEL_SCALE_STEP
+
+
+def scale_labels(labels: Sequence[EdgeLabel], view_scale: float) -> bool:
+    """Give every label its size for the zoom ``view_scale``; True if it changed (then
+    the labels must be laid out again: a larger number needs more room).
+
+    The labels always share one size (they are made together, at 1): the first one
+    says whether they have it, so that a wheel step over a big network costs nothing
+    while the size stays.
+    """
+    factor = label_scale(view_scale)
+    if not labels or labels[0].scale() == factor:
+        return False
+    for label in labels:
+        label.setScale(factor)
+        label.place()  # larger, it may need to keep further from the neuron
+    return True

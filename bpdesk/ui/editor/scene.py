@@ -39,7 +39,7 @@ from bpdesk.ui.editor.items import (
     TrashTarget,
     WeightEdge,
 )
-from bpdesk.ui.editor.label_layout import hide_crowded_labels
+from bpdesk.ui.editor.label_layout import hide_crowded_labels, scale_labels
 from bpdesk.ui.format import fmt, fmt_target
 from bpdesk.ui.frames import NUMBERS, READING
 from bpdesk.ui.plane import diverging_lut, neutral
@@ -375,6 +375,9 @@ class NetworkScene(QGraphicsScene):
             fits = [text for text in item.texts if item.width_of(text) <= width - HEADER_GAP]
             item.set_text(fits[0] if fits else item.texts[-1], item.color)
         self._place_loss_note()
+        # Zoomed out, the weights' numbers are drawn larger (or none could be read).
+        if scale_labels(self.labels, scale):
+            self.layout_labels()
 
     # -- showing values -------------------------------------------------------------
 
@@ -648,7 +651,9 @@ class NetworkScene(QGraphicsScene):
         if layer == 0:
             return f"{name}: an input"
         role = "output" if layer == last else "hidden neuron"
-        hint = "" if layer == last else " · drag up/down to reorder, off the network to remove"
+        hint = (
+            "" if layer == last else " · drag up/down to reorder, anywhere off its layer to remove"
+        )
         return f"{name}: {role}{hint}"
 
 

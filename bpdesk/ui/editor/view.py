@@ -53,6 +53,8 @@ class NetworkView(PaintsAlone, QGraphicsView):
             "QLabel#toast { background: #3b3f47; color: white; border-radius: 6px; padding: 6px 12px; }"
         )
         self.toast.setWordWrap(True)  # a long notice wraps within the editor (see _place_overlays)
+        # A notice may quote a name from a file (a CSV's column, a file's name): as typed.
+        self.toast.setTextFormat(Qt.TextFormat.PlainText)
         self.toast.hide()
         self._toast_timer = QTimer(self)
         self._toast_timer.setSingleShot(True)

@@ -14,6 +14,8 @@ same float32 (or, for several classes, RGBA) buffer, which the one
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, Qt
@@ -324,8 +326,9 @@ class DecisionBoundaryPanel(QWidget):
         if bounds != self.bounds:
             self._set_bounds(bounds)
         item = self.plot.getPlotItem()
-        item.setLabel("bottom", ds.feature_names[0])
-        item.setLabel("left", ds.feature_names[1])
+        # Feature names come from a CSV file: pyqtgraph's labels are HTML, so escaped.
+        item.setLabel("bottom", html.escape(ds.feature_names[0]))
+        item.setLabel("left", html.escape(ds.feature_names[1]))
         self._show_points(ds)
         self._on_sample_changed()
         self.redraw()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import math
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextDocumentFragment
 from PySide6.QtWidgets import QLabel, QTextBrowser, QVBoxLayout, QWidget
 
@@ -43,6 +44,7 @@ class ChainRulePanel(QWidget):
         self.title = QLabel()
         self.title.setObjectName("chainTitle")
         self.title.setWordWrap(True)
+        self.title.setTextFormat(Qt.TextFormat.PlainText)  # names, never markup
         self.prefs.style(self.title, "font-weight: bold; font-size: 11pt;")
         self.result = QLabel()
         self.result.setObjectName("chainResult")

@@ -7,6 +7,8 @@ run of a million epochs stays smooth and costs no copies.
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
@@ -53,6 +55,10 @@ RUN_COLORS = ("#2ca02c", "#9b59b6", "#b8860b", "#16a085", "#e7298a", "#a0522d")
 RUN_ALPHA = 150
 # The legend names this many earlier runs, the latest: more would cover a short plot.
 LEGEND_RUNS = 4
+# Points of a curve handed to pyqtgraph at most: its own work on every redraw is in
+# proportion to them (a run of 20 million epochs took 0.4 s a redraw, whole). A longer
+# stretch is drawn from every k-th epoch of the epochs in view; zoomed in, every one.
+MAX_DRAWN = 20_000
 
 
 class LossPanel(QWidget):
@@ -124,6 +130,7 @@ class LossPanel(QWidget):
         vb = self.plot.getPlotItem().vb
         vb.disableAutoRange()
         vb.sigRangeChangedManually.connect(self._on_user_range)
+        vb.sigXRangeChanged.connect(self._on_x_range)
         self.fit_button = QPushButton("Fit")
         self.fit_button.setToolTip("Show the whole history again (after zooming or panning)")
         self.fit_button.clicked.connect(self.fit)
@@ -194,6 +201,27 @@ class LossPanel(QWidget):
     def _on_user_range(self, *_) -> None:
         self._follow = False
 
+    def _on_x_range(self, *_) -> None:
+        # Zoomed or panned by hand over a long run: draw the epochs now in view.
+        if not self._follow and len(self.doc.history) > MAX_DRAWN:
+            self.doc.frames.request(self._redraw, PLOT)
+
+    def _drawn(self, n: int) -> slice:
+        """The epochs (rows) to hand to pyqtgraph: all of a short run; of a long one,
+        every k-th of those in view (all of them while the view follows the run), at
+        most MAX_DRAWN, always ending on the last one in view."""
+        first, stop = 0, n
+        if n <= MAX_DRAWN:
+            return slice(first, stop)
+        if not self._follow:
+            (x0, x1), _ = self.plot.getPlotItem().vb.viewRange()
+            # Row k is epoch k + 1; one more each side so the line runs off the edges.
+            first = int(np.clip(np.floor(x0) - 2, 0, n - 1))
+            stop = int(np.clip(np.ceil(x1) + 1, first + 1, n))
+        step = -(-(stop - first) // MAX_DRAWN)
+        first += (stop - 1 - first) % step  # so that the last row is drawn
+        return slice(first, stop, step)
+
     def fit(self) -> None:
         """Follow the live run's whole history: earlier runs stay drawn, but no longer
         set the scale (after a run of 700,000 epochs a new one is otherwise a sliver)
@@ -201,6 +229,8 @@ class LossPanel(QWidget):
         self._follow = True
         self._with_runs = False
         self._update_range(force=True)
+        if len(self.doc.history) > MAX_DRAWN:  # drawn from the epochs that were in view
+            self.doc.frames.request(self._redraw, PLOT)
 
     def _update_range(self, force: bool = False) -> None:
         if not self._follow:
@@ -226,12 +256,13 @@ class LossPanel(QWidget):
         self.redraws += 1
         record = self.doc.history
         n = len(record)
-        x = self._xs(n)
-        train, test = record.train_loss, record.test_loss
+        rows = self._drawn(n)  # views, not copies
+        x = self._xs(n)[rows]
+        train, test = record.train_loss[rows], record.test_loss[rows]
         if self._ymax > LARGEST_SHOWN:  # rare: copies only then
             train, test = (np.minimum(v, LARGEST_SHOWN) for v in (train, test))
         self.train_curve.setData(x, train)
-        has_test = n > 0 and not np.isnan(test[-1])
+        has_test = n > 0 and not np.isnan(record.test_loss[n - 1])
         self.test_curve.setData(x if has_test else [], test if has_test else [])
         if has_test != self.test_curve.isVisible():
             self.test_curve.setVisible(has_test)
@@ -304,7 +335,9 @@ class LossPanel(QWidget):
             color.setAlpha(RUN_ALPHA)
             x = np.arange(1, len(run.train_loss) + 1)
             named = k >= len(runs) - LEGEND_RUNS
-            curve = self._curve(color, 1, label if named else None, x, run.train_loss)
+            # The label may hold a dataset's title (from a file): the legend is HTML.
+            name = html.escape(label) if named else None
+            curve = self._curve(color, 1, name, x, run.train_loss)
             curve.setZValue(-1)
             self.run_curves.append(curve)
             # Earlier runs of the same problem are what the live one is compared
