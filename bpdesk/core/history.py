@@ -84,11 +84,21 @@ class LossRecord:
         k = rows.shape[1]
         if self._n + k > self._data.shape[1]:
             capacity = max(self._data.shape[1] * 2, self._n + k)
-            grown = np.full((len(FIELDS), capacity), np.nan)
+            # Empty, not filled: only rows below _n are ever read, and filling touched
+            # every page of a buffer that reaches gigabytes in a long run.
+            grown = np.empty((len(FIELDS), capacity))
             grown[:, : self._n] = self._data[:, : self._n]
             self._data = grown
         self._data[:, self._n : self._n + k] = rows
         self._n += k
+
+    def view(self, stop: int | None = None) -> np.ndarray:
+        """Epochs ``1 … stop`` (all by default) as a read-only ``(4, k)`` view, valid
+        until the next change."""
+        stop = self._n if stop is None else max(0, min(stop, self._n))
+        view = self._data[:, :stop]
+        view.flags.writeable = False
+        return view
 
     def rows(self, start: int, stop: int | None = None) -> np.ndarray:
         """A copy of epochs ``start + 1 … stop`` as a ``(4, k)`` array (see :meth:`extend`)."""
@@ -173,7 +183,7 @@ class GradientRecord:
         rows = np.asarray(rows, dtype=np.float64).reshape(-1, self.n_layers)
         k = len(rows)
         if self._n + k > len(self._data):
-            grown = np.full((max(2 * len(self._data), self._n + k), self.n_layers), np.nan)
+            grown = np.empty((max(2 * len(self._data), self._n + k), self.n_layers))
             grown[: self._n] = self._data[: self._n]
             self._data = grown
         self._data[self._n : self._n + k] = rows

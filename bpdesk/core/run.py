@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from bpdesk.core import bpnet
 from bpdesk.core.history import (
     FIELDS,
     Architecture,
@@ -308,15 +309,19 @@ class RunRecorder:
     def saved_history(self, epoch: int) -> LossHistory:
         """What a file keeps of the current run up to ``epoch`` (after a rewind, the
         network's own past): its losses, and its gradient norms if any were measured."""
-        losses = self.run.losses.copy()
-        losses.truncate(epoch)
+        # Views, thinned before anything is copied: an autosave of a run of 30 million
+        # epochs copied its whole record (~1 GB) every minute, in the GUI thread.
+        rows = self.run.losses.view(epoch)
+        epochs = rows.shape[1]
         gradients = self.run.gradients
-        measured = gradients.norms[: len(losses)]
+        measured = gradients.norms[:epochs]
         norms = None
         if len(measured) and not np.isnan(measured).all():
-            norms = np.full((len(losses), gradients.n_layers), np.nan)
-            norms[: len(measured)] = measured
-        return losses.to_history(gradient_norms=norms)
+            norms = measured
+            if len(measured) < epochs:  # trained on without measuring
+                norms = np.full((epochs, gradients.n_layers), np.nan)
+                norms[: len(measured)] = measured
+        return LossHistory.from_rows(rows, bpnet.HISTORY_POINTS, norms)
 
     @property
     def runs(self) -> list[ArchivedRun]:

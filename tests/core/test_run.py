@@ -340,3 +340,32 @@ def test_a_stretch_after_a_rewind_holds_the_history_it_replaced_and_no_more():
     recorder.apply(second, after=True)
     assert len(recorder.run.losses) == 50
     assert second.change.nbytes == 60 * ROW_BYTES
+
+
+def test_what_a_file_keeps_of_a_long_run_is_thinned_without_copying_the_run():
+    """Reported: a 30-minute run at full speed (29 million epochs) stalled the window for
+    seconds every minute: its autosave copied the whole record (~1 GB) to thin it.
+    What saving takes no longer grows with the run (only the kept entries count)."""
+    import tracemalloc
+
+    from bpdesk.core.bpnet import HISTORY_POINTS
+
+    def peak_saving(epochs: int) -> int:
+        recorder = RunRecorder(2)
+        rows = np.vstack([np.linspace(1, 0, epochs), np.full((3, epochs), np.nan)])
+        recorder.run.losses.extend(rows)
+        recorder.run.gradients.extend(np.ones((epochs, 2)))
+        tracemalloc.start()
+        try:
+            history = recorder.saved_history(epochs)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert history.epochs == epochs
+        assert len(history.train_loss) <= HISTORY_POINTS
+        assert history.train_loss[-1] == pytest.approx(0.0)
+        assert len(history.gradient_norms) == 2
+        return peak
+
+    short, long = peak_saving(2_000_000), peak_saving(6_000_000)  # records of 64 and 192 MB
+    assert long < 1.3 * short  # a copy of the record would add 128 MB
