@@ -22,6 +22,7 @@ and the shuffle start afresh and the learner is told so once.
 from __future__ import annotations
 
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -370,13 +371,11 @@ class TrainingController(QObject):
             update.first_epoch, update.rows, update.snapshots, update.gradient_norms, update.configs
         )
         self._latest = update
-        if self.doc.frames.live:
-            self.doc.frames.request(self._show_latest, PLOT)
-        else:
-            # A report that comes after a pause (the epochs up to it) is shown on the
-            # clock's timers: all the views it redraws would otherwise run in its turn.
-            with self.doc.frames.deferred():
-                self.doc.frames.request(self._show_latest, PLOT)
+        frames = self.doc.frames
+        # A report that comes after a pause (the epochs up to it) is shown on the
+        # clock's timers: all the views it redraws would otherwise run in its turn.
+        with nullcontext() if frames.live else frames.deferred():
+            frames.request(self._show_latest, PLOT)
 
     def _show_latest(self) -> None:
         update, self._latest = self._latest, None
