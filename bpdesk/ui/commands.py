@@ -127,12 +127,14 @@ class ReplaceNetworkCommand(QUndoCommand):
 
 def same_problem(a: Dataset, b: Dataset) -> bool:
     """True when losses on ``a`` and ``b`` compare: the same named data of the same kind
-    and shape (new points or a new seed keep the problem; another dataset does not)."""
-    return (a.title or a.name, a.kind, a.n_inputs, a.n_outputs) == (
+    and shape, with the same input features (new points or a new seed keep the problem;
+    another dataset, or other inputs, do not)."""
+    return (a.title or a.name, a.kind, a.n_inputs, a.n_outputs, a.features) == (
         b.title or b.name,
         b.kind,
         b.n_inputs,
         b.n_outputs,
+        b.features,
     )
 
 

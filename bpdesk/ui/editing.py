@@ -14,6 +14,7 @@ import numpy as np
 from bpdesk.core import BpdeskError, Dataset, Network
 from bpdesk.core import architecture as arch
 from bpdesk.core.bpnet_sweeps import MAX_KEPT_SWEEPS
+from bpdesk.core.features import PLAIN, describe
 from bpdesk.core.network import Parameter
 from bpdesk.core.sweep_kept import KeptSweep
 from bpdesk.ui.commands import (
@@ -192,6 +193,34 @@ def change_dataset(doc: Document, dataset: Dataset, text: str | None = None) -> 
     doc.push(
         ReplaceDatasetCommand(doc, dataset, network, text or f"Use {dataset.title or dataset.name}")
     )
+    return True
+
+
+def set_features(doc: Document, features: tuple[str, ...]) -> bool:
+    """Compute the network's inputs from the plane by ``features`` (x₁², sin x₁, …):
+    the input layer follows, a feature kept keeps its weights (one undoable step)."""
+    data = doc.dataset
+    old = data.features or PLAIN
+    try:
+        new = data.with_features(features)
+    except BpdeskError as exc:
+        doc.notify(f"Cannot use those inputs: {exc}")
+        return False
+    chosen = new.features or PLAIN
+    if chosen == old:
+        return False
+    doc.prepare_edit(ReplaceDatasetCommand)
+    net = doc.network
+    network = None
+    if net.layer_sizes[0] == len(old):
+        rows = [old.index(f) if f in old else None for f in chosen]
+        if rows != list(range(len(old))):
+            network = arch.pick_inputs(net, rows, doc.next_edit_rng())
+    else:
+        # The network does not fit the data now (never so in the window): fit it as a
+        # change of dataset would.
+        network = arch.resize_io(net, new.n_inputs, new.n_outputs, doc.next_edit_rng())
+    doc.push(ReplaceDatasetCommand(doc, new, network, f"Use the inputs {describe(chosen)}"))
     return True
 
 

@@ -38,6 +38,7 @@ from bpdesk.core.datasets import GENERATORS
 from bpdesk.ui import editing
 from bpdesk.ui.commands import SetConfigCommand
 from bpdesk.ui.document import Document
+from bpdesk.ui.feature_toggles import FeatureToggles
 from bpdesk.ui.preferences import ViewPreferences
 from bpdesk.ui.widgets import learning_rate_box, spin_moved
 
@@ -97,6 +98,7 @@ class DataPanel(QWidget):
         form.addRow("Test ratio", self.test_ratio)
         form.addRow("Classes", self.classes)
         form.addRow("Seed", self.data_seed)
+        form.addRow("Inputs", self.features)
         form.addRow(self.regenerate)
         form.addRow(self.dataset_info)
         train_box = QGroupBox("Training")
@@ -183,6 +185,7 @@ class DataPanel(QWidget):
         self.data_seed = self._spin(
             QSpinBox(), 0, 2**31 - 1, "Seed of the generated points: same seed, same points"
         )
+        self.features = FeatureToggles(self.doc)
         self.regenerate = QPushButton("Regenerate")
         self.regenerate.setToolTip("New points with the next seed (undoable)")
         self.dataset_info = QLabel()
@@ -330,6 +333,9 @@ class DataPanel(QWidget):
             data = make_dataset(
                 spec.name, spec.n_samples, spec.noise, spec.test_ratio, spec.seed, spec.n_classes
             )
+            features = self.doc.dataset.features
+            if features and data.features_refused() is None:
+                data = data.with_features(features)  # the inputs stay as chosen
         except BpdeskError as exc:
             self.doc.notify(str(exc))
             self._show()
