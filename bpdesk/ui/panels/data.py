@@ -38,6 +38,7 @@ from bpdesk.core.datasets import GENERATORS
 from bpdesk.ui import editing
 from bpdesk.ui.commands import SetConfigCommand
 from bpdesk.ui.document import Document
+from bpdesk.ui.epochs_box import EpochsBox
 from bpdesk.ui.feature_toggles import FeatureToggles
 from bpdesk.ui.preferences import ViewPreferences
 from bpdesk.ui.widgets import learning_rate_box, spin_moved
@@ -112,6 +113,7 @@ class DataPanel(QWidget):
         form.addRow("Strength λ", self.reg_rate)
         form.addRow("Initialiser", self.init_box)
         form.addRow("Weight seed", self.weight_seed)
+        form.addRow("Stop at epoch", self.epochs)
         for label in self.findChildren(QLabel):
             buddy = label.buddy()
             if buddy is not None and not label.toolTip():
@@ -222,6 +224,7 @@ class DataPanel(QWidget):
         self.weight_seed = self._spin(
             QSpinBox(), 0, 2**31 - 1, "Seed of the starting weights (changing it re-initialises)"
         )
+        self.epochs = EpochsBox(self.doc)
 
     @staticmethod
     def _spin(widget, low, high, tip, step=None):
