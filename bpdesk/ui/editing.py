@@ -255,19 +255,60 @@ def reinitialise(doc: Document, init: str | None = None, seed: int | None = None
     doc.prepare_edit(ResetCommand)
     net = doc.network
     try:
-        fresh = Network(
-            net.layer_sizes,
-            net.activations,
-            loss=net.loss,
-            init=init or net.init,
-            seed=net.seed if seed is None else seed,
-            dtype=net.dtype.name,
-            bias=net.has_bias,
-        )
+        fresh = _initialised(net, init or net.init, net.seed if seed is None else seed)
     except BpdeskError as exc:
         doc.notify(str(exc))
         return False
     doc.push(ResetCommand(doc, fresh))
+    return True
+
+
+def _initialised(net: Network, init: str, seed: int) -> Network:
+    """``net``'s architecture with weights drawn afresh by ``init`` from ``seed``."""
+    return Network(
+        net.layer_sizes,
+        net.activations,
+        loss=net.loss,
+        init=init,
+        seed=seed,
+        dtype=net.dtype.name,
+        bias=net.has_bias,
+    )
+
+
+def reset_to_start(doc: Document) -> bool:
+    """Start a new run from the weights this run started from (its epoch 0), to train
+    the same start again with other settings (undoable; the run's label says so)."""
+    doc.prepare_edit(ResetCommand)
+    if doc.epoch == 0 and len(doc.history) == 0:
+        doc.notify("The network is at the start of its run already: train it first")
+        return False
+    start, reason = doc.rewind_target(0)
+    if start is None or start.epoch != 0:
+        doc.notify(
+            f"Cannot reset to the same initial weights: {reason or 'none were kept'}. "
+            "Reset from the seed, or with new random weights, instead"
+        )
+        return False
+    network = doc.network.copy()
+    network.parameters[:] = start.parameters
+    doc.push(ResetCommand(doc, network, "Reset to the same initial weights", "same start"))
+    return True
+
+
+def reset_to_new_weights(doc: Document) -> bool:
+    """Start a new run from new random weights: the initialiser with the next seed
+    (undoable; the Data panel's weight seed shows it, the run's label says so)."""
+    doc.prepare_edit(ResetCommand)
+    net = doc.network
+    seed = net.seed + 1 if net.seed < 2**31 - 1 else 0  # the seed box's range
+    try:
+        fresh = _initialised(net, net.init, seed)
+    except BpdeskError as exc:
+        doc.notify(str(exc))
+        return False
+    text = f"new weights (seed {seed:,})"
+    doc.push(ResetCommand(doc, fresh, f"Reset to {text}", text))
     return True
 
 

@@ -281,6 +281,14 @@ class TrainingController(QObject):
         """Stop, re-initialise the weights from the seed and start again at epoch 0 (undoable)."""
         editing.reinitialise(self.doc)
 
+    def reset_to_start(self) -> None:
+        """Stop and start a new run from the weights this run started from (undoable)."""
+        editing.reset_to_start(self.doc)
+
+    def reset_to_new_weights(self) -> None:
+        """Stop and start a new run from new random weights, the next seed's (undoable)."""
+        editing.reset_to_new_weights(self.doc)
+
     def set_speed(self, speed: float | None) -> None:
         """Epochs per second (one of :data:`SPEEDS`) or None for as fast as possible."""
         self.doc.pace.set(speed)
