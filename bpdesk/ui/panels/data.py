@@ -189,7 +189,10 @@ class DataPanel(QWidget):
         )
         self.features = FeatureToggles(self.doc)
         self.regenerate = QPushButton("Regenerate")
-        self.regenerate.setToolTip("New points with the next seed (undoable)")
+        self.regenerate.setToolTip(
+            "New points from the next seed, in one click: the network stays as it is, so you "
+            "see how it does on other points of the same problem (undoable)"
+        )
         self.dataset_info = QLabel()
         self.dataset_info.setWordWrap(True)
         self.prefs.style(self.dataset_info, "color: {faint_text};")
