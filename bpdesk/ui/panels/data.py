@@ -40,6 +40,7 @@ from bpdesk.ui.commands import SetConfigCommand
 from bpdesk.ui.document import Document
 from bpdesk.ui.epochs_box import EpochsBox
 from bpdesk.ui.feature_toggles import FeatureToggles
+from bpdesk.ui.playground_notes import PLAYGROUND_DIFFERENCES
 from bpdesk.ui.preferences import ViewPreferences
 from bpdesk.ui.widgets import learning_rate_box, spin_moved
 
@@ -170,7 +171,8 @@ class DataPanel(QWidget):
         self.dataset_box.model().item(self._custom_row).setEnabled(False)
         self.dataset_box.addItem("From a CSV file…", CSV_ITEM)
         self.dataset_box.setToolTip(
-            "The problem to learn: the explainer's XOR, generated 2-D sets, or a CSV file"
+            "The problem to learn: the explainer's XOR, generated 2-D sets, or a CSV file."
+            f"\n\n{PLAYGROUND_DIFFERENCES}"
         )
         self.samples = self._spin(QSpinBox(), 4, 2000, "How many points to generate")
         self.noise = self._spin(
