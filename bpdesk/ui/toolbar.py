@@ -207,7 +207,8 @@ class MainToolBar(QToolBar):
             target = fmt_target if data.kind == "binary" else lambda v: fmt(v, 2)
             targets = [", ".join(target(v) for v in row) for row in data.T_train[:shown]]
         for n in range(shown):
-            x = ", ".join(fmt(v, 2) for v in data.X_train[n])
+            # The point itself, also when the network's inputs are features computed from it.
+            x = ", ".join(fmt(v, 2) for v in data.plane.X_train[n])
             box.addItem(f"{n + 1}: ({x}) → {targets[n]}", n)
         # The list opens as wide as its longest entry; the box itself keeps its width.
         view = box.view()
