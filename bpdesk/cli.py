@@ -89,6 +89,16 @@ def _seed(text: str) -> int:
     return value
 
 
+def _features(text: str) -> tuple[str, ...]:
+    from bpdesk.core import BpdeskError
+    from bpdesk.core.features import parse_features
+
+    try:
+        return parse_features(text)
+    except BpdeskError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _layers(text: str) -> list[int]:
     from bpdesk.core.bpnet import MAX_LAYER_SIZE, MAX_LAYERS, MAX_PARAMETERS
 
@@ -151,6 +161,12 @@ def _model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--noise", type=_fraction, help="noise of generated data, 0 to 1 (default 0.1)")
     p.add_argument(
         "--test-ratio", type=_fraction, help="fraction held out for testing (default 0.3)"
+    )
+    p.add_argument(
+        "--features",
+        type=_features,
+        help="the network's inputs, computed from a 2-D dataset's x1, x2: any of "
+        "x1,x2,x1sq,x2sq,x1x2,sinx1,sinx2 (default x1,x2; the first layer has one per feature)",
     )
     p.add_argument("--layers", type=_layers, help="layer sizes, e.g. 2,4,1")
     p.add_argument("--activation", choices=[a for a in ACTIVATIONS if a != "softmax"])
@@ -220,6 +236,7 @@ def _problem(args) -> tuple:
     """``(network, dataset, config, history, saved)`` from a file and/or options;
     ``saved`` is the file's document (None without a file)."""
     from bpdesk.core import (
+        BpdeskError,
         FileFormatError,
         LossHistory,
         Network,
@@ -280,6 +297,11 @@ def _problem(args) -> tuple:
             test_ratio=args.test_ratio if args.test_ratio is not None else 0.3,
             seed=data_seed,
         )
+    if args.features is not None:
+        try:
+            dataset = dataset.with_features(args.features)
+        except BpdeskError as exc:
+            raise UsageError(f"--features: {exc}") from None
     if network is None:
         output, loss = dataset.suggested_output()
         loss = args.loss or loss
@@ -307,6 +329,12 @@ def _problem(args) -> tuple:
 
 
 def _check_fit(sizes, dataset) -> None:
+    if dataset.features and sizes[0] != dataset.n_inputs:
+        raise UsageError(
+            f"the network {'-'.join(map(str, sizes))} has {_count(sizes[0], 'input')} but "
+            f"--features {','.join(dataset.features)} makes {_count(dataset.n_inputs, 'input')}: "
+            "the first layer size must match the number of features"
+        )
     if sizes[0] != dataset.n_inputs or sizes[-1] != dataset.n_outputs:
         raise UsageError(
             f"the network {'-'.join(map(str, sizes))} does not fit the dataset "

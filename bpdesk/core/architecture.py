@@ -198,6 +198,22 @@ def set_loss(network: Network, loss: str, output_activation: str | None = None) 
     return rebuild(network, sizes, acts, W, b, loss=loss)
 
 
+def pick_inputs(network: Network, rows: Sequence[int | None], rng: np.random.Generator) -> Network:
+    """A network whose input ``k`` is the old input ``rows[k]``, with its weights, or a
+    new input with fresh weights where ``rows[k]`` is None (input features chosen anew:
+    a feature that stays keeps what it learnt)."""
+    sizes, acts, W, b = _parts(network)
+    if not rows:
+        raise ConfigError("a network needs at least 1 input")
+    fresh = get_initializer(network.init).weights(len(rows), sizes[1], rng)
+    for k, old in enumerate(rows):
+        if old is not None:
+            fresh[k] = W[0][_whole(old, "an input")]
+    W[0] = fresh
+    sizes[0] = len(rows)
+    return rebuild(network, sizes, acts, W, b)
+
+
 def resize_io(
     network: Network,
     n_inputs: int,

@@ -60,6 +60,7 @@ from bpdesk.core.datasets import (
     check_spec,
 )
 from bpdesk.core.errors import BpdeskError, FileFormatError
+from bpdesk.core.features import FEATURES, parse_features
 from bpdesk.core.initializers import INITIALIZERS
 from bpdesk.core.loss_history import SERIES as HISTORY_SERIES
 from bpdesk.core.loss_history import LossHistory as LossHistory
@@ -74,8 +75,8 @@ from bpdesk.core.training import TrainConfig
 
 FORMAT = "bpnet"
 # The newest format this bpdesk reads (2: thinned histories, networks without
-# biases; 3: the trainer's state).
-VERSION = 3
+# biases; 3: the trainer's state; 4: input features).
+VERSION = 4
 MAX_SPEED = 1e6  # epochs per second a file may ask for (the window paces far slower)
 MAX_STEPS = 2**53  # optimiser steps a file may count (exact in a float64 as Adam uses it)
 MAX_LAYERS = 34  # input + 32 hidden + output
@@ -174,7 +175,8 @@ def to_json(doc: BpnetDocument, history_points: int | None = None) -> JSONObject
         },
     }
     if doc.dataset is not None:
-        ds = doc.dataset
+        # Features are saved as their names and the plane's points: reading computes them.
+        ds = doc.dataset.plane
         data["dataset"] = {
             "kind": ds.kind,
             "title": ds.title,
@@ -185,6 +187,8 @@ def to_json(doc: BpnetDocument, history_points: int | None = None) -> JSONObject
             "train": {"x": ds.X_train.tolist(), "t": ds.T_train.tolist()},
             "test": {"x": ds.X_test.tolist(), "t": ds.T_test.tolist()},
         }
+        if doc.dataset.features:
+            data["dataset"]["features"] = list(doc.dataset.features)
     if "every" in data["history"] or not net.has_bias:
         # Older readers would take a thinned list for every epoch, or train the zero
         # biases of a network that has none: they must refuse the file.
@@ -192,6 +196,8 @@ def to_json(doc: BpnetDocument, history_points: int | None = None) -> JSONObject
     if doc.trainer_state is not None:
         data["trainer_state"] = _trainer_state_json(doc.trainer_state, net)
         data["version"] = 3
+    if doc.dataset is not None and doc.dataset.features:
+        data["version"] = 4
     if doc.sweeps:
         # Older readers skip a section they do not know: no new version is needed.
         data["sweeps"] = bpnet_sweeps.sweeps_json(doc.sweeps)
@@ -518,8 +524,43 @@ def _network(obj: JSONObject) -> Network:
 
 
 def _dataset(obj: JSONObject, network: Network) -> Dataset:
+    features = _features(obj, network)
+    if features is None:
+        return _points(obj, network.layer_sizes[0], network)
+    plane = _points(obj, 2, network)
+    try:
+        return plane.with_features(features)
+    except BpdeskError as exc:
+        raise FileFormatError("dataset.features", str(exc)) from None
+
+
+def _features(obj: JSONObject, network: Network) -> tuple[str, ...] | None:
+    """``dataset.features``, checked against the network's inputs (None: the points)."""
+    value = obj.get("features")
+    if value is None:
+        return None
+    names = _list(value, "dataset.features", 1, len(FEATURES))
+    try:
+        features = parse_features(names)
+    except BpdeskError as exc:
+        raise FileFormatError("dataset.features", str(exc)) from None
+    if list(features) != names:
+        # The network's inputs are in this order: another order would swap its weights.
+        raise FileFormatError(
+            "dataset.features", f"expected each at most once, in the order {','.join(FEATURES)}"
+        )
+    n_in = network.layer_sizes[0]
+    if len(features) != n_in:
+        raise FileFormatError(
+            "dataset.features", f"{len(features)} features for a network with {n_in} inputs"
+        )
+    return features
+
+
+def _points(obj: JSONObject, n_in: int, network: Network) -> Dataset:
+    """The dataset's rows, of ``n_in`` inputs each (the network's, or a plane's 2)."""
     kind = _choice(_required(obj, "kind", "dataset"), "dataset.kind", KINDS)
-    n_in, n_out = network.layer_sizes[0], network.layer_sizes[-1]
+    n_out = network.layer_sizes[-1]
     parts: list[np.ndarray] = []  # X and T of the training set, then of the test set
     for part in ("train", "test"):
         where = f"dataset.{part}"

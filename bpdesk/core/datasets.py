@@ -20,6 +20,7 @@ import numpy as np
 
 from bpdesk.core.digits import digit_images
 from bpdesk.core.errors import DatasetError
+from bpdesk.core.features import LABELS, PLAIN, feature_columns, parse_features
 
 KINDS = ("binary", "multiclass", "regression")
 MAX_SAMPLES = 100_000
@@ -49,6 +50,12 @@ class Dataset:
     :func:`handed_over`, read-only arrays that own their memory are kept
     rather than copied, and float32 inputs stay float32 (a 220 MB table of
     pixels read by ``bpdesk train --csv`` is neither held twice nor doubled).
+
+    ``features`` (see :mod:`bpdesk.core.features`) says that the inputs are
+    computed from points on a plane, which ``source`` holds: the network
+    trains on the feature columns, the views draw ``source``'s points
+    (:attr:`plane`) and send the plane through :meth:`network_inputs`.
+    Made by :meth:`with_features`; empty when the inputs are the points.
     """
 
     kind: str
@@ -59,6 +66,8 @@ class Dataset:
     spec: DatasetSpec | None = None
     title: str = ""
     feature_names: tuple[str, ...] = field(default=())
+    features: tuple[str, ...] = field(default=())
+    source: Dataset | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -116,6 +125,8 @@ class Dataset:
         elif not all(isinstance(n, str) for n in names):
             raise DatasetError("feature names must be texts")
         object.__setattr__(self, "feature_names", names)
+        if self.features and (self.source is None or len(self.features) != n_in):
+            raise DatasetError("input features need their plane's points, one column each")
 
     @property
     def n_inputs(self) -> int:
@@ -157,7 +168,13 @@ class Dataset:
         return (T[:, 0] > 0.5).astype(int)
 
     def with_points(self, X_train: np.ndarray, T_train: np.ndarray) -> Dataset:
-        """The same dataset with different training points (the test set is kept)."""
+        """The same dataset with different training points (the test set is kept).
+
+        With input features, ``X_train`` are points on the plane (as
+        :attr:`plane` holds them): the features are computed again.
+        """
+        if self.source is not None:
+            return self.source.with_points(X_train, T_train).with_features(self.features)
         return Dataset(
             self.kind,
             X_train,
@@ -168,6 +185,64 @@ class Dataset:
             self.title,
             self.feature_names,
         )
+
+    # -- input features (TensorFlow Playground's x₁², sin x₁, …) ---------------------
+
+    @property
+    def plane(self) -> Dataset:
+        """The data as points on their plane: the source of input features, or itself."""
+        return self.source if self.source is not None else self
+
+    def network_inputs(self, points: np.ndarray) -> np.ndarray:
+        """What the network sees for ``points`` of :attr:`plane`: their feature columns
+        (the points themselves when there are no features)."""
+        return feature_columns(self.features, points) if self.features else points
+
+    def features_refused(self) -> str | None:
+        """Why these data cannot take input features, or None when they can."""
+        plane = self.plane
+        if plane.n_inputs != 2:
+            return (
+                "input features (x₁², sin x₁, …) are made from two inputs x₁, x₂; "
+                f"this dataset has {plane.n_inputs}"
+            )
+        if plane.spec is None and plane.title not in GENERATED_TITLES:
+            return (
+                "input features (x₁², sin x₁, …) are for the generated 2-D data "
+                "(xor, circle, spiral, …), not the columns of a CSV file"
+            )
+        return None
+
+    def with_features(self, features: str | tuple[str, ...] | list[str]) -> Dataset:
+        """The same points, the network's inputs computed by ``features`` (names of
+        :data:`bpdesk.core.features.FEATURES`); x1,x2 gives the plain points back.
+        Raises :class:`DatasetError` for data that take no features."""
+        why = self.features_refused()
+        if why is not None:
+            raise DatasetError(why)
+        names = parse_features(features)
+        plane = self.plane
+        if names == PLAIN:
+            return plane
+
+        def columns(X: np.ndarray) -> np.ndarray:
+            made = feature_columns(names, X)
+            made.flags.writeable = False
+            return made
+
+        with handed_over():  # the new columns and the plane's own targets: no copies
+            return Dataset(
+                plane.kind,
+                columns(plane.X_train),
+                plane.T_train,
+                columns(plane.X_test),
+                plane.T_test,
+                plane.spec,
+                plane.title,
+                tuple(LABELS[f] for f in names),
+                names,
+                plane,
+            )
 
     def same_data(self, other: Dataset) -> bool:
         """True when both hold exactly the same points and targets."""
@@ -355,6 +430,9 @@ GENERATORS: dict[str, GeneratorInfo] = {
     ),
 }
 DATASET_NAMES = tuple(GENERATORS)
+# The titles of generated data (XOR's four points are titled "XOR"): points added by
+# hand keep the title, and input features are made for such data only.
+GENERATED_TITLES = frozenset({info.title for info in GENERATORS.values()} | {"XOR"})
 
 XOR_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 XOR_T = np.array([[0.0], [1.0], [1.0], [0.0]])

@@ -26,6 +26,7 @@ import numpy.typing as npt
 from bpdesk import __version__
 from bpdesk.core.datasets import Dataset
 from bpdesk.core.errors import ConfigError
+from bpdesk.core.features import TORCH
 from bpdesk.core.network import Network
 from bpdesk.core.optimizers import OptimizerState
 from bpdesk.core.trainer_state import Continuation, ShuffleState, TrainerState, continuation
@@ -241,6 +242,8 @@ def _data_section(dataset: Dataset) -> str:
         "multiclass": "targets are one-hot rows, one column per class",
         "regression": "targets are the values to fit",
     }[dataset.kind]
+    if dataset.features:
+        return _featured_data_section(dataset, features, targets)
     parts = [
         _comment(f"Inputs are rows, one column per feature ({features}); {targets}."),
         _tensor("X_TRAIN", dataset.X_train),
@@ -250,6 +253,41 @@ def _data_section(dataset: Dataset) -> str:
         parts += [
             "# The test set: never trained on, only measured.",
             _tensor("X_TEST", dataset.X_test),
+            _tensor("T_TEST", dataset.T_test),
+        ]
+    return "\n".join(parts)
+
+
+def _featured_data_section(dataset: Dataset, features: str, targets: str) -> str:
+    """Points on the plane, and the input features bpdesk computes from them."""
+    plane = dataset.plane
+    columns = ",\n".join(f"            {TORCH[name]}" for name in dataset.features)
+    parts = [
+        _comment(
+            f"The data are points (x1, x2) on a plane; the network's inputs are features "
+            f"computed from them ({features}), as bpdesk computes them; {targets}."
+        ),
+        "",
+        "",
+        "def input_features(x):",
+        '    """The network\'s inputs for points ``x`` of shape (n, 2), one column per feature."""',
+        "    return torch.stack(",
+        "        [",
+        columns + ",",
+        "        ],",
+        "        dim=1,",
+        "    )",
+        "",
+        "",
+        _tensor("POINTS_TRAIN", plane.X_train),
+        "X_TRAIN = input_features(POINTS_TRAIN)",
+        _tensor("T_TRAIN", dataset.T_train),
+    ]
+    if dataset.n_test:
+        parts += [
+            "# The test set: never trained on, only measured.",
+            _tensor("POINTS_TEST", plane.X_test),
+            "X_TEST = input_features(POINTS_TEST)",
             _tensor("T_TEST", dataset.T_test),
         ]
     return "\n".join(parts)

@@ -172,6 +172,9 @@ class RunHistory:
         self.gradients = GradientRecord(n_layers)
         self.snapshots = ParameterHistory()
         self.trained_with: list[tuple[int, RunSettings]] = []
+        # How the run started, when a reset chose it ("same start", "new weights"), for
+        # its label: runs that differ in their settings only are told apart by it.
+        self.start = ""
 
     def note_settings(self, epoch: int, settings: RunSettings) -> None:
         """Training went on from ``epoch`` with ``settings``."""
@@ -336,7 +339,8 @@ class RunRecorder:
     def label(self, now: RunSettings) -> str:
         """The settings the current run was trained with (``now`` before any training)."""
         trained_with = [settings for _, settings in self.run.trained_with]
-        return describe_settings(trained_with or [now])
+        label = describe_settings(trained_with or [now])
+        return f"{label} · {self.run.start}" if self.run.start else label
 
     def rewind_target(
         self, epoch: int, architecture: Architecture, shape: tuple[int, ...]
@@ -476,6 +480,7 @@ class RunRecorder:
         dataset: str,
         loss: str,
         again: SavedRun | None = None,
+        start: str = "",
     ) -> SavedRun:
         """Set the current run (the network at ``epoch``) aside and start a fresh one.
 
@@ -484,6 +489,7 @@ class RunRecorder:
         Returns what was set aside, for :meth:`restore_run`. A redo passes what
         the first time returned as ``again``: the same archived run comes back (a
         "Clear runs" undone later restores that object, and must find no twin).
+        ``start`` says how the new run starts, in its label (see :attr:`RunHistory.start`).
         """
         run = self.run
         archived = None
@@ -496,6 +502,7 @@ class RunRecorder:
                 )
             self._runs.append(archived)
         self.run = RunHistory(n_layers)
+        self.run.start = start
         self._stretch = None
         return SavedRun(run, epoch, archived)
 

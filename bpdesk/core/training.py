@@ -465,6 +465,8 @@ class Trainer:
                 changes = control.take_settings()
                 if changes:
                     self.set_config(replace(self.config, **changes))
+                    if self.config.epochs is not None and self.epoch >= self.config.epochs:
+                        return  # the stop was moved to where the run is, or before it
             snapshot = self.run_epoch()
             if control is not None:
                 control.take_step()  # a single step pauses again before the next epoch

@@ -227,6 +227,19 @@ class WindowActions(QObject):
             "Ctrl+R",
             "Re-initialise the weights from the seed (keeps the old curve)",
         )
+        self.reset_same = self._action(
+            "Reset to the same initial weights",
+            trainer.reset_to_start,
+            "Ctrl+Shift+R",
+            "Train the same start again (with other settings): back to the weights this run "
+            "started from (keeps the old curve)",
+        )
+        self.reset_new = self._action(
+            "Reset to new random weights",
+            trainer.reset_to_new_weights,
+            None,
+            "Start from other random weights: the next weight seed (keeps the old curve)",
+        )
         self.speed_group = QActionGroup(self)
         self.speeds: dict[float | None, QAction] = {}
         for speed in SPEEDS:

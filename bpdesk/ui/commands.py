@@ -127,12 +127,14 @@ class ReplaceNetworkCommand(QUndoCommand):
 
 def same_problem(a: Dataset, b: Dataset) -> bool:
     """True when losses on ``a`` and ``b`` compare: the same named data of the same kind
-    and shape (new points or a new seed keep the problem; another dataset does not)."""
-    return (a.title or a.name, a.kind, a.n_inputs, a.n_outputs) == (
+    and shape, with the same input features (new points or a new seed keep the problem;
+    another dataset, or other inputs, do not)."""
+    return (a.title or a.name, a.kind, a.n_inputs, a.n_outputs, a.features) == (
         b.title or b.name,
         b.kind,
         b.n_inputs,
         b.n_outputs,
+        b.features,
     )
 
 
@@ -274,13 +276,17 @@ class ResetCommand(QUndoCommand):
 
     The run so far is kept as a faint curve for comparison; undo takes the curve
     back and restores the run, snapshots and all, so rewinding works as before.
+    ``start`` goes into the new run's label ("same start", "new weights").
     """
 
     training_policy = TrainingPolicy.STAY_STOPPED  # a fresh start: training waits for the user
 
-    def __init__(self, doc: Document, network: Network) -> None:
-        super().__init__("Reset weights")
+    def __init__(
+        self, doc: Document, network: Network, text: str = "Reset weights", start: str = ""
+    ) -> None:
+        super().__init__(text)
         self.doc = doc
+        self.start = start
         self.old_network = doc.network.copy()
         self.new_network = network.copy()
         self.old_state = trainer_state_of(doc)
@@ -288,7 +294,7 @@ class ResetCommand(QUndoCommand):
         self._first: SavedRun | None = None  # what the first redo set aside (see start_run)
 
     def redo(self) -> None:
-        self._first = self._saved = self.doc.start_run(self._first)
+        self._first = self._saved = self.doc.start_run(self._first, self.start)
         self.doc.replace_network(self.new_network.copy())
         self.doc.run_forward()
 

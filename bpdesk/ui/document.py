@@ -480,12 +480,11 @@ class Document(QObject):
             self._epoch = epoch
             self.epochChanged.emit(epoch)
 
-    def start_run(self, again: SavedRun | None = None) -> SavedRun:
+    def start_run(self, again: SavedRun | None = None, start: str = "") -> SavedRun:
         """Keep the current loss curve as a faint, labelled earlier run (if it has any
-        epochs) and start a fresh history at epoch 0; the network is left as it is.
-
-        Returns the run set aside, for :meth:`restore_run` (undo). A redo passes what
-        the first time returned as ``again`` (see :meth:`RunRecorder.start_run`).
+        epochs) and start a fresh history at epoch 0 (``start`` in its label says how);
+        the network is left as it is. Returns the run set aside, for :meth:`restore_run`
+        (undo); a redo passes that as ``again`` (see :meth:`RunRecorder.start_run`).
         """
         saved = self._recorder.start_run(
             self._epoch,
@@ -494,6 +493,7 @@ class Document(QObject):
             dataset=self.dataset_label(),
             loss=self._network.loss,
             again=again,
+            start=start,
         )
         if saved.archived is not None:
             self.runsChanged.emit()
@@ -608,7 +608,7 @@ class Document(QObject):
         self.undo_stack.clear()
         self._network = content.network
         self._dataset = content.dataset or xor()
-        self._config = replace(content.training, epochs=None)
+        self._config = content.training  # its epochs stop training (the epochs box)
         history = content.history
         losses = LossRecord.from_history(history)
         self._epoch = len(losses)

@@ -14,6 +14,7 @@ import numpy as np
 from bpdesk.core import BpdeskError, Dataset, Network
 from bpdesk.core import architecture as arch
 from bpdesk.core.bpnet_sweeps import MAX_KEPT_SWEEPS
+from bpdesk.core.features import PLAIN, describe
 from bpdesk.core.network import Parameter
 from bpdesk.core.sweep_kept import KeptSweep
 from bpdesk.ui.commands import (
@@ -195,6 +196,34 @@ def change_dataset(doc: Document, dataset: Dataset, text: str | None = None) -> 
     return True
 
 
+def set_features(doc: Document, features: tuple[str, ...]) -> bool:
+    """Compute the network's inputs from the plane by ``features`` (x₁², sin x₁, …):
+    the input layer follows, a feature kept keeps its weights (one undoable step)."""
+    data = doc.dataset
+    old = data.features or PLAIN
+    try:
+        new = data.with_features(features)
+    except BpdeskError as exc:
+        doc.notify(f"Cannot use those inputs: {exc}")
+        return False
+    chosen = new.features or PLAIN
+    if chosen == old:
+        return False
+    doc.prepare_edit(ReplaceDatasetCommand)
+    net = doc.network
+    network = None
+    if net.layer_sizes[0] == len(old):
+        rows = [old.index(f) if f in old else None for f in chosen]
+        if rows != list(range(len(old))):
+            network = arch.pick_inputs(net, rows, doc.next_edit_rng())
+    else:
+        # The network does not fit the data now (never so in the window): fit it as a
+        # change of dataset would.
+        network = arch.resize_io(net, new.n_inputs, new.n_outputs, doc.next_edit_rng())
+    doc.push(ReplaceDatasetCommand(doc, new, network, f"Use the inputs {describe(chosen)}"))
+    return True
+
+
 def _loss_fits(loss: str, dataset: Dataset) -> bool:
     if loss == "ce":
         return dataset.kind == "multiclass"
@@ -226,19 +255,60 @@ def reinitialise(doc: Document, init: str | None = None, seed: int | None = None
     doc.prepare_edit(ResetCommand)
     net = doc.network
     try:
-        fresh = Network(
-            net.layer_sizes,
-            net.activations,
-            loss=net.loss,
-            init=init or net.init,
-            seed=net.seed if seed is None else seed,
-            dtype=net.dtype.name,
-            bias=net.has_bias,
-        )
+        fresh = _initialised(net, init or net.init, net.seed if seed is None else seed)
     except BpdeskError as exc:
         doc.notify(str(exc))
         return False
     doc.push(ResetCommand(doc, fresh))
+    return True
+
+
+def _initialised(net: Network, init: str, seed: int) -> Network:
+    """``net``'s architecture with weights drawn afresh by ``init`` from ``seed``."""
+    return Network(
+        net.layer_sizes,
+        net.activations,
+        loss=net.loss,
+        init=init,
+        seed=seed,
+        dtype=net.dtype.name,
+        bias=net.has_bias,
+    )
+
+
+def reset_to_start(doc: Document) -> bool:
+    """Start a new run from the weights this run started from (its epoch 0), to train
+    the same start again with other settings (undoable; the run's label says so)."""
+    doc.prepare_edit(ResetCommand)
+    if doc.epoch == 0 and len(doc.history) == 0:
+        doc.notify("The network is at the start of its run already: train it first")
+        return False
+    start, reason = doc.rewind_target(0)
+    if start is None or start.epoch != 0:
+        doc.notify(
+            f"Cannot reset to the same initial weights: {reason or 'none were kept'}. "
+            "Reset from the seed, or with new random weights, instead"
+        )
+        return False
+    network = doc.network.copy()
+    network.parameters[:] = start.parameters
+    doc.push(ResetCommand(doc, network, "Reset to the same initial weights", "same start"))
+    return True
+
+
+def reset_to_new_weights(doc: Document) -> bool:
+    """Start a new run from new random weights: the initialiser with the next seed
+    (undoable; the Data panel's weight seed shows it, the run's label says so)."""
+    doc.prepare_edit(ResetCommand)
+    net = doc.network
+    seed = net.seed + 1 if net.seed < 2**31 - 1 else 0  # the seed box's range
+    try:
+        fresh = _initialised(net, net.init, seed)
+    except BpdeskError as exc:
+        doc.notify(str(exc))
+        return False
+    text = f"new weights (seed {seed:,})"
+    doc.push(ResetCommand(doc, fresh, f"Reset to {text}", text))
     return True
 
 

@@ -97,6 +97,8 @@ class WindowMenus(QObject):
         self.train.addAction(acts.train)
         self.train.addAction(acts.step)
         self.train.addAction(acts.reset)
+        self.train.addAction(acts.reset_same)
+        self.train.addAction(acts.reset_new)
         speed = self.train.addMenu("Speed")
         for action in acts.speeds.values():
             speed.addAction(action)

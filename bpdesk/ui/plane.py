@@ -21,7 +21,8 @@ def plane_bounds(ds: Dataset) -> tuple[float, float, float, float]:
     if ds.name == "xor":
         # The explainer's square: (0, 0) bottom left, (1, 1) top right.
         return (-XOR_MARGIN, 1 + XOR_MARGIN, -XOR_MARGIN, 1 + XOR_MARGIN)
-    X = np.concatenate([ds.X_train, ds.X_test])
+    plane = ds.plane  # with input features, the points they are computed from
+    X = np.concatenate([plane.X_train, plane.X_test])
     # Inputs near the float limit (a file may hold ±1e308) would make the square's
     # sides infinite: the map clamps them to what a plot can show.
     X = np.clip(X, -PLANE_LIMIT, PLANE_LIMIT)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QLabel, QToolBar, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QMenu, QToolBar, QToolButton, QWidget
 
 from bpdesk.ui.actions import WindowActions
 from bpdesk.ui.commands import SetConfigCommand
@@ -58,6 +58,13 @@ class MainToolBar(QToolBar):
         self.addWidget(self.speed_box)
         self.addAction(actions.step)
         self.addAction(actions.reset)
+        # The other starts a reset offers, on the button's arrow (the width of one arrow
+        # is what a 1,280-pixel window has left for it).
+        reset = self.widgetForAction(actions.reset)
+        menu = QMenu(reset)
+        menu.addActions([actions.reset, actions.reset_same, actions.reset_new])
+        reset.setMenu(menu)
+        reset.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
         # The example, η, the loss, undo and fit: a toolbar of their own, beside this one
         # on a wide window and on a second row on a narrow one (see wrap_toolbars).
         bar = self.data_bar = QToolBar("Example and loss", parent)
@@ -200,7 +207,8 @@ class MainToolBar(QToolBar):
             target = fmt_target if data.kind == "binary" else lambda v: fmt(v, 2)
             targets = [", ".join(target(v) for v in row) for row in data.T_train[:shown]]
         for n in range(shown):
-            x = ", ".join(fmt(v, 2) for v in data.X_train[n])
+            # The point itself, also when the network's inputs are features computed from it.
+            x = ", ".join(fmt(v, 2) for v in data.plane.X_train[n])
             box.addItem(f"{n + 1}: ({x}) → {targets[n]}", n)
         # The list opens as wide as its longest entry; the box itself keeps its width.
         view = box.view()

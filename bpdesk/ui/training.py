@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import time
 from contextlib import nullcontext
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
@@ -38,7 +38,7 @@ from bpdesk.ui.frames import PLOT
 from bpdesk.ui.jobs import Job, JobHandle, JobRunner, JobStopped
 from bpdesk.ui.pace import SPEEDS
 
-__all__ = ["SPEEDS", "TrainingController", "TrainingJob", "TrainingUpdate"]
+__all__ = ["SPEEDS", "TrainingController", "TrainingJob", "TrainingUpdate", "stop_message"]
 
 EMIT_INTERVAL = 1 / 25  # when gathering, at most this often (every report costs the GUI thread)
 EVERY_EPOCH_UP_TO = 100  # epochs per second up to which every epoch is reported as it ends
@@ -67,6 +67,14 @@ class TrainingUpdate:
     gradient_norms: np.ndarray | None = None  # (k, weight layers): ‖∂L/∂W‖ per epoch
     state: TrainerState | None = None
     configs: tuple[tuple[int, TrainConfig], ...] = ()
+
+
+def stop_message(stop: int) -> str:
+    """What the learner is told when training reaches (or stands at) the stop."""
+    return (
+        f"Stopped at epoch {stop:,}, as Stop at epoch (Data and training) asks: empty it, "
+        "or raise it, to train on"
+    )
 
 
 class TrainingJob(Job):
@@ -181,6 +189,7 @@ class TrainingController(QObject):
     speedChanged = Signal(object)
     diverged = Signal(str)  # the reason, for a message to the user
     redrawn = Signal()  # the network was refreshed from training (for measurements)
+    stopped = Signal(int)  # the run reached the epoch the settings stop at
 
     def __init__(
         self, doc: Document, parent: QObject | None = None, *, jobs: JobRunner | None = None
@@ -272,6 +281,14 @@ class TrainingController(QObject):
         """Stop, re-initialise the weights from the seed and start again at epoch 0 (undoable)."""
         editing.reinitialise(self.doc)
 
+    def reset_to_start(self) -> None:
+        """Stop and start a new run from the weights this run started from (undoable)."""
+        editing.reset_to_start(self.doc)
+
+    def reset_to_new_weights(self) -> None:
+        """Stop and start a new run from new random weights, the next seed's (undoable)."""
+        editing.reset_to_new_weights(self.doc)
+
     def set_speed(self, speed: float | None) -> None:
         """Epochs per second (one of :data:`SPEEDS`) or None for as fast as possible."""
         self.doc.pace.set(speed)
@@ -285,7 +302,10 @@ class TrainingController(QObject):
 
     def _launch(self, paused: bool = False) -> bool:
         doc = self.doc
-        config = replace(doc.config, epochs=None)
+        config = doc.config  # its epochs, when set, are where the run stops
+        if config.epochs is not None and doc.epoch >= config.epochs:
+            doc.notify(stop_message(config.epochs))
+            return False
         state = doc.trainer_state
         try:
             training = TrainingJob(
@@ -404,6 +424,15 @@ class TrainingController(QObject):
                 self._set_state("idle")
                 self.doc.notify(f"Training stopped: {result.reason}")
                 self.diverged.emit(result.reason)
+                return
+        job = self.job
+        if job is not None and not job.control.stop_requested:
+            # It ended on its own: the run reached the epoch the settings stop at.
+            self.job = None
+            self._commit()
+            self._set_state("idle")
+            self.doc.notify(stop_message(self.doc.epoch))
+            self.stopped.emit(self.doc.epoch)
 
     @Slot(str)
     def _on_failed(self, message: str) -> None:
@@ -448,4 +477,5 @@ class TrainingController(QObject):
             momentum=c.momentum,
             regularization=c.regularization,
             reg_rate=c.reg_rate,
+            epochs=c.epochs,
         )

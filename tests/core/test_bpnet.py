@@ -437,7 +437,7 @@ def test_wrong_format_tag(value, message):
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        (4, "written by a newer bpdesk (format 4); this one reads up to 3"),
+        (5, "written by a newer bpdesk (format 5); this one reads up to 4"),
         (99, "format 99"),
         (0, "must be ≥ 1, got 0"),
         ("1", 'expected a whole number, got "1"'),

@@ -68,6 +68,7 @@ class EdgeBundle(QGraphicsItem):
                 restyled = True
             if value != edge.value:
                 edge.value = value
+                edge.follow_value()  # a hovered line's tooltip says the new value
                 label = edge.label
                 if label is not None and label.isVisible():
                     label.refresh()  # a shown number: the new one

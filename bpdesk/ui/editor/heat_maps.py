@@ -23,7 +23,7 @@ def show_heat_maps(
     its output over the plane of ``data``, coloured by ``lut`` (256 RGB rows)."""
     points = grid_points(plane_bounds(data), HEAT_MAP_PIXELS)
     with np.errstate(all="ignore"):
-        result = net.evaluate(points)
+        result = net.evaluate(data.network_inputs(points))  # input features of the plane
     side = HEAT_MAP_PIXELS
     for layer in range(1, len(columns) - 1):
         values = result.activations[layer].T  # (neurons, pixels)

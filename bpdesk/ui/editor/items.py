@@ -26,6 +26,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QStyleOptionGraphicsItem
 
 from bpdesk.ui import theme
+from bpdesk.ui.editor.live_tip import LiveTip
 from bpdesk.ui.preferences import ViewPreferences
 
 if TYPE_CHECKING:
@@ -314,6 +315,7 @@ class NeuronNode(QGraphicsObject):
         # While it is dragged along its layer: the column's x, which it keeps (the scene decides).
         self.held_x: float | None = None
         self.hovered = False
+        self.tip = LiveTip(self)  # its tooltip says the value inside, live
         self._bounds = self._bounds_for("")
         self.setAcceptHoverEvents(True)
         self.setZValue(10)
@@ -412,6 +414,7 @@ class NeuronNode(QGraphicsObject):
 
     def set_display(self, text: str, fill: QColor, stale: bool) -> None:
         """Show ``text`` inside on ``fill``; ``stale`` greys it out."""
+        self.tip.set_value(text, self.hovered)
         if (text, fill.rgb(), stale) != (self.text, self.fill.rgb(), self.stale):
             self.text, self.fill, self.stale = text, fill, stale
             bounds = self._bounds_for(text)
@@ -453,8 +456,13 @@ class NeuronNode(QGraphicsObject):
                 edge.update_geometry()
         return super().itemChange(change, value)
 
+    def setToolTip(self, text: str) -> None:
+        """The hint under the live value (see :class:`LiveTip`)."""
+        self.tip.set_hint(text)
+
     def hoverEnterEvent(self, event) -> None:
         self.hovered = True
+        self.tip.follow()
         self.restack()
         if self.bias_label is not None:
             self.bias_label.set_hovered(True)
@@ -519,6 +527,7 @@ class WeightEdge(QGraphicsObject):
         self.selected = False
         self.on_path = False
         self.hovered = False
+        self.tip = LiveTip(self)  # its tooltip says the weight's value, live
         self.label: EdgeLabel | None = None
         self.smooth = True  # antialiased; the scene turns it off for very big networks
         self._pen: QPen | None = None  # made from width and pen_color when painted
@@ -599,6 +608,7 @@ class WeightEdge(QGraphicsObject):
             self._repaint()
         if value != self.value:
             self.value = value
+            self.follow_value()
             # Most labels are hidden: those are fitted to their number when they show.
             if self.label is not None and self.label.visible_now:
                 self.label.refresh()
@@ -618,8 +628,20 @@ class WeightEdge(QGraphicsObject):
         else:
             self.update()
 
+    def setToolTip(self, text: str) -> None:
+        """The hint under the live value (see :class:`LiveTip`)."""
+        self.tip.set_hint(text)
+
+    def follow_value(self) -> None:
+        """:attr:`value` changed: the tooltip of the line under the pointer follows it
+        (formatted for that one line only: this runs for every weight on every frame)."""
+        if self.hovered:
+            self.tip.set_value(self.prefs.fmt(self.value), True)
+
     def hoverEnterEvent(self, event) -> None:
         self.hovered = True
+        self.tip.set_value(self.prefs.fmt(self.value), False)
+        self.tip.follow()
         self._repaint()
         if self.label is not None:
             self.label.set_forced(True)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QGraphicsScene
 
 from bpdesk.core.activations import ACTIVATIONS
 from bpdesk.core.chainrule import neuron_name
+from bpdesk.core.datasets import Dataset
 from bpdesk.ui import editing, theme
 from bpdesk.ui.document import Document
 from bpdesk.ui.editor.bundle import EdgeBundle
@@ -324,7 +325,8 @@ class NetworkScene(QGraphicsScene):
             self.addItem(note)
             self.output_notes.append(note)
         for node in self.nodes[0]:
-            name = TextItem(node.name, align=Qt.AlignmentFlag.AlignRight, prefs=prefs)
+            text = _input_label(self.doc.dataset, node.index, node.name)
+            name = TextItem(text, align=Qt.AlignmentFlag.AlignRight, prefs=prefs)
             name.setPos(node.home - QPointF(NODE_RADIUS + 8, 0))
             name.color = prefs.color("faint_text")
             self.addItem(name)
@@ -524,7 +526,12 @@ class NetworkScene(QGraphicsScene):
             return
         net, data = self.doc.network, self.doc.dataset
         backward = self.doc.mode == "backward"
-        wanted = self.heat_maps and not backward and data.n_inputs == 2 and net.layer_sizes[0] == 2
+        wanted = (
+            self.heat_maps
+            and not backward
+            and data.plane.n_inputs == 2
+            and net.layer_sizes[0] == data.n_inputs
+        )
         if wanted and self._reveal is None:
             show_heat_maps(self.nodes, net, data, self._heat_lut)
         else:
@@ -649,12 +656,20 @@ class NetworkScene(QGraphicsScene):
         last = len(self.doc.network.layer_sizes) - 1
         name = neuron_name(self.doc.network, layer, k)
         if layer == 0:
+            label = _input_label(self.doc.dataset, k, name)
+            if label != name:
+                return f"{name} = {label}: an input feature, computed from the point (x₁, x₂)"
             return f"{name}: an input"
         role = "output" if layer == last else "hidden neuron"
         hint = (
             "" if layer == last else " · drag up/down to reorder, anywhere off its layer to remove"
         )
         return f"{name}: {role}{hint}"
+
+
+def _input_label(data: Dataset, k: int, name: str) -> str:
+    """The text beside input ``k``: its input feature (x₁², sin x₁, …), else its name."""
+    return data.feature_names[k] if data.features and k < data.n_inputs else name
 
 
 def _set_labels_active(edges: list[WeightEdge], active: bool, stale: bool) -> None:

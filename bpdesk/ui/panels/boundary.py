@@ -93,6 +93,10 @@ class DecisionBoundaryPanel(QWidget):
         self.region_colors = np.empty((0, 3), np.uint8)  # per class, as painted in the map
         self._grid: np.ndarray | None = None  # (GRID², 2) input pairs, row-major over the image
         self._coarse: dict[int, np.ndarray] = {}  # block side → one pair per block (its middle)
+        # The network's inputs at every pixel (the grid itself, or its input features) and
+        # the data they were computed for.
+        self._inputs: np.ndarray | None = None
+        self._inputs_of: Dataset | None = None
         self._block = 1  # the block side the map on screen was drawn in
         self._values = np.zeros((GRID, GRID), np.float32)  # binary and regression
         self._rgba = np.full((GRID, GRID, 4), 255, np.uint8)  # multi-class
@@ -204,8 +208,9 @@ class DecisionBoundaryPanel(QWidget):
 
     def output_at(self, x1: float, x2: float) -> np.ndarray:
         """The network's output for one input pair: ``(n_out,)``."""
+        inputs = self.doc.dataset.network_inputs(np.array([[x1, x2]]))
         with np.errstate(all="ignore"):
-            return self.doc.network.predict(np.array([[x1, x2]]))[0]
+            return self.doc.network.predict(inputs)[0]
 
     def contains(self, x1: float, x2: float) -> bool:
         """True when ``(x1, x2)`` lies inside the mapped region."""
@@ -254,13 +259,21 @@ class DecisionBoundaryPanel(QWidget):
     def _evaluate(self, net: Network, block: int) -> np.ndarray:
         """The network's outputs at every pixel, ``(n_out, GRID²)`` row-major over the grid,
         evaluated once per ``block`` × ``block`` pixels."""
+        data = self.doc.dataset
+        if self._inputs_of is not data:
+            # Input features are computed from the grid: other data, other inputs per pixel.
+            self._inputs, self._coarse, self._inputs_of = None, {}, data
+        inputs = data.network_inputs
         if block == 1:
-            return net.predict(self._grid).T
+            if self._inputs is None:
+                self._inputs = inputs(self._grid)  # the features of every pixel, once
+            return net.predict(self._inputs).T
         side = GRID // block
         coarse = self._coarse.get(block)
         if coarse is None:
             middle = self._grid.reshape(GRID, GRID, 2)[block // 2 :: block, block // 2 :: block]
-            coarse = self._coarse[block] = np.ascontiguousarray(middle.reshape(side * side, 2))
+            coarse = np.ascontiguousarray(middle.reshape(side * side, 2))
+            coarse = self._coarse[block] = inputs(coarse)
         y = net.predict(coarse).T.reshape(-1, side, side)
         return np.repeat(np.repeat(y, block, axis=1), block, axis=2).reshape(len(y), GRID * GRID)
 
@@ -305,12 +318,13 @@ class DecisionBoundaryPanel(QWidget):
 
     def _on_dataset_changed(self) -> None:
         ds = self.doc.dataset
-        if ds.n_inputs == 1:
+        plane = ds.plane  # the points, drawn where they are whatever features they feed
+        if plane.n_inputs == 1:
             self.stack.setCurrentWidget(self.curve)
             self.bounds = None
             self.curve.set_dataset(ds)
             return
-        if ds.n_inputs != 2:
+        if plane.n_inputs != 2:
             self.message.setText(
                 f"The output map needs 1 or 2 inputs to draw; this dataset has {ds.n_inputs}."
             )
@@ -327,9 +341,9 @@ class DecisionBoundaryPanel(QWidget):
             self._set_bounds(bounds)
         item = self.plot.getPlotItem()
         # Feature names come from a CSV file: pyqtgraph's labels are HTML, so escaped.
-        item.setLabel("bottom", html.escape(ds.feature_names[0]))
-        item.setLabel("left", html.escape(ds.feature_names[1]))
-        self._show_points(ds)
+        item.setLabel("bottom", html.escape(plane.feature_names[0]))
+        item.setLabel("left", html.escape(plane.feature_names[1]))
+        self._show_points(plane)
         self._on_sample_changed()
         self.redraw()
 
@@ -338,10 +352,11 @@ class DecisionBoundaryPanel(QWidget):
             self._curve.show_sample()
         doc = self.doc
         sample = doc.sample
-        if sample is None or doc.dataset.n_inputs != 2:
+        plane = doc.dataset.plane
+        if sample is None or plane.n_inputs != 2:
             self.sample_ring.setData([], [])  # the batch mean: no one point to ring
             return
-        x1, x2 = doc.dataset.X_train[sample]
+        x1, x2 = plane.X_train[sample]
         self.sample_ring.setData(
             [x1], [x2], pen=pg.mkPen(self.prefs.palette.selected, width=2.5), brush=pg.mkBrush(None)
         )
@@ -410,7 +425,7 @@ class DecisionBoundaryPanel(QWidget):
 
     def _bounds_for(self, ds: Dataset) -> tuple[float, float, float, float]:
         if ds.name != "xor":
-            X = np.concatenate([ds.X_train, ds.X_test])
+            X = np.concatenate([ds.plane.X_train, ds.plane.X_test])
             if (
                 ds.spec is None
                 and self.bounds is not None
@@ -434,7 +449,7 @@ class DecisionBoundaryPanel(QWidget):
         self.grid_y = y_min + (np.arange(GRID) + 0.5) * (y_max - y_min) / GRID
         xx, yy = np.meshgrid(self.grid_x, self.grid_y)  # row i is grid_y[i]: row-major image
         self._grid = np.column_stack([xx.ravel(), yy.ravel()])
-        self._coarse = {}
+        self._inputs, self._coarse = None, {}
         if self.image.image is None:
             self.image.setImage(self._values, autoLevels=False, levels=self._levels)
         self.image.setRect(x_min, y_min, x_max - x_min, y_max - y_min)
@@ -503,12 +518,12 @@ class DecisionBoundaryPanel(QWidget):
 
     def _show_readout(self) -> None:
         ds = self.doc.dataset
-        if self._hover is None or ds.n_inputs != 2 or not _fits(self.doc.network, ds):
+        if self._hover is None or not _fits(self.doc.network, ds):
             self.readout.setText(self._hint())
             return
         x1, x2 = self._hover
         y = self.output_at(x1, x2)
-        n1, n2 = ds.feature_names
+        n1, n2 = ds.plane.feature_names
         number = self.prefs.fmt  # the decimals the learner chose
         text = f"{n1} = {fmt(x1, 2)}   {n2} = {fmt(x2, 2)}   "
         if ds.kind == "multiclass":
@@ -546,7 +561,7 @@ class DecisionBoundaryPanel(QWidget):
         chosen in the combo box. Regression and clicks outside the map add nothing.
         """
         ds = self.doc.dataset
-        if ds.n_inputs != 2:
+        if ds.plane.n_inputs != 2:
             return False
         if not self.contains(x1, x2):
             if ds.kind in ("binary", "multiclass") and self.bounds is not None:
@@ -573,7 +588,7 @@ class DecisionBoundaryPanel(QWidget):
         doc.prepare_edit(ReplaceDatasetCommand)
         ds = doc.dataset
         target = np.eye(ds.n_outputs)[label] if ds.kind == "multiclass" else [float(label)]
-        X = np.vstack([ds.X_train, [[x1, x2]]])
+        X = np.vstack([ds.plane.X_train, [[x1, x2]]])  # a point: its features follow
         T = np.vstack([ds.T_train, [target]])
         doc.push(
             ReplaceDatasetCommand(doc, ds.with_points(X, T), None, f"Add a class-{label} point")
@@ -597,5 +612,10 @@ def point_size(n: int) -> float:
 
 
 def _fits(net: Network, ds: Dataset) -> bool:
-    """True when the network can run the dataset (not in the middle of swapping both)."""
-    return net.layer_sizes[0] == ds.n_inputs == 2 and net.layer_sizes[-1] == ds.n_outputs
+    """True when the network can run the dataset (not in the middle of swapping both)
+    and the data lie on a plane."""
+    return (
+        ds.plane.n_inputs == 2
+        and net.layer_sizes[0] == ds.n_inputs
+        and net.layer_sizes[-1] == ds.n_outputs
+    )

@@ -38,6 +38,9 @@ from bpdesk.core.datasets import GENERATORS
 from bpdesk.ui import editing
 from bpdesk.ui.commands import SetConfigCommand
 from bpdesk.ui.document import Document
+from bpdesk.ui.epochs_box import EpochsBox
+from bpdesk.ui.feature_toggles import FeatureToggles
+from bpdesk.ui.playground_notes import PLAYGROUND_DIFFERENCES
 from bpdesk.ui.preferences import ViewPreferences
 from bpdesk.ui.widgets import learning_rate_box, spin_moved
 
@@ -97,6 +100,7 @@ class DataPanel(QWidget):
         form.addRow("Test ratio", self.test_ratio)
         form.addRow("Classes", self.classes)
         form.addRow("Seed", self.data_seed)
+        form.addRow("Inputs", self.features)
         form.addRow(self.regenerate)
         form.addRow(self.dataset_info)
         train_box = QGroupBox("Training")
@@ -110,6 +114,7 @@ class DataPanel(QWidget):
         form.addRow("Strength λ", self.reg_rate)
         form.addRow("Initialiser", self.init_box)
         form.addRow("Weight seed", self.weight_seed)
+        form.addRow("Stop at epoch", self.epochs)
         for label in self.findChildren(QLabel):
             buddy = label.buddy()
             if buddy is not None and not label.toolTip():
@@ -166,7 +171,8 @@ class DataPanel(QWidget):
         self.dataset_box.model().item(self._custom_row).setEnabled(False)
         self.dataset_box.addItem("From a CSV file…", CSV_ITEM)
         self.dataset_box.setToolTip(
-            "The problem to learn: the explainer's XOR, generated 2-D sets, or a CSV file"
+            "The problem to learn: the explainer's XOR, generated 2-D sets, or a CSV file."
+            f"\n\n{PLAYGROUND_DIFFERENCES}"
         )
         self.samples = self._spin(QSpinBox(), 4, 2000, "How many points to generate")
         self.noise = self._spin(
@@ -183,8 +189,12 @@ class DataPanel(QWidget):
         self.data_seed = self._spin(
             QSpinBox(), 0, 2**31 - 1, "Seed of the generated points: same seed, same points"
         )
+        self.features = FeatureToggles(self.doc)
         self.regenerate = QPushButton("Regenerate")
-        self.regenerate.setToolTip("New points with the next seed (undoable)")
+        self.regenerate.setToolTip(
+            "New points from the next seed, in one click: the network stays as it is, so you "
+            "see how it does on other points of the same problem (undoable)"
+        )
         self.dataset_info = QLabel()
         self.dataset_info.setWordWrap(True)
         self.prefs.style(self.dataset_info, "color: {faint_text};")
@@ -219,6 +229,7 @@ class DataPanel(QWidget):
         self.weight_seed = self._spin(
             QSpinBox(), 0, 2**31 - 1, "Seed of the starting weights (changing it re-initialises)"
         )
+        self.epochs = EpochsBox(self.doc)
 
     @staticmethod
     def _spin(widget, low, high, tip, step=None):
@@ -330,6 +341,9 @@ class DataPanel(QWidget):
             data = make_dataset(
                 spec.name, spec.n_samples, spec.noise, spec.test_ratio, spec.seed, spec.n_classes
             )
+            features = self.doc.dataset.features
+            if features and data.features_refused() is None:
+                data = data.with_features(features)  # the inputs stay as chosen
         except BpdeskError as exc:
             self.doc.notify(str(exc))
             self._show()
