@@ -18,12 +18,12 @@ from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QGraphicsScene
 
-from bpdesk.core.activations import ACTIVATIONS
 from bpdesk.core.chainrule import neuron_name
-from bpdesk.ui import editing, theme
+from bpdesk.ui import theme
 from bpdesk.ui.document import Document
 from bpdesk.ui.editor.bundle import EdgeBundle
 from bpdesk.ui.editor.gestures import SceneGestures
+from bpdesk.ui.editor.headers import build_headers
 from bpdesk.ui.editor.heat_maps import clear_heat_maps, show_heat_maps
 from bpdesk.ui.editor.items import (
     HEADER_FONT,
@@ -188,8 +188,7 @@ class NetworkScene(QGraphicsScene):
                     lambda item, p=(layer, None, j): gestures.edit_bias(p, item)
                 )
                 self.bias_labels[(layer, j)] = bias
-        self._button_rows = []
-        self._build_headers(top)
+        self.headers, self.choosers, self._button_rows = build_headers(self, top)
         self.set_view_scale(self._view_scale)
         self._build_notes()
         bottom = (max(sizes) - 1) / 2 * row
@@ -225,93 +224,6 @@ class NetworkScene(QGraphicsScene):
             for node in column:
                 rect = rect.united(node.sceneBoundingRect())
         return rect
-
-    def _build_headers(self, top: float) -> None:
-        net = self.doc.network
-        sizes = net.layer_sizes
-        last = len(sizes) - 1
-        # Each column's heading, activation and buttons hang from one anchor just
-        # above its top neuron, stacked in pixels: they keep their size on screen,
-        # so their spacing must not shrink with the zoom either.
-        anchor_y = top - NODE_RADIUS - 6
-        prefs = self.prefs
-        font = QFont(HEADER_FONT)
-        font.setPointSize(10)
-        font.setBold(True)
-        for layer, n in enumerate(sizes):
-            x = layer * self.column
-            if layer == 0:
-                title = "Input"
-            elif layer == last:
-                title = "Output"
-            else:
-                title = f"Hidden {layer}" if last > 2 else "Hidden"
-            anchor = ButtonRow()
-            anchor.setPos(x, anchor_y)
-            self.addItem(anchor)
-            header = TextItem(
-                f"{title} · {n}", font, Qt.AlignmentFlag.AlignHCenter, fixed=True, prefs=prefs
-            )
-            short = {"Input": "In", "Output": "Out", "Hidden": "H"}.get(title, f"H{layer}")
-            # Longest first: set_view_scale shows the longest that fits the column.
-            header.texts = (f"{title} · {n}", f"{short} · {n}", short, "")
-            header.setParentItem(anchor)
-            header.setPos(0, -64)
-            header.setToolTip(f"{title} layer: {n} neuron{'s' if n != 1 else ''}")
-            self.headers.append(header)
-            if layer > 0:
-                act = net.activations[layer - 1]
-                chooser = TextItem(
-                    f"{act} ▾", align=Qt.AlignmentFlag.AlignHCenter, fixed=True, prefs=prefs
-                )
-                # Narrow columns: the symbol the math dock uses ("σ"), then only the arrow.
-                symbol = ACTIVATIONS[act].symbol or act
-                chooser.texts = tuple(dict.fromkeys((f"{act} ▾", f"{symbol} ▾", symbol, "▾")))
-                chooser.box = prefs.color("grid")
-                chooser.setParentItem(anchor)
-                chooser.setPos(0, -43)
-                chooser.setCursor(Qt.CursorShape.PointingHandCursor)
-                chooser.setToolTip(f"Activation of this layer: {act}. Click to change it")
-                chooser.clicked.connect(
-                    lambda item, l=layer - 1: self.gestures.activation_menu(l, item)
-                )
-                self.choosers.append(chooser)
-            if 0 < layer < last:
-                row = ButtonRow()
-                row.setParentItem(anchor)
-                row.setPos(0, -18)
-                self._button_rows.append(row)
-                for symbol, tip, slot in (
-                    (
-                        "−",
-                        "Remove this layer's last neuron",
-                        lambda l=layer: self.gestures.remove_last(l),
-                    ),
-                    (
-                        "+",
-                        "Add a neuron to this layer",
-                        lambda l=layer: editing.add_neuron(self.doc, l),
-                    ),
-                    (
-                        "×",
-                        "Remove this hidden layer",
-                        lambda l=layer: editing.remove_layer(self.doc, l),
-                    ),
-                ):
-                    row.add(RoundButton(symbol, tip, prefs=prefs)).clicked.connect(slot)
-            if layer < last:
-                gap = ButtonRow()
-                gap.setPos(x + self.column / 2, anchor_y)
-                self.addItem(gap)
-                row = ButtonRow()
-                row.setParentItem(gap)
-                row.setPos(0, -18)
-                self._button_rows.append(row)
-                insert = row.add(
-                    RoundButton("+", "Insert a hidden layer here", radius=8, prefs=prefs)
-                )
-                insert.setOpacity(0.75)
-                insert.clicked.connect(lambda p=layer + 1: editing.insert_layer(self.doc, p))
 
     def _build_notes(self) -> None:
         last = len(self.nodes) - 1
