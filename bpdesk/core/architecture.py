@@ -26,7 +26,7 @@ NEURONS_REASON = "wider layers make every training step slow on the CPU"
 # The window's editor draws every neuron and every weight, one item each: it shows
 # layers up to this size and refuses bigger ones (files, datasets, edits) until big
 # layers are drawn as blocks. ``bpdesk train`` has no such limit.
-EDITOR_MAX_NEURONS = 64
+EDITOR_MAX_NEURONS = 1024
 
 
 def rebuild(
