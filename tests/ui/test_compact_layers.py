@@ -221,3 +221,120 @@ def test_a_784_input_network_draws_the_28_by_28_picture(qtbot):
         784,
         128,
     )
+
+
+def test_the_panels_follow_a_weight_selected_in_a_band(window, qtbot):
+    assert window.open_example("digits")
+    doc, view = window.doc, window.view
+    scene = view.network_scene
+    band = scene.compact.bands[0]
+    view.zoom_to(3.0, band.matrix_point(27, 100))
+    click(view, band.matrix_point(27, 100))
+    assert doc.selected == (0, 27, 100)
+    name = doc.network.parameter_name(0, 27, 100)
+    chain = window.chain_rule
+    assert chain.plain_text().startswith(f"∂L/∂{name} — ")
+    assert chain.paths.n_paths == 640
+    landscape = window.landscape_panel
+    doc.frames.flush(landscape._refresh)
+    assert landscape.landscape is not None
+    assert landscape.landscape.values[0] < doc.parameter_value((0, 27, 100))
+    assert name in window.math_panel.plain_text()
+
+
+def test_a_step_through_lights_the_blocks_layer_by_layer(qtbot, big):
+    from bpdesk.ui.step_through import StepThrough
+
+    scene = big.network_scene
+    scene.prefs.update(animation_ms=40)
+    steps = StepThrough(scene.doc, scene, lambda _text, _ms: None)
+    blocks, bands = scene.compact.blocks, scene.compact.bands
+    steps.forward_pass()
+    assert scene.revealing
+    assert blocks[0].values is not None  # the picture first…
+    assert blocks[1].values is None  # …the hidden layers not yet
+    assert bands[0].values is None
+    with qtbot.waitSignal(scene.revealFinished, timeout=3000):
+        pass
+    assert all(block.values is not None for block in blocks.values())
+    assert all(band.values is not None for band in bands.values())
+    steps.backward_pass()
+    assert blocks[2].values is None  # the output's δ first, the hidden layers after
+    with qtbot.waitSignal(scene.revealFinished, timeout=3000):
+        pass
+    assert np.array_equal(blocks[2].values, scene.doc.backward_state.deltas[1])
+
+
+def test_dragging_a_hidden_block_off_its_column_removes_the_layer(big):
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtWidgets import QApplication
+
+    scene = big.network_scene
+    doc = scene.doc
+    block = scene.compact.blocks[2]
+    big.zoom_to(1.0, block.home)
+    viewport = big.viewport()
+    start = big.mapFromScene(block.cell_point(0))
+    end = big.mapFromScene(block.home + QPointF(0, 60))  # along its own column
+    QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    for k in range(1, 7):
+        p = QPointF(start + (end - start) * k / 6)
+        QApplication.sendEvent(
+            viewport,
+            QMouseEvent(
+                QMouseEvent.Type.MouseMove,
+                p,
+                viewport.mapToGlobal(p),
+                Qt.MouseButton.NoButton,
+                Qt.MouseButton.LeftButton,
+                Qt.KeyboardModifier.NoModifier,
+            ),
+        )
+    assert block.dragging
+    assert scene.trash.isVisible()
+    QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, end)
+    assert doc.network.layer_sizes == (64, 128, 64, 10)  # dropped on its own column: kept
+    assert doc.selected is None  # and a drag is no click
+    big.zoom_to(0.5, block.home)
+    start = big.mapFromScene(block.cell_point(0))
+    end = big.mapFromScene(block.home + QPointF(scene.column * 0.5, 0))
+    QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    for k in range(1, 7):
+        p = QPointF(start + (end - start) * k / 6)
+        QApplication.sendEvent(
+            viewport,
+            QMouseEvent(
+                QMouseEvent.Type.MouseMove,
+                p,
+                viewport.mapToGlobal(p),
+                Qt.MouseButton.NoButton,
+                Qt.MouseButton.LeftButton,
+                Qt.KeyboardModifier.NoModifier,
+            ),
+        )
+    QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, end)
+    assert doc.network.layer_sizes == (64, 128, 10)
+    doc.undo_stack.undo()
+    assert doc.network.layer_sizes == (64, 128, 64, 10)
+
+
+def test_the_palette_inserts_a_layer_between_blocks(big):
+    scene = big.network_scene
+    doc = scene.doc
+    assert scene.drop_palette_item("layer", QPointF(1.5 * scene.column, 0))
+    assert doc.network.layer_sizes == (64, 128, 3, 64, 10)
+    assert sorted(scene.compact.blocks) == [0, 1, 3]
+    assert len(scene.nodes[2]) == 3
+
+
+def test_the_ten_outputs_are_labelled_by_digit_with_their_probability(big):
+    scene = big.network_scene
+    doc = scene.doc
+    doc.set_sample(0)
+    doc.run_forward()
+    y = doc.forward_state.activations[-1]
+    t = int(np.argmax(doc.forward_state.targets))
+    notes = [note.text for note in scene.output_notes]
+    assert notes[3].startswith(f"3: {100 * y[3]:.1f} %")
+    assert notes[t].endswith("← target")
+    assert sum("target" in n for n in notes) == 1
