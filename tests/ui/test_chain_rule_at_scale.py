@@ -37,7 +37,7 @@ def test_a_first_layer_weight_shows_its_640_paths_summed_and_the_largest(digits_
     assert paths.n_paths == 640
     assert paths.n_examples == doc.dataset.n_train
     assert "All 640 paths at once" in text
-    assert f"({640 * doc.dataset.n_train:,} products)" in text
+    assert f"The {640 * doc.dataset.n_train:,} products, one for each path and each" in text
     assert "The 5 largest paths" in text
     assert text.count("h1.101 → h2.") == 5  # each largest path named by its neurons
     assert paths.total == pytest.approx(backprop(doc, 0, 27, 100), rel=1e-9, abs=1e-15)

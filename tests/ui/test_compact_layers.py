@@ -338,3 +338,9 @@ def test_the_ten_outputs_are_labelled_by_digit_with_their_probability(big):
     assert notes[3].startswith(f"3: {100 * y[3]:.1f} %")
     assert notes[t].endswith("← target")
     assert sum("target" in n for n in notes) == 1
+    doc.run_backward()
+    doc.set_mode("backward")
+    delta = doc.backward_state.deltas[-1]
+    notes = [note.text for note in scene.output_notes]
+    assert notes[3].startswith(f"3: δ = {scene.prefs.fmt(float(delta[3]))}")
+    assert notes[t].endswith("← target")

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import QGraphicsObject
 from bpdesk.ui.editor.blocks import colour_indices, rgb_image
 from bpdesk.ui.preferences import ViewPreferences
 
-FIELD_GAP = 30.0  # between the matrix and the receptive field, room for its caption
+FIELD_GAP = 24.0  # between the matrix and the receptive field
 FIELD_SIDE = 150.0  # the receptive field's side, at most
 CAPTION_FONT = QFont("DejaVu Sans", 8)
 MIN_RING_PIXELS = 9.0  # a ringed weight is at least this big on screen
@@ -79,7 +79,9 @@ class WeightBand(QGraphicsObject):
         self._key: bytes | None = None
         self._field_key: bytes | None = None
         self._lut: np.ndarray | None = None
-        self._bounds = self.matrix_rect.united(self.field_rect).adjusted(-6, -6, 6, 6)
+        # Room for the caption under the field, drawn at its font's size on screen: in
+        # the scene it grows as the view zooms out (to 2.5× at a zoom of 0.4).
+        self._bounds = self.matrix_rect.united(self.field_rect).adjusted(-200, -6, 200, 60)
         self.setAcceptHoverEvents(True)
         self.setZValue(1)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
@@ -188,22 +190,26 @@ class WeightBand(QGraphicsObject):
             painter.setPen(border)
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRect(rect)
-        if self.field_side and lod * 8 >= 6:
-            painter.setPen(prefs.color("faint_text"))
-            painter.setFont(CAPTION_FONT)
-            caption = QRectF(
-                self.field_rect.left() - 40,
-                self.field_rect.top() - FIELD_GAP,
-                self.field_rect.width() + 80,
-                FIELD_GAP,
-            )
-            painter.drawText(
-                caption,
-                Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter,
-                f"{self.what} into {self.target_names(self.focus)}",
-            )
+        if self.field_side:
+            self._paint_caption(painter, lod)
         if self.selected is not None:
             self._paint_ring(painter, lod)
+
+    def _paint_caption(self, painter: QPainter, lod: float) -> None:
+        """Whose receptive field this is, under it, at a legible size on screen."""
+        painter.save()
+        anchor = QPointF(self.field_rect.center().x(), self.field_rect.bottom() + 4)
+        painter.translate(anchor)
+        painter.scale(1 / lod, 1 / lod)  # the font's own size, whatever the zoom
+        painter.setPen(self.prefs.color("faint_text"))
+        painter.setFont(CAPTION_FONT)
+        text = f"{self.what} into {self.target_names(self.focus)}"
+        painter.drawText(
+            QRectF(-80, 0, 160, 20),
+            Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
+            text,
+        )
+        painter.restore()
 
     def _paint_ring(self, painter: QPainter, lod: float) -> None:
         i, j = self.selected

@@ -39,9 +39,9 @@ if TYPE_CHECKING:
     from bpdesk.ui.editor.scene import NetworkScene
 
 # Between layers of a diagram with blocks: room for a block, a band and a block.
-COMPACT_COLUMN = 380.0
+COMPACT_COLUMN = 470.0
 BAND_MARGIN = 18.0  # between a band and the blocks or neurons either side
-BAND_MAX_WIDTH = 220.0
+BAND_MAX_WIDTH = 240.0
 # A block dragged further than this from its column (in columns) is removed on release.
 REMOVE_DISTANCE = 0.35
 
@@ -59,10 +59,11 @@ def half_height(layer: int, n: int, row: float) -> float:
     return (n - 1) / 2 * row + NODE_RADIUS
 
 
-def class_note(k: int, probability: float, target: float, many: bool) -> str:
-    """The note beside output ``k`` of a classifier drawn with blocks: its class (the
-    digit, for the digits) and probability, and whether it is the example's target."""
-    text = f"{k}: {100 * probability:.1f} %"
+def class_note(k: int, probability: float, target: float, many: bool, delta: str | None) -> str:
+    """The one-line note beside output ``k`` of a classifier drawn with blocks: its class
+    (the digit, for the digits) and probability, or its δ (``delta``, already written)
+    in the backward view; and whether it is the example's target."""
+    text = f"{k}: δ = {delta}" if delta is not None else f"{k}: {100 * probability:.1f} %"
     if not many and target == 1:
         text += "  ← target"
     return text

@@ -8,7 +8,6 @@ from PySide6.QtGui import QDrag
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -67,12 +66,12 @@ class PaletteTile(QToolButton):
         super().mouseReleaseEvent(event)
 
 
-class LayerSizeBox(QGroupBox):
+class LayerSizeBox(QWidget):
     """A hidden layer's size as a number: choose the layer, type its size, Set. The
     change is one undoable edit (:func:`bpdesk.ui.editing.set_layer_size`)."""
 
     def __init__(self, doc: Document, parent=None) -> None:
-        super().__init__("Layer size", parent)
+        super().__init__(parent)
         self.doc = doc
         self.layer = QComboBox()
         self.layer.setToolTip("The hidden layer to resize")
@@ -84,11 +83,12 @@ class LayerSizeBox(QGroupBox):
         )
         self.apply = QPushButton("Set")
         self.apply.setToolTip("Resize the layer (Ctrl+Z undoes it)")
-        row = QHBoxLayout()
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(QLabel("Size of"))
         row.addWidget(self.layer, 1)
         row.addWidget(self.size)
         row.addWidget(self.apply)
-        self.setLayout(row)
         self.layer.currentIndexChanged.connect(self._show_size)
         self.apply.clicked.connect(self.set_size)
         self.size.editingFinished.connect(lambda: self.size.hasFocus() and self.set_size())

@@ -476,10 +476,11 @@ class NetworkScene(QGraphicsScene):
                 continue
             t = float(fwd.targets[k])
             y = float(fwd.activations[-1][k])
-            if backward and bwd is not None:
+            if self.compact.blocks and doc.dataset.kind == "multiclass":
+                delta = float(bwd.deltas[-1][k]) if backward and bwd is not None else None
+                text = class_note(k, y, t, many, None if delta is None else prefs.fmt(delta))
+            elif backward and bwd is not None:
                 text = f"δ = ∂L/∂z\ntarget {fmt_target(t)}"
-            elif self.compact.blocks and doc.dataset.kind == "multiclass":
-                text = class_note(k, y, t, many)
             else:
                 text = f"{'mean ' if many else ''}ŷ = {prefs.fmt(y)}\ntarget {fmt_target(t)}"
             note.set_text(text, prefs.color("stale" if fwd_stale else "text"), fwd_stale)

@@ -170,10 +170,10 @@ class ChainRulePanel(QWidget):
             return ""
         net = self.doc.network
         n = paths.n_examples
-        each = f" for each of the {n:,} examples" if n > 1 else ""
+        each = f", one for each path and each of the {n:,} examples," if n > 1 else ""
         head = (
-            f"<p><b>All {paths.n_paths:,} paths at once.</b> Each path's product{each} "
-            f"({paths.n_terms:,} products) adds up to {html.escape(rule.derivative)} = "
+            f"<p><b>All {paths.n_paths:,} paths at once.</b> The {paths.n_terms:,} "
+            f"products{each} add up to {html.escape(rule.derivative)} = "
             f"<b>{self._total(paths.total)}</b>."
         )
         if not paths.largest:
