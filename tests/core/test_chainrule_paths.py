@@ -98,3 +98,14 @@ def test_too_many_paths_still_give_the_total(problem, monkeypatch):
     assert summary.largest == ()
     assert summary.n_paths == 5 * 7 * 4
     assert summary.total == pytest.approx(gradient(net, X, T, 0, 1, 1), rel=1e-9, abs=1e-15)
+
+
+def test_a_picture_example_is_named_by_its_size_and_class():
+    from bpdesk.core.chainrule import example_text
+
+    assert example_text(np.zeros(64), np.eye(10)[3], 1) == "example 2: x = 64 inputs, t = class 3"
+    # Small examples are written out as before.
+    assert example_text([0, 1], [1], 0) == "example 1: x = (0, 1), t = 1"
+    assert example_text(np.arange(8), [0, 1, 0], None) == (
+        "the example: x = (0, 1, 2, 3, 4, 5, 6, 7), t = (0, 1, 0)"
+    )

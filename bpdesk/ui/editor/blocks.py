@@ -28,8 +28,8 @@ from bpdesk.ui.preferences import ViewPreferences
 # Layers bigger than this are drawn as blocks: beyond it the circles are too small to
 # read and their weights too many to draw as lines (33 × 33 is already 1,089 lines).
 COMPACT_NEURONS = 32
-BLOCK_HEIGHT = 288.0  # scene units: the picture of an input, and the tallest grid of cells
-MAX_CELL = 18.0  # a cell's side at most: a short layer stays a narrow column
+BLOCK_HEIGHT = 256.0  # scene units: the picture of an input, and the tallest grid of cells
+MAX_CELL = 16.0  # a cell's side at most: a short layer stays a narrow column
 # A neuron's tint is at most this much of its sign's colour (as NeuronNode fills it).
 NEURON_TINT = 0.6
 # An out-of-date block fades this far towards plain cells (as a neuron's value does).

@@ -15,6 +15,7 @@ them into selections and edits:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -31,7 +32,7 @@ from bpdesk.ui.editor.blocks import (
     is_compact,
     neuron_lut,
 )
-from bpdesk.ui.editor.items import NODE_RADIUS
+from bpdesk.ui.editor.items import NODE_RADIUS, NeuronNode, TextItem
 from bpdesk.ui.plane import diverging_lut, neutral
 
 if TYPE_CHECKING:
@@ -39,9 +40,9 @@ if TYPE_CHECKING:
     from bpdesk.ui.editor.scene import NetworkScene
 
 # Between layers of a diagram with blocks: room for a block, a band and a block.
-COMPACT_COLUMN = 470.0
+COMPACT_COLUMN = 420.0
 BAND_MARGIN = 18.0  # between a band and the blocks or neurons either side
-BAND_MAX_WIDTH = 240.0
+BAND_MAX_WIDTH = 220.0
 # A block dragged further than this from its column (in columns) is removed on release.
 REMOVE_DISTANCE = 0.35
 
@@ -149,6 +150,17 @@ class CompactLayers:
         band.weightDoubleClicked.connect(self._on_band_double_clicked)
         self.scene.addItem(band)
         self.bands[layer] = band
+
+    @staticmethod
+    def thin_notes(notes: list[TextItem], outputs: list[NeuronNode], scale: float) -> None:
+        """Zoomed far out (a big network in a small window) the outputs' one-line notes
+        would overlap: every second (or third…) shows, from the first."""
+        if len(outputs) < 2 or len(notes) != len(outputs):
+            return
+        gap = (outputs[1].home.y() - outputs[0].home.y()) * scale  # on screen
+        step = max(1, math.ceil(notes[0].height_of("0") / max(gap, 1e-9)))
+        for k, note in enumerate(notes):
+            note.setVisible(k % step == 0)
 
     def rect(self) -> QRectF:
         """The blocks' and bands' area in the scene (empty if there are none)."""

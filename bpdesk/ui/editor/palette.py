@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
-    QPushButton,
     QSizePolicy,
     QSpinBox,
     QToolButton,
@@ -75,17 +74,25 @@ class LayerSizeBox(QWidget):
         self.doc = doc
         self.layer = QComboBox()
         self.layer.setToolTip("The hidden layer to resize")
+        # Narrow at rest: the row must not widen the dock (and shrink the diagram).
+        self.layer.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.layer.setMinimumContentsLength(2)
         self.size = QSpinBox()
         self.size.setRange(1, EDITOR_MAX_NEURONS)
         self.size.setToolTip(
             f"How many neurons it has (1 to {EDITOR_MAX_NEURONS}); its first neurons keep "
             "their weights, new ones start from the initialiser"
         )
-        self.apply = QPushButton("Set")
+        self.apply = QToolButton()
+        self.apply.setText("Set")
         self.apply.setToolTip("Resize the layer (Ctrl+Z undoes it)")
+        # Never wider than the dock already is: the diagram keeps its room.
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(QLabel("Size of"))
+        row.addWidget(QLabel("Size"))
         row.addWidget(self.layer, 1)
         row.addWidget(self.size)
         row.addWidget(self.apply)

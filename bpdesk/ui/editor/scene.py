@@ -300,6 +300,8 @@ class NetworkScene(QGraphicsScene):
         room = width >= 100
         for row in self._button_rows:
             row.setVisible(room)
+        if self.compact.blocks:
+            self.compact.thin_notes(self.output_notes, self.nodes[-1], scale)
         # Headings and choosers are centred on their columns: each may be as wide
         # as the distance between two columns, less a gap.
         for item in self.headers + self.choosers:
