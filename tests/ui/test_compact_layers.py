@@ -344,3 +344,22 @@ def test_the_ten_outputs_are_labelled_by_digit_with_their_probability(big):
     notes = [note.text for note in scene.output_notes]
     assert notes[3].startswith(f"3: δ = {scene.prefs.fmt(float(delta[3]))}")
     assert notes[t].endswith("← target")
+
+
+def test_raw_pixels_beyond_1_are_scaled_to_the_largest(qtbot):
+    rng = np.random.default_rng(1)
+    X = rng.integers(0, 256, (12, 64)).astype(float)
+    T = np.eye(10)[rng.integers(0, 10, 12)]
+    net = Network.create([64, 40, 10], output_activation="softmax", loss="ce", seed=0)
+    doc = Document(net, Dataset("multiclass", X[:10], T[:10], X[10:], T[10:]))
+    view = NetworkView(doc)
+    qtbot.addWidget(view)
+    doc.set_sample(2)
+    doc.run_forward()
+    block = view.network_scene.compact.blocks[0]
+    x = X[2]
+    k = int(np.argmin(x))
+    lut = neuron_lut(view.network_scene.prefs)
+    level = colour_indices(np.array([x[k]]), x.max())[0]
+    assert pixel(block.image, k % 8, k // 8) == tuple(int(v) for v in lut[level])
+    assert level < 255  # not every pixel full orange

@@ -60,6 +60,15 @@ def half_height(layer: int, n: int, row: float) -> float:
     return (n - 1) / 2 * row + NODE_RADIUS
 
 
+def _value_scale(values: np.ndarray | None) -> float:
+    """Full colour at 1, as a neuron's; or at the largest value when beyond (raw pixels
+    of 0–255 would all be full orange)."""
+    if values is None or len(values) == 0:
+        return 1.0
+    top = float(np.nanmax(np.abs(values)))
+    return top if np.isfinite(top) and top > 1.0 else 1.0
+
+
 def class_note(k: int, probability: float, target: float, many: bool, delta: str | None) -> str:
     """The one-line note beside output ``k`` of a classifier drawn with blocks: its class
     (the digit, for the digits) and probability, or its δ (``delta``, already written)
@@ -193,7 +202,7 @@ class CompactLayers:
                 block.show(values, delta_scale, stale, self._lut, "δ = ")
             else:
                 values = None if fwd is None else fwd.activations[layer]
-                block.show(values, 1.0, not doc.is_fresh("forward"), self._lut)
+                block.show(values, _value_scale(values), not doc.is_fresh("forward"), self._lut)
         if not restyle:
             return
         for layer, band in self.bands.items():
