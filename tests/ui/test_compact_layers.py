@@ -363,3 +363,31 @@ def test_raw_pixels_beyond_1_are_scaled_to_the_largest(qtbot):
     level = colour_indices(np.array([x[k]]), x.max())[0]
     assert pixel(block.image, k % 8, k // 8) == tuple(int(v) for v in lut[level])
     assert level < 255  # not every pixel full orange
+
+
+def test_a_hidden_block_has_a_menu_and_the_banner_names_cells_and_bands(big, monkeypatch):
+    from PySide6.QtWidgets import QGraphicsSceneContextMenuEvent, QMenu
+
+    import bpdesk.ui.editor.gestures as gestures_module
+
+    shown = []
+
+    class Menu(QMenu):
+        def exec(self, *_):
+            shown.append([a.text() for a in self.actions() if not a.isSeparator()])
+            for action in self.actions():
+                if action.text() == "Remove this layer":
+                    action.trigger()
+
+    monkeypatch.setattr(gestures_module, "QMenu", Menu)
+    scene = big.network_scene
+    assert "activations in the neurons and cells, weights on the lines and bands" in (
+        big.banner.text()
+    )
+    event = QGraphicsSceneContextMenuEvent(
+        QGraphicsSceneContextMenuEvent.Type.GraphicsSceneContextMenu
+    )
+    event.setScenePos(scene.compact.blocks[2].cell_point(3))
+    scene.contextMenuEvent(event)
+    assert shown[-1][:3] == ["Add a neuron", "Remove the last neuron", "Remove this layer"]
+    assert scene.doc.network.layer_sizes == (64, 128, 10)

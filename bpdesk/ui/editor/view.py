@@ -163,6 +163,7 @@ class NetworkView(PaintsAlone, QGraphicsView):
         if self._auto_fit:
             self.fit_network()
         self.cancel_edit()
+        self._update_banner()  # blocks may have come or gone
 
     # -- overlays --------------------------------------------------------------
 
@@ -171,10 +172,13 @@ class NetworkView(PaintsAlone, QGraphicsView):
 
     def _update_banner(self, *_) -> None:
         doc = self.doc
+        # With blocks, the numbers are colours in cells and bands, not numbers on lines.
+        blocks = bool(self.network_scene.compact.blocks)
+        where = ("neurons and cells", "lines and bands") if blocks else ("neurons", "lines")
         if doc.mode == "forward":
-            text = "Forward view — activations in the neurons, weights on the lines"
+            text = f"Forward view — activations in the {where[0]}, weights on the {where[1]}"
         else:
-            text = "Backward view — δ = ∂L/∂z in the neurons, ∂L/∂w on the lines"
+            text = f"Backward view — δ = ∂L/∂z in the {where[0]}, ∂L/∂w on the {where[1]}"
         if doc.sample is None:
             # Otherwise 0.500 in every input reads like an example the network was given.
             text += f", each the mean over all {doc.dataset.n_train} examples"
