@@ -75,7 +75,7 @@ def test_smoke_refuses_a_file_it_cannot_read_in_one_line(tmp_path):
 def test_smoke_refuses_a_network_too_big_for_the_editor_in_one_line(tmp_path):
     from bpdesk.core import BpnetDocument, Network, save_bpnet
 
-    save_bpnet(BpnetDocument(Network.create([2, 65, 1]), None), tmp_path / "wide.bpnet")
+    save_bpnet(BpnetDocument(Network.create([2, 1025, 1]), None), tmp_path / "wide.bpnet")
     done = _run([sys.executable, "-m", "bpdesk", "--smoke", "wide.bpnet"], tmp_path)
     assert done.returncode == 2
     (line,) = done.stderr.strip().splitlines()

@@ -23,10 +23,12 @@ MAX_HIDDEN_LAYERS = 16
 # step gets slow (a 1024×1024 layer is a million weights), so the edits stop there.
 MAX_NEURONS = 1024
 NEURONS_REASON = "wider layers make every training step slow on the CPU"
-# The window's editor draws every neuron and every weight, one item each: it shows
-# layers up to this size and refuses bigger ones (files, datasets, edits) until big
-# layers are drawn as blocks. ``bpdesk train`` has no such limit.
-EDITOR_MAX_NEURONS = 64
+# The window's editor draws a layer of more than 32 neurons as one block (the input's
+# picture, or a grid of cells) and the weights touching it as one heat map: painting
+# costs the same for 100 neurons or 1,000, and a 784-128-64-10 network opens in a few
+# seconds. It shows every layer the engine trains at a usable speed.
+EDITOR_MAX_NEURONS = MAX_NEURONS
+EDITOR_REASON = f"bigger layers are drawn as blocks, but past {MAX_NEURONS} {NEURONS_REASON}"
 
 
 def rebuild(
@@ -94,6 +96,35 @@ def insert_neuron(network: Network, layer: int, index: int, rng: np.random.Gener
     b[layer - 1] = np.insert(b[layer - 1], index, bias)
     W[layer] = np.insert(W[layer], index, outgoing, axis=0)
     sizes[layer] = n_new
+    return rebuild(network, sizes, acts, W, b)
+
+
+def resize_layer(network: Network, layer: int, size: int, rng: np.random.Generator) -> Network:
+    """Give hidden ``layer`` ``size`` neurons: its first neurons keep their weights,
+    new ones (at the end) come from the initialiser, and any beyond ``size`` go."""
+    _check_hidden(network, layer)
+    sizes, acts, W, b = _parts(network)
+    size = _whole(size, "a layer size")
+    if not 1 <= size <= MAX_NEURONS:
+        why = f" ({NEURONS_REASON})" if size > MAX_NEURONS else ""
+        raise ConfigError(f"a layer needs 1 to {MAX_NEURONS} neurons, not {size}{why}")
+    n = sizes[layer]
+    if size < n:
+        W[layer - 1], b[layer - 1], W[layer] = (
+            W[layer - 1][:, :size],
+            b[layer - 1][:size],
+            W[layer][:size],
+        )
+    elif size > n:
+        init = get_initializer(network.init)
+        n_prev, n_next, extra = sizes[layer - 1], sizes[layer + 1], size - n
+        incoming = init.weights(n_prev, size, rng, shape=(n_prev, extra))
+        outgoing = init.weights(size, n_next, rng, shape=(extra, n_next))
+        bias = init.biases(size, rng, n_prev, shape=(extra,))
+        W[layer - 1] = np.concatenate([W[layer - 1], incoming], axis=1)
+        b[layer - 1] = np.concatenate([b[layer - 1], bias])
+        W[layer] = np.concatenate([W[layer], outgoing], axis=0)
+    sizes[layer] = size
     return rebuild(network, sizes, acts, W, b)
 
 

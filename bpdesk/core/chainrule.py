@@ -31,6 +31,9 @@ from bpdesk.core.network import ForwardCache, Network
 from bpdesk.core.numbers import format_data_value, format_number
 
 MAX_TERMS = 64
+# An example with more inputs (or classes) than this is named by its size (or class):
+# 64 or 784 numbers would make a title wider than the window.
+MAX_LISTED_VALUES = 8
 
 
 @dataclass(frozen=True)
@@ -131,14 +134,23 @@ def parameter_meaning(network: Network, layer: int, i: int | None, j: int) -> st
 
 
 def example_text(x: npt.ArrayLike, t: npt.ArrayLike, sample: int | None) -> str:
-    """One example: ``example 2: x = (0, 1), t = 1`` (``sample`` counted from 0, None if unknown)."""
-    inputs = "(" + ", ".join(format_data_value(v) for v in np.ravel(x)) + ")"
+    """One example: ``example 2: x = (0, 1), t = 1`` (``sample`` counted from 0, None if unknown).
+
+    An example of more than :data:`MAX_LISTED_VALUES` inputs (a picture) is said by its
+    size, ``x = 64 inputs``, and a one-hot target of as many classes by its class.
+    """
+    values = np.ravel(x)
+    if len(values) > MAX_LISTED_VALUES:
+        inputs = f"{len(values)} inputs"
+    else:
+        inputs = "(" + ", ".join(format_data_value(v) for v in values) + ")"
     targets = np.ravel(t)
-    target = (
-        format_data_value(targets[0])
-        if len(targets) == 1
-        else "(" + ", ".join(map(format_data_value, targets)) + ")"
-    )
+    if len(targets) == 1:
+        target = format_data_value(targets[0])
+    elif len(targets) > MAX_LISTED_VALUES and np.count_nonzero(targets == 1) == 1:
+        target = f"class {int(np.argmax(targets))}"
+    else:
+        target = "(" + ", ".join(map(format_data_value, targets)) + ")"
     which = "the example" if sample is None else f"example {sample + 1}"
     return f"{which}: x = {inputs}, t = {target}"
 

@@ -51,13 +51,12 @@ def _hidden(doc: Document, layer: int, what: str) -> bool:
 
 
 def _drawable(doc: Document, size: int, what: str) -> bool:
-    """True if the editor can draw a layer of ``size`` neurons; else tells the user why."""
+    """True if the editor can show a layer of ``size`` neurons; else tells the user why."""
     if size <= arch.EDITOR_MAX_NEURONS:
         return True
     doc.notify(
-        f"{what}: the editor shows at most {arch.EDITOR_MAX_NEURONS} neurons a layer; it "
-        "draws every neuron, and bigger layers are not drawable yet (bpdesk train trains "
-        "them from the command line)"
+        f"{what}: the editor shows at most {arch.EDITOR_MAX_NEURONS} neurons a layer; "
+        f"{arch.EDITOR_REASON} (bpdesk train trains them from the command line)"
     )
     return False
 
@@ -72,6 +71,21 @@ def add_neuron(doc: Document, layer: int, index: int | None = None) -> bool:
         index = doc.network.layer_sizes[layer]
     rng = doc.next_edit_rng()
     return _replace(doc, lambda: arch.insert_neuron(doc.network, layer, index, rng), "Add neuron")
+
+
+def set_layer_size(doc: Document, layer: int, size: int) -> bool:
+    """Give hidden ``layer`` ``size`` neurons in one step (its first neurons keep their
+    weights): what the palette's number does, since nobody drags 128 neurons."""
+    if not _hidden(doc, layer, "Cannot resize that layer"):
+        return False
+    if not _drawable(doc, size, "Set layer size"):
+        return False
+    if size == doc.network.layer_sizes[layer]:
+        return False
+    rng = doc.next_edit_rng()
+    return _replace(
+        doc, lambda: arch.resize_layer(doc.network, layer, size, rng), f"Set layer size to {size}"
+    )
 
 
 def remove_neuron(doc: Document, layer: int, index: int) -> bool:
@@ -168,8 +182,8 @@ def change_dataset(doc: Document, dataset: Dataset, text: str | None = None) -> 
         doc.notify(
             f"Cannot use that dataset: its {dataset.n_inputs} inputs and {dataset.n_outputs} "
             f"outputs need a layer of {widest} neurons; the editor shows at most "
-            f"{arch.EDITOR_MAX_NEURONS} a layer, drawing every neuron, and bigger layers are "
-            "not drawable yet (bpdesk train --csv trains on it from the command line)"
+            f"{arch.EDITOR_MAX_NEURONS} a layer: {arch.EDITOR_REASON} (bpdesk train --csv "
+            "trains on it from the command line)"
         )
         return False
     doc.prepare_edit(ReplaceDatasetCommand)

@@ -36,7 +36,7 @@ from bpdesk.core import (
     save_bpnet,
     xor,
 )
-from bpdesk.core.architecture import EDITOR_MAX_NEURONS, MAX_HIDDEN_LAYERS
+from bpdesk.core.architecture import EDITOR_MAX_NEURONS, EDITOR_REASON, MAX_HIDDEN_LAYERS
 from bpdesk.core.history import check_fits_record
 from bpdesk.core.safe_files import remove_stale_temporaries, replace_atomically
 from bpdesk.ui.document import Document, explainer_network
@@ -70,10 +70,9 @@ def _origin_of(autosave: Path) -> Path:
 def check_editable(network: Network) -> None:
     """Raise :class:`FileFormatError` on ``network.layer_sizes`` if the editor cannot show it.
 
-    The editor draws every neuron and weight, so it shows layers only up to
-    :data:`~bpdesk.core.architecture.EDITOR_MAX_NEURONS`; a file may hold far
-    more (a 784-128-64-10 network took 20 s and 1.5 GB to draw, a
-    64-128-64-10 one 28 s). ``bpdesk train`` still trains such networks.
+    The editor draws a big layer as a block and its weights as a heat map, so it
+    shows layers up to :data:`~bpdesk.core.architecture.EDITOR_MAX_NEURONS` (the
+    engine's own limit); ``bpdesk train`` trains what a file holds beyond it.
     """
     sizes = network.layer_sizes
     shown = "-".join(map(str, sizes))
@@ -88,8 +87,8 @@ def check_editable(network: Network) -> None:
         raise FileFormatError(
             "network.layer_sizes",
             f"{shown} has a layer of {max(sizes)} neurons; the editor shows at most "
-            f"{EDITOR_MAX_NEURONS} a layer: it draws every neuron, and bigger layers are not "
-            "drawable yet (bpdesk train trains it from the command line)",
+            f"{EDITOR_MAX_NEURONS} a layer: {EDITOR_REASON} (bpdesk train trains it from "
+            "the command line)",
         )
 
 

@@ -202,7 +202,7 @@ class MainWindow(QMainWindow):
             return MathPanel(doc, prefs=prefs)
 
         return {
-            "build": Palette,
+            "build": lambda: Palette(doc),
             "learn": lambda: TourPanel(self.settings, prefs=prefs),
             "data": lambda: DataPanel(doc, prefs=prefs),
             "boundary": lambda: DecisionBoundaryPanel(doc, prefs=prefs),

@@ -665,13 +665,18 @@ def test_the_largest_network_and_history_fit_the_file_limit():
     history = len(bpnet.HISTORY_SERIES) * bpnet.HISTORY_POINTS * bpnet.NUMBER_CHARS
     assert network + history + 16 * 2**20 < bpnet.MAX_FILE_BYTES
     assert bpnet.HISTORY_POINTS <= bpnet.MAX_HISTORY_ENTRIES
-    # The largest data a CSV import gives the window (as many inputs as the editor
-    # draws in a layer), with the history and an editor-sized network (16 hidden
-    # layers of 64), fits as well.
+    # The editor shows layers as wide as a CSV import's inputs.
     assert EDITOR_MAX_NEURONS <= MAX_FEATURES
-    data = MAX_SAMPLES * (EDITOR_MAX_NEURONS + MAX_CLASSES) * bpnet.NUMBER_CHARS
-    editor_network = (MAX_HIDDEN_LAYERS + 1) * (EDITOR_MAX_NEURONS + 1) * EDITOR_MAX_NEURONS
+    # Since it draws big layers as blocks, the window can hold more than a file does
+    # (100,000 rows of 1,024 pixels; saving that is refused with its size, see
+    # check_savable). What it held when it drew every neuron (64 a layer) still fits:
+    # the largest such data, the history and a network of 16 hidden layers of 64.
+    drawn = 64
+    data = MAX_SAMPLES * (drawn + MAX_CLASSES) * bpnet.NUMBER_CHARS
+    editor_network = (MAX_HIDDEN_LAYERS + 1) * (drawn + 1) * drawn
     assert data + history + editor_network * bpnet.NUMBER_CHARS < bpnet.MAX_FILE_BYTES
+    # And the digits' networks, up to a 784-128-64-10 one, fit the file's parameters.
+    assert bpnet.MAX_PARAMETERS >= 785 * 128 + 129 * 64 + 65 * 10
 
 
 def long_history(n: int) -> LossHistory:

@@ -125,7 +125,7 @@ def test_csv_import_and_a_bad_file(data_panel, tmp_path):
     assert "oops" in messages[-1]
 
 
-def test_an_image_csv_too_wide_to_draw_is_refused_with_the_reason(data_panel, tmp_path):
+def test_an_image_csv_is_drawn_and_one_too_wide_is_refused_with_the_reason(data_panel, tmp_path):
     doc, panel = data_panel
     path = tmp_path / "mnist.csv"
     path.write_text(
@@ -133,14 +133,17 @@ def test_an_image_csv_too_wide_to_draw_is_refused_with_the_reason(data_panel, tm
     )
     messages = []
     doc.message.connect(messages.append)
+    # 784 pixels: the editor draws the input layer as a 28 × 28 picture.
+    assert panel.import_csv(str(path), target_column="first")
+    assert doc.dataset.n_inputs == 784
+    assert doc.network.layer_sizes[0] == 784
+    # Wider than any layer the editor shows (or the engine trains): refused, saying why.
+    wide = tmp_path / "wide.csv"
+    wide.write_text("".join(f"{k % 2}," + ",".join(["1"] * 1025) + "\n" for k in range(4)))
     before = doc.dataset
-    assert not panel.import_csv(str(path), target_column="first")
+    assert not panel.import_csv(str(wide), target_column="first")
     assert doc.dataset is before
-    assert messages[-1] == (
-        "Cannot use that dataset: its 784 inputs and 10 outputs need a layer of 784 neurons; "
-        "the editor shows at most 64 a layer, drawing every neuron, and bigger layers are not "
-        "drawable yet (bpdesk train --csv trains on it from the command line)"
-    )
+    assert "1025 input columns; the limit is 1024" in messages[-1]
 
 
 def test_the_import_dialogs_choice_puts_the_target_first(data_panel, tmp_path, monkeypatch):

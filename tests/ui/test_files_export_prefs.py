@@ -578,10 +578,10 @@ def test_an_export_that_cannot_be_written_says_why(window, tmp_path):
     ("sizes", "message"),
     [
         (
-            [784, 128, 64, 10],
-            "784-128-64-10 has a layer of 784 neurons; the editor shows at most 64",
+            [1025, 128, 64, 10],
+            "1025-128-64-10 has a layer of 1025 neurons; the editor shows at most 1024",
         ),
-        ([2, 65, 1], "2-65-1 has a layer of 65 neurons; the editor shows at most 64"),
+        ([2, 1025, 1], "2-1025-1 has a layer of 1025 neurons; the editor shows at most 1024"),
         (
             [2] * 18 + [1],
             "2-2-2-2-2-2-2-2-2-2-2-2-2-2-2-2-2-2-1 has 17 hidden layers; the editor shows at most 16",
@@ -608,9 +608,9 @@ def test_the_largest_network_the_editor_makes_opens(window, tmp_path):
     from bpdesk.core import BpnetDocument, Network, save_bpnet
 
     path = tmp_path / "wide.bpnet"
-    save_bpnet(BpnetDocument(Network.create([2, 64, 1])), path)
+    save_bpnet(BpnetDocument(Network.create([2, 1024, 1])), path)
     assert window.files.open(str(path)), window.errors
-    assert window.doc.network.layer_sizes == (2, 64, 1)
+    assert window.doc.network.layer_sizes == (2, 1024, 1)
 
 
 def test_a_document_that_cannot_be_written_says_why_and_writes_nothing(window, tmp_path):

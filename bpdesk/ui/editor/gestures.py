@@ -21,6 +21,7 @@ from bpdesk.core.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from bpdesk.core.losses import check_output
 from bpdesk.ui import editing
 from bpdesk.ui.document import Parameter
+from bpdesk.ui.editor.blocks import LayerBlock
 from bpdesk.ui.editor.items import (
     NODE_RADIUS,
     BiasLabel,
@@ -250,7 +251,7 @@ class SceneGestures:
             if isinstance(item, EdgeLabel):
                 if item.visible_now:  # a hidden number is not there for the user
                     return item.edge
-            elif isinstance(item, (NeuronNode, WeightEdge, BiasLabel)):
+            elif isinstance(item, (NeuronNode, WeightEdge, BiasLabel, LayerBlock)):
                 return item
             elif isinstance(item, TextItem) and item.text:
                 return None  # a heading or a note covers what lies beneath it
@@ -274,6 +275,13 @@ class SceneGestures:
             menu.addAction("Add neuron below", lambda: editing.add_neuron(doc, layer, k + 1))
             menu.addSeparator()
             menu.addAction("Remove this layer", lambda: editing.remove_layer(doc, layer))
+        elif isinstance(item, LayerBlock) and 0 < item.layer < last:
+            layer, n = item.layer, item.n
+            menu.addAction("Add a neuron", lambda: editing.add_neuron(doc, layer))
+            menu.addAction("Remove the last neuron", lambda: self.remove_last(layer))
+            menu.addSeparator()
+            menu.addAction("Remove this layer", lambda: editing.remove_layer(doc, layer))
+            menu.addAction(f"Size: {n} (set it in the Build dock)").setEnabled(False)
         elif isinstance(item, WeightEdge):
             p = item.parameter
             menu.addAction("Explain this gradient (chain rule)", lambda: doc.select(p))

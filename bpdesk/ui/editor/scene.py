@@ -18,13 +18,21 @@ from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QGraphicsScene
 
-from bpdesk.core.activations import ACTIVATIONS
 from bpdesk.core.chainrule import neuron_name
 from bpdesk.core.datasets import Dataset
-from bpdesk.ui import editing, theme
+from bpdesk.ui import theme
 from bpdesk.ui.document import Document
+from bpdesk.ui.editor.blocks import is_compact
 from bpdesk.ui.editor.bundle import EdgeBundle
+from bpdesk.ui.editor.compact import (
+    COMPACT_COLUMN,
+    CompactLayers,
+    class_note,
+    half_height,
+    has_blocks,
+)
 from bpdesk.ui.editor.gestures import SceneGestures
+from bpdesk.ui.editor.headers import build_headers
 from bpdesk.ui.editor.heat_maps import clear_heat_maps, show_heat_maps
 from bpdesk.ui.editor.items import (
     HEADER_FONT,
@@ -77,6 +85,7 @@ class NetworkScene(QGraphicsScene):
         self.doc = doc
         self.prefs = prefs if prefs is not None else ViewPreferences(parent=self)
         self.gestures = SceneGestures(self)
+        self.compact = CompactLayers(self)  # the layers too big to draw neuron by neuron
         self.nodes: list[list[NeuronNode]] = []
         self.edges: list[WeightEdge] = []
         self.labels: list[EdgeLabel] = []
@@ -133,14 +142,16 @@ class NetworkScene(QGraphicsScene):
         net = self.doc.network
         sizes = net.layer_sizes
         last = len(sizes) - 1
-        self.column = column_spacing(len(sizes))
-        row = row_spacing(max(sizes))
-        top = -(max(sizes) - 1) / 2 * row
+        blocks = has_blocks(sizes)
+        self.column = COMPACT_COLUMN if blocks else column_spacing(len(sizes))
+        row = row_spacing(max([n for n in sizes if not is_compact(n)], default=1))
+        reach = max(half_height(layer, n, row) for layer, n in enumerate(sizes)) - NODE_RADIUS
+        top = -reach
         self.nodes, self.edges, self.labels, self.headers, self.choosers = [], [], [], [], []
         self.bias_labels, self.output_notes, self.loss_note = {}, [], None
         for layer, n in enumerate(sizes):
             column = []
-            for k in range(n):
+            for k in range(0 if is_compact(n) else n):  # a big layer is a block
                 node = NeuronNode(
                     layer, k, neuron_name(net, layer, k), movable=0 < layer < last, prefs=prefs
                 )
@@ -154,7 +165,8 @@ class NetworkScene(QGraphicsScene):
             self.nodes.append(column)
         self._edges_by_layer = [[] for _ in range(net.n_layers)]
         self._bundles = []
-        smooth = sum(a * b for a, b in zip(sizes, sizes[1:])) <= SMOOTH_EDGES_LIMIT
+        lines = [a * b for a, b in zip(sizes, sizes[1:]) if not (is_compact(a) or is_compact(b))]
+        smooth = sum(lines) <= SMOOTH_EDGES_LIMIT
         for layer in range(net.n_layers):
             for i, source in enumerate(self.nodes[layer]):
                 for j, target in enumerate(self.nodes[layer + 1]):
@@ -189,11 +201,11 @@ class NetworkScene(QGraphicsScene):
                     lambda item, p=(layer, None, j): gestures.edit_bias(p, item)
                 )
                 self.bias_labels[(layer, j)] = bias
-        self._button_rows = []
-        self._build_headers(top)
+        self.compact.build(self.column)
+        self.headers, self.choosers, self._button_rows = build_headers(self, top)
         self.set_view_scale(self._view_scale)
         self._build_notes()
-        bottom = (max(sizes) - 1) / 2 * row
+        bottom = reach
         self.trash.setPos(last * self.column / 2, bottom + NODE_RADIUS + 90)
         self._on_values_changed()
         self.layout_labels()  # after the values: the biggest ones get the room
@@ -221,98 +233,11 @@ class NetworkScene(QGraphicsScene):
     def content_rect(self) -> QRectF:
         """The neurons' area. Headings and notes keep their size on screen, so the
         view adds room for them in pixels (see ``NetworkView.fit_network``)."""
-        rect = QRectF()
+        rect = self.compact.rect()
         for column in self.nodes:
             for node in column:
                 rect = rect.united(node.sceneBoundingRect())
         return rect
-
-    def _build_headers(self, top: float) -> None:
-        net = self.doc.network
-        sizes = net.layer_sizes
-        last = len(sizes) - 1
-        # Each column's heading, activation and buttons hang from one anchor just
-        # above its top neuron, stacked in pixels: they keep their size on screen,
-        # so their spacing must not shrink with the zoom either.
-        anchor_y = top - NODE_RADIUS - 6
-        prefs = self.prefs
-        font = QFont(HEADER_FONT)
-        font.setPointSize(10)
-        font.setBold(True)
-        for layer, n in enumerate(sizes):
-            x = layer * self.column
-            if layer == 0:
-                title = "Input"
-            elif layer == last:
-                title = "Output"
-            else:
-                title = f"Hidden {layer}" if last > 2 else "Hidden"
-            anchor = ButtonRow()
-            anchor.setPos(x, anchor_y)
-            self.addItem(anchor)
-            header = TextItem(
-                f"{title} · {n}", font, Qt.AlignmentFlag.AlignHCenter, fixed=True, prefs=prefs
-            )
-            short = {"Input": "In", "Output": "Out", "Hidden": "H"}.get(title, f"H{layer}")
-            # Longest first: set_view_scale shows the longest that fits the column.
-            header.texts = (f"{title} · {n}", f"{short} · {n}", short, "")
-            header.setParentItem(anchor)
-            header.setPos(0, -64)
-            header.setToolTip(f"{title} layer: {n} neuron{'s' if n != 1 else ''}")
-            self.headers.append(header)
-            if layer > 0:
-                act = net.activations[layer - 1]
-                chooser = TextItem(
-                    f"{act} ▾", align=Qt.AlignmentFlag.AlignHCenter, fixed=True, prefs=prefs
-                )
-                # Narrow columns: the symbol the math dock uses ("σ"), then only the arrow.
-                symbol = ACTIVATIONS[act].symbol or act
-                chooser.texts = tuple(dict.fromkeys((f"{act} ▾", f"{symbol} ▾", symbol, "▾")))
-                chooser.box = prefs.color("grid")
-                chooser.setParentItem(anchor)
-                chooser.setPos(0, -43)
-                chooser.setCursor(Qt.CursorShape.PointingHandCursor)
-                chooser.setToolTip(f"Activation of this layer: {act}. Click to change it")
-                chooser.clicked.connect(
-                    lambda item, l=layer - 1: self.gestures.activation_menu(l, item)
-                )
-                self.choosers.append(chooser)
-            if 0 < layer < last:
-                row = ButtonRow()
-                row.setParentItem(anchor)
-                row.setPos(0, -18)
-                self._button_rows.append(row)
-                for symbol, tip, slot in (
-                    (
-                        "−",
-                        "Remove this layer's last neuron",
-                        lambda l=layer: self.gestures.remove_last(l),
-                    ),
-                    (
-                        "+",
-                        "Add a neuron to this layer",
-                        lambda l=layer: editing.add_neuron(self.doc, l),
-                    ),
-                    (
-                        "×",
-                        "Remove this hidden layer",
-                        lambda l=layer: editing.remove_layer(self.doc, l),
-                    ),
-                ):
-                    row.add(RoundButton(symbol, tip, prefs=prefs)).clicked.connect(slot)
-            if layer < last:
-                gap = ButtonRow()
-                gap.setPos(x + self.column / 2, anchor_y)
-                self.addItem(gap)
-                row = ButtonRow()
-                row.setParentItem(gap)
-                row.setPos(0, -18)
-                self._button_rows.append(row)
-                insert = row.add(
-                    RoundButton("+", "Insert a hidden layer here", radius=8, prefs=prefs)
-                )
-                insert.setOpacity(0.75)
-                insert.clicked.connect(lambda p=layer + 1: editing.insert_layer(self.doc, p))
 
     def _build_notes(self) -> None:
         last = len(self.nodes) - 1
@@ -346,6 +271,12 @@ class NetworkScene(QGraphicsScene):
         if self.loss_note is None:
             return
         scale = self._view_scale
+        if not self.nodes[-1]:  # a big output layer: under its block
+            block = self.compact.blocks[len(self.nodes) - 1]
+            half = self.loss_note.boundingRect().height() / 2
+            under = block.mapToScene(block.rect.bottomLeft())
+            self.loss_note.setPos(under.x(), under.y() + (12 + half) / scale)
+            return
         node = self.nodes[-1][-1]
         note = self.output_notes[-1]
         half = self.loss_note.boundingRect().height() / 2
@@ -371,6 +302,8 @@ class NetworkScene(QGraphicsScene):
         room = width >= 100
         for row in self._button_rows:
             row.setVisible(room)
+        if self.compact.blocks:
+            self.compact.thin_notes(self.output_notes, self.nodes[-1], scale)
         # Headings and choosers are centred on their columns: each may be as wide
         # as the distance between two columns, less a gap.
         for item in self.headers + self.choosers:
@@ -418,6 +351,8 @@ class NetworkScene(QGraphicsScene):
         prefs = self.prefs
         restyle = self._restyle_lines_now()
         for l, bundle in enumerate(self._bundles):
+            if not bundle.edges:
+                continue  # a weight band's (see CompactLayers)
             if edge_values is None or not self._visible(l + 1):
                 count = len(bundle.edges)
                 blank = prefs.edge_color(0.0, faded=True)
@@ -445,6 +380,7 @@ class NetworkScene(QGraphicsScene):
                 prefix + prefs.fmt(value), prefs.color("stale" if stale else "faint_text"), stale
             )
         self._show_nodes(fwd, bwd, backward, fwd_stale, bwd_stale)
+        self.compact.show_values(self._visible, restyle)
         # The maps are pictures, not numbers: at the reading pace while training (a
         # forward pass over the whole plane, the costliest part of this refresh), and
         # on a big diagram only as often as its lines change.
@@ -460,7 +396,7 @@ class NetworkScene(QGraphicsScene):
         :data:`LIVE_RESTYLE_S` (their numbers follow at every refresh): drawing 2,144
         lines again took ~15 ms of the GUI thread's ~20 ms a refresh, at every one.
         """
-        edges = len(self.edges)
+        edges = len(self.edges) + self.compact.weight_count
         if not self.doc.frames.live or edges <= SMOOTH_EDGES_LIMIT:
             return True
         now = time.monotonic()
@@ -549,7 +485,10 @@ class NetworkScene(QGraphicsScene):
                 continue
             t = float(fwd.targets[k])
             y = float(fwd.activations[-1][k])
-            if backward and bwd is not None:
+            if self.compact.blocks and doc.dataset.kind == "multiclass":
+                delta = float(bwd.deltas[-1][k]) if backward and bwd is not None else None
+                text = class_note(k, y, t, many, None if delta is None else prefs.fmt(delta))
+            elif backward and bwd is not None:
                 text = f"δ = ∂L/∂z\ntarget {fmt_target(t)}"
             else:
                 text = f"{'mean ' if many else ''}ŷ = {prefs.fmt(y)}\ntarget {fmt_target(t)}"
@@ -611,6 +550,7 @@ class NetworkScene(QGraphicsScene):
                     node.set_highlight("")
         for bias in self.bias_labels.values():
             bias.set_selected(selected == bias.parameter)
+        self.compact.show_selection(selected)
 
     # -- animation ------------------------------------------------------------------------
 

@@ -15,6 +15,9 @@ from bpdesk.ui.preferences import ViewPreferences
 from bpdesk.ui.widgets import fit_text
 
 MIN_SCALE, MAX_SCALE = 0.15, 4.0
+# A diagram with blocks may be shown smaller: its pictures and cells need no text to be
+# read, and a 784-128-64-10 network must fit a small window's editor whole.
+BLOCKS_MIN_SCALE = 0.06
 FIT_MAX_SCALE = 2.0  # a tiny network is not blown up beyond this when fitted
 # Room (left, right, top, bottom, in pixels) for what keeps its size on screen:
 # input names, output notes and the loss, the banner and the layer headings.
@@ -93,7 +96,7 @@ class NetworkView(PaintsAlone, QGraphicsView):
         width = max(viewport.width() - left - right, 50)
         height = max(viewport.height() - top - bottom, 50)
         scale = min(width / rect.width(), height / rect.height(), FIT_MAX_SCALE)
-        scale = max(scale, MIN_SCALE)
+        scale = max(scale, self.min_scale)
         # Where the network's centre should appear, in viewport pixels.
         want_x = left + width / 2
         want_y = top + height / 2
@@ -116,10 +119,15 @@ class NetworkView(PaintsAlone, QGraphicsView):
         """The small editor open over a weight or bias (see :meth:`edit_value`), or None."""
         return self._editor
 
+    @property
+    def min_scale(self) -> float:
+        """The smallest zoom: smaller for a diagram with blocks (see BLOCKS_MIN_SCALE)."""
+        return BLOCKS_MIN_SCALE if self.network_scene.compact.blocks else MIN_SCALE
+
     def zoom(self, factor: float) -> None:
         """Zoom by ``factor`` around the mouse (or the centre), within limits."""
         current = self.transform().m11()
-        factor = max(MIN_SCALE / current, min(MAX_SCALE / current, factor))
+        factor = max(self.min_scale / current, min(MAX_SCALE / current, factor))
         self._auto_fit = False
         self.scale(factor, factor)
         self.network_scene.set_view_scale(self.transform().m11())
@@ -127,7 +135,7 @@ class NetworkView(PaintsAlone, QGraphicsView):
     def zoom_to(self, scale: float, center: QPointF) -> None:
         """Show the scene at ``scale`` (1 = actual size) around ``center``."""
         self._auto_fit = False
-        scale = max(MIN_SCALE, min(MAX_SCALE, scale))
+        scale = max(self.min_scale, min(MAX_SCALE, scale))
         self.resetTransform()
         self.scale(scale, scale)
         self.centerOn(center)
@@ -155,6 +163,7 @@ class NetworkView(PaintsAlone, QGraphicsView):
         if self._auto_fit:
             self.fit_network()
         self.cancel_edit()
+        self._update_banner()  # blocks may have come or gone
 
     # -- overlays --------------------------------------------------------------
 
@@ -163,10 +172,13 @@ class NetworkView(PaintsAlone, QGraphicsView):
 
     def _update_banner(self, *_) -> None:
         doc = self.doc
+        # With blocks, the numbers are colours in cells and bands, not numbers on lines.
+        blocks = bool(self.network_scene.compact.blocks)
+        where = ("neurons and cells", "lines and bands") if blocks else ("neurons", "lines")
         if doc.mode == "forward":
-            text = "Forward view — activations in the neurons, weights on the lines"
+            text = f"Forward view — activations in the {where[0]}, weights on the {where[1]}"
         else:
-            text = "Backward view — δ = ∂L/∂z in the neurons, ∂L/∂w on the lines"
+            text = f"Backward view — δ = ∂L/∂z in the {where[0]}, ∂L/∂w on the {where[1]}"
         if doc.sample is None:
             # Otherwise 0.500 in every input reads like an example the network was given.
             text += f", each the mean over all {doc.dataset.n_train} examples"

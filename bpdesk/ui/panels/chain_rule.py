@@ -24,6 +24,7 @@ from bpdesk.core.chainrule import (
     plural,
     precise_number,
 )
+from bpdesk.core.chainrule_paths import PathSummary, path_text, summarize_paths
 from bpdesk.ui.document import Document
 from bpdesk.ui.format import unbroken
 from bpdesk.ui.frames import READING
@@ -41,6 +42,8 @@ class ChainRulePanel(QWidget):
         self.doc = doc
         self.prefs = prefs if prefs is not None else ViewPreferences(parent=self)
         self.rule: ChainRule | None = None
+        # Every path summed at once, when there are too many to list (a big network).
+        self.paths: PathSummary | None = None
         self.title = QLabel()
         self.title.setObjectName("chainTitle")
         self.title.setWordWrap(True)
@@ -89,7 +92,7 @@ class ChainRulePanel(QWidget):
     def _on_changed(self) -> None:
         doc = self.doc
         if doc.selected is None:
-            self.rule = None
+            self.rule = self.paths = None
             if self._showing_help:
                 return
             self._showing_help = True
@@ -105,6 +108,9 @@ class ChainRulePanel(QWidget):
         layer, i, j = doc.selected
         X, T = doc.dataset.X_train, doc.dataset.T_train
         self.rule = explain_weight(doc.network, X, T, layer, i, j, sample=doc.sample)
+        self.paths = None
+        if self.rule.grouping != "paths" and self.rule.n_paths > 1:
+            self.paths = summarize_paths(doc.network, X, T, layer, i, j, sample=doc.sample)
         self._show(self.rule)
 
     def _on_computed(self) -> None:
@@ -128,6 +134,7 @@ class ChainRulePanel(QWidget):
             f"<p>{html.escape(meaning)}; it is now {self.prefs.fmt(value)}.</p>",
             f"<p style='color:{self.prefs.palette.faint_text}'>"
             f"{html.escape(self._intro(rule))}</p>",
+            self._paths_html(self.paths, rule),
             self._terms_table(rule),
             f"<p><b>Blame.</b> {html.escape(rule.blame)}</p>",
         ]
@@ -155,6 +162,32 @@ class ChainRulePanel(QWidget):
         self.result.setText(
             f"{html.escape(rule.derivative)} = <b>{self._total(rule.total)}</b>   "
             f"<span style='color:{self.prefs.palette.faint_text}'>({shown}; {effect})</span>"
+        )
+
+    def _paths_html(self, paths: PathSummary | None, rule: ChainRule) -> str:
+        """Too many paths to list: how many, their total, and the few largest."""
+        if paths is None:
+            return ""
+        net = self.doc.network
+        n = paths.n_examples
+        each = f", one for each path and each of the {n:,} examples," if n > 1 else ""
+        head = (
+            f"<p><b>All {paths.n_paths:,} paths at once.</b> The {paths.n_terms:,} "
+            f"products{each} add up to {html.escape(rule.derivative)} = "
+            f"<b>{self._total(paths.total)}</b>."
+        )
+        if not paths.largest:
+            return head + " There are too many to multiply out one by one: backprop sums them.</p>"
+        share = "each path's product averaged over the examples" if n > 1 else "its product"
+        rows = "".join(
+            f"<li>{html.escape(path_text(net, paths.layer, p.path))}: "
+            f"<b>{self._total(p.value)}</b></li>"
+            for p in paths.largest
+        )
+        return (
+            f"{head} The {len(paths.largest)} largest paths ({share}):</p>"
+            f"<ol style='margin-top:0'>{rows}</ol>"
+            "<p>Backprop gets the same total without visiting each path:</p>"
         )
 
     def _intro(self, rule: ChainRule) -> str:
