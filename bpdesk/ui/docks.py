@@ -91,17 +91,29 @@ DOCKS = (
         BOTTOM,
         "Every example: target, prediction and whether it is right",
     ),
+    DockSpec(
+        "pad",
+        "Draw a digit",
+        BOTTOM,
+        "Draw a digit and watch the network read it, and see where the blame for a digit lies",
+    ),
+    DockSpec(
+        "mistakes",
+        "Mistakes",
+        RIGHT,
+        "The test images the network gets wrong: click one to see it in the network",
+    ),
 )
 # Panels that share a place are tabs; the first of each group shows at start.
 TAB_GROUPS = (
     ("learn", "data"),
-    ("loss", "gradient_flow", "gradcheck", "sweep"),
-    ("chain_rule", "landscape", "math"),
+    ("loss", "gradient_flow", "gradcheck", "sweep", "pad"),
+    ("chain_rule", "landscape", "math", "mistakes"),
 )
 FRONT_TABS = tuple(group[0] for group in TAB_GROUPS)  # the tab of each group shown at first start
 # Behind a tab at start, and built when first shown (start-up time). The data panel
 # is built at once: it remembers the last generated data's settings as they go by.
-BUILT_WHEN_SHOWN = ("gradient_flow", "gradcheck", "sweep", "landscape", "math")
+BUILT_WHEN_SHOWN = ("gradient_flow", "gradcheck", "sweep", "landscape", "math", "pad", "mistakes")
 
 
 class PanelDocks(QObject):
