@@ -100,20 +100,35 @@ DOCKS = (
     DockSpec(
         "mistakes",
         "Mistakes",
-        RIGHT,
+        BOTTOM,
         "The test images the network gets wrong: click one to see it in the network",
+    ),
+    DockSpec(
+        "confusion",
+        "Confusion",
+        RIGHT,
+        "The confusion matrix: for every true class, how often the network answers each class",
     ),
 )
 # Panels that share a place are tabs; the first of each group shows at start.
 TAB_GROUPS = (
     ("learn", "data"),
-    ("loss", "gradient_flow", "gradcheck", "sweep", "pad"),
-    ("chain_rule", "landscape", "math", "mistakes"),
+    ("loss", "gradient_flow", "gradcheck", "sweep", "pad", "mistakes"),
+    ("chain_rule", "landscape", "math", "confusion"),
 )
 FRONT_TABS = tuple(group[0] for group in TAB_GROUPS)  # the tab of each group shown at first start
 # Behind a tab at start, and built when first shown (start-up time). The data panel
 # is built at once: it remembers the last generated data's settings as they go by.
-BUILT_WHEN_SHOWN = ("gradient_flow", "gradcheck", "sweep", "landscape", "math", "pad", "mistakes")
+BUILT_WHEN_SHOWN = (
+    "gradient_flow",
+    "gradcheck",
+    "sweep",
+    "landscape",
+    "math",
+    "pad",
+    "mistakes",
+    "confusion",
+)
 
 
 class PanelDocks(QObject):

@@ -77,6 +77,7 @@ class MainWindow(QMainWindow):
     predictions_panel = _panel("predictions")
     digit_pad_panel = _panel("pad")
     mistakes_panel = _panel("mistakes")
+    confusion_panel = _panel("confusion")
     act_forward_view = _part("window_actions", "forward_view")
     act_backward_view = _part("window_actions", "backward_view")
     act_forward_pass = _part("window_actions", "forward_pass")
@@ -208,6 +209,11 @@ class MainWindow(QMainWindow):
 
             return MistakesPanel(doc, prefs=prefs)
 
+        def confusion() -> QWidget:
+            from bpdesk.ui.panels.confusion import ConfusionPanel
+
+            return ConfusionPanel(doc, prefs=prefs)
+
         def math() -> QWidget:
             from bpdesk.ui.panels.math import MathPanel
 
@@ -228,6 +234,7 @@ class MainWindow(QMainWindow):
             "predictions": lambda: PredictionsPanel(doc, prefs=prefs),
             "pad": pad,
             "mistakes": mistakes,
+            "confusion": confusion,
         }
 
     def _fit_to_screen(self, width: int, height: int) -> None:

@@ -94,10 +94,12 @@ class OutsideExamples(QObject):
 
     def _switch(self, example: OutsideExample | None) -> None:
         doc = self._doc
-        fresh = doc.is_fresh("forward"), doc.is_fresh("backward")
+        # Showing an example runs it forward at once: the point is to see it in the network.
+        forward = example is not None or doc.is_fresh("forward")
+        backward = doc.is_fresh("backward")
         self._example = example
         self.changed.emit()
-        refresh_passes(doc, *fresh)
+        refresh_passes(doc, forward, backward)
 
 
 def refresh_passes(doc: Document, forward_fresh: bool, backward_fresh: bool) -> None:

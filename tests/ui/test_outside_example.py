@@ -76,3 +76,12 @@ def test_clear_recomputes_for_the_training_rows(doc):
     doc.outside.clear()
     assert doc.is_fresh("forward")
     assert doc.forward_state.example is None
+
+
+def test_showing_an_example_runs_it_forward_even_when_no_pass_was_up_to_date(doc):
+    doc.replace_network(Network.create([64, 8, 10], activation="relu", loss="ce"))
+    assert doc.forward_state is None  # a new architecture: no pass yet
+    example = doc.outside.show(doc.dataset.X_test[0], doc.dataset.T_test[0], "test example 1")
+    assert doc.is_fresh("forward")
+    assert doc.forward_state.example is example
+    assert not doc.is_fresh("backward")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QSize, QTimer
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
@@ -144,8 +144,8 @@ class DigitPadPanel(QWidget):
         self.blame_text.setWordWrap(True)
         self.prefs.style(self.blame_text, "color: {faint_text};")
 
-        self.plot = plot_widget(prefs=self.prefs)
-        self.plot.setMinimumHeight(90)
+        self.plot = plot_widget(prefs=self.prefs, size_hint=QSize(240, 100))
+        self.plot.setMinimumHeight(80)
         item = self.plot.getPlotItem()
         item.setMouseEnabled(x=False, y=False)
         item.hideButtons()
