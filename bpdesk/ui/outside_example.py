@@ -2,9 +2,9 @@
 training row: a test image the network gets wrong, or a digit drawn on the pad.
 
 The document holds one :class:`OutsideExamples` (``doc.outside``). Showing an
-example is not an edit (as choosing a training row is not): nothing is undone,
-and the forward and backward passes that were up to date are recomputed for it
-at once. Choosing a training row (``doc.set_sample``) or opening a file puts
+example is not an edit (as choosing a training row is not): nothing is undone.
+It is run forward at once (the point is to see it in the network), and backward
+too when the backward pass was up to date. Choosing a training row (``doc.set_sample``) or opening a file puts
 the views back on the training data. An example that no longer fits the
 network (another number of inputs or outputs) is simply not shown.
 """

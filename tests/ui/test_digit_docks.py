@@ -7,7 +7,11 @@ from bpdesk.ui.commands import ReplaceDatasetCommand
 
 
 def test_the_digit_docks_wait_behind_tabs_and_are_in_the_view_menu(window):
-    for key, title in (("pad", "Draw a digit"), ("mistakes", "Mistakes"), ("confusion", "Confusion")):
+    for key, title in (
+        ("pad", "Draw a digit"),
+        ("mistakes", "Mistakes"),
+        ("confusion", "Confusion"),
+    ):
         dock = window.docks[key]
         assert dock.windowTitle() == title
         assert dock.toolTip()
