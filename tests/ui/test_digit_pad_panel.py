@@ -123,3 +123,42 @@ def test_an_example_shown_from_elsewhere_comes_onto_the_pad(pad):
     np.testing.assert_allclose(pad.probabilities, doc.network.predict(x[None])[0])
     assert "test example 5" in pad.answer_label.text()
     assert doc.outside.example.name == "test example 5"  # the pad did not replace it
+
+
+def mnist_shaped_doc() -> Document:
+    """A 784-10 network on a few MNIST-shaped images of raw pixels 0-255, kept float32 as
+    ``bpdesk train --csv`` keeps them."""
+    from bpdesk.core import Dataset
+    from bpdesk.core.datasets import handed_over
+
+    rng = np.random.default_rng(0)
+    X = np.round(rng.uniform(0, 255, (30, 784))).astype(np.float32)
+    T = np.eye(10)[rng.integers(0, 10, 30)]
+    X_test = np.round(rng.uniform(0, 255, (10, 784))).astype(np.float32)
+    T_test = np.eye(10)[rng.integers(0, 10, 10)]
+    for array in (X, T, X_test, T_test):
+        array.flags.writeable = False
+    with handed_over():
+        data = Dataset("multiclass", X, T, X_test, T_test, title="mnist-shaped")
+    assert data.X_train.dtype == np.float32
+    return Document(Network.create([784, 10], activation="relu", loss="ce", seed=0), data)
+
+
+def test_a_784_input_network_reads_the_drawing_the_mnist_way_at_the_data_scale(qtbot):
+    from bpdesk.core.digit_pad import mnist_input
+
+    doc = mnist_shaped_doc()
+    panel = DigitPadPanel(doc)
+    qtbot.addWidget(panel)
+    panel.show()
+    assert panel.message == ""
+    draw_one(panel)
+    x = panel.current_input()
+    np.testing.assert_allclose(x, mnist_input(panel.canvas.ink(), peak=255))
+    assert x.max() > 200  # raw pixels, as the data hold them
+    np.testing.assert_allclose(panel.probabilities, doc.network.predict(x[None])[0], rtol=1e-6)
+    assert panel.seen_label.pixmap().width() > 0
+    assert panel.add_to_training()
+    assert doc.dataset.X_train.dtype == np.float32  # not doubled to float64
+    assert doc.dataset.n_train == 31
+    np.testing.assert_allclose(doc.dataset.X_train[-1], x.astype(np.float32))

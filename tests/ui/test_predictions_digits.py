@@ -49,3 +49,15 @@ def test_two_inputs_stay_numbers(qtbot):
     assert panel.model.columns[:2] == ["input:0", "input:1"]
     assert panel.confusion_box.isVisible()
     assert not panel.confusion_note.isVisible()
+
+
+def test_784_inputs_are_28x28_thumbnails(qtbot):
+    from test_digit_pad_panel import mnist_shaped_doc
+
+    panel = make(qtbot, mnist_shaped_doc())
+    model = panel.model
+    assert model.columns[0] == IMAGE
+    picture = model.data(model.index(0, 0), Qt.ItemDataRole.DecorationRole)
+    assert picture is not None
+    assert (picture.width(), picture.height()) == (28, 28)  # one pixel a pixel
+    assert panel.table.iconSize().width() == 28

@@ -41,7 +41,7 @@ VALUE_ROLE = Qt.ItemDataRole.UserRole  # a cell's number (or class) rather than 
 # Column keys, in the order they appear after the inputs.
 TARGET, OUTPUT, ROUNDED, CHECK, ERROR, SET = "target", "output", "rounded", "check", "error", "set"
 IMAGE = "image"  # every input at once, as a picture (digits)
-THUMBNAIL = 24  # pixels a side of a picture in the table
+THUMBNAIL = 24  # pixels a side of a picture in the table, at least (28×28 images: 28)
 TABLE_CLASSES = 8  # a confusion matrix of more classes has a dock of its own
 
 _DISPLAY = Qt.ItemDataRole.DisplayRole
@@ -250,12 +250,19 @@ class PredictionsModel(QAbstractTableModel):
             return self._value(row, key)
         return self._tooltip(row, key)
 
+    @property
+    def thumbnail_size(self) -> int:
+        """Pixels a side of a thumbnail: every pixel of the image shows (8×8 three times)."""
+        side = image_side(self._X.shape[1]) if self._X.ndim == 2 else None
+        return max(THUMBNAIL, side or 0)
+
     def picture(self, row: int) -> QPixmap:
         """Row ``row``'s inputs as a thumbnail (made when first shown: the view asks for
         the visible rows only)."""
         picture = self._pictures.get(row)
         if picture is None:
-            picture = self._pictures[row] = digit_pixmap(self._X[row], THUMBNAIL, self._peak)
+            size = self.thumbnail_size
+            picture = self._pictures[row] = digit_pixmap(self._X[row], size, self._peak)
         return picture
 
     def _value(self, row: int, key: str):
@@ -506,7 +513,6 @@ class PredictionsPanel(QWidget):
         rows = self.table.verticalHeader()
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         rows.setDefaultSectionSize(self.fontMetrics().height() + 6)
-        self.table.setIconSize(QSize(THUMBNAIL, THUMBNAIL))  # digits' thumbnails at full size
         self.table.setToolTip(
             "Every example: click a training row to follow it through the network. "
             "Grey italic rows are test examples, held out from training."
@@ -615,8 +621,10 @@ class PredictionsPanel(QWidget):
             self.confusion_note.setVisible(many)
             line = self.fontMetrics().height() + 6
             pictures = model.column(IMAGE) >= 0
+            size = model.thumbnail_size
+            self.table.setIconSize(QSize(size, size))  # digits' thumbnails at full size
             self.table.verticalHeader().setDefaultSectionSize(
-                max(line, THUMBNAIL + 4) if pictures else line
+                max(line, size + 4) if pictures else line
             )
             self.confusion_set.setEnabled(data.n_test > 0)
             if not data.n_test:
