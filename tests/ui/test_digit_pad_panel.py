@@ -162,3 +162,47 @@ def test_a_784_input_network_reads_the_drawing_the_mnist_way_at_the_data_scale(q
     assert doc.dataset.X_train.dtype == np.float32  # not doubled to float64
     assert doc.dataset.n_train == 31
     np.testing.assert_allclose(doc.dataset.X_train[-1], x.astype(np.float32))
+
+
+def test_the_mouse_draws_on_the_canvas(pad, qtbot):
+    from PySide6.QtCore import QEvent, QPointF, Qt
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtWidgets import QApplication
+
+    canvas = pad.canvas
+    left, none = Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton
+    middle = canvas.width() / 2
+    points = [QPointF(middle, canvas.height() * k / 10) for k in range(2, 9)]
+    events = [(QEvent.Type.MouseButtonPress, points[0], left, left)]
+    events += [(QEvent.Type.MouseMove, p, none, left) for p in points[1:]]
+    events.append((QEvent.Type.MouseButtonRelease, points[-1], left, none))
+    for kind, pos, button, buttons in events:
+        event = QMouseEvent(
+            kind, pos, canvas.mapToGlobal(pos), button, buttons, Qt.KeyboardModifier.NoModifier
+        )
+        QApplication.sendEvent(canvas, event)
+    ink = canvas.ink()
+    # A vertical stroke down the middle of the page, from 20 % to 80 % of its height.
+    assert ink[128, 128] > 0.9
+    assert ink[128, 20] == 0.0
+    rows = np.flatnonzero(ink[:, 128] > 0.5)
+    assert 0.15 * 256 < rows[0] < 0.25 * 256
+    assert 0.75 * 256 < rows[-1] < 0.85 * 256
+    assert pad.doc.outside.example is not None  # the release showed it in the network
+    assert pad.probabilities is not None
+
+
+def test_a_training_example_chosen_comes_onto_the_pad_with_its_blame(pad):
+    doc = pad.doc
+    doc.set_sample(7)
+    data = doc.dataset
+    np.testing.assert_array_equal(pad.current_input(), data.X_train[7])
+    label = int(np.argmax(data.T_train[7]))
+    assert pad.target_box.value() == label
+    np.testing.assert_allclose(pad.blame, input_gradient(doc.network, data.X_train[7], label))
+    assert "example 8" in pad.answer_label.text()
+    assert "(shown in the network)" in pad.answer_label.text()
+    assert doc.outside.example is None  # a training row: the views show it already
+    draw_one(pad)  # drawing replaces it
+    assert doc.outside.example is not None
+    assert "the drawing" in pad.answer_label.text()

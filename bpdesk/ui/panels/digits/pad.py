@@ -91,6 +91,7 @@ class DigitPadPanel(QWidget):
         self._loaded: OutsideExample | None = None  # an example shown on the pad as it is
         self._own: OutsideExample | None = None  # the drawing as last shown in the views
         self._showing = False
+        self._loaded_row: int | None = None  # the training row loaded, if it is one
         self._live = QTimer(self)
         self._live.setSingleShot(True)
         self._live.setInterval(LIVE_MS)
@@ -108,6 +109,7 @@ class DigitPadPanel(QWidget):
         doc.datasetChanged.connect(self._on_network_changed)
         doc.parametersChanged.connect(self._on_parameters_changed)
         doc.outside.changed.connect(self._on_outside_changed)
+        doc.sampleChanged.connect(self._on_sample_changed)
         self.prefs.changed.connect(self._on_preferences_changed)
         self._on_network_changed()
 
@@ -207,12 +209,15 @@ class DigitPadPanel(QWidget):
     # -- reactions ------------------------------------------------------------------------
 
     def _on_stroke_moved(self) -> None:
-        self._loaded = None  # drawn over: the page is reduced as a whole from now on
+        self._loaded, self._loaded_row = (
+            None,
+            None,
+        )  # drawn over: the page is reduced as a whole from now on
         if not self._live.isActive():
             self._live.start()
 
     def _on_stroke_finished(self) -> None:
-        self._loaded = None
+        self._loaded, self._loaded_row = None, None
         self._live.stop()
         self.refresh()
         self.show_in_views()
@@ -247,7 +252,24 @@ class DigitPadPanel(QWidget):
             return
         # An example shown from elsewhere (a test image the network gets wrong) comes
         # onto the pad as it is: its own pixels, not a reduction of them.
-        self._loaded = example
+        self.load(example)
+
+    def _on_sample_changed(self) -> None:
+        doc, sample = self.doc, self.doc.sample
+        if sample is None or self.message or not digit_data(doc.dataset, doc.network):
+            return
+        # A training example chosen (in the predictions table, the toolbar) comes onto
+        # the pad too: its blame, for its own digit.
+        data = doc.dataset
+        example = OutsideExample(
+            data.X_train[sample], data.T_train[sample], f"example {sample + 1}"
+        )
+        self.load(example, row=sample)
+
+    def load(self, example: OutsideExample, row: int | None = None) -> None:
+        """Put an example on the pad as it is (to look at its blame, or draw over it);
+        ``row`` when it is that training row."""
+        self._loaded, self._loaded_row = example, row
         side = image_side(example.x.size)
         assert side is not None  # it fits the network, which takes images
         self.canvas.blockSignals(True)
@@ -343,14 +365,23 @@ class DigitPadPanel(QWidget):
         self.blame_label.setPixmap(signed_pixmap(blame, SEEN_SIZE, palette))
         softmax = net.activations[-1] == "softmax"
         said = f"p = {outputs[winner]:.2f}" if softmax else f"ŷ = {outputs[winner]:.2f}"
-        shown = " (shown in the network)" if self.doc.outside.example is not None else ""
         name = self._loaded.name if self._loaded is not None else "the drawing"
+        shown = " (shown in the network)" if self._in_views() else ""
         self.answer_label.setText(f"The network reads {name} as {winner} ({said}){shown}")
         self.blame_text.setText(
             f"∂L/∂pixel for “this is a {label}”: ink on blue pixels would make the network "
             f"surer it is a {label}, ink on orange ones less sure (backprop carried one step "
             "past the first layer)."
         )
+
+    def _in_views(self) -> bool:
+        """True when the network views show what the pad shows."""
+        shown, doc = self.doc.outside.example, self.doc
+        if self._loaded is None:
+            return shown is not None and shown is self._own
+        if shown is not None:
+            return shown is self._loaded
+        return self._loaded_row is not None and self._loaded_row == doc.sample
 
     def _brushes(self, winner: int) -> list:
         palette = self.prefs.palette
