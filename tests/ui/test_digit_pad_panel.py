@@ -123,6 +123,12 @@ def test_an_example_shown_from_elsewhere_comes_onto_the_pad(pad):
     np.testing.assert_allclose(pad.probabilities, doc.network.predict(x[None])[0])
     assert "test example 5" in pad.answer_label.text()
     assert doc.outside.example.name == "test example 5"  # the pad did not replace it
+    # A test image stays held out: it cannot become a training example as it is.
+    assert not pad.add_button.isEnabled()
+    assert not pad.add_to_training()
+    assert doc.undo_stack.count() == 0
+    draw_one(pad)  # drawn over: a new example
+    assert pad.add_button.isEnabled()
 
 
 def mnist_shaped_doc() -> Document:

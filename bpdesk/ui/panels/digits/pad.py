@@ -209,15 +209,16 @@ class DigitPadPanel(QWidget):
     # -- reactions ------------------------------------------------------------------------
 
     def _on_stroke_moved(self) -> None:
-        self._loaded, self._loaded_row = (
-            None,
-            None,
-        )  # drawn over: the page is reduced as a whole from now on
+        if self._loaded is not None:
+            # Drawn over: the page is reduced as a whole from now on, a new example.
+            self._loaded, self._loaded_row = None, None
+            self._update_add_button()
         if not self._live.isActive():
             self._live.start()
 
     def _on_stroke_finished(self) -> None:
         self._loaded, self._loaded_row = None, None
+        self._update_add_button()
         self._live.stop()
         self.refresh()
         self.show_in_views()
@@ -315,8 +316,12 @@ class DigitPadPanel(QWidget):
     def add_to_training(self) -> bool:
         """Add the drawing to the training set as the chosen digit (undo takes it back)."""
         x = self.current_input()
-        if x is None:
-            self.doc.notify("Draw a digit first: the page is blank.")
+        if x is None or self._loaded is not None:
+            self.doc.notify(
+                "Draw a digit first: the page is blank."
+                if x is None
+                else f"{self._loaded.name.capitalize()} is already in the data: draw a new one."
+            )
             return False
         label = self.target_box.value()
         if not add_training_example(self.doc, x, label):
@@ -330,11 +335,19 @@ class DigitPadPanel(QWidget):
     def _update_add_button(self) -> None:
         label = self.target_box.value()
         self.add_button.setText(f"Use as a training example of {label}")
-        self.add_button.setToolTip(
-            f"Add the drawing to the training set with the label {label} "
-            "(one edit: Ctrl+Z takes it back)"
-        )
-        self.add_button.setEnabled(digit_data(self.doc.dataset, self.doc.network))
+        if self._loaded is not None:
+            # Already in the data: a test image added to training would no longer test.
+            self.add_button.setToolTip(
+                f"{self._loaded.name.capitalize()} is already in the data (test images stay "
+                "held out): draw on the page to make a new example"
+            )
+        else:
+            self.add_button.setToolTip(
+                f"Add the drawing to the training set with the label {label} "
+                "(one edit: Ctrl+Z takes it back)"
+            )
+        fits = digit_data(self.doc.dataset, self.doc.network)
+        self.add_button.setEnabled(fits and self._loaded is None)
 
     # -- drawing the answer --------------------------------------------------------------------
 
