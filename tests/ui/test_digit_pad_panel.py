@@ -212,3 +212,15 @@ def test_a_training_example_chosen_comes_onto_the_pad_with_its_blame(pad):
     draw_one(pad)  # drawing replaces it
     assert doc.outside.example is not None
     assert "the drawing" in pad.answer_label.text()
+
+
+def test_a_loaded_image_of_another_size_is_dropped_with_its_network(pad):
+    doc = pad.doc
+    doc.outside.show(doc.dataset.X_test[0], doc.dataset.T_test[0], "test example 1")
+    mnist = mnist_shaped_doc()
+    doc.replace_dataset(mnist.dataset, mnist.network)  # 784 inputs now
+    assert pad.message == ""
+    assert pad.current_input() is None  # a blank page, not the 64-pixel image
+    assert pad.probabilities is None
+    draw_one(pad)
+    assert pad.current_input().shape == (784,)

@@ -231,6 +231,12 @@ class DigitPadPanel(QWidget):
 
     def _on_network_changed(self) -> None:
         self.message = digit_network_problem(self.doc.network)
+        if self._loaded is not None and not self._loaded.fits(self.doc.network):
+            # An image of another size: the page starts blank for the new network.
+            self._loaded = self._loaded_row = None
+            self.canvas.blockSignals(True)
+            self.canvas.clear()
+            self.canvas.blockSignals(False)
         self.message_label.setText(self.message)
         self.stack.setCurrentIndex(0 if self.message else 1)
         if not self.message:
