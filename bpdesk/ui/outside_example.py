@@ -105,9 +105,13 @@ class OutsideExamples(QObject):
 def refresh_passes(doc: Document, forward_fresh: bool, backward_fresh: bool) -> None:
     """After the views were given other rows to show: recompute the passes that were up to
     date, so that what was on screen stays on screen for the new rows."""
+    before = doc.forward_state
+    # Same parameters and data: the loss over the whole training set is the one already
+    # known (60,000 MNIST images would take a pass of their own on every pen lift).
+    total = before.total_loss if before is not None and before.version == doc.version else None
+    if forward_fresh or backward_fresh:
+        doc.run_forward(emit=not backward_fresh, total_loss=total)
     if backward_fresh:
         doc.run_backward()
-    elif forward_fresh:
-        doc.run_forward()
-    else:
+    elif not forward_fresh:
         doc.computedChanged.emit()

@@ -85,3 +85,16 @@ def test_showing_an_example_runs_it_forward_even_when_no_pass_was_up_to_date(doc
     assert doc.is_fresh("forward")
     assert doc.forward_state.example is example
     assert not doc.is_fresh("backward")
+
+
+def test_the_loss_over_the_training_set_is_not_recomputed_for_another_example(doc, monkeypatch):
+    total = doc.forward_state.total_loss
+    calls = []
+    original = doc.network.compute_loss
+    monkeypatch.setattr(doc.network, "compute_loss", lambda *a: calls.append(1) or original(*a))
+    doc.outside.show(doc.dataset.X_test[0], doc.dataset.T_test[0], "test example 1")
+    doc.set_sample(5)
+    assert calls == []
+    assert doc.forward_state.total_loss == total
+    doc.set_parameters(doc.network.parameters * 0.5, recompute=True)  # new parameters: it is
+    assert calls == [1]
