@@ -224,3 +224,12 @@ def test_a_loaded_image_of_another_size_is_dropped_with_its_network(pad):
     assert pad.probabilities is None
     draw_one(pad)
     assert pad.current_input().shape == (784,)
+
+
+def test_a_diverged_network_is_said_so(pad):
+    params = pad.doc.network.parameters.copy()
+    params[:] = np.nan
+    pad.doc.set_parameters(params)
+    draw_one(pad)
+    assert "diverged" in pad.answer_label.text()
+    assert not np.any(pad.bars.opts["height"])  # no bar drawn for a NaN

@@ -382,11 +382,17 @@ class DigitPadPanel(QWidget):
         self.bars.setOpts(height=np.nan_to_num(outputs), brushes=self._brushes(winner))
         self.seen_label.setPixmap(digit_pixmap(x, SEEN_SIZE, self._peak()))
         self.blame_label.setPixmap(signed_pixmap(blame, SEEN_SIZE, palette))
-        softmax = net.activations[-1] == "softmax"
-        said = f"p = {outputs[winner]:.2f}" if softmax else f"ŷ = {outputs[winner]:.2f}"
         name = self._loaded.name if self._loaded is not None else "the drawing"
-        shown = " (shown in the network)" if self._in_views() else ""
-        self.answer_label.setText(f"The network reads {name} as {winner} ({said}){shown}")
+        if winner < 0:
+            self.answer_label.setText(
+                f"The network's outputs for {name} are not numbers: it has diverged "
+                "(Reset starts it again)."
+            )
+        else:
+            softmax = net.activations[-1] == "softmax"
+            said = f"p = {outputs[winner]:.2f}" if softmax else f"ŷ = {outputs[winner]:.2f}"
+            shown = " (shown in the network)" if self._in_views() else ""
+            self.answer_label.setText(f"The network reads {name} as {winner} ({said}){shown}")
         self.blame_text.setText(
             f"∂L/∂pixel for “this is a {label}”: ink on blue pixels would make the network "
             f"surer it is a {label}, ink on orange ones less sure (backprop carried one step "
