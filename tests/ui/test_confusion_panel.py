@@ -62,6 +62,8 @@ def test_it_follows_the_network(qtbot, doc):
     expected = confusion_counts(data.T_test.argmax(axis=1), predicted, 10)
     np.testing.assert_array_equal(panel.counts, expected)
     assert not np.array_equal(before, expected)
+    shown = [label.toPlainText() for label in panel.labels]
+    assert shown == [str(c) if c else "" for c in expected.ravel()]
 
 
 def test_a_regression_has_no_matrix(qtbot):

@@ -60,6 +60,7 @@ class ConfusionPanel(QWidget):
         self.prefs = prefs if prefs is not None else ViewPreferences(parent=self)
         self.counts = np.zeros((0, 0), dtype=np.int64)
         self.labels: list[pg.TextItem] = []
+        self._label_state: dict[int, tuple[str, str]] = {}  # what each label shows now
         self.stale = True
 
         self.which = QComboBox()
@@ -162,13 +163,18 @@ class ConfusionPanel(QWidget):
         text = self.prefs.palette.text
         for (t, p), label in zip(np.ndindex(k, k), self.labels, strict=True):
             count = int(counts[t, p])
-            label.setText(str(count) if count else "", color=text)
+            words = str(count) if count else ""
+            # Late in training few counts move: a label is laid out again only if it did.
+            if (words, text) != self._label_state.get(id(label)):
+                self._label_state[id(label)] = (words, text)
+                label.setText(words, color=text)
 
     def _make_labels(self, k: int) -> None:
         item = self.plot.getPlotItem()
         for label in self.labels:
             item.removeItem(label)
         self.labels = []
+        self._label_state = {}
         for t, p in np.ndindex(k, k):
             label = pg.TextItem("", anchor=(0.5, 0.5))
             label.setPos(p + 0.5, t + 0.5)
