@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QByteArray, QObject, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QScrollArea, QWidget
 
+from bpdesk.ui.digit_images import image_side
 from bpdesk.ui.document import Document
 from bpdesk.ui.widgets import Deferred
 
@@ -91,17 +92,47 @@ DOCKS = (
         BOTTOM,
         "Every example: target, prediction and whether it is right",
     ),
+    DockSpec(
+        "pad",
+        "Draw a digit",
+        BOTTOM,
+        "Draw a digit and watch the network read it, and see where the blame for a digit lies",
+    ),
+    DockSpec(
+        "mistakes",
+        "Mistakes",
+        BOTTOM,
+        "The test images the network gets wrong: click one to see it in the network",
+    ),
+    DockSpec(
+        "confusion",
+        "Confusion",
+        RIGHT,
+        "The confusion matrix: for every true class, how often the network answers each class",
+    ),
 )
 # Panels that share a place are tabs; the first of each group shows at start.
 TAB_GROUPS = (
     ("learn", "data"),
-    ("loss", "gradient_flow", "gradcheck", "sweep"),
-    ("chain_rule", "landscape", "math"),
+    ("loss", "gradient_flow", "gradcheck", "sweep", "pad", "mistakes"),
+    ("chain_rule", "landscape", "math", "confusion"),
 )
 FRONT_TABS = tuple(group[0] for group in TAB_GROUPS)  # the tab of each group shown at first start
 # Behind a tab at start, and built when first shown (start-up time). The data panel
 # is built at once: it remembers the last generated data's settings as they go by.
-BUILT_WHEN_SHOWN = ("gradient_flow", "gradcheck", "sweep", "landscape", "math")
+# Shown while the network reads digits (64 or 784 inputs, 10 outputs), hidden otherwise:
+# a small network's window keeps its tabs readable. View → Panels shows them any time.
+DIGIT_DOCKS = ("pad", "mistakes", "confusion")
+BUILT_WHEN_SHOWN = (
+    "gradient_flow",
+    "gradcheck",
+    "sweep",
+    "landscape",
+    "math",
+    "pad",
+    "mistakes",
+    "confusion",
+)
 
 
 class PanelDocks(QObject):
@@ -142,6 +173,9 @@ class PanelDocks(QObject):
             self._deferred(key).build_when_shown(self.docks[key])
         doc.datasetChanged.connect(self._name_boundary_dock)
         self._name_boundary_dock()
+        self._digits: bool | None = None  # whether the digit docks are shown for the network
+        doc.networkChanged.connect(self._follow_digits)
+        self._follow_digits()
 
     def _add(self, spec: DockSpec, widget: QWidget) -> None:
         dock = QDockWidget(spec.title, self.window)
@@ -165,6 +199,16 @@ class PanelDocks(QObject):
         # A regression has no boundary between classes: the map shows the output itself.
         regression = self.doc.dataset.kind == "regression"
         self.docks["boundary"].setWindowTitle("Output map" if regression else "Decision boundary")
+
+    def _follow_digits(self) -> None:
+        # Only when the network starts or stops reading digits: a dock the learner
+        # closed or opened stays so while the network keeps its kind.
+        sizes = self.doc.network.layer_sizes
+        digits = image_side(sizes[0]) is not None and sizes[-1] == 10
+        if digits != self._digits:
+            self._digits = digits
+            for key in DIGIT_DOCKS:
+                self.docks[key].setVisible(digits)
 
     def _deferred(self, key: str) -> Deferred:
         content = self.docks[key].widget()
@@ -197,10 +241,13 @@ class PanelDocks(QObject):
 
     def restore_default_layout(self, default_state: QByteArray) -> None:
         """Show every panel again, where it was at first start (``default_state`` is
-        the window's state as first laid out)."""
+        the window's state as first laid out); the digit docks only for a network that
+        reads digits."""
         self.window.restoreState(default_state, SETTINGS_VERSION)
         for dock in self.docks.values():
             dock.show()
+        self._digits = None  # the digit docks as the network asks
+        self._follow_digits()
         self.raise_front_tabs()
         self.apply_default_sizes()
 

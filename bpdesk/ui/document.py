@@ -36,6 +36,7 @@ from bpdesk.core.run import (
 from bpdesk.core.sweep_kept import KeptSweep
 from bpdesk.core.trainer_state import TrainerState
 from bpdesk.ui.frames import FrameClock
+from bpdesk.ui.outside_example import OutsideExample, OutsideExamples, refresh_passes
 from bpdesk.ui.pace import DEFAULT_SPEED, Pace
 
 MODES = ("forward", "backward")
@@ -61,13 +62,14 @@ class ForwardState:
     and ``total_loss`` on the whole training set.
     """
 
-    rows: tuple[int, ...]
+    rows: tuple[int, ...]  # () for an example from outside the training set
     activations: tuple[np.ndarray, ...]
     zs: tuple[np.ndarray, ...]
     targets: np.ndarray
     loss: float
     total_loss: float
     version: int
+    example: OutsideExample | None = None  # the outside example shown, if any
 
 
 @dataclass(frozen=True, eq=False)
@@ -81,6 +83,7 @@ class BackwardState:
     gradient: np.ndarray  # flat, laid out like Network.parameters
     loss: float
     version: int
+    example: OutsideExample | None = None  # the outside example shown, if any
 
 
 def explainer_network() -> Network:
@@ -140,6 +143,7 @@ class Document(QObject):
         self.sweeps: tuple[KeptSweep, ...] = ()
         # Paces the views' redraws; it knows whether training is live (training_active).
         self.frames = FrameClock(self)
+        self.outside = OutsideExamples(self)  # a test image or a drawing shown instead of rows
         self.run_forward()
 
     # -- reading ---------------------------------------------------------------
@@ -266,8 +270,9 @@ class Document(QObject):
 
     def is_fresh(self, which: str) -> bool:
         """True when the last ``forward``/``backward`` pass matches the current network and rows."""
-        state = self._forward if which == "forward" else self._backward
-        return state is not None and state.version == self._version and state.rows == self.rows
+        state, shown = self._forward if which == "forward" else self._backward, self.outside.example
+        now = (self._version, self.rows if shown is None else (), shown)
+        return state is not None and (state.version, state.rows, state.example) == now
 
     def parameter_value(self, parameter: Parameter) -> float:
         """The current value of a weight or bias."""
@@ -310,18 +315,13 @@ class Document(QObject):
         """Drive the views with one training example, or the batch mean (None)."""
         if sample is not None and not 0 <= sample < self._dataset.n_train:
             raise IndexError(f"there is no training example {sample}")
-        if sample != self._sample:
-            # Choosing another example is not an edit: the passes that were up to
-            # date are recomputed for it at once.
-            forward_fresh, backward_fresh = self.is_fresh("forward"), self.is_fresh("backward")
+        if sample != self._sample or self.outside.example is not None:
+            # Not an edit: the passes that were up to date are recomputed for it at once.
+            fresh = self.is_fresh("forward"), self.is_fresh("backward")
             self._sample = sample
+            self.outside.forget()
             self.sampleChanged.emit()
-            if backward_fresh:
-                self.run_backward()
-            elif forward_fresh:
-                self.run_forward()
-            else:
-                self.computedChanged.emit()
+            refresh_passes(self, *fresh)
 
     def notify(self, text: str) -> None:
         """Show the user a short notice (a refused edit, a limit)."""
@@ -335,21 +335,22 @@ class Document(QObject):
         ``total_loss`` (the loss on the whole training set) may be given when it is
         already known, as training reports it for every epoch.
         """
-        X, T = self.training_arrays()
-        net = self._network
+        X, T = self.outside.arrays()  # the training rows, or an example from outside
+        net, shown = self._network, self.outside.example
         with np.errstate(all="ignore"):
             result = net.evaluate(X, T)  # every layer as rows: (batch, n)
             total = total_loss
             if total is None:
                 total = net.compute_loss(self._dataset.X_train, self._dataset.T_train)
         self._forward = ForwardState(
-            rows=self.rows,
+            rows=self.rows if shown is None else (),
             activations=tuple(a.mean(axis=0) for a in result.activations),
             zs=tuple(z.mean(axis=0) for z in result.zs),
             targets=T.mean(axis=0),
             loss=float(result.loss),
             total_loss=float(total),
             version=self._version,
+            example=shown,
         )
         if emit:
             self.computedChanged.emit()
@@ -359,12 +360,12 @@ class Document(QObject):
         """Backpropagate the selected rows (running forward first if that is stale)."""
         if not self.is_fresh("forward"):
             self.run_forward(emit=False)
-        X, T = self.training_arrays()
+        (X, T), shown = self.outside.arrays(), self.outside.example
         with np.errstate(all="ignore"):
             result = self._network.backpropagate(X, T)
         n = len(X)
         self._backward = BackwardState(
-            rows=self.rows,
+            rows=self.rows if shown is None else (),
             # Each sample's own δ, averaged: the δ of the batch-mean loss times n.
             deltas=tuple(d.sum(axis=0) / n for d in result.deltas),
             weight_grads=result.weight_grads,
@@ -372,6 +373,7 @@ class Document(QObject):
             gradient=result.gradient,
             loss=float(result.loss),
             version=self._version,
+            example=shown,
         )
         if emit:
             self.computedChanged.emit()
@@ -623,6 +625,7 @@ class Document(QObject):
         self._selected = view.selected
         self._sample = view.sample
         self._forward = self._backward = None
+        self.outside.forget()
         self._changed()
         for signal in (
             self.networkChanged,

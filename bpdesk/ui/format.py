@@ -36,8 +36,12 @@ def displayed(values: np.ndarray, decimals: int) -> np.ndarray:
     tiny = (v != 0) & (np.abs(v) < 0.5 * 10.0**-decimals)
     if tiny.any():
         t = v[tiny]
+        # Below about 1e−307 (a saturated softmax's smallest outputs) the power of ten
+        # underflows to 0: such a number is its own key.
         scale = 10.0 ** np.floor(np.log10(np.abs(t)))
-        key[tiny] = np.round(t / scale, max(1, decimals - 1)) * scale
+        normal = scale > 0
+        scale = np.where(normal, scale, 1.0)
+        key[tiny] = np.where(normal, np.round(t / scale, max(1, decimals - 1)) * scale, t)
     return key
 
 

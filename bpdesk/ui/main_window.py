@@ -75,6 +75,9 @@ class MainWindow(QMainWindow):
     gradcheck_panel = _panel("gradcheck")
     sweep_panel = _panel("sweep")
     predictions_panel = _panel("predictions")
+    digit_pad_panel = _panel("pad")
+    mistakes_panel = _panel("mistakes")
+    confusion_panel = _panel("confusion")
     act_forward_view = _part("window_actions", "forward_view")
     act_backward_view = _part("window_actions", "backward_view")
     act_forward_pass = _part("window_actions", "forward_pass")
@@ -196,6 +199,21 @@ class MainWindow(QMainWindow):
                 show_error=lambda *args: self.files.show_error(*args),
             )
 
+        def pad() -> QWidget:
+            from bpdesk.ui.panels.digits import DigitPadPanel
+
+            return DigitPadPanel(doc, prefs=prefs)
+
+        def mistakes() -> QWidget:
+            from bpdesk.ui.panels.digits import MistakesPanel
+
+            return MistakesPanel(doc, prefs=prefs)
+
+        def confusion() -> QWidget:
+            from bpdesk.ui.panels.confusion import ConfusionPanel
+
+            return ConfusionPanel(doc, prefs=prefs)
+
         def math() -> QWidget:
             from bpdesk.ui.panels.math import MathPanel
 
@@ -214,6 +232,9 @@ class MainWindow(QMainWindow):
             "gradcheck": gradcheck,
             "sweep": sweep,
             "predictions": lambda: PredictionsPanel(doc, prefs=prefs),
+            "pad": pad,
+            "mistakes": mistakes,
+            "confusion": confusion,
         }
 
     def _fit_to_screen(self, width: int, height: int) -> None:

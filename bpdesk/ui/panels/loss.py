@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from bpdesk.ui import editing
+from bpdesk.ui.accuracy_curve import AccuracyCurves
 from bpdesk.ui.commands import RewindCommand
 from bpdesk.ui.document import Document
 from bpdesk.ui.format import fmt, whole_percent
@@ -84,6 +85,7 @@ class LossPanel(QWidget):
             angle=90, movable=False, pen=pg.mkPen(colors.selected, width=1.5)
         )
         item.addItem(self.cursor)
+        self.accuracy = AccuracyCurves(self.plot, self.prefs)  # a classifier's, on the right
         self.run_curves: list[pg.PlotDataItem] = []
         self._run_keys: list = []
         # The extent of earlier runs of the same problem: the view includes them.
@@ -264,6 +266,7 @@ class LossPanel(QWidget):
         self.train_curve.setData(x, train)
         has_test = n > 0 and not np.isnan(record.test_loss[n - 1])
         self.test_curve.setData(x if has_test else [], test if has_test else [])
+        self.accuracy.redraw(x, record.train_accuracy[rows], record.test_accuracy[rows])
         if has_test != self.test_curve.isVisible():
             self.test_curve.setVisible(has_test)
             # The legend lists only what is drawn.

@@ -3,7 +3,9 @@
 The explainer's "Predictions vs Truth" table, for any dataset: inputs,
 target, output ŷ, the rounded answer and ✓/✗ per example (the error
 ``|ŷ − t|`` for regression), test examples included and marked, with the
-accuracy on the training and test sets and a confusion matrix.
+accuracy on the training and test sets and a confusion matrix. Inputs that make
+a picture (64 or 784 of them: digits) are one column of thumbnails; ten classes
+have their confusion matrix in a dock of its own.
 """
 
 from __future__ import annotations
@@ -11,8 +13,8 @@ from __future__ import annotations
 import time
 
 import numpy as np
-from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex, Qt
-from PySide6.QtGui import QFont
+from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex, QSize, Qt
+from PySide6.QtGui import QFont, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -25,8 +27,10 @@ from PySide6.QtWidgets import (
 )
 
 from bpdesk.core import Dataset
+from bpdesk.core.digit_pad import input_peak
 from bpdesk.core.metrics import predicted_labels, target_labels
 from bpdesk.ui import theme
+from bpdesk.ui.digit_images import digit_pixmap, image_side
 from bpdesk.ui.document import Document
 from bpdesk.ui.format import displayed, fmt_target, format_percent
 from bpdesk.ui.frames import TABLE
@@ -36,14 +40,27 @@ VALUE_ROLE = Qt.ItemDataRole.UserRole  # a cell's number (or class) rather than 
 
 # Column keys, in the order they appear after the inputs.
 TARGET, OUTPUT, ROUNDED, CHECK, ERROR, SET = "target", "output", "rounded", "check", "error", "set"
+IMAGE = "image"  # every input at once, as a picture (digits)
+THUMBNAIL = 24  # pixels a side of a picture in the table, at least (28×28 images: 28)
+TABLE_CLASSES = 8  # a confusion matrix of more classes has a dock of its own
 
 _DISPLAY = Qt.ItemDataRole.DisplayRole
 _FOREGROUND = Qt.ItemDataRole.ForegroundRole
 _FONT = Qt.ItemDataRole.FontRole
 _BACKGROUND = Qt.ItemDataRole.BackgroundRole
 _ALIGNMENT = Qt.ItemDataRole.TextAlignmentRole
+_DECORATION = Qt.ItemDataRole.DecorationRole
 _CELL_ROLES = frozenset(
-    (_DISPLAY, _FOREGROUND, _FONT, _BACKGROUND, _ALIGNMENT, Qt.ItemDataRole.ToolTipRole, VALUE_ROLE)
+    (
+        _DISPLAY,
+        _FOREGROUND,
+        _FONT,
+        _BACKGROUND,
+        _ALIGNMENT,
+        Qt.ItemDataRole.ToolTipRole,
+        VALUE_ROLE,
+        _DECORATION,
+    )
 )
 _ALIGN_NUMBER = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _ALIGN_CENTER = Qt.AlignmentFlag.AlignCenter
@@ -78,6 +95,8 @@ class PredictionsModel(QAbstractTableModel):
         self._true: np.ndarray | None = None
         self._n_train = 0
         self._shown: tuple[np.ndarray, np.ndarray] | None = None  # what the text shows
+        self._pictures: dict[int, QPixmap] = {}  # thumbnails made so far, by row
+        self._peak = 1.0  # full ink in the inputs' numbers (255 for raw pixels)
         self._italic = QFont()
         self._italic.setItalic(True)
         self._colors()
@@ -126,7 +145,10 @@ class PredictionsModel(QAbstractTableModel):
         """Show ``dataset``'s examples; resets the view only if the table's shape changes."""
         X = np.concatenate([dataset.X_train, dataset.X_test])
         T = np.concatenate([dataset.T_train, dataset.T_test])
-        columns = [f"input:{k}" for k in range(dataset.n_inputs)] + [TARGET, OUTPUT]
+        if image_side(dataset.n_inputs) is not None:
+            columns = [IMAGE, TARGET, OUTPUT]  # 784 columns of numbers say nothing
+        else:
+            columns = [f"input:{k}" for k in range(dataset.n_inputs)] + [TARGET, OUTPUT]
         if dataset.kind == "regression":
             columns += [ERROR, SET]
         else:
@@ -147,6 +169,8 @@ class PredictionsModel(QAbstractTableModel):
         self._X, self._T = X, T
         self._n_train = dataset.n_train
         self._true = None if dataset.kind == "regression" else target_labels(T, dataset.kind)
+        self._pictures = {}
+        self._peak = input_peak(dataset.X_train, dataset.n_inputs)
         self.outputs = self.predicted = self.correct = self.errors = None
         self._shown = None
         if reshaped:
@@ -209,6 +233,8 @@ class PredictionsModel(QAbstractTableModel):
         row, key = index.row(), self.columns[index.column()]
         if role == _DISPLAY:
             return self._text(row, key)
+        if role == _DECORATION:
+            return self.picture(row) if key == IMAGE else None
         test = row >= self._n_train
         if role == _FOREGROUND:
             if key == CHECK and self.correct is not None:
@@ -224,7 +250,24 @@ class PredictionsModel(QAbstractTableModel):
             return self._value(row, key)
         return self._tooltip(row, key)
 
+    @property
+    def thumbnail_size(self) -> int:
+        """Pixels a side of a thumbnail: every pixel of the image shows (8×8 three times)."""
+        side = image_side(self._X.shape[1]) if self._X.ndim == 2 else None
+        return max(THUMBNAIL, side or 0)
+
+    def picture(self, row: int) -> QPixmap:
+        """Row ``row``'s inputs as a thumbnail (made when first shown: the view asks for
+        the visible rows only)."""
+        picture = self._pictures.get(row)
+        if picture is None:
+            size = self.thumbnail_size
+            picture = self._pictures[row] = digit_pixmap(self._X[row], size, self._peak)
+        return picture
+
     def _value(self, row: int, key: str):
+        if key == IMAGE:
+            return None
         if key.startswith("input:"):
             return float(self._X[row, int(key[6:])])
         if key == TARGET:
@@ -249,6 +292,8 @@ class PredictionsModel(QAbstractTableModel):
         return float(self.outputs[row, k])
 
     def _text(self, row: int, key: str) -> str:
+        if key == IMAGE:
+            return ""
         if key.startswith("input:"):
             return fmt_target(self._X[row, int(key[6:])])
         if key == TARGET:
@@ -331,6 +376,8 @@ class PredictionsModel(QAbstractTableModel):
         multiclass = self.dataset is not None and self.dataset.kind == "multiclass"
         if key.startswith("input:"):
             return self.dataset.feature_names[int(key[6:])]
+        if key == IMAGE:
+            return "image"
         return {
             TARGET: "class t" if multiclass else "target t",
             OUTPUT: "output ŷ",
@@ -344,6 +391,8 @@ class PredictionsModel(QAbstractTableModel):
         kind = self.dataset.kind if self.dataset is not None else "binary"
         if key.startswith("input:"):
             return "An input the network reads."
+        if key == IMAGE:
+            return "Every input the network reads, as the picture they make (dark: more ink)."
         if key == OUTPUT and kind == "multiclass":
             what = "probability" if self.output_is_probability else "output"
             return f"The class the network picks and its {what} (3 decimals)."
@@ -514,6 +563,13 @@ class PredictionsPanel(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.hint_label)
         layout.addWidget(self.confusion_box)
+        self.confusion_note = QLabel(
+            "The confusion matrix of this many classes has a panel of its own: "
+            "View → Panels → Confusion."
+        )
+        self.confusion_note.setWordWrap(True)
+        self.prefs.style(self.confusion_note, "color: {faint_text};")
+        layout.addWidget(self.confusion_note)
 
         doc.parametersChanged.connect(self._on_network_values_changed)
         doc.networkChanged.connect(self._on_network_values_changed)
@@ -560,7 +616,16 @@ class PredictionsPanel(QWidget):
         new_data = data is not model.dataset
         if new_data:
             model.set_dataset(data)
-            self.confusion_box.setVisible(data.kind != "regression")
+            many = data.kind == "multiclass" and data.n_outputs > TABLE_CLASSES
+            self.confusion_box.setVisible(data.kind != "regression" and not many)
+            self.confusion_note.setVisible(many)
+            line = self.fontMetrics().height() + 6
+            pictures = model.column(IMAGE) >= 0
+            size = model.thumbnail_size
+            self.table.setIconSize(QSize(size, size))  # digits' thumbnails at full size
+            self.table.verticalHeader().setDefaultSectionSize(
+                max(line, size + 4) if pictures else line
+            )
             self.confusion_set.setEnabled(data.n_test > 0)
             if not data.n_test:
                 self.confusion_set.setCurrentIndex(0)  # the training examples: all there is

@@ -1,0 +1,64 @@
+"""The digit docks are in the window, behind tabs, listed in View → Panels."""
+
+import numpy as np
+
+from bpdesk.core import Network, make_dataset
+from bpdesk.ui.commands import ReplaceDatasetCommand
+
+
+def test_the_digit_docks_wait_behind_tabs_and_are_in_the_view_menu(window):
+    for key, title in (
+        ("pad", "Draw a digit"),
+        ("mistakes", "Mistakes"),
+        ("confusion", "Confusion"),
+    ):
+        dock = window.docks[key]
+        assert dock.windowTitle() == title
+        assert dock.toolTip()
+        assert not window.panel_docks.is_built(key)  # built when first shown
+        assert not dock.isVisible()  # the XOR network reads no digits: no tabs for them
+        toggle = dock.toggleViewAction()
+        assert toggle in window.panels_menu.actions()
+        assert title in toggle.toolTip()
+
+
+def test_the_pad_in_the_window_shows_its_drawing_in_the_network(window, qtbot):
+    doc = window.doc
+    data = make_dataset("digits")
+    net = Network.create([64, 16, 10], activation="relu", loss="ce", seed=1)
+    doc.push(ReplaceDatasetCommand(doc, data, net, "Use digits"))
+    docks = window.docks
+    # A network that reads digits brings its docks, as tabs beside the others.
+    assert all(docks[key].isVisible() for key in ("pad", "mistakes", "confusion"))
+    assert docks["pad"] in window.tabifiedDockWidgets(docks["loss"])
+    assert docks["confusion"] in window.tabifiedDockWidgets(docks["chain_rule"])
+    assert not docks["loss"].visibleRegion().isEmpty()  # the loss stays in front
+    window.show_dock("pad")
+    pad = window.digit_pad_panel
+    assert pad.isVisible()
+    assert pad.message == ""
+    pad.canvas.stroke([(128, 30), (128, 220)])
+    assert doc.outside.example is not None
+    qtbot.waitUntil(lambda: doc.is_fresh("forward"), timeout=2000)  # the editor asks for it
+    np.testing.assert_allclose(doc.forward_state.activations[0], pad.current_input())
+    window.show_dock("mistakes")
+    gallery = window.mistakes_panel
+    assert gallery.gallery.count() > 0
+    window.show_dock("confusion")
+    assert window.confusion_panel.counts.shape == (10, 10)
+
+
+def test_the_digit_docks_go_when_the_network_stops_reading_digits(window):
+    doc = window.doc
+    doc.push(
+        ReplaceDatasetCommand(
+            doc, make_dataset("digits"), Network.create([64, 8, 10], loss="ce"), "Use digits"
+        )
+    )
+    assert window.docks["pad"].isVisible()
+    doc.undo()  # back to XOR
+    assert not window.docks["pad"].isVisible()
+    window.docks["pad"].show()  # View → Panels shows it any time: it explains itself
+    window.restore_default_layout()
+    assert not window.docks["pad"].isVisible()
+    assert window.docks["loss"].isVisible()
