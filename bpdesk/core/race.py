@@ -42,6 +42,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import numpy as np
 
@@ -222,7 +223,9 @@ class RandomSearch(Racer):
 
     name = "random"
 
-    def __init__(self, *args, scale: float = DEFAULT_SCALE, seed: int = 0, **kwargs) -> None:
+    def __init__(
+        self, *args: Any, scale: float = DEFAULT_SCALE, seed: int = 0, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.scale = check_scale(scale)
         self.trials = 0
@@ -284,7 +287,7 @@ class Backprop(Racer):
     name = "backprop"
     passes_per_update = 2
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         net = self.network
         self.optimizer = make_optimizer(
@@ -311,7 +314,7 @@ class Backprop(Racer):
             loss = self._loss.value(y, self._t, ws.z[-1])
             if self.updates:
                 self._reached(self.forward_passes, self.seconds + (now - started), loss)
-                if self.done:  # diverged
+                if not math.isfinite(loss):  # diverged: _reached said so
                     break
             ws.backward(self._t, self._grad_blocks)
             if cfg.regularization != "none":
@@ -340,7 +343,7 @@ class Nudging(Racer):
 
     name = "nudge"
 
-    def __init__(self, *args, epsilon: float = NUDGE_EPSILON, **kwargs) -> None:
+    def __init__(self, *args: Any, epsilon: float = NUDGE_EPSILON, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         net = self.network
         self.epsilon = epsilon

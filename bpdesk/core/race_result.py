@@ -15,6 +15,7 @@ import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -57,7 +58,7 @@ class MethodResult:
         """The method's name in words: "random search", "nudging", "backprop"."""
         return LABELS[self.name]
 
-    def summary(self) -> dict:
+    def summary(self) -> dict[str, Any]:
         """Plain values for JSON: the counts, the final loss and both curves as pairs."""
         return {
             "updates": self.updates,
@@ -100,7 +101,7 @@ class Projection:
         """Those passes at the measured speed."""
         return self.passes_per_update(method) * self.forward_seconds
 
-    def summary(self) -> dict:
+    def summary(self) -> dict[str, Any]:
         """Plain values for JSON."""
         return {
             "knobs": KNOBS,
@@ -176,7 +177,7 @@ class RaceResult:
             f"{p.examples:,} examples takes {_seconds(p.forward_seconds)} (median of {p.repeats})."
         )
 
-    def summary(self) -> dict:
+    def summary(self) -> dict[str, Any]:
         """Plain values for JSON: ``parameters``, ``methods`` by name, the verdict and projection."""
         lowest = self.lowest
         return {
