@@ -86,6 +86,12 @@ DOCKS = (
         "Many seeds and learning rates at once: which runs converge, get stuck or diverge",
     ),
     DockSpec(
+        "race",
+        "Race",
+        BOTTOM,
+        "Random search and nudging each weight against backprop, on one budget of forward passes",
+    ),
+    DockSpec(
         "predictions",
         "Predictions",
         BOTTOM,
@@ -95,13 +101,13 @@ DOCKS = (
 # Panels that share a place are tabs; the first of each group shows at start.
 TAB_GROUPS = (
     ("learn", "data"),
-    ("loss", "gradient_flow", "gradcheck", "sweep"),
+    ("loss", "gradient_flow", "gradcheck", "sweep", "race"),
     ("chain_rule", "landscape", "math"),
 )
 FRONT_TABS = tuple(group[0] for group in TAB_GROUPS)  # the tab of each group shown at first start
 # Behind a tab at start, and built when first shown (start-up time). The data panel
 # is built at once: it remembers the last generated data's settings as they go by.
-BUILT_WHEN_SHOWN = ("gradient_flow", "gradcheck", "sweep", "landscape", "math")
+BUILT_WHEN_SHOWN = ("gradient_flow", "gradcheck", "sweep", "race", "landscape", "math")
 
 
 class PanelDocks(QObject):

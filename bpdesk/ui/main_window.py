@@ -74,6 +74,7 @@ class MainWindow(QMainWindow):
     gradient_flow_panel = _panel("gradient_flow")
     gradcheck_panel = _panel("gradcheck")
     sweep_panel = _panel("sweep")
+    race_panel = _panel("race")
     predictions_panel = _panel("predictions")
     act_forward_view = _part("window_actions", "forward_view")
     act_backward_view = _part("window_actions", "backward_view")
@@ -196,6 +197,11 @@ class MainWindow(QMainWindow):
                 show_error=lambda *args: self.files.show_error(*args),
             )
 
+        def race() -> QWidget:
+            from bpdesk.ui.panels.race import RacePanel
+
+            return RacePanel(doc, jobs=self.jobs, prefs=prefs)
+
         def math() -> QWidget:
             from bpdesk.ui.panels.math import MathPanel
 
@@ -213,6 +219,7 @@ class MainWindow(QMainWindow):
             "gradient_flow": gradient_flow,
             "gradcheck": gradcheck,
             "sweep": sweep,
+            "race": race,
             "predictions": lambda: PredictionsPanel(doc, prefs=prefs),
         }
 
