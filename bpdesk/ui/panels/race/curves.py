@@ -15,7 +15,7 @@ from bpdesk.ui.plots import Plot
 from bpdesk.ui.preferences import ViewPreferences
 from bpdesk.ui.theme import verdict_colors
 
-LOWEST = 1e-15  # losses below this sit on the bottom of the log axis
+LOWEST = 1e-12  # losses below this sit on the bottom of the log axis
 HIGHEST = 1e30
 PASSES, SECONDS = "passes", "seconds"
 
@@ -43,7 +43,8 @@ class RaceCurves(Plot):
         item.setLabel("bottom", "forward passes" if x == PASSES else "seconds")
         item.setLabel("left", "training loss")
         if x == PASSES:
-            self.addLegend(offset=(-4, 4), labelTextSize="8pt")
+            # Bottom left: no curve is low that early (they start high, on the left).
+            self.addLegend(offset=(4, -4), labelTextSize="8pt")
         self.curves: dict[str, pg.PlotDataItem] = {}
         for name in METHODS:
             self.curves[name] = self.plot([], [], name=LABELS[name])

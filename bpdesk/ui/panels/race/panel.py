@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -86,7 +87,8 @@ class RacePanel(QWidget):
         self.passes_plot = RaceCurves(PASSES, prefs=self.prefs)
         self.passes_plot.setToolTip(
             "Each method's training loss against the forward passes it has used (both axes "
-            "logarithmic; a backward pass counts as one). The dashed line is the target."
+            "logarithmic; a backward pass counts as one). The dashed line is the target; losses "
+            "below 1e-12 sit on the bottom."
         )
         self.seconds_plot = RaceCurves(SECONDS, prefs=self.prefs)
         self.seconds_plot.setToolTip(
@@ -125,15 +127,20 @@ class RacePanel(QWidget):
             "to bring the training loss down to this"
         )
         self.target_edit.returnPressed.connect(self.run)
+        # The budget a row, the scale and target beside each other: a docked panel is short.
         form = QGridLayout()
         form.setVerticalSpacing(2)
-        for row, (caption, field) in enumerate(
-            (("Budget", self.budget_box), ("Scale", self.scale_box), ("Target", self.target_edit))
+        for row, column, caption, field in (
+            (0, 0, "Budget", self.budget_box),
+            (1, 0, "Scale", self.scale_box),
+            (1, 2, "Target", self.target_edit),
         ):
             label = QLabel(caption)
             label.setToolTip(field.toolTip())
-            form.addWidget(label, row, 0)
-            form.addWidget(field, row, 1)
+            form.addWidget(label, row, column)
+            form.addWidget(field, row, column + 1, 1, 3 if column == 0 and row == 0 else 1)
+        form.setColumnStretch(1, 1)
+        form.setColumnStretch(3, 1)
         self.race_button = QPushButton("Race")
         self.race_button.setToolTip(
             "Train the network in the editor three ways from its current weights, with its data "
@@ -174,11 +181,26 @@ class RacePanel(QWidget):
         column.addLayout(form)
         column.addLayout(buttons)
         column.addWidget(self.progress)
-        column.addWidget(self.verdict_label)
-        column.addWidget(self.status_label)
-        column.addWidget(self.projection_label)
-        column.addStretch(1)
+        column.addWidget(self._build_texts(), 1)
         return controls
+
+    def _build_texts(self) -> QScrollArea:
+        """The verdict, the counts and the projection, scrolled on their own: the plots
+        keep the dock's whole height (a docked panel is about 200 pixels high)."""
+        texts = QWidget()
+        lines = QVBoxLayout(texts)
+        lines.setContentsMargins(0, 0, 0, 0)
+        lines.setSpacing(3)
+        lines.addWidget(self.verdict_label)
+        lines.addWidget(self.status_label)
+        lines.addWidget(self.projection_label)
+        lines.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(texts)
+        return scroll
 
     def _label(self, text: str) -> QLabel:
         label = QLabel(text)
