@@ -10,7 +10,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QColor
 
-from bpdesk.core.race_result import LABELS, METHODS, RaceResult
+from bpdesk.core.race_result import METHODS, RaceResult
 from bpdesk.ui.plots import Plot
 from bpdesk.ui.preferences import ViewPreferences
 from bpdesk.ui.theme import verdict_colors
@@ -18,6 +18,8 @@ from bpdesk.ui.theme import verdict_colors
 LOWEST = 1e-12  # losses below this sit on the bottom of the log axis
 HIGHEST = 1e30
 PASSES, SECONDS = "passes", "seconds"
+# Short names in the legend: the plot is a few hundred pixels wide.
+LEGEND = {"random": "random", "nudge": "nudging", "backprop": "backprop"}
 
 
 def method_colors(prefs: ViewPreferences) -> dict[str, QColor]:
@@ -47,7 +49,7 @@ class RaceCurves(Plot):
             self.addLegend(offset=(4, -4), labelTextSize="8pt")
         self.curves: dict[str, pg.PlotDataItem] = {}
         for name in METHODS:
-            self.curves[name] = self.plot([], [], name=LABELS[name])
+            self.curves[name] = self.plot([], [], name=LEGEND[name])
         self.target_line = pg.InfiniteLine(angle=0, movable=False)
         self.target_line.setVisible(False)
         self.addItem(self.target_line, ignoreBounds=True)
