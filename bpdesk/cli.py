@@ -3,6 +3,7 @@
     bpdesk [FILE.bpnet]             open the window (optionally with a file)
     bpdesk train [FILE] [options]   train from the terminal
     bpdesk sweep [FILE] [options]   train many seeds and/or learning rates at once
+    bpdesk race [FILE] [options]    random search and nudging against backprop, one budget
     bpdesk gradcheck [FILE] [...]   backprop against central differences
     bpdesk bench [--case NAME ...]  speed, side by side with PyTorch
 
@@ -23,7 +24,7 @@ from collections.abc import Sequence
 
 from bpdesk import __version__
 
-SUBCOMMANDS = ("train", "sweep", "gradcheck", "bench")
+SUBCOMMANDS = ("train", "sweep", "race", "gradcheck", "bench")
 EXIT_USAGE = 2
 
 
@@ -130,8 +131,8 @@ def _layers(text: str) -> list[int]:
 def _gui_parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="bpdesk",
-        description="See and touch backpropagation. Sub-commands: train, sweep, gradcheck, "
-        "bench (run 'bpdesk train --help').",
+        description="See and touch backpropagation. Sub-commands: train, sweep, race, "
+        "gradcheck, bench (run 'bpdesk train --help').",
     )
     p.add_argument("--version", action="version", version=f"bpdesk {__version__}")
     p.add_argument("file", nargs="?", help="a .bpnet file to open")
@@ -712,10 +713,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = argv[0] if argv and argv[0] in SUBCOMMANDS else None
     if command is None:
         _one_blas_thread()  # before anything imports NumPy
+    from bpdesk.cli_race import cmd_race
     from bpdesk.cli_sweep import cmd_sweep
     from bpdesk.core.errors import BpdeskError
 
     handlers = {"train": cmd_train, "sweep": cmd_sweep, "gradcheck": cmd_gradcheck}
+    handlers["race"] = cmd_race
     handler = {**handlers, "bench": cmd_bench}.get(command, cmd_gui)
     try:
         if command is None:

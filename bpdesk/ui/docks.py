@@ -87,6 +87,12 @@ DOCKS = (
         "Many seeds and learning rates at once: which runs converge, get stuck or diverge",
     ),
     DockSpec(
+        "race",
+        "Race",
+        BOTTOM,
+        "Random search and nudging each weight against backprop, on one budget of forward passes",
+    ),
+    DockSpec(
         "predictions",
         "Predictions",
         BOTTOM,
@@ -114,7 +120,7 @@ DOCKS = (
 # Panels that share a place are tabs; the first of each group shows at start.
 TAB_GROUPS = (
     ("learn", "data"),
-    ("loss", "gradient_flow", "gradcheck", "sweep", "pad", "mistakes"),
+    ("loss", "gradient_flow", "gradcheck", "sweep", "race", "pad", "mistakes"),
     ("chain_rule", "landscape", "math", "confusion"),
 )
 FRONT_TABS = tuple(group[0] for group in TAB_GROUPS)  # the tab of each group shown at first start
@@ -127,6 +133,7 @@ BUILT_WHEN_SHOWN = (
     "gradient_flow",
     "gradcheck",
     "sweep",
+    "race",
     "landscape",
     "math",
     "pad",

@@ -74,6 +74,7 @@ class MainWindow(QMainWindow):
     gradient_flow_panel = _panel("gradient_flow")
     gradcheck_panel = _panel("gradcheck")
     sweep_panel = _panel("sweep")
+    race_panel = _panel("race")
     predictions_panel = _panel("predictions")
     digit_pad_panel = _panel("pad")
     mistakes_panel = _panel("mistakes")
@@ -214,6 +215,11 @@ class MainWindow(QMainWindow):
 
             return ConfusionPanel(doc, prefs=prefs)
 
+        def race() -> QWidget:
+            from bpdesk.ui.panels.race import RacePanel
+
+            return RacePanel(doc, jobs=self.jobs, prefs=prefs)
+
         def math() -> QWidget:
             from bpdesk.ui.panels.math import MathPanel
 
@@ -231,6 +237,7 @@ class MainWindow(QMainWindow):
             "gradient_flow": gradient_flow,
             "gradcheck": gradcheck,
             "sweep": sweep,
+            "race": race,
             "predictions": lambda: PredictionsPanel(doc, prefs=prefs),
             "pad": pad,
             "mistakes": mistakes,

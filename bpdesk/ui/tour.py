@@ -37,6 +37,7 @@ STEP_WORDS = (
     "neurons",
     "activation",
     "sweep",
+    "race",
 )
 
 
@@ -52,6 +53,28 @@ class TourPage:
     body: str
     steps: tuple[tuple[str, tuple[str, ...]], ...] = field(default=())
     look: str = ""
+    # A second button's label, steps and look ("also:" line), as a page of its own.
+    also: TourPage | None = None
+
+
+def _parse_steps(title: str, text: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    steps = []
+    for step in text.split(";"):
+        words = step.split()
+        if not words:
+            continue
+        if words[0] not in STEP_WORDS:
+            raise TourError(f"page {title!r}: unknown step {words[0]!r}")
+        steps.append((words[0], tuple(words[1:])))
+    return tuple(steps)
+
+
+def _parse_also(title: str, text: str) -> TourPage:
+    """``also: LABEL | STEPS | LOOK``: a second button on the page."""
+    parts = [part.strip() for part in text.split("|")]
+    if len(parts) != 3 or not parts[0]:
+        raise TourError(f"page {title!r}: an also: line is LABEL | STEPS | LOOK")
+    return TourPage(parts[0], "", _parse_steps(title, parts[1]), parts[2])
 
 
 def parse_tour(text: str) -> list[TourPage]:
@@ -60,23 +83,20 @@ def parse_tour(text: str) -> list[TourPage]:
     for chunk in re.split(r"^## ", text, flags=re.MULTILINE)[1:]:
         lines = chunk.splitlines()
         title = lines[0].strip()
-        steps: list[tuple[str, tuple[str, ...]]] = []
+        steps: tuple[tuple[str, tuple[str, ...]], ...] = ()
         look = ""
+        also = None
         body_lines = []
         for line in lines[1:]:
             if line.startswith("show:"):
-                for step in line[5:].split(";"):
-                    words = step.split()
-                    if not words:
-                        continue
-                    if words[0] not in STEP_WORDS:
-                        raise TourError(f"page {title!r}: unknown step {words[0]!r}")
-                    steps.append((words[0], tuple(words[1:])))
+                steps += _parse_steps(title, line[5:])
             elif line.startswith("look:"):
                 look = line[5:].strip()
+            elif line.startswith("also:"):
+                also = _parse_also(title, line[5:])
             else:
                 body_lines.append(line)
-        pages.append(TourPage(title, "\n".join(body_lines).strip(), tuple(steps), look))
+        pages.append(TourPage(title, "\n".join(body_lines).strip(), steps, look, also))
     if not pages:
         raise TourError("the tour has no pages")
     return pages
@@ -137,9 +157,12 @@ class TourPanel(QWidget):
         self.show_me = QPushButton("Show me")
         self.show_me.setToolTip("Set bpdesk up for this page and point at what to look at")
         self.prefs.style(self.show_me, "font-weight: bold;")
+        # A page's second button ("also:"), e.g. "Race them" on the numerical gradients page.
+        self.also_button = QPushButton()
+        self.also_button.setVisible(False)
         self.next = QPushButton("Next ▶")
         self.next.setToolTip("The next page")
-        for button in (self.back, self.show_me, self.next):
+        for button in (self.back, self.show_me, self.also_button, self.next):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # leave Space to train/pause
         buttons = QHBoxLayout()
         buttons.addWidget(self.back)
@@ -148,11 +171,15 @@ class TourPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.body, 1)
-        layout.addWidget(self.show_me)
+        show = QHBoxLayout()
+        show.addWidget(self.show_me, 1)
+        show.addWidget(self.also_button, 1)
+        layout.addLayout(show)
         layout.addLayout(buttons)
         self.back.clicked.connect(lambda: self.go(self.index - 1))
         self.next.clicked.connect(lambda: self.go(self.index + 1))
         self.show_me.clicked.connect(lambda: self.showRequested.emit(self.page))
+        self.also_button.clicked.connect(lambda: self.showRequested.emit(self.page.also))
         start = 0
         if settings is not None:
             try:
@@ -180,6 +207,10 @@ class TourPanel(QWidget):
         self.back.setEnabled(index > 0)
         self.next.setEnabled(index < len(self.pages) - 1)
         self.show_me.setEnabled(bool(page.steps) or bool(page.look))
+        self.also_button.setVisible(page.also is not None)
+        if page.also is not None:
+            self.also_button.setText(page.also.title)
+            self.also_button.setToolTip(f"{page.also.title}: set bpdesk up and run it")
         if self.settings is not None:
             self.settings.setValue("tour/page", index)
         self.pageChanged.emit(index)

@@ -77,6 +77,16 @@ def _sweep(window: MainWindow, args: tuple[str, ...]) -> None:
     panel.run()
 
 
+def _race(window: MainWindow, args: tuple[str, ...]) -> None:
+    """``race [budget N]``: race random search and nudging against backprop in the Race dock."""
+    options = dict(zip(args[::2], args[1::2], strict=False))
+    window.show_dock("race")
+    panel = window.race_panel
+    if "budget" in options:
+        panel.set_inputs(budget=int(options["budget"]))
+    panel.run()
+
+
 # One handler per word of bpdesk.ui.tour.STEP_WORDS (a test holds them to it).
 STEPS: dict[str, Step] = {
     "example": _example,
@@ -101,6 +111,7 @@ STEPS: dict[str, Step] = {
     "neurons": _neurons,
     "activation": lambda window, args: editing.set_activation(window.doc, int(args[0]), args[1]),
     "sweep": _sweep,
+    "race": _race,
 }
 
 

@@ -6,7 +6,7 @@ import sys
 
 def test_importing_the_engine_loads_no_qt_module():
     code = (
-        "import sys, bpdesk.core, bpdesk.core.bpnet, bpdesk.core.training, bpdesk.core.sweep, bpdesk.cli, bpdesk.cli_sweep, bpdesk.bench;"
+        "import sys, bpdesk.core, bpdesk.core.bpnet, bpdesk.core.training, bpdesk.core.sweep, bpdesk.core.race, bpdesk.cli, bpdesk.cli_sweep, bpdesk.cli_race, bpdesk.bench;"
         "bad = [m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6', 'pyqtgraph')];"
         "print(','.join(bad))"
     )

@@ -1,5 +1,7 @@
 """The guided tour: its text, its pages' "Show me", and where it left off."""
 
+import re
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QSettings
@@ -278,3 +280,34 @@ def test_every_step_word_of_the_tour_text_has_a_handler():
     from bpdesk.ui.tour_driver import STEPS
 
     assert set(STEPS) == set(STEP_WORDS)
+
+
+def test_the_numerical_gradients_page_races_them(qtbot, window):
+    page = next(p for p in PAGES if "numerical" in p.title.lower())
+    assert page.also is not None
+    assert page.also.title == "Race them"
+    assert [w for w, _ in page.also.steps][-1] == "race"
+    window.confirm_replace = lambda: True
+    window.tour.go(PAGES.index(page))
+    button = window.tour.also_button
+    assert button.isVisibleTo(window.tour)
+    assert button.text() == "Race them"
+    button.click()
+    panel = window.race_panel
+    assert window.docks["race"].isVisible()
+    assert panel.running
+    assert panel.budget_box.value() == 100_000
+    qtbot.waitUntil(lambda: not panel.running, timeout=120_000)
+    result = panel.outcome.result
+    assert result.finished
+    assert result.n_parameters == 9
+    assert panel.verdict_label.text() == result.verdict()
+    window.tour.go(PAGES.index(page) + 1)
+    assert not button.isVisibleTo(window.tour)  # a page without a second button
+
+
+def test_a_second_button_that_is_not_label_steps_look_is_refused():
+    with pytest.raises(TourError, match=re.escape("is LABEL | STEPS | LOOK")):
+        parse_tour("## Oops\nalso: Race them | race\ntext")
+    with pytest.raises(TourError, match="unknown step 'fly'"):
+        parse_tour("## Oops\nalso: Go | fly | race\ntext")
