@@ -447,25 +447,54 @@ def case_sweep(repeats: int, seconds: float) -> CaseResult:
     )
 
 
-def case_gui(repeats: int, seconds: float) -> CaseResult:
-    """Training in the real window (offscreen) against the headless engine, same run;
-    then the heavy variant: a big network beside a CPU-bound process, Space pressed."""
+def _gui_figures(repeats: int, seconds: float, problem: str | None) -> tuple[dict, dict]:
+    """The light measurement's median run (by ratio) and the heavy one, for ``problem``."""
     from bpdesk.bench_gui import as_the_app_runs
 
     # Each run opens a window and trains for a few seconds; the run with the
     # median ratio is reported (this machine's speed drifts from run to run).
     light = max(4.0, seconds * 10)
-    runs = [as_the_app_runs("measure", light) for _ in range(max(1, min(repeats, 3)))]
+    runs = [as_the_app_runs("measure", light, problem) for _ in range(max(1, min(repeats, 3)))]
     runs.sort(key=lambda r: r["gui_to_headless_ratio"])
     figures = runs[len(runs) // 2]
     figures["ratios_of_runs"] = [round(r["gui_to_headless_ratio"], 3) for r in runs]
-    heavy = as_the_app_runs("measure_heavy", max(8.0, seconds * 20))
-    return CaseResult(
+    heavy = as_the_app_runs("measure_heavy", max(8.0, seconds * 20), problem)
+    return figures, heavy
+
+
+def case_gui(repeats: int, seconds: float) -> CaseResult:
+    """Training in the real window (offscreen) against the headless engine, same run;
+    then the heavy variant: a big network beside a CPU-bound process, Space pressed."""
+    figures, heavy = _gui_figures(repeats, seconds, None)
+    return _gui_result(
         "gui",
         "Two spirals 2-8-8-1 trained at full speed in the main window with every panel "
         "visible, against the headless engine on the same problem; heavy: "
         f"{heavy['network']} at full speed beside a CPU-bound process, Space pressed "
         f"{heavy['presses']} times to pause and resume",
+        figures,
+        heavy,
+    )
+
+
+def case_gui_digits(repeats: int, seconds: float) -> CaseResult:
+    """The digits network (64-128-64-10, Adam, batch 32) trained in the window with every
+    panel visible against the headless engine; then beside a CPU-bound process, Space pressed."""
+    figures, heavy = _gui_figures(repeats, seconds, "digits")
+    return _gui_result(
+        "gui-digits",
+        "The digits 64-128-64-10 (ReLU, softmax, CE, Adam, batch 32) trained at full speed "
+        "in the main window with every panel visible, against the headless engine; then "
+        f"beside a CPU-bound process, Space pressed {heavy['presses']} times",
+        figures,
+        heavy,
+    )
+
+
+def _gui_result(name: str, what: str, figures: dict, heavy: dict) -> CaseResult:
+    return CaseResult(
+        name,
+        what,
         "epochs/s",
         figures["gui_epochs_per_second"],
         None,
@@ -515,10 +544,11 @@ CASES: dict[str, Callable[[int, float], CaseResult]] = {
     "sweep": case_sweep,
     "gradcheck": case_gradcheck,
     "gui": case_gui,
+    "gui-digits": case_gui_digits,
     "startup": case_startup,
 }
 # Cases that open a window: run only when asked for by name.
-EXPLICIT_ONLY = ("gui", "startup")
+EXPLICIT_ONLY = ("gui", "gui-digits", "startup")
 
 
 def environment() -> dict:

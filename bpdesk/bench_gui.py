@@ -31,11 +31,37 @@ import numpy as np
 TICK_MS = 20
 
 
-def as_the_app_runs(measurement: str, seconds: float) -> dict:
+def _problem(name: str):
+    """``(network, dataset, config, label)`` of a measured problem: "spirals" (the light
+    case), "heavy" (the trust issue's big network) or "digits" (the explainer's 64-128-64-10
+    digit recogniser, as the example file trains it)."""
+    from bpdesk.core import Network, TrainConfig, make_dataset
+
+    if name == "digits":
+        dataset = make_dataset("digits", test_ratio=0.3, seed=0)
+        network = Network.create([64, 128, 64, 10], activation="relu", loss="ce", seed=0)
+        config = TrainConfig(learning_rate=0.001, batch_size=32, optimizer="adam", epochs=None)
+        return network, dataset, config, "64-128-64-10"
+    dataset = make_dataset("spiral", n_samples=500, noise=0.1, test_ratio=0.0, seed=0)
+    if name == "heavy":
+        network = Network.create(
+            HEAVY_SIZES, activation="tanh", output_activation="sigmoid", seed=0
+        )
+        config = TrainConfig(learning_rate=0.05, batch_size=10, epochs=None)
+        return network, dataset, config, "-".join(map(str, HEAVY_SIZES))
+    if name != "spirals":
+        raise ValueError(f"no GUI problem called {name!r}")
+    network = Network.create([2, 8, 8, 1], activation="tanh", output_activation="sigmoid", seed=0)
+    config = TrainConfig(learning_rate=0.1, batch_size=10, epochs=None)
+    return network, dataset, config, "2-8-8-1"
+
+
+def as_the_app_runs(measurement: str, seconds: float, problem: str | None = None) -> dict:
     """Run ``measurement`` ("measure" or "measure_heavy") in a process of its own, set up
     as the ``bpdesk`` command sets up the window (one BLAS thread unless the user
     chose), and return its figures. The benchmark's own process has NumPy loaded
-    with whatever the command-line cases use."""
+    with whatever the command-line cases use. ``problem`` (see :func:`_problem`) replaces
+    the measurement's own network and data."""
     import json
     import subprocess
     import sys
@@ -49,7 +75,9 @@ def as_the_app_runs(measurement: str, seconds: float) -> dict:
         env.setdefault(name, "1")
     code = (
         "import json, sys; from bpdesk import bench_gui; "
-        f"print(json.dumps(bench_gui.{measurement}(seconds={seconds!r})))"
+        f"print(json.dumps(bench_gui.{measurement}(seconds={seconds!r}"
+        + ("" if problem is None else f", problem={problem!r}")
+        + ")))"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False
@@ -138,7 +166,12 @@ def _train_in(app, window, seconds: float) -> tuple[float, int, list[float], dic
 
     tick.timeout.connect(on_tick)
     visible = sorted(key for key, dock in window.docks.items() if _on_screen(dock))
-    panels = [window.loss_panel, window.boundary_panel]
+    # The panels that follow training most often: the decision boundary, or for data it
+    # cannot draw (the digits) the gradient flow.
+    second = (
+        window.boundary_panel if doc.network.layer_sizes[0] <= 2 else window.gradient_flow_panel
+    )
+    panels = [window.loss_panel, second]
     redraws_before = {id(p): p.redraws for p in panels}
     clock.start()
     tick.start()
@@ -159,18 +192,15 @@ def _train_in(app, window, seconds: float) -> tuple[float, int, list[float], dic
     return elapsed, doc.epoch - start_epoch, lateness, redraws, visible
 
 
-def measure(seconds: float = 4.0) -> dict:
+def measure(seconds: float = 4.0, problem: str = "spirals") -> dict:
     """Train in the window for ``seconds`` and return the figures (see module docstring)."""
     if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from bpdesk.core import Network, TrainConfig, make_dataset
     from bpdesk.ui.app import batch_window, make_app
     from bpdesk.ui.document import Document
 
     app = make_app()
-    dataset = make_dataset("spiral", n_samples=500, noise=0.1, test_ratio=0.0, seed=0)
-    network = Network.create([2, 8, 8, 1], activation="tanh", output_activation="sigmoid", seed=0)
-    config = TrainConfig(learning_rate=0.1, batch_size=10, epochs=None)
+    network, dataset, config, label = _problem(problem)
     # The headless rate is taken before and after the window's run and averaged:
     # this machine's speed drifts, and both sides should see the same drift.
     headless_before = _headless_rate(network, dataset, config, seconds / 3)
@@ -182,6 +212,7 @@ def measure(seconds: float = 4.0) -> dict:
     gui_rate = epochs / elapsed
     lat = np.array(lateness) if lateness else np.zeros(1)
     return {
+        "network": label,
         "seconds": elapsed,
         "gui_epochs_per_second": gui_rate,
         "headless_epochs_per_second": headless,
@@ -312,21 +343,18 @@ def _press_and_wait(trainer, probe, state: str, timeout: float = 20.0):
     return held[0] - posted, after - before
 
 
-def measure_heavy(seconds: float = 8.0, hog: bool = True) -> dict:
+def measure_heavy(seconds: float = 8.0, hog: bool = True, problem: str = "heavy") -> dict:
     """Train the heavy network at full speed beside a CPU hog; press Space to pause and
     resume, and probe the event queue. Returns latencies (p99, max) and the rates."""
     if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     import threading
 
-    from bpdesk.core import Network, TrainConfig, make_dataset
     from bpdesk.ui.app import batch_window, make_app
     from bpdesk.ui.document import Document
 
     app = make_app()
-    dataset = make_dataset("spiral", n_samples=500, noise=0.1, test_ratio=0.0, seed=0)
-    network = Network.create(HEAVY_SIZES, activation="tanh", output_activation="sigmoid", seed=0)
-    config = TrainConfig(learning_rate=0.05, batch_size=10, epochs=None)
+    network, dataset, config, label = _problem(problem)
     hog_process = _cpu_hog() if hog else None
     try:
         headless = _headless_rate(network, dataset, config, seconds / 4)
@@ -360,7 +388,7 @@ def measure_heavy(seconds: float = 8.0, hog: bool = True) -> dict:
     waits = np.array(probe.waits or [0.0]) * 1000
     pause_ms = np.array(pauses) * 1000
     return {
-        "network": "-".join(map(str, HEAVY_SIZES)),
+        "network": label,
         "cpu_hog": hog,
         "presses": PRESSES,
         "seconds": elapsed,

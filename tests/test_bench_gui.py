@@ -80,3 +80,34 @@ def test_the_benchmark_measures_the_window_as_the_app_sets_it_up(monkeypatch):
     assert bench_gui.as_the_app_runs("measure_heavy", 8.0) == {"ok": 1}
     assert seen["OPENBLAS_NUM_THREADS"] == "1"
     assert "measure_heavy(seconds=8.0)" in seen["code"]
+
+
+def test_the_digits_variant_trains_the_explainers_network_in_the_window(tmp_path, monkeypatch):
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    env["XDG_CONFIG_HOME"] = env["XDG_DATA_HOME"] = str(tmp_path)
+    code = (
+        "import json; from bpdesk.bench_gui import measure; "
+        "print(json.dumps(measure(1.2, problem='digits')))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, env=env
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    assert figures["network"] == "64-128-64-10"
+    assert figures["gui_epochs_per_second"] > 0
+    assert figures["headless_epochs_per_second"] > 0
+    # The decision boundary cannot draw 64 inputs: the gradient flow is counted instead.
+    assert set(figures["redraws_by_panel"]) == {"LossPanel", "GradientFlowPanel"}
+
+    from bpdesk import bench_gui
+
+    seen = {}
+
+    def run(argv, **kwargs):
+        seen["code"] = argv[-1]
+        return subprocess.CompletedProcess(argv, 0, stdout='{"ok": 1}\n', stderr="")
+
+    monkeypatch.setattr(subprocess, "run", run)
+    assert bench_gui.as_the_app_runs("measure", 4.0, "digits") == {"ok": 1}
+    assert "measure(seconds=4.0, problem='digits')" in seen["code"]
