@@ -126,3 +126,18 @@ def test_the_error_landscape_is_the_example_shown(doc, qtbot):
     other = doc.outside.show(doc.dataset.X_test[0], example.t, "test example 6")
     panel._refresh()
     assert panel.landscape.slope == pytest.approx(example_gradient(doc, other, (1, 3, 7)))
+
+
+def test_applying_a_drawings_gradients_reports_the_drawings_loss(window):
+    doc = window.doc
+    doc.set_sample(None)
+    x, t = np.array([0.2, 0.9]), np.array([1.0])
+    doc.outside.show(x, t, "your drawing")
+    window.act_backward_pass.trigger()
+    before = doc.network.compute_loss(x[None], t[None])
+    window.apply_gradients()
+    message = window.statusBar().currentMessage()
+    after = doc.network.compute_loss(x[None], t[None])
+    assert after < before
+    assert message.startswith("Applied your drawing's gradients: its loss fell from ")
+    assert "the mean over all 4" in message
