@@ -22,9 +22,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF
 
+from bpdesk.core.input_gradient import input_gradient_from_delta
 from bpdesk.ui import editing
 from bpdesk.ui.editor.band import WeightBand
 from bpdesk.ui.editor.blocks import (
+    BLAME_PREFIX,
     BLOCK_HEIGHT,
     LayerBlock,
     block_height,
@@ -67,6 +69,15 @@ def _value_scale(values: np.ndarray | None) -> float:
         return 1.0
     top = float(np.nanmax(np.abs(values)))
     return top if np.isfinite(top) and top > 1.0 else 1.0
+
+
+def _blame_scale(values: np.ndarray | None) -> float:
+    """Full colour at the largest ``|∂L/∂x|``: the map shows where the blame is, whatever
+    its size (an input's gradient is often far below 1)."""
+    if values is None or len(values) == 0:
+        return 1.0
+    top = float(np.nanmax(np.abs(values)))
+    return top if np.isfinite(top) and top > 0 else 1.0
 
 
 def class_note(k: int, probability: float, target: float, many: bool, delta: str | None) -> str:
@@ -187,7 +198,7 @@ class CompactLayers:
         training, between its restyles) the bands keep their colours."""
         if not self.blocks and not self.bands:
             return
-        doc = self.doc
+        doc, net = self.doc, self.doc.network
         backward = doc.mode == "backward"
         fwd, bwd = doc.forward_state, doc.backward_state
         delta_scale = 1e-12
@@ -200,6 +211,12 @@ class CompactLayers:
                 values = None if bwd is None else bwd.deltas[layer - 1]
                 stale = not doc.is_fresh("backward")
                 block.show(values, delta_scale, stale, self._lut, "δ = ")
+            elif backward and block.picture:
+                # Where is the blame? Backprop carried one step past the first layer:
+                # ∂L/∂x of each pixel, for the example shown and its own target.
+                values = None if bwd is None else input_gradient_from_delta(net, bwd.deltas[0])
+                stale = not doc.is_fresh("backward")
+                block.show(values, _blame_scale(values), stale, self._band_lut, BLAME_PREFIX)
             else:
                 values = None if fwd is None else fwd.activations[layer]
                 block.show(values, _value_scale(values), not doc.is_fresh("forward"), self._lut)
