@@ -104,3 +104,17 @@ def test_the_pad_puts_its_outputs_under_the_page_in_a_narrow_dock(qtbot):
         lambda: pad.plot.geometry().top() > pad.canvas.geometry().bottom(), timeout=2000
     )
     assert pad.minimumSizeHint().width() <= 280
+
+
+def test_a_pad_built_after_an_example_was_shown_shows_it(qtbot):
+    from bpdesk.ui.document import Document
+    from bpdesk.ui.panels.digits.pad import DigitPadPanel
+
+    net = Network.create([64, 16, 10], activation="relu", output_activation="softmax", seed=1)
+    doc = Document(net, make_dataset("digits"))
+    data = doc.dataset
+    doc.outside.show(data.X_test[3], data.T_test[3], "test example 4")
+    pad = DigitPadPanel(doc)
+    qtbot.addWidget(pad)
+    np.testing.assert_allclose(pad.current_input(), data.X_test[3])
+    assert pad.target_box.value() == int(np.argmax(data.T_test[3]))

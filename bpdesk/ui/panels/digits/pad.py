@@ -122,6 +122,9 @@ class DigitPadPanel(QWidget):
         doc.sampleChanged.connect(self._on_sample_changed)
         self.prefs.changed.connect(self._on_preferences_changed)
         self._on_network_changed()
+        # Built when its tab first shows: an example shown before (a mistake clicked while
+        # the pad was behind a tab) comes onto the pad now.
+        self._on_outside_changed()
 
     def _build_pad(self) -> QWidget:
         self.canvas = DrawingCanvas()
