@@ -95,8 +95,9 @@ def rgb_image(rgb: np.ndarray) -> QImage:
 class LayerBlock(QGraphicsObject):
     """A big layer: the input's picture, or a grid of cells, one per neuron.
 
-    ``names(k)`` is neuron ``k``'s name for its tooltip. A hidden layer's block can
-    be dragged off its column (to remove the layer), as a neuron can.
+    ``names(k)`` is neuron ``k``'s name for its tooltip, and ``bias(k)`` its bias (None
+    for the input, or a network without biases). A hidden layer's block can be dragged
+    off its column (to remove the layer), as a neuron can.
     """
 
     cellClicked = Signal(int, int)  # (layer, neuron)
@@ -113,9 +114,11 @@ class LayerBlock(QGraphicsObject):
         picture: bool,
         movable: bool,
         prefs: ViewPreferences,
+        bias: Callable[[int], float] | None = None,
     ) -> None:
         super().__init__()
         self.layer, self.n, self.names, self.prefs = layer, n, names, prefs
+        self.bias = bias  # neuron k's bias now, for its tooltip (None: no biases)
         side = image_side(n) if picture else None
         self.picture = side is not None  # the input's picture (else a grid of cells)
         self.rows, self.columns = (side, side) if side else grid_shape(n)
@@ -224,9 +227,12 @@ class LayerBlock(QGraphicsObject):
         if self.picture:
             row, column = divmod(k, self.columns)
             where = f" (row {row + 1}, column {column + 1})"
+        # The bias is written under a neuron; a cell has no room for it: the tooltip says it.
+        bias = "" if self.bias is None else f", bias b = {self.prefs.fmt(self.bias(k))}"
         if self.values is None:
-            return f"{name}{where}"
-        return f"{name}{where}: {self.value_prefix}{self.prefs.fmt(float(self.values[k]))}"
+            return f"{name}{where}{bias}"
+        value = self.prefs.fmt(float(self.values[k]))
+        return f"{name}{where}: {self.value_prefix}{value}{bias}"
 
     # -- painting --------------------------------------------------------------------------
 

@@ -7,8 +7,9 @@ for each weight layer touching one, keeps their colours up to date with the docu
 them into selections and edits:
 
 - a click on a pixel of a band (or of a receptive field) selects that weight;
-- a click on a cell and then on a cell of a neighbouring layer selects the weight
-  joining them (the first cell stays ringed until the second click);
+- a click on a cell and then on a cell of a neighbouring layer (or a neuron beside the
+  block) selects the weight joining them (the first cell stays ringed until the second
+  click);
 - the cell under the mouse shows its receptive field in the band before it;
 - a hidden layer's block dragged off its column removes the layer.
 """
@@ -133,6 +134,7 @@ class CompactLayers:
                 picture=layer == 0,
                 movable=0 < layer < last,
                 prefs=prefs,
+                bias=self._bias_of(layer) if layer > 0 and net.has_bias else None,
             )
             block.home = QPointF(layer * column, 0.0)
             block.setPos(block.home)
@@ -145,6 +147,10 @@ class CompactLayers:
         for layer in range(net.n_layers):
             if layer in self.blocks or layer + 1 in self.blocks:
                 self._add_band(layer, column)
+
+    def _bias_of(self, layer: int) -> Callable[[int], float]:
+        """Neuron ``k`` of ``layer``'s bias as it is now (training changes it in place)."""
+        return lambda k: float(self.doc.network.biases[layer - 1][k])
 
     def _add_band(self, layer: int, column: float) -> None:
         net = self.doc.network
@@ -262,6 +268,18 @@ class CompactLayers:
             name = self.doc.network.neuron_name(layer, k)
             self.doc.notify(f"{name}: now click a cell of the layer before or after it")
         self.show_selection(self.doc.selected)
+
+    def pick_neurons(self, nodes: list[list[NeuronNode]]) -> None:
+        """Make the neurons beside a block (the ten outputs of the digits network) one end
+        of a cell pair: a click on one picks it as a cell (see :meth:`on_cell_clicked`)."""
+        for layer, column in enumerate(nodes):
+            if layer - 1 in self.blocks or layer + 1 in self.blocks:
+                for node in column:
+                    node.pickable = True
+                    node.clicked.connect(self._on_neuron_clicked)
+
+    def _on_neuron_clicked(self, node: NeuronNode) -> None:
+        self.on_cell_clicked(node.layer, node.index)
 
     def on_cell_hovered(self, layer: int, k: int) -> None:
         """The pointer is over cell ``k`` of ``layer``: its receptive field shows."""

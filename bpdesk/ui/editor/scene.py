@@ -202,6 +202,7 @@ class NetworkScene(QGraphicsScene):
                 )
                 self.bias_labels[(layer, j)] = bias
         self.compact.build(self.column)
+        self.compact.pick_neurons(self.nodes)
         self.headers, self.choosers, self._button_rows = build_headers(self, top)
         self.set_view_scale(self._view_scale)
         self._build_notes()
