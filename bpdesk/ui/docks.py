@@ -33,7 +33,7 @@ NARROW_WIDTH = 1200
 # The digit pad in the output map's place: the height its page and outputs need, one
 # above the other (pixels), but at most this share of the window's height.
 DIGITS_PAD_HEIGHT = 520
-DIGITS_MAX_SHARE = 0.7
+DIGITS_MAX_SHARE = 0.62
 
 
 @dataclass(frozen=True)
