@@ -133,8 +133,10 @@ def parameter_meaning(network: Network, layer: int, i: int | None, j: int) -> st
     return f"{parameter_name(network, layer, i, j)} is the weight on the line from {source} to {target}"
 
 
-def example_text(x: npt.ArrayLike, t: npt.ArrayLike, sample: int | None) -> str:
-    """One example: ``example 2: x = (0, 1), t = 1`` (``sample`` counted from 0, None if unknown).
+def example_text(x: npt.ArrayLike, t: npt.ArrayLike, sample: int | str | None) -> str:
+    """One example: ``example 2: x = (0, 1), t = 1`` (``sample`` counted from 0, None if
+    unknown, or the example's own name for one from outside the training set, such as
+    ``"test example 17"``).
 
     An example of more than :data:`MAX_LISTED_VALUES` inputs (a picture) is said by its
     size, ``x = 64 inputs``, and a one-hot target of as many classes by its class.
@@ -151,7 +153,10 @@ def example_text(x: npt.ArrayLike, t: npt.ArrayLike, sample: int | None) -> str:
         target = f"class {int(np.argmax(targets))}"
     else:
         target = "(" + ", ".join(map(format_data_value, targets)) + ")"
-    which = "the example" if sample is None else f"example {sample + 1}"
+    if isinstance(sample, str):
+        which = sample
+    else:
+        which = "the example" if sample is None else f"example {sample + 1}"
     return f"{which}: x = {inputs}, t = {target}"
 
 

@@ -90,7 +90,8 @@ class SelectedNumbers:
     ``z``, ``a``, ``delta`` and ``input`` are means over the ``n_examples``
     examples (for one example, its own values); ``gradient`` is the engine's ``∂L/∂w`` of the
     mean loss and ``updated`` the value after one step ``w − η·∂L/∂w``. ``example`` is
-    the one example's row in the training set (None for a mean, or when not known).
+    the one example's row in the training set (None for a mean, or when not known), or
+    the name of an example from outside it.
     """
 
     layer: int
@@ -106,7 +107,7 @@ class SelectedNumbers:
     weight: float
     learning_rate: float
     updated: float
-    example: int | None = None
+    example: int | str | None = None
 
     @property
     def is_bias(self) -> bool:
@@ -355,7 +356,7 @@ def selected_numbers(
     parameter: Parameter,
     learning_rate: float,
     max_examples: int = MAX_EXAMPLES,
-    example: int | None = None,
+    example: int | str | None = None,
 ) -> SelectedNumbers:
     """The engine's numbers for ``∂L/∂w`` of one weight or bias over the examples ``X``, ``T``.
 
@@ -617,7 +618,7 @@ def network_equations(
     T: np.ndarray | None = None,
     selected: Parameter | None = None,
     optimizer: str = "sgd",
-    example: int | None = None,
+    example: int | str | None = None,
 ) -> Equations:
     """All of "The math" for ``network``: forward, loss, backward, update, the conventions
     behind the numbers (where PyTorch's differ), and the selection.
@@ -625,7 +626,8 @@ def network_equations(
     With ``selected`` and the examples ``X``, ``T`` (one row, or several for
     their mean) the last section fills the selected weight's (or bias's)
     equations in with the engine's numbers. ``example`` is the training-set
-    row of a single example, so that the text names it as the chain rule does.
+    row of a single example (or the name of one from outside the training set), so
+    that the text names it as the chain rule does.
     """
     sections = [
         Section(

@@ -20,9 +20,15 @@ def input_gradients(network: Network, X: np.ndarray, T: np.ndarray) -> np.ndarra
     ``(batch, n_out)``: ``(batch, n_in)``, float64. (The batch-mean loss's gradient with
     respect to row ``n`` is this row divided by the batch size.)"""
     result = network.backpropagate(X, T)
-    first = result.deltas[0]  # (batch, n_1): each sample's own ∂Lₙ/∂z₁
+    return input_gradient_from_delta(network, result.deltas[0])
+
+
+def input_gradient_from_delta(network: Network, delta: np.ndarray) -> np.ndarray:
+    """``∂L/∂x = δ₁ · W₁ᵀ`` from the first weight layer's δ of a backward pass already run:
+    ``(n_1,)`` gives ``(n_in,)``, ``(batch, n_1)`` gives ``(batch, n_in)``. A mean of the
+    examples' δ gives the mean of their ``∂Lₙ/∂xₙ`` (the step is linear)."""
     weights = network.weights[0]  # (n_in, n_1)
-    return np.asarray(first @ weights.T, dtype=np.float64)
+    return np.asarray(np.asarray(delta, dtype=np.float64) @ weights.T, dtype=np.float64)
 
 
 def class_target(network: Network, label: int) -> np.ndarray:

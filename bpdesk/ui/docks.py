@@ -30,6 +30,10 @@ BOTTOM = Qt.DockWidgetArea.BottomDockWidgetArea
 # Below this window width the default layout puts Loss and Predictions in one place, as
 # tabs (at 1024 pixels they side by side made the window wider than the screen).
 NARROW_WIDTH = 1200
+# The digit pad in the output map's place: the height its page and outputs need, one
+# above the other (pixels), but at most this share of the window's height.
+DIGITS_PAD_HEIGHT = 520
+DIGITS_MAX_SHARE = 0.62
 
 
 @dataclass(frozen=True)
@@ -216,6 +220,21 @@ class PanelDocks(QObject):
             self._digits = digits
             for key in DIGIT_DOCKS:
                 self.docks[key].setVisible(digits)
+            if digits:
+                self._pad_over_boundary()
+
+    def _pad_over_boundary(self) -> None:
+        # The output map cannot draw 64 inputs (it says so, and fills the top right with
+        # nothing else): the pad takes its place, in front, the map a tab behind it. When
+        # the network stops reading digits the pad goes, and the map is in front again.
+        pad, boundary = self.docks["pad"], self.docks["boundary"]
+        if pad.isFloating() or boundary.isFloating():
+            return  # the learner's own arrangement
+        if pad not in self.window.tabifiedDockWidgets(boundary):
+            self.window.tabifyDockWidget(boundary, pad)
+        pad.raise_()
+        if self.window.isVisible():
+            self._size_right_column()
 
     def _deferred(self, key: str) -> Deferred:
         content = self.docks[key].widget()
@@ -284,10 +303,19 @@ class PanelDocks(QObject):
                 [int(width * 0.6), int(width * 0.4)],
                 horizontal,
             )
-        window.resizeDocks(
-            [docks["boundary"], docks["chain_rule"]],
-            [int(height * 0.45), int(height * 0.55)],  # the map square, the explanations below
-            vertical,
+        self._size_right_column()
+
+    def _size_right_column(self) -> None:
+        # The map square, the explanations below; the digit pad (in the map's place for
+        # a digits network) is taller: its page, then the ten outputs under it.
+        height = self.window.height()
+        top = int(height * 0.45)
+        if self._digits:
+            top = max(top, min(DIGITS_PAD_HEIGHT, int(height * DIGITS_MAX_SHARE)))
+        self.window.resizeDocks(
+            [self.docks["boundary"], self.docks["chain_rule"]],
+            [top, height - top],
+            Qt.Orientation.Vertical,
         )
 
     def _within_screen(self) -> None:

@@ -92,6 +92,22 @@ class OutsideExamples(QObject):
             return self._doc.training_arrays()
         return example.x[None, :], example.t[None, :]
 
+    def which(self) -> int | str | None:
+        """Which example the views explain, as the core's texts name it (see
+        :func:`bpdesk.core.chainrule.example_text`): the outside example's name, else the
+        chosen training row (None: the mean over all of them)."""
+        example = self.example
+        return example.name if example is not None else self._doc.sample
+
+    def explained(self) -> tuple[np.ndarray, np.ndarray, int | None]:
+        """``(X, T, sample)`` for the chain rule's explainers (``explain_weight``): the whole
+        training set with the chosen row (None: their mean), or the example as row 0."""
+        if self.example is not None:
+            X, T = self.arrays()
+            return X, T, 0
+        data = self._doc.dataset
+        return data.X_train, data.T_train, self._doc.sample
+
     def _switch(self, example: OutsideExample | None) -> None:
         doc = self._doc
         # Showing an example runs it forward at once: the point is to see it in the network.

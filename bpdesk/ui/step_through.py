@@ -49,11 +49,13 @@ class StepThrough:
             return
         n = doc.dataset.n_train
         after = self._losses_now()
-        if len(fwd.rows) == 1 and n > 1:
+        shown = fwd.example  # a test image or a drawing, shown instead of the rows
+        if shown is not None or (len(fwd.rows) == 1 and n > 1):
             # The step followed one example's gradient: its own loss is the one that
             # must fall; the mean over all examples may not.
+            which = shown.name if shown is not None else f"example {fwd.rows[0] + 1}"
             text = (
-                f"Applied example {fwd.rows[0] + 1}'s gradients: its loss "
+                f"Applied {which}'s gradients: its loss "
                 f"{_change(before[0], after[0])}; the mean over all {n} "
                 f"{_change(before[1], after[1])}"
             )
@@ -66,7 +68,7 @@ class StepThrough:
         doc = self.doc
         data, net = doc.dataset, doc.network
         with np.errstate(all="ignore"):
-            rows = net.compute_loss(*doc.training_arrays())
+            rows = net.compute_loss(*doc.outside.arrays())
             every = net.compute_loss(data.X_train, data.T_train)
         return rows, every
 

@@ -19,6 +19,9 @@ from bpdesk.ui.widgets import ElidingComboBox, fix_size, learning_rate_box, spin
 
 SAMPLE_TIP = "Which training example drives the views (or the mean over all)"
 LR_TIP = "Learning rate η: how big a step Apply gradients (and training) takes"
+# The Example box's entry for an example from outside the training set, while shown.
+OUTSIDE = "outside"
+SHOWN_TIP = "Shown in the network views instead of the training examples"
 SAMPLES_LISTED = 500  # the Example box lists the first examples only
 
 
@@ -153,6 +156,7 @@ class MainToolBar(QToolBar):
         doc.networkChanged.connect(self.show_loss)
         doc.datasetChanged.connect(self._fill_samples)
         doc.sampleChanged.connect(self._on_sample_changed)
+        doc.outside.changed.connect(self._on_sample_changed)
         doc.settingsChanged.connect(self._on_settings_changed)
         self.trainer.speedChanged.connect(self._on_speed_changed)
         self._fill_samples()
@@ -182,7 +186,9 @@ class MainToolBar(QToolBar):
         room = label.contentsRect().width()
         label.setText(label.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, room))
         tip = f"{text}: over all {self.doc.dataset.n_train} training examples (their mean)"
-        if len(fwd.rows) == 1:
+        if fwd.example is not None:
+            tip += f"; {fwd.example.name} alone: {fmt(fwd.loss, 4)}"
+        elif len(fwd.rows) == 1:
             tip += f"; example {fwd.rows[0] + 1} alone: {fmt(fwd.loss, 4)}"
         fresh = self.doc.is_fresh("forward")
         if not fresh:
@@ -219,13 +225,27 @@ class MainToolBar(QToolBar):
         self._on_sample_changed()
 
     def _on_sample_changed(self) -> None:
-        sample = self.doc.sample
-        index = 0 if sample is None else sample + 1
+        sample, shown = self.doc.sample, self.doc.outside.example
         box = self.sample_box
+        box.blockSignals(True)
+        # An example from outside the training set (a test image, a drawing) has an
+        # entry of its own, last, while the views show it: the training rows keep theirs.
+        last = box.count() - 1
+        if box.itemData(last) == OUTSIDE:
+            box.removeItem(last)
+        if shown is not None:
+            box.addItem(shown.name[:1].upper() + shown.name[1:], OUTSIDE)
+            box.setItemData(
+                box.count() - 1,
+                f"{SHOWN_TIP}: choose a training example to go back to them",
+                Qt.ItemDataRole.ToolTipRole,
+            )
+            index = box.count() - 1
+        else:
+            index = 0 if sample is None else sample + 1
         if index < box.count() and box.currentIndex() != index:
-            box.blockSignals(True)
             box.setCurrentIndex(index)
-            box.blockSignals(False)
+        box.blockSignals(False)
 
     def _on_settings_changed(self) -> None:
         self.lr_box.blockSignals(True)
@@ -235,7 +255,9 @@ class MainToolBar(QToolBar):
     # -- widgets → document ----------------------------------------------------------------
 
     def _on_sample_chosen(self, index: int) -> None:
-        self.doc.set_sample(self.sample_box.itemData(index))
+        chosen = self.sample_box.itemData(index)
+        if chosen != OUTSIDE:  # the example shown already
+            self.doc.set_sample(chosen)
 
     def _on_lr_edited(self) -> None:
         # Tabbing through the box must not round the rate to the box's decimals.

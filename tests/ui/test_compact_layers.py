@@ -113,7 +113,10 @@ def test_hidden_cells_show_activations_then_deltas(big):
     k = int(np.argmax(np.abs(block.values)))
     block.hovered_cell = k
     block.show(block.values, 1.0, False, neuron_lut(scene.prefs), "δ = ")
-    assert block.toolTip() == f"h1.{k + 1}: δ = {scene.prefs.fmt(float(block.values[k]))}"
+    bias = scene.prefs.fmt(float(doc.network.biases[0][k]))  # a cell has no room for it
+    assert block.toolTip() == (
+        f"h1.{k + 1}: δ = {scene.prefs.fmt(float(block.values[k]))}, bias b = {bias}"
+    )
 
 
 def test_the_band_shows_the_weights_then_their_gradients(big):

@@ -4,8 +4,9 @@ A layer of more than :data:`COMPACT_NEURONS` neurons is a :class:`LayerBlock`: a
 input layer whose size is a square (64, 784, …) is the picture of the example the
 views show, any other a grid of small cells. Each cell is coloured as its neuron
 would be (activation in the forward view, δ in the backward view, on the neurons'
-colour scale), from one small image made with NumPy and drawn scaled up without
-smoothing: one pixel per neuron. Painting costs one ``drawImage`` however big the
+colour scale; in the backward view the input's picture shows each pixel's ∂L/∂x, the
+blame, on the weights' signed scale), from one small image made with NumPy and drawn
+scaled up without smoothing: one pixel per neuron. Painting costs one ``drawImage`` however big the
 layer; the image is made again only when the colours change.
 
 The block reports what the mouse does to its cells (a click, the cell under the
@@ -35,6 +36,8 @@ NEURON_TINT = 0.6
 # An out-of-date block fades this far towards plain cells (as a neuron's value does).
 STALE_FADE = 0.6
 GRID_MIN_PIXELS = 6.0  # cells at least this big on screen are outlined
+# What an input picture's pixels show in the backward view: the blame, ∂L/∂x.
+BLAME_PREFIX = "∂L/∂x = "
 
 
 def is_compact(n: int) -> bool:
@@ -92,8 +95,9 @@ def rgb_image(rgb: np.ndarray) -> QImage:
 class LayerBlock(QGraphicsObject):
     """A big layer: the input's picture, or a grid of cells, one per neuron.
 
-    ``names(k)`` is neuron ``k``'s name for its tooltip. A hidden layer's block can
-    be dragged off its column (to remove the layer), as a neuron can.
+    ``names(k)`` is neuron ``k``'s name for its tooltip, and ``bias(k)`` its bias (None
+    for the input, or a network without biases). A hidden layer's block can be dragged
+    off its column (to remove the layer), as a neuron can.
     """
 
     cellClicked = Signal(int, int)  # (layer, neuron)
@@ -110,9 +114,11 @@ class LayerBlock(QGraphicsObject):
         picture: bool,
         movable: bool,
         prefs: ViewPreferences,
+        bias: Callable[[int], float] | None = None,
     ) -> None:
         super().__init__()
         self.layer, self.n, self.names, self.prefs = layer, n, names, prefs
+        self.bias = bias  # neuron k's bias now, for its tooltip (None: no biases)
         side = image_side(n) if picture else None
         self.picture = side is not None  # the input's picture (else a grid of cells)
         self.rows, self.columns = (side, side) if side else grid_shape(n)
@@ -192,8 +198,7 @@ class LayerBlock(QGraphicsObject):
             cells[: self.n] = rgb
             self.image = rgb_image(np.rint(cells).reshape(self.rows, self.columns, 3))
             self.update()
-        if self.hovered_cell >= 0:
-            self.setToolTip(self._tooltip(self.hovered_cell))
+        self.setToolTip(self._tooltip(self.hovered_cell))
 
     def set_highlights(self, highlights: dict[int, str]) -> None:
         """Ring these cells: the selected weight's ``source`` and ``target``, or the
@@ -204,6 +209,12 @@ class LayerBlock(QGraphicsObject):
 
     def _tooltip(self, k: int | None = None) -> str:
         if k is None or k < 0:
+            if self.picture and self.value_prefix == BLAME_PREFIX:
+                return (
+                    f"{self.n} inputs, each pixel's ∂L/∂x: how the loss for the example's own "
+                    "target would change with more ink there (positive: it would rise, "
+                    "negative: it would fall). Backprop carried one step past the first layer"
+                )
             what = "the example's picture" if self.picture else "one cell per neuron"
             hint = (
                 ""
@@ -216,9 +227,12 @@ class LayerBlock(QGraphicsObject):
         if self.picture:
             row, column = divmod(k, self.columns)
             where = f" (row {row + 1}, column {column + 1})"
+        # The bias is written under a neuron; a cell has no room for it: the tooltip says it.
+        bias = "" if self.bias is None else f", bias b = {self.prefs.fmt(self.bias(k))}"
         if self.values is None:
-            return f"{name}{where}"
-        return f"{name}{where}: {self.value_prefix}{self.prefs.fmt(float(self.values[k]))}"
+            return f"{name}{where}{bias}"
+        value = self.prefs.fmt(float(self.values[k]))
+        return f"{name}{where}: {self.value_prefix}{value}{bias}"
 
     # -- painting --------------------------------------------------------------------------
 

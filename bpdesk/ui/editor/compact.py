@@ -7,8 +7,9 @@ for each weight layer touching one, keeps their colours up to date with the docu
 them into selections and edits:
 
 - a click on a pixel of a band (or of a receptive field) selects that weight;
-- a click on a cell and then on a cell of a neighbouring layer selects the weight
-  joining them (the first cell stays ringed until the second click);
+- a click on a cell and then on a cell of a neighbouring layer (or a neuron beside the
+  block) selects the weight joining them (the first cell stays ringed until the second
+  click);
 - the cell under the mouse shows its receptive field in the band before it;
 - a hidden layer's block dragged off its column removes the layer.
 """
@@ -22,9 +23,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF
 
+from bpdesk.core.input_gradient import input_gradient_from_delta
 from bpdesk.ui import editing
 from bpdesk.ui.editor.band import WeightBand
 from bpdesk.ui.editor.blocks import (
+    BLAME_PREFIX,
     BLOCK_HEIGHT,
     LayerBlock,
     block_height,
@@ -67,6 +70,15 @@ def _value_scale(values: np.ndarray | None) -> float:
         return 1.0
     top = float(np.nanmax(np.abs(values)))
     return top if np.isfinite(top) and top > 1.0 else 1.0
+
+
+def _blame_scale(values: np.ndarray | None) -> float:
+    """Full colour at the largest ``|∂L/∂x|``: the map shows where the blame is, whatever
+    its size (an input's gradient is often far below 1)."""
+    if values is None or len(values) == 0:
+        return 1.0
+    top = float(np.nanmax(np.abs(values)))
+    return top if np.isfinite(top) and top > 0 else 1.0
 
 
 def class_note(k: int, probability: float, target: float, many: bool, delta: str | None) -> str:
@@ -122,6 +134,7 @@ class CompactLayers:
                 picture=layer == 0,
                 movable=0 < layer < last,
                 prefs=prefs,
+                bias=self._bias_of(layer) if layer > 0 and net.has_bias else None,
             )
             block.home = QPointF(layer * column, 0.0)
             block.setPos(block.home)
@@ -134,6 +147,10 @@ class CompactLayers:
         for layer in range(net.n_layers):
             if layer in self.blocks or layer + 1 in self.blocks:
                 self._add_band(layer, column)
+
+    def _bias_of(self, layer: int) -> Callable[[int], float]:
+        """Neuron ``k`` of ``layer``'s bias as it is now (training changes it in place)."""
+        return lambda k: float(self.doc.network.biases[layer - 1][k])
 
     def _add_band(self, layer: int, column: float) -> None:
         net = self.doc.network
@@ -187,7 +204,7 @@ class CompactLayers:
         training, between its restyles) the bands keep their colours."""
         if not self.blocks and not self.bands:
             return
-        doc = self.doc
+        doc, net = self.doc, self.doc.network
         backward = doc.mode == "backward"
         fwd, bwd = doc.forward_state, doc.backward_state
         delta_scale = 1e-12
@@ -200,6 +217,12 @@ class CompactLayers:
                 values = None if bwd is None else bwd.deltas[layer - 1]
                 stale = not doc.is_fresh("backward")
                 block.show(values, delta_scale, stale, self._lut, "δ = ")
+            elif backward and block.picture:
+                # Where is the blame? Backprop carried one step past the first layer:
+                # ∂L/∂x of each pixel, for the example shown and its own target.
+                values = None if bwd is None else input_gradient_from_delta(net, bwd.deltas[0])
+                stale = not doc.is_fresh("backward")
+                block.show(values, _blame_scale(values), stale, self._band_lut, BLAME_PREFIX)
             else:
                 values = None if fwd is None else fwd.activations[layer]
                 block.show(values, _value_scale(values), not doc.is_fresh("forward"), self._lut)
@@ -245,6 +268,18 @@ class CompactLayers:
             name = self.doc.network.neuron_name(layer, k)
             self.doc.notify(f"{name}: now click a cell of the layer before or after it")
         self.show_selection(self.doc.selected)
+
+    def pick_neurons(self, nodes: list[list[NeuronNode]]) -> None:
+        """Make the neurons beside a block (the ten outputs of the digits network) one end
+        of a cell pair: a click on one picks it as a cell (see :meth:`on_cell_clicked`)."""
+        for layer, column in enumerate(nodes):
+            if layer - 1 in self.blocks or layer + 1 in self.blocks:
+                for node in column:
+                    node.pickable = True
+                    node.clicked.connect(self._on_neuron_clicked)
+
+    def _on_neuron_clicked(self, node: NeuronNode) -> None:
+        self.on_cell_clicked(node.layer, node.index)
 
     def on_cell_hovered(self, layer: int, k: int) -> None:
         """The pointer is over cell ``k`` of ``layer``: its receptive field shows."""

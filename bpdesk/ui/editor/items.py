@@ -23,7 +23,12 @@ from PySide6.QtGui import (
     QPainterPathStroker,
     QPen,
 )
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QStyleOptionGraphicsItem
+from PySide6.QtWidgets import (
+    QApplication,
+    QGraphicsItem,
+    QGraphicsObject,
+    QStyleOptionGraphicsItem,
+)
 
 from bpdesk.ui import theme
 from bpdesk.ui.editor.live_tip import LiveTip
@@ -293,6 +298,7 @@ class NeuronNode(QGraphicsObject):
 
     dragFinished = Signal(object, QPointF)  # (node, scene position where it was dropped)
     dragMoved = Signal(object, QPointF)
+    clicked = Signal(object)  # a click that moved nothing, on a neuron that is ``pickable``
 
     def __init__(
         self, layer: int, index: int, name: str, movable: bool, *, prefs: ViewPreferences
@@ -325,6 +331,10 @@ class NeuronNode(QGraphicsObject):
             # Told of every move, so that its lines can follow it while it is dragged.
             self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
         self._dragging = False
+        # Beside a block a neuron is one end of a cell pair: a click on it is reported
+        # (elsewhere a press on a fixed neuron is left to the view, which pans).
+        self.pickable = False
+        self._pressed_at: QPointF | None = None
 
     def _bounds_for(self, text: str) -> QRectF:
         # The circle and its ring, or wider: a number too long for the circle
@@ -484,6 +494,9 @@ class NeuronNode(QGraphicsObject):
             self.setCursor(Qt.CursorShape.ClosedHandCursor)
             self.restack()
         super().mousePressEvent(event)
+        if event.button() == Qt.MouseButton.LeftButton and self.pickable:
+            self._pressed_at = event.scenePos()
+            event.accept()  # the release comes here, to tell a click
 
     def mouseMoveEvent(self, event) -> None:
         super().mouseMoveEvent(event)
@@ -493,12 +506,17 @@ class NeuronNode(QGraphicsObject):
 
     def mouseReleaseEvent(self, event) -> None:
         super().mouseReleaseEvent(event)
+        pressed, self._pressed_at = self._pressed_at, None
         if self._dragging:
             self._dragging = False
             self.held_x = None
             self.setCursor(Qt.CursorShape.OpenHandCursor)
             self.restack()
             self.dragFinished.emit(self, event.scenePos())
+        if pressed is not None:
+            moved = (event.scenePos() - pressed).manhattanLength()
+            if moved < QApplication.startDragDistance():
+                self.clicked.emit(self)
 
 
 class WeightEdge(QGraphicsObject):

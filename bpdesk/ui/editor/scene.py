@@ -202,6 +202,7 @@ class NetworkScene(QGraphicsScene):
                 )
                 self.bias_labels[(layer, j)] = bias
         self.compact.build(self.column)
+        self.compact.pick_neurons(self.nodes)
         self.headers, self.choosers, self._button_rows = build_headers(self, top)
         self.set_view_scale(self._view_scale)
         self._build_notes()
@@ -476,7 +477,9 @@ class NetworkScene(QGraphicsScene):
     def _show_output_notes(self, fwd, bwd, backward, fwd_stale, bwd_stale) -> None:
         doc = self.doc
         last = len(self.nodes) - 1
-        rows = doc.rows
+        # The rows of the pass on screen: () for an example from outside the training set.
+        rows = doc.rows if fwd is None else fwd.rows
+        shown = None if fwd is None else fwd.example
         many = len(rows) > 1
         prefs = self.prefs
         for k, note in enumerate(self.output_notes):
@@ -502,7 +505,8 @@ class NetworkScene(QGraphicsScene):
                     # On two lines: on one it is wider than the room the view leaves.
                     text = f"Loss {loss}\n(mean of {len(rows)} examples)"
                 else:
-                    text = f"Loss {loss}  (example {rows[0] + 1})"
+                    which = shown.name if shown is not None else f"example {rows[0] + 1}"
+                    text = f"Loss {loss}  ({which})"
                     text += f"\nall examples: {fmt(fwd.total_loss, 4)}"
                 self.loss_note.set_text(
                     text, prefs.color("stale" if fwd_stale else "text"), fwd_stale

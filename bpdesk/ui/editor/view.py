@@ -179,7 +179,10 @@ class NetworkView(PaintsAlone, QGraphicsView):
             text = f"Forward view — activations in the {where[0]}, weights on the {where[1]}"
         else:
             text = f"Backward view — δ = ∂L/∂z in the {where[0]}, ∂L/∂w on the {where[1]}"
-        if doc.sample is None:
+        shown = doc.outside.example
+        if shown is not None:
+            text += f", for {shown.name}"
+        elif doc.sample is None:
             # Otherwise 0.500 in every input reads like an example the network was given.
             text += f", each the mean over all {doc.dataset.n_train} examples"
         if doc.mode == "forward":

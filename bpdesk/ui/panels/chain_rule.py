@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import math
+from dataclasses import replace
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextDocumentFragment
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import QLabel, QTextBrowser, QVBoxLayout, QWidget
 from bpdesk.core import ChainRule, explain_weight
 from bpdesk.core.chainrule import (
     Factor,
+    example_text,
     neuron_name,
     parameter_meaning,
     plural,
@@ -67,6 +69,7 @@ class ChainRulePanel(QWidget):
             doc.networkChanged,
             doc.sampleChanged,
             doc.datasetChanged,
+            doc.outside.changed,
         ):
             signal.connect(self._request_changed)
         self.prefs.changed.connect(self._on_preferences_changed)
@@ -106,11 +109,15 @@ class ChainRulePanel(QWidget):
             return
         self._showing_help = False
         layer, i, j = doc.selected
-        X, T = doc.dataset.X_train, doc.dataset.T_train
-        self.rule = explain_weight(doc.network, X, T, layer, i, j, sample=doc.sample)
-        self.paths = None
-        if self.rule.grouping != "paths" and self.rule.n_paths > 1:
-            self.paths = summarize_paths(doc.network, X, T, layer, i, j, sample=doc.sample)
+        # The example the network views show: a training row, their mean, or one from
+        # outside the training set (a test image, a drawing), named as it is.
+        X, T, sample = doc.outside.explained()
+        rule = explain_weight(doc.network, X, T, layer, i, j, sample=sample)
+        if doc.outside.example is not None:
+            rule = replace(rule, examples=example_text(X[0], T[0], doc.outside.which()))
+        self.rule, self.paths = rule, None
+        if rule.grouping != "paths" and rule.n_paths > 1:
+            self.paths = summarize_paths(doc.network, X, T, layer, i, j, sample=sample)
         self._show(self.rule)
 
     def _on_computed(self) -> None:

@@ -139,6 +139,7 @@ class LandscapePanel(QWidget):
             doc.datasetChanged,
             doc.sampleChanged,
             doc.settingsChanged,
+            doc.outside.changed,
         ):
             signal.connect(self._on_new_view)
         self.prefs.changed.connect(self._on_preferences_changed)
@@ -331,12 +332,14 @@ class LandscapePanel(QWidget):
         self.body.setVisible(True)
         net = doc.network
         layer, i, j = parameter
-        X, T = doc.training_arrays()
+        X, T = doc.outside.arrays()  # what the network views show
         value = doc.parameter_value(parameter)
         if self._range is not None and not self._range[0] <= value <= self._range[1]:
             self._range = None  # the weight left the view (training, typing, undo)
         index = doc.parameter_index(parameter)
-        curve = self._reusable_curve((net, doc.dataset, doc.sample, index, self._range), index)
+        curve = self._reusable_curve(
+            (net, doc.dataset, doc.sample, doc.outside.example, index, self._range), index
+        )
         points = int(np.clip(POINT_BUDGET // (len(X) * net.n_parameters), MIN_POINTS, MAX_POINTS))
         with np.errstate(all="ignore"):
             scape = weight_landscape(
@@ -355,7 +358,14 @@ class LandscapePanel(QWidget):
         if self._range is None:
             self._range = (float(scape.values[0]), float(scape.values[-1]))
         if curve is None:
-            self._curve_key = (net, doc.dataset, doc.sample, index, self._range)
+            self._curve_key = (
+                net,
+                doc.dataset,
+                doc.sample,
+                doc.outside.example,
+                index,
+                self._range,
+            )
             self._curve_parameters = net.parameters.copy()
         self.landscape = scape
         self._show_title(parameter)
@@ -375,7 +385,10 @@ class LandscapePanel(QWidget):
         layer, i, j = parameter
         name = net.parameter_name(layer, i, j)
         data = doc.dataset
-        if doc.sample is None:
+        shown = doc.outside.example
+        if shown is not None:
+            rows = example_text(shown.x, shown.t, shown.name)
+        elif doc.sample is None:
             rows = mean_text(data.n_train)
         else:
             rows = example_text(data.X_train[doc.sample], data.T_train[doc.sample], doc.sample)

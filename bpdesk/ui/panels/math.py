@@ -61,6 +61,7 @@ class MathPanel(QWidget):
             doc.sampleChanged,
             doc.settingsChanged,
             doc.datasetChanged,
+            doc.outside.changed,
         ):
             signal.connect(self._request_refresh)
         self.prefs.changed.connect(self._on_preferences_changed)
@@ -97,7 +98,7 @@ class MathPanel(QWidget):
     def _rebuild(self) -> None:
         self._dirty = False
         doc = self.doc
-        X, T = doc.training_arrays()
+        X, T = doc.outside.arrays()  # what the network views show
         self.equations = network_equations(
             doc.network,
             doc.config.learning_rate,
@@ -105,7 +106,7 @@ class MathPanel(QWidget):
             T,
             selected=doc.selected,
             optimizer=doc.config.optimizer,
-            example=doc.sample,  # named as the chain-rule dock names it
+            example=doc.outside.which(),  # named as the chain-rule dock names it
         )
         text = self._to_html(self.equations)
         if text == self._html:

@@ -46,6 +46,8 @@ from bpdesk.ui.preferences import ViewPreferences
 
 DRAWING_NAME = "your drawing"
 SEEN_SIZE = 72  # pixels of "what the network sees" and of the blame map
+# At least this wide (pixels), the pad is three columns; narrower, the answer goes under.
+WIDE_PAD = 600
 LIVE_MS = 16  # the outputs follow the pen at most once a frame
 
 
@@ -66,6 +68,14 @@ def add_training_example(doc: Document, x: np.ndarray, label: int) -> bool:
         grown = data.with_points(X, T)
     doc.push(ReplaceDatasetCommand(doc, grown, None, f"Add a drawn {label} to the training set"))
     return True
+
+
+def _caption(text: str) -> QLabel:
+    """A picture's caption, wrapped to the picture's width (the pad fits narrow docks)."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setMaximumWidth(SEEN_SIZE + 24)
+    return label
 
 
 class DigitPadPanel(QWidget):
@@ -112,6 +122,9 @@ class DigitPadPanel(QWidget):
         doc.sampleChanged.connect(self._on_sample_changed)
         self.prefs.changed.connect(self._on_preferences_changed)
         self._on_network_changed()
+        # Built when its tab first shows: an example shown before (a mistake clicked while
+        # the pad was behind a tab) comes onto the pad now.
+        self._on_outside_changed()
 
     def _build_pad(self) -> QWidget:
         self.canvas = DrawingCanvas()
@@ -160,17 +173,19 @@ class DigitPadPanel(QWidget):
         item.addItem(self.bars)
         self.plot.setToolTip("The network's ten outputs for the drawing, one bar per digit")
 
-        # Three columns, to fit the short, wide docks under the editor: the page and its
+        # Three columns in the short, wide docks under the editor: the page and its
         # buttons; what the network sees and the blame; the answer and the ten outputs.
+        # In a narrow dock (the right column, where a digits network puts the pad) the
+        # answer goes under the other two (see _arrange).
         drawing = QGridLayout()
         drawing.addWidget(self.canvas, 0, 0, 1, 2)
         drawing.addWidget(self.clear_button, 1, 0)
         drawing.addWidget(self.target_box, 1, 1)
         drawing.setRowStretch(2, 1)
         pictures = QVBoxLayout()
-        pictures.addWidget(QLabel("The network sees"))
+        pictures.addWidget(_caption("The network sees"))
         pictures.addWidget(self.seen_label)
-        pictures.addWidget(QLabel("Where is the blame?"))
+        pictures.addWidget(_caption("Where is the blame?"))
         pictures.addWidget(self.blame_label)
         pictures.addStretch(1)
         answer = QVBoxLayout()
@@ -182,12 +197,34 @@ class DigitPadPanel(QWidget):
         answer.addLayout(adding)
         answer.addWidget(self.blame_text)
         pad = QWidget()
-        layout = QHBoxLayout(pad)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(drawing)
-        layout.addLayout(pictures)
-        layout.addLayout(answer, 1)
+        self._grid = QGridLayout(pad)
+        self._grid.setContentsMargins(0, 0, 0, 0)
+        self._grid.addLayout(drawing, 0, 0)
+        self._grid.addLayout(pictures, 0, 1)
+        self._answer = answer
+        self.wide: bool | None = None  # the answer beside the pictures (else under them)
+        self._arrange(True)
         return pad
+
+    def _arrange(self, wide: bool) -> None:
+        """The answer and the outputs beside the pictures (``wide``) or under them."""
+        if wide == self.wide:
+            return
+        grid, answer = self._grid, self._answer
+        if self.wide is not None:
+            grid.removeItem(answer)
+        self.wide = wide
+        # The third column takes the width to spare: the page and pictures keep theirs.
+        grid.setColumnStretch(2, 1)
+        if wide:
+            grid.addLayout(answer, 0, 2)
+        else:
+            grid.addLayout(answer, 1, 0, 1, 3)
+
+    def resizeEvent(self, event) -> None:
+        """Lay the pad out for the dock's width: three columns, or two and a row."""
+        super().resizeEvent(event)
+        self._arrange(event.size().width() >= WIDE_PAD)
 
     # -- what is drawn ------------------------------------------------------------------
 
