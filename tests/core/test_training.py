@@ -311,3 +311,31 @@ def test_a_deep_sigmoid_network_has_vanishing_gradients():
     relu = Network.create([2] + [8] * 6 + [1], activation="relu", init="he", seed=0)
     snap = Trainer(relu, data, TrainConfig(), track_gradients=True).run_epoch()
     assert snap.gradient_norms[0] > snap.gradient_norms[-1] / 100
+
+
+def test_a_big_set_trained_in_mini_batches_measures_its_gradients_on_a_spread_sample():
+    from bpdesk.core.training import GRADIENT_SAMPLE, gradient_rows
+
+    data = make_dataset("circle", n_samples=900, test_ratio=0.0, seed=0)
+    n = data.n_train
+    assert n > GRADIENT_SAMPLE
+    assert gradient_rows(n, 0) is None  # full batch: all of it, for free
+    assert gradient_rows(n, n) is None
+    assert gradient_rows(GRADIENT_SAMPLE, 8) is None  # small enough: all of it
+    rows = gradient_rows(n, 8)
+    assert rows.size == GRADIENT_SAMPLE
+    assert (rows[0], rows[-1]) == (0, n - 1)
+    assert np.all(np.diff(rows) > 0)
+    for activation in ("sigmoid", "linear"):  # a linear layer shares z with its output
+        net = Network.create([2, 5, 3, 1], activation=activation, seed=1)
+        config = TrainConfig(learning_rate=0.1, batch_size=8)
+        trainer = Trainer(net, data, config, track_gradients=True)
+        for _ in range(2):
+            snap = trainer.run_epoch()
+            _, dW, _ = net.gradients(data.X_train[rows], data.T_train[rows])
+            assert np.allclose(snap.gradient_norms, [np.linalg.norm(w) for w in dW], rtol=1e-12)
+        # Measuring on a sample changes nothing about the run either.
+        plain = Trainer(Network.create([2, 5, 3, 1], activation=activation, seed=1), data, config)
+        for _ in range(2):
+            plain.run_epoch()
+        assert np.array_equal(plain.network.parameters, net.parameters)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bpdesk.core.training import gradient_rows
 from bpdesk.ui.document import Document
 from bpdesk.ui.format import norm_text
 from bpdesk.ui.frames import NUMBERS
@@ -410,7 +411,8 @@ class GradientFlowPanel(QWidget):
         hold_range(self._vb, epoch_range(epochs), y_range)
 
     def current_norms(self) -> np.ndarray:
-        """‖∂L/∂W‖ per layer for the current weights on the whole training set."""
+        """‖∂L/∂W‖ per layer for the current weights on the training set (on the trainer's
+        spread sample of it, see :func:`bpdesk.core.training.gradient_rows`)."""
         doc = self.doc
         recorded = doc.gradient_history.norms
         if doc.training_active and 0 < doc.epoch <= len(recorded):
@@ -420,8 +422,17 @@ class GradientFlowPanel(QWidget):
             row = recorded[doc.epoch - 1]
             if np.isfinite(row).all():
                 return row.copy()
+        data = doc.dataset
+        # On the rows the trainer measures on (a spread sample of a big set trained in
+        # mini-batches): the figure does not jump when training pauses.
+        rows = gradient_rows(data.n_train, doc.config.batch_size)
+        X, T = (
+            (data.X_train, data.T_train)
+            if rows is None
+            else (data.X_train[rows], data.T_train[rows])
+        )
         with np.errstate(all="ignore"):
-            _, dW, _ = doc.network.gradients(doc.dataset.X_train, doc.dataset.T_train)
+            _, dW, _ = doc.network.gradients(X, T)
         return np.array([np.linalg.norm(w) for w in dW])
 
     def smoothing_window(self) -> int:
