@@ -201,9 +201,8 @@ def _records(window) -> dict[str, int]:
     sizes = {}
     for name in ("history", "gradient_history"):
         record = getattr(doc, name, None)
-        data = getattr(record, "_data", None)
-        if data is not None:
-            sizes[name] = int(data.nbytes)
+        if record is not None:
+            sizes[name] = int(record.nbytes)
     sizes["snapshots"] = int(doc.snapshots.nbytes)
     return sizes
 

@@ -594,7 +594,8 @@ class Document(QObject):
         self.set_epoch(epoch)
         # The training loss of this epoch is in the history: no need to recompute it.
         losses = self._recorder.run.losses
-        total = float(losses.train_loss[epoch - 1]) if 0 < epoch <= len(losses) else None
+        row = losses.row_of(epoch, exact=True) if 0 < epoch <= len(losses) else -1
+        total = float(losses.train_loss[row]) if row >= 0 else None
         self.run_forward(emit=False, total_loss=total)
         if backward:
             self.run_backward(emit=False)
@@ -613,7 +614,7 @@ class Document(QObject):
         losses = LossRecord.from_history(history)
         self._epoch = len(losses)
         self.set_trainer_state(*_saved_trainer_state(content, self._epoch))
-        norms = history.gradient_norms_per_epoch() if history.gradient_norms else None
+        norms = GradientRecord.from_history(history, self._network.n_layers)
         self._recorder = RunRecorder.from_saved(
             self._network.n_layers, losses, self._here(), self.run_settings(), norms
         )
