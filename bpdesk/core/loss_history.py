@@ -8,8 +8,9 @@ the last one. Thinning a thinned history by a whole factor keeps exactly the
 entries thinning the per-epoch figures would, so a history is thinned again
 (on save, harder for the autosave) and grows an epoch at a time (as ``bpdesk
 train`` records) without ever holding an entry per epoch: its memory is
-bounded however long the run. Only the window's record, which shows every
-epoch, stretches it back out (:meth:`LossHistory.per_epoch`).
+bounded however long the run. Only the window's record stretches a history
+back out to every epoch (:meth:`LossHistory.per_epoch`), and only one that fits
+its rows (:mod:`bpdesk.core.epoch_rows`); a longer one it keeps as its entries.
 """
 
 from __future__ import annotations

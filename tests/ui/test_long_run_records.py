@@ -207,3 +207,23 @@ def test_a_thinned_run_saves_and_reopens_thinned(tmp_path, monkeypatch):
     assert reopened.history.kept.tolist() == history.entry_epochs().tolist()
     assert reopened.gradient_history.kept.tolist() == history.entry_epochs().tolist()
     assert np.array_equal(reopened.gradient_history.norms[:, 0], reopened.history.kept)
+
+
+def test_the_window_autosaves_a_thinned_run_and_opens_it_again(window, tmp_path):
+    from bpdesk.ui.commands import SetParameterCommand
+
+    doc = window.doc
+    train(doc, 3 * LIMIT + 123)
+    assert doc.history.folds > 0
+    doc.push(SetParameterCommand(doc, (0, 0, 0), 0.5))  # unsaved work to keep
+    assert window.files.autosave()
+    history = load_bpnet(window.files.autosave_path).history
+    assert history.epochs == 3 * LIMIT + 123
+    assert history.every % doc.history.stride == 0
+    assert history.train_loss == [1.0 / e for e in history.entry_epochs()]
+    assert window.errors == []
+    path = tmp_path / "long.bpnet"
+    assert window.files.save_to(path)
+    assert window.files.open(str(path)), window.errors
+    assert window.doc.epoch == 3 * LIMIT + 123
+    assert window.doc.history.train_loss[-1] == 1.0 / (3 * LIMIT + 123)

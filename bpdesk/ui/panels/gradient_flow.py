@@ -55,8 +55,11 @@ class SmoothedLogNorms:
     Mini-batch gradients jitter from epoch to epoch; raw, six layers' curves are
     six solid bands. Averaged in log units (what the axis shows), each is one line
     and the orders of magnitude between them stand out. Prefix sums of the logs
-    grow with the history: a redraw while training costs the new epochs and the
-    points drawn, not the whole history (10⁶ epochs: ~50 ms to sum, ~1 ms to add to).
+    grow with the record's rows: a redraw while training costs the new epochs and
+    the points drawn, not the whole history (10⁶ rows: ~50 ms to sum, ~1 ms to add
+    to). A long run's record thins its past now and then (its rows move): the sums
+    start again then. Its rows are epochs, or in a thinned past every stride-th one;
+    the window averages rows.
     """
 
     POINTS = 1000  # drawn per layer at most: one or two per pixel of a wide plot
