@@ -84,6 +84,11 @@ class LossRecord:
         """The row that stands for ``epoch`` (see :meth:`EpochRows.row_of`); -1 if none."""
         return self._rows.row_of(epoch, exact)
 
+    def train_loss_at(self, epoch: int) -> float | None:
+        """The training loss of ``epoch`` if it has a row of its own (None if not)."""
+        row = self.row_of(epoch, exact=True)
+        return float(self.train_loss[row]) if row >= 0 else None
+
     def _view(self, row: int) -> np.ndarray:
         return self._rows.values()[row]
 

@@ -593,9 +593,7 @@ class Document(QObject):
         self._changed()
         self.set_epoch(epoch)
         # The training loss of this epoch is in the history: no need to recompute it.
-        losses = self._recorder.run.losses
-        row = losses.row_of(epoch, exact=True) if 0 < epoch <= len(losses) else -1
-        total = float(losses.train_loss[row]) if row >= 0 else None
+        total = self._recorder.run.losses.train_loss_at(epoch)
         self.run_forward(emit=False, total_loss=total)
         if backward:
             self.run_backward(emit=False)
