@@ -96,6 +96,9 @@ def test_a_thinned_run_longer_than_the_plot_takes_still_draws_a_bounded_sample(q
     assert len(x) <= MAX_DRAWN
     assert x[-1] == 400_000
     assert np.array_equal(y, 1.0 / x)
+    # Spread over the epochs, not the rows: the recent rows (every epoch, a quarter of
+    # the rows at least) do not take a quarter of the points.
+    assert np.count_nonzero(x > 360_000) < 0.15 * len(x)
     # Zoomed in on the recent, exact part: every epoch in view.
     vb = panel.plot.getPlotItem().vb
     vb.setXRange(390_000, 391_000, padding=0)

@@ -208,19 +208,25 @@ class LossPanel(QWidget):
         if not self._follow and self.doc.history.kept.size > MAX_DRAWN:
             self.doc.frames.request(self._redraw, PLOT)
 
-    def _drawn(self, n: int) -> slice:
+    def _drawn(self, n: int, kept: np.ndarray | None = None) -> slice | np.ndarray:
         """The rows to hand to pyqtgraph: all of a short run; of a long one, every k-th
         of those in view (all of them while the view follows the run), at most
-        MAX_DRAWN, always ending on the last one in view."""
+        MAX_DRAWN, always ending on the last one in view. Of a record whose past is
+        thinned (``kept``: the epoch of each row), rows evenly spread over the epochs
+        in view: its recent rows are every epoch, and every k-th row would draw the
+        last minutes of a long run in more detail than all the rest."""
         first, stop = 0, n
         if n <= MAX_DRAWN:
             return slice(first, stop)
         if not self._follow:
             (x0, x1), _ = self.plot.getPlotItem().vb.viewRange()
             # One more row each side so that the line runs off the edges.
-            kept = self.doc.history.kept
-            first = int(np.clip(np.searchsorted(kept, x0) - 2, 0, n - 1))
-            stop = int(np.clip(np.searchsorted(kept, x1, side="right") + 1, first + 1, n))
+            epochs = self.doc.history.kept
+            first = int(np.clip(np.searchsorted(epochs, x0) - 2, 0, n - 1))
+            stop = int(np.clip(np.searchsorted(epochs, x1, side="right") + 1, first + 1, n))
+        if kept is not None and stop - first > MAX_DRAWN:
+            wanted = np.linspace(kept[first], kept[stop - 1], MAX_DRAWN)
+            return np.unique(np.searchsorted(kept[first:stop], wanted)) + first
         step = -(-(stop - first) // MAX_DRAWN)
         first += (stop - 1 - first) % step  # so that the last row is drawn
         return slice(first, stop, step)
@@ -260,7 +266,7 @@ class LossPanel(QWidget):
         record = self.doc.history
         kept = record.kept_if_thinned()
         n = len(record) if kept is None else len(kept)  # rows
-        rows = self._drawn(n)  # views, not copies
+        rows = self._drawn(n, kept)  # views, not copies (but of a thinned record)
         # Thinned: at most MAX_DRAWN epochs become floats, a small copy.
         x = self._xs(n)[rows] if kept is None else kept[rows].astype(np.float64)
         train, test = record.train_loss[rows], record.test_loss[rows]
