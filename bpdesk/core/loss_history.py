@@ -157,7 +157,8 @@ class LossHistory:
             wanted = np.arange(every, epochs + 1, every)
             if epochs % every:
                 wanted = np.append(wanted, epochs)
-            rows = rows[:, _rows_for(wanted, kept)]
+            # np.take: fancy indexing along the second axis is ten times slower.
+            rows = np.take(rows, _rows_for(wanted, kept), axis=1)
             norms = _norms_for(wanted, norms, gradient_kept if gradient_kept is not None else kept)
         elif norms.shape[1] < epochs:  # trained on without measuring
             norms = _norms_for(np.arange(1, epochs + 1), norms, None)
@@ -248,5 +249,5 @@ def _norms_for(wanted: np.ndarray, norms: np.ndarray, kept: np.ndarray | None) -
     if norms.shape[1]:
         index = np.searchsorted(kept, wanted)
         inside = index < norms.shape[1]
-        out[:, inside] = norms[:, index[inside]]
+        out[:, inside] = np.take(norms, index[inside], axis=1)
     return out
