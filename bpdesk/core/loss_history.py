@@ -162,9 +162,7 @@ class LossHistory:
             norms = _norms_for(wanted, norms, gradient_kept if gradient_kept is not None else kept)
         elif norms.shape[1] < epochs:  # trained on without measuring
             norms = _norms_for(np.arange(1, epochs + 1), norms, None)
-        test, train_accuracy, test_accuracy, *layers = (
-            [v if math.isfinite(v) else None for v in row.tolist()] for row in (*rows[1:], *norms)
-        )
+        test, train_accuracy, test_accuracy, *layers = map(_figures, (*rows[1:], *norms))
         return cls(rows[0].tolist(), test, train_accuracy, test_accuracy, every, epochs, layers)
 
     def entries(self) -> np.ndarray:
@@ -232,6 +230,17 @@ def _figure(value: float | None) -> float | None:
     if value is None or not math.isfinite(value):
         return None
     return float(value)
+
+
+def _figures(row: np.ndarray) -> list[float | None]:
+    """``row`` as a list, None where a figure is not finite (checked one by one only when
+    some are: a file's history is a quarter of a million entries a list)."""
+    finite = np.isfinite(row)
+    if finite.all():
+        return row.tolist()
+    if not finite.any():
+        return [None] * len(row)
+    return [v if math.isfinite(v) else None for v in row.tolist()]
 
 
 def _rows_for(wanted: np.ndarray, kept: np.ndarray | None) -> np.ndarray:

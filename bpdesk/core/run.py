@@ -342,9 +342,10 @@ class RunRecorder:
 
     # -- reading ---------------------------------------------------------------------
 
-    def saved_history(self, epoch: int) -> LossHistory:
+    def saved_history(self, epoch: int, points: int | None = None) -> LossHistory:
         """What a file keeps of the current run up to ``epoch`` (after a rewind, the
-        network's own past): its losses, and its gradient norms if any were measured."""
+        network's own past): its losses, and its gradient norms if any were measured,
+        thinned to at most ``points`` entries (by default what a file keeps)."""
         # Views, thinned before anything is copied: an autosave of a run of 30 million
         # epochs copied its whole record (~1 GB) every minute, in the GUI thread.
         losses, gradients = self.run.losses, self.run.gradients
@@ -355,7 +356,7 @@ class RunRecorder:
         kept, gradient_kept = losses.kept_if_thinned(), gradients.kept_if_thinned()
         return LossHistory.from_rows(
             rows,
-            bpnet.HISTORY_POINTS,
+            points or bpnet.HISTORY_POINTS,
             measured if has_norms else None,
             kept=None if kept is None else kept[: rows.shape[1]],
             epochs=epochs,

@@ -642,14 +642,15 @@ class Document(QObject):
         if self._mode == "backward":
             self.run_backward()
 
-    def to_bpnet(self) -> BpnetDocument:
+    def to_bpnet(self, history_points: int | None = None) -> BpnetDocument:
         """Everything worth saving, as the file format's document: with the trainer state
-        of the epoch the network is at, so that training it later goes on as one run."""
+        of the epoch the network is at, so that training it later goes on as one run,
+        and its history thinned to ``history_points`` (by default what a file keeps)."""
         return BpnetDocument(
             network=self._network.copy(),
             dataset=self._dataset,
             training=self._config,
-            history=self._recorder.saved_history(self._epoch),
+            history=self._recorder.saved_history(self._epoch, history_points),
             view=ViewState(self._mode, self._selected, self._sample),
             trainer_state=self.trainer_state,
             speed=self.pace.speed,
