@@ -13,7 +13,10 @@ The window is the application's own (offscreen unless a screen is there), set up
   resumed half a second later;
 * the process's resident memory (RSS) and the epoch are noted every few seconds; the
   memory's growth per epoch is the slope of RSS against epochs over the run's second
-  half (the first half warms caches and buffers up).
+  half (the first half warms caches and buffers up);
+* the window's own autosave runs on its timer (every minute); at the end the soak
+  reads the last one back, saves the run as File → Save does and reads that back too,
+  and counts the error dialogs the window showed.
 
 ``--trace`` also runs :mod:`tracemalloc` (slower training: the figures of a traced run
 are for finding what grows, not for latency) and lists the source lines whose Python
@@ -201,9 +204,8 @@ def _records(window) -> dict[str, int]:
     sizes = {}
     for name in ("history", "gradient_history"):
         record = getattr(doc, name, None)
-        data = getattr(record, "_data", None)
-        if data is not None:
-            sizes[name] = int(data.nbytes)
+        if record is not None:
+            sizes[name] = int(record.nbytes)
     sizes["snapshots"] = int(doc.snapshots.nbytes)
     return sizes
 
@@ -244,6 +246,8 @@ def soak(minutes: float, press_every: float = 60.0, trace: bool = False, prefill
         for _ in range(20):
             app.processEvents()
         doc = window.doc
+        errors: list[str] = []
+        window.files.show_error = lambda title, text: errors.append(f"{title}: {text}")
         if prefill:
             _prefill(doc, prefill)
         samples: list[tuple[float, int, int]] = []
@@ -281,6 +285,8 @@ def soak(minutes: float, press_every: float = 60.0, trace: bool = False, prefill
         for timer in timers:
             timer.stop()
         window.trainer.pause()
+        saves = _check_saves(window)
+        saves["error_dialogs"] = errors
         growth = _growth(traced[0], tracemalloc.take_snapshot()) if trace and traced else []
         records = _records(window)
         costs = {
@@ -290,7 +296,34 @@ def soak(minutes: float, press_every: float = 60.0, trace: bool = False, prefill
         window.trainer.shutdown()
     figures = _figures(samples, inputs.waits, pauses, records, growth, trace)
     figures["frame_costs_last"] = costs  # each redraw's cost over its latest runs
+    figures["saves"] = saves
     return figures
+
+
+def _check_saves(window) -> dict:
+    """The last autosave read back, and the run saved as File → Save does and read back."""
+    import tempfile
+    from pathlib import Path
+
+    from bpdesk.core import load_bpnet
+
+    files, doc = window.files, window.doc
+    out: dict = {"epoch": doc.epoch}
+    path = files.autosave_path
+    if path.exists():
+        out["autosave_age_s"] = time.time() - path.stat().st_mtime
+        out["autosave_epochs"] = load_bpnet(path).history.epochs
+        out["autosave_mode"] = oct(path.stat().st_mode & 0o777)
+    with tempfile.TemporaryDirectory(prefix="bpdesk-soak-") as folder:
+        target = Path(folder) / "soak.bpnet"
+        started = time.perf_counter()
+        out["save_ok"] = files.save_to(target)
+        out["save_ms"] = (time.perf_counter() - started) * 1000
+        if target.exists():
+            out["save_bytes"] = target.stat().st_size
+            out["saved_epochs"] = load_bpnet(target).history.epochs
+    out["epoch_after_save"] = doc.epoch  # Save stops training: the last reports come in
+    return out
 
 
 def _growth(before, after, top: int = 12) -> list[str]:

@@ -1,9 +1,10 @@
 """What a run leaves behind: loss per epoch, gradient norms, and parameter snapshots.
 
-All are bounded: the loss record grows in a preallocated buffer that doubles
-when full (32 bytes an epoch: a million epochs is a few tens of megabytes; a
-saved history opens only up to :data:`MAX_RECORD_EPOCHS`), and the snapshots keep
-every epoch early on, then ever sparser ones, within a memory budget. Each
+All are bounded: the loss and gradient records keep every recent epoch and a
+thinned past, at most a million rows or so (:mod:`bpdesk.core.epoch_rows`; 40
+bytes a row: XOR's loss record stays under 50 MB however long the run), and the
+snapshots keep every epoch early on, then ever sparser ones, within a memory
+budget. Each
 snapshot names the architecture it belongs to, so that old weights are never
 put into a network that computes something else with them.
 
@@ -18,7 +19,8 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from bpdesk.core import bpnet
+from bpdesk.core import bpnet, epoch_rows
+from bpdesk.core.epoch_rows import EpochRows
 from bpdesk.core.errors import FileFormatError
 from bpdesk.core.loss_history import LossHistory
 from bpdesk.core.trainer_state import TrainerState
@@ -27,92 +29,117 @@ if TYPE_CHECKING:
     from bpdesk.core.network import Network
 
 FIELDS = ("train_loss", "test_loss", "train_accuracy", "test_accuracy")
-# The record holds every epoch (32 bytes each): a file's history, kept thinned
-# however long the run, is stretched back into it only up to here (3.2 GB), so that a
-# small file cannot ask the window for any amount of memory. About half an hour of
-# training at the window's full speed.
-MAX_RECORD_EPOCHS = 100_000_000
+# A file's history stands for at most this many epochs in the window. The records are
+# bounded however long the run (a thinned file is read as it is, never stretched to a
+# row per epoch): this only refuses a file's claim of more epochs than any run makes
+# (a trillion is two years at the window's full speed).
+MAX_RECORD_EPOCHS = 10**12
 
 
 class LossRecord:
-    """Per-epoch figures in growable NumPy buffers; ``None`` is stored as NaN.
+    """Loss and accuracy per epoch in bounded memory (see :mod:`bpdesk.core.epoch_rows`);
+    ``None`` is stored as NaN.
 
-    Row ``k`` is epoch ``k + 1``. Views (``train_loss`` …) are read-only and
-    valid until the next change.
+    Every recent epoch has a row; older ones are thinned in a long run. Row ``k``
+    holds epoch :attr:`kept` ``[k]``: read an epoch with :meth:`row_of`. Views
+    (``train_loss`` …, one value a row) are read-only and valid until the next change.
     """
 
-    def __init__(self, capacity: int = 1024) -> None:
-        self._data = np.full((len(FIELDS), max(capacity, 16)), np.nan)
-        self._n = 0
+    def __init__(self, capacity: int = 1024, limit: int | None = None) -> None:
+        self._rows = EpochRows(len(FIELDS), capacity, limit)
 
     def __len__(self) -> int:
-        return self._n
+        return self._rows.epochs
 
     @property
     def epochs(self) -> int:
         """Number of epochs recorded."""
-        return self._n
+        return self._rows.epochs
+
+    @property
+    def kept(self) -> np.ndarray:
+        """The epoch each row holds, ``(rows,)`` increasing (read-only view)."""
+        return self._rows.kept
+
+    @property
+    def stride(self) -> int:
+        """The thinned rows are the multiples of this (1: every epoch is kept)."""
+        return self._rows.stride
+
+    @property
+    def folds(self) -> int:
+        """How many times older rows were thinned."""
+        return self._rows.folds
+
+    @property
+    def nbytes(self) -> int:
+        """The memory the record holds."""
+        return self._rows.nbytes
+
+    def rows_through(self, epoch: int) -> int:
+        """How many rows hold epochs up to ``epoch``."""
+        return self._rows.rows_through(epoch)
+
+    def row_of(self, epoch: int, exact: bool = False) -> int:
+        """The row that stands for ``epoch`` (see :meth:`EpochRows.row_of`); -1 if none."""
+        return self._rows.row_of(epoch, exact)
+
+    def train_loss_at(self, epoch: int) -> float | None:
+        """The training loss of ``epoch`` if it has a row of its own (None if not)."""
+        row = self.row_of(epoch, exact=True)
+        return float(self.train_loss[row]) if row >= 0 else None
 
     def _view(self, row: int) -> np.ndarray:
-        view = self._data[row, : self._n]
-        view.flags.writeable = False
-        return view
+        return self._rows.values()[row]
 
     @property
     def train_loss(self) -> np.ndarray:
-        """Training loss per epoch."""
+        """Training loss per kept row."""
         return self._view(0)
 
     @property
     def test_loss(self) -> np.ndarray:
-        """Test loss per epoch (NaN without a test set)."""
+        """Test loss per kept row (NaN without a test set)."""
         return self._view(1)
 
     @property
     def train_accuracy(self) -> np.ndarray:
-        """Training accuracy per epoch (NaN for regression)."""
+        """Training accuracy per kept row (NaN for regression)."""
         return self._view(2)
 
     @property
     def test_accuracy(self) -> np.ndarray:
-        """Test accuracy per epoch (NaN when absent)."""
+        """Test accuracy per kept row (NaN when absent)."""
         return self._view(3)
 
-    def extend(self, rows: np.ndarray) -> None:
-        """Append epochs: ``rows`` has shape ``(4, k)`` in the order of :data:`FIELDS`."""
-        rows = np.asarray(rows, dtype=np.float64)
-        k = rows.shape[1]
-        if self._n + k > self._data.shape[1]:
-            capacity = max(self._data.shape[1] * 2, self._n + k)
-            # Empty, not filled: only rows below _n are ever read, and filling touched
-            # every page of a buffer that reaches gigabytes in a long run.
-            grown = np.empty((len(FIELDS), capacity))
-            grown[:, : self._n] = self._data[:, : self._n]
-            self._data = grown
-        self._data[:, self._n : self._n + k] = rows
-        self._n += k
+    def extend(self, rows: np.ndarray, epochs: np.ndarray | None = None) -> None:
+        """Append epochs: ``rows`` has shape ``(4, k)`` in the order of :data:`FIELDS`, for
+        ``epochs`` (by default the next ``k``)."""
+        self._rows.extend(rows, epochs)
 
     def view(self, stop: int | None = None) -> np.ndarray:
-        """Epochs ``1 … stop`` (all by default) as a read-only ``(4, k)`` view, valid
-        until the next change."""
-        stop = self._n if stop is None else max(0, min(stop, self._n))
-        view = self._data[:, :stop]
-        view.flags.writeable = False
-        return view
+        """The rows of epochs ``1 … stop`` (all by default) as a read-only ``(4, k)``
+        view, valid until the next change."""
+        return self._rows.values(None if stop is None else self.rows_through(stop))
 
-    def rows(self, start: int, stop: int | None = None) -> np.ndarray:
-        """A copy of epochs ``start + 1 … stop`` as a ``(4, k)`` array (see :meth:`extend`)."""
-        stop = self._n if stop is None else min(stop, self._n)
-        return self._data[:, start:stop].copy()
+    def rows(self, start: int) -> np.ndarray:
+        """A copy of the rows after epoch ``start`` as a ``(4, k)`` array."""
+        return self._rows.after(start)[0]
+
+    def after(self, start: int) -> tuple[np.ndarray, np.ndarray | None]:
+        """The rows after epoch ``start``, and the epochs they hold (None: every one)."""
+        return self._rows.after(start)
 
     def truncate(self, epochs: int) -> None:
         """Forget everything after ``epochs`` (training went on from an earlier point)."""
-        self._n = max(0, min(self._n, epochs))
+        self._rows.truncate(epochs)
 
     def copy(self) -> LossRecord:
         """An independent copy."""
-        other = LossRecord(self._n)
-        other.extend(self._data[:, : self._n])
+        other = LossRecord(self._rows.rows, self._rows.limit)
+        other._rows.start_thinned(self.stride)
+        other._rows.extend(self._rows.values(), self._rows.kept)
+        other._rows.truncate(self.epochs)
         return other
 
     def to_history(
@@ -123,23 +150,35 @@ class LossRecord:
         that is NaN or not finite becomes None. ``gradient_norms`` (``(epochs, layers)``)
         go with it, thinned alike."""
         return LossHistory.from_rows(
-            self._view_all(), points or bpnet.HISTORY_POINTS, gradient_norms
+            self._rows.values(),
+            points or bpnet.HISTORY_POINTS,
+            gradient_norms,
+            kept=self.kept_if_thinned(),
+            epochs=self.epochs,
+            stride=self.stride,
         )
 
-    def _view_all(self) -> np.ndarray:
-        view = self._data[:, : self._n]
-        view.flags.writeable = False
-        return view
+    def kept_if_thinned(self) -> np.ndarray | None:
+        """:attr:`kept`, or None when the rows are exactly epochs ``1 … epochs``."""
+        return self._rows.kept_if_thinned()
 
     @classmethod
-    def from_history(cls, history: LossHistory) -> LossRecord:
-        """From the file format's history (None becomes NaN; a thinned entry stands for
-        each epoch it covers). Raises :class:`FileFormatError` beyond
-        :data:`MAX_RECORD_EPOCHS` (see :func:`check_fits_record`)."""
+    def from_history(cls, history: LossHistory, limit: int | None = None) -> LossRecord:
+        """From the file format's history (None becomes NaN). A history that fits the
+        record's rows is stretched to every epoch (a thinned entry stands for each epoch
+        it covers); a longer one is kept as its entries, thinned further if need be.
+        Raises :class:`FileFormatError` beyond :data:`MAX_RECORD_EPOCHS`."""
         check_fits_record(history)
-        record = cls(history.epochs)
-        history.per_epoch(out=record._data)
-        record._n = history.epochs
+        limit = epoch_rows.LIMIT_ROWS if limit is None else limit
+        record = cls(min(history.epochs, limit), limit)
+        rows = record._rows
+        if history.epochs <= limit:
+            stretched = np.empty((len(FIELDS), history.epochs))
+            history.per_epoch(out=stretched)
+            rows.extend(stretched)
+        else:
+            rows.start_thinned(history.every)
+            rows.extend(history.entries(), history.entry_epochs())
         return record
 
 
@@ -158,49 +197,93 @@ def check_fits_record(history: LossHistory) -> None:
 
 
 class GradientRecord:
-    """‖∂L/∂W‖ per weight layer per epoch, in a growable buffer (NaN where not measured).
+    """‖∂L/∂W‖ per weight layer per epoch, bounded as :class:`LossRecord` is (NaN where
+    not measured). Row ``k`` holds epoch :attr:`kept` ``[k]``."""
 
-    Row ``k`` is epoch ``k + 1``, like :class:`LossRecord`.
-    """
-
-    def __init__(self, n_layers: int, capacity: int = 1024) -> None:
+    def __init__(self, n_layers: int, capacity: int = 1024, limit: int | None = None) -> None:
         self.n_layers = n_layers
-        self._data = np.full((max(capacity, 16), n_layers), np.nan)
-        self._n = 0
+        self._rows = EpochRows(n_layers, capacity, limit)
 
     def __len__(self) -> int:
-        return self._n
+        return self._rows.epochs
+
+    @property
+    def epochs(self) -> int:
+        """Number of epochs recorded."""
+        return self._rows.epochs
+
+    @property
+    def kept(self) -> np.ndarray:
+        """The epoch each row holds, ``(rows,)`` increasing (read-only view)."""
+        return self._rows.kept
+
+    @property
+    def folds(self) -> int:
+        """How many times older rows were thinned (a view summing rows starts again)."""
+        return self._rows.folds
+
+    @property
+    def nbytes(self) -> int:
+        """The memory the record holds."""
+        return self._rows.nbytes
+
+    def kept_if_thinned(self) -> np.ndarray | None:
+        """:attr:`kept`, or None when the rows are exactly epochs ``1 … epochs``."""
+        return self._rows.kept_if_thinned()
+
+    def rows_through(self, epoch: int) -> int:
+        """How many rows hold epochs up to ``epoch``."""
+        return self._rows.rows_through(epoch)
+
+    def row_of(self, epoch: int, exact: bool = False) -> int:
+        """The row that stands for ``epoch`` (see :meth:`EpochRows.row_of`); -1 if none."""
+        return self._rows.row_of(epoch, exact)
 
     @property
     def norms(self) -> np.ndarray:
-        """``(epochs, layers)`` read-only view."""
-        view = self._data[: self._n]
-        view.flags.writeable = False
-        return view
+        """``(rows, layers)`` read-only view."""
+        return self._rows.values().T
 
-    def extend(self, rows: np.ndarray) -> None:
-        """Append epochs: ``rows`` is ``(k, layers)``."""
+    def extend(self, rows: np.ndarray, epochs: np.ndarray | None = None) -> None:
+        """Append epochs: ``rows`` is ``(k, layers)``, for ``epochs`` (by default the next)."""
         rows = np.asarray(rows, dtype=np.float64).reshape(-1, self.n_layers)
-        k = len(rows)
-        if self._n + k > len(self._data):
-            grown = np.empty((max(2 * len(self._data), self._n + k), self.n_layers))
-            grown[: self._n] = self._data[: self._n]
-            self._data = grown
-        self._data[self._n : self._n + k] = rows
-        self._n += k
+        self._rows.extend(rows.T, epochs)
 
     def rows(self, start: int) -> np.ndarray:
-        """A copy of epochs ``start + 1`` onwards as a ``(k, layers)`` array."""
-        return self._data[start : self._n].copy()
+        """A copy of the rows after epoch ``start`` as a ``(k, layers)`` array."""
+        return self._rows.after(start)[0].T.copy()
+
+    def after(self, start: int) -> tuple[np.ndarray, np.ndarray | None]:
+        """The rows after epoch ``start`` ``(k, layers)``, and the epochs they hold (None:
+        every one)."""
+        values, kept = self._rows.after(start)
+        return values.T.copy(), kept
 
     def pad_to(self, epochs: int) -> None:
         """Fill epochs up to ``epochs`` with NaN (trained without measuring)."""
-        if epochs > self._n:
-            self.extend(np.full((epochs - self._n, self.n_layers), np.nan))
+        self._rows.fill_to(epochs)
 
     def truncate(self, epochs: int) -> None:
         """Forget everything after ``epochs``."""
-        self._n = max(0, min(self._n, epochs))
+        self._rows.truncate(epochs)
+
+    @classmethod
+    def from_history(
+        cls, history: LossHistory, n_layers: int, limit: int | None = None
+    ) -> GradientRecord | None:
+        """The gradient norms a file kept, as :meth:`LossRecord.from_history` reads its
+        losses (None when it kept none, or for another depth)."""
+        if len(history.gradient_norms) != n_layers or not n_layers:
+            return None
+        limit = epoch_rows.LIMIT_ROWS if limit is None else limit
+        record = cls(n_layers, min(history.epochs, limit), limit)
+        if history.epochs <= limit:
+            record.extend(history.gradient_norms_per_epoch())
+        else:
+            record._rows.start_thinned(history.every)
+            norms = np.array(history.gradient_norms, dtype=np.float64)  # None becomes NaN
+            record._rows.extend(norms, history.entry_epochs())
+        return record
 
 
 # Layer sizes, activations, loss and number type (see architecture_of).

@@ -8,8 +8,9 @@ the last one. Thinning a thinned history by a whole factor keeps exactly the
 entries thinning the per-epoch figures would, so a history is thinned again
 (on save, harder for the autosave) and grows an epoch at a time (as ``bpdesk
 train`` records) without ever holding an entry per epoch: its memory is
-bounded however long the run. Only the window's record, which shows every
-epoch, stretches it back out (:meth:`LossHistory.per_epoch`).
+bounded however long the run. Only the window's record stretches a history
+back out to every epoch (:meth:`LossHistory.per_epoch`), and only one that fits
+its rows (:mod:`bpdesk.core.epoch_rows`); a longer one it keeps as its entries.
 """
 
 from __future__ import annotations
@@ -124,27 +125,59 @@ class LossHistory:
 
     @classmethod
     def from_rows(
-        cls, rows: np.ndarray, points: int, gradient_norms: np.ndarray | None = None
+        cls,
+        rows: np.ndarray,
+        points: int,
+        gradient_norms: np.ndarray | None = None,
+        *,
+        kept: np.ndarray | None = None,
+        epochs: int | None = None,
+        stride: int = 1,
+        gradient_kept: np.ndarray | None = None,
     ) -> LossHistory:
-        """From per-epoch figures, ``(4, epochs)`` in the order of :data:`SERIES` (NaN:
-        no figure), thinned to at most ``points`` entries a list; ``gradient_norms``
-        (``(epochs, layers)``, NaN where not measured) are thinned alike.
+        """From figures per epoch, ``(4, rows)`` in the order of :data:`SERIES` (NaN: no
+        figure), thinned to at most ``points`` entries a list; ``gradient_norms``
+        (``(rows, layers)``, NaN where not measured) are thinned alike.
 
-        Thinned before it becomes lists: a run of ten million epochs never turns
-        into forty million Python numbers.
+        Row ``k`` is epoch ``k + 1`` unless ``kept`` says which epoch each row holds (a
+        record thinned every ``stride`` epochs in its past; ``epochs``: how many the run
+        has, by default the last kept). An entry takes the row of its epoch, or the next
+        one kept; the thinning is a multiple of ``stride``, so that it finds its own.
+        ``gradient_kept`` are the epochs of the gradient rows (by default ``kept``);
+        epochs past the last one have no norms. Thinned before it becomes lists: a run
+        of ten million epochs never turns into forty million Python numbers.
         """
-        epochs = rows.shape[1]
+        if epochs is None:
+            epochs = rows.shape[1] if kept is None else int(kept[-1]) if len(kept) else 0
         every = max(1, entries_for(epochs, max(1, points)))
-        norms = np.empty((0, epochs)) if gradient_norms is None else gradient_norms.T
-        if every > 1:
-            kept = np.arange(every - 1, epochs, every)
+        every = -(-every // stride) * stride
+        norms = np.empty((0, rows.shape[1])) if gradient_norms is None else gradient_norms.T
+        wanted = None
+        if every > 1 or kept is not None:
+            wanted = np.arange(every, epochs + 1, every)
             if epochs % every:
-                kept = np.append(kept, epochs - 1)
-            rows, norms = rows[:, kept], norms[:, kept]
-        test, train_accuracy, test_accuracy, *layers = (
-            [v if math.isfinite(v) else None for v in row.tolist()] for row in (*rows[1:], *norms)
-        )
+                wanted = np.append(wanted, epochs)
+            # np.take: fancy indexing along the second axis is ten times slower.
+            rows = np.take(rows, _rows_for(wanted, kept), axis=1)
+            norms = _norms_for(wanted, norms, gradient_kept if gradient_kept is not None else kept)
+        elif norms.shape[1] < epochs:  # trained on without measuring
+            norms = _norms_for(np.arange(1, epochs + 1), norms, None)
+        test, train_accuracy, test_accuracy, *layers = map(_figures, (*rows[1:], *norms))
         return cls(rows[0].tolist(), test, train_accuracy, test_accuracy, every, epochs, layers)
+
+    def entries(self) -> np.ndarray:
+        """The lists as a ``(4, entries)`` array (None becomes NaN)."""
+        return np.array(
+            [np.array(getattr(self, name), dtype=np.float64) for name in SERIES]
+        ).reshape(len(SERIES), -1)
+
+    def entry_epochs(self) -> np.ndarray:
+        """The epoch each entry holds: every ``every``-th and the last."""
+        n, k = self.epochs, self.every
+        kept = np.arange(k, n + 1, k, dtype=np.int64)
+        if n % k:
+            kept = np.append(kept, np.int64(n))
+        return kept
 
     def per_epoch(self, out: np.ndarray | None = None) -> np.ndarray:
         """The figures of every epoch, ``(4, epochs)`` (NaN: no figure), into ``out`` if given.
@@ -197,3 +230,33 @@ def _figure(value: float | None) -> float | None:
     if value is None or not math.isfinite(value):
         return None
     return float(value)
+
+
+def _figures(row: np.ndarray) -> list[float | None]:
+    """``row`` as a list, None where a figure is not finite (checked one by one only when
+    some are: a file's history is a quarter of a million entries a list)."""
+    finite = np.isfinite(row)
+    if finite.all():
+        return row.tolist()
+    if not finite.any():
+        return [None] * len(row)
+    return [v if math.isfinite(v) else None for v in row.tolist()]
+
+
+def _rows_for(wanted: np.ndarray, kept: np.ndarray | None) -> np.ndarray:
+    """The row standing for each wanted epoch: its own, or the next one kept."""
+    if kept is None:
+        return wanted - 1
+    return np.minimum(np.searchsorted(kept, wanted), len(kept) - 1)
+
+
+def _norms_for(wanted: np.ndarray, norms: np.ndarray, kept: np.ndarray | None) -> np.ndarray:
+    """``(layers, len(wanted))`` gradient norms of the wanted epochs (NaN past the last)."""
+    if kept is None:
+        kept = np.arange(1, norms.shape[1] + 1)
+    out = np.full((norms.shape[0], len(wanted)), np.nan)
+    if norms.shape[1]:
+        index = np.searchsorted(kept, wanted)
+        inside = index < norms.shape[1]
+        out[:, inside] = np.take(norms, index[inside], axis=1)
+    return out

@@ -73,12 +73,25 @@ class ArchivedRun:
     train_loss: np.ndarray
     dataset: str = ""
     loss: str = ""
+    # The epoch of each value (None: 1, 2, 3 …): a long run's record is thinned.
+    kept: np.ndarray | None = None
+
+    @property
+    def epochs(self) -> np.ndarray:
+        """The epoch of each value of ``train_loss``."""
+        if self.kept is not None:
+            return self.kept
+        return np.arange(1, len(self.train_loss) + 1)
 
 
 @dataclass(frozen=True, eq=False)
 class HistoryTail:
     """What followed one epoch of a run: loss rows ``(4, k)``, gradient rows ``(k, layers)``,
-    parameter snapshots, and the settings the run had been trained with."""
+    parameter snapshots, and the settings the run had been trained with.
+
+    ``loss_kept`` and ``gradient_kept`` are the epochs the rows hold when they are not
+    simply the ones after the epoch (None): a long run's record is thinned.
+    """
 
     losses: np.ndarray
     gradients: np.ndarray
@@ -87,6 +100,8 @@ class HistoryTail:
     # How many epochs the gradient record held (fewer than the losses after a change
     # of depth, until training measures again): undo gives back exactly that.
     gradient_epochs: int | None = None
+    loss_kept: np.ndarray | None = None
+    gradient_kept: np.ndarray | None = None
 
 
 class HistoryChange:
@@ -105,7 +120,7 @@ class HistoryChange:
         self.epoch = epoch
         self.shared = shared
         self.before = before
-        self._after = replace(after, losses=_NO_LOSSES, gradients=_no_gradients(after))
+        self._after = _without_rows(after)
         self._run = run  # holds the rows while the stretch is done
         self._held = False
 
@@ -115,8 +130,14 @@ class HistoryChange:
         if self._held:
             return self._after
         run, epoch = self._run, self.epoch
+        losses, loss_kept = run.losses.after(epoch)
+        gradients, gradient_kept = run.gradients.after(epoch)
         return replace(
-            self._after, losses=run.losses.rows(epoch), gradients=run.gradients.rows(epoch)
+            self._after,
+            losses=losses,
+            gradients=gradients,
+            loss_kept=loss_kept,
+            gradient_kept=gradient_kept,
         )
 
     def hold(self) -> None:
@@ -128,7 +149,7 @@ class HistoryChange:
     def release(self, tail: HistoryTail) -> None:
         """The run has the stretch's rows again (``tail``, redone): let go of them."""
         if self._held and tail is self._after:
-            self._after = replace(tail, losses=_NO_LOSSES, gradients=_no_gradients(tail))
+            self._after = _without_rows(tail)
             self._held = False
 
     @property
@@ -145,9 +166,16 @@ class HistoryChange:
 _NO_LOSSES = np.empty((len(FIELDS), 0))
 
 
-def _no_gradients(tail: HistoryTail) -> np.ndarray:
+def _without_rows(tail: HistoryTail) -> HistoryTail:
+    """``tail`` without its loss and gradient rows (the run holds them)."""
     columns = tail.gradients.shape[1] if tail.gradients.ndim == 2 else 0
-    return np.empty((0, columns))
+    return replace(
+        tail,
+        losses=_NO_LOSSES,
+        gradients=np.empty((0, columns)),
+        loss_kept=None,
+        gradient_kept=None,
+    )
 
 
 def shared_prefix(a: tuple[Snapshot, ...], b: tuple[Snapshot, ...]) -> int:
@@ -190,12 +218,16 @@ class RunHistory:
 
     def tail(self, epoch: int) -> HistoryTail:
         """Everything after ``epoch`` as it is now, and every snapshot (a checkpoint)."""
+        losses, loss_kept = self.losses.after(epoch)
+        gradients, gradient_kept = self.gradients.after(epoch)
         return HistoryTail(
-            self.losses.rows(epoch),
-            self.gradients.rows(epoch),
+            losses,
+            gradients,
             self.snapshots.entries(),
             tuple(self.trained_with),
             len(self.gradients),
+            loss_kept,
+            gradient_kept,
         )
 
     def change_since(self, epoch: int, before: HistoryTail) -> HistoryChange:
@@ -216,11 +248,11 @@ class RunHistory:
         if tail is change.before:
             change.hold()  # undone: the change keeps the stretch's rows for a redo
         self.losses.truncate(epoch)
-        self.losses.extend(tail.losses)
+        self.losses.extend(tail.losses, tail.loss_kept)
         self.gradients.truncate(epoch)
         self.gradients.pad_to(epoch)
         if tail.gradients.ndim == 2 and tail.gradients.shape[1] == self.gradients.n_layers:
-            self.gradients.extend(tail.gradients)
+            self.gradients.extend(tail.gradients, tail.gradient_kept)
         self.gradients.pad_to(len(self.losses))  # measured with another depth: unknown
         if tail.gradient_epochs is not None and tail.gradient_epochs < len(self.gradients):
             self.gradients.truncate(tail.gradient_epochs)
@@ -294,13 +326,17 @@ class RunRecorder:
         losses: LossRecord,
         here: Snapshot,
         settings: RunSettings,
-        gradient_norms: np.ndarray | None = None,
+        gradient_norms: np.ndarray | GradientRecord | None = None,
     ) -> RunRecorder:
-        """A recorder for a saved run: its losses (and ``(epochs, n_layers)`` gradient
-        norms, if saved), the network where it stands (kept as a snapshot to rewind to)
-        and the settings it was saved with, the best account of how its history was made."""
+        """A recorder for a saved run: its losses (and gradient norms, if saved: a record,
+        or ``(epochs, n_layers)``), the network where it stands (kept as a snapshot to
+        rewind to) and the settings it was saved with, the best account of how its
+        history was made."""
         recorder = cls(n_layers, losses)
-        if gradient_norms is not None and gradient_norms.shape == (len(losses), n_layers):
+        if isinstance(gradient_norms, GradientRecord):
+            if gradient_norms.n_layers == n_layers and len(gradient_norms) == len(losses):
+                recorder.run.gradients = gradient_norms
+        elif gradient_norms is not None and gradient_norms.shape == (len(losses), n_layers):
             recorder.run.gradients.extend(gradient_norms)
         recorder.run.snapshots.add_snapshot(here)
         if len(losses):
@@ -309,22 +345,27 @@ class RunRecorder:
 
     # -- reading ---------------------------------------------------------------------
 
-    def saved_history(self, epoch: int) -> LossHistory:
+    def saved_history(self, epoch: int, points: int | None = None) -> LossHistory:
         """What a file keeps of the current run up to ``epoch`` (after a rewind, the
-        network's own past): its losses, and its gradient norms if any were measured."""
+        network's own past): its losses, and its gradient norms if any were measured,
+        thinned to at most ``points`` entries (by default what a file keeps)."""
         # Views, thinned before anything is copied: an autosave of a run of 30 million
         # epochs copied its whole record (~1 GB) every minute, in the GUI thread.
-        rows = self.run.losses.view(epoch)
-        epochs = rows.shape[1]
-        gradients = self.run.gradients
-        measured = gradients.norms[:epochs]
-        norms = None
-        if len(measured) and not np.isnan(measured).all():
-            norms = measured
-            if len(measured) < epochs:  # trained on without measuring
-                norms = np.full((epochs, gradients.n_layers), np.nan)
-                norms[: len(measured)] = measured
-        return LossHistory.from_rows(rows, bpnet.HISTORY_POINTS, norms)
+        losses, gradients = self.run.losses, self.run.gradients
+        epochs = min(epoch, len(losses))
+        rows = losses.view(epochs)
+        measured = gradients.norms[: gradients.rows_through(epochs)]
+        has_norms = len(measured) and not np.isnan(measured).all()
+        kept, gradient_kept = losses.kept_if_thinned(), gradients.kept_if_thinned()
+        return LossHistory.from_rows(
+            rows,
+            points or bpnet.HISTORY_POINTS,
+            measured if has_norms else None,
+            kept=None if kept is None else kept[: rows.shape[1]],
+            epochs=epochs,
+            stride=losses.stride,
+            gradient_kept=None if gradient_kept is None else gradient_kept[: len(measured)],
+        )
 
     @property
     def runs(self) -> list[ArchivedRun]:
@@ -497,8 +538,13 @@ class RunRecorder:
             if again is not None and again.archived is not None:
                 archived = again.archived
             else:
+                losses = run.losses
                 archived = ArchivedRun(
-                    self.label(now), np.array(run.losses.train_loss), dataset, loss
+                    self.label(now),
+                    np.array(losses.train_loss),
+                    dataset,
+                    loss,
+                    losses.kept_if_thinned(),
                 )
             self._runs.append(archived)
         self.run = RunHistory(n_layers)

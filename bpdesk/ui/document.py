@@ -595,8 +595,7 @@ class Document(QObject):
         self._changed()
         self.set_epoch(epoch)
         # The training loss of this epoch is in the history: no need to recompute it.
-        losses = self._recorder.run.losses
-        total = float(losses.train_loss[epoch - 1]) if 0 < epoch <= len(losses) else None
+        total = self._recorder.run.losses.train_loss_at(epoch)
         self.run_forward(emit=False, total_loss=total)
         if backward:
             self.run_backward(emit=False)
@@ -615,7 +614,7 @@ class Document(QObject):
         losses = LossRecord.from_history(history)
         self._epoch = len(losses)
         self.set_trainer_state(*_saved_trainer_state(content, self._epoch))
-        norms = history.gradient_norms_per_epoch() if history.gradient_norms else None
+        norms = GradientRecord.from_history(history, self._network.n_layers)
         self._recorder = RunRecorder.from_saved(
             self._network.n_layers, losses, self._here(), self.run_settings(), norms
         )
@@ -646,14 +645,15 @@ class Document(QObject):
         if self._mode == "backward":
             self.run_backward()
 
-    def to_bpnet(self) -> BpnetDocument:
+    def to_bpnet(self, history_points: int | None = None) -> BpnetDocument:
         """Everything worth saving, as the file format's document: with the trainer state
-        of the epoch the network is at, so that training it later goes on as one run."""
+        of the epoch the network is at, so that training it later goes on as one run,
+        and its history thinned to ``history_points`` (by default what a file keeps)."""
         return BpnetDocument(
             network=self._network.copy(),
             dataset=self._dataset,
             training=self._config,
-            history=self._recorder.saved_history(self._epoch),
+            history=self._recorder.saved_history(self._epoch, history_points),
             view=ViewState(self._mode, self._selected, self._sample),
             trainer_state=self.trainer_state,
             speed=self.pace.speed,

@@ -117,11 +117,14 @@ def _number(value) -> str:
 
 
 def export_history_csv(doc: Document, path: str | Path) -> None:
-    """Loss and accuracy per epoch, up to the epoch the network is at (as Save keeps it)."""
+    """Loss and accuracy per epoch kept (every one of all but a very long run), up to the
+    epoch the network is at (as Save keeps it)."""
     record = doc.history
     columns = (record.train_loss, record.test_loss, record.train_accuracy, record.test_accuracy)
-    epochs = min(len(record), doc.epoch)  # after a rewind, not the abandoned future
-    rows = ([k + 1, *(_number(c[k]) for c in columns)] for k in range(epochs))
+    kept = record.kept
+    # After a rewind, not the abandoned future.
+    count = record.rows_through(min(len(record), doc.epoch))
+    rows = ([int(kept[k]), *(_number(c[k]) for c in columns)] for k in range(count))
     _write_csv(path, ["epoch", "train_loss", "test_loss", "train_accuracy", "test_accuracy"], rows)
 
 
@@ -186,14 +189,15 @@ def export_gradcheck_csv(result, path: str | Path) -> None:
 
 def export_gradient_flow_csv(doc: Document, path: str | Path) -> None:
     """‖∂L/∂W‖ of each weight layer per epoch, as recorded while training (empty: not measured)."""
-    norms = doc.gradient_history.norms
+    record = doc.gradient_history
+    norms, kept = record.norms, record.kept
     net = doc.network
-    epochs = min(len(norms), doc.epoch)
+    count = record.rows_through(doc.epoch)
     columns = norms.shape[1] if norms.ndim == 2 else 0
     if columns != net.n_layers:
-        epochs = 0  # recorded for another architecture: nothing that names these layers
+        count = 0  # recorded for another architecture: nothing that names these layers
     # Unmeasured epochs are NaN or 0 in the record: both are left empty.
-    rows = ([k + 1, *(_number(v) if v > 0 else "" for v in norms[k])] for k in range(epochs))
+    rows = ([int(kept[k]), *(_number(v) if v > 0 else "" for v in norms[k])] for k in range(count))
     header = ["epoch"] + [f"|dL/d{net.layer_name(k)}|" for k in range(net.n_layers)]
     _write_csv(path, header, rows)
 

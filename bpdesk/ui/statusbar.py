@@ -81,8 +81,8 @@ class MainStatusBar(QStatusBar):
         doc = self.doc
         record = doc.history
         text = f"epoch {doc.epoch:,}"
-        if 0 < doc.epoch <= len(record):
-            row = doc.epoch - 1
+        row = record.row_of(doc.epoch) if 0 < doc.epoch <= len(record) else -1
+        if row >= 0:
             train_acc = record.train_accuracy[row]
             test_acc = record.test_accuracy[row]
             if train_acc == train_acc:  # not NaN: a classification problem

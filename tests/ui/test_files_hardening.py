@@ -45,6 +45,37 @@ def test_a_special_file_is_refused_with_one_dialog(window, special, kind, messag
     assert np.array_equal(window.doc.network.parameters, before)
 
 
+@posix_only
+@pytest.mark.parametrize(("kind", "message"), SPECIAL, ids=SPECIAL_IDS)
+def test_a_special_file_imported_as_data_is_refused_with_one_notice(
+    qtbot, window, special, kind, message
+):
+    path = special(kind, ".csv")
+    notices = []
+    window.doc.message.connect(notices.append)
+    before = window.doc.dataset
+    assert finishes(lambda: window.data_panel.import_csv(str(path))) is None
+    qtbot.waitUntil(lambda: notices != [])  # told from the thread finishes() ran it in
+    qtbot.wait(20)
+    assert notices == [f"Cannot use that CSV file: cannot read {str(path)!r}: {message}"]
+    assert window.doc.dataset is before
+
+
+@pytest.mark.parametrize("quoted", [True, False])
+def test_a_csv_value_longer_than_the_csv_module_takes_is_one_notice(window, tmp_path, quoted):
+    # It raised an uncaught _csv.Error in the CLI, and the Data panel's import said nothing.
+    cell = "9" * 140_000
+    path = tmp_path / "long.csv"
+    path.write_text("x,y,t\n1,2," + (f'"{cell}"' if quoted else cell) + "\n0,1,1\n")
+    notices = []
+    window.doc.message.connect(notices.append)
+    before = window.doc.dataset
+    assert not window.data_panel.import_csv(str(path))
+    assert len(notices) == 1
+    assert notices[0].startswith("Cannot use that CSV file: line 2")
+    assert window.doc.dataset is before
+
+
 def bad_file(tmp_path, field: str, value) -> str:
     data = bpnet.to_json(BpnetDocument(Network.create([2, 2, 1]), xor()))
     *parents, key = field.split(".")

@@ -56,8 +56,11 @@ class SmoothedLogNorms:
     Mini-batch gradients jitter from epoch to epoch; raw, six layers' curves are
     six solid bands. Averaged in log units (what the axis shows), each is one line
     and the orders of magnitude between them stand out. Prefix sums of the logs
-    grow with the history: a redraw while training costs the new epochs and the
-    points drawn, not the whole history (10⁶ epochs: ~50 ms to sum, ~1 ms to add to).
+    grow with the record's rows: a redraw while training costs the new epochs and
+    the points drawn, not the whole history (10⁶ rows: ~50 ms to sum, ~1 ms to add
+    to). A long run's record thins its past now and then (its rows move): the sums
+    start again then. Its rows are epochs, or in a thinned past every stride-th one;
+    the window averages rows.
     """
 
     POINTS = 1000  # drawn per layer at most: one or two per pixel of a wide plot
@@ -74,9 +77,17 @@ class SmoothedLogNorms:
         self._sums = np.zeros((1024, self.n_layers))
         self._missing: np.ndarray | None = None
         self._n = 0
+        self._folds = 0
 
-    def update(self, norms: np.ndarray) -> None:
-        """Take in the history ``(epochs, layers)``: the one summed so far, longer or shorter."""
+    def update(self, norms: np.ndarray, folds: int = 0) -> None:
+        """Take in the history ``(rows, layers)``: the one summed so far, longer or shorter.
+
+        ``folds`` counts how often the record thinned its past (see
+        :mod:`bpdesk.core.epoch_rows`): its rows moved, and the sums start again.
+        """
+        if folds != self._folds:
+            self.clear()
+            self._folds = folds
         n = len(norms)
         if n < self._n:
             self._n = n  # a rewind: the sums of the epochs kept still hold
@@ -127,10 +138,11 @@ class SmoothedLogNorms:
         """How many epochs each drawn point averages (odd: centred on its epoch)."""
         return 2 * ((self._n + 100) // 200) + 1
 
-    def curves(self) -> tuple[np.ndarray, np.ndarray]:
+    def curves(self, kept: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Epochs ``(points,)`` and smoothed log10 norms ``(points, layers)``, NaN where unmeasured.
 
-        The last epoch is always among the points: the curves end where training is.
+        ``kept`` is the epoch of each row (by default row ``k`` is epoch ``k + 1``). The
+        last epoch is always among the points: the curves end where training is.
         """
         n = self._n
         if n == 0:
@@ -147,7 +159,8 @@ class SmoothedLogNorms:
         with np.errstate(divide="ignore", invalid="ignore"):
             means = (self._sums[high] - self._sums[low]) / counts
         means[counts == 0] = np.nan
-        return index + 1.0, means
+        epochs = index + 1.0 if kept is None else kept[index].astype(np.float64)
+        return epochs, means
 
 
 class DecadeAxis(pg.AxisItem):
@@ -414,12 +427,13 @@ class GradientFlowPanel(QWidget):
         """‖∂L/∂W‖ per layer for the current weights on the training set (on the trainer's
         spread sample of it, see :func:`bpdesk.core.training.gradient_rows`)."""
         doc = self.doc
-        recorded = doc.gradient_history.norms
-        if doc.training_active and 0 < doc.epoch <= len(recorded):
+        record = doc.gradient_history
+        k = record.row_of(doc.epoch, exact=True) if doc.training_active else -1
+        if k >= 0:
             # While training, the network shown is the one the epoch ended with, and
             # the trainer measured exactly this figure for it: a gradient over all the
             # data on every refresh would grow with the data and the network.
-            row = recorded[doc.epoch - 1]
+            row = record.norms[k]
             if np.isfinite(row).all():
                 return row.copy()
         data = doc.dataset
@@ -441,14 +455,15 @@ class GradientFlowPanel(QWidget):
 
     def _redraw(self) -> None:
         self.redraws += 1
-        norms = self.doc.gradient_history.norms
+        record = self.doc.gradient_history
+        norms = record.norms
         now = self.current_norms()
         with np.errstate(divide="ignore", invalid="ignore"):
             ends = np.log10(now)  # where a layer without a curve yet has its name
         epochs, logs = np.empty(0), np.empty((0, len(self.curves)))
         if norms.shape[1] == len(self.curves):
-            self._smoothed.update(norms)
-            epochs, logs = self._smoothed.curves()
+            self._smoothed.update(norms, record.folds)
+            epochs, logs = self._smoothed.curves(record.kept_if_thinned())
         for layer, curve in enumerate(self.curves):
             keep = np.isfinite(logs[:, layer])
             curve.setData(epochs[keep], 10.0 ** logs[keep, layer])  # the axis takes log10
@@ -456,7 +471,7 @@ class GradientFlowPanel(QWidget):
                 ends[layer] = logs[keep, layer][-1]
         drawn = logs[np.isfinite(logs)]
         if drawn.size:
-            self._follow_data(len(norms), drawn)
+            self._follow_data(len(record), drawn)
         else:
             # Before any training: the decades where today's gradients are.
             self._follow_data(0, ends[np.isfinite(ends)])

@@ -2,7 +2,8 @@
 
 Curves are created once and fed slices of the document's growing buffers
 (``setData(x[:n], y[:n])`` with clip-to-view and automatic downsampling), so a
-run of a million epochs stays smooth and costs no copies.
+run of a million epochs stays smooth and costs no copies. A longer run's record
+is thinned in its past: each row says which epoch it holds (``record.kept``).
 """
 
 from __future__ import annotations
@@ -179,7 +180,8 @@ class LossPanel(QWidget):
 
     def _on_extended(self, first: int, count: int) -> None:
         record = self.doc.history
-        rows = slice(first - 1, first - 1 + count)
+        start = record.rows_through(first - 1)
+        rows = slice(start, start + count)
         for values in (record.train_loss[rows], record.test_loss[rows]):
             if values.size and not np.all(np.isnan(values)):
                 self._ymax = max(self._ymax, float(np.nanmax(values)))
@@ -205,21 +207,29 @@ class LossPanel(QWidget):
 
     def _on_x_range(self, *_) -> None:
         # Zoomed or panned by hand over a long run: draw the epochs now in view.
-        if not self._follow and len(self.doc.history) > MAX_DRAWN:
+        if not self._follow and self.doc.history.kept.size > MAX_DRAWN:
             self.doc.frames.request(self._redraw, PLOT)
 
-    def _drawn(self, n: int) -> slice:
-        """The epochs (rows) to hand to pyqtgraph: all of a short run; of a long one,
-        every k-th of those in view (all of them while the view follows the run), at
-        most MAX_DRAWN, always ending on the last one in view."""
+    def _drawn(self, n: int, kept: np.ndarray | None = None) -> slice | np.ndarray:
+        """The rows to hand to pyqtgraph: all of a short run; of a long one, every k-th
+        of those in view (all of them while the view follows the run), at most
+        MAX_DRAWN, always ending on the last one in view. Of a record whose past is
+        thinned (``kept``: the epoch of each row), rows evenly spread over the epochs
+        in view: its recent rows are every epoch, and every k-th row would draw the
+        last minutes of a long run in more detail than all the rest."""
         first, stop = 0, n
         if n <= MAX_DRAWN:
             return slice(first, stop)
         if not self._follow:
             (x0, x1), _ = self.plot.getPlotItem().vb.viewRange()
-            # Row k is epoch k + 1; one more each side so the line runs off the edges.
-            first = int(np.clip(np.floor(x0) - 2, 0, n - 1))
-            stop = int(np.clip(np.ceil(x1) + 1, first + 1, n))
+            # One more row each side so that the line runs off the edges.
+            epochs = self.doc.history.kept
+            first = int(np.clip(np.searchsorted(epochs, x0) - 2, 0, n - 1))
+            stop = int(np.clip(np.searchsorted(epochs, x1, side="right") + 1, first + 1, n))
+        if kept is not None and stop - first > MAX_DRAWN:
+            wanted = np.linspace(kept[first], kept[stop - 1], MAX_DRAWN)
+            rows = np.searchsorted(kept[first:stop], wanted)  # increasing: no sort to dedupe
+            return rows[np.r_[True, rows[1:] != rows[:-1]]] + first
         step = -(-(stop - first) // MAX_DRAWN)
         first += (stop - 1 - first) % step  # so that the last row is drawn
         return slice(first, stop, step)
@@ -231,7 +241,7 @@ class LossPanel(QWidget):
         self._follow = True
         self._with_runs = False
         self._update_range(force=True)
-        if len(self.doc.history) > MAX_DRAWN:  # drawn from the epochs that were in view
+        if self.doc.history.kept.size > MAX_DRAWN:  # drawn from the rows that were in view
             self.doc.frames.request(self._redraw, PLOT)
 
     def _update_range(self, force: bool = False) -> None:
@@ -257,9 +267,11 @@ class LossPanel(QWidget):
     def _redraw(self) -> None:
         self.redraws += 1
         record = self.doc.history
-        n = len(record)
-        rows = self._drawn(n)  # views, not copies
-        x = self._xs(n)[rows]
+        kept = record.kept_if_thinned()
+        n = len(record) if kept is None else len(kept)  # rows
+        rows = self._drawn(n, kept)  # views, not copies (but of a thinned record)
+        # Thinned: at most MAX_DRAWN epochs become floats, a small copy.
+        x = self._xs(n)[rows] if kept is None else kept[rows].astype(np.float64)
         train, test = record.train_loss[rows], record.test_loss[rows]
         if self._ymax > LARGEST_SHOWN:  # rare: copies only then
             train, test = (np.minimum(v, LARGEST_SHOWN) for v in (train, test))
@@ -336,7 +348,7 @@ class LossPanel(QWidget):
         for k, (run, (_, label)) in enumerate(zip(runs, keys)):
             color = QColor(RUN_COLORS[k % len(RUN_COLORS)])
             color.setAlpha(RUN_ALPHA)
-            x = np.arange(1, len(run.train_loss) + 1)
+            x = run.epochs
             named = k >= len(runs) - LEGEND_RUNS
             # The label may hold a dataset's title (from a file): the legend is HTML.
             name = html.escape(label) if named else None
@@ -348,7 +360,7 @@ class LossPanel(QWidget):
             # on another scale altogether and would flatten the live curve.
             finite = run.train_loss[np.isfinite(run.train_loss)]
             if self._comparable(run) and finite.size:
-                self._runs_epochs = max(self._runs_epochs, len(run.train_loss))
+                self._runs_epochs = max(self._runs_epochs, int(x[-1]))
                 self._runs_ymax = max(self._runs_ymax, float(finite.max()))
                 self._runs_ymin = min(self._runs_ymin, float(finite.min()))
         self.clear_runs.setEnabled(bool(self.run_curves))
@@ -376,11 +388,16 @@ class LossPanel(QWidget):
         if epoch is None:
             return
         record = self.doc.history
-        text = f"epoch {epoch:,}   loss {fmt(record.train_loss[epoch - 1], 5)}"
-        test = record.test_loss[epoch - 1]
+        row = record.row_of(epoch)
+        if row < 0:
+            return
+        # In a long run's thinned past, the nearest epoch kept: named as it is.
+        epoch = int(record.kept[row])
+        text = f"epoch {epoch:,}   loss {fmt(record.train_loss[row], 5)}"
+        test = record.test_loss[row]
         if not np.isnan(test):
             text += f"   test {fmt(test, 5)}"
-        acc = record.train_accuracy[epoch - 1]
+        acc = record.train_accuracy[row]
         if not np.isnan(acc):
             text += f"   accuracy {whole_percent(acc)}"
         self.readout.setText(text)
