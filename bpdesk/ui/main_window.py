@@ -8,6 +8,7 @@ Each other part lives in a module named for what it is:
 * :mod:`~bpdesk.ui.menus` and :mod:`~bpdesk.ui.export_menu`: the menu bar, File → Export;
 * :mod:`~bpdesk.ui.toolbar` and :mod:`~bpdesk.ui.statusbar`;
 * :mod:`~bpdesk.ui.docks`: where each panel goes, its size at first start, the saved layout;
+* :mod:`~bpdesk.ui.panel_factories`: how each dock's panel is built;
 * :mod:`~bpdesk.ui.step_through`: forward pass, backward pass, apply gradients;
 * :mod:`~bpdesk.ui.tour_driver`: what a tour page's "Show me" does;
 * :mod:`~bpdesk.ui.help_dialogs`: the keyboard shortcuts and About.
@@ -15,7 +16,6 @@ Each other part lives in a module named for what it is:
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QTimer
@@ -27,22 +27,17 @@ from bpdesk.ui import app_look, help_dialogs, theme
 from bpdesk.ui.actions import WindowActions
 from bpdesk.ui.docks import SETTINGS_VERSION, PanelDocks, restore_window_state, save_window_state
 from bpdesk.ui.document import Document
-from bpdesk.ui.editor.palette import Palette
 from bpdesk.ui.editor.view import NetworkView
 from bpdesk.ui.files import FileController
 from bpdesk.ui.highlight import Highlighter
 from bpdesk.ui.jobs import JobRunner
 from bpdesk.ui.menus import WindowMenus
-from bpdesk.ui.panels.boundary import DecisionBoundaryPanel
-from bpdesk.ui.panels.chain_rule import ChainRulePanel
-from bpdesk.ui.panels.data import DataPanel
-from bpdesk.ui.panels.loss import LossPanel
-from bpdesk.ui.panels.predictions import PredictionsPanel
+from bpdesk.ui.panel_factories import panel_factories
 from bpdesk.ui.preferences import PreferencesDialog, ViewPreferences
 from bpdesk.ui.statusbar import MainStatusBar
 from bpdesk.ui.step_through import StepThrough
 from bpdesk.ui.toolbar import MainToolBar
-from bpdesk.ui.tour import TourPage, TourPanel
+from bpdesk.ui.tour import TourPage
 from bpdesk.ui.tour_driver import TourDriver
 from bpdesk.ui.training import TrainingController
 
@@ -151,7 +146,7 @@ class MainWindow(QMainWindow):
         self.scene = self.view.network_scene
         self.setCentralWidget(self.view)
         self.steps = StepThrough(self.doc, self.scene, self._say)
-        self.panel_docks = PanelDocks(self, self.doc, self._panel_factories())
+        self.panel_docks = PanelDocks(self, self.doc, panel_factories(self))
         self.docks: dict[str, QDockWidget] = self.panel_docks.docks
         self.highlighter = Highlighter(self, prefs)
         self.tour_driver = TourDriver(self)
@@ -165,84 +160,6 @@ class MainWindow(QMainWindow):
         self.addToolBar(self.toolbar.data_bar)
         self.status_bar = MainStatusBar(self.doc, self.trainer, self)
         self.setStatusBar(self.status_bar)
-
-    def _panel_factories(self) -> dict[str, Callable[[], QWidget]]:
-        """How to build each dock's panel (docks.py says where it goes, and builds the
-        panels behind a tab only when first shown: their modules are imported then too)."""
-        doc, trainer, prefs = self.doc, self.trainer, self.preferences
-
-        def landscape() -> QWidget:
-            from bpdesk.ui.panels.landscape import LandscapePanel
-
-            panel = LandscapePanel(doc, prefs=prefs)
-            panel.gestureStarted.connect(trainer.hold)
-            panel.gestureFinished.connect(trainer.release)
-            return panel
-
-        def gradient_flow() -> QWidget:
-            from bpdesk.ui.panels.gradient_flow import GradientFlowPanel
-
-            return GradientFlowPanel(doc, prefs=prefs)
-
-        def gradcheck() -> QWidget:
-            from bpdesk.ui.panels.gradcheck import GradCheckPanel
-
-            return GradCheckPanel(doc, jobs=self.jobs, prefs=prefs)
-
-        def sweep() -> QWidget:
-            from bpdesk.ui.panels.sweep import SweepPanel
-
-            return SweepPanel(
-                doc,
-                jobs=self.jobs,
-                prefs=prefs,
-                ask_save_file=lambda *args: self.files.ask_save_file(*args),
-                show_error=lambda *args: self.files.show_error(*args),
-            )
-
-        def pad() -> QWidget:
-            from bpdesk.ui.panels.digits import DigitPadPanel
-
-            return DigitPadPanel(doc, prefs=prefs)
-
-        def mistakes() -> QWidget:
-            from bpdesk.ui.panels.digits import MistakesPanel
-
-            return MistakesPanel(doc, prefs=prefs)
-
-        def confusion() -> QWidget:
-            from bpdesk.ui.panels.confusion import ConfusionPanel
-
-            return ConfusionPanel(doc, prefs=prefs)
-
-        def race() -> QWidget:
-            from bpdesk.ui.panels.race import RacePanel
-
-            return RacePanel(doc, jobs=self.jobs, prefs=prefs)
-
-        def math() -> QWidget:
-            from bpdesk.ui.panels.math import MathPanel
-
-            return MathPanel(doc, prefs=prefs)
-
-        return {
-            "build": lambda: Palette(doc),
-            "learn": lambda: TourPanel(self.settings, prefs=prefs),
-            "data": lambda: DataPanel(doc, prefs=prefs),
-            "boundary": lambda: DecisionBoundaryPanel(doc, prefs=prefs),
-            "chain_rule": lambda: ChainRulePanel(doc, prefs=prefs),
-            "landscape": landscape,
-            "math": math,
-            "loss": lambda: LossPanel(doc, prefs=prefs),
-            "gradient_flow": gradient_flow,
-            "gradcheck": gradcheck,
-            "sweep": sweep,
-            "race": race,
-            "predictions": lambda: PredictionsPanel(doc, prefs=prefs),
-            "pad": pad,
-            "mistakes": mistakes,
-            "confusion": confusion,
-        }
 
     def _fit_to_screen(self, width: int, height: int) -> None:
         """Start at ``width × height``, or smaller if the screen is smaller."""
