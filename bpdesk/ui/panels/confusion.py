@@ -22,6 +22,7 @@ from bpdesk.ui.format import format_percent
 from bpdesk.ui.frames import TABLE
 from bpdesk.ui.plane import rgb
 from bpdesk.ui.plots import plot_widget
+from bpdesk.ui.predicted import Outputs, predicted
 from bpdesk.ui.preferences import ViewPreferences
 
 SETS = (("Test examples", "test"), ("Training examples", "train"), ("All examples", "all"))
@@ -115,23 +116,22 @@ class ConfusionPanel(QWidget):
         if self.stale:
             self.refresh()
 
-    def _rows(self) -> tuple[np.ndarray, np.ndarray]:
+    def _rows(self, outputs: Outputs) -> tuple[np.ndarray, np.ndarray]:
+        """The targets and outputs of the examples counted."""
         data = self.doc.dataset
         which = self.which.currentData()
         if which == "test" and data.n_test:
-            return data.X_test, data.T_test
+            return data.T_test, outputs.test
         if which == "all":
-            return np.concatenate([data.X_train, data.X_test]), np.concatenate(
-                [data.T_train, data.T_test]
-            )
-        return data.X_train, data.T_train
+            return np.concatenate([data.T_train, data.T_test]), outputs.all
+        return data.T_train, outputs.train
 
     def refresh(self) -> None:
         """Recount the matrix and redraw it in place."""
         self.stale = False
-        data, net = self.doc.dataset, self.doc.network
-        fits = net.layer_sizes[0] == data.n_inputs and net.layer_sizes[-1] == data.n_outputs
-        if data.kind == "regression" or not fits:
+        data = self.doc.dataset
+        outputs = predicted(self.doc)
+        if data.kind == "regression" or outputs is None:
             self.summary.setText(
                 "A regression has no classes to confuse."
                 if data.kind == "regression"
@@ -139,12 +139,10 @@ class ConfusionPanel(QWidget):
             )
             self._show(np.zeros((0, 0), dtype=np.int64))
             return
-        X, T = self._rows()
+        T, Y = self._rows(outputs)
         k = 2 if data.kind == "binary" else data.n_outputs
-        with np.errstate(all="ignore"):
-            outputs = net.predict(X)
         true = target_labels(T, data.kind)
-        counts = confusion_counts(true, predicted_labels(outputs, data.kind), k)
+        counts = confusion_counts(true, predicted_labels(Y, data.kind), k)
         right = int(np.trace(counts))
         total = int(counts.sum())
         share = format_percent(right / total) if total else "—"

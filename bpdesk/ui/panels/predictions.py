@@ -34,6 +34,7 @@ from bpdesk.ui.digit_images import digit_pixmap, image_side
 from bpdesk.ui.document import Document
 from bpdesk.ui.format import displayed, fmt_target, format_percent
 from bpdesk.ui.frames import TABLE
+from bpdesk.ui.predicted import predicted
 from bpdesk.ui.preferences import ViewPreferences
 
 VALUE_ROLE = Qt.ItemDataRole.UserRole  # a cell's number (or class) rather than its text
@@ -632,10 +633,8 @@ class PredictionsPanel(QWidget):
         # Between an architecture edit and the dataset that fits it the two may
         # not match for a moment: show "—" rather than fail.
         fits = net.layer_sizes[0] == data.n_inputs and net.layer_sizes[-1] == data.n_outputs
-        Y = None
-        if fits and len(model.inputs):
-            with np.errstate(all="ignore"):  # a diverged network shows nan, not a warning
-                Y = net.predict(model.inputs)  # training and test rows in one pass
+        outputs = predicted(doc)  # training and test rows in one pass, shared
+        Y = outputs.all if outputs is not None and len(outputs.all) else None
         changed = model.set_outputs(Y, probability=net.activations[-1] == "softmax")
         if new_data:
             # Sized once per dataset, with outputs in place; the view reads the

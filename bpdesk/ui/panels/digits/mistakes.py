@@ -24,6 +24,7 @@ from bpdesk.ui.panels.digits.fit import (
     message_label,
     peak_of,
 )
+from bpdesk.ui.predicted import predicted
 from bpdesk.ui.preferences import ViewPreferences
 
 MAX_SHOWN = 100  # thumbnails at most: the count says how many there are in all
@@ -121,8 +122,9 @@ class MistakesPanel(QWidget):
             self._shown_key = None
             self.gallery.clear()
             return
-        with np.errstate(all="ignore"):
-            outputs = net.predict(data.X_test)
+        shared = predicted(doc)
+        assert shared is not None  # a digit network on its digit data fits it
+        outputs = shared.test
         true = labels_of(data.T_test)
         self.predicted = predicted_labels(outputs, "multiclass")
         self.wrong = np.flatnonzero(self.predicted != true)
