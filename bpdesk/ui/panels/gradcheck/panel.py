@@ -32,6 +32,7 @@ from bpdesk.core import GradCheckResult
 from bpdesk.core.bugs import BUGS, Bug
 from bpdesk.ui.document import Document
 from bpdesk.ui.format import format_seconds, format_speedup, sci
+from bpdesk.ui.job_panel import JobPanel
 from bpdesk.ui.jobs import JobHandle, JobRunner
 from bpdesk.ui.panels.gradcheck.job import (
     NETWORK,
@@ -53,7 +54,7 @@ from bpdesk.ui.theme import verdict_colors
 _TOOLTIP = Qt.ItemDataRole.ToolTipRole
 
 
-class GradCheckPanel(QWidget):
+class GradCheckPanel(JobPanel, QWidget):
     """Backprop against central differences: pass counts, times, speedup and agreement.
 
     Public for the window and tests:
@@ -343,22 +344,6 @@ class GradCheckPanel(QWidget):
         )
         self._launch(job)
 
-    def cancel(self) -> None:
-        """Ask the running check to stop; it reports the parameters it checked so far."""
-        if self.job is not None:
-            self.job.request_stop()
-            self.cancel_button.setEnabled(False)
-            self.status_label.setText("Cancelling…")
-
-    def shutdown(self) -> None:
-        """Stop the running check and join its thread."""
-        self._cancel_running()
-
-    def closeEvent(self, event) -> None:
-        """A panel closed on its own (a floating dock, a test) joins its thread first."""
-        self.shutdown()
-        super().closeEvent(event)
-
     # -- the check on the job runner -----------------------------------------------------------
 
     def _launch(self, job: CheckJob) -> None:
@@ -369,23 +354,12 @@ class GradCheckPanel(QWidget):
         self.job = handle
         self._show_running(job)
 
-    def _cancel_running(self) -> None:
-        """Stop the running check, wait for its thread, and forget what it may still send."""
-        if self.job is None:
-            return
-        self.job.cancel(wait=True)
-        self._job_done()
+    def _show_stopping(self) -> None:
+        self.status_label.setText("Cancelling…")
+
+    def _show_cancelled(self) -> None:
         self._show(None)
         self.status_label.setText("Stopped before it finished.")
-
-    def _job_done(self) -> None:
-        self.job = None
-        self.progress.setVisible(False)
-        self.cancel_button.setEnabled(False)
-
-    def _on_progress(self, done: int, total: int) -> None:
-        self.progress.setMaximum(total)
-        self.progress.setValue(done)
 
     def _on_finished(self, outcome: CheckOutcome) -> None:
         self._job_done()

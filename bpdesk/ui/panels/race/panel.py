@@ -35,6 +35,7 @@ from bpdesk.core.race import DEFAULT_BUDGET, DEFAULT_SCALE, DEFAULT_TARGET, MIN_
 from bpdesk.core.race_result import RaceResult
 from bpdesk.ui.document import Document
 from bpdesk.ui.frames import PLOT
+from bpdesk.ui.job_panel import JobPanel
 from bpdesk.ui.jobs import JobHandle, JobRunner
 from bpdesk.ui.panels.race.curves import PASSES, SECONDS, RaceCurves
 from bpdesk.ui.panels.race.job import PROGRESS_STEPS, RaceJob, RaceOutcome
@@ -48,7 +49,7 @@ IDLE_TEXT = (
 )
 
 
-class RacePanel(QWidget):
+class RacePanel(JobPanel, QWidget):
     """Budget and random search's scale in, three live loss curves and a verdict out.
 
     Public for the window, the tour and tests: :meth:`set_inputs`, :meth:`run`
@@ -142,6 +143,7 @@ class RacePanel(QWidget):
         form.setColumnStretch(1, 1)
         form.setColumnStretch(3, 1)
         self.race_button = QPushButton("Race")
+        self.start_button = self.race_button  # enabled again when a race ends
         self.race_button.setToolTip(
             "Train the network in the editor three ways from its current weights, with its data "
             "and training settings: random search, nudging each weight, backprop (the editor's "
@@ -274,38 +276,11 @@ class RacePanel(QWidget):
         self._say(f"Racing {job.label}: {job.race.budget:,} forward passes each…")
         return True
 
-    def cancel(self) -> None:
-        """Stop the running race; what it ran so far is shown."""
-        if self.job is not None:
-            self.job.request_stop()
-            self.cancel_button.setEnabled(False)
-            self._say("Stopping…")
+    def _show_stopping(self) -> None:
+        self._say("Stopping…")
 
-    def shutdown(self) -> None:
-        """Cancel a running race and join its thread (nothing of it is shown)."""
-        self._cancel_running()
-
-    def closeEvent(self, event) -> None:
-        """A panel closed on its own (a floating dock, a test) joins its thread first."""
-        self.shutdown()
-        super().closeEvent(event)
-
-    def _cancel_running(self) -> None:
-        if self.job is None:
-            return
-        self.job.cancel(wait=True)
-        self._job_done()
+    def _show_cancelled(self) -> None:
         self._show_outcome(self.outcome)
-
-    def _job_done(self) -> None:
-        self.job = None
-        self.progress.setVisible(False)
-        self.race_button.setEnabled(True)
-        self.cancel_button.setEnabled(False)
-
-    def _on_progress(self, done: int, total: int) -> None:
-        self.progress.setMaximum(total)
-        self.progress.setValue(done)
 
     def _on_partial(self, result: RaceResult) -> None:
         self.result = result

@@ -47,6 +47,7 @@ from bpdesk.ui import editing
 from bpdesk.ui.document import Document
 from bpdesk.ui.format import whole_percent
 from bpdesk.ui.frames import PLOT
+from bpdesk.ui.job_panel import JobPanel
 from bpdesk.ui.jobs import JobHandle, JobRunner
 from bpdesk.ui.panels.sweep.fan import FanPlot
 from bpdesk.ui.panels.sweep.job import SweepJob, SweepOutcome
@@ -65,7 +66,7 @@ AskPath = Callable[[str, str, str], "str | None"]  # (title, suggested path, fil
 ShowError = Callable[[str, str], None]  # (title, text)
 
 
-class SweepPanel(QWidget):
+class SweepPanel(JobPanel, QWidget):
     """Seeds and learning rates in, a fan of loss curves and a summary out.
 
     Public for the window, the tour and tests: :meth:`set_inputs`, :meth:`run`
@@ -190,6 +191,7 @@ class SweepPanel(QWidget):
         self.error_label.setObjectName("sweepError")
         self.error_label.setVisible(False)
         self.run_button = QPushButton("Run sweep")
+        self.start_button = self.run_button  # enabled again when a sweep ends
         self.run_button.setToolTip(
             "Train the network in the editor from every seed (and learning rate) at once, "
             "with its data and training settings"
@@ -350,38 +352,11 @@ class SweepPanel(QWidget):
         self._say("")
         return True
 
-    def cancel(self) -> None:
-        """Stop the running sweep; what it trained so far is kept and shown."""
-        if self.job is not None:
-            self.job.request_stop()
-            self.cancel_button.setEnabled(False)
-            self.summary_label.setText("Stopping…")
+    def _show_stopping(self) -> None:
+        self.summary_label.setText("Stopping…")
 
-    def shutdown(self) -> None:
-        """Cancel a running sweep and join its thread (nothing of it is kept)."""
-        self._cancel_running()
-
-    def closeEvent(self, event) -> None:
-        """A panel closed on its own (a floating dock, a test) joins its thread first."""
-        self.shutdown()
-        super().closeEvent(event)
-
-    def _cancel_running(self) -> None:
-        if self.job is None:
-            return
-        self.job.cancel(wait=True)
-        self._job_done()
+    def _show_cancelled(self) -> None:
         self._show(self.shown)
-
-    def _job_done(self) -> None:
-        self.job = None
-        self.progress.setVisible(False)
-        self.run_button.setEnabled(True)
-        self.cancel_button.setEnabled(False)
-
-    def _on_progress(self, done: int, total: int) -> None:
-        self.progress.setMaximum(total)
-        self.progress.setValue(done)
 
     def _on_partial(self, snapshot) -> None:
         self.fan.add_live(snapshot.epoch, snapshot.losses)
