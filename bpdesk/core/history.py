@@ -36,17 +36,10 @@ FIELDS = ("train_loss", "test_loss", "train_accuracy", "test_accuracy")
 MAX_RECORD_EPOCHS = 10**12
 
 
-class LossRecord:
-    """Loss and accuracy per epoch in bounded memory (see :mod:`bpdesk.core.epoch_rows`);
-    ``None`` is stored as NaN.
+class _EpochRecord:
+    """What both records say of their rows (see :class:`~bpdesk.core.epoch_rows.EpochRows`)."""
 
-    Every recent epoch has a row; older ones are thinned in a long run. Row ``k``
-    holds epoch :attr:`kept` ``[k]``: read an epoch with :meth:`row_of`. Views
-    (``train_loss`` …, one value a row) are read-only and valid until the next change.
-    """
-
-    def __init__(self, capacity: int = 1024, limit: int | None = None) -> None:
-        self._rows = EpochRows(len(FIELDS), capacity, limit)
+    _rows: EpochRows
 
     def __len__(self) -> int:
         return self._rows.epochs
@@ -68,7 +61,7 @@ class LossRecord:
 
     @property
     def folds(self) -> int:
-        """How many times older rows were thinned."""
+        """How many times older rows were thinned (a view summing rows starts again)."""
         return self._rows.folds
 
     @property
@@ -83,6 +76,23 @@ class LossRecord:
     def row_of(self, epoch: int, exact: bool = False) -> int:
         """The row that stands for ``epoch`` (see :meth:`EpochRows.row_of`); -1 if none."""
         return self._rows.row_of(epoch, exact)
+
+    def kept_if_thinned(self) -> np.ndarray | None:
+        """:attr:`kept`, or None when the rows are exactly epochs ``1 … epochs``."""
+        return self._rows.kept_if_thinned()
+
+
+class LossRecord(_EpochRecord):
+    """Loss and accuracy per epoch in bounded memory (see :mod:`bpdesk.core.epoch_rows`);
+    ``None`` is stored as NaN.
+
+    Every recent epoch has a row; older ones are thinned in a long run. Row ``k``
+    holds epoch :attr:`kept` ``[k]``: read an epoch with :meth:`row_of`. Views
+    (``train_loss`` …, one value a row) are read-only and valid until the next change.
+    """
+
+    def __init__(self, capacity: int = 1024, limit: int | None = None) -> None:
+        self._rows = EpochRows(len(FIELDS), capacity, limit)
 
     def train_loss_at(self, epoch: int) -> float | None:
         """The training loss of ``epoch`` if it has a row of its own (None if not)."""
@@ -158,10 +168,6 @@ class LossRecord:
             stride=self.stride,
         )
 
-    def kept_if_thinned(self) -> np.ndarray | None:
-        """:attr:`kept`, or None when the rows are exactly epochs ``1 … epochs``."""
-        return self._rows.kept_if_thinned()
-
     @classmethod
     def from_history(cls, history: LossHistory, limit: int | None = None) -> LossRecord:
         """From the file format's history (None becomes NaN). A history that fits the
@@ -196,48 +202,13 @@ def check_fits_record(history: LossHistory) -> None:
         )
 
 
-class GradientRecord:
+class GradientRecord(_EpochRecord):
     """‖∂L/∂W‖ per weight layer per epoch, bounded as :class:`LossRecord` is (NaN where
     not measured). Row ``k`` holds epoch :attr:`kept` ``[k]``."""
 
     def __init__(self, n_layers: int, capacity: int = 1024, limit: int | None = None) -> None:
         self.n_layers = n_layers
         self._rows = EpochRows(n_layers, capacity, limit)
-
-    def __len__(self) -> int:
-        return self._rows.epochs
-
-    @property
-    def epochs(self) -> int:
-        """Number of epochs recorded."""
-        return self._rows.epochs
-
-    @property
-    def kept(self) -> np.ndarray:
-        """The epoch each row holds, ``(rows,)`` increasing (read-only view)."""
-        return self._rows.kept
-
-    @property
-    def folds(self) -> int:
-        """How many times older rows were thinned (a view summing rows starts again)."""
-        return self._rows.folds
-
-    @property
-    def nbytes(self) -> int:
-        """The memory the record holds."""
-        return self._rows.nbytes
-
-    def kept_if_thinned(self) -> np.ndarray | None:
-        """:attr:`kept`, or None when the rows are exactly epochs ``1 … epochs``."""
-        return self._rows.kept_if_thinned()
-
-    def rows_through(self, epoch: int) -> int:
-        """How many rows hold epochs up to ``epoch``."""
-        return self._rows.rows_through(epoch)
-
-    def row_of(self, epoch: int, exact: bool = False) -> int:
-        """The row that stands for ``epoch`` (see :meth:`EpochRows.row_of`); -1 if none."""
-        return self._rows.row_of(epoch, exact)
 
     @property
     def norms(self) -> np.ndarray:
