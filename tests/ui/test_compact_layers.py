@@ -269,9 +269,6 @@ def test_a_step_through_lights_the_blocks_layer_by_layer(qtbot, big):
 
 
 def test_dragging_a_hidden_block_off_its_column_removes_the_layer(big):
-    from PySide6.QtGui import QMouseEvent
-    from PySide6.QtWidgets import QApplication
-
     scene = big.network_scene
     doc = scene.doc
     block = scene.compact.blocks[2]
@@ -279,20 +276,7 @@ def test_dragging_a_hidden_block_off_its_column_removes_the_layer(big):
     viewport = big.viewport()
     start = big.mapFromScene(block.cell_point(0))
     end = big.mapFromScene(block.home + QPointF(0, 60))  # along its own column
-    QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
-    for k in range(1, 7):
-        p = QPointF(start + (end - start) * k / 6)
-        QApplication.sendEvent(
-            viewport,
-            QMouseEvent(
-                QMouseEvent.Type.MouseMove,
-                p,
-                viewport.mapToGlobal(p),
-                Qt.MouseButton.NoButton,
-                Qt.MouseButton.LeftButton,
-                Qt.KeyboardModifier.NoModifier,
-            ),
-        )
+    _press_and_move(viewport, start, end)
     assert block.dragging
     assert scene.trash.isVisible()
     QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, end)
@@ -301,20 +285,7 @@ def test_dragging_a_hidden_block_off_its_column_removes_the_layer(big):
     big.zoom_to(0.5, block.home)
     start = big.mapFromScene(block.cell_point(0))
     end = big.mapFromScene(block.home + QPointF(scene.column * 0.5, 0))
-    QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
-    for k in range(1, 7):
-        p = QPointF(start + (end - start) * k / 6)
-        QApplication.sendEvent(
-            viewport,
-            QMouseEvent(
-                QMouseEvent.Type.MouseMove,
-                p,
-                viewport.mapToGlobal(p),
-                Qt.MouseButton.NoButton,
-                Qt.MouseButton.LeftButton,
-                Qt.KeyboardModifier.NoModifier,
-            ),
-        )
+    _press_and_move(viewport, start, end)
     QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, end)
     assert doc.network.layer_sizes == (64, 128, 10)
     doc.undo_stack.undo()
@@ -394,3 +365,24 @@ def test_a_hidden_block_has_a_menu_and_the_banner_names_cells_and_bands(big, mon
     scene.contextMenuEvent(event)
     assert shown[-1][:3] == ["Add a neuron", "Remove the last neuron", "Remove this layer"]
     assert scene.doc.network.layer_sizes == (64, 128, 10)
+
+
+def _press_and_move(viewport, start, end) -> None:
+    """Press the left button at ``start`` and move to ``end`` in six steps, button held."""
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtWidgets import QApplication
+
+    QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    for k in range(1, 7):
+        p = QPointF(start + (end - start) * k / 6)
+        QApplication.sendEvent(
+            viewport,
+            QMouseEvent(
+                QMouseEvent.Type.MouseMove,
+                p,
+                viewport.mapToGlobal(p),
+                Qt.MouseButton.NoButton,
+                Qt.MouseButton.LeftButton,
+                Qt.KeyboardModifier.NoModifier,
+            ),
+        )
