@@ -24,6 +24,7 @@ from bpdesk.ui.plane import rgb
 from bpdesk.ui.plots import plot_widget
 from bpdesk.ui.predicted import Outputs, predicted
 from bpdesk.ui.preferences import ViewPreferences
+from bpdesk.ui.shown_refresh import RefreshesWhenShown
 
 SETS = (("Test examples", "test"), ("Training examples", "train"), ("All examples", "all"))
 
@@ -47,7 +48,7 @@ def tints(counts: np.ndarray, palette: theme.Palette) -> np.ndarray:
     return np.round(colours).astype(np.uint8)
 
 
-class ConfusionPanel(QWidget):
+class ConfusionPanel(RefreshesWhenShown, QWidget):
     """A k×k confusion matrix of the classification the network makes.
 
     For tests: ``counts`` (the matrix shown, ``counts[true, predicted]``),
@@ -105,16 +106,6 @@ class ConfusionPanel(QWidget):
     def _on_changed(self) -> None:
         self.stale = True
         self.doc.frames.request(self._on_frame, TABLE)
-
-    def _on_frame(self) -> None:
-        if self.isVisible():
-            self.refresh()
-
-    def showEvent(self, event) -> None:
-        """Catch up with training done while the panel was hidden."""
-        super().showEvent(event)
-        if self.stale:
-            self.refresh()
 
     def _rows(self, outputs: Outputs) -> tuple[np.ndarray, np.ndarray]:
         """The targets and outputs of the examples counted."""

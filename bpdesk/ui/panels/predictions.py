@@ -36,6 +36,7 @@ from bpdesk.ui.format import displayed, fmt_target, format_percent
 from bpdesk.ui.frames import TABLE
 from bpdesk.ui.predicted import predicted
 from bpdesk.ui.preferences import ViewPreferences
+from bpdesk.ui.shown_refresh import RefreshesWhenShown
 
 VALUE_ROLE = Qt.ItemDataRole.UserRole  # a cell's number (or class) rather than its text
 
@@ -472,7 +473,7 @@ class ConfusionModel(QAbstractTableModel):
         return None
 
 
-class PredictionsPanel(QWidget):
+class PredictionsPanel(RefreshesWhenShown, QWidget):
     """Every example with its target, the network's answer and whether it is right.
 
     Attributes for the window and tests: ``model`` (:class:`PredictionsModel`),
@@ -586,18 +587,6 @@ class PredictionsPanel(QWidget):
         # Training changes the parameters up to 60 times a second: the table follows
         # at the pace of the document's tables.
         self.doc.frames.request(self._on_frame, TABLE)
-
-    def _on_frame(self) -> None:
-        # A dock tabbed behind another is not visible: with a large dataset a
-        # forward pass over every row is the costly part, so it waits for showEvent.
-        if self.isVisible():
-            self.refresh()
-
-    def showEvent(self, event) -> None:
-        """Catch up with changes made while the panel was hidden."""
-        super().showEvent(event)
-        if self.stale:
-            self.refresh()
 
     def flush(self) -> None:
         """Run a refresh that the frame clock is still holding back (if the panel is visible)."""

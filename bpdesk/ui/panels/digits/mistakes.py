@@ -26,13 +26,14 @@ from bpdesk.ui.panels.digits.fit import (
 )
 from bpdesk.ui.predicted import predicted
 from bpdesk.ui.preferences import ViewPreferences
+from bpdesk.ui.shown_refresh import RefreshesWhenShown
 
 MAX_SHOWN = 100  # thumbnails at most: the count says how many there are in all
 THUMB = 48  # pixels a side
 ROW_ROLE = Qt.ItemDataRole.UserRole  # an item's test row
 
 
-class MistakesPanel(QWidget):
+class MistakesPanel(RefreshesWhenShown, QWidget):
     """The test images the network gets wrong, with their true and predicted digits.
 
     For tests and the window: ``wrong`` (every misclassified test row, in order),
@@ -90,16 +91,6 @@ class MistakesPanel(QWidget):
     def _on_live_changed(self, live: bool) -> None:
         if not live and self.stale:
             self.doc.frames.request(self._on_frame, TABLE)
-
-    def _on_frame(self) -> None:
-        if self.isVisible():
-            self.refresh()
-
-    def showEvent(self, event) -> None:
-        """Catch up with what changed while the panel was hidden."""
-        super().showEvent(event)
-        if self.stale:
-            self.refresh()
 
     # -- the gallery ----------------------------------------------------------------------
 
