@@ -307,8 +307,7 @@ def _press_and_wait(trainer, probe, state: str, timeout: float = 20.0):
     """
     from PySide6.QtCore import QEventLoop, QTimer
 
-    engine = trainer.engine
-    before = engine.epoch if engine is not None else 0
+    before = trainer.trained_epoch or 0
     held: list[float] = []
     control = trainer.job.control
     original = control.on_pause
@@ -339,7 +338,7 @@ def _press_and_wait(trainer, probe, state: str, timeout: float = 20.0):
     control.on_pause = original
     if not held:
         return timeout, 0
-    after = engine.epoch if engine is not None else 0
+    after = trainer.trained_epoch or 0  # the epochs it sent before it held
     return held[0] - posted, after - before
 
 

@@ -109,9 +109,10 @@ def test_smoke_names_a_missing_resource(window, monkeypatch, tmp_path):
     assert window.doc.epoch == 0  # it stopped before training
 
 
-def test_smoke_trains_on_the_thread_and_joins_it(window):
+def test_smoke_trains_in_the_training_process_and_joins_its_job(window):
     summary = smoke(window, epochs=300)
     assert summary.startswith(SMOKE_OK)
+    assert "in the training process (pid " in summary
     assert window.doc.epoch >= 1
     assert len(window.doc.history) == window.doc.epoch
     assert window.trainer.state == "idle"

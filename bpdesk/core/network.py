@@ -24,7 +24,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import overload
+from typing import Any, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -353,6 +353,23 @@ class Network:
             wb[:-1] = initializer.weights(n_in, n_out, rng)
             biases = initializer.biases(n_out, rng, n_in)  # drawn either way: same weights after
             wb[-1] = biases if self.has_bias else 0.0
+
+    def __reduce__(self) -> tuple[type[Network], tuple[Any, ...]]:
+        # Rebuilt as copy() builds, not attribute by attribute: the per-layer views
+        # into ``parameters`` must view the new array, not copies of their own.
+        return (
+            Network,
+            (
+                self.layer_sizes,
+                self.activations,
+                self.loss,
+                self.init,
+                self.seed,
+                self.dtype.name,
+                self.parameters,
+                self.has_bias,
+            ),
+        )
 
     def copy(self) -> Network:
         """An independent copy (parameters copied, nothing shared)."""

@@ -51,6 +51,11 @@ class OptimizerState:
             frozen[key] = values
         object.__setattr__(self, "buffers", MappingProxyType(frozen))
 
+    def __reduce__(self) -> tuple[type[OptimizerState], tuple[str, int, dict[str, np.ndarray]]]:
+        # A read-only view of a dict does not pickle; the dict behind it does (a run
+        # trained in a process of its own sends its state to the window).
+        return (OptimizerState, (self.name, self.steps, dict(self.buffers)))
+
     @property
     def nbytes(self) -> int:
         """The memory its buffers hold."""

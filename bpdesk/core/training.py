@@ -217,6 +217,39 @@ class TrainingControl:
                 return
 
 
+def _check_fits(
+    network: Network, dataset: Dataset, start_epoch: int | None, state: TrainerState | None
+) -> None:
+    """Raise :class:`ConfigError` unless ``network`` fits ``dataset`` and ``state`` the start."""
+    if network.layer_sizes[0] != dataset.n_inputs:
+        raise ConfigError(
+            f"the network has {network.layer_sizes[0]} inputs but the dataset has {dataset.n_inputs}"
+        )
+    if network.layer_sizes[-1] != dataset.n_outputs:
+        raise ConfigError(
+            f"the network has {network.layer_sizes[-1]} outputs but the dataset needs {dataset.n_outputs}"
+        )
+    if state is not None and start_epoch is not None and start_epoch != state.epoch:
+        raise ConfigError(
+            f"the trainer state is of epoch {state.epoch}, but the run starts at {start_epoch}"
+        )
+
+
+def preflight(
+    network: Network,
+    dataset: Dataset,
+    config: TrainConfig,
+    start_epoch: int | None = None,
+    state: TrainerState | None = None,
+) -> tuple[str, ...]:
+    """What building a :class:`Trainer` of these would check, without building it (its
+    workspaces hold a forward pass of the whole training set): raises
+    :class:`ConfigError` where the trainer would, and returns its :attr:`Trainer.notes`."""
+    _check_fits(network, dataset, start_epoch, state)
+    config = config.validated()
+    return continuation(state, config.optimizer, config.seed, network.parameters.size).notes
+
+
 class Trainer:
     """Trains one network on one dataset, an epoch at a time.
 
@@ -240,18 +273,7 @@ class Trainer:
         track_gradients: bool = False,
         state: TrainerState | None = None,
     ) -> None:
-        if network.layer_sizes[0] != dataset.n_inputs:
-            raise ConfigError(
-                f"the network has {network.layer_sizes[0]} inputs but the dataset has {dataset.n_inputs}"
-            )
-        if network.layer_sizes[-1] != dataset.n_outputs:
-            raise ConfigError(
-                f"the network has {network.layer_sizes[-1]} outputs but the dataset needs {dataset.n_outputs}"
-            )
-        if state is not None and start_epoch is not None and start_epoch != state.epoch:
-            raise ConfigError(
-                f"the trainer state is of epoch {state.epoch}, but the run starts at {start_epoch}"
-            )
+        _check_fits(network, dataset, start_epoch, state)
         self.network = network
         self.dataset = dataset
         self.epoch = start_epoch if start_epoch is not None else state.epoch if state else 0

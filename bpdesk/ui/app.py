@@ -97,7 +97,8 @@ def _wait(condition, seconds: float, poll_ms: int = 20) -> None:
 
 
 def smoke(window, epochs: int = SMOKE_EPOCHS, seconds: float = SMOKE_SECONDS) -> str:
-    """Train ``window``'s document briefly on its training thread and check the outcome.
+    """Train ``window``'s document briefly (in the training process, unless the window
+    trains on a thread) and check the outcome.
 
     Returns a one-line summary; raises :class:`SmokeError` naming the first
     check that failed. The training thread is joined before this returns.
@@ -120,10 +121,16 @@ def smoke(window, epochs: int = SMOKE_EPOCHS, seconds: float = SMOKE_SECONDS) ->
     loss_before = doc.network.compute_loss(X, T)
     started = time.perf_counter()
     trainer.start()
+    where = "on the training thread"
     try:
         if trainer.state != "running":
             raise SmokeError("training did not start")
         _wait(lambda: doc.epoch - start_epoch >= epochs, seconds)
+        process = trainer.process
+        if process is not None:
+            if process.pid is None:
+                raise SmokeError("the training process is not running")
+            where = f"in the training process (pid {process.pid})"
     finally:
         trainer.pause()
         trainer.shutdown()  # joins the thread and takes in every epoch it trained
@@ -149,7 +156,7 @@ def smoke(window, epochs: int = SMOKE_EPOCHS, seconds: float = SMOKE_SECONDS) ->
         )
     return (
         f"{SMOKE_OK}: trained {doc.network.describe()} on {doc.dataset.name} for "
-        f"{trained:,} epochs in {elapsed:.2f} s on the training thread; loss "
+        f"{trained:,} epochs in {elapsed:.2f} s {where}; loss "
         f"{loss_before:.4g} → {loss_after:.4g}; history {len(history):,} epochs; "
         f"parameters finite; resources in {icon.parent.parent}"
     )

@@ -43,6 +43,7 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, QTimer, Signal, Slot
 
 from bpdesk.core import TrainingControl
+from bpdesk.core.training_stream import JobStopped as JobStopped  # jobs catch it from here
 
 # How often a job waiting for the GUI to take its report looks for a pause or stop request.
 _GUI_POLL = 0.005
@@ -111,15 +112,6 @@ class PaintsAlone:
         self._last_paint_ms = (time.perf_counter() - started) * 1000
 
 
-class JobStopped(BaseException):
-    """Raised at a generator job's ``yield`` when the job was asked to stop.
-
-    A ``BaseException``, like ``GeneratorExit``, so that a job's own
-    ``except Exception`` does not swallow it. Catch it only to return what
-    the job has so far.
-    """
-
-
 class Job:
     """Base for jobs: override :meth:`work`, and :meth:`flush` if the job gathers
     results between reports. Class attributes name its thread and pace its reports."""
@@ -138,6 +130,14 @@ class Job:
         None when there is nothing to send (the default).
         """
         return None
+
+    def make_control(self) -> TrainingControl:
+        """The control its handle passes the GUI's requests through (a new one by default)."""
+        return TrainingControl()
+
+    def taken(self) -> None:
+        """Called in the GUI thread once it has handled a partial result of the job
+        (a job whose steps run elsewhere passes it on; see :meth:`JobState.report_due`)."""
 
 
 def _require_frozen(value: Any) -> None:
@@ -325,7 +325,7 @@ class JobHandle(QObject):
     def __init__(self, job: Job, runner: JobRunner, paused: bool = False) -> None:
         super().__init__()  # no parent: the runner and its users keep it alive
         self.job = job
-        self.control = TrainingControl()
+        self.control = job.make_control()
         if paused:
             self.control.pause()
         self._runner = runner
@@ -397,6 +397,7 @@ class JobHandle(QObject):
                 self.partial.emit(partial)
         finally:
             self._state._taken.set()  # handled: the job may send the next one
+            self.job.taken()
 
     @Slot()
     def _on_paused(self) -> None:

@@ -21,52 +21,23 @@ and the shuffle start afresh and the learner is told so once.
 
 from __future__ import annotations
 
-import time
+import os
 from contextlib import nullcontext
-from dataclasses import dataclass
 
-import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from bpdesk.core import BpdeskError, Dataset, Network, TrainConfig, Trainer
-from bpdesk.core.history import FIELDS, Snapshot, frozen_copy, snapshot_stride
-from bpdesk.core.trainer_state import TrainerState
+from bpdesk.core import BpdeskError, TrainConfig, Trainer
+from bpdesk.core.training_process import TrainingProcess
+from bpdesk.core.training_stream import EMIT_INTERVAL, TrainingStream, TrainingUpdate
 from bpdesk.ui import editing
 from bpdesk.ui.commands import TrainCommand
 from bpdesk.ui.document import Document, TrainingPolicy
 from bpdesk.ui.frames import PLOT
-from bpdesk.ui.jobs import Job, JobHandle, JobRunner, JobStopped
+from bpdesk.ui.jobs import Job, JobHandle, JobRunner
 from bpdesk.ui.pace import SPEEDS
+from bpdesk.ui.training_relay import RelayJob
 
 __all__ = ["SPEEDS", "TrainingController", "TrainingJob", "TrainingUpdate", "stop_message"]
-
-EMIT_INTERVAL = 1 / 25  # when gathering, at most this often (every report costs the GUI thread)
-EVERY_EPOCH_UP_TO = 100  # epochs per second up to which every epoch is reported as it ends
-CATCH_UP = 0.05  # seconds a paced run may fall behind its pace and make up (see work)
-
-
-@dataclass(frozen=True, eq=False)
-class TrainingUpdate:
-    """Epochs since the last report: their figures, the latest parameters, snapshots.
-
-    ``rows`` is ``(4, k)`` in the order of :data:`bpdesk.core.history.FIELDS`
-    (NaN where a figure does not exist). ``state`` is the trainer's state after
-    ``epoch`` (what training goes on with from ``parameters``), and each
-    snapshot carries its epoch's. ``configs`` holds ``(epoch, settings)`` for
-    the settings in force from that epoch on, from ``first_epoch``: a change
-    of learning rate is known to the epoch. Every array here is a copy.
-    """
-
-    first_epoch: int
-    rows: np.ndarray
-    parameters: np.ndarray
-    epoch: int
-    snapshots: tuple[Snapshot, ...] = ()
-    diverged: bool = False
-    reason: str = ""
-    gradient_norms: np.ndarray | None = None  # (k, weight layers): ‖∂L/∂W‖ per epoch
-    state: TrainerState | None = None
-    configs: tuple[tuple[int, TrainConfig], ...] = ()
 
 
 def stop_message(stop: int) -> str:
@@ -77,109 +48,19 @@ def stop_message(stop: int) -> str:
     )
 
 
-class TrainingJob(Job):
-    """Runs :class:`bpdesk.core.Trainer` on a copy of the network, on the job runner.
+def trains_in_a_process() -> bool:
+    """Whether the window trains in a process of its own (the default): the environment
+    variable ``BPDESK_TRAINING=thread`` keeps runs on a thread of the window's process
+    (where processes cannot be started, or to debug a run in one process)."""
+    return os.environ.get("BPDESK_TRAINING", "process").strip().lower() != "thread"
 
-    Each epoch is one step of the job. ``speed`` (epochs per second, None for
-    as fast as possible) is read between epochs: the GUI may change it any time.
-    Given the trainer ``state`` of ``start_epoch``, the run goes on exactly;
-    what it had to start afresh instead is in ``trainer.notes``.
-    """
+
+class TrainingJob(TrainingStream, Job):
+    """Runs :class:`bpdesk.core.Trainer` on a copy of the network, on the job runner's
+    thread: a :class:`TrainingStream` whose every epoch is one step of the job."""
 
     name = "bpdesk-training"
     report_interval = EMIT_INTERVAL
-
-    def __init__(
-        self,
-        network: Network,
-        dataset: Dataset,
-        config: TrainConfig,
-        start_epoch: int,
-        speed: float | None,
-        state: TrainerState | None = None,
-    ) -> None:
-        self.trainer = Trainer(
-            network, dataset, config, start_epoch, track_gradients=True, state=state
-        )
-        self.speed = speed
-        self._rows: list[tuple[float, float, float, float]] = []
-        self._norms: list[np.ndarray] = []
-        self._snapshots: list[Snapshot] = []
-        self._configs: list[tuple[int, TrainConfig]] = []
-        self._first = start_epoch + 1
-
-    def _update(self, diverged: bool = False, reason: str = "") -> TrainingUpdate:
-        rows = np.array(self._rows, dtype=np.float64).reshape(-1, len(FIELDS)).T
-        norms = np.array(self._norms).reshape(len(self._norms), -1) if self._norms else None
-        update = TrainingUpdate(
-            first_epoch=self._first,
-            rows=rows,
-            parameters=self.trainer.network.parameters.copy(),
-            epoch=self.trainer.epoch,
-            snapshots=tuple(self._snapshots),
-            diverged=diverged,
-            reason=reason,
-            gradient_norms=norms,
-            state=self.trainer.state(),
-            configs=tuple(self._configs),
-        )
-        self._first += len(self._rows)
-        self._rows, self._snapshots, self._norms, self._configs = [], [], [], []
-        return update
-
-    def _note_settings(self, epoch: int) -> None:
-        """Keep the settings ``epoch`` was trained with, if they are new to this report."""
-        config = self.trainer.config
-        if not self._configs or self._configs[-1][1] != config:
-            self._configs.append((epoch, config))
-
-    def flush(self) -> TrainingUpdate | None:
-        """The epochs since the last report, sent as a pause takes hold."""
-        return self._update() if self._rows else None
-
-    def work(self, state):
-        """Train until stopped, yielding a report when one is due (a generator job)."""
-        control = state.control
-        trainer = self.trainer
-        next_slot = time.perf_counter()
-        try:
-            for snap in self.trainer.run(control):
-                self._rows.append(
-                    (
-                        snap.train_loss,
-                        np.nan if snap.test_loss is None else snap.test_loss,
-                        np.nan if snap.train_accuracy is None else snap.train_accuracy,
-                        np.nan if snap.test_accuracy is None else snap.test_accuracy,
-                    )
-                )
-                if snap.diverged:
-                    self._rows.pop()  # the epoch that blew up is not part of the history
-                    return self._update(diverged=True, reason=snap.reason)
-                self._norms.append(snap.gradient_norms)
-                epoch = snap.epoch
-                self._note_settings(epoch)
-                if epoch % snapshot_stride(epoch) == 0:
-                    parameters = frozen_copy(trainer.network.parameters)
-                    self._snapshots.append(Snapshot(epoch, parameters, None, trainer.state()))
-                speed = self.speed
-                now = time.perf_counter()
-                each = speed is not None and speed <= EVERY_EPOCH_UP_TO
-                # One epoch is one step: the runner checks for pause and stop after it.
-                # Slow enough, every epoch is shown as soon as the GUI has taken the
-                # last one; faster, at most every report_interval (gathered meanwhile).
-                due = state.report_due(0.0 if each else None)
-                yield self._update() if due else None
-                if speed is not None and not control.paused:
-                    # Pace the run; waking on a stop request keeps the GUI responsive.
-                    # A loaded machine wakes the thread late: the next epochs make up
-                    # for it, by at most CATCH_UP seconds' worth (no burst after a stall).
-                    next_slot = max(next_slot + 1.0 / speed, now - CATCH_UP)
-                    delay = next_slot - time.perf_counter()
-                    if delay > 0:
-                        control.sleep(delay)
-        except JobStopped:
-            pass  # asked to stop between epochs: what was trained still goes back
-        return self._update()
 
 
 class TrainingController(QObject):
@@ -192,12 +73,22 @@ class TrainingController(QObject):
     stopped = Signal(int)  # the run reached the epoch the settings stop at
 
     def __init__(
-        self, doc: Document, parent: QObject | None = None, *, jobs: JobRunner | None = None
+        self,
+        doc: Document,
+        parent: QObject | None = None,
+        *,
+        jobs: JobRunner | None = None,
+        in_process: bool | None = None,
     ) -> None:
         super().__init__(parent)
         self.doc = doc
         # The application's job runner; a controller on its own has one of its own.
         self.jobs = jobs if jobs is not None else JobRunner(self)
+        # Runs train in a process of their own (see bpdesk.core.training_process) unless
+        # the caller or BPDESK_TRAINING=thread asks for the job runner's thread.
+        if in_process is None:
+            in_process = trains_in_a_process()
+        self.process: TrainingProcess | None = TrainingProcess() if in_process else None
         self.state = "idle"
         self._held = False  # paused by hold(), to go on at release()
         self.job: JobHandle | None = None  # the training on the runner, while there is one
@@ -214,12 +105,19 @@ class TrainingController(QObject):
 
     @property
     def engine(self) -> Trainer | None:
-        """The engine's trainer the running job drives (None when idle): to look at only."""
+        """The engine's trainer the running job drives on the runner's thread (None when
+        idle, or when the run is in the training process): to look at only."""
         training = self._training
-        return None if training is None else training.trainer
+        return training.trainer if isinstance(training, TrainingJob) else None
 
     @property
-    def _training(self) -> TrainingJob | None:
+    def trained_epoch(self) -> int | None:
+        """The epoch the running job has reached, as far as the GUI knows (None when idle)."""
+        training = self._training
+        return None if training is None else training.epoch
+
+    @property
+    def _training(self) -> TrainingJob | RelayJob | None:
         return None if self.job is None else self.job.job
 
     # -- commands from the user -------------------------------------------------------
@@ -294,9 +192,12 @@ class TrainingController(QObject):
         self.doc.pace.set(speed)
 
     def shutdown(self) -> None:
-        """Stop the training job and join its thread (closing the window)."""
+        """Stop the training job, join its thread and end the training process (closing
+        the window)."""
         self._stop_worker()
         self._set_state("idle")
+        if self.process is not None:
+            self.process.close()
 
     # -- the job's life -------------------------------------------------------------------
 
@@ -306,15 +207,12 @@ class TrainingController(QObject):
         if config.epochs is not None and doc.epoch >= config.epochs:
             doc.notify(stop_message(config.epochs))
             return False
-        state = doc.trainer_state
         try:
-            training = TrainingJob(
-                doc.network.copy(), doc.dataset, config, doc.epoch, self.speed, state
-            )
+            training = self._new_job(config)
         except BpdeskError as exc:
             doc.notify(f"Cannot train: {exc}")
             return False
-        self._tell_what_starts_afresh(training.trainer)
+        self._tell_what_starts_afresh(training)
         self._begin_segment()
         job = self.jobs.start(training, slot="training", paused=paused)
         job.partial.connect(self._on_progress)
@@ -324,7 +222,23 @@ class TrainingController(QObject):
         self.job = job
         return True
 
-    def _tell_what_starts_afresh(self, trainer: Trainer) -> None:
+    def _new_job(self, config: TrainConfig) -> TrainingJob | RelayJob:
+        """The job of a run from the document's epoch: relayed from the training process,
+        or on the runner's thread if there is none (or it cannot start)."""
+        doc = self.doc
+        start = (doc.network.copy(), doc.dataset, config, doc.epoch, self.speed, doc.trainer_state)
+        process = self.process
+        if process is not None:
+            try:
+                process.start()
+            except (OSError, RuntimeError) as exc:  # no processes here: train on a thread
+                self.process = None
+                doc.notify(f"Training runs beside the window, not in a process of its own: {exc}")
+            else:
+                return RelayJob(process, *start)
+        return TrainingJob(*start)
+
+    def _tell_what_starts_afresh(self, training: TrainingJob | RelayJob) -> None:
         """Say once, as training goes on from an epoch, what of the run it cannot continue
         (the optimiser's memory, the mini-batch order) and why."""
         doc = self.doc
@@ -332,12 +246,12 @@ class TrainingController(QObject):
         if not epoch:
             return  # a new run: nothing to go on from
         if doc.trainer_state is not None:
-            if trainer.notes:
+            if training.notes:
                 doc.notify(
-                    f"Training goes on from epoch {epoch:,}, but {'; '.join(trainer.notes)}."
+                    f"Training goes on from epoch {epoch:,}, but {'; '.join(training.notes)}."
                 )
             return
-        config = trainer.config
+        config = training.config
         lost = {"momentum": ["momentum's velocity"], "adam": ["Adam's moments"]}.get(
             config.optimizer, []
         )

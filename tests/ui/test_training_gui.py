@@ -80,25 +80,42 @@ def test_undo_after_training_restores_the_exact_network(qtbot, window):
     assert len(doc.history) == doc.epoch
 
 
-def test_settings_change_mid_run_without_restarting(qtbot, window):
+def on_a_thread(window):
+    """Train on the job runner's thread rather than in the training process (a test that
+    looks into the engine's trainer as it runs, or patches it)."""
+    window.trainer.process = None
+    return window
+
+
+@pytest.mark.parametrize("where", ["process", "thread"])
+def test_settings_change_mid_run_without_restarting(qtbot, window, where):
     doc = window.doc
     trainer = window.trainer
+    if where == "thread":
+        on_a_thread(window)
     trainer.start()
     wait_for_epoch(qtbot, doc, 50)
-    job, engine = trainer.job, trainer.engine
+    job = trainer.job
+    sent = []  # the settings each report says its epochs were trained with
+    job.partial.connect(lambda update: sent.extend(c.learning_rate for _, c in update.configs))
     from dataclasses import replace
 
     doc.push(SetConfigCommand(doc, replace(doc.config, learning_rate=2.0)))
-    assert trainer.job is job  # same job, same thread
+    assert trainer.job is job  # same job, same run
     epoch = doc.epoch
     wait_for_epoch(qtbot, doc, epoch + 50)
-    assert engine.config.learning_rate == 2.0
+    assert 2.0 in sent
+    if where == "thread":
+        assert trainer.engine.config.learning_rate == 2.0
     trainer.shutdown()
 
 
-def test_editing_the_network_while_training_keeps_it_consistent(qtbot, window):
+@pytest.mark.parametrize("where", ["process", "thread"])
+def test_editing_the_network_while_training_keeps_it_consistent(qtbot, window, where):
     doc = window.doc
     trainer = window.trainer
+    if where == "thread":
+        on_a_thread(window)
     trainer.start()
     wait_for_epoch(qtbot, doc, 50)
     editing.add_neuron(doc, 1)
@@ -106,23 +123,36 @@ def test_editing_the_network_while_training_keeps_it_consistent(qtbot, window):
     qtbot.waitUntil(lambda: trainer.state == "running", timeout=5000)
     epoch = doc.epoch
     wait_for_epoch(qtbot, doc, epoch + 100)
-    assert trainer.engine.network.layer_sizes == (2, 3, 1)
-    assert doc.network.parameters.shape == trainer.engine.network.parameters.shape
+    if where == "thread":
+        assert trainer.engine.network.layer_sizes == (2, 3, 1)
+        assert doc.network.parameters.shape == trainer.engine.network.parameters.shape
     trainer.shutdown()
     assert len(doc.history) == doc.epoch
+    # What the run computed was of the edited network: its last loss is the loss of
+    # the network the document shows.
+    assert doc.network.layer_sizes == (2, 3, 1)
+    doc.set_sample(None)
+    assert doc.history.train_loss[-1] == pytest.approx(doc.forward_state.total_loss, rel=1e-9)
 
 
-def test_changing_the_dataset_while_training(qtbot, window):
+@pytest.mark.parametrize("where", ["process", "thread"])
+def test_changing_the_dataset_while_training(qtbot, window, where):
     doc = window.doc
     trainer = window.trainer
+    if where == "thread":
+        on_a_thread(window)
     trainer.start()
     wait_for_epoch(qtbot, doc, 20)
     data = make_dataset("circle", n_samples=60, seed=1)
     doc.push(ReplaceDatasetCommand(doc, data, None, "Use circle"))
     qtbot.waitUntil(lambda: trainer.state == "running", timeout=5000)
     wait_for_epoch(qtbot, doc, doc.epoch + 20)
-    assert trainer.engine.dataset is data
+    if where == "thread":
+        assert trainer.engine.dataset is data
     trainer.shutdown()
+    # The run trained on the new data: its last loss is the loss on the circle.
+    doc.set_sample(None)
+    assert doc.history.train_loss[-1] == pytest.approx(doc.forward_state.total_loss, rel=1e-9)
 
 
 def test_a_huge_learning_rate_diverges_and_is_handled(qtbot, window):
@@ -284,6 +314,7 @@ def test_a_run_that_fails_ends_cleanly_and_says_why(qtbot, window, monkeypatch):
         return real(self)
 
     monkeypatch.setattr(training.Trainer, "run_epoch", failing)
+    on_a_thread(window)  # the patch is in this process
     messages = []
     window.doc.message.connect(messages.append)
     window.trainer.set_speed(100)
