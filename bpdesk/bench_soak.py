@@ -41,10 +41,10 @@ SAMPLE_S = 5.0  # memory and epoch noted this often
 RESUME_AFTER_MS = 500  # a pause is resumed this long after it held
 
 
-def _rss_bytes() -> int:
-    """The process's resident memory (Linux; 0 where /proc is missing)."""
+def _rss_bytes(pid: int | str = "self") -> int:
+    """A process's resident memory, this one's by default (Linux; 0 where /proc is missing)."""
     try:
-        with open("/proc/self/statm") as f:
+        with open(f"/proc/{pid}/statm") as f:
             return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
     except (OSError, ValueError):
         return 0
@@ -255,8 +255,13 @@ def soak(minutes: float, press_every: float = 60.0, trace: bool = False, prefill
         started = time.perf_counter()
         seconds = minutes * 60
 
+        trainer_rss: list[int] = []  # the training process's, when the window trains in one
+
         def sample() -> None:
             samples.append((time.perf_counter() - started, doc.epoch, _rss_bytes()))
+            pid = None if window.trainer.process is None else window.trainer.process.pid
+            if pid is not None:
+                trainer_rss.append(_rss_bytes(pid))
             if trace and not traced and time.perf_counter() - started >= seconds / 2:
                 traced.append(tracemalloc.take_snapshot())
 
@@ -295,6 +300,9 @@ def soak(minutes: float, press_every: float = 60.0, trace: bool = False, prefill
         }
         window.trainer.shutdown()
     figures = _figures(samples, inputs.waits, pauses, records, growth, trace)
+    # The training process's memory (the window trains in one unless told otherwise).
+    figures["training_process_rss_start_mb"] = trainer_rss[0] / 2**20 if trainer_rss else None
+    figures["training_process_rss_end_mb"] = trainer_rss[-1] / 2**20 if trainer_rss else None
     figures["frame_costs_last"] = costs  # each redraw's cost over its latest runs
     figures["saves"] = saves
     return figures

@@ -211,5 +211,7 @@ def test_the_frozen_executable_reports_its_version(bundle, tmp_path):
 @pytest.mark.slow
 def test_the_frozen_executable_passes_its_smoke_test(bundle, tmp_path):
     summary = _assert_smoke_passed(_run([str(bundle / "bpdesk"), "--smoke"], tmp_path))
+    # It trained in a process of its own, started from the executable itself.
+    assert "in the training process (pid " in summary
     # The resources came from inside the bundle, not from this checkout.
     assert f"resources in {bundle / '_internal' / 'resources'}" in summary
