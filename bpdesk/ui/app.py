@@ -25,6 +25,7 @@ SMOKE_EPOCHS = 2000  # enough for XOR's loss to fall clearly
 SMOKE_SECONDS = 5.0  # a slow machine stops here, with the epochs it managed
 SMOKE_TIMEOUT = 60.0  # the whole self-test, start to finish
 SMOKE_OK = "bpdesk smoke: ok"
+WARM_UP_MS = 1000  # after the window shows, the training process starts (see run_app)
 
 
 class SmokeError(Exception):
@@ -303,6 +304,8 @@ def run_app(args) -> int:
         QTimer.singleShot(0, lambda: _probe_startup(app))
     else:
         QTimer.singleShot(0, lambda: _first_document(window, args.file))
+        # Once the window has drawn: the first Train then starts at once.
+        QTimer.singleShot(WARM_UP_MS, window.trainer.warm_up)
     return app.exec()
 
 

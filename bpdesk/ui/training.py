@@ -1,8 +1,11 @@
 """Training on the job runner: the job drives the engine, the controller the GUI side.
 
-The job (:class:`TrainingJob`, run by :mod:`bpdesk.ui.jobs` on a thread of
-its own) trains its own copy of the network and sends copies back: it never
-touches a widget or the document. Up to 100 epochs a second it reports every
+The run trains its own copy of the network in the training process
+(:class:`RelayJob` on the job runner hands its reports on; see
+:mod:`bpdesk.core.training_process` for why a process), or, where there is
+none, on the runner's thread (:class:`TrainingJob`). Both run the same
+:class:`bpdesk.core.training_stream.TrainingStream` and send copies back: a
+run never touches a widget or the document. Up to 100 epochs a second it reports every
 epoch; faster it gathers the epochs and reports at most ~25 times a second,
 each report carrying every epoch's figures since the last, so the history has
 no gaps and the GUI never falls behind. The controller turns reports into
@@ -22,7 +25,7 @@ and the shuffle start afresh and the learner is told so once.
 from __future__ import annotations
 
 import os
-from contextlib import nullcontext
+from contextlib import nullcontext, suppress
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
@@ -190,6 +193,14 @@ class TrainingController(QObject):
     def set_speed(self, speed: float | None) -> None:
         """Epochs per second (one of :data:`SPEEDS`) or None for as fast as possible."""
         self.doc.pace.set(speed)
+
+    def warm_up(self) -> None:
+        """Start the training process ahead of the first Train (its interpreter takes
+        ~0.2 s to be ready), if the window trains in one."""
+        # If it cannot start, Train tries again and says why it trains on a thread instead.
+        if self.process is not None:
+            with suppress(OSError, RuntimeError):
+                self.process.start()
 
     def shutdown(self) -> None:
         """Stop the training job, join its thread and end the training process (closing

@@ -97,3 +97,15 @@ def test_the_environment_can_keep_training_on_a_thread(monkeypatch, qtbot):
     assert TrainingController(doc).process is None
     monkeypatch.setenv("BPDESK_TRAINING", "process")
     assert TrainingController(doc).process is not None
+
+
+def test_warming_up_starts_the_process_the_first_run_trains_in(qtbot, window):
+    trainer = window.trainer
+    assert trainer.process.pid is None  # nothing started with the window in tests
+    trainer.warm_up()  # as the application does a second after its window shows
+    pid = trainer.process.pid
+    assert pid is not None
+    trainer.start()
+    wait_for_epoch(qtbot, window.doc, 20)
+    assert trainer.process.pid == pid
+    trainer.shutdown()
