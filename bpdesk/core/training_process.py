@@ -17,7 +17,7 @@ goes on to the process, which takes it between epochs, while a paced run waits
 and while a paused one holds).
 
 Messages are tuples on one duplex pipe. To the process: ``("dataset",
-dataset)``, ``("run", run, RunOrder)``, ``("cmd", run, name, value)`` and
+n)`` followed by the dataset's pickle and its ``n`` arrays' bytes, ``("run", run, RunOrder)``, ``("cmd", run, name, value)`` and
 ``("quit",)``. From it: ``("update", run, TrainingUpdate)``, ``("paused",
 run)``, then ``("end", run, TrainingUpdate | None)`` or ``("failed", run,
 message)``. Every message names its run, so that a late command of a run
@@ -33,6 +33,7 @@ import contextlib
 import itertools
 import multiprocessing
 import os
+import pickle
 import signal
 import threading
 import time
@@ -237,7 +238,7 @@ def serve(conn: Connection, epoch_now: Any) -> None:
                 if kind == "quit":
                     return
                 if kind == "dataset":
-                    dataset = message[1]
+                    dataset = _receive_out_of_band(conn, message[1])
                 elif kind == "run" and dataset is not None:
                     _serve_run(conn, message[1], message[2], dataset, epoch_now)
                 # anything else is a late command of a run that has ended
@@ -256,6 +257,26 @@ def _serve_run(
         conn.send(("failed", run, str(exc) or type(exc).__name__))
         return
     conn.send(("end", run, result))
+
+
+# -- big arrays, sent without a copy -----------------------------------------------------------
+
+
+def _send_out_of_band(conn: Connection, kind: str, value: Any) -> None:
+    """Send ``value`` as ``(kind, buffers)``, its pickle, then each of its arrays' memory as
+    it lies: a dataset of 70,000 images is not copied into one more pickle first."""
+    buffers: list[pickle.PickleBuffer] = []
+    data = pickle.dumps(value, protocol=5, buffer_callback=buffers.append)
+    conn.send((kind, len(buffers)))
+    conn.send_bytes(data)
+    for buffer in buffers:
+        conn.send_bytes(buffer.raw())
+
+
+def _receive_out_of_band(conn: Connection, count: int) -> Any:
+    """What :func:`_send_out_of_band` sent (its arrays, read-only, on the bytes received)."""
+    data = conn.recv_bytes()
+    return pickle.loads(data, buffers=[conn.recv_bytes() for _ in range(count)])
 
 
 # -- the window's side ------------------------------------------------------------------------
@@ -317,7 +338,7 @@ class TrainingProcess:
             conn = self._ensure_started()
             try:
                 if dataset is not self._dataset:
-                    conn.send(("dataset", dataset))
+                    _send_out_of_band(conn, "dataset", dataset)
                     self._dataset = dataset
                 run = next(self._runs)
                 # The process is between runs: its epoch is the new run's from here.

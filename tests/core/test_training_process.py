@@ -3,6 +3,7 @@
 import os
 import pickle
 import signal
+import threading
 import time
 
 import numpy as np
@@ -147,3 +148,24 @@ def test_closing_ends_the_process():
     assert proc.pid is None
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+
+
+def test_a_dataset_goes_to_the_process_without_a_pickled_copy_and_arrives_whole():
+    from multiprocessing import Pipe
+
+    from bpdesk.core.training_process import _receive_out_of_band, _send_out_of_band
+
+    data = make_dataset("digits", test_ratio=0.3, seed=0)
+    ours, theirs = Pipe()
+    # Sent from a thread, as the pipe holds less than the dataset until it is read.
+    sender = threading.Thread(target=_send_out_of_band, args=(ours, "dataset", data))
+    sender.start()
+    kind, count = theirs.recv()
+    assert kind == "dataset"
+    assert count >= 4  # its arrays went as they lie, not inside the pickle
+    back = _receive_out_of_band(theirs, count)
+    for name in ("X_train", "T_train", "X_test", "T_test"):
+        assert np.array_equal(getattr(back, name), getattr(data, name))
+        assert not getattr(back, name).flags.writeable
+    assert back.kind == data.kind
+    sender.join()
