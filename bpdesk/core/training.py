@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields, replace
 from typing import Any
@@ -204,6 +205,11 @@ class TrainingControl:
             return True
         return False
 
+    def pending(self) -> bool:
+        """True if a pause or a stop has been asked (read inside a long epoch, between
+        its mini-batches: see :class:`Trainer`)."""
+        return self.paused or self.stop_requested
+
     def sleep(self, seconds: float) -> None:
         """Wait up to ``seconds``, waking at once if a stop is requested (pacing a slow run)."""
         self._stop.wait(seconds)
@@ -215,6 +221,50 @@ class TrainingControl:
         while not self._running.wait(poll):
             if self._stop.is_set():
                 return
+
+
+# An epoch at least this long (the last one's time, or for the first this many
+# mini-batches) looks for a pause between its mini-batches, at most every LOOK_EVERY.
+LONG_EPOCH_SECONDS = 0.02
+LONG_EPOCH_BATCHES = 64
+LOOK_EVERY = 0.005
+
+
+class EpochAbandoned(BaseException):
+    """A stop asked while a long epoch was held between its mini-batches: the epoch is
+    undone (the trainer stands where it began) and the run ends. A ``BaseException``,
+    as :class:`bpdesk.core.training_stream.JobStopped` is: it is not an error."""
+
+
+class _LongEpoch:
+    """A long epoch's pause points, and where it began (what a pause inside it shows).
+
+    A pause takes hold between two mini-batches rather than at the epoch's end (an
+    epoch of 63,000 MNIST images takes seconds); resumed, the epoch goes on with the
+    same batches, so the run is the run it would have been. Stopped there, the epoch
+    is undone: a run records whole epochs only.
+    """
+
+    def __init__(self, trainer: Trainer, control: TrainingControl) -> None:
+        self.control = control
+        self.parameters = trainer.network.parameters.copy()
+        self.state = trainer.state()  # before this epoch's permutation is drawn
+        self._next_look = time.perf_counter() + LOOK_EVERY
+
+    def look(self) -> None:
+        """Between two mini-batches: hold while paused; raise :class:`EpochAbandoned`
+        if a stop was asked."""
+        now = time.perf_counter()
+        if now < self._next_look:
+            return
+        self._next_look = now + LOOK_EVERY
+        control = self.control
+        if not control.pending():
+            return
+        if control.paused:
+            control.wait_while_paused()
+        if control.stop_requested:
+            raise EpochAbandoned
 
 
 def _check_fits(
@@ -313,12 +363,23 @@ class Trainer:
             self._rng = carried.shuffle.generator()
         # What could not go on from ``state``, in words (see continuation()).
         self.notes = carried.notes
+        self._control: TrainingControl | None = None  # the run's, while run() drives
+        self._long: _LongEpoch | None = None  # the epoch in hand, if it is a long one
+        self._last_epoch_seconds: float | None = None
 
     def state(self) -> TrainerState:
         """What this trainer carries to its next epoch, as a copy (see :class:`TrainerState`)."""
         return TrainerState(
             self.epoch, self.optimizer.state(), ShuffleState.of(self._shuffle_seed, self._rng)
         )
+
+    def settled(self) -> tuple[np.ndarray, TrainerState]:
+        """Copies of the parameters and the state after the last whole epoch: while a
+        long epoch is held between its mini-batches, as that epoch began."""
+        long = self._long
+        if long is not None:
+            return long.parameters.copy(), long.state
+        return self.network.parameters.copy(), self.state()
 
     def set_config(self, config: TrainConfig) -> None:
         """Take new settings; the optimiser's state is kept unless the optimiser changes,
@@ -421,10 +482,35 @@ class Trainer:
         """
         # A diverging run overflows on purpose; it is reported, not warned about.
         with np.errstate(all="ignore"):
-            snapshot = self._run_epoch()
+            try:
+                snapshot = self._run_epoch()
+            except EpochAbandoned:
+                self._undo_epoch()
+                raise
         if snapshot.diverged:
             self.optimizer = self._new_optimizer(self.config)
         return snapshot
+
+    def _long_epoch(self, batches: int) -> _LongEpoch | None:
+        """Pause points for this epoch of ``batches`` mini-batches, if a run drives it and
+        it is long: the last epoch took LONG_EPOCH_SECONDS, or (the first) it has
+        LONG_EPOCH_BATCHES mini-batches."""
+        control = self._control
+        if control is None or batches < 2:
+            return None
+        last = self._last_epoch_seconds
+        long = last >= LONG_EPOCH_SECONDS if last is not None else batches >= LONG_EPOCH_BATCHES
+        return _LongEpoch(self, control) if long else None
+
+    def _undo_epoch(self) -> None:
+        """Put back where the long epoch in hand began: parameters, optimiser, shuffle."""
+        long, self._long = self._long, None
+        if long is None:
+            return
+        np.copyto(self.network.parameters, long.parameters)
+        self.optimizer.load_state(long.state.optimizer)
+        self._rng = long.state.shuffle.generator()
+        self._fresh = self._grad_fresh = False
 
     def _run_epoch(self) -> EpochSnapshot:
         n = self._n
@@ -435,8 +521,11 @@ class Trainer:
             # the one this step needs, so it is reused rather than repeated.
             self._step(ws, self._x, self._t, forward=not self._fresh, backward=not self._grad_fresh)
         else:
+            self._long = self._long_epoch(-(-n // batch))
             order = self._rng.permutation(n)
             for start in range(0, n, batch):
+                if self._long is not None:
+                    self._long.look()
                 size = min(batch, n - start)
                 bws = self._batch_ws.get(size)
                 if bws is None:
@@ -445,6 +534,7 @@ class Trainer:
                 # set would double its memory (400 MB more for 63,000 MNIST images).
                 rows = order[start : start + size]
                 self._step(bws, self._x[:, rows], self._t[:, rows])
+            self._long = None
         self.epoch += 1
         y = ws.forward(self._x)
         self._fresh = True
@@ -528,7 +618,15 @@ class Trainer:
                     self.set_config(replace(self.config, **changes))
                     if self.config.epochs is not None and self.epoch >= self.config.epochs:
                         return  # the stop was moved to where the run is, or before it
-            snapshot = self.run_epoch()
+            self._control = control
+            began = time.perf_counter()
+            try:
+                snapshot = self.run_epoch()
+            except EpochAbandoned:
+                return  # stopped inside an epoch: undone, the trainer stands before it
+            finally:
+                self._control = None
+            self._last_epoch_seconds = time.perf_counter() - began
             if control is not None:
                 control.take_step()  # a single step pauses again before the next epoch
             yield snapshot

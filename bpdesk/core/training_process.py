@@ -133,6 +133,12 @@ class _PipeControl(TrainingControl):
         else:
             self._on_command(name, value)
 
+    def pending(self) -> bool:
+        """Inside a long epoch: take the requests waiting, then say if a pause or a stop
+        is among them."""
+        self.poll()
+        return super().pending()
+
     def sleep(self, seconds: float) -> None:
         """Wait up to ``seconds`` (pacing a slow run), waking for a pause or a stop."""
         deadline = time.perf_counter() + seconds

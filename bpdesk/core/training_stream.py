@@ -136,16 +136,19 @@ class TrainingStream:
     def _update(self, diverged: bool = False, reason: str = "") -> TrainingUpdate:
         rows = np.array(self._rows, dtype=np.float64).reshape(-1, len(FIELDS)).T
         norms = np.array(self._norms).reshape(len(self._norms), -1) if self._norms else None
+        # Inside a long epoch held by a pause, the parameters and state are the last
+        # whole epoch's: a report never shows half an epoch.
+        parameters, state = self.trainer.settled()
         update = TrainingUpdate(
             first_epoch=self._first,
             rows=rows,
-            parameters=self.trainer.network.parameters.copy(),
+            parameters=parameters,
             epoch=self.trainer.epoch,
             snapshots=tuple(self._snapshots),
             diverged=diverged,
             reason=reason,
             gradient_norms=norms,
-            state=self.trainer.state(),
+            state=state,
             configs=tuple(self._configs),
         )
         self._first += len(self._rows)

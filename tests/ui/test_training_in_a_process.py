@@ -109,3 +109,38 @@ def test_warming_up_starts_the_process_the_first_run_trains_in(qtbot, window):
     wait_for_epoch(qtbot, window.doc, 20)
     assert trainer.process.pid == pid
     trainer.shutdown()
+
+
+def test_a_pause_inside_a_long_epoch_shows_the_last_whole_epoch(qtbot, window):
+    # 20,000 points in batches of 10: an epoch is 1,600 mini-batches, and a pause takes
+    # hold between two of them. What the window then shows must be a whole epoch.
+    from dataclasses import replace
+
+    from bpdesk.core import make_dataset
+    from bpdesk.ui import editing
+    from bpdesk.ui.commands import ReplaceDatasetCommand, SetConfigCommand
+
+    doc, trainer = window.doc, window.trainer
+    big = make_dataset("spiral", n_samples=20_000, noise=0.1, seed=0)
+    doc.push(ReplaceDatasetCommand(doc, big, None, "Use many spirals"))
+    doc.push(SetConfigCommand(doc, replace(doc.config, batch_size=10)))
+
+    def consistent():
+        qtbot.waitUntil(lambda: not doc.recording_training, timeout=20000)
+        assert len(doc.history) == doc.epoch
+        data = doc.dataset
+        shown = doc.network.compute_loss(data.X_train, data.T_train)
+        assert doc.history.train_loss[-1] == pytest.approx(shown, rel=1e-9)
+
+    for _ in range(3):
+        trainer.start()
+        wait_for_epoch(qtbot, doc, doc.epoch + 1)
+        with qtbot.waitSignal(trainer.job.paused, timeout=20000):
+            trainer.pause()
+        consistent()
+    trainer.start()
+    wait_for_epoch(qtbot, doc, doc.epoch + 1)
+    trainer.shutdown()  # a stop inside an epoch undoes that epoch: whole ones are kept
+    consistent()
+    editing.add_neuron(doc, 1)  # and the edit goes on from there
+    assert doc.network.layer_sizes == (2, 3, 1)
