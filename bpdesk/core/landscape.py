@@ -206,7 +206,7 @@ def landscape_readout(
     else:
         meaning = f"A small change of this {noun} leaves the error as it is."
     return LandscapeReadout(
-        parameter=network.parameter_names()[index],
+        parameter=network.parameter_name(layer, i, j),  # not all 109,386 names to index one
         value=value,
         rows=n,
         output=tuple(float(v) for v in y),

@@ -38,6 +38,10 @@ DTYPES = {"float64": np.float64, "float32": np.float32}
 Parameter = tuple[int, int | None, int]  # (weight layer, i or None for a bias, j)
 
 
+# The most rows :meth:`Network.predict` runs forward at once (see there).
+PREDICT_ROWS = 4096
+
+
 class ParameterList(Sequence[np.ndarray]):
     """The weights (or biases) of every layer, as live, writable views.
 
@@ -601,26 +605,62 @@ class Network:
         )
 
     def predict(self, X: np.ndarray) -> np.ndarray:
-        """The network's output for ``X``: ``(batch, n_out)``."""
-        xa = self._inputs(X)
-        return self.workspace(xa.shape[1]).forward(xa).T.copy()
+        """The network's output for ``X``: ``(batch, n_out)``.
+
+        A large ``X`` goes through in chunks of :data:`PREDICT_ROWS` rows: 63,000
+        MNIST images at once took a 400 MB copy with a row of ones (1.2 s) first.
+        """
+        if len(X) <= PREDICT_ROWS:
+            xa = self._inputs(X)
+            return self.workspace(xa.shape[1]).forward(xa).T.copy()
+        out = np.empty((len(X), self.layer_sizes[-1]), dtype=self.dtype)
+        for start, xa in self._chunks(X):
+            out[start : start + xa.shape[1]] = self.workspace(xa.shape[1]).forward(xa).T
+        return out
+
+    def _chunks(self, X: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
+        """``(first row, augmented rows)`` for each :data:`PREDICT_ROWS` rows of ``X``, in
+        one buffer filled again for each (fresh memory for every chunk cost as much as
+        the forward pass itself); the caller is done with a chunk when it asks for the next."""
+        X = self._checked(X)
+        n_in = self.layer_sizes[0]
+        buffer = np.empty((n_in + 1, 0), dtype=self.dtype)
+        for start in range(0, len(X), PREDICT_ROWS):
+            rows = X[start : start + PREDICT_ROWS]
+            if buffer.shape[1] != len(rows):
+                buffer = np.empty((n_in + 1, len(rows)), dtype=self.dtype)
+                buffer[n_in] = 1.0
+            buffer[:n_in] = rows.T
+            yield start, buffer
 
     def compute_loss(self, X: np.ndarray, T: np.ndarray) -> float:
-        """The batch-mean loss on ``(X, T)``."""
+        """The batch-mean loss on ``(X, T)`` (a large batch in chunks: see :meth:`predict`)."""
+        if len(X) > PREDICT_ROWS and len(T) == len(X):
+            total = 0.0
+            for start, xa in self._chunks(X):
+                ws = self.workspace(xa.shape[1])
+                y = ws.forward(xa)
+                t = self._targets(T[start : start + ws.batch], ws.batch)
+                total += self._loss.value(y, t, ws.z[-1]) * ws.batch
+            return total / len(X)
         xa = self._inputs(X)
         ws = self.workspace(xa.shape[1])
         y = ws.forward(xa)
         return self._loss.value(y, self._targets(T, ws.batch), ws.z[-1])
 
     def _inputs(self, X: np.ndarray) -> np.ndarray:
-        X = np.asarray(X, dtype=self.dtype)
+        return augment(self._checked(np.asarray(X, dtype=self.dtype)), self.dtype)
+
+    def _checked(self, X: np.ndarray) -> np.ndarray:
+        """``X`` as rows of inputs (one row may come as a vector), or ConfigError."""
+        X = np.asarray(X)
         if X.ndim == 1:
             X = X[None, :]
         if X.ndim != 2 or X.shape[1] != self.layer_sizes[0]:
             raise ConfigError(
                 f"inputs must have {self.layer_sizes[0]} columns, got shape {X.shape}"
             )
-        return augment(X, self.dtype)
+        return X
 
     def _targets(self, T: np.ndarray, batch: int) -> np.ndarray:
         T = np.asarray(T, dtype=self.dtype)

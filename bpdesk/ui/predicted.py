@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bpdesk.core import Dataset, Network
+from bpdesk.core.network import PREDICT_ROWS
 from bpdesk.ui.document import Document
 
 
@@ -59,9 +60,19 @@ def predicted(doc: Document) -> Outputs | None:
         return kept.outputs
     outputs = None
     if net.layer_sizes[0] == data.n_inputs and net.layer_sizes[-1] == data.n_outputs:
-        inputs = np.concatenate([data.X_train, data.X_test])
+        rows = data.n_train + data.n_test
         with np.errstate(all="ignore"):  # a diverged network shows nan, not a warning
-            every = net.predict(inputs) if len(inputs) else np.zeros((0, data.n_outputs))
+            if rows <= PREDICT_ROWS:  # one vectorised pass over both
+                inputs = np.concatenate([data.X_train, data.X_test])
+                every = net.predict(inputs) if rows else np.zeros((0, data.n_outputs))
+            else:
+                # Each on its own: joining them first copied every input (440 MB for the
+                # 70,000 MNIST images); predict() takes them in chunks.
+                every = np.empty((rows, data.n_outputs), dtype=net.dtype)
+                if data.n_train:
+                    every[: data.n_train] = net.predict(data.X_train)
+                if data.n_test:
+                    every[data.n_train :] = net.predict(data.X_test)
         every.setflags(write=False)
         outputs = Outputs(every, data.n_train)
     _KEPT[doc] = _Kept(doc.version, data, net, outputs)

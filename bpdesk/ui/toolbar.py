@@ -23,6 +23,7 @@ LR_TIP = "Learning rate η: how big a step Apply gradients (and training) takes"
 OUTSIDE = "outside"
 SHOWN_TIP = "Shown in the network views instead of the training examples"
 SAMPLES_LISTED = 500  # the Example box lists the first examples only
+EXAMPLE_VALUES_LISTED = 8  # an example with more inputs is listed by their number
 
 
 def _label(text: str, tip: str) -> QLabel:
@@ -212,10 +213,15 @@ class MainToolBar(QToolBar):
         else:
             target = fmt_target if data.kind == "binary" else lambda v: fmt(v, 2)
             targets = [", ".join(target(v) for v in row) for row in data.T_train[:shown]]
+        points = data.plane.X_train
         for n in range(shown):
-            # The point itself, also when the network's inputs are features computed from it.
-            x = ", ".join(fmt(v, 2) for v in data.plane.X_train[n])
-            box.addItem(f"{n + 1}: ({x}) → {targets[n]}", n)
+            # The point itself, also when the network's inputs are features computed from it;
+            # an image's pixels would make a line of 784 numbers (500 of them: 1.2 s).
+            if points.shape[1] <= EXAMPLE_VALUES_LISTED:
+                x = "(" + ", ".join(fmt(v, 2) for v in points[n]) + ")"
+            else:
+                x = f"{points.shape[1]} inputs"
+            box.addItem(f"{n + 1}: {x} → {targets[n]}", n)
         # The list opens as wide as its longest entry; the box itself keeps its width.
         view = box.view()
         view.setMinimumWidth(

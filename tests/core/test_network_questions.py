@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from bpdesk.core import Network
+from bpdesk.core import ConfigError, Network
 
 
 @pytest.mark.parametrize("bias", [True, False])
@@ -96,3 +96,18 @@ def test_backpropagate_owns_its_arrays():
         np.testing.assert_array_equal(got, want)
     np.testing.assert_array_equal(result.gradient, kept[1])
     assert not np.shares_memory(result.gradient, net.parameters)
+
+
+def test_a_large_batch_is_predicted_and_scored_in_chunks_to_the_same_numbers(monkeypatch):
+    from bpdesk.core import network as network_module
+
+    net = Network.create([3, 5, 2], activation="tanh", output_activation="softmax", loss="ce")
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(23, 3)).astype(np.float32)  # float32 rows, as a CSV of pixels
+    T = np.eye(2)[rng.integers(0, 2, 23)]
+    whole, loss = net.predict(X), net.compute_loss(X, T)
+    monkeypatch.setattr(network_module, "PREDICT_ROWS", 4)  # 6 chunks, the last of 3
+    assert net.predict(X) == pytest.approx(whole, rel=1e-12)
+    assert net.compute_loss(X, T) == pytest.approx(loss, rel=1e-12)
+    with pytest.raises(ConfigError, match="3 columns"):
+        net.predict(np.zeros((9, 4)))

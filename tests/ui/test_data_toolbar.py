@@ -147,6 +147,13 @@ def test_binary_and_regression_examples_read_their_target(window):
     assert window.sample_box.itemText(1).endswith(f"→ {target:.2f}".replace("-", "−"))
 
 
+def test_images_are_listed_by_their_number_of_inputs_not_every_pixel(window):
+    editing.change_dataset(window.doc, make_dataset("digits", test_ratio=0.3, seed=0))
+    label = window.doc.dataset.labels(window.doc.dataset.T_train[:1])[0]
+    # 64 pixel values on one line, 500 times, took a second to list (784: 1.2 s more).
+    assert window.sample_box.itemText(1) == f"1: 64 inputs → class {label}"
+
+
 # -- speed, loss, notices ------------------------------------------------------------------------
 
 

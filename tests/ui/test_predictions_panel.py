@@ -359,3 +359,25 @@ def test_xors_four_rows_fit_a_short_dock_above_the_confusion_matrix(qtbot):
     qtbot.waitExposed(panel)
     rows = panel.table.verticalHeader()
     assert panel.table.viewport().height() >= 4 * rows.defaultSectionSize()
+
+
+def test_a_large_dataset_waits_for_training_to_pause(qtbot, make_panel, monkeypatch):
+    # Over 10,000 rows (here: over 20) a forward pass of every row would hold the window's
+    # input at every refresh while training streams: the table follows at the pause.
+    from bpdesk.ui import shown_refresh
+
+    monkeypatch.setattr(shown_refresh, "LIVE_ROWS", 20)
+    doc = Document(dataset=make_dataset("gauss", n_samples=40, test_ratio=0.25))
+    panel = make_panel(doc)
+    before = column_values(panel, OUTPUT)
+    doc.training_active = True
+    assert panel.waits_for_pause()
+    doc.set_parameters(doc.network.parameters * 0.5)
+    doc.frames.flush(panel._on_frame)
+    assert panel.stale
+    assert column_values(panel, OUTPUT) == before
+    doc.training_active = False  # the pause: the refresh that waited runs
+    qtbot.waitUntil(lambda: not panel.stale, timeout=5000)
+    assert column_values(panel, OUTPUT) != before
+    expected = doc.network.predict(doc.dataset.X_train)[:, 0]
+    assert column_values(panel, OUTPUT)[:30] == pytest.approx(list(expected), rel=1e-12)

@@ -100,6 +100,7 @@ class ConfusionPanel(RefreshesWhenShown, QWidget):
 
         for signal in (doc.parametersChanged, doc.networkChanged, doc.datasetChanged):
             signal.connect(self._on_changed)
+        doc.frames.liveChanged.connect(self._catch_up_after_training)
         self.prefs.changed.connect(self.refresh)
         self.refresh()
 

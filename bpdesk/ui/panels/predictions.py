@@ -577,6 +577,7 @@ class PredictionsPanel(RefreshesWhenShown, QWidget):
         doc.networkChanged.connect(self._on_network_values_changed)
         doc.datasetChanged.connect(self._on_network_values_changed)
         doc.sampleChanged.connect(self._on_sample_changed)
+        doc.frames.liveChanged.connect(self._catch_up_after_training)
         self.prefs.changed.connect(self._on_preferences_changed)
         self.refresh()
 
