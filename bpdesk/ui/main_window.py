@@ -23,7 +23,7 @@ from PySide6.QtGui import QCloseEvent, QGuiApplication, QIcon
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
 from bpdesk.paths import resource_path
-from bpdesk.ui import app_look, help_dialogs, theme
+from bpdesk.ui import app_look, help_dialogs, predicted, theme
 from bpdesk.ui.actions import WindowActions
 from bpdesk.ui.docks import SETTINGS_VERSION, PanelDocks, restore_window_state, save_window_state
 from bpdesk.ui.document import Document
@@ -125,6 +125,7 @@ class MainWindow(QMainWindow):
 
     def _create_controllers(self, autosave_path: Path | None) -> None:
         self.jobs = JobRunner(self)  # every background computation runs and is joined here
+        predicted.run_in_background(self.doc, self.jobs)  # a pass over 70,000 images
         self.trainer = TrainingController(self.doc, self, jobs=self.jobs)
         self.files = FileController(
             self.doc,

@@ -381,3 +381,28 @@ def test_a_large_dataset_waits_for_training_to_pause(qtbot, make_panel, monkeypa
     assert column_values(panel, OUTPUT) != before
     expected = doc.network.predict(doc.dataset.X_train)[:, 0]
     assert column_values(panel, OUTPUT)[:30] == pytest.approx(list(expected), rel=1e-12)
+
+
+def test_a_large_dataset_is_run_forward_on_the_job_runner(qtbot, make_panel, monkeypatch):
+    # Over 10,000 rows (here: over 20) the pass would hold the window's input (~0.7 s for
+    # 70,000 MNIST images): it runs on the job runner, and the panels refresh when it is in.
+    from bpdesk.ui import predicted as shared
+    from bpdesk.ui.jobs import JobRunner
+
+    monkeypatch.setattr(shared, "BACKGROUND_ROWS", 20)
+    doc = Document(dataset=make_dataset("gauss", n_samples=40, test_ratio=0.25))
+    jobs = JobRunner()
+    shared.run_in_background(doc, jobs)
+    panel = make_panel(doc)
+    qtbot.waitUntil(lambda: not panel.stale, timeout=5000)  # its first pass came in
+    before = column_values(panel, OUTPUT)
+    doc.set_parameters(doc.network.parameters * 0.5)
+    panel.refresh()  # the pass starts on the runner; the table keeps what it showed
+    assert shared.pending(doc)
+    assert panel.stale
+    assert column_values(panel, OUTPUT) == before
+    qtbot.waitUntil(lambda: not panel.stale, timeout=5000)
+    assert not shared.pending(doc)
+    expected = doc.network.predict(doc.dataset.X_test)[:, 0]
+    assert column_values(panel, OUTPUT)[30:] == pytest.approx(list(expected), rel=1e-12)
+    jobs.shutdown()

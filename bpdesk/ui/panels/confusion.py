@@ -22,7 +22,7 @@ from bpdesk.ui.format import format_percent
 from bpdesk.ui.frames import TABLE
 from bpdesk.ui.plane import rgb
 from bpdesk.ui.plots import plot_widget
-from bpdesk.ui.predicted import Outputs, predicted
+from bpdesk.ui.predicted import Outputs, pending, predicted, ready_signal
 from bpdesk.ui.preferences import ViewPreferences
 from bpdesk.ui.shown_refresh import RefreshesWhenShown
 
@@ -101,6 +101,7 @@ class ConfusionPanel(RefreshesWhenShown, QWidget):
         for signal in (doc.parametersChanged, doc.networkChanged, doc.datasetChanged):
             signal.connect(self._on_changed)
         doc.frames.liveChanged.connect(self._catch_up_after_training)
+        ready_signal(doc).connect(self._on_changed)
         self.prefs.changed.connect(self.refresh)
         self.refresh()
 
@@ -123,6 +124,9 @@ class ConfusionPanel(RefreshesWhenShown, QWidget):
         self.stale = False
         data = self.doc.dataset
         outputs = predicted(self.doc)
+        if outputs is None and pending(self.doc):
+            self.stale = True  # its pass runs on the job runner: ready_signal brings it
+            return
         if data.kind == "regression" or outputs is None:
             self.summary.setText(
                 "A regression has no classes to confuse."

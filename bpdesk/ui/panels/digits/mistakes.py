@@ -24,7 +24,7 @@ from bpdesk.ui.panels.digits.fit import (
     message_label,
     peak_of,
 )
-from bpdesk.ui.predicted import predicted
+from bpdesk.ui.predicted import pending, predicted, ready_signal
 from bpdesk.ui.preferences import ViewPreferences
 from bpdesk.ui.shown_refresh import RefreshesWhenShown
 
@@ -79,6 +79,7 @@ class MistakesPanel(RefreshesWhenShown, QWidget):
         for signal in (doc.parametersChanged, doc.networkChanged, doc.datasetChanged):
             signal.connect(self._on_changed)
         doc.frames.liveChanged.connect(self._on_live_changed)
+        ready_signal(doc).connect(self._on_changed)
         self.refresh()
 
     # -- when to update -----------------------------------------------------------------
@@ -114,6 +115,9 @@ class MistakesPanel(RefreshesWhenShown, QWidget):
             self.gallery.clear()
             return
         shared = predicted(doc)
+        if shared is None and pending(doc):
+            self.stale = True  # its pass runs on the job runner: ready_signal brings it
+            return
         assert shared is not None  # a digit network on its digit data fits it
         outputs = shared.test
         true = labels_of(data.T_test)
