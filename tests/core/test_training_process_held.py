@@ -99,3 +99,13 @@ def test_a_small_run_is_unchanged_by_sending_its_dataset_first(process):
     while (message := process.receive(30.0))[0] != "end":
         assert message[1] == run
     assert message[2].epoch == 5
+
+
+def test_a_resume_after_a_step_drops_the_step():
+    # Step then Space, both taken before the step's epoch ends: the run goes on.
+    control = ForwardingControl()
+    control.pause()
+    control.request_step()
+    control.resume()
+    assert not control.take_step()
+    assert not control.paused

@@ -57,8 +57,9 @@ def settle(qtbot, window):
     qtbot.waitUntil(lambda: not doc.recording_training, timeout=10000)
     assert len(doc.history) == doc.epoch
     if doc.epoch:
-        doc.set_sample(None)
-        assert doc.history.train_loss[-1] == pytest.approx(doc.forward_state.total_loss, rel=1e-9)
+        doc.set_sample(None)  # the loss of the network shown, on the whole training set:
+        shown = doc.run_forward(emit=False).total_loss
+        assert doc.history.train_loss[-1] == pytest.approx(shown, rel=1e-9)
 
 
 def random_digits(rows, inputs=784, classes=10, seed=0):
@@ -108,10 +109,33 @@ def test_rapid_keys_edits_undo_and_redo_keep_the_history_whole(qtbot, window):
                 doc.push(SetConfigCommand(doc, config))
             if i % 10 == 0:
                 qtbot.wait(rng.choice([0, 1, 5, 20]))
+        # An edit leaves the last epoch's loss behind: the network shown is trained again.
+        trainer.start()
+        wait_for_epoch(qtbot, doc, doc.epoch + 5)
         settle(qtbot, window)
     assert not fired
     assert trainer.process.pid is None  # shut down with the run
     assert gone(pid)
+
+
+def test_resume_right_after_a_step_trains_on(qtbot, window):
+    # Step, then Space before the step's epoch is done: the run goes on, as the
+    # window says, instead of pausing after one epoch under a "running" window.
+    doc, trainer = window.doc, window.trainer
+    trainer.start()
+    wait_for_epoch(qtbot, doc, 20)
+    trainer.pause()
+    qtbot.waitUntil(lambda: not doc.recording_training, timeout=10000)
+    pid = trainer.process.pid
+    os.kill(pid, signal.SIGSTOP)  # it takes both requests before the step's epoch
+    trainer.step()
+    trainer.start()
+    assert trainer.state == "running"
+    os.kill(pid, signal.SIGCONT)
+    wait_for_epoch(qtbot, doc, doc.epoch + 50)
+    assert trainer.state == "running"
+    assert not trainer.job.control.paused
+    settle(qtbot, window)
 
 
 # -- 2. the process suspended (SIGSTOP) ------------------------------------------------------
@@ -343,3 +367,41 @@ def test_closing_mid_epoch_on_a_slow_network_leaves_no_process(qtbot, window):
     assert not fired
     assert gone(pid)
     assert len(doc.history) == doc.epoch
+
+
+# -- 7. started from a file ----------------------------------------------------------------------
+
+
+def test_the_package_run_as_a_file_trains_in_its_process(tmp_path):
+    # "python bpdesk/__main__.py", as an editor's Run button does: the training process
+    # imports that file again as it starts, and must not run the command a second time.
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import bpdesk
+
+    main = Path(bpdesk.__file__).parent / "__main__.py"
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(tmp_path))
+    done = subprocess.run(
+        [sys.executable, str(main), "--smoke"],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=tmp_path,
+        env=env,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "in the training process" in done.stdout
+    assert "Traceback" not in done.stderr
+
+
+def test_a_held_process_does_not_hold_the_window_closing_between_runs(qtbot, window):
+    trainer = window.trainer
+    trainer.warm_up()
+    pid = trainer.process.pid
+    os.kill(pid, signal.SIGSTOP)  # it cannot read "quit"
+    with watchdog(pid) as fired:
+        window.close()
+    assert not fired
+    assert gone(pid)
