@@ -355,7 +355,7 @@ def test_two_windows_train_in_two_processes_and_close_apart(qtbot, window, setti
 # -- 6. closed mid-epoch -----------------------------------------------------------------------
 
 
-def test_closing_mid_epoch_on_a_slow_network_leaves_no_process(qtbot, window):
+def test_closing_mid_epoch_on_a_slow_network_leaves_no_process(qtbot, window, told):
     doc, trainer = window.doc, window.trainer
     assert editing.change_dataset(doc, random_digits(5_000))
     editing.set_layer_size(doc, 1, 256)
@@ -367,6 +367,7 @@ def test_closing_mid_epoch_on_a_slow_network_leaves_no_process(qtbot, window):
     assert not fired
     assert gone(pid)
     assert len(doc.history) == doc.epoch
+    assert not [m for m in told if "training process" in m]  # a busy process is waited for
 
 
 # -- 7. started from a file ----------------------------------------------------------------------
