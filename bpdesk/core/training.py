@@ -166,7 +166,9 @@ class TrainingControl:
         self._running.clear()
 
     def resume(self) -> None:
-        """Let a paused run continue."""
+        """Let a paused run continue (a step asked for and not yet taken is dropped: the
+        run goes on, as the learner was told, instead of pausing after one epoch)."""
+        self._step = False
         self._running.set()
 
     @property

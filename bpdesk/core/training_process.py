@@ -60,6 +60,10 @@ __all__ = ["ForwardingControl", "RunOrder", "TrainingProcess", "TrainingProcessG
 
 # How long the window waits for the process to end when it closes, before ending it.
 QUIT_WAIT = 2.0
+# How long a process held by a signal (SIGSTOP, or Ctrl+Z in a terminal without fg) may
+# leave a stop unanswered before the window ends it: held, it reads nothing, and the window
+# would wait for ever. A long epoch keeps the process running, so it is never ended for it.
+HALT_WAIT = 2.0
 # The process's niceness above the window's: where the CPU is short (a 2-core laptop with
 # a browser busy beside), the window's input and drawing go first and training gets
 # what is left. On a machine with a core to spare this changes nothing.
@@ -302,6 +306,7 @@ class TrainingProcess:
         self._dataset: Dataset | None = None  # the dataset the process holds
         self._runs = itertools.count(1)
         self._epoch_now: Any = None  # the process's epoch, shared
+        self._abandoned = False  # ended by the window because it was held (see abandon)
 
     @property
     def epoch_now(self) -> int | None:
@@ -315,6 +320,30 @@ class TrainingProcess:
         """The process's id while it runs (None before it starts or after it ends)."""
         process = self._process
         return process.pid if process is not None and process.is_alive() else None
+
+    @property
+    def halted(self) -> bool:
+        """True while the process is held by a signal (SIGSTOP): it reads nothing until
+        it is continued. Known where ``/proc`` says (Linux); False elsewhere."""
+        pid = self.pid
+        if pid is None:
+            return False
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as stat:
+                # "pid (name) state ...": the name may hold spaces and brackets.
+                fields = stat.read().rpartition(b")")[2].split()
+        except OSError:
+            return False
+        return fields[:1] == [b"T"]
+
+    def abandon(self) -> None:
+        """End a process that cannot answer (see :attr:`halted`), from any thread: its
+        run's relay hears that it has gone and says why."""
+        process = self._process
+        if process is not None:
+            self._abandoned = True
+            with contextlib.suppress(OSError, ValueError):
+                process.kill()
 
     def start(self) -> None:
         """Start the process unless it runs (it imports the engine meanwhile, on its own)."""
@@ -334,8 +363,23 @@ class TrainingProcess:
         process.start()
         theirs.close()  # the process holds its end: EOF here when it ends
         self._process, self._conn, self._dataset = process, ours, None
-        self._epoch_now = epoch_now
+        self._epoch_now, self._abandoned = epoch_now, False
         return ours
+
+    def send_dataset(self, dataset: Dataset) -> None:
+        """Send ``dataset`` unless the process holds it already (70,000 images take a
+        moment to cross: a run sends its dataset first, then :meth:`start_run`)."""
+        with self._lock:
+            conn = self._ensure_started()
+            try:
+                self._hand_over(conn, dataset)
+            except OSError as exc:
+                raise self._gone() from exc
+
+    def _hand_over(self, conn: Connection, dataset: Dataset) -> None:
+        if dataset is not self._dataset:
+            _send_out_of_band(conn, "dataset", dataset)
+            self._dataset = dataset
 
     def start_run(self, order: RunOrder, dataset: Dataset) -> int:
         """Send a run (and its dataset, unless the process holds it already); return its
@@ -343,9 +387,7 @@ class TrainingProcess:
         with self._lock:
             conn = self._ensure_started()
             try:
-                if dataset is not self._dataset:
-                    _send_out_of_band(conn, "dataset", dataset)
-                    self._dataset = dataset
+                self._hand_over(conn, dataset)
                 run = next(self._runs)
                 # The process is between runs: its epoch is the new run's from here.
                 self._epoch_now.value = order.start_epoch
@@ -386,7 +428,9 @@ class TrainingProcess:
             process.join(0.5)
         code = None if process is None else process.exitcode
         how = (
-            f"was ended by signal {-code}"
+            f"was held (SIGSTOP) and did not answer for {HALT_WAIT:g} s, so it was ended"
+            if self._abandoned
+            else f"was ended by signal {-code}"
             if code is not None and code < 0
             else f"ended with exit code {code}"
             if code is not None
@@ -434,6 +478,9 @@ class ForwardingControl(TrainingControl):
         """Start the run in ``process``: ``order(paused=, step=, stop=, settings=, speed=)``
         makes its :class:`RunOrder` from the requests made so far; every request after
         goes on to it. Returns the run's number."""
+        # The dataset goes first, outside the lock: a request made while it crosses acts
+        # here at once (the order takes it), however long the process takes to read it.
+        process.send_dataset(dataset)
         with self._link_lock:
             run = process.start_run(
                 order(

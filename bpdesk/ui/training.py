@@ -280,6 +280,9 @@ class TrainingController(QObject):
         job = self.job
         if job is None:
             return
+        if isinstance(job.job, RelayJob):
+            job.request_stop()
+            job.job.wait_for_end()  # a process held by a signal is not waited for ever
         job.stop()  # its last reports arrive here, before stop() returns
         self.job = None
         self._show_latest()

@@ -10,12 +10,19 @@ takes the interpreter only for the moment of unpickling one.
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import Any
 
 from bpdesk.core import Dataset, Network, TrainConfig
 from bpdesk.core.trainer_state import TrainerState
 from bpdesk.core.training import preflight
-from bpdesk.core.training_process import ForwardingControl, RunOrder, TrainingProcess
+from bpdesk.core.training_process import (
+    HALT_WAIT,
+    ForwardingControl,
+    RunOrder,
+    TrainingProcess,
+)
 from bpdesk.core.training_stream import EMIT_INTERVAL, TrainingUpdate
 from bpdesk.ui.jobs import Job, JobState
 
@@ -55,6 +62,7 @@ class RelayJob(Job):
         self._control = ForwardingControl(speed)
         self._reported = start_epoch  # the last epoch the process reported
         self._started = False  # the process has this run (its epoch is this run's)
+        self._ended = threading.Event()  # work() has returned (or raised)
 
     @property
     def epoch(self) -> int:
@@ -83,8 +91,31 @@ class RelayJob(Job):
         network, config, start_epoch, state = self._order
         return RunOrder(network, config, start_epoch, state=state, **requests)
 
+    def wait_for_end(self) -> None:
+        """Wait, a stop having been asked, until the run has ended (in the GUI thread,
+        before it joins the job's thread).
+
+        A process held by a signal (SIGSTOP) would never answer: held for
+        :data:`HALT_WAIT` seconds of the wait, it is ended, and the run fails
+        as a killed one does. One that is busy with a long epoch is waited for.
+        """
+        held_since: float | None = None
+        while not self._ended.wait(_RECEIVE_WAIT):
+            if not self.process.halted:
+                held_since = None
+            elif held_since is None:
+                held_since = time.monotonic()
+            elif time.monotonic() - held_since >= HALT_WAIT:
+                self.process.abandon()
+
     def work(self, state: JobState) -> TrainingUpdate | None:
         """Start the run in the process and hand its messages on until it ends."""
+        try:
+            return self._relay(state)
+        finally:
+            self._ended.set()
+
+    def _relay(self, state: JobState) -> TrainingUpdate | None:
         control = self._control
         run = control.attach(self.process, self._order_of, self.dataset)
         self._started = True
