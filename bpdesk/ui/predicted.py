@@ -13,6 +13,7 @@ refresh then.
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,6 +25,7 @@ from bpdesk.ui.document import Document
 from bpdesk.ui.jobs import Job, JobHandle, JobRunner, JobState
 
 BACKGROUND_ROWS = 10_000  # above this many rows, the pass runs on the job runner
+BLOCK_ROWS = 8 * PREDICT_ROWS  # a cancel of the pass is heard between two such blocks
 
 
 @dataclass(frozen=True, eq=False)
@@ -79,17 +81,31 @@ class PredictJob(Job):
 
     def work(self, state: JobState) -> Outputs | None:
         """The outputs, or None if cancelled."""
-        data, net = self.dataset, self.network
-        every = np.empty((data.n_train + data.n_test, data.n_outputs), dtype=net.dtype)
-        with np.errstate(all="ignore"):  # a diverged network shows nan, not a warning
+        return _pass(self.network, self.dataset, state.should_stop)
+
+
+def _pass(
+    net: Network, data: Dataset, should_stop: Callable[[], bool] | None = None
+) -> Outputs | None:
+    """Every row of ``data`` through ``net``, or None if ``should_stop`` said so between
+    two blocks of :data:`BLOCK_ROWS` rows (predict() takes each in chunks, in one buffer)."""
+    rows = data.n_train + data.n_test
+    with np.errstate(all="ignore"):  # a diverged network shows nan, not a warning
+        if rows <= PREDICT_ROWS:  # one vectorised pass over both
+            inputs = np.concatenate([data.X_train, data.X_test])
+            every = net.predict(inputs) if rows else np.zeros((0, data.n_outputs))
+        else:
+            # Each on its own: joining them first copied every input (440 MB for the
+            # 70,000 MNIST images); a block at a time, so that a cancel is heard.
+            every = np.empty((rows, data.n_outputs), dtype=net.dtype)
             for first, X in ((0, data.X_train), (data.n_train, data.X_test)):
-                for start in range(0, len(X), PREDICT_ROWS):
-                    if state.should_stop():
+                for start in range(0, len(X), BLOCK_ROWS):
+                    if should_stop is not None and should_stop():
                         return None
-                    rows = X[start : start + PREDICT_ROWS]
-                    every[first + start : first + start + len(rows)] = net.predict(rows)
-        every.setflags(write=False)
-        return Outputs(every, data.n_train)
+                    block = X[start : start + BLOCK_ROWS]
+                    every[first + start : first + start + len(block)] = net.predict(block)
+    every.setflags(write=False)
+    return Outputs(every, data.n_train)
 
 
 def _background(doc: Document) -> _Background:
@@ -135,22 +151,7 @@ def predicted(doc: Document) -> Outputs | None:
     if fits and background is not None and background.jobs is not None and rows > BACKGROUND_ROWS:
         _start(doc, background, background.jobs)
         return None
-    outputs = None
-    if fits:
-        with np.errstate(all="ignore"):  # a diverged network shows nan, not a warning
-            if rows <= PREDICT_ROWS:  # one vectorised pass over both
-                inputs = np.concatenate([data.X_train, data.X_test])
-                every = net.predict(inputs) if rows else np.zeros((0, data.n_outputs))
-            else:
-                # Each on its own: joining them first copied every input (440 MB for the
-                # 70,000 MNIST images); predict() takes them in chunks.
-                every = np.empty((rows, data.n_outputs), dtype=net.dtype)
-                if data.n_train:
-                    every[: data.n_train] = net.predict(data.X_train)
-                if data.n_test:
-                    every[data.n_train :] = net.predict(data.X_test)
-        every.setflags(write=False)
-        outputs = Outputs(every, data.n_train)
+    outputs = _pass(net, data) if fits else None
     _KEPT[doc] = _Kept(doc.version, data, net, outputs)
     return outputs
 

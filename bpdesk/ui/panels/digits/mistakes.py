@@ -78,7 +78,7 @@ class MistakesPanel(RefreshesWhenShown, QWidget):
 
         for signal in (doc.parametersChanged, doc.networkChanged, doc.datasetChanged):
             signal.connect(self._on_changed)
-        doc.frames.liveChanged.connect(self._on_live_changed)
+        doc.frames.liveChanged.connect(self._catch_up_after_training)
         ready_signal(doc).connect(self._on_changed)
         self.refresh()
 
@@ -87,10 +87,6 @@ class MistakesPanel(RefreshesWhenShown, QWidget):
     def _on_changed(self) -> None:
         self.stale = True
         if not self.doc.training_active:
-            self.doc.frames.request(self._on_frame, TABLE)
-
-    def _on_live_changed(self, live: bool) -> None:
-        if not live and self.stale:
             self.doc.frames.request(self._on_frame, TABLE)
 
     # -- the gallery ----------------------------------------------------------------------
